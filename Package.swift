@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Clearance: cross-border e-commerce customs clearance.
+///
+/// Data flows one way: bytes → XMLStreaming (libxml2 SAX) → CEBModel → ClearanceRules →
+/// ClearanceStore → routing → delivery. XMLSignature sits beside the core.
+/// Each C library hides behind one tiny `C…` module; no C type leaks above it.
+let package = Package(
+    name: "Clearance",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clearance", targets: ["ClearanceCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: System libraries
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // MARK: Core
+        .target(name: "XMLStreaming", dependencies: ["CLibXML2"]),
+        .target(name: "CEBModel", dependencies: ["XMLStreaming"]),
+        .target(name: "ClearanceRules", dependencies: ["CEBModel"]),
+        .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"]),
+        .target(name: "ClearanceStore", dependencies: ["CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
+
+        // MARK: Faces
+        .executableTarget(
+            name: "ClearanceCLI",
+            dependencies: [
+                "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
+        .testTarget(name: "CEBModelTests", dependencies: ["CEBModel"]),
+        .testTarget(name: "ClearanceRulesTests", dependencies: ["ClearanceRules", "CEBModel"]),
+        .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
+        .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore"]),
+        .testTarget(name: "ClearanceCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)
