@@ -1,0 +1,118 @@
+import CLibXML2
+
+/// A hardened streaming XML parser over libxml2's SAX2 push interface.
+///
+/// Feed it byte chunks in any size; it calls its ``XMLEventHandler`` as elements start
+/// and end, and keeps nothing of the document beyond the current token. It refuses any
+/// DOCTYPE, never expands or loads an entity, never touches the network or the file
+/// system, and enforces ``XMLLimits``. UTF-8 (with or without BOM), UTF-16 and the
+/// encodings libxml2 reaches through iconv (GBK, GB18030) are read; text reaches the
+/// handler as UTF-8.
+///
+/// A parser is not thread-safe; use one per document and thread.
+public final class XMLPushParser {
+    /// The limits in force.
+    public let limits: XMLLimits
+    /// The vocabulary whose names arrive as symbols, in the order given.
+    public let vocabulary: [String]
+
+    let handler: any XMLEventHandler
+    let context: xmlParserCtxtPtr
+    let symbols: SymbolMap
+    var symbolStack: [Int32] = []
+    var textLength = 0
+    var failure: XMLStreamError?
+    var finished = false
+
+    /// Creates a parser.
+    /// - Parameters:
+    ///   - vocabulary: names (element, attribute, namespace URI) reported as indexes into this array.
+    ///   - limits: bounds on untrusted input.
+    ///   - handler: receives the events; held strongly for the parser's life.
+    public init(vocabulary: [String] = [], limits: XMLLimits = .standard, handler: any XMLEventHandler) {
+        self.limits = limits
+        self.vocabulary = vocabulary
+        self.handler = handler
+        var sax = SAXCallbacks.handler()
+        // The context is created without user data; it is set right after, once `self` exists.
+        guard let context = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
+            fatalError("libxml2 could not allocate a parser context")
+        }
+        self.context = context
+        xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NOCDATA.rawValue))
+        let dictionary = context.pointee.dict
+        symbols = SymbolMap(pointers: vocabulary.map { name in
+            UnsafePointer(xmlDictLookup(dictionary, name, Int32(name.utf8.count))!)
+        })
+        symbolStack.reserveCapacity(limits.maxDepth + 1)
+        context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        xmlFreeParserCtxt(context)
+    }
+
+    /// The position the parser has reached.
+    public var position: XMLPosition {
+        guard let input = context.pointee.input else { return XMLPosition(line: 1, column: 1) }
+        return XMLPosition(line: Int(input.pointee.line), column: Int(input.pointee.col))
+    }
+
+    /// Bytes of input consumed so far (before any transcoding).
+    public var bytesConsumed: Int { Int(xmlByteConsumed(context)) }
+
+    /// Parses the next chunk of the document.
+    /// - Throws: ``XMLStreamError`` at the first problem; the parser is then spent.
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) {
+        if let failure { throw failure }
+        precondition(!finished, "feed after finish")
+        var rest = bytes
+        while !rest.isEmpty {
+            let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(1 << 20))
+            rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(piece.count))
+            let code = xmlParseChunk(context, piece.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(piece.count), 0)
+            try check(code)
+            if let input = context.pointee.input, input.pointee.end - input.pointee.cur > limits.maxPendingBytes {
+                fail(.pendingLimit(limits.maxPendingBytes))
+                throw failure!
+            }
+        }
+    }
+
+    /// Parses the next chunk of the document.
+    public func feed(_ bytes: [UInt8]) throws(XMLStreamError) {
+        var failure: XMLStreamError?
+        bytes.withUnsafeBytes { raw in
+            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Tells the parser the input is complete and checks the document ended properly.
+    public func finish() throws(XMLStreamError) {
+        if let failure { throw failure }
+        guard !finished else { return }
+        finished = true
+        let code = xmlParseChunk(context, nil, 0, 1)
+        try check(code)
+        if context.pointee.wellFormed == 0 || !symbolStack.isEmpty {
+            fail(.truncated)
+            throw failure!
+        }
+    }
+
+    private func check(_ code: Int32) throws(XMLStreamError) {
+        if let failure { throw failure }
+        if code != 0 || context.pointee.wellFormed == 0 {
+            fail(.malformed("libxml2 error \(code)"))
+            throw failure!
+        }
+    }
+
+    /// Records the first failure and stops the parser.
+    func fail(_ reason: XMLStreamError.Reason, at position: XMLPosition? = nil) {
+        guard failure == nil else { return }
+        failure = XMLStreamError(reason, at: position ?? self.position)
+        xmlStopParser(context)
+    }
+}

@@ -1,0 +1,76 @@
+import Testing
+import XMLStreaming
+
+@Suite struct XMLPushParserTests {
+    let document = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">
+          <ceb:Order><ceb:OrderHead><ceb:orderNo>A&amp;B&#x4E2D;</ceb:orderNo><!-- note --><ceb:note><![CDATA[x<y]]></ceb:note></ceb:OrderHead></ceb:Order>
+        </ceb:CEB311Message>
+        """
+
+    @Test func reportsElementsAttributesTextAndComments() {
+        let (recorder, error) = parse(document)
+        #expect(error == nil)
+        #expect(recorder.events.contains("start:ceb:CEB311Message@1 xmlns:ceb=http://www.chinaport.gov.cn/ceb guid=4CDE1CFD-EDED-46B1-946C-B8022E42FC94 version=1.0"))
+        #expect(recorder.events.contains("text:A&B中"))
+        #expect(recorder.events.contains("text:x<y"))
+        #expect(recorder.events.contains("comment: note "))
+        #expect(recorder.events.filter { $0.hasPrefix("end@") }.count == 5)
+    }
+
+    @Test func symbolsIdentifyVocabularyNames() {
+        let (recorder, error) = parse(document, vocabulary: ["OrderHead", "CEB311Message", "orderNo"])
+        #expect(error == nil)
+        // CEB311Message, Order (unknown), OrderHead, orderNo, note (unknown)
+        #expect(recorder.symbols == [1, -1, 0, 2, -1])
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
+    func chunkBoundariesDoNotChangeEvents(chunk: Int) {
+        let (whole, _) = parse(document)
+        let (pieces, error) = parse(document, chunk: chunk)
+        #expect(error == nil)
+        #expect(pieces.events == whole.events)
+    }
+
+    @Test func readsUTF8WithByteOrderMark() {
+        let (recorder, error) = parse([0xEF, 0xBB, 0xBF] + Array("<a>中文</a>".utf8))
+        #expect(error == nil)
+        #expect(recorder.events.contains("text:中文"))
+    }
+
+    @Test(arguments: ["GBK", "GB18030", "gb2312"])
+    func readsChineseLegacyEncodings(encoding: String) {
+        // 中文 in GBK / GB18030 / GB2312: D6 D0 CE C4
+        let bytes = Array("<?xml version=\"1.0\" encoding=\"\(encoding)\"?><a>".utf8) + [0xD6, 0xD0, 0xCE, 0xC4] + Array("</a>".utf8)
+        let (recorder, error) = parse(bytes, chunk: 5)
+        #expect(error == nil)
+        #expect(recorder.events.contains("text:中文"))
+    }
+
+    @Test func invalidUTF8IsAnEncodingErrorWithPosition() {
+        let bytes = Array("<a>\n<b>ok</b>\n<c>".utf8) + [0xC3, 0x28] + Array("</c></a>".utf8)
+        let (_, error) = parse(bytes)
+        guard case .encoding = error?.reason else { Issue.record("expected an encoding error, got \(String(describing: error))"); return }
+        #expect(error?.position?.line == 3)
+    }
+
+    @Test func malformedDocumentStopsWithPosition() {
+        let (_, error) = parse("<a>\n  <b></c>\n</a>")
+        guard case .malformed(let why) = error?.reason else { Issue.record("expected malformed, got \(String(describing: error))"); return }
+        #expect(why.contains("mismatch"))
+        #expect(error?.position?.line == 2)
+        #expect(error?.code == "XML001")
+    }
+
+    @Test func truncatedDocumentIsRefused() {
+        let (_, error) = parse("<a><b>text</b>")
+        #expect(error?.reason == .truncated)
+    }
+
+    @Test func emptyInputIsRefused() {
+        let (_, error) = parse("")
+        #expect(error != nil)
+    }
+}
