@@ -1,0 +1,388 @@
+import XMLStreaming
+
+/// The state machine behind ``CEBDecoder``: turns parser events into records, records into
+/// typed documents. Element names arrive as symbols (see ``DecoderTables``).
+final class DecoderCore: XMLEventHandler {
+    let limits: CEBLimits
+    let sink: any CEBDocumentSink
+    let rules: (any RecordRules)?
+    let tables = DecoderTables.shared
+
+    // Message
+    var messageIndex = -1
+    var header: MessageHeader?
+    var messageIssues: [ValidationIssue] = []
+    var documentCount = 0
+    var declaredCount = 0
+    var hasSignature = false
+    var baseTransfer: BaseTransfer?
+    var subscriptions: [BaseSubscribe] = []
+
+    // Document
+    var documentDepth = 0
+    var documentMessage = -1
+    var documentPosition = XMLPosition(line: 0, column: 0)
+    var documentIssues: [ValidationIssue] = []
+    var documentOverflow = false
+    var headSeen = false
+    var text: [UInt8] = []
+    var headSlots: [FieldSlot] = []
+    var lineSlots: [FieldSlot] = []
+    var lineWidth = 0
+    var lineCount = 0
+
+    // Envelope record being read (BaseTransfer / BaseSubscribe)
+    var envelopeRecord: RecordSpec?
+    var envelopeDepth = 0
+    var envelopeSlots: [FieldSlot] = []
+
+    // Current record inside a document: 0 none, 1 head, 2 line
+    var record = 0
+    // Field being captured
+    var fieldSlot = -1
+    var fieldDepth = 0
+    var fieldInLines = false
+    var fieldInEnvelope = false
+    // Subtree being skipped (unexpected elements, the signature)
+    var skipDepth = 0
+    // Depth of an open ExtendMessage (inspection documents may sit inside)
+    var extendDepth = 0
+
+    init(limits: CEBLimits, rules: (any RecordRules)?, sink: any CEBDocumentSink) {
+        self.limits = limits
+        self.rules = rules
+        self.sink = sink
+        text.reserveCapacity(64 << 10)
+    }
+
+    // MARK: Events
+
+    func startElement(_ element: XMLStartElement) {
+        let depth = element.depth
+        if skipDepth > 0 { return }
+        if fieldSlot >= 0 {
+            // Fields hold text only.
+            unexpected(element, inside: "a field")
+            return
+        }
+        if depth == 1 { return startMessage(element) }
+        if messageIndex < 0 { return }
+        if documentDepth > 0 { return startInDocument(element) }
+        if envelopeRecord != nil { return startEnvelopeField(element) }
+        if extendDepth > 0 {
+            if element.symbol >= 0 && tables.inspectionMessage >= 0
+                && element.symbol == tables.documentSymbol[tables.inspectionMessage] {
+                beginDocument(message: tables.inspectionMessage, element)
+            }
+            return
+        }
+        guard depth == 2 else { return }
+        let symbol = element.symbol
+        if symbol == tables.documentSymbol[messageIndex] {
+            beginDocument(message: messageIndex, element)
+        } else if symbol == tables.symbolBaseTransfer {
+            beginEnvelope(EnvelopeSpecs.baseTransfer, element)
+        } else if symbol == tables.symbolBaseSubscribe {
+            beginEnvelope(EnvelopeSpecs.baseSubscribe, element)
+        } else if symbol == tables.symbolExtendMessage {
+            extendDepth = depth
+        } else if symbol == tables.symbolSignature && element.namespaceSymbol == tables.symbolDsigNamespace {
+            if hasSignature {
+                messageIssues.append(issue(element, "SIG002", "the message carries more than one ds:Signature", field: "Signature"))
+            }
+            hasSignature = true
+            skipDepth = depth
+        } else {
+            unexpected(element, inside: header?.rootElement ?? "the message")
+        }
+    }
+
+    func endElement(symbol: Int32, depth: Int) {
+        if skipDepth > 0 {
+            if depth == skipDepth { skipDepth = 0 }
+            if depth == 1 { finishMessage() }
+            return
+        }
+        if fieldSlot >= 0 && depth == fieldDepth {
+            let length = Int32(text.count) - (fieldInEnvelope ? envelopeSlots[fieldSlot].start
+                                               : fieldInLines ? lineSlots[fieldSlot].start : headSlots[fieldSlot].start)
+            if fieldInEnvelope { envelopeSlots[fieldSlot].length = length }
+            else if fieldInLines { lineSlots[fieldSlot].length = length }
+            else { headSlots[fieldSlot].length = length }
+            fieldSlot = -1
+            return
+        }
+        if documentDepth > 0 {
+            if depth == documentDepth { finishDocument() }
+            else if depth == documentDepth + 1 && !isFlat { record = 0 }
+            return
+        }
+        if envelopeRecord != nil && depth == envelopeDepth { return finishEnvelope() }
+        if extendDepth > 0 && depth == extendDepth { extendDepth = 0; return }
+        if depth == 1 { finishMessage() }
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard fieldSlot >= 0, skipDepth == 0 else { return }
+        if documentDepth > 0 && text.count + bytes.count > limits.maxDocumentBytes {
+            overflow("its field text exceeds \(limits.maxDocumentBytes) bytes")
+            return
+        }
+        text.append(contentsOf: bytes)
+    }
+
+    // MARK: Message
+
+    private func startMessage(_ element: XMLStartElement) {
+        let message = element.symbol >= 0 ? tables.rootMessage[Int(element.symbol)] : -1
+        var guid: String?, version: String?
+        for index in 0..<element.attributeCount {
+            let attribute = element.attribute(at: index)
+            guard attribute.namespaceURI.isNil else { continue }
+            if attribute.symbol == tables.symbolGuid { guid = attribute.stringValue }
+            else if attribute.symbol == tables.symbolVersion { version = attribute.stringValue }
+        }
+        let rootName = element.localName.string ?? ""
+        header = MessageHeader(spec: message >= 0 ? MessageCatalog.all[Int(message)] : nil, rootElement: rootName,
+                               guid: guid, version: version, position: element.position)
+        if message < 0 {
+            messageIssues.append(issue(element, "SCH009", "\(rootName) is not a CEB message this service knows", field: rootName))
+            skipDepth = 1
+        } else if element.namespaceSymbol != tables.symbolCEBNamespace {
+            messageIssues.append(issue(element, "SCH009", "\(rootName) must be in the namespace \(EnvelopeSpecs.cebNamespace)", field: rootName))
+            skipDepth = 1
+        } else {
+            messageIndex = Int(message)
+            checkRootAttributes(element, guid: guid, version: version)
+        }
+        sink.messageStarted(header!)
+    }
+
+    private func checkRootAttributes(_ element: XMLStartElement, guid: String?, version: String?) {
+        if let guid {
+            if guid.utf8.count != 36 {
+                messageIssues.append(issue(element, "SCH002", "the message guid must be 36 characters, it is \(guid.count)", field: "@guid"))
+            } else if guid.utf8.contains(where: { (97...122).contains($0) }) {
+                messageIssues.append(issue(element, "WRN001", "the message guid \(guid) has lower-case letters; the standard asks for upper case",
+                                           field: "@guid", severity: .warning))
+            }
+        } else {
+            messageIssues.append(issue(element, "SCH001", "the message root has no guid attribute", field: "@guid"))
+        }
+        if version == nil {
+            messageIssues.append(issue(element, "SCH001", "the message root has no version attribute", field: "@version"))
+        }
+    }
+
+    private func finishMessage() {
+        guard let header else { return }
+        if messageIndex >= 0 && baseTransfer == nil {
+            messageIssues.append(ValidationIssue(code: "SCH001", message: "the message has no BaseTransfer block", field: "BaseTransfer",
+                                       line: header.position.line, column: header.position.column))
+        }
+        if messageIndex >= 0 && documentCount == 0 {
+            let element = MessageCatalog.all[messageIndex].document.element
+            messageIssues.append(ValidationIssue(code: "SCH008", message: "the message carries no \(element) document", field: element,
+                                       line: header.position.line, column: header.position.column))
+        }
+        sink.messageFinished(MessageEnvelope(
+            header: header, baseTransfer: baseTransfer, subscriptions: subscriptions, hasSignature: hasSignature,
+            documentCount: documentCount, declaredDocumentCount: declaredCount, issues: messageIssues))
+        messageIssues = []
+    }
+
+    // MARK: Envelope records
+
+    private func beginEnvelope(_ spec: RecordSpec, _ element: XMLStartElement) {
+        envelopeRecord = spec
+        envelopeDepth = element.depth
+        envelopeSlots = Array(repeating: FieldSlot(), count: spec.fields.count)
+        text.removeAll(keepingCapacity: true)
+        documentPosition = element.position
+    }
+
+    private func startEnvelopeField(_ element: XMLStartElement) {
+        let table = envelopeRecord!.element == EnvelopeSpecs.baseTransfer.element ? tables.baseTransferFields : tables.baseSubscribeFields
+        guard element.depth == envelopeDepth + 1, element.symbol >= 0, case let field = Int(table[Int(element.symbol)]), field >= 0,
+              envelopeSlots[field].start < 0 else {
+            return unexpected(element, inside: envelopeRecord!.element)
+        }
+        envelopeSlots[field] = FieldSlot(start: Int32(text.count), length: 0, line: Int32(element.position.line), column: Int32(element.position.column))
+        fieldSlot = field
+        fieldDepth = element.depth
+        fieldInEnvelope = true
+        fieldInLines = false
+    }
+
+    private func finishEnvelope() {
+        guard let spec = envelopeRecord else { return }
+        envelopeRecord = nil
+        fieldInEnvelope = false
+        text.withUnsafeBufferPointer { text in
+            envelopeSlots.withUnsafeBufferPointer { slots in
+                let values = FieldValues(text: text, slots: slots)
+                RecordChecker.check(values, spec: spec, path: spec.element + ".",
+                                    fallback: (documentPosition.line, documentPosition.column),
+                                    documentIndex: nil, key: nil, into: &messageIssues)
+                if spec.element == EnvelopeSpecs.baseTransfer.element {
+                    baseTransfer = BaseTransfer(copCode: values.text(0) ?? "", copName: values.text(1) ?? "", dxpMode: values.text(2) ?? "",
+                                                dxpId: values.text(3) ?? "", note: values.text(4))
+                } else {
+                    subscriptions.append(BaseSubscribe(status: values.text(0) ?? "", dxpMode: values.text(1) ?? "",
+                                                       dxpAddress: values.text(2) ?? "", note: values.text(3)))
+                }
+            }
+        }
+        text.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Documents
+
+    private var isFlat: Bool { MessageCatalog.all[documentMessage].document.isFlat }
+
+    private func beginDocument(message: Int, _ element: XMLStartElement) {
+        documentDepth = element.depth
+        documentMessage = message
+        documentPosition = element.position
+        let document = MessageCatalog.all[message].document
+        headSlots = Array(repeating: FieldSlot(), count: document.head.fields.count)
+        lineWidth = document.lines?.fields.count ?? 0
+        lineSlots.removeAll(keepingCapacity: true)
+        lineCount = 0
+        text.removeAll(keepingCapacity: true)
+        documentIssues = []
+        documentOverflow = false
+        headSeen = false
+        record = document.isFlat ? 1 : 0
+    }
+
+    private func startInDocument(_ element: XMLStartElement) {
+        let depth = element.depth
+        let symbol = element.symbol
+        let flat = isFlat
+        if !flat && depth == documentDepth + 1 {
+            if symbol == tables.headSymbol[documentMessage] && !headSeen {
+                headSeen = true
+                record = 1
+            } else if symbol >= 0 && symbol == tables.lineSymbol[documentMessage] {
+                if lineCount >= limits.maxLinesPerDocument {
+                    overflow("it has more than \(limits.maxLinesPerDocument) lines")
+                    skipDepth = depth
+                    return
+                }
+                record = 2
+                lineSlots.append(contentsOf: repeatElement(FieldSlot(), count: lineWidth))
+                lineCount += 1
+            } else {
+                unexpected(element, inside: MessageCatalog.all[documentMessage].document.element)
+            }
+            return
+        }
+        let fieldDepthExpected = documentDepth + (flat ? 1 : 2)
+        guard depth == fieldDepthExpected, record != 0 else {
+            return unexpected(element, inside: MessageCatalog.all[documentMessage].document.element)
+        }
+        let table = record == 1 ? tables.headFields[documentMessage] : tables.lineFields[documentMessage]
+        let field = symbol >= 0 ? Int(table[Int(symbol)]) : -1
+        let slot = record == 1 ? field : (lineCount - 1) * lineWidth + field
+        guard field >= 0 else {
+            let document = MessageCatalog.all[documentMessage].document
+            return unexpected(element, inside: record == 1 ? document.head.element : document.lines!.element)
+        }
+        if record == 1 ? headSlots[slot].start >= 0 : lineSlots[slot].start >= 0 {
+            return unexpected(element, inside: "the same record again")
+        }
+        let value = FieldSlot(start: Int32(text.count), length: 0, line: Int32(element.position.line), column: Int32(element.position.column))
+        if record == 1 { headSlots[slot] = value } else { lineSlots[slot] = value }
+        fieldSlot = slot
+        fieldDepth = depth
+        fieldInLines = record == 2
+        fieldInEnvelope = false
+    }
+
+    private func finishDocument() {
+        let spec = MessageCatalog.all[documentMessage]
+        let index = documentCount
+        documentCount += 1
+        documentDepth = 0
+        record = 0
+        var issues = documentIssues
+        let position = documentPosition
+        let document: CEBDocument = text.withUnsafeBufferPointer { text in
+            headSlots.withUnsafeBufferPointer { head in
+                lineSlots.withUnsafeBufferPointer { lines in
+                    let values = DocumentValues(head: FieldValues(text: text, slots: head), lineText: text, lineSlots: lines,
+                                                lineWidth: lineWidth, lineCount: lineCount)
+                    let key = Self.key(values.head, spec: spec)
+                    for index in issues.indices { issues[index].key = key }
+                    let fallback = (position.line, position.column)
+                    let location = IssueLocation(line: position.line, column: position.column, documentIndex: index, key: key)
+                    RecordChecker.check(values.head, spec: spec.document.head, path: "", fallback: fallback,
+                                        documentIndex: index, key: key, into: &issues)
+                    rules?.check(values.head, record: spec.document.head, message: spec, messageIndex: documentMessage,
+                                 isLine: false, path: "", location: location, into: &issues)
+                    if let lineSpec = spec.document.lines {
+                        for line in 0..<lineCount {
+                            let path = "\(lineSpec.element)[\(line + 1)]."
+                            RecordChecker.check(values.line(line), spec: lineSpec, path: path,
+                                                fallback: fallback, documentIndex: index, key: key, into: &issues)
+                            rules?.check(values.line(line), record: lineSpec, message: spec, messageIndex: documentMessage,
+                                         isLine: true, path: path, location: location, into: &issues)
+                        }
+                        if lineCount == 0 && spec.document.linesRequired {
+                            issues.append(ValidationIssue(code: "SCH008", message: "the document has no \(lineSpec.element) line; at least one is required",
+                                                field: lineSpec.element, line: position.line, column: position.column,
+                                                documentIndex: index, key: key))
+                        }
+                    }
+                    rules?.checkDocument(values, message: spec, messageIndex: documentMessage, location: location, into: &issues)
+                    if let status = spec.document.head.index(of: "appStatus"), let bytes = values.head.bytes(status),
+                       bytes.count == 1, bytes[0] == UInt8(ascii: "2") {
+                        declaredCount += 1
+                    }
+                    return CEBDocument(spec: spec, values: values)
+                }
+            }
+        }
+        sink.document(document, context: DocumentContext(spec: spec, index: index, position: position,
+                                                         key: issues.first?.key ?? document.keys.first.map { "\($0.field)=\($0.value)" },
+                                                         issues: issues))
+    }
+
+    static func key(_ head: FieldValues, spec: MessageSpec) -> String? {
+        for name in spec.keyFields {
+            if let field = spec.document.head.index(of: name), let text = head.text(field), !text.isEmpty {
+                return "\(name)=\(text)"
+            }
+        }
+        return nil
+    }
+
+    private func overflow(_ why: String) {
+        guard !documentOverflow else { return }
+        documentOverflow = true
+        documentIssues.append(ValidationIssue(code: "LIM001", message: "the document is too large: \(why)",
+                                    line: documentPosition.line, column: documentPosition.column, documentIndex: documentCount))
+        fieldSlot = -1
+    }
+
+    // MARK: Issues
+
+    private func unexpected(_ element: XMLStartElement, inside place: String) {
+        let name = element.localName.string ?? "?"
+        let found = issue(element, "SCH007", "unexpected element \(name) in \(place)", field: name)
+        if documentDepth > 0 {
+            var found = found
+            found.documentIndex = documentCount
+            documentIssues.append(found)
+        } else {
+            messageIssues.append(found)
+        }
+        skipDepth = element.depth
+    }
+
+    private func issue(_ element: XMLStartElement, _ code: String, _ message: String, field: String?, severity: Severity = .error) -> ValidationIssue {
+        ValidationIssue(code: code, severity: severity, message: message, field: field,
+              line: element.position.line, column: element.position.column)
+    }
+}

@@ -1,0 +1,83 @@
+import XMLStreaming
+
+/// `ceb:BaseTransfer`: who sends the message over which exchange.
+public struct BaseTransfer: Sendable, Hashable, Codable {
+    /// The sending enterprise's code.
+    public var copCode: String
+    /// The sending enterprise's name.
+    public var copName: String
+    /// Exchange mode, `DXP`.
+    public var dxpMode: String
+    /// The sender's data-exchange id.
+    public var dxpId: String
+    /// Free note.
+    public var note: String?
+}
+
+/// `ceb:BaseSubscribe`: a third party that asks for the receipts of this message.
+public struct BaseSubscribe: Sendable, Hashable, Codable {
+    /// Receipt statuses subscribed to.
+    public var status: String
+    /// Exchange mode.
+    public var dxpMode: String
+    /// Subscriber address.
+    public var dxpAddress: String
+    /// Free note.
+    public var note: String?
+}
+
+/// What the decoder knows of a message when its root element opens.
+public struct MessageHeader: Sendable {
+    /// The message type, or nil when the root is not a known CEB message.
+    public var spec: MessageSpec?
+    /// The root element's local name.
+    public var rootElement: String
+    /// The root's `guid` attribute.
+    public var guid: String?
+    /// The root's `version` attribute.
+    public var version: String?
+    /// Where the root's start tag ends.
+    public var position: XMLPosition
+}
+
+/// What the decoder knows of a message once its root element closes.
+public struct MessageEnvelope: Sendable {
+    /// The header.
+    public var header: MessageHeader
+    /// The sender block, when present.
+    public var baseTransfer: BaseTransfer?
+    /// Receipt subscriptions.
+    public var subscriptions: [BaseSubscribe]
+    /// Whether a `ds:Signature` element was present (verification is XMLSignature's job).
+    public var hasSignature: Bool
+    /// How many documents the message carried.
+    public var documentCount: Int
+    /// How many documents declared `appStatus` 2 (declared, so meant to be signed).
+    public var declaredDocumentCount: Int
+    /// Issues with the message as a whole (envelope, root, unexpected elements).
+    public var issues: [ValidationIssue]
+}
+
+/// Where a document sits in its message, and what schema-level checks found in it.
+public struct DocumentContext: Sendable {
+    /// The message type.
+    public var spec: MessageSpec
+    /// 0-based index in the message.
+    public var index: Int
+    /// Where the document's start tag ends.
+    public var position: XMLPosition
+    /// Identifying key for reports, such as `orderNo=ORD123`, or nil.
+    public var key: String?
+    /// Schema-level issues (missing, malformed, unexpected fields).
+    public var issues: [ValidationIssue]
+}
+
+/// Receives what a ``CEBDecoder`` reads, in document order.
+public protocol CEBDocumentSink: AnyObject {
+    /// A message's root element opened.
+    func messageStarted(_ header: MessageHeader)
+    /// A document's closing tag was read: here it is, typed, with its schema-level issues.
+    func document(_ document: CEBDocument, context: DocumentContext)
+    /// The message's root element closed.
+    func messageFinished(_ envelope: MessageEnvelope)
+}

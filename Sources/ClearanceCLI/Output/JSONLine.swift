@@ -1,0 +1,47 @@
+/// Builds one JSON object as a line, without Foundation's encoder on hot paths.
+struct JSONLine {
+    private var text = "{"
+
+    mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        separate(key)
+        Self.quote(value, into: &text)
+    }
+
+    mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
+        separate(key)
+        text += String(value)
+    }
+
+    mutating func add(_ key: String, raw value: String) {
+        separate(key)
+        text += value
+    }
+
+    private mutating func separate(_ key: String) {
+        if text.count > 1 { text += "," }
+        Self.quote(key, into: &text)
+        text += ":"
+    }
+
+    var line: String { text + "}" }
+
+    static func quote(_ value: String, into text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case let control where control.value < 0x20:
+                let hex = String(control.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine of this kind: installs what the tests need
+# (xmlsec1 for signature interop, xmllint for XSD checks, a PostgreSQL server for the
+# store tests), then builds and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing+=(postgresql)
+pkg-config --exists libxml-2.0 libcrypto libpq sqlite3 2>/dev/null || missing+=(libxml2-dev libssl-dev libpq-dev libsqlite3-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+swift build --build-tests
+swift test --skip-build "$@"
