@@ -201,6 +201,8 @@ class Message:
 
 
 DECL = "guid! appType! appTime! appStatus! "
+# Parcel lists (CEB507/509/607/711) number thousands of parcels per document: their gnum gets 9 digits.
+PARCEL_GNUM = {"gnum": INT(9)}
 RET = " returnStatus! returnTime! returnInfo!"
 
 
@@ -310,7 +312,7 @@ message("CEB711", "Import warehouse entry list", "Delivery", "Delivery", "delive
         record("DeliveryHead", "DeliveryHead", DECL +
                "customsCode! copNo! preNo rkdNo operatorCode! operatorName! ieFlag! trafMode! trafNo! voyageNo! "
                "billNo! logisticsCode! logisticsName! unloadLocation note"),
-        record("DeliveryList", "DeliveryLine", "gnum logisticsNo! note"),
+        record("DeliveryList", "DeliveryLine", "gnum logisticsNo! note", PARCEL_GNUM),
         keys=["copNo", "rkdNo", "billNo"], summary="入库明细单")
 flat_receipt("CEB712", "Import warehouse entry receipt", "DeliveryReturn", "DeliveryReturn", "deliveryReturn",
              "customsCode operatorCode copNo preNo rkdNo", ["copNo", "rkdNo", "preNo"], "import")
@@ -352,7 +354,7 @@ message("CEB507", "Export arrival notice", "Arrival", "Arrival", "arrival",
         record("ArrivalHead", "ArrivalHead", DECL +
                "customsCode! copNo! preNo operatorCode! operatorName! loctNo ieFlag! trafMode! billNo domesticTrafNo! "
                "logisticsCode! logisticsName! msgCount msgSeqNo note"),
-        record("ArrivalList", "ArrivalLine", "gnum logisticsNo! totalPackageNo note"),
+        record("ArrivalList", "ArrivalLine", "gnum logisticsNo! totalPackageNo note", PARCEL_GNUM),
         flow="export", keys=["copNo", "billNo"], group="Export", summary="运抵单")
 flat_receipt("CEB508", "Export arrival receipt", "ArrivalReturn", "ArrivalReturn", "arrivalReturn",
              "operatorCode! logisticsCode! preNo! copNo! billNo! msgSeqNo", ["copNo", "billNo", "preNo"], "export")
@@ -360,7 +362,7 @@ message("CEB509", "Export departure notice", "Departure", "Departure", "departur
         record("DepartureHead", "DepartureHead", DECL +
                "customsCode! copNo! preNo logisticsCode! logisticsName! trafMode! trafName voyageNo billNo leaveTime! "
                "msgCount msgSeqNo note"),
-        record("DepartureList", "DepartureLine", "gnum totalPackageNo logisticsNo! note"),
+        record("DepartureList", "DepartureLine", "gnum totalPackageNo logisticsNo! note", PARCEL_GNUM),
         lines_required=True, flow="export", keys=["copNo", "billNo"], group="Export", summary="离境单")
 flat_receipt("CEB510", "Export departure receipt", "DepartureReturn", "DepartureReturn", "departureReturn",
              "logisticsCode! copNo! preNo! msgSeqNo", ["copNo", "preNo"], "export")
@@ -389,7 +391,7 @@ message("CEB607", "Export consolidated waybill manifest", "WayBill", "WayBill", 
         record("WayBillHead", "WayBillHead", DECL +
                "customsCode! copNo! preNo agentCode! agentName! loctNo trafMode! trafName! voyageNo! billNo! "
                "domesticTrafNo grossWeight! logisticsCode! logisticsName! msgCount msgSeqNo note"),
-        record("WayBillList", "WayBillLine", "gnum totalPackageNo logisticsNo! invtNo note"),
+        record("WayBillList", "WayBillLine", "gnum totalPackageNo logisticsNo! invtNo note", PARCEL_GNUM),
         lines_required=True, flow="export", keys=["copNo", "billNo"], group="Export", summary="清单总分单")
 flat_receipt("CEB608", "Export waybill manifest receipt", "WayBillReturn", "WayBillReturn", "wayBillReturn",
              "agentCode! logisticsCode! copNo! preNo! billNo! msgSeqNo", ["copNo", "billNo", "preNo"], "export")

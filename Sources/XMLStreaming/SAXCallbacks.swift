@@ -5,6 +5,13 @@ private func parser(_ context: UnsafeMutableRawPointer?) -> XMLPushParser {
     Unmanaged<XMLPushParser>.fromOpaque(context!).takeUnretainedValue()
 }
 
+/// Calls `body` on the parser without retaining it: the parser owns the libxml2 context,
+/// so it is alive for every callback. Used on the per-event paths.
+@inline(__always)
+private func withParser<R>(_ context: UnsafeMutableRawPointer?, _ body: (XMLPushParser) -> R) -> R {
+    Unmanaged<XMLPushParser>.fromOpaque(context!)._withUnsafeGuaranteedRef(body)
+}
+
 /// The C trampolines between libxml2 and ``XMLPushParser``. The user-data pointer is the
 /// parser itself, unretained: the parser owns the libxml2 context, so it outlives every call.
 enum SAXCallbacks {
@@ -12,13 +19,13 @@ enum SAXCallbacks {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { context, localName, prefix, uri, namespaceCount, namespaces, attributeCount, _, attributes in
-            parser(context).start(localName, prefix, uri, Int(namespaceCount), namespaces, Int(attributeCount), attributes)
+            withParser(context) { $0.start(localName, prefix, uri, Int(namespaceCount), namespaces, Int(attributeCount), attributes) }
         }
         sax.endElementNs = { context, _, _, _ in
-            parser(context).end()
+            withParser(context) { $0.end() }
         }
         sax.characters = { context, text, length in
-            parser(context).text(text, Int(length))
+            withParser(context) { $0.text(text, Int(length)) }
         }
         sax.cdataBlock = sax.characters
         sax.comment = { context, text in
@@ -70,7 +77,7 @@ extension XMLPushParser {
         _ attributeCount: Int, _ attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?
     ) {
         guard failure == nil else { return }
-        let depth = symbolStack.count + 1
+        let depth = self.depth + 1
         if depth > limits.maxDepth { return fail(.depthLimit(limits.maxDepth)) }
         if namespaceCount + attributeCount > limits.maxAttributes { return fail(.attributeCountLimit(limits.maxAttributes)) }
         if attributeCount > 0, let attributes {
@@ -79,7 +86,8 @@ extension XMLPushParser {
             }
         }
         let symbol = symbols.symbol(for: localName)
-        symbolStack.append(symbol)
+        symbolStack[self.depth] = symbol
+        self.depth = depth
         textLength = 0
         let input = context.pointee.input!.pointee
         handler.startElement(XMLStartElement(
@@ -100,9 +108,11 @@ extension XMLPushParser {
 
     @inline(__always)
     func end() {
-        guard failure == nil, let symbol = symbolStack.popLast() else { return }
+        guard failure == nil, depth > 0 else { return }
+        let closing = depth
+        depth -= 1
         textLength = 0
-        handler.endElement(symbol: symbol, depth: symbolStack.count + 1)
+        handler.endElement(symbol: symbolStack[depth], depth: closing)
     }
 
     @inline(__always)

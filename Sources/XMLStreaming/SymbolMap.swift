@@ -3,27 +3,41 @@
 /// libxml2 interns every element, attribute and namespace name in its parser dictionary,
 /// so after interning the vocabulary into that same dictionary, a name's pointer *is* its
 /// identity: looking it up is a multiply, a shift and a compare, with no string hashing.
+///
+/// The table lives in manually managed memory so that copying the map (into every
+/// ``XMLStartElement``) costs no reference counting; its owner calls ``deallocate()``.
 @usableFromInline
 struct SymbolMap {
-    @usableFromInline var keys: [UInt]
-    @usableFromInline var values: [Int32]
-    @usableFromInline var shift: Int
+    @usableFromInline let keys: UnsafeMutablePointer<UInt>
+    @usableFromInline let values: UnsafeMutablePointer<Int32>
+    @usableFromInline let mask: Int
+    @usableFromInline let shift: Int
 
     init(pointers: [UnsafePointer<UInt8>]) {
         var bits = 4
         while (1 << bits) < pointers.count * 4 { bits += 1 }
-        keys = Array(repeating: 0, count: 1 << bits)
-        values = Array(repeating: -1, count: 1 << bits)
+        let capacity = 1 << bits
+        keys = .allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: -1, count: capacity)
+        mask = capacity - 1
         shift = 64 - bits
         for (index, pointer) in pointers.enumerated() {
             let key = UInt(bitPattern: pointer)
             var slot = Self.slot(key, shift)
-            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & (keys.count - 1) }
+            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
             if keys[slot] == 0 {
                 keys[slot] = key
                 values[slot] = Int32(index)
             }
         }
+    }
+
+    /// Frees the table; the map must not be used afterwards.
+    func deallocate() {
+        keys.deallocate()
+        values.deallocate()
     }
 
     @inlinable @inline(__always)
@@ -36,14 +50,12 @@ struct SymbolMap {
     func symbol(for pointer: UnsafePointer<UInt8>?) -> Int32 {
         guard let pointer else { return -1 }
         let key = UInt(bitPattern: pointer)
-        return keys.withUnsafeBufferPointer { keys in
-            var slot = Self.slot(key, shift)
-            while true {
-                let found = keys[slot]
-                if found == key { return values[slot] }
-                if found == 0 { return -1 }
-                slot = (slot + 1) & (keys.count - 1)
-            }
+        var slot = Self.slot(key, shift)
+        while true {
+            let found = keys[slot]
+            if found == key { return values[slot] }
+            if found == 0 { return -1 }
+            slot = (slot + 1) & mask
         }
     }
 }

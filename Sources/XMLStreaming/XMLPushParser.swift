@@ -19,7 +19,9 @@ public final class XMLPushParser {
     let handler: any XMLEventHandler
     let context: xmlParserCtxtPtr
     let symbols: SymbolMap
-    var symbolStack: [Int32] = []
+    /// Symbols of the open elements, `depth` of them.
+    let symbolStack: UnsafeMutablePointer<Int32>
+    var depth = 0
     var textLength = 0
     var failure: XMLStreamError?
     var finished = false
@@ -44,12 +46,14 @@ public final class XMLPushParser {
         symbols = SymbolMap(pointers: vocabulary.map { name in
             UnsafePointer(xmlDictLookup(dictionary, name, Int32(name.utf8.count))!)
         })
-        symbolStack.reserveCapacity(limits.maxDepth + 1)
+        symbolStack = .allocate(capacity: limits.maxDepth + 1)
         context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
     }
 
     deinit {
         xmlFreeParserCtxt(context)
+        symbols.deallocate()
+        symbolStack.deallocate()
     }
 
     /// The position the parser has reached.
@@ -95,7 +99,7 @@ public final class XMLPushParser {
         finished = true
         let code = xmlParseChunk(context, nil, 0, 1)
         try check(code)
-        if context.pointee.wellFormed == 0 || !symbolStack.isEmpty {
+        if context.pointee.wellFormed == 0 || depth != 0 {
             fail(.truncated)
             throw failure!
         }

@@ -40,8 +40,28 @@ private func decodeSample(_ relative: String) throws -> (SampleSink, XMLStreamEr
 
 private struct XMLStreamErrorDescription { var text: String }
 
+/// `python3` on the PATH, if any.
+private let python3: String? = {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
 /// The generated catalog, typed documents and samples, through the decoder.
 @Suite struct GeneratedModelTests {
+    /// The committed schemas, Swift and samples are exactly what `scripts/cebspec.py` generates.
+    @Test(.enabled(if: python3 != nil, "python3 is not installed"))
+    func generatedFilesAreUpToDate() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(python3))
+        process.arguments = [Repository.path("scripts/cebspec.py"), "--check"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "regenerate with python3 scripts/cebspec.py:\n\(output)")
+    }
+
     @Test func catalogIsConsistent() {
         #expect(MessageCatalog.all.count >= 40)
         #expect(Set(MessageCatalog.all.map(\.number)).count == MessageCatalog.all.count)

@@ -21,6 +21,12 @@ final class DecoderCore: XMLEventHandler {
     // Document
     var documentDepth = 0
     var documentMessage = -1
+    // Cached for the open document: its message's tables, so events never touch an array of arrays.
+    var documentFlat = false
+    var documentHeadSymbol: Int32 = -1
+    var documentLineSymbol: Int32 = -1
+    var documentHeadTable: UnsafeMutablePointer<Int16>?
+    var documentLineTable: UnsafeMutablePointer<Int16>?
     var documentPosition = XMLPosition(line: 0, column: 0)
     var documentIssues: [ValidationIssue] = []
     var documentOverflow = false
@@ -114,7 +120,7 @@ final class DecoderCore: XMLEventHandler {
         }
         if documentDepth > 0 {
             if depth == documentDepth { finishDocument() }
-            else if depth == documentDepth + 1 && !isFlat { record = 0 }
+            else if depth == documentDepth + 1 && !documentFlat { record = 0 }
             return
         }
         if envelopeRecord != nil && depth == envelopeDepth { return finishEnvelope() }
@@ -238,11 +244,14 @@ final class DecoderCore: XMLEventHandler {
 
     // MARK: Documents
 
-    private var isFlat: Bool { MessageCatalog.all[documentMessage].document.isFlat }
-
     private func beginDocument(message: Int, _ element: XMLStartElement) {
         documentDepth = element.depth
         documentMessage = message
+        documentFlat = tables.flat[message]
+        documentHeadSymbol = tables.headSymbol[message]
+        documentLineSymbol = tables.lineSymbol[message]
+        documentHeadTable = tables.headFields[message]
+        documentLineTable = tables.lineFields[message]
         documentPosition = element.position
         let document = MessageCatalog.all[message].document
         headSlots = Array(repeating: FieldSlot(), count: document.head.fields.count)
@@ -259,12 +268,12 @@ final class DecoderCore: XMLEventHandler {
     private func startInDocument(_ element: XMLStartElement) {
         let depth = element.depth
         let symbol = element.symbol
-        let flat = isFlat
+        let flat = documentFlat
         if !flat && depth == documentDepth + 1 {
-            if symbol == tables.headSymbol[documentMessage] && !headSeen {
+            if symbol == documentHeadSymbol && !headSeen {
                 headSeen = true
                 record = 1
-            } else if symbol >= 0 && symbol == tables.lineSymbol[documentMessage] {
+            } else if symbol >= 0 && symbol == documentLineSymbol {
                 if lineCount >= limits.maxLinesPerDocument {
                     overflow("it has more than \(limits.maxLinesPerDocument) lines")
                     skipDepth = depth
@@ -282,8 +291,8 @@ final class DecoderCore: XMLEventHandler {
         guard depth == fieldDepthExpected, record != 0 else {
             return unexpected(element, inside: MessageCatalog.all[documentMessage].document.element)
         }
-        let table = record == 1 ? tables.headFields[documentMessage] : tables.lineFields[documentMessage]
-        let field = symbol >= 0 ? Int(table[Int(symbol)]) : -1
+        let table = record == 1 ? documentHeadTable : documentLineTable
+        let field = symbol >= 0 ? Int(table![Int(symbol)]) : -1
         let slot = record == 1 ? field : (lineCount - 1) * lineWidth + field
         guard field >= 0 else {
             let document = MessageCatalog.all[documentMessage].document

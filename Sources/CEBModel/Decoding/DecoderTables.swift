@@ -2,7 +2,9 @@
 ///
 /// Every element name of every message becomes a symbol; each record gets a table from
 /// symbol to field index, so decoding never hashes or compares a string.
-struct DecoderTables: Sendable {
+final class DecoderTables: @unchecked Sendable {
+    // Immutable after init and never freed (the shared instance lives as long as the process),
+    // so the raw field tables are safe to read from any thread.
     /// Names reported as symbols by the XML parser.
     let vocabulary: [String]
     /// Symbol → index in `MessageCatalog.all` of the message whose root it names, or -1.
@@ -11,12 +13,14 @@ struct DecoderTables: Sendable {
     let documentSymbol: [Int32]
     let headSymbol: [Int32]
     let lineSymbol: [Int32]
-    /// Per message: symbol → head field index, and symbol → line field index.
-    let headFields: [[Int16]]
-    let lineFields: [[Int16]]
+    /// Per message: symbol → head field index, and symbol → line field index (-1: not a field).
+    let headFields: [UnsafeMutablePointer<Int16>]
+    let lineFields: [UnsafeMutablePointer<Int16>?]
+    /// Per message: whether the document is flat.
+    let flat: [Bool]
     /// Envelope records.
-    let baseTransferFields: [Int16]
-    let baseSubscribeFields: [Int16]
+    let baseTransferFields: UnsafeMutablePointer<Int16>
+    let baseSubscribeFields: UnsafeMutablePointer<Int16>
     let symbolBaseTransfer: Int32
     let symbolBaseSubscribe: Int32
     let symbolExtendMessage: Int32
@@ -62,14 +66,15 @@ struct DecoderTables: Sendable {
         symbolBaseSubscribe = index[EnvelopeSpecs.baseSubscribe.element]!
         vocabulary = names
 
-        func fieldTable(_ record: RecordSpec) -> [Int16] {
-            var table = [Int16](repeating: -1, count: names.count)
+        func fieldTable(_ record: RecordSpec) -> UnsafeMutablePointer<Int16> {
+            let table = UnsafeMutablePointer<Int16>.allocate(capacity: names.count)
+            table.initialize(repeating: -1, count: names.count)
             for (position, field) in record.fields.enumerated() { table[Int(index[field.name]!)] = Int16(position) }
             return table
         }
         var roots = [Int32](repeating: -1, count: names.count)
         var documents: [Int32] = [], heads: [Int32] = [], lines: [Int32] = []
-        var headTables: [[Int16]] = [], lineTables: [[Int16]] = []
+        var headTables: [UnsafeMutablePointer<Int16>] = [], lineTables: [UnsafeMutablePointer<Int16>?] = []
         var inspection = -1
         for (position, message) in catalog.enumerated() {
             roots[Int(index[message.root]!)] = Int32(position)
@@ -77,7 +82,7 @@ struct DecoderTables: Sendable {
             heads.append(index[message.document.head.element]!)
             lines.append(message.document.lines.map { index[$0.element]! } ?? -1)
             headTables.append(fieldTable(message.document.head))
-            lineTables.append(message.document.lines.map(fieldTable) ?? [])
+            lineTables.append(message.document.lines.map(fieldTable))
             if message.number == "INSP" { inspection = position }
         }
         rootMessage = roots
@@ -86,6 +91,7 @@ struct DecoderTables: Sendable {
         lineSymbol = lines
         headFields = headTables
         lineFields = lineTables
+        flat = catalog.map(\.document.isFlat)
         baseTransferFields = fieldTable(EnvelopeSpecs.baseTransfer)
         baseSubscribeFields = fieldTable(EnvelopeSpecs.baseSubscribe)
         inspectionMessage = inspection

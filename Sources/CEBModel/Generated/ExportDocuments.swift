@@ -398,7 +398,7 @@ public struct ArrivalHead: RecordDecodable, Hashable, Codable {
 
 /// One `ArrivalList` line of CEB507 Export arrival notice.
 public struct ArrivalLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
+    /// `gnum`: optional, integer of up to 9 digits.
     public var gnum: Int?
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
@@ -528,7 +528,7 @@ public struct DepartureHead: RecordDecodable, Hashable, Codable {
 
 /// One `DepartureList` line of CEB509 Export departure notice.
 public struct DepartureLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
+    /// `gnum`: optional, integer of up to 9 digits.
     public var gnum: Int?
     /// `totalPackageNo`: optional, text of 1–60 characters.
     public var totalPackageNo: String?
@@ -1058,7 +1058,7 @@ public struct WayBillHead: RecordDecodable, Hashable, Codable {
 
 /// One `WayBillList` line of CEB607 Export consolidated waybill manifest.
 public struct WayBillLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
+    /// `gnum`: optional, integer of up to 9 digits.
     public var gnum: Int?
     /// `totalPackageNo`: optional, text of 1–60 characters.
     public var totalPackageNo: String?

@@ -1162,7 +1162,7 @@ public struct DeliveryHead: RecordDecodable, Hashable, Codable {
 
 /// One `DeliveryList` line of CEB711 Import warehouse entry list.
 public struct DeliveryLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
+    /// `gnum`: optional, integer of up to 9 digits.
     public var gnum: Int?
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String

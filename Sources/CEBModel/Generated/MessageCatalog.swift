@@ -465,7 +465,7 @@ public enum MessageCatalog {
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "DeliveryList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
             ]),
@@ -723,7 +723,7 @@ public enum MessageCatalog {
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "ArrivalList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
@@ -779,7 +779,7 @@ public enum MessageCatalog {
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "DepartureList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
                 FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
@@ -986,7 +986,7 @@ public enum MessageCatalog {
                 FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "WayBillList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
                 FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),

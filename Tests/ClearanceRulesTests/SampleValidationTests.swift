@@ -1,0 +1,87 @@
+import CEBModel
+import ClearanceRules
+import Foundation
+import Testing
+import XMLStreaming
+
+/// Every valid sample validates clean; every invalid sample is refused with the code it was made for.
+@Suite struct SampleValidationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func files(_ folder: String) -> [String] {
+        let url = root.appendingPathComponent("samples/\(folder)")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+    }
+
+    static let expected: [String: String] = {
+        let text = (try? String(contentsOf: root.appendingPathComponent("samples/invalid/EXPECTED.tsv"), encoding: .utf8)) ?? ""
+        var table: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let columns = line.split(separator: "\t")
+            if columns.count >= 2 { table[String(columns[0])] = String(columns[1]) }
+        }
+        return table
+    }()
+
+    final class Findings: ValidationObserver {
+        var issues: [ValidationIssue] = []
+        var documents = 0
+        func validated(_ document: CEBDocument, context: DocumentContext) { documents += 1; issues += context.issues }
+        func messageFinished(_ envelope: MessageEnvelope) { issues += envelope.issues }
+    }
+
+    static func validate(_ path: String) -> (Findings, XMLStreamError?) {
+        let findings = Findings()
+        do throws(XMLStreamError) {
+            try MessageValidator.validate(path: root.appendingPathComponent(path).path, observer: findings)
+            return (findings, nil)
+        } catch {
+            return (findings, error)
+        }
+    }
+
+    @Test func samplesExist() {
+        #expect(Self.files("valid").count >= 40)
+        #expect(Self.files("invalid").count >= 20)
+        #expect(Self.expected.count == Self.files("invalid").count)
+    }
+
+    @Test(arguments: files("valid"))
+    func validSampleHasNoIssue(file: String) {
+        let (findings, error) = Self.validate("samples/valid/\(file)")
+        #expect(error == nil)
+        #expect(findings.documents > 0)
+        #expect(findings.issues.isEmpty, "\(findings.issues)")
+    }
+
+    @Test(arguments: files("invalid"))
+    func invalidSampleIsRefusedWithItsCode(file: String) throws {
+        let code = try #require(Self.expected[file], "EXPECTED.tsv names no code for \(file)")
+        let (findings, error) = Self.validate("samples/invalid/\(file)")
+        if code.hasPrefix("XML") {
+            #expect(error?.code == code)
+            #expect(error?.position != nil)
+        } else {
+            #expect(error == nil)
+            let found = findings.issues.filter { $0.code == code }
+            #expect(!found.isEmpty, "expected \(code), got \(findings.issues.map(\.code))")
+            #expect(found.allSatisfy { $0.line != nil && $0.column != nil })
+            // Each sample breaks exactly one thing.
+            #expect(Set(findings.issues.map(\.code)) == [code], "\(findings.issues)")
+        }
+    }
+
+    @Test func strictTurnsWarningsIntoErrors() {
+        let findings = Findings()
+        let path = Self.root.appendingPathComponent("samples/invalid/CEB311-WRN001-lower-case-guid.xml").path
+        #expect(throws: Never.self) { try MessageValidator.validate(path: path, options: ValidationOptions(strict: true), observer: findings) }
+        #expect(findings.issues.contains { $0.code == "WRN001" && $0.severity == .error })
+    }
+
+    @Test func requireSignatureTurnsTheUnsignedWarningIntoAnError() {
+        let findings = Findings()
+        let path = Self.root.appendingPathComponent("samples/invalid/CEB311-WRN002-declared-unsigned.xml").path
+        #expect(throws: Never.self) { try MessageValidator.validate(path: path, options: ValidationOptions(requireSignature: true), observer: findings) }
+        #expect(findings.issues.contains { $0.code == "WRN002" && $0.severity == .error })
+    }
+}
