@@ -8,7 +8,7 @@ struct Clearance: ParsableCommand {
         commandName: "clearance",
         abstract: "Cross-border e-commerce customs clearance: validate, sign, store, route and trace CEB messages.",
         discussion: "Exit codes: 0 all good, 1 some input invalid, 2 usage or I/O error.",
-        subcommands: [ValidateCommand.self]
+        subcommands: [ValidateCommand.self, SignCommand.self, VerifyCommand.self]
     )
 }
 

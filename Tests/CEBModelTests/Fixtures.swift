@@ -8,7 +8,7 @@ final class Collector: CEBDocumentSink {
     var envelopes: [MessageEnvelope] = []
 
     func messageStarted(_ header: MessageHeader) { headers.append(header) }
-    func document(_ document: CEBDocument, context: DocumentContext) { documents.append((document, context)) }
+    func document(_ decode: () -> CEBDocument, context: DocumentContext) { documents.append((decode(), context)) }
     func messageFinished(_ envelope: MessageEnvelope) { envelopes.append(envelope) }
 
     var issues: [ValidationIssue] { documents.flatMap { $0.1.issues } + envelopes.flatMap { $0.issues } }

@@ -8,7 +8,7 @@ private final class SampleSink: CEBDocumentSink {
     var envelopes: [MessageEnvelope] = []
 
     func messageStarted(_ header: MessageHeader) {}
-    func document(_ document: CEBDocument, context: DocumentContext) { documents.append((document, context)) }
+    func document(_ decode: () -> CEBDocument, context: DocumentContext) { documents.append((decode(), context)) }
     func messageFinished(_ envelope: MessageEnvelope) { envelopes.append(envelope) }
 
     /// Every issue found, as code, whether it is an error, and its text.

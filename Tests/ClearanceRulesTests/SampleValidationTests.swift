@@ -26,7 +26,11 @@ import XMLStreaming
     final class Findings: ValidationObserver {
         var issues: [ValidationIssue] = []
         var documents = 0
-        func validated(_ document: CEBDocument, context: DocumentContext) { documents += 1; issues += context.issues }
+        func validated(_ decode: () -> CEBDocument, context: DocumentContext) {
+            documents += 1
+            issues += context.issues
+            _ = decode()
+        }
         func messageFinished(_ envelope: MessageEnvelope) { issues += envelope.issues }
     }
 

@@ -227,7 +227,7 @@ final class DecoderCore: XMLEventHandler {
         text.withUnsafeBufferPointer { text in
             envelopeSlots.withUnsafeBufferPointer { slots in
                 let values = FieldValues(text: text, slots: slots)
-                RecordChecker.check(values, spec: spec, path: spec.element + ".",
+                RecordChecker.check(values, spec: spec, path: RecordPath(lineElement: nil, line: 0), prefix: spec.element + ".",
                                     fallback: (documentPosition.line, documentPosition.column),
                                     documentIndex: nil, key: nil, into: &messageIssues)
                 if spec.element == EnvelopeSpecs.baseTransfer.element {
@@ -254,12 +254,17 @@ final class DecoderCore: XMLEventHandler {
         documentLineTable = tables.lineFields[message]
         documentPosition = element.position
         let document = MessageCatalog.all[message].document
-        headSlots = Array(repeating: FieldSlot(), count: document.head.fields.count)
+        let width = document.head.fields.count
+        if headSlots.count == width {
+            headSlots.withUnsafeMutableBufferPointer { $0.update(repeating: FieldSlot()) }
+        } else {
+            headSlots = Array(repeating: FieldSlot(), count: width)
+        }
         lineWidth = document.lines?.fields.count ?? 0
         lineSlots.removeAll(keepingCapacity: true)
         lineCount = 0
         text.removeAll(keepingCapacity: true)
-        documentIssues = []
+        if !documentIssues.isEmpty { documentIssues = [] }
         documentOverflow = false
         headSeen = false
         record = document.isFlat ? 1 : 0
@@ -317,7 +322,7 @@ final class DecoderCore: XMLEventHandler {
         record = 0
         var issues = documentIssues
         let position = documentPosition
-        let document: CEBDocument = text.withUnsafeBufferPointer { text in
+        text.withUnsafeBufferPointer { text in
             headSlots.withUnsafeBufferPointer { head in
                 lineSlots.withUnsafeBufferPointer { lines in
                     let values = DocumentValues(head: FieldValues(text: text, slots: head), lineText: text, lineSlots: lines,
@@ -326,13 +331,13 @@ final class DecoderCore: XMLEventHandler {
                     for index in issues.indices { issues[index].key = key }
                     let fallback = (position.line, position.column)
                     let location = IssueLocation(line: position.line, column: position.column, documentIndex: index, key: key)
-                    RecordChecker.check(values.head, spec: spec.document.head, path: "", fallback: fallback,
+                    RecordChecker.check(values.head, spec: spec.document.head, path: .head, fallback: fallback,
                                         documentIndex: index, key: key, into: &issues)
                     rules?.check(values.head, record: spec.document.head, message: spec, messageIndex: documentMessage,
-                                 isLine: false, path: "", location: location, into: &issues)
+                                 isLine: false, path: .head, location: location, into: &issues)
                     if let lineSpec = spec.document.lines {
                         for line in 0..<lineCount {
-                            let path = "\(lineSpec.element)[\(line + 1)]."
+                            let path = RecordPath(lineElement: lineSpec.element, line: line + 1)
                             RecordChecker.check(values.line(line), spec: lineSpec, path: path,
                                                 fallback: fallback, documentIndex: index, key: key, into: &issues)
                             rules?.check(values.line(line), record: lineSpec, message: spec, messageIndex: documentMessage,
@@ -349,13 +354,11 @@ final class DecoderCore: XMLEventHandler {
                        bytes.count == 1, bytes[0] == UInt8(ascii: "2") {
                         declaredCount += 1
                     }
-                    return CEBDocument(spec: spec, values: values)
+                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues)
+                    sink.document({ CEBDocument(spec: spec, values: values) }, context: context)
                 }
             }
         }
-        sink.document(document, context: DocumentContext(spec: spec, index: index, position: position,
-                                                         key: issues.first?.key ?? document.keys.first.map { "\($0.field)=\($0.value)" },
-                                                         issues: issues))
     }
 
     static func key(_ head: FieldValues, spec: MessageSpec) -> String? {

@@ -3,23 +3,24 @@
 enum RecordChecker {
     /// Appends an issue for each field that breaks its spec.
     /// - Parameters:
-    ///   - path: prefix for field names in issues: "" for a head, "OrderList[2]." for a line.
+    ///   - path: the record's place, for naming fields in issues.
+    ///   - prefix: put before field names (envelope records: "BaseTransfer.").
     static func check(
-        _ values: FieldValues, spec: RecordSpec, path: String, fallback: (line: Int, column: Int),
+        _ values: FieldValues, spec: RecordSpec, path: RecordPath, prefix: String = "", fallback: (line: Int, column: Int),
         documentIndex: Int?, key: String?, into issues: inout [ValidationIssue]
     ) {
         for (index, field) in spec.fields.enumerated() {
             guard let bytes = values.bytes(index), !isBlank(bytes) else {
                 if field.required {
                     issues.append(ValidationIssue(code: "SCH001", message: "required field \(field.name) is missing or empty",
-                                        field: path + field.name, line: fallback.line, column: fallback.column,
+                                        field: prefix + path.name(field.name), line: fallback.line, column: fallback.column,
                                         documentIndex: documentIndex, key: key))
                 }
                 continue
             }
             guard let problem = problem(bytes, field.type) else { continue }
             let position = values.position(index) ?? fallback
-            issues.append(ValidationIssue(code: problem.code, message: "\(field.name) \(problem.why)", field: path + field.name,
+            issues.append(ValidationIssue(code: problem.code, message: "\(field.name) \(problem.why)", field: prefix + path.name(field.name),
                                 line: position.line, column: position.column, documentIndex: documentIndex, key: key))
         }
     }

@@ -9,10 +9,10 @@ public protocol RecordRules: Sendable {
     ///   - record: the record's spec.
     ///   - message: the message type, and its index in ``MessageCatalog/all``.
     ///   - isLine: whether the record is a line (else the head or a flat document).
-    ///   - path: prefix for field names in issues, "" or "OrderList[2].".
+    ///   - path: the record's place, for naming fields in issues (`path.name("qty")`).
     ///   - location: where issues without a field position point, and their document index and key.
     func check(_ values: FieldValues, record: RecordSpec, message: MessageSpec, messageIndex: Int, isLine: Bool,
-               path: String, location: IssueLocation, into issues: inout [ValidationIssue])
+               path: RecordPath, location: IssueLocation, into issues: inout [ValidationIssue])
 
     /// Appends an issue for each problem across a whole document (sums over lines, limits),
     /// after each of its records was checked.

@@ -76,8 +76,10 @@ public struct DocumentContext: Sendable {
 public protocol CEBDocumentSink: AnyObject {
     /// A message's root element opened.
     func messageStarted(_ header: MessageHeader)
-    /// A document's closing tag was read: here it is, typed, with its schema-level issues.
-    func document(_ document: CEBDocument, context: DocumentContext)
+    /// A document's closing tag was read: `decode` builds its typed value (valid only during
+    /// the call; call it only when the value is needed, checks alone do not need it), and
+    /// `context` carries its position and schema-level issues.
+    func document(_ decode: () -> CEBDocument, context: DocumentContext)
     /// The message's root element closed.
     func messageFinished(_ envelope: MessageEnvelope)
 }

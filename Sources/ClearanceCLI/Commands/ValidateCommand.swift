@@ -119,7 +119,7 @@ final class FileObserver: ValidationObserver {
         self.progress = progress
     }
 
-    func validated(_ document: CEBDocument, context: DocumentContext) {
+    func validated(_ decode: () -> CEBDocument, context: DocumentContext) {
         summary.documents += 1
         record(context.issues)
         if context.issues.contains(where: { $0.severity == .error }) { summary.invalidDocuments += 1 }

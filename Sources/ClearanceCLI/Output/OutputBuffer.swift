@@ -16,10 +16,25 @@ final class OutputBuffer {
 
     func flush() {
         guard !pending.isEmpty else { return }
-        pending.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
-        fflush(stdout)
+        pending.withUnsafeBytes { Self.write($0, to: 1) }
         pending.removeAll(keepingCapacity: true)
     }
 
     deinit { flush() }
+
+    /// Writes all of `bytes` to a file descriptor, retrying short writes.
+    static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 { if errno == EINTR { continue } else { return } }
+            offset += written
+        }
+    }
+
+    /// Writes a string to standard error.
+    static func standardError(_ text: String) {
+        var copy = text
+        copy.withUTF8 { write(UnsafeRawBufferPointer($0), to: 2) }
+    }
 }

@@ -34,14 +34,14 @@ final class Progress {
             if rate > 0 { line += ", ETA \(Int(Double(total - bytes) / rate))s" }
         }
         line += ", \(documents) documents, \(Int(Double(documents) / seconds))/s   "
-        fputs(line, stderr)
+        OutputBuffer.standardError(line)
         drawn = true
     }
 
     /// Clears the line.
     func finish() {
         guard enabled, drawn else { return }
-        fputs("\r" + String(repeating: " ", count: 100) + "\r", stderr)
+        OutputBuffer.standardError("\r" + String(repeating: " ", count: 100) + "\r")
     }
 
     static func megabytes(_ bytes: Int) -> String {

@@ -49,7 +49,7 @@ public struct FieldRules: Sendable {
 
     /// Appends an issue for each problem in one record (see ``RecordRules``).
     public func check(_ values: FieldValues, record: RecordSpec, message: MessageSpec, messageIndex: Int, isLine: Bool,
-                      path: String, location: IssueLocation, into issues: inout [ValidationIssue]) {
+                      path: RecordPath, location: IssueLocation, into issues: inout [ValidationIssue]) {
         let checks = isLine ? plans[messageIndex].lines : plans[messageIndex].head
         for check in checks {
             switch check {
@@ -57,18 +57,18 @@ public struct FieldRules: Sendable {
                 guard let bytes = values.bytes(field), !bytes.isEmpty else { continue }
                 if bytes.count != 10 || !bytes.allSatisfy({ $0 &- 48 < 10 }) {
                     issues.append(location.issue("RUL007", "gcode '\(text(bytes))' must be a 10-digit HS code",
-                                                 field: path + record.fields[field].name, at: values.position(field)))
+                                                 field: path.name(record.fields[field].name), at: values.position(field)))
                 }
             case .table(let field, let table):
                 guard let bytes = values.bytes(field), !bytes.isEmpty, !table.contains(bytes) else { continue }
                 let code = table.name == "country" ? "RUL008" : table.name == "currency" ? "RUL009" : "RUL010"
                 issues.append(location.issue(code, "\(record.fields[field].name) '\(text(bytes))' is not a customs \(table.name) code",
-                                             field: path + record.fields[field].name, at: values.position(field)))
+                                             field: path.name(record.fields[field].name), at: values.position(field)))
             case .enterpriseCode(let field):
                 guard let bytes = values.bytes(field), !bytes.isEmpty else { continue }
                 if let problem = Self.enterpriseCodeProblem(bytes) {
                     issues.append(location.issue("RUL006", "\(record.fields[field].name) '\(text(bytes))' \(problem)",
-                                                 field: path + record.fields[field].name, at: values.position(field)))
+                                                 field: path.name(record.fields[field].name), at: values.position(field)))
                 }
             case .residentID(let number, let type):
                 guard let bytes = values.bytes(number), !bytes.isEmpty else { continue }
@@ -76,14 +76,14 @@ public struct FieldRules: Sendable {
                 if let type, let kind = values.bytes(type), !(kind.count == 1 && kind[0] == UInt8(ascii: "1")) { continue }
                 if !IdentityCodes.isValidResidentID(bytes) {
                     issues.append(location.issue("RUL005", "\(record.fields[number].name) is not a valid 18-digit resident ID number (GB 11643 check digit)",
-                                                 field: path + record.fields[number].name, at: values.position(number)))
+                                                 field: path.name(record.fields[number].name), at: values.position(number)))
                 }
             case .flow(let field):
                 guard let bytes = values.bytes(field), !bytes.isEmpty else { continue }
                 let expected = message.flow.rawValue
                 if text(bytes) != expected {
                     issues.append(location.issue("RUL012", "\(record.fields[field].name) is '\(text(bytes))' but \(message.number) is an \(message.flow == .import ? "import" : "export") message: it must be '\(expected)'",
-                                                 field: path + record.fields[field].name, at: values.position(field)))
+                                                 field: path.name(record.fields[field].name), at: values.position(field)))
                 }
             }
         }

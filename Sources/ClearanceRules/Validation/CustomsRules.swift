@@ -15,7 +15,7 @@ public struct CustomsRules: RecordRules {
     }
 
     public func check(_ values: FieldValues, record: RecordSpec, message: MessageSpec, messageIndex: Int, isLine: Bool,
-                      path: String, location: IssueLocation, into issues: inout [ValidationIssue]) {
+                      path: RecordPath, location: IssueLocation, into issues: inout [ValidationIssue]) {
         fields.check(values, record: record, message: message, messageIndex: messageIndex, isLine: isLine,
                      path: path, location: location, into: &issues)
     }

@@ -6,7 +6,8 @@ public protocol ValidationObserver: AnyObject {
     /// A message's root element opened.
     func messageStarted(_ header: MessageHeader)
     /// One document and all its issues (schema and customs rules), after the options applied.
-    func validated(_ document: CEBDocument, context: DocumentContext)
+    /// `decode` builds the typed document, valid only during the call: call it when needed.
+    func validated(_ decode: () -> CEBDocument, context: DocumentContext)
     /// The message closed; `issues` are the message-level ones (envelope, signature presence).
     func messageFinished(_ envelope: MessageEnvelope)
 }
@@ -63,10 +64,10 @@ public final class MessageValidator {
 
         func messageStarted(_ header: MessageHeader) { observer.messageStarted(header) }
 
-        func document(_ document: CEBDocument, context: DocumentContext) {
+        func document(_ decode: () -> CEBDocument, context: DocumentContext) {
             var context = context
             context.issues = options.judged(context.issues)
-            observer.validated(document, context: context)
+            observer.validated(decode, context: context)
         }
 
         func messageFinished(_ envelope: MessageEnvelope) {

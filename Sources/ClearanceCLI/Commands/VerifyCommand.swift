@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import XMLSignature
+
+/// `clearance verify`: strict verification of enveloped XML signatures on CEB messages.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the enveloped XML signature of CEB messages against trusted CAs or pinned certificates.",
+        discussion: """
+            Strict: exactly one ds:Signature, last child of the root; one Reference URI="" with the \
+            enveloped-signature transform; allowed algorithms only; ds:KeyName equal to the certificate serial; \
+            the certificate trusted, valid now and allowed to sign. Both e-port profiles are accepted, their weak \
+            elements (SHA-1, RSA-SHA1, RSA-1024) reported as warnings unless --refuse-weak. Files are verified \
+            in parallel and streamed in constant memory. Exit code 0 when every file verifies, 1 when any \
+            fails (each with its reason), 2 on usage or I/O errors.
+            """
+    )
+
+    @Option(parsing: .singleValue, help: "Trusted CA certificates, PEM files (comma-separated or repeated).")
+    var trust: [String] = []
+
+    @Option(parsing: .singleValue, help: "Pinned signer certificates, PEM files, trusted as they are (repeatable).")
+    var pin: [String] = []
+
+    @Flag(help: "Refuse SHA-1 digests, RSA-SHA1 signatures and RSA keys under 2048 bits instead of warning.")
+    var refuseWeak = false
+
+    @Option(help: "Output format: text or json (JSON lines).")
+    var format: OutputFormat = .text
+
+    @Argument(help: "Signed CEB XML files; '-' reads standard input.")
+    var files: [String]
+
+    func run() throws {
+        let verifier: SignatureVerifier
+        do {
+            if trust.isEmpty && pin.isEmpty { throw ValidationError("give --trust CA.pem and/or --pin CERT.pem: nothing is trusted otherwise") }
+            let anchors = try trust.flatMap { $0.split(separator: ",").map(String.init) }.flatMap { path in
+                try Certificate.all(pem: String(contentsOfFile: path, encoding: .utf8))
+            }
+            let pinned = try pin.flatMap { path in try Certificate.all(pem: String(contentsOfFile: path, encoding: .utf8)) }
+            guard !anchors.isEmpty || !pinned.isEmpty else { throw ValidationError("the trust files hold no certificate") }
+            var policy = SignaturePolicy(trustStore: try TrustStore(anchors: anchors, pinned: pinned))
+            policy.refusesWeak = refuseWeak
+            verifier = SignatureVerifier(policy: policy)
+        } catch {
+            FileHandle.standardError.write(Data("clearance verify: \(error)\n".utf8))
+            throw Exit.usage
+        }
+        let outcomes = VerifyOutcomes(count: files.count)
+        let files = self.files
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            do throws(VerificationFailure) {
+                outcomes.set(index, .success(try verifier.verify(path: files[index])))
+            } catch {
+                outcomes.set(index, .failure(error))
+            }
+        }
+        let printer = OutputBuffer()
+        var failed = 0, ioErrors = 0
+        for (index, file) in files.enumerated() {
+            switch outcomes.outcome(index) {
+            case .success(let result):
+                switch format {
+                case .text:
+                    printer.line("\(file): OK \(result.summary)")
+                case .json:
+                    var line = JSONLine()
+                    line.add("file", file)
+                    line.add("valid", raw: "true")
+                    line.add("signer", result.signer.subject)
+                    line.add("serial", result.signer.serialNumberHex)
+                    line.add("issuer", result.signer.issuer)
+                    line.add("signatureAlgorithm", result.signatureAlgorithm.uri)
+                    line.add("digestAlgorithm", result.digestAlgorithm.uri)
+                    line.add("profile", result.profile.rawValue)
+                    var warnings = ""
+                    for warning in result.warnings {
+                        if !warnings.isEmpty { warnings += "," }
+                        JSONLine.quote(warning.description, into: &warnings)
+                    }
+                    line.add("warnings", raw: "[\(warnings)]")
+                    printer.line(line.line)
+                }
+            case .failure(let failure):
+                if case .io = failure.reason { ioErrors += 1 } else { failed += 1 }
+                switch format {
+                case .text:
+                    printer.line("\(file): FAILED \(failure)")
+                case .json:
+                    var line = JSONLine()
+                    line.add("file", file)
+                    line.add("valid", raw: "false")
+                    line.add("code", failure.code)
+                    line.add("reason", failure.message)
+                    line.add("line", failure.position?.line)
+                    line.add("column", failure.position?.column)
+                    printer.line(line.line)
+                }
+            }
+        }
+        let verified = files.count - failed - ioErrors
+        switch format {
+        case .text:
+            printer.line("verified \(verified) of \(files.count) file(s); \(failed) failed" + (ioErrors > 0 ? "; \(ioErrors) unreadable" : ""))
+        case .json:
+            var line = JSONLine()
+            line.add("summary", raw: "true")
+            line.add("files", files.count)
+            line.add("verified", verified)
+            line.add("failed", failed)
+            line.add("unreadable", ioErrors)
+            printer.line(line.line)
+        }
+        printer.flush()
+        if ioErrors > 0 { throw Exit.usage }
+        if failed > 0 { throw Exit.invalid }
+    }
+}
+
+/// Per-file verdicts written from concurrent workers.
+final class VerifyOutcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<VerificationResult, VerificationFailure>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<VerificationResult, VerificationFailure>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    func outcome(_ index: Int) -> Result<VerificationResult, VerificationFailure> {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[index] ?? .failure(VerificationFailure(.io("not verified")))
+    }
+}
