@@ -1,0 +1,133 @@
+/// Column layout shared by both engines' bulk writers, and an ingest chunk converted to
+/// engine-neutral rows (buyer data already hashed and masked).
+
+/// A column of a bulk-written table with its PostgreSQL type (for staging tables).
+struct BulkColumn: Sendable {
+    let name: String
+    let pgType: String
+}
+
+enum BulkColumns {
+    static let messages: [BulkColumn] = [
+        .init(name: "guid", pgType: "TEXT"),
+        .init(name: "message_type", pgType: "TEXT"),
+        .init(name: "sender_code", pgType: "TEXT"),
+        .init(name: "direction", pgType: "TEXT"),
+        .init(name: "received_at", pgType: "BIGINT"),
+        .init(name: "sha256", pgType: "TEXT"),
+        .init(name: "raw", pgType: "BYTEA"),
+        .init(name: "signature_verdict", pgType: "TEXT"),
+    ]
+
+    /// Declaration columns written from a record (`message_id` and `created_at` are added by the writer).
+    static let declarations: [BulkColumn] = [
+        "kind", "declaration_guid", "sender_code", "dedup_key", "app_type",
+    ].map { BulkColumn(name: $0, pgType: "TEXT") } + [
+        BulkColumn(name: "app_time", pgType: "BIGINT"),
+    ] + [
+        "order_no", "logistics_no", "invt_no", "cop_no", "pre_no", "pay_transaction_id", "bill_no",
+        "ebp_code", "ebc_code", "logistics_code", "agent_code", "pay_code", "customs_code", "port_code",
+        "trade_mode", "ie_flag", "buyer_id_type", "buyer_id_hash", "buyer_id_masked", "buyer_name",
+        "buyer_phone_masked",
+    ].map { BulkColumn(name: $0, pgType: "TEXT") } + [
+        "goods_value", "freight", "tax_total", "actural_paid",
+    ].map { BulkColumn(name: $0, pgType: "NUMERIC(19,5)") } + [
+        "currency", "status",
+    ].map { BulkColumn(name: $0, pgType: "TEXT") }
+
+    /// The declaration a line belongs to, by its unique key.
+    static let lineKey: [BulkColumn] = ["kind", "sender_code", "dedup_key"].map { BulkColumn(name: $0, pgType: "TEXT") }
+
+    /// Line columns after `declaration_id`.
+    static let lines: [BulkColumn] = [
+        BulkColumn(name: "gnum", pgType: "INTEGER"),
+        BulkColumn(name: "item_no", pgType: "TEXT"),
+        BulkColumn(name: "item_name", pgType: "TEXT"),
+        BulkColumn(name: "gcode", pgType: "TEXT"),
+        BulkColumn(name: "qty", pgType: "NUMERIC(19,5)"),
+        BulkColumn(name: "unit", pgType: "TEXT"),
+        BulkColumn(name: "price", pgType: "NUMERIC(19,5)"),
+        BulkColumn(name: "total_price", pgType: "NUMERIC(19,5)"),
+        BulkColumn(name: "currency", pgType: "TEXT"),
+        BulkColumn(name: "country", pgType: "TEXT"),
+    ]
+}
+
+struct PreparedMessage: Sendable {
+    let guid: String
+    /// In ``BulkColumns/messages`` order.
+    let values: [SQLValue]
+}
+
+struct PreparedDeclaration: Sendable {
+    let messageGuid: String
+    /// In ``BulkColumns/declarations`` order.
+    let values: [SQLValue]
+    let lineCount: Int
+}
+
+struct PreparedLine: Sendable {
+    /// In ``BulkColumns/lineKey`` order.
+    let key: [SQLValue]
+    /// In ``BulkColumns/lines`` order.
+    let values: [SQLValue]
+}
+
+/// One transaction's worth of rows.
+struct PreparedChunk: Sendable {
+    var messages: [PreparedMessage] = []
+    var declarations: [PreparedDeclaration] = []
+    var lines: [PreparedLine] = []
+    /// Unix milliseconds used for `created_at` / `recorded_at`.
+    var now: Int64 = 0
+
+    /// Validates and converts ingest items. Raw buyer IDs and phones go no further than here.
+    init(items: [IngestItem], masker: BuyerIdentityMasker, now: Int64) throws(StoreError) {
+        self.now = now
+        for item in items {
+            let m = item.message
+            guard !m.guid.isEmpty else { throw .invalidInput("a message has an empty guid") }
+            guard !m.messageType.isEmpty else { throw .invalidInput("message \(m.guid) has no message type") }
+            messages.append(PreparedMessage(guid: m.guid, values: [
+                .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
+                .time(m.receivedAt), .text(m.sha256.lowercased()), .blob(m.rawBytes), .text(m.signatureVerdict),
+            ]))
+            for d in item.declarations {
+                guard d.messageGuid == m.guid else {
+                    throw .invalidInput("declaration \(d.declarationGuid) names message \(d.messageGuid) but is carried by \(m.guid)")
+                }
+                guard !d.declarationGuid.isEmpty else { throw .invalidInput("a declaration in \(m.guid) has an empty guid") }
+                var gnums = Set<Int>()
+                for line in d.lines where !gnums.insert(line.gnum).inserted {
+                    throw .invalidInput("declaration \(d.declarationGuid) repeats line gnum \(line.gnum)")
+                }
+                let idNumber = d.buyerIdNumber.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
+                let telephone = d.buyerTelephone.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
+                let dedupKey = d.dedupKey
+                declarations.append(PreparedDeclaration(messageGuid: m.guid, values: [
+                    .text(d.kind.rawValue), .text(d.declarationGuid), .text(m.senderCode), .text(dedupKey),
+                    .optional(d.appType), .optionalTime(d.appTime),
+                    .optional(d.orderNo), .optional(d.logisticsNo), .optional(d.invtNo), .optional(d.copNo),
+                    .optional(d.preNo), .optional(d.payTransactionId), .optional(d.billNo),
+                    .optional(d.ebpCode), .optional(d.ebcCode), .optional(d.logisticsCode), .optional(d.agentCode),
+                    .optional(d.payCode), .optional(d.customsCode), .optional(d.portCode),
+                    .optional(d.tradeMode), .optional(d.ieFlag), .optional(d.buyerIdType),
+                    .optional(idNumber.map { masker.hash(idNumber: $0) }),
+                    .optional(idNumber.map { BuyerIdentityMasker.maskIdNumber($0) }),
+                    .optional(d.buyerName),
+                    .optional(telephone.map { BuyerIdentityMasker.maskTelephone($0) }),
+                    .optional(d.goodsValue), .optional(d.freight), .optional(d.taxTotal), .optional(d.acturalPaid),
+                    .optional(d.currency), .text(d.status),
+                ], lineCount: d.lines.count))
+                let key: [SQLValue] = [.text(d.kind.rawValue), .text(m.senderCode), .text(dedupKey)]
+                for l in d.lines {
+                    lines.append(PreparedLine(key: key, values: [
+                        .integer(Int64(l.gnum)), .optional(l.itemNo), .optional(l.itemName), .optional(l.gcode),
+                        .optional(l.qty), .optional(l.unit), .optional(l.price), .optional(l.totalPrice),
+                        .optional(l.currency), .optional(l.country),
+                    ]))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// SQL dialect differences the shared store code needs to know about.
+enum SQLDialect: Sendable {
+    case sqlite
+    case postgresql
+
+    var engine: StoreEngine { self == .sqlite ? .sqlite : .postgresql }
+
+    /// Shared SQL is written with `$1`-style placeholders; SQLite gets `?1`-style ones,
+    /// which bind by number exactly like PostgreSQL's.
+    func translate(_ sql: String) -> String {
+        guard self == .sqlite else { return sql }
+        // Shared SQL never has `$` inside literals, so every `$` starts a placeholder.
+        return String(sql.map { $0 == "$" ? "?" : $0 })
+    }
+
+    /// Row-locking clause for claim queries (`FOR UPDATE SKIP LOCKED`). SQLite serialises writers
+    /// with `BEGIN IMMEDIATE`, so it needs none.
+    var skipLocked: String { self == .postgresql ? "FOR UPDATE SKIP LOCKED" : "" }
+}
+
+/// One database connection, used only on its engine thread.
+///
+/// Implementations are not `Sendable`: the engine hands a session to exactly one job at a time,
+/// on the thread that owns it.
+protocol SQLSession: AnyObject {
+    var dialect: SQLDialect { get }
+
+    /// Runs one statement and returns all its rows.
+    func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow]
+
+    /// Runs one statement and returns the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> Int
+
+    /// Runs a script of several statements without parameters (migrations).
+    func executeScript(_ sql: String) throws(StoreError)
+
+    /// Starts a write transaction.
+    func beginWrite() throws(StoreError)
+    func commit() throws(StoreError)
+    /// Rolls back; errors are ignored (the connection is reset by the engine if unusable).
+    func rollback()
+
+    /// Engine-specific bulk write of one prepared chunk inside the current transaction.
+    func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport
+}
+
+extension SQLSession {
+    /// Runs `body` in a write transaction, rolling back on any error.
+    func writeTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try beginWrite()
+        do {
+            let value = try body()
+            try commit()
+            return value
+        } catch {
+            rollback()
+            throw error
+        }
+    }
+
+    func queryOne(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
+        try query(sql, params).first
+    }
+}
+
+/// Runs jobs against sessions on the engine's own threads.
+protocol SessionEngine: Sendable {
+    var dialect: SQLDialect { get }
+
+    /// Runs `body` with a session on an engine thread and returns its result.
+    func withSession<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
+    ) async throws(StoreError) -> T
+
+    /// Closes every connection and stops the threads.
+    func close() async
+}

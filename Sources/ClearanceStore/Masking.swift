@@ -1,0 +1,121 @@
+import COpenSSL
+
+/// SHA-256 through libcrypto's one-shot `EVP_Digest`.
+enum SHA256Digest {
+    /// Raw 32-byte digest.
+    static func bytes(of data: some Collection<UInt8>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let contiguous = Array(data)
+        let ok = contiguous.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { output in
+                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
+            }
+        }
+        // EVP_Digest with the built-in SHA-256 cannot fail short of memory exhaustion.
+        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        return out
+    }
+
+    /// Lower-case hex digest.
+    static func hex(of data: some Collection<UInt8>) -> String { Hex.encode(bytes(of: data)) }
+}
+
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+}
+
+/// Personal-data protection for declarations: buyer ID numbers are kept only as a keyed hash
+/// (so the same buyer can be matched across order, payment and inventory, and counted against
+/// the annual limit) plus a masked display form; telephones are kept masked only.
+public struct BuyerIdentityMasker: Sendable {
+    private let salt: [UInt8]
+
+    /// - Parameter salt: secret deployment-wide salt, at least 16 bytes. Keep it out of the database:
+    ///   with the salt, an 18-character resident ID is cheap to brute-force from its hash.
+    public init(salt: [UInt8]) throws(StoreError) {
+        guard salt.count >= 16 else { throw .invalidInput("buyer ID salt must be at least 16 bytes, got \(salt.count)") }
+        self.salt = salt
+    }
+
+    /// The salted hash of an ID number: HMAC-SHA-256 keyed with the salt over the ID with
+    /// whitespace trimmed and letters upper-cased (so `...123x` and `...123X` match), in lower-case hex.
+    public func hash(idNumber: String) -> String {
+        let normalized = Array(Self.normalize(idNumber).utf8)
+        let blockSize = 64
+        var key = salt.count > blockSize ? SHA256Digest.bytes(of: salt) : salt
+        key += [UInt8](repeating: 0, count: blockSize - key.count)
+        let inner = SHA256Digest.bytes(of: key.map { $0 ^ 0x36 } + normalized)
+        return SHA256Digest.hex(of: key.map { $0 ^ 0x5c } + inner)
+    }
+
+    /// Masked display form: 18-character resident ID → `3501**********123X` (first 4, last 4);
+    /// 8–17 characters → first 2 and last 2 kept; shorter → all masked.
+    public static func maskIdNumber(_ idNumber: String) -> String {
+        let chars = Array(normalize(idNumber))
+        let keep: Int
+        switch chars.count {
+        case 18...: keep = 4
+        case 8..<18: keep = 2
+        default: keep = 0
+        }
+        if keep == 0 { return String(repeating: "*", count: chars.count) }
+        return String(chars.prefix(keep)) + String(repeating: "*", count: chars.count - 2 * keep)
+            + String(chars.suffix(keep))
+    }
+
+    /// Masked telephone: 11-digit mobile `13812345678` → `138****5678`; other lengths ≥ 7 keep the
+    /// first 3 and last 4; shorter numbers keep only the last 2. Non-digits are kept where they are
+    /// outside the masked span.
+    public static func maskTelephone(_ telephone: String) -> String {
+        let chars = Array(telephone.trimmingSpaces)
+        let head: Int, tail: Int
+        if chars.count >= 7 { (head, tail) = (3, 4) } else { (head, tail) = (0, min(2, chars.count)) }
+        var out = ""
+        for (i, c) in chars.enumerated() {
+            out.append(i < head || i >= chars.count - tail ? c : "*")
+        }
+        return out
+    }
+
+    static func normalize(_ id: String) -> String { id.trimmingSpaces.uppercased() }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

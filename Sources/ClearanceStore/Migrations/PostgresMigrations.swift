@@ -1,0 +1,155 @@
+/// Schema for PostgreSQL: the same tables, keys and names as ``SQLiteMigrations``. Times are
+/// BIGINT Unix milliseconds (engine parity; `to_timestamp(x / 1000.0)` for ad-hoc queries);
+/// amounts and quantities are NUMERIC(19,5); raw messages are BYTEA.
+enum PostgresMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "messages, declarations, lines, receipts, events", sql: """
+            CREATE TABLE messages (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                guid TEXT NOT NULL UNIQUE,
+                message_type TEXT NOT NULL,
+                sender_code TEXT NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                received_at BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                raw BYTEA NOT NULL,
+                signature_verdict TEXT NOT NULL
+            );
+            CREATE INDEX messages_type_idx ON messages (message_type, direction);
+            CREATE INDEX messages_sha256_idx ON messages (sha256);
+
+            CREATE TABLE declarations (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind TEXT NOT NULL,
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                declaration_guid TEXT NOT NULL,
+                sender_code TEXT NOT NULL,
+                dedup_key TEXT NOT NULL,
+                app_type TEXT,
+                app_time BIGINT,
+                order_no TEXT,
+                logistics_no TEXT,
+                invt_no TEXT,
+                cop_no TEXT,
+                pre_no TEXT,
+                pay_transaction_id TEXT,
+                bill_no TEXT,
+                ebp_code TEXT,
+                ebc_code TEXT,
+                logistics_code TEXT,
+                agent_code TEXT,
+                pay_code TEXT,
+                customs_code TEXT,
+                port_code TEXT,
+                trade_mode TEXT,
+                ie_flag TEXT,
+                buyer_id_type TEXT,
+                buyer_id_hash TEXT,
+                buyer_id_masked TEXT,
+                buyer_name TEXT,
+                buyer_phone_masked TEXT,
+                goods_value NUMERIC(19,5),
+                freight NUMERIC(19,5),
+                tax_total NUMERIC(19,5),
+                actural_paid NUMERIC(19,5),
+                currency TEXT,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (kind, sender_code, dedup_key)
+            );
+            CREATE INDEX declarations_order_no_idx ON declarations (order_no);
+            CREATE INDEX declarations_logistics_no_idx ON declarations (logistics_no);
+            CREATE INDEX declarations_invt_no_idx ON declarations (invt_no);
+            CREATE INDEX declarations_cop_no_idx ON declarations (cop_no);
+            CREATE INDEX declarations_guid_idx ON declarations (declaration_guid);
+            CREATE INDEX declarations_message_idx ON declarations (message_id);
+            CREATE INDEX declarations_buyer_idx ON declarations (buyer_id_hash);
+            CREATE INDEX declarations_kind_status_idx ON declarations (kind, status);
+
+            CREATE TABLE declaration_lines (
+                declaration_id BIGINT NOT NULL REFERENCES declarations (id),
+                gnum INTEGER NOT NULL,
+                item_no TEXT,
+                item_name TEXT,
+                gcode TEXT,
+                qty NUMERIC(19,5),
+                unit TEXT,
+                price NUMERIC(19,5),
+                total_price NUMERIC(19,5),
+                currency TEXT,
+                country TEXT,
+                PRIMARY KEY (declaration_id, gnum)
+            );
+
+            CREATE TABLE receipts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                for_kind TEXT NOT NULL,
+                reference_guid TEXT NOT NULL,
+                return_status TEXT NOT NULL,
+                return_time TEXT NOT NULL,
+                return_info TEXT,
+                order_no TEXT,
+                logistics_no TEXT,
+                invt_no TEXT,
+                cop_no TEXT,
+                pre_no TEXT,
+                pay_transaction_id TEXT,
+                ebp_code TEXT,
+                ebc_code TEXT,
+                logistics_code TEXT,
+                agent_code TEXT,
+                customs_code TEXT,
+                declaration_id BIGINT REFERENCES declarations (id),
+                created_at BIGINT NOT NULL,
+                UNIQUE (for_kind, reference_guid, return_status, return_time)
+            );
+            CREATE INDEX receipts_declaration_idx ON receipts (declaration_id);
+            CREATE INDEX receipts_message_idx ON receipts (message_id);
+
+            CREATE TABLE events (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                message_id BIGINT REFERENCES messages (id),
+                declaration_id BIGINT REFERENCES declarations (id),
+                receipt_id BIGINT REFERENCES receipts (id),
+                code TEXT,
+                detail TEXT,
+                dedup_key TEXT UNIQUE,
+                recorded_at BIGINT NOT NULL
+            );
+            CREATE INDEX events_message_idx ON events (message_id);
+            CREATE INDEX events_declaration_idx ON events (declaration_id);
+            CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN RAISE EXCEPTION 'events is append-only'; END;
+                $fn$;
+            CREATE TRIGGER events_no_update_delete BEFORE UPDATE OR DELETE ON events
+                FOR EACH ROW EXECUTE FUNCTION events_append_only();
+            CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+                FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+            """),
+        Migration(version: 2, name: "outbox and settings", sql: """
+            CREATE TABLE outbox (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                destination TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'in-flight', 'delivered', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (message_id, destination)
+            );
+            CREATE INDEX outbox_due_idx ON outbox (next_attempt_at, id)
+                WHERE status IN ('pending', 'in-flight');
+
+            CREATE TABLE store_settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
+    ]
+}

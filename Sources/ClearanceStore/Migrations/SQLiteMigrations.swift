@@ -1,0 +1,151 @@
+/// Schema for SQLite. Times are INTEGER Unix milliseconds; amounts and quantities are INTEGER
+/// scaled by 10^5 (``FixedDecimal/scaled``).
+enum SQLiteMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "messages, declarations, lines, receipts, events", sql: """
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                guid TEXT NOT NULL UNIQUE,
+                message_type TEXT NOT NULL,
+                sender_code TEXT NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                received_at INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                raw BLOB NOT NULL,
+                signature_verdict TEXT NOT NULL
+            );
+            CREATE INDEX messages_type_idx ON messages (message_type, direction);
+            CREATE INDEX messages_sha256_idx ON messages (sha256);
+
+            CREATE TABLE declarations (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                message_id INTEGER NOT NULL REFERENCES messages (id),
+                declaration_guid TEXT NOT NULL,
+                sender_code TEXT NOT NULL,
+                dedup_key TEXT NOT NULL,
+                app_type TEXT,
+                app_time INTEGER,
+                order_no TEXT,
+                logistics_no TEXT,
+                invt_no TEXT,
+                cop_no TEXT,
+                pre_no TEXT,
+                pay_transaction_id TEXT,
+                bill_no TEXT,
+                ebp_code TEXT,
+                ebc_code TEXT,
+                logistics_code TEXT,
+                agent_code TEXT,
+                pay_code TEXT,
+                customs_code TEXT,
+                port_code TEXT,
+                trade_mode TEXT,
+                ie_flag TEXT,
+                buyer_id_type TEXT,
+                buyer_id_hash TEXT,
+                buyer_id_masked TEXT,
+                buyer_name TEXT,
+                buyer_phone_masked TEXT,
+                goods_value INTEGER,
+                freight INTEGER,
+                tax_total INTEGER,
+                actural_paid INTEGER,
+                currency TEXT,
+                status TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                UNIQUE (kind, sender_code, dedup_key)
+            );
+            CREATE INDEX declarations_order_no_idx ON declarations (order_no);
+            CREATE INDEX declarations_logistics_no_idx ON declarations (logistics_no);
+            CREATE INDEX declarations_invt_no_idx ON declarations (invt_no);
+            CREATE INDEX declarations_cop_no_idx ON declarations (cop_no);
+            CREATE INDEX declarations_guid_idx ON declarations (declaration_guid);
+            CREATE INDEX declarations_message_idx ON declarations (message_id);
+            CREATE INDEX declarations_buyer_idx ON declarations (buyer_id_hash);
+            CREATE INDEX declarations_kind_status_idx ON declarations (kind, status);
+
+            CREATE TABLE declaration_lines (
+                declaration_id INTEGER NOT NULL REFERENCES declarations (id),
+                gnum INTEGER NOT NULL,
+                item_no TEXT,
+                item_name TEXT,
+                gcode TEXT,
+                qty INTEGER,
+                unit TEXT,
+                price INTEGER,
+                total_price INTEGER,
+                currency TEXT,
+                country TEXT,
+                PRIMARY KEY (declaration_id, gnum)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE receipts (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL REFERENCES messages (id),
+                for_kind TEXT NOT NULL,
+                reference_guid TEXT NOT NULL,
+                return_status TEXT NOT NULL,
+                return_time TEXT NOT NULL,
+                return_info TEXT,
+                order_no TEXT,
+                logistics_no TEXT,
+                invt_no TEXT,
+                cop_no TEXT,
+                pre_no TEXT,
+                pay_transaction_id TEXT,
+                ebp_code TEXT,
+                ebc_code TEXT,
+                logistics_code TEXT,
+                agent_code TEXT,
+                customs_code TEXT,
+                declaration_id INTEGER REFERENCES declarations (id),
+                created_at INTEGER NOT NULL,
+                UNIQUE (for_kind, reference_guid, return_status, return_time)
+            );
+            CREATE INDEX receipts_declaration_idx ON receipts (declaration_id);
+            CREATE INDEX receipts_message_idx ON receipts (message_id);
+
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                occurred_at INTEGER NOT NULL,
+                message_id INTEGER REFERENCES messages (id),
+                declaration_id INTEGER REFERENCES declarations (id),
+                receipt_id INTEGER REFERENCES receipts (id),
+                code TEXT,
+                detail TEXT,
+                dedup_key TEXT UNIQUE,
+                recorded_at INTEGER NOT NULL
+            );
+            CREATE INDEX events_message_idx ON events (message_id);
+            CREATE INDEX events_declaration_idx ON events (declaration_id);
+            CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'events is append-only'); END;
+            CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'events is append-only'); END;
+            """),
+        Migration(version: 2, name: "outbox and settings", sql: """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL REFERENCES messages (id),
+                destination TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'in-flight', 'delivered', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (message_id, destination)
+            );
+            CREATE INDEX outbox_due_idx ON outbox (next_attempt_at, id)
+                WHERE status IN ('pending', 'in-flight');
+
+            CREATE TABLE store_settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
+    ]
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A step in a shipment's timeline. Open set; well-known names are provided.
+public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// Written by the store for every newly stored message.
+    public static let received = EventKind(rawValue: "received")
+    public static let validated = EventKind(rawValue: "validated")
+    public static let rejected = EventKind(rawValue: "rejected")
+    public static let signed = EventKind(rawValue: "signed")
+    public static let routed = EventKind(rawValue: "routed")
+    public static let delivered = EventKind(rawValue: "delivered")
+    /// Written by the store for every newly stored receipt; `code` is the `returnStatus`.
+    public static let receipt = EventKind(rawValue: "receipt")
+    public static let released = EventKind(rawValue: "released")
+}
+
+/// An entry for the append-only `events` table.
+///
+/// Link it to a message by ``messageGuid`` and/or to a declaration by ``declarationGuid``
+/// (the head guid); at least one is required. With a ``dedupKey`` the event is stored at most
+/// once (re-running a pipeline step does not duplicate it).
+public struct Event: Sendable, Hashable {
+    public var kind: EventKind
+    public var occurredAt: Date
+    public var messageGuid: String?
+    public var declarationGuid: String?
+    /// Short machine code, e.g. a receipt status or an HTTP status.
+    public var code: String?
+    /// Human-readable detail (never put personal data here).
+    public var detail: String?
+    /// Optional idempotency key, unique across all events.
+    public var dedupKey: String?
+
+    public init(
+        kind: EventKind, occurredAt: Date, messageGuid: String? = nil, declarationGuid: String? = nil,
+        code: String? = nil, detail: String? = nil, dedupKey: String? = nil
+    ) {
+        self.kind = kind
+        self.occurredAt = occurredAt
+        self.messageGuid = messageGuid
+        self.declarationGuid = declarationGuid
+        self.code = code
+        self.detail = detail
+        self.dedupKey = dedupKey
+    }
+}

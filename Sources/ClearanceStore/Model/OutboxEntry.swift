@@ -1,0 +1,26 @@
+import Foundation
+
+/// Delivery state of an outbox row.
+public enum OutboxStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending
+    /// Claimed by a sender; reclaimable once its lease (`nextAttemptAt`) has passed.
+    case inFlight = "in-flight"
+    case delivered
+    /// Gave up; needs an operator.
+    case dead
+}
+
+/// One message to deliver to one destination.
+public struct OutboxEntry: Sendable, Hashable {
+    public var id: Int64
+    public var messageId: Int64
+    public var messageGuid: String
+    public var destination: String
+    public var status: OutboxStatus
+    public var attempts: Int
+    /// When pending: earliest next attempt. When in flight: lease expiry.
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// One customs receipt (`OrderReturn`, `PaymentReturn`, `LogisticsReturn`, `InventoryReturn`…).
+///
+/// The receipt's carrier message must already be stored (ingest it first, usually with no
+/// declarations). Identity: the same (`forKind`, `referenceGuid`, `returnStatus`, `returnTime`)
+/// is stored once. The store links the receipt to its declaration by `referenceGuid` (customs
+/// echoes the declared head's guid) or else by the business numbers.
+public struct ReceiptRecord: Sendable, Hashable {
+    /// Envelope guid of the receipt message (e.g. a CEB622).
+    public var messageGuid: String
+    /// Kind of the declaration the receipt answers.
+    public var forKind: DeclarationKind
+    /// The receipt's `guid`: the guid of the declared head it answers.
+    public var referenceGuid: String
+    /// `returnStatus`, e.g. `"120"`, `"800"`, `"100"`, `"-301010"`.
+    public var returnStatus: String
+    /// `returnTime` exactly as sent (`yyyyMMddHHmmssSSS`).
+    public var returnTime: String
+    public var returnInfo: String?
+    public var orderNo: String?
+    public var logisticsNo: String?
+    public var invtNo: String?
+    public var copNo: String?
+    public var preNo: String?
+    public var payTransactionId: String?
+    public var ebpCode: String?
+    public var ebcCode: String?
+    public var logisticsCode: String?
+    public var agentCode: String?
+    public var customsCode: String?
+
+    public init(
+        messageGuid: String, forKind: DeclarationKind, referenceGuid: String, returnStatus: String,
+        returnTime: String, returnInfo: String? = nil, orderNo: String? = nil,
+        logisticsNo: String? = nil, invtNo: String? = nil, copNo: String? = nil, preNo: String? = nil,
+        payTransactionId: String? = nil, ebpCode: String? = nil, ebcCode: String? = nil,
+        logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil
+    ) {
+        self.messageGuid = messageGuid
+        self.forKind = forKind
+        self.referenceGuid = referenceGuid
+        self.returnStatus = returnStatus
+        self.returnTime = returnTime
+        self.returnInfo = returnInfo
+        self.orderNo = orderNo
+        self.logisticsNo = logisticsNo
+        self.invtNo = invtNo
+        self.copNo = copNo
+        self.preNo = preNo
+        self.payTransactionId = payTransactionId
+        self.ebpCode = ebpCode
+        self.ebcCode = ebcCode
+        self.logisticsCode = logisticsCode
+        self.agentCode = agentCode
+        self.customsCode = customsCode
+    }
+}
+
+/// What ``Store/storeReceipts(_:)`` did with one receipt.
+public struct ReceiptOutcome: Sendable, Hashable {
+    /// Row id in `receipts` (the existing row for a duplicate).
+    public var receiptId: Int64
+    /// The declaration the receipt was linked to, if one was found.
+    public var declarationId: Int64?
+    /// `false` when the same receipt was already stored.
+    public var inserted: Bool
+}

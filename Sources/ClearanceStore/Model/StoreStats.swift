@@ -1,0 +1,30 @@
+/// Counts for dashboards and health checks.
+public struct StoreStats: Sendable, Hashable {
+    /// Messages per (type, direction).
+    public struct MessageCount: Sendable, Hashable {
+        public var messageType: String
+        public var direction: MessageDirection
+        public var count: Int
+    }
+    /// Declarations per (kind, status).
+    public struct DeclarationCount: Sendable, Hashable {
+        public var kind: DeclarationKind
+        public var status: String
+        public var count: Int
+    }
+
+    public var messages: [MessageCount]
+    public var declarations: [DeclarationCount]
+    public var declarationLines: Int
+    public var receipts: Int
+    public var events: Int
+    /// Outbox rows per status (every status present, zero when none).
+    public var outbox: [OutboxStatus: Int]
+
+    /// Rows still to deliver: pending plus in flight.
+    public var outboxDepth: Int { (outbox[.pending] ?? 0) + (outbox[.inFlight] ?? 0) }
+    /// Total messages.
+    public var messageTotal: Int { messages.reduce(0) { $0 + $1.count } }
+    /// Total declarations.
+    public var declarationTotal: Int { declarations.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,201 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Used only on its ``EngineThread``; all calls block that thread.
+///
+/// Parameters are sent with `PQexecParams` in text format (so NUMERIC values keep every digit and
+/// bytea goes as `\x…` hex); results come back as text and are parsed by ``SQLRow``.
+final class PGConnection: SQLSession {
+    let dialect = SQLDialect.postgresql
+    private var conn: OpaquePointer?
+    /// Connection target for messages (password removed).
+    let target: String
+
+    init(conninfo: String, target: String) throws(StoreError) {
+        self.target = target
+        let handle = PQconnectdb(conninfo)
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let message = handle.map { Self.trim(String(cString: PQerrorMessage($0))) } ?? "out of memory"
+            PQfinish(handle)
+            throw .connectionFailed(engine: .postgresql, target: target, message: message)
+        }
+        conn = handle
+        // Silence NOTICEs (e.g. "relation already exists, skipping") that libpq prints to stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        do {
+            try executeScript("""
+                SET client_encoding = 'UTF8';
+                SET standard_conforming_strings = on;
+                SET application_name = 'clearance';
+                """)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() {
+        if let conn { PQfinish(conn) }
+        conn = nil
+    }
+
+    deinit { close() }
+
+    /// Before handing the connection to a job: reconnects a broken connection and rolls back a
+    /// transaction left open by a failed job.
+    func ensureUsable() throws(StoreError) {
+        guard let conn else { throw .closed }
+        if PQstatus(conn) != CONNECTION_OK {
+            PQreset(conn)
+            guard PQstatus(conn) == CONNECTION_OK else {
+                throw .connectionFailed(engine: .postgresql, target: target, message: Self.trim(String(cString: PQerrorMessage(conn))))
+            }
+            PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        }
+        if PQtransactionStatus(conn) != PQTRANS_IDLE { rollback() }
+    }
+
+    static func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// Text-format parameter value.
+    static func text(_ value: SQLValue) -> String? {
+        switch value {
+        case .null: nil
+        case .integer(let n): String(n)
+        case .text(let s): s
+        case .decimal(let d): d.description
+        case .blob(let b): "\\x" + Hex.encode(b)
+        }
+    }
+
+    private func error(_ result: OpaquePointer?, _ sql: String) -> StoreError {
+        guard let result else {
+            let message = conn.map { Self.trim(String(cString: PQerrorMessage($0))) } ?? "not connected"
+            return .statementFailed(engine: .postgresql, message: message, sqlState: nil, code: nil, statement: sql)
+        }
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        var message = field(UInt8(ascii: "M")) ?? Self.trim(String(cString: PQresultErrorMessage(result)))
+        if let detail = field(UInt8(ascii: "D")) { message += " (\(detail))" }
+        if message.isEmpty { message = String(cString: PQresStatus(PQresultStatus(result))) }
+        return .statementFailed(
+            engine: .postgresql, message: message, sqlState: field(UInt8(ascii: "C")), code: nil, statement: sql)
+    }
+
+    /// Runs a statement, returning its result (caller clears it) or throwing the server error.
+    private func run(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> OpaquePointer {
+        guard let conn else { throw .closed }
+        let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
+        defer { values.forEach { free($0) } }
+        let pointers = values.map { UnsafePointer($0) }
+        let result = pointers.withUnsafeBufferPointer { buffer in
+            PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw error(nil, sql) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let failure = error(result, sql)
+            PQclear(result)
+            throw failure
+        }
+        return result
+    }
+
+    func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        let result = try run(sql, params)
+        defer { PQclear(result) }
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for r in 0..<rowCount {
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for c in 0..<columnCount {
+                if PQgetisnull(result, r, c) == 1 {
+                    values.append(.null)
+                } else {
+                    values.append(.text(String(cString: PQgetvalue(result, r, c))))
+                }
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> Int {
+        let result = try run(sql, params)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    func executeScript(_ sql: String) throws(StoreError) {
+        guard let conn else { throw .closed }
+        // PQexec runs several statements in one implicit transaction unless they manage their own.
+        var result = PQexec(conn, sql)
+        var failure: StoreError?
+        while let current = result {
+            let status = PQresultStatus(current)
+            if failure == nil && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY {
+                failure = error(current, sql)
+            }
+            PQclear(current)
+            result = PQgetResult(conn)
+        }
+        if let failure { throw failure }
+    }
+
+    func beginWrite() throws(StoreError) { try executeScript("BEGIN") }
+    func commit() throws(StoreError) { try executeScript("COMMIT") }
+    func rollback() {
+        guard let conn, PQtransactionStatus(conn) != PQTRANS_IDLE else { return }
+        _ = try? executeScript("ROLLBACK")
+    }
+
+    func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
+        try PGBulkWriter(connection: self).write(chunk)
+    }
+
+    // MARK: COPY FROM STDIN
+
+    /// Streams rows to `COPY … FROM STDIN` (text format) in ~1 MiB `PQputCopyData` calls.
+    func copyIn(_ sql: String, rowCount: Int, row: (Int, inout PGCopyEncoder) -> Void) throws(StoreError) {
+        guard let conn else { throw .closed }
+        guard let start = PQexec(conn, sql) else { throw error(nil, sql) }
+        let status = PQresultStatus(start)
+        guard status == PGRES_COPY_IN else {
+            let failure = error(start, sql)
+            PQclear(start)
+            throw failure
+        }
+        PQclear(start)
+        var encoder = PGCopyEncoder()
+        var sendFailure: StoreError?
+        for i in 0..<rowCount {
+            row(i, &encoder)
+            if encoder.buffer.count >= 1 << 20 {
+                if let e = send(&encoder, sql) { sendFailure = e; break }
+            }
+        }
+        if sendFailure == nil, !encoder.buffer.isEmpty { sendFailure = send(&encoder, sql) }
+        let endOK = PQputCopyEnd(conn, sendFailure == nil ? nil : "client aborted COPY") == 1
+        // Drain every result; the first failure wins.
+        var failure = sendFailure
+        if !endOK && failure == nil { failure = error(nil, sql) }
+        while let result = PQgetResult(conn) {
+            if failure == nil && PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, sql) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+    }
+
+    private func send(_ encoder: inout PGCopyEncoder, _ sql: String) -> StoreError? {
+        let ok = encoder.buffer.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        }
+        encoder.buffer.removeAll(keepingCapacity: true)
+        return ok == 1 ? nil : error(nil, sql)
+    }
+}

@@ -1,0 +1,129 @@
+/// Bulk ingest for SQLite: prepared multi-row `INSERT … ON CONFLICT DO NOTHING` statements
+/// (cached per row count), inside the caller's `BEGIN IMMEDIATE` transaction, in WAL mode.
+///
+/// Declarations find their message, and lines their declaration, through scalar sub-selects on
+/// the unique keys, so a re-run (or a row already stored by an earlier chunk) is simply skipped.
+struct SQLiteBulkWriter {
+    let connection: SQLiteConnection
+
+    /// Rows per multi-row statement, kept well under SQLite's 32,766 bound parameters.
+    static let messagesPerStatement = 64
+    static let declarationsPerStatement = 32
+    static let linesPerStatement = 128
+
+    func write(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
+        var report = IngestReport()
+
+        // Messages: RETURNING lists only the rows actually inserted.
+        var inserted: [String: (id: Int64, receivedAt: Int64)] = [:]
+        let messageColumns = BulkColumns.messages.map(\.name).joined(separator: ", ")
+        for group in chunk.messages.chunked(Self.messagesPerStatement) {
+            let sql = "INSERT INTO messages (\(messageColumns)) VALUES "
+                + Self.tuples(rows: group.count, width: BulkColumns.messages.count)
+                + " ON CONFLICT (guid) DO NOTHING RETURNING id, guid, received_at"
+            for row in try connection.query(sql, group.flatMap(\.values)) {
+                if let id = row.int64(0), let guid = row.string(1), let at = row.int64(2) { inserted[guid] = (id, at) }
+            }
+        }
+        // A `received` event per newly stored message.
+        let newMessages = inserted.values.sorted { $0.id < $1.id }
+        for group in newMessages.chunked(Self.linesPerStatement) {
+            let sql = "INSERT INTO events (kind, occurred_at, message_id, recorded_at) VALUES "
+                + Self.tuples(rows: group.count, width: 4)
+            try connection.execute(sql, group.flatMap { m -> [SQLValue] in
+                [.text(EventKind.received.rawValue), .integer(m.receivedAt), .integer(m.id), .integer(chunk.now)]
+            })
+        }
+        report.messages = try outcomes(chunk, inserted: Set(inserted.keys))
+
+        // Declarations.
+        let declColumns = ["message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
+        let declWidth = BulkColumns.declarations.count + 2
+        for group in chunk.declarations.chunked(Self.declarationsPerStatement) {
+            var tuples: [String] = []
+            var params: [SQLValue] = []
+            params.reserveCapacity(group.count * declWidth)
+            for d in group {
+                let base = params.count
+                var slots = ["(SELECT id FROM messages WHERE guid = $\(base + 1))"]
+                slots += (0..<(declWidth - 1)).map { "$\(base + 2 + $0)" }
+                tuples.append("(" + slots.joined(separator: ", ") + ")")
+                params.append(.text(d.messageGuid))
+                params += d.values
+                params.append(.integer(chunk.now))
+            }
+            let sql = "INSERT INTO declarations (\(declColumns.joined(separator: ", "))) VALUES "
+                + tuples.joined(separator: ", ") + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING"
+            let changed = try connection.execute(sql, params)
+            report.declarationsInserted += changed
+            report.declarationsSkipped += group.count - changed
+        }
+
+        // Lines, attached through the declaration's unique key.
+        let lineColumns = ["declaration_id"] + BulkColumns.lines.map(\.name)
+        let lineWidth = BulkColumns.lineKey.count + BulkColumns.lines.count
+        for group in chunk.lines.chunked(Self.linesPerStatement) {
+            var tuples: [String] = []
+            var params: [SQLValue] = []
+            params.reserveCapacity(group.count * lineWidth)
+            for l in group {
+                let b = params.count
+                var slots = ["(SELECT id FROM declarations WHERE kind = $\(b + 1) AND sender_code = $\(b + 2) AND dedup_key = $\(b + 3))"]
+                slots += (0..<BulkColumns.lines.count).map { "$\(b + 4 + $0)" }
+                tuples.append("(" + slots.joined(separator: ", ") + ")")
+                params += l.key
+                params += l.values
+            }
+            let sql = "INSERT INTO declaration_lines (\(lineColumns.joined(separator: ", "))) VALUES "
+                + tuples.joined(separator: ", ") + " ON CONFLICT (declaration_id, gnum) DO NOTHING"
+            let changed = try connection.execute(sql, params)
+            report.linesInserted += changed
+            report.linesSkipped += group.count - changed
+        }
+        return report
+    }
+
+    /// Looks up every message's stored id and digest to report stored / duplicate / conflict.
+    private func outcomes(_ chunk: PreparedChunk, inserted: Set<String>) throws(StoreError) -> [MessageOutcome] {
+        var result: [MessageOutcome] = []
+        result.reserveCapacity(chunk.messages.count)
+        var seen = Set<String>()
+        for m in chunk.messages {
+            guard let row = try connection.queryOne("SELECT id, sha256 FROM messages WHERE guid = $1", [.text(m.guid)]) else {
+                throw .notFound("message \(m.guid) missing right after insert")
+            }
+            let first = seen.insert(m.guid).inserted
+            result.append(MessageOutcome.make(
+                guid: m.guid, id: try row.requireInt64(0, "messages.id"), storedSHA256: try row.requireString(1, "sha256"),
+                offeredSHA256: m.sha256, newlyInserted: first && inserted.contains(m.guid)))
+        }
+        return result
+    }
+
+    /// `(?, ?, …), (…)` for `rows` tuples of `width` placeholders numbered from 1.
+    static func tuples(rows: Int, width: Int) -> String {
+        (0..<rows).map { r in "(" + placeholders(width, from: r * width + 1) + ")" }.joined(separator: ", ")
+    }
+}
+
+extension PreparedMessage {
+    /// Offered digest (column 5 of ``BulkColumns/messages``).
+    var sha256: String {
+        if case .text(let s) = values[5] { return s }
+        return ""
+    }
+}
+
+extension MessageOutcome {
+    static func make(guid: String, id: Int64, storedSHA256: String, offeredSHA256: String, newlyInserted: Bool) -> MessageOutcome {
+        let status: Status = newlyInserted ? .stored : (storedSHA256 == offeredSHA256 ? .duplicate : .guidConflict)
+        return MessageOutcome(guid: guid, messageId: id, storedSHA256: storedSHA256, status: status)
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,101 @@
+import CSQLite
+
+/// One SQLite connection in WAL mode with a prepared-statement cache. Used only on its
+/// ``EngineThread``.
+final class SQLiteConnection: SQLSession {
+    let dialect = SQLDialect.sqlite
+    private var db: OpaquePointer?
+    private var cache: [String: SQLiteStatement] = [:]
+    let path: String
+
+    /// Opens (creating if needed) the database file and configures it:
+    /// WAL journal, `synchronous=NORMAL` (committed transactions survive a killed process; only an
+    /// OS crash or power loss can lose the last ones), foreign keys on, busy timeout.
+    init(path: String, busyTimeoutMilliseconds: Int32) throws(StoreError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_close_v2(handle)
+            throw .connectionFailed(engine: .sqlite, target: path, message: message)
+        }
+        db = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do throws(StoreError) {
+            let mode = try query("PRAGMA journal_mode = WAL", []).first?.string(0)?.lowercased()
+            if path != ":memory:" && mode != "wal" {
+                throw .connectionFailed(engine: .sqlite, target: path, message: "cannot enable WAL (journal_mode=\(mode ?? "?"))")
+            }
+            try executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() {
+        cache.removeAll()
+        if let db { sqlite3_close_v2(db) }
+        db = nil
+    }
+
+    deinit { close() }
+
+    func error(_ rc: Int32, _ sql: String) -> StoreError {
+        let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+        return .statementFailed(engine: .sqlite, message: message, sqlState: nil, code: rc, statement: sql)
+    }
+
+    /// A cached prepared statement for `sql` (already translated to `?N` placeholders).
+    func prepared(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let statement = cache[sql] { return statement }
+        guard let db else { throw .closed }
+        var handle: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard rc == SQLITE_OK, let handle else { throw error(rc, sql) }
+        let statement = SQLiteStatement(handle: handle, sql: sql)
+        if cache.count > 256 { cache.removeAll() }
+        cache[sql] = statement
+        return statement
+    }
+
+    func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        let statement = try prepared(dialect.translate(sql))
+        defer { statement.reset() }
+        try statement.bind(params, connection: self)
+        return try statement.rows(connection: self)
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> Int {
+        _ = try query(sql, params)
+        return db.map { Int(sqlite3_changes64($0)) } ?? 0
+    }
+
+    func executeScript(_ sql: String) throws(StoreError) {
+        guard let db else { throw .closed }
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_free(message)
+            throw .statementFailed(engine: .sqlite, message: text, sqlState: nil, code: rc, statement: sql)
+        }
+    }
+
+    /// `BEGIN IMMEDIATE`: takes the write lock up front so a transaction never fails half-way
+    /// with SQLITE_BUSY on lock upgrade (the busy timeout applies here instead).
+    func beginWrite() throws(StoreError) { try executeScript("BEGIN IMMEDIATE") }
+    func commit() throws(StoreError) { try executeScript("COMMIT") }
+    func rollback() {
+        guard let db, sqlite3_get_autocommit(db) == 0 else { return }
+        _ = try? executeScript("ROLLBACK")
+    }
+
+    func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
+        try SQLiteBulkWriter(connection: self).write(chunk)
+    }
+}

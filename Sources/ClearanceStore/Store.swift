@@ -1,0 +1,99 @@
+import Foundation
+
+/// Persistent storage for Clearance: raw messages, declarations and their lines, receipts,
+/// the append-only shipment event timeline, and the routing outbox.
+///
+/// Implementations run every blocking database call on their own threads (never on the Swift
+/// concurrency pool) and expose async methods. All writes are idempotent: re-running the same
+/// ingest, receipt or event (with a dedup key) changes nothing and returns the same ids.
+///
+/// Open one with ``openStore(url:options:)``.
+public protocol Store: Sendable {
+    /// The engine behind this store.
+    var engine: StoreEngine { get }
+
+    /// Applies pending schema migrations (each in its own transaction, recorded in
+    /// `schema_migrations`). Safe to call any number of times and from several processes.
+    /// Returns the versions applied by this call (empty when up to date).
+    @discardableResult
+    func migrate() async throws(StoreError) -> [Int]
+
+    /// Stores messages and their declarations (with lines) in **one transaction**.
+    ///
+    /// Messages already stored (same guid) and declarations already stored (same kind, sender and
+    /// ``DeclarationRecord/dedupKey``) are skipped; lines already stored (same gnum) are skipped.
+    /// A `received` event is appended for every newly stored message. Use
+    /// ``Store/ingest(_:chunkSize:progress:)`` for large inputs.
+    func ingest(_ items: [IngestItem]) async throws(StoreError) -> IngestReport
+
+    /// Stores receipts in one transaction, links each to its declaration, sets that
+    /// declaration's status to the `returnStatus`, and appends a `receipt` event. Duplicates are skipped.
+    func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome]
+
+    /// The stored message with this envelope guid, raw bytes included (for routing and audit),
+    /// or `nil` when none is stored.
+    func message(guid: String) async throws(StoreError) -> MessageRecord?
+
+    /// Appends an event to the timeline and returns its id (the existing id when ``Event/dedupKey``
+    /// was already used).
+    @discardableResult
+    func appendEvent(_ event: Event) async throws(StoreError) -> Int64
+
+    /// The timeline of the shipment a key belongs to, or `nil` when nothing matches.
+    func trace(_ key: TraceKey) async throws(StoreError) -> ShipmentTimeline?
+
+    /// Counts of messages, declarations, receipts, events and outbox rows.
+    func stats() async throws(StoreError) -> StoreStats
+
+    /// Queues a stored message for delivery to `destination`. Idempotent per (message, destination):
+    /// returns the existing entry when already queued.
+    @discardableResult
+    func enqueueOutbox(messageGuid: String, destination: String, notBefore: Date) async throws(StoreError) -> OutboxEntry
+
+    /// Atomically claims up to `limit` due entries (pending, or in flight with an expired lease),
+    /// marking them in flight with a lease of `lease` seconds and counting an attempt. Concurrent
+    /// claimers never receive the same entry.
+    func claimOutbox(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry]
+
+    /// Marks a claimed entry delivered.
+    func completeOutbox(id: Int64, now: Date) async throws(StoreError)
+
+    /// Records a failed attempt: back to pending until `retryAt`, or `dead` when `retryAt` is nil.
+    @discardableResult
+    func failOutbox(id: Int64, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry
+
+    /// Closes connections and stops the engine threads. Further calls throw ``StoreError/closed``.
+    func close() async
+}
+
+extension Store {
+    /// Ingests a large input as consecutive chunk transactions of `chunkSize` items.
+    ///
+    /// Crash safety: every chunk commits atomically, so a process killed at any moment leaves only
+    /// whole chunks; running the same input again skips what is stored and completes the rest,
+    /// with no duplicates and no losses.
+    ///
+    /// - Parameter progress: called after each committed chunk with the running report.
+    public func ingest(
+        _ items: some Sequence<IngestItem>, chunkSize: Int,
+        progress: (@Sendable (IngestReport) -> Void)? = nil
+    ) async throws(StoreError) -> IngestReport {
+        guard chunkSize > 0 else { throw .invalidInput("chunkSize must be positive") }
+        var total = IngestReport()
+        var chunk: [IngestItem] = []
+        chunk.reserveCapacity(chunkSize)
+        for item in items {
+            chunk.append(item)
+            if chunk.count == chunkSize {
+                total.append(try await ingest(chunk))
+                chunk.removeAll(keepingCapacity: true)
+                progress?(total)
+            }
+        }
+        if !chunk.isEmpty {
+            total.append(try await ingest(chunk))
+            progress?(total)
+        }
+        return total
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+/// The engines every conformance test runs against.
+enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgresql
+
+    var testDescription: String { rawValue }
+}
+
+/// A salt for tests (real deployments configure a secret one).
+let testSalt = Array("clearance-test-salt-0123456789".utf8)
+
+/// A fresh, migrated store: SQLite on a new temp file, or a new database on the shared throwaway
+/// PostgreSQL server. Fails (never skips) when the server cannot be started.
+func makeStore(_ engine: TestEngine, poolSize: Int = 4, salt: [UInt8]? = testSalt) async throws -> SQLStore {
+    let url = try freshURL(engine)
+    let store = try await openStore(url: url, options: StoreOptions(buyerIdSalt: salt, postgresPoolSize: poolSize))
+    return try #require(store as? SQLStore)
+}
+
+/// A URL for a new empty database of `engine`.
+func freshURL(_ engine: TestEngine) throws -> String {
+    switch engine {
+    case .sqlite:
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-store-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return "sqlite:" + dir.appendingPathComponent(UUID().uuidString + ".sqlite").path
+    case .postgresql:
+        return try PostgresTestServer.require().createDatabase()
+    }
+}
+
+extension SQLStore {
+    /// `SELECT COUNT(*) FROM table`.
+    func count(_ table: String, where condition: String = "1 = 1", _ params: [SQLValue] = []) async throws -> Int {
+        let rows = try await rawQuery("SELECT COUNT(*) FROM \(table) WHERE \(condition)", params)
+        return Int(rows.first?.first.flatMap { $0 } ?? "") ?? -1
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+@Suite("Values, masking, URLs, COPY encoding")
+struct ValueTests {
+    @Test("FixedDecimal parses and prints exactly")
+    func fixedDecimal() {
+        #expect(FixedDecimal("123.45")?.scaled == 12_345_000)
+        #expect(FixedDecimal("-0.00001")?.scaled == -1)
+        #expect(FixedDecimal("+7")?.description == "7.00000")
+        #expect(FixedDecimal("1.500000")?.scaled == 150_000)
+        #expect(FixedDecimal("92233720368547.75807")?.scaled == Int64.max)
+        #expect(FixedDecimal(scaled: -150_000).description == "-1.50000")
+        for bad in ["", "-", ".", "1.000001", "1e5", "1,000", "1.2.3", "92233720368548"] {
+            #expect(FixedDecimal(bad) == nil, "\(bad)")
+        }
+        #expect(FixedDecimal("0.1")! < FixedDecimal("0.2")!)
+    }
+
+    @Test("buyer ID hash is keyed, normalised and stable")
+    func idHash() throws {
+        let masker = try BuyerIdentityMasker(salt: testSalt)
+        let id = "35010219900101123X"
+        #expect(masker.hash(idNumber: id) == masker.hash(idNumber: " 35010219900101123x "))
+        #expect(masker.hash(idNumber: id).count == 64)
+        #expect(masker.hash(idNumber: id) != (try BuyerIdentityMasker(salt: Array("another-salt-0123456789".utf8))).hash(idNumber: id))
+        #expect(masker.hash(idNumber: id) != SHA256Digest.hex(of: Array(id.utf8)))
+        #expect(throws: StoreError.self) { try BuyerIdentityMasker(salt: [1, 2, 3]) }
+        // Known answer computed independently: printf ABC | openssl dgst -sha256 -hmac 0123456789abcdef
+        // ("abc" is upper-cased by normalisation first).
+        let known = try BuyerIdentityMasker(salt: Array("0123456789abcdef".utf8)).hash(idNumber: "abc")
+        #expect(known == "38fd6e05b9ba154d6de80492ca70a9b1cfb820f0edcc05847b3b253a247ff955")
+    }
+
+    @Test("masked display forms")
+    func masks() {
+        #expect(BuyerIdentityMasker.maskIdNumber("35010219900101123X") == "3501**********123X")
+        #expect(BuyerIdentityMasker.maskIdNumber("35010219900101123x") == "3501**********123X")
+        #expect(BuyerIdentityMasker.maskIdNumber("E12345678") == "E1*****78")
+        #expect(BuyerIdentityMasker.maskIdNumber("12345") == "*****")
+        #expect(BuyerIdentityMasker.maskTelephone("13812345678") == "138****5678")
+        #expect(BuyerIdentityMasker.maskTelephone("0591-87654321") == "059******4321")
+        #expect(BuyerIdentityMasker.maskTelephone("12345") == "***45")
+    }
+
+    @Test("store URLs choose the engine")
+    func urls() throws {
+        #expect(try StoreLocation(url: nil) == .sqlite(path: "clearance.sqlite"))
+        #expect(try StoreLocation(url: "  ") == .sqlite(path: "clearance.sqlite"))
+        #expect(try StoreLocation(url: "sqlite:/var/lib/c.db") == .sqlite(path: "/var/lib/c.db"))
+        #expect(try StoreLocation(url: "sqlite:///var/lib/c.db") == .sqlite(path: "/var/lib/c.db"))
+        #expect(try StoreLocation(url: "data/c.sqlite") == .sqlite(path: "data/c.sqlite"))
+        #expect(try StoreLocation(url: "postgresql://u:pw@db/clearance") == .postgresql(conninfo: "postgresql://u:pw@db/clearance"))
+        #expect(try StoreLocation(url: "postgres://") == .postgresql(conninfo: "postgres://"))
+        #expect(try StoreLocation(url: "postgresql://u:pw@db/clearance").description == "postgresql://u:***@db/clearance")
+        #expect(throws: StoreError.self) { try StoreLocation(url: "mysql://db/x") }
+        #expect(throws: StoreError.self) { try StoreLocation(url: "sqlite:") }
+    }
+
+    @Test("a bad PostgreSQL URL fails at open with libpq's reason")
+    func badPostgres() async throws {
+        let dir = try PostgresTestServer.require().directory
+        await #expect {
+            _ = try await openStore(url: "postgresql://nobody@/nodb?host=\(dir)&port=1", options: .init(buyerIdSalt: testSalt))
+        } throws: { error in
+            guard case StoreError.connectionFailed(.postgresql, _, let message) = error else { return false }
+            return !message.isEmpty
+        }
+    }
+
+    @Test("COPY text format escapes separators, NULL and bytea")
+    func copyEncoding() {
+        var e = PGCopyEncoder()
+        e.row([.text("a\tb\\c\nd\re"), .null, .integer(-5), .decimal(FixedDecimal("1.5")!), .blob([0x00, 0xff]), .text("中文")])
+        #expect(String(decoding: e.buffer, as: UTF8.self) == "a\\tb\\\\c\\nd\\re\t\\N\t-5\t1.50000\t\\\\x00ff\t中文\n")
+    }
+
+    @Test("SQLite placeholders are renumbered, not reordered")
+    func dialect() {
+        #expect(SQLDialect.sqlite.translate("SELECT $2, $1, $10") == "SELECT ?2, ?1, ?10")
+        #expect(SQLDialect.postgresql.translate("SELECT $1") == "SELECT $1")
+    }
+}
