@@ -6,6 +6,7 @@ import PackageDescription
 /// Data flows one way: bytes → XMLStreaming (libxml2 SAX) → CEBModel → ClearanceRules →
 /// ClearanceStore → routing → delivery. XMLSignature sits beside the core.
 /// Each C library hides behind one tiny `C…` module; no C type leaks above it.
+
 /// The per-event hot path (parser → decoder → rules) keeps its state in final classes touched
 /// millions of times a second; dynamic exclusivity checks there cost a quarter of the run time.
 /// Their accesses are confined to one thread by design (a parser is not thread-safe).
@@ -19,6 +20,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -33,12 +38,31 @@ let package = Package(
         .target(name: "ClearanceRules", dependencies: ["CEBModel"], swiftSettings: hotPath),
         .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"]),
         .target(name: "ClearanceStore", dependencies: ["CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
+        .target(name: "ClearanceIngest", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore"]),
+        .target(
+            name: "ClearanceRouting",
+            dependencies: [
+                "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "XMLSignature",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CustomsSimulator",
+            dependencies: [
+                "CEBModel", "XMLSignature", "ClearanceRouting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Faces
         .executableTarget(
             name: "ClearanceCLI",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
+                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +75,8 @@ let package = Package(
         .testTarget(name: "ClearanceRulesTests", dependencies: ["ClearanceRules", "CEBModel"]),
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore"]),
+        .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel"]),
+        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "CustomsSimulator", "ClearanceStore", "XMLSignature"]),
         .testTarget(name: "ClearanceCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]
