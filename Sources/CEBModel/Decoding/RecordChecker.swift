@@ -9,19 +9,23 @@ enum RecordChecker {
         _ values: FieldValues, spec: RecordSpec, path: RecordPath, prefix: String = "", fallback: (line: Int, column: Int),
         documentIndex: Int?, key: String?, into issues: inout [ValidationIssue]
     ) {
-        for (index, field) in spec.fields.enumerated() {
-            guard let bytes = values.bytes(index), !isBlank(bytes) else {
-                if field.required {
-                    issues.append(ValidationIssue(code: "SCH001", message: "required field \(field.name) is missing or empty",
-                                        field: prefix + path.name(field.name), line: fallback.line, column: fallback.column,
-                                        documentIndex: documentIndex, key: key))
+        spec.fields.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                guard let bytes = values.bytes(index), !isBlank(bytes) else {
+                    if fields[index].required {
+                        let name = fields[index].name
+                        issues.append(ValidationIssue(code: "SCH001", message: "required field \(name) is missing or empty",
+                                                      field: prefix + path.name(name), line: fallback.line, column: fallback.column,
+                                                      documentIndex: documentIndex, key: key))
+                    }
+                    continue
                 }
-                continue
+                guard let problem = problem(bytes, fields[index].type) else { continue }
+                let name = fields[index].name
+                let position = values.position(index) ?? fallback
+                issues.append(ValidationIssue(code: problem.code, message: "\(name) \(problem.why)", field: prefix + path.name(name),
+                                              line: position.line, column: position.column, documentIndex: documentIndex, key: key))
             }
-            guard let problem = problem(bytes, field.type) else { continue }
-            let position = values.position(index) ?? fallback
-            issues.append(ValidationIssue(code: problem.code, message: "\(field.name) \(problem.why)", field: prefix + path.name(field.name),
-                                line: position.line, column: position.column, documentIndex: documentIndex, key: key))
         }
     }
 
@@ -41,9 +45,8 @@ enum RecordChecker {
             if characters < minimum { return ("SCH002", "is \(characters) characters long; at least \(minimum) are required") }
             return nil
         case .enumeration(let allowed):
-            let text = String(decoding: bytes, as: UTF8.self)
-            if allowed.contains(text) { return nil }
-            return ("SCH003", "is '\(text)'; allowed values are \(allowed.joined(separator: ", "))")
+            if allowed.contains(where: { $0.utf8.elementsEqual(bytes) }) { return nil }
+            return ("SCH003", "is '\(String(decoding: bytes.prefix(40), as: UTF8.self))'; allowed values are \(allowed.joined(separator: ", "))")
         case .decimal(let totalDigits, let fractionDigits):
             guard let (_, integerDigits, fraction) = CEBDecimal.parse(bytes) else {
                 return ("SCH004", "is '\(String(decoding: bytes.prefix(40), as: UTF8.self))', not a decimal number with at most 5 decimals")
@@ -64,7 +67,7 @@ enum RecordChecker {
     }
 
     static func dateProblem(_ bytes: UnsafeBufferPointer<UInt8>, length: Int, format: String) -> (code: String, why: String)? {
-        let text = String(decoding: bytes.prefix(40), as: UTF8.self)
+        var text: String { String(decoding: bytes.prefix(40), as: UTF8.self) }
         guard bytes.count == length, bytes.allSatisfy({ $0 &- 48 < 10 }) else {
             return ("SCH006", "is '\(text)'; the format is \(format)")
         }
