@@ -573,6 +573,17 @@ def invalid_cases(spec):
          root_guid(guid("CEB311:message").lower())),
         ("CEB311-WRN002-declared-unsigned", "CEB311", "WRN002", "appStatus 2 without ds:Signature", head(appStatus="2")),
     ]
+    # Every other message type gets one invalid sample too: its first required head field
+    # after the common ones (guid, appType, appTime, appStatus) left out.
+    covered = {number for _, number, _, _, _ in cases}
+    common = {"guid", "appType", "appTime", "appStatus"}
+    for m in spec.MESSAGES:
+        if m.number in covered:
+            continue
+        field = next((f.name for f in m.head.fields if f.required and f.name not in common), None) \
+            or next(f.name for f in m.head.fields if f.required)
+        cases.append((f"{m.number}-SCH001-missing-{field}", m.number, "SCH001", f"{m.head.element} without {field}",
+                      head(**{field: None})))
     return cases
 
 
