@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -58,11 +61,25 @@ let package = Package(
         ),
 
         // MARK: Faces
+        .target(
+            name: "ClearanceServer",
+            dependencies: [
+                "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore", "ClearanceIngest",
+                "ClearanceRouting", "CustomsSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "ClearanceCLI",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
-                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator",
+                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +93,10 @@ let package = Package(
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore"]),
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel"]),
+        .testTarget(
+            name: "ClearanceServerTests",
+            dependencies: ["ClearanceServer", "ClearanceStore", "XMLSignature", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "CustomsSimulator", "ClearanceStore", "XMLSignature"]),
         .testTarget(name: "ClearanceCLITests", dependencies: []),
     ],
