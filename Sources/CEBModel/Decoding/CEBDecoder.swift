@@ -3,39 +3,70 @@ import XMLStreaming
 /// Streams CEB messages from bytes to typed documents.
 ///
 /// Feed it chunks of a file, standard input or a request body; it hands each document
-/// (`Order`, `Inventory`, `WayBill`…) to its ``CEBDocumentSink`` the moment the document's
-/// closing tag is read, with its schema-level issues. Memory stays bounded by the largest
-/// single document (see ``CEBLimits``), whatever the size of the input.
+/// (`Order`, `Inventory`, `WayBill`…) to its ``CEBDocumentSink`` once the document's closing
+/// tag is read, with its schema-level issues and those of the given ``RecordRules``. Memory
+/// stays bounded by the largest single document (see ``CEBLimits``), whatever the input size.
+///
+/// Two ways to run, with the same results and the same callbacks, always on the thread that
+/// calls ``feed(_:)-(UnsafeRawBufferPointer)`` and ``finish()``:
+/// - ``Threading/inline``: everything on the caller's thread; best for single messages.
+/// - ``Threading/parserThread``: libxml2 and record collection run on a thread of their own
+///   while the caller's thread checks, types and consumes the documents, so two cores share a
+///   large batch. Errors then surface from a later `feed` or from `finish`, after every
+///   document read before them.
 ///
 /// One decoder reads one message; it is not thread-safe.
 public final class CEBDecoder {
-    let core: DecoderCore
-    let parser: XMLPushParser
+    /// Where the parsing runs.
+    public enum Threading: Sendable {
+        /// On the caller's thread.
+        case inline
+        /// On a dedicated thread, overlapping with the caller's checks.
+        case parserThread
+    }
+
+    private let inline: (parser: XMLPushParser, core: DecoderCore)?
+    private let pipeline: DecoderPipeline?
 
     /// Creates a decoder that reports to `sink` (held strongly).
-    /// - Parameter rules: checks to run on each record's raw values beside the schema's.
-    public init(limits: CEBLimits = .standard, rules: (any RecordRules)? = nil, sink: any CEBDocumentSink) {
-        core = DecoderCore(limits: limits, rules: rules, sink: sink)
-        parser = XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, handler: core)
+    /// - Parameters:
+    ///   - rules: checks to run on each record's raw values beside the schema's.
+    ///   - threading: where libxml2 runs.
+    public init(limits: CEBLimits = .standard, rules: (any RecordRules)? = nil, threading: Threading = .inline,
+                sink: any CEBDocumentSink) {
+        let checker = DocumentChecker(rules: rules, sink: sink)
+        switch threading {
+        case .inline:
+            let core = DecoderCore(limits: limits, output: checker)
+            inline = (XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, handler: core), core)
+            pipeline = nil
+        case .parserThread:
+            inline = nil
+            pipeline = DecoderPipeline(limits: limits, checker: checker)
+        }
     }
 
     /// Decodes the next chunk.
     /// - Throws: ``XMLStreamError`` when the XML itself is refused; documents already
     ///   handed to the sink stay valid.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) {
-        try parser.feed(bytes)
+        if let inline { try inline.parser.feed(bytes) } else { try pipeline!.feed(bytes) }
     }
 
     /// Decodes the next chunk.
     public func feed(_ bytes: [UInt8]) throws(XMLStreamError) {
-        try parser.feed(bytes)
+        var failure: XMLStreamError?
+        bytes.withUnsafeBytes { raw in
+            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Ends the input; throws when the document is incomplete.
     public func finish() throws(XMLStreamError) {
-        try parser.finish()
+        if let inline { try inline.parser.finish() } else { try pipeline!.finish() }
     }
 
     /// Bytes consumed so far.
-    public var bytesConsumed: Int { parser.bytesConsumed }
+    public var bytesConsumed: Int { inline?.parser.bytesConsumed ?? pipeline!.bytesConsumed }
 }

@@ -1,11 +1,18 @@
 import XMLStreaming
 
-/// The state machine behind ``CEBDecoder``: turns parser events into records, records into
-/// typed documents. Element names arrive as symbols (see ``DecoderTables``).
+/// Where the collecting half of the decoder sends what it read.
+protocol DecoderOutput: AnyObject {
+    func messageStarted(_ header: MessageHeader)
+    func document(_ document: CollectedDocument)
+    func messageFinished(_ envelope: MessageEnvelope)
+}
+
+/// The state machine behind ``CEBDecoder``: turns parser events into records, and hands each
+/// finished document's raw values to its ``DecoderOutput`` (which checks and types them).
+/// Element names arrive as symbols (see ``DecoderTables``).
 final class DecoderCore: XMLEventHandler {
     let limits: CEBLimits
-    let sink: any CEBDocumentSink
-    let rules: (any RecordRules)?
+    let output: any DecoderOutput
     let tables = DecoderTables.shared
 
     // Message
@@ -13,7 +20,6 @@ final class DecoderCore: XMLEventHandler {
     var header: MessageHeader?
     var messageIssues: [ValidationIssue] = []
     var documentCount = 0
-    var declaredCount = 0
     var hasSignature = false
     var baseTransfer: BaseTransfer?
     var subscriptions: [BaseSubscribe] = []
@@ -54,10 +60,9 @@ final class DecoderCore: XMLEventHandler {
     // Depth of an open ExtendMessage (inspection documents may sit inside)
     var extendDepth = 0
 
-    init(limits: CEBLimits, rules: (any RecordRules)?, sink: any CEBDocumentSink) {
+    init(limits: CEBLimits, output: any DecoderOutput) {
         self.limits = limits
-        self.rules = rules
-        self.sink = sink
+        self.output = output
         text.reserveCapacity(64 << 10)
     }
 
@@ -161,7 +166,7 @@ final class DecoderCore: XMLEventHandler {
             messageIndex = Int(message)
             checkRootAttributes(element, guid: guid, version: version)
         }
-        sink.messageStarted(header!)
+        output.messageStarted(header!)
     }
 
     private func checkRootAttributes(_ element: XMLStartElement, guid: String?, version: String?) {
@@ -191,9 +196,9 @@ final class DecoderCore: XMLEventHandler {
             messageIssues.append(ValidationIssue(code: "SCH008", message: "the message carries no \(element) document", field: element,
                                        line: header.position.line, column: header.position.column))
         }
-        sink.messageFinished(MessageEnvelope(
+        output.messageFinished(MessageEnvelope(
             header: header, baseTransfer: baseTransfer, subscriptions: subscriptions, hasSignature: hasSignature,
-            documentCount: documentCount, declaredDocumentCount: declaredCount, issues: messageIssues))
+            documentCount: documentCount, declaredDocumentCount: 0, issues: messageIssues))
         messageIssues = []
     }
 
@@ -315,50 +320,12 @@ final class DecoderCore: XMLEventHandler {
     }
 
     private func finishDocument() {
-        let spec = MessageCatalog.all[documentMessage]
-        let index = documentCount
+        output.document(CollectedDocument(
+            message: documentMessage, index: documentCount, position: documentPosition, issues: documentIssues,
+            text: text, headSlots: headSlots, lineSlots: lineSlots, lineWidth: lineWidth, lineCount: lineCount))
         documentCount += 1
         documentDepth = 0
         record = 0
-        var issues = documentIssues
-        let position = documentPosition
-        text.withUnsafeBufferPointer { text in
-            headSlots.withUnsafeBufferPointer { head in
-                lineSlots.withUnsafeBufferPointer { lines in
-                    let values = DocumentValues(head: FieldValues(text: text, slots: head), lineText: text, lineSlots: lines,
-                                                lineWidth: lineWidth, lineCount: lineCount)
-                    let key = Self.key(values.head, spec: spec)
-                    for index in issues.indices { issues[index].key = key }
-                    let fallback = (position.line, position.column)
-                    let location = IssueLocation(line: position.line, column: position.column, documentIndex: index, key: key)
-                    RecordChecker.check(values.head, spec: spec.document.head, path: .head, fallback: fallback,
-                                        documentIndex: index, key: key, into: &issues)
-                    rules?.check(values.head, record: spec.document.head, message: spec, messageIndex: documentMessage,
-                                 isLine: false, path: .head, location: location, into: &issues)
-                    if let lineSpec = spec.document.lines {
-                        for line in 0..<lineCount {
-                            let path = RecordPath(lineElement: lineSpec.element, line: line + 1)
-                            RecordChecker.check(values.line(line), spec: lineSpec, path: path,
-                                                fallback: fallback, documentIndex: index, key: key, into: &issues)
-                            rules?.check(values.line(line), record: lineSpec, message: spec, messageIndex: documentMessage,
-                                         isLine: true, path: path, location: location, into: &issues)
-                        }
-                        if lineCount == 0 && spec.document.linesRequired {
-                            issues.append(ValidationIssue(code: "SCH008", message: "the document has no \(lineSpec.element) line; at least one is required",
-                                                field: lineSpec.element, line: position.line, column: position.column,
-                                                documentIndex: index, key: key))
-                        }
-                    }
-                    rules?.checkDocument(values, message: spec, messageIndex: documentMessage, location: location, into: &issues)
-                    if let status = spec.document.head.index(of: "appStatus"), let bytes = values.head.bytes(status),
-                       bytes.count == 1, bytes[0] == UInt8(ascii: "2") {
-                        declaredCount += 1
-                    }
-                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues)
-                    sink.document({ CEBDocument(spec: spec, values: values) }, context: context)
-                }
-            }
-        }
     }
 
     static func key(_ head: FieldValues, spec: MessageSpec) -> String? {

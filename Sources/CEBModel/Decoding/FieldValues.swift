@@ -1,5 +1,5 @@
 /// Where one field's text lies in the decoder's buffer, and where its element started.
-struct FieldSlot {
+struct FieldSlot: Sendable {
     /// Offset in the text buffer; -1 when the field was absent.
     var start: Int32 = -1
     /// Length in bytes of UTF-8.

@@ -42,7 +42,7 @@ struct ValidateCommand: ParsableCommand {
             do throws(XMLStreamError) {
                 let stream = try ByteStream(path: file)
                 observer.total = stream.size
-                let validator = MessageValidator(options: options, observer: observer)
+                let validator = MessageValidator(options: options, threading: .parserThread, observer: observer)
                 observer.bytes = { validator.bytesConsumed }
                 try stream.forEachChunk { (chunk) throws(XMLStreamError) in try validator.feed(chunk) }
                 try validator.finish()

@@ -27,9 +27,13 @@ public final class MessageValidator {
     let decoder: CEBDecoder
 
     /// Creates a validator reporting to `observer` (held strongly).
-    public init(options: ValidationOptions = ValidationOptions(), observer: any ValidationObserver) {
+    /// - Parameter threading: `.parserThread` overlaps XML parsing with the checks on a second core
+    ///   (for large inputs); callbacks stay on the caller's thread either way.
+    public init(options: ValidationOptions = ValidationOptions(), threading: CEBDecoder.Threading = .inline,
+                observer: any ValidationObserver) {
         let sink = Sink(options: options, observer: observer)
-        decoder = CEBDecoder(limits: options.limits, rules: CustomsRules(perOrderLimit: options.perOrderLimit), sink: sink)
+        decoder = CEBDecoder(limits: options.limits, rules: CustomsRules(perOrderLimit: options.perOrderLimit),
+                             threading: threading, sink: sink)
     }
 
     /// Validates the next chunk.
@@ -44,11 +48,11 @@ public final class MessageValidator {
     /// Bytes consumed so far.
     public var bytesConsumed: Int { decoder.bytesConsumed }
 
-    /// Validates a whole file (or standard input for `-`), streaming.
+    /// Validates a whole file (or standard input for `-`), streaming, parsing on a second thread.
     public static func validate(path: String, options: ValidationOptions = ValidationOptions(),
                                 observer: any ValidationObserver) throws(XMLStreamError) {
         let stream = try ByteStream(path: path)
-        let validator = MessageValidator(options: options, observer: observer)
+        let validator = MessageValidator(options: options, threading: .parserThread, observer: observer)
         try stream.forEachChunk { (chunk) throws(XMLStreamError) in try validator.feed(chunk) }
         try validator.finish()
     }
