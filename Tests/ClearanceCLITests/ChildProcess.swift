@@ -1,0 +1,80 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the `clearance` executable built beside the tests, feeding its standard input from a
+/// writer on another thread, and reports its exit status, peak resident memory and output.
+enum ChildProcess {
+    struct Result {
+        var status: Int32
+        var peakResidentBytes: Int
+        var output: String
+    }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// The `clearance` executable next to the test bundle (`swift build --build-tests` builds it).
+    static func clearance() throws -> String {
+        var candidates: [URL] = []
+        if let first = CommandLine.arguments.first { candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent()) }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for var directory in candidates {
+            for _ in 0..<4 {
+                let path = directory.appendingPathComponent("clearance").path
+                if FileManager.default.isExecutableFile(atPath: path) { return path }
+                directory.deleteLastPathComponent()
+            }
+        }
+        throw Failure(description: "no clearance executable beside the tests in \(candidates.map(\.path))")
+    }
+
+    /// Runs `clearance arguments…`; `feed` writes standard input (the descriptor is closed after).
+    static func run(_ arguments: [String], feed: @escaping @Sendable (Int32) -> Void) throws -> Result {
+        let executable = try clearance()
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&output) == 0 else { throw Failure(description: "pipe: \(errno)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        for descriptor in input + output { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        close(input[0])
+        close(output[1])
+        guard spawned == 0 else { throw Failure(description: "posix_spawn \(executable): \(spawned)") }
+
+        let writer = input[1]
+        let writing = Thread { feed(writer); close(writer) }
+        writing.start()
+        var collected = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(output[0], $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            collected += buffer[0..<count]
+        }
+        close(output[0])
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return Result(status: exit, peakResidentBytes: Int(usage.ru_maxrss) * 1024, output: String(decoding: collected, as: UTF8.self))
+    }
+
+    /// Writes all of `bytes` to a descriptor.
+    static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 { if errno == EINTR { continue } else { return false } }
+            offset += written
+        }
+        return true
+    }
+}

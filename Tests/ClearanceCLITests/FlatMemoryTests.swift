@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `clearance validate` streams a batch of a million declarations in the memory of a small one.
+@Suite struct FlatMemoryTests {
+    static let head = Array("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <ceb:CEB511Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">
+
+        """.utf8)
+    static let document = Array("""
+        <ceb:Logistics><ceb:LogisticsHead><ceb:guid>9A6E5B7C-1D2E-4F30-8A9B-0C1D2E3F4A5B</ceb:guid><ceb:appType>1</ceb:appType><ceb:appTime>20261125093000</ceb:appTime><ceb:appStatus>1</ceb:appStatus><ceb:logisticsCode>3501980Z01</ceb:logisticsCode><ceb:logisticsName>平潭海峡物流</ceb:logisticsName><ceb:logisticsNo>PT2026112500001</ceb:logisticsNo><ceb:freight>10.00</ceb:freight><ceb:insuredFee>0</ceb:insuredFee><ceb:currency>142</ceb:currency><ceb:weight>1.2</ceb:weight><ceb:packNo>1</ceb:packNo><ceb:goodsInfo>茶叶</ceb:goodsInfo><ceb:consignee>林小明</ceb:consignee><ceb:consigneeAddress>福建省平潭综合实验区金井湾大道1号</ceb:consigneeAddress><ceb:consigneeTelephone>13800001111</ceb:consigneeTelephone></ceb:LogisticsHead></ceb:Logistics>
+
+        """.utf8)
+    static let tail = Array("""
+        <ceb:BaseTransfer><ceb:copCode>3501980Z01</ceb:copCode><ceb:copName>平潭海峡物流</ceb:copName><ceb:dxpMode>DXP</ceb:dxpMode><ceb:dxpId>DXPENT0000012345</ceb:dxpId></ceb:BaseTransfer>
+        </ceb:CEB511Message>
+        """.utf8)
+
+    /// Validates a generated CEB511 batch of `count` waybills piped through standard input.
+    static func validate(count: Int) throws -> ChildProcess.Result {
+        try ChildProcess.run(["validate", "--format", "json", "-"]) { descriptor in
+            var block: [UInt8] = []
+            for _ in 0..<500 { block += document }
+            _ = head.withUnsafeBytes { ChildProcess.write($0, to: descriptor) }
+            for _ in 0..<(count / 500) {
+                guard block.withUnsafeBytes({ ChildProcess.write($0, to: descriptor) }) else { return }
+            }
+            _ = tail.withUnsafeBytes { ChildProcess.write($0, to: descriptor) }
+        }
+    }
+
+    @Test func millionDeclarationsValidateInFlatMemory() throws {
+        let small = try Self.validate(count: 10_000)
+        let large = try Self.validate(count: 1_000_000)
+        #expect(small.status == 0, "\(small.output.suffix(500))")
+        #expect(large.status == 0, "\(large.output.suffix(500))")
+        #expect(small.output.contains("\"documents\":10000,"))
+        #expect(large.output.contains("\"documents\":1000000,"), "\(large.output.suffix(500))")
+        #expect(large.output.contains("\"errors\":0,"))
+        // A hundred times the input, the same memory: within 8 MiB of the small run, and small in absolute terms.
+        #expect(large.peakResidentBytes - small.peakResidentBytes < 8 << 20,
+                "peak RSS \(small.peakResidentBytes >> 20) MiB for 10k, \(large.peakResidentBytes >> 20) MiB for 1M")
+        #expect(large.peakResidentBytes < 64 << 20)
+    }
+}
