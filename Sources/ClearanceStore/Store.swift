@@ -26,12 +26,33 @@ public protocol Store: Sendable {
     /// ``Store/ingest(_:chunkSize:progress:)`` for large inputs.
     func ingest(_ items: [IngestItem]) async throws(StoreError) -> IngestReport
 
+    /// Begins storing a message whose raw bytes stream in parts (batches too large for memory).
+    ///
+    /// Creates the message row marked incomplete (with a `received` event), or finds the row a
+    /// killed ingest left incomplete (``StreamedMessageStart/State/resumed``), or reports that the
+    /// message is already complete. Follow with ``ingestStreamedChunk(_:)`` calls and
+    /// ``finishStreamedMessage(guid:sha256:size:partCount:)``.
+    func beginStreamedMessage(_ message: StreamedMessage) async throws(StoreError) -> StreamedMessageStart
+
+    /// Stores one chunk of a streamed message in **one transaction**: its raw parts (a part
+    /// already stored under the same number is replaced, so a resumed ingest rewrites rather than
+    /// duplicates) and its declarations with lines (skipped when already stored, as in
+    /// ``ingest(_:)``). Crash safety: a killed process leaves whole chunks only.
+    func ingestStreamedChunk(_ chunk: StreamedChunk) async throws(StoreError) -> IngestReport
+
+    /// Completes a streamed message: checks that parts `0..<partCount` are all stored (dropping any
+    /// beyond, left by an earlier longer copy), records its SHA-256 and size, and marks it complete.
+    /// For a message already complete, compares digests: ``MessageOutcome/Status/duplicate`` or
+    /// ``MessageOutcome/Status/guidConflict``.
+    func finishStreamedMessage(guid: String, sha256: String, size: Int64, partCount: Int) async throws(StoreError) -> MessageOutcome
+
     /// Stores receipts in one transaction, links each to its declaration, sets that
     /// declaration's status to the `returnStatus`, and appends a `receipt` event. Duplicates are skipped.
     func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome]
 
-    /// The stored message with this envelope guid, raw bytes included (for routing and audit),
-    /// or `nil` when none is stored.
+    /// The stored message with this envelope guid, raw bytes included (for routing and audit;
+    /// a streamed message's parts are joined), or `nil` when none is stored. Throws
+    /// ``StoreError/notFound(_:)`` for a streamed message whose ingest has not completed.
     func message(guid: String) async throws(StoreError) -> MessageRecord?
 
     /// Appends an event to the timeline and returns its id (the existing id when ``Event/dedupKey``

@@ -106,6 +106,9 @@ final class EngineThread<Connection: AnyObject>: @unchecked Sendable {
                 return
             }
             let job = jobs[head]
+            // Drop the queue's reference now: a finished job must not keep what it captured
+            // (an ingest chunk's rows and raw parts) alive until the queue is compacted.
+            jobs[head] = {}
             head += 1
             if head > 64 && head * 2 > jobs.count {
                 jobs.removeFirst(head)

@@ -17,6 +17,7 @@ enum BulkColumns {
         .init(name: "sha256", pgType: "TEXT"),
         .init(name: "raw", pgType: "BYTEA"),
         .init(name: "signature_verdict", pgType: "TEXT"),
+        .init(name: "size", pgType: "BIGINT"),
     ]
 
     /// Declaration columns written from a record (`message_id` and `created_at` are added by the writer).
@@ -91,42 +92,56 @@ struct PreparedChunk: Sendable {
             messages.append(PreparedMessage(guid: m.guid, values: [
                 .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
                 .time(m.receivedAt), .text(m.sha256.lowercased()), .blob(m.rawBytes), .text(m.signatureVerdict),
+                .integer(Int64(m.rawBytes.count)),
             ]))
-            for d in item.declarations {
-                guard d.messageGuid == m.guid else {
-                    throw .invalidInput("declaration \(d.declarationGuid) names message \(d.messageGuid) but is carried by \(m.guid)")
-                }
-                guard !d.declarationGuid.isEmpty else { throw .invalidInput("a declaration in \(m.guid) has an empty guid") }
-                var gnums = Set<Int>()
-                for line in d.lines where !gnums.insert(line.gnum).inserted {
-                    throw .invalidInput("declaration \(d.declarationGuid) repeats line gnum \(line.gnum)")
-                }
-                let idNumber = d.buyerIdNumber.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
-                let telephone = d.buyerTelephone.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
-                let dedupKey = d.dedupKey
-                declarations.append(PreparedDeclaration(messageGuid: m.guid, values: [
-                    .text(d.kind.rawValue), .text(d.declarationGuid), .text(m.senderCode), .text(dedupKey),
-                    .optional(d.appType), .optionalTime(d.appTime),
-                    .optional(d.orderNo), .optional(d.logisticsNo), .optional(d.invtNo), .optional(d.copNo),
-                    .optional(d.preNo), .optional(d.payTransactionId), .optional(d.billNo),
-                    .optional(d.ebpCode), .optional(d.ebcCode), .optional(d.logisticsCode), .optional(d.agentCode),
-                    .optional(d.payCode), .optional(d.customsCode), .optional(d.portCode),
-                    .optional(d.tradeMode), .optional(d.ieFlag), .optional(d.buyerIdType),
-                    .optional(idNumber.map { masker.hash(idNumber: $0) }),
-                    .optional(idNumber.map { BuyerIdentityMasker.maskIdNumber($0) }),
-                    .optional(d.buyerName),
-                    .optional(telephone.map { BuyerIdentityMasker.maskTelephone($0) }),
-                    .optional(d.goodsValue), .optional(d.freight), .optional(d.taxTotal), .optional(d.acturalPaid),
-                    .optional(d.currency), .text(d.status),
-                ], lineCount: d.lines.count))
-                let key: [SQLValue] = [.text(d.kind.rawValue), .text(m.senderCode), .text(dedupKey)]
-                for l in d.lines {
-                    lines.append(PreparedLine(key: key, values: [
-                        .integer(Int64(l.gnum)), .optional(l.itemNo), .optional(l.itemName), .optional(l.gcode),
-                        .optional(l.qty), .optional(l.unit), .optional(l.price), .optional(l.totalPrice),
-                        .optional(l.currency), .optional(l.country),
-                    ]))
-                }
+            try appendDeclarations(item.declarations, messageGuid: m.guid, senderCode: m.senderCode, masker: masker)
+        }
+    }
+
+    /// Converts the declarations of a streamed chunk (its message row is already stored).
+    init(streamed chunk: StreamedChunk, masker: BuyerIdentityMasker, now: Int64) throws(StoreError) {
+        self.now = now
+        try appendDeclarations(chunk.declarations, messageGuid: chunk.messageGuid, senderCode: chunk.senderCode, masker: masker)
+    }
+
+    private mutating func appendDeclarations(
+        _ records: [DeclarationRecord], messageGuid: String, senderCode: String, masker: BuyerIdentityMasker
+    ) throws(StoreError) {
+        let m = (guid: messageGuid, senderCode: senderCode)
+        for d in records {
+            guard d.messageGuid == m.guid else {
+                throw .invalidInput("declaration \(d.declarationGuid) names message \(d.messageGuid) but is carried by \(m.guid)")
+            }
+            guard !d.declarationGuid.isEmpty else { throw .invalidInput("a declaration in \(m.guid) has an empty guid") }
+            var gnums = Set<Int>()
+            for line in d.lines where !gnums.insert(line.gnum).inserted {
+                throw .invalidInput("declaration \(d.declarationGuid) repeats line gnum \(line.gnum)")
+            }
+            let idNumber = d.buyerIdNumber.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
+            let telephone = d.buyerTelephone.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
+            let dedupKey = d.dedupKey
+            declarations.append(PreparedDeclaration(messageGuid: m.guid, values: [
+                .text(d.kind.rawValue), .text(d.declarationGuid), .text(m.senderCode), .text(dedupKey),
+                .optional(d.appType), .optionalTime(d.appTime),
+                .optional(d.orderNo), .optional(d.logisticsNo), .optional(d.invtNo), .optional(d.copNo),
+                .optional(d.preNo), .optional(d.payTransactionId), .optional(d.billNo),
+                .optional(d.ebpCode), .optional(d.ebcCode), .optional(d.logisticsCode), .optional(d.agentCode),
+                .optional(d.payCode), .optional(d.customsCode), .optional(d.portCode),
+                .optional(d.tradeMode), .optional(d.ieFlag), .optional(d.buyerIdType),
+                .optional(idNumber.map { masker.hash(idNumber: $0) }),
+                .optional(idNumber.map { BuyerIdentityMasker.maskIdNumber($0) }),
+                .optional(d.buyerName),
+                .optional(telephone.map { BuyerIdentityMasker.maskTelephone($0) }),
+                .optional(d.goodsValue), .optional(d.freight), .optional(d.taxTotal), .optional(d.acturalPaid),
+                .optional(d.currency), .text(d.status),
+            ], lineCount: d.lines.count))
+            let key: [SQLValue] = [.text(d.kind.rawValue), .text(m.senderCode), .text(dedupKey)]
+            for l in d.lines {
+                lines.append(PreparedLine(key: key, values: [
+                    .integer(Int64(l.gnum)), .optional(l.itemNo), .optional(l.itemName), .optional(l.gcode),
+                    .optional(l.qty), .optional(l.unit), .optional(l.price), .optional(l.totalPrice),
+                    .optional(l.currency), .optional(l.country),
+                ]))
             }
         }
     }

@@ -43,6 +43,10 @@ protocol SQLSession: AnyObject {
 
     /// Engine-specific bulk write of one prepared chunk inside the current transaction.
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport
+
+    /// Writes raw message parts inside the current transaction, replacing a part already stored
+    /// under the same (message, number). Bytes go as binary parameters, never as text.
+    func writeParts(messageId: Int64, parts: [MessagePart]) throws(StoreError)
 }
 
 extension SQLSession {

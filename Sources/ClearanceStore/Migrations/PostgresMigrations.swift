@@ -151,5 +151,19 @@ enum PostgresMigrations {
                 value TEXT NOT NULL
             );
             """),
+        Migration(version: 3, name: "streamed messages in parts", sql: """
+            ALTER TABLE messages ADD COLUMN size BIGINT;
+            ALTER TABLE messages ADD COLUMN complete INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1));
+            UPDATE messages SET size = length(raw);
+            CREATE INDEX messages_incomplete_idx ON messages (id) WHERE complete = 0;
+
+            CREATE TABLE message_parts (
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                part_no INTEGER NOT NULL,
+                bytes BYTEA NOT NULL,
+                PRIMARY KEY (message_id, part_no)
+            );
+            ALTER TABLE message_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
+            """),
     ]
 }

@@ -20,6 +20,10 @@ public struct StoreStats: Sendable, Hashable {
     public var events: Int
     /// Outbox rows per status (every status present, zero when none).
     public var outbox: [OutboxStatus: Int]
+    /// Streamed messages whose ingest has not completed (killed or still running).
+    public var incompleteMessages: Int = 0
+    /// Raw message parts stored for streamed messages.
+    public var messageParts: Int = 0
 
     /// Rows still to deliver: pending plus in flight.
     public var outboxDepth: Int { (outbox[.pending] ?? 0) + (outbox[.inFlight] ?? 0) }

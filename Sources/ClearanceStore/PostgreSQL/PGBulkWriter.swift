@@ -32,7 +32,112 @@ struct PGBulkWriter {
         var report = IngestReport()
         try connection.executeScript(Self.createStaging)
 
-        // Messages.
+        // Messages (none in a streamed chunk: its message row already exists).
+        if !chunk.messages.isEmpty { report.messages = try writeMessages(chunk) }
+        // Declarations; RETURNING names the ones newly inserted.
+        var inserted: [String: Int64] = [:]
+        if !chunk.declarations.isEmpty {
+            let names = BulkColumns.declarations.map(\.name)
+            try connection.copyIn(
+                "COPY \(Self.stageDeclarations) (message_guid, \(names.joined(separator: ", "))) FROM STDIN",
+                rowCount: chunk.declarations.count
+            ) { i, e in
+                let d = chunk.declarations[i]
+                e.field(.text(d.messageGuid))
+                e.fields(d.values, leadingTab: true)
+                e.endRow()
+            }
+            let rows = try connection.query("""
+                INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
+                SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
+                FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
+                ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
+                RETURNING id, kind, sender_code, dedup_key
+                """, [.integer(chunk.now)])
+            for row in rows {
+                guard let id = row.int64(0), let kind = row.string(1), let sender = row.string(2), let key = row.string(3) else {
+                    throw .notFound("declaration id missing right after insert")
+                }
+                inserted[Self.lineKey(kind, sender, key)] = id
+            }
+            report.declarationsInserted = rows.count
+            report.declarationsSkipped = chunk.declarations.count - rows.count
+        }
+
+        // Lines. Those of a declaration inserted just now cannot exist yet: they are copied
+        // straight into `declaration_lines` with its id (bare-COPY speed). The others (a re-run,
+        // a declaration already stored, one repeated in the chunk) go through staging and
+        // `ON CONFLICT DO NOTHING`.
+        if !chunk.lines.isEmpty {
+            var occurrences: [String: Int] = [:]
+            // Declaration values start: kind, declaration_guid, sender_code, dedup_key.
+            for d in chunk.declarations { occurrences[Self.lineKey([d.values[0], d.values[2], d.values[3]]), default: 0] += 1 }
+            var direct: [(id: Int64, line: PreparedLine)] = []
+            var staged: [PreparedLine] = []
+            direct.reserveCapacity(chunk.lines.count)
+            for l in chunk.lines {
+                let key = Self.lineKey(l.key)
+                if let id = inserted[key], occurrences[key] == 1 { direct.append((id, l)) } else { staged.append(l) }
+            }
+            let names = BulkColumns.lines.map(\.name)
+            if !direct.isEmpty {
+                try connection.copyIn(
+                    "COPY declaration_lines (declaration_id, \(names.joined(separator: ", "))) FROM STDIN",
+                    rowCount: direct.count
+                ) { i, e in
+                    e.field(.integer(direct[i].id))
+                    e.fields(direct[i].line.values, leadingTab: true)
+                    e.endRow()
+                }
+                report.linesInserted += direct.count
+            }
+            if !staged.isEmpty {
+                let (changed, count) = (try writeStagedLines(staged), staged.count)
+                report.linesInserted += changed
+                report.linesSkipped += count - changed
+            }
+        }
+        return report
+    }
+
+    /// Lines whose declaration may already exist: staged, then attached through the unique
+    /// index (a LATERAL lookup the planner cannot turn into a hash join over the whole, growing
+    /// table; staging tables carry no statistics, and ANALYZE per chunk costs more than it saves).
+    private func writeStagedLines(_ lines: [PreparedLine]) throws(StoreError) -> Int {
+        let key = BulkColumns.lineKey.map(\.name)
+        let names = BulkColumns.lines.map(\.name)
+        try connection.copyIn(
+            "COPY \(Self.stageLines) (\((key + names).joined(separator: ", "))) FROM STDIN", rowCount: lines.count
+        ) { i, e in
+            e.fields(lines[i].key, leadingTab: false)
+            e.fields(lines[i].values, leadingTab: true)
+            e.endRow()
+        }
+        return try connection.execute("""
+            INSERT INTO declaration_lines (declaration_id, \(names.joined(separator: ", ")))
+            SELECT d.id, \(names.map { "s.\($0)" }.joined(separator: ", "))
+            FROM \(Self.stageLines) s
+            CROSS JOIN LATERAL (
+                SELECT id FROM declarations
+                WHERE kind = s.kind AND sender_code = s.sender_code AND dedup_key = s.dedup_key
+                LIMIT 1
+            ) d
+            ON CONFLICT (declaration_id, gnum) DO NOTHING
+            """, [])
+    }
+
+    /// (kind, sender, dedup key) as one dictionary key.
+    static func lineKey(_ kind: String, _ sender: String, _ dedup: String) -> String {
+        kind + "\u{1F}" + sender + "\u{1F}" + dedup
+    }
+
+    static func lineKey(_ key: [SQLValue]) -> String {
+        func text(_ v: SQLValue) -> String { if case .text(let s) = v { return s }; return "" }
+        return lineKey(text(key[0]), text(key[1]), text(key[2]))
+    }
+
+    private func writeMessages(_ chunk: PreparedChunk) throws(StoreError) -> [MessageOutcome] {
+        var outcomes: [MessageOutcome] = []
         let messageColumns = BulkColumns.messages.map(\.name).joined(separator: ", ")
         try connection.copyIn("COPY \(Self.stageMessages) (\(messageColumns)) FROM STDIN", rowCount: chunk.messages.count) { i, e in
             e.row(chunk.messages[i].values)
@@ -62,58 +167,10 @@ struct PGBulkWriter {
         for m in chunk.messages {
             guard let s = stored[m.guid] else { throw .notFound("message \(m.guid) missing right after insert") }
             let first = seen.insert(m.guid).inserted
-            report.messages.append(MessageOutcome.make(
+            outcomes.append(MessageOutcome.make(
                 guid: m.guid, id: s.id, storedSHA256: s.sha256, offeredSHA256: m.sha256,
                 newlyInserted: first && inserted.contains(m.guid)))
         }
-
-        // Declarations.
-        if !chunk.declarations.isEmpty {
-            let names = BulkColumns.declarations.map(\.name)
-            try connection.copyIn(
-                "COPY \(Self.stageDeclarations) (message_guid, \(names.joined(separator: ", "))) FROM STDIN",
-                rowCount: chunk.declarations.count
-            ) { i, e in
-                let d = chunk.declarations[i]
-                e.field(.text(d.messageGuid))
-                e.fields(d.values, leadingTab: true)
-                e.endRow()
-            }
-            try connection.execute("ANALYZE \(Self.stageDeclarations)", [])
-            let changed = try connection.execute("""
-                INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
-                SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
-                FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
-                ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
-                """, [.integer(chunk.now)])
-            report.declarationsInserted = changed
-            report.declarationsSkipped = chunk.declarations.count - changed
-        }
-
-        // Lines.
-        if !chunk.lines.isEmpty {
-            let key = BulkColumns.lineKey.map(\.name)
-            let names = BulkColumns.lines.map(\.name)
-            try connection.copyIn(
-                "COPY \(Self.stageLines) (\((key + names).joined(separator: ", "))) FROM STDIN",
-                rowCount: chunk.lines.count
-            ) { i, e in
-                let l = chunk.lines[i]
-                e.fields(l.key, leadingTab: false)
-                e.fields(l.values, leadingTab: true)
-                e.endRow()
-            }
-            try connection.execute("ANALYZE \(Self.stageLines)", [])
-            let changed = try connection.execute("""
-                INSERT INTO declaration_lines (declaration_id, \(names.joined(separator: ", ")))
-                SELECT d.id, \(names.map { "s.\($0)" }.joined(separator: ", "))
-                FROM \(Self.stageLines) s
-                JOIN declarations d ON d.kind = s.kind AND d.sender_code = s.sender_code AND d.dedup_key = s.dedup_key
-                ON CONFLICT (declaration_id, gnum) DO NOTHING
-                """, [])
-            report.linesInserted = changed
-            report.linesSkipped = chunk.lines.count - changed
-        }
-        return report
+        return outcomes
     }
 }

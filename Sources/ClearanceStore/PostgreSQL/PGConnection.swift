@@ -154,6 +154,31 @@ final class PGConnection: SQLSession {
         _ = try? executeScript("ROLLBACK")
     }
 
+    func writeParts(messageId: Int64, parts: [MessagePart]) throws(StoreError) {
+        guard let conn else { throw .closed }
+        let sql = """
+            INSERT INTO message_parts (message_id, part_no, bytes) VALUES ($1::bigint, $2::integer, $3::bytea)
+            ON CONFLICT (message_id, part_no) DO UPDATE SET bytes = EXCLUDED.bytes
+            """
+        for part in parts {
+            // $1 and $2 as text, $3 in binary format: the raw bytes go as they are (no hex doubling).
+            let id = strdup(String(messageId)), number = strdup(String(part.index))
+            defer { free(id); free(number) }
+            let result = part.bytes.withUnsafeBufferPointer { bytes -> OpaquePointer? in
+                let values: [UnsafePointer<CChar>?] = [
+                    UnsafePointer(id), UnsafePointer(number),
+                    UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                ]
+                let lengths: [Int32] = [0, 0, Int32(bytes.count)]
+                let formats: [Int32] = [0, 0, 1]
+                return PQexecParams(conn, sql, 3, nil, values, lengths, formats, 0)
+            }
+            guard let result else { throw error(nil, sql) }
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result, sql) }
+        }
+    }
+
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
         try PGBulkWriter(connection: self).write(chunk)
     }

@@ -95,6 +95,15 @@ final class SQLiteConnection: SQLSession {
         _ = try? executeScript("ROLLBACK")
     }
 
+    func writeParts(messageId: Int64, parts: [MessagePart]) throws(StoreError) {
+        for part in parts {
+            try execute("""
+                INSERT INTO message_parts (message_id, part_no, bytes) VALUES (?1, ?2, ?3)
+                ON CONFLICT (message_id, part_no) DO UPDATE SET bytes = excluded.bytes
+                """, [.integer(messageId), .integer(Int64(part.index)), .blob(part.bytes)])
+        }
+    }
+
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
         try SQLiteBulkWriter(connection: self).write(chunk)
     }

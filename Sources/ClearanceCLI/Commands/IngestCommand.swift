@@ -1,0 +1,178 @@
+import ArgumentParser
+import CEBModel
+import ClearanceIngest
+import ClearanceRules
+import ClearanceStore
+
+/// `clearance ingest`: streams CEB messages through validation into the store.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Validate CEB messages and store them: the raw message, its valid declarations, its receipts.",
+        discussion: """
+            Each file is one message (a single document or a batch of any size), parsed as it streams and \
+            written in chunk transactions while parsing continues. Problems are reported exactly as by \
+            'validate'; documents with errors are not stored (the raw message keeps them). A killed ingest \
+            leaves whole chunks only: run it again to complete it (nothing is stored twice). \
+            Exit code 0 when every document is valid and stored, 1 when any input is invalid, 2 on usage, \
+            I/O or store errors.
+            """
+    )
+
+    @Argument(help: "CEB XML files to ingest; '-' reads standard input.")
+    var files: [String]
+
+    @OptionGroup var store: StoreOption
+
+    @Option(help: "Output format: text or json (JSON lines).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    @Flag(help: "A message with declared documents (appStatus 2) must be signed.")
+    var requireSignature = false
+
+    @Option(help: "Declarations per transaction.")
+    var chunkSize = 2_000
+
+    @Flag(name: .shortAndLong, help: "Print only the summary.")
+    var quiet = false
+
+    func run() async throws {
+        let output = OutputBuffer()
+        let printer = IssuePrinter(format: format, output: output)
+        let progress = Progress()
+        let opened = try await store.open()
+        var total = IngestTotals()
+        var failed = false, ioFailure = false
+        for file in files {
+            let reporter = IngestReporter(file: file, printer: quiet ? nil : printer, progress: progress)
+            let options = IngestOptions(
+                validation: ValidationOptions(strict: strict, requireSignature: requireSignature), chunkSize: chunkSize)
+            do throws(IngestError) {
+                let summary = try await BatchIngestor.ingest(
+                    path: file, store: opened, options: options, observer: reporter,
+                    onRead: { bytes, size in reporter.read(bytes: bytes, total: size) })
+                total.add(summary)
+                if summary.errors > 0 { failed = true }
+            } catch {
+                total.add(reporter.last)
+                total.failedFiles += 1
+                switch error {
+                case .io, .store: ioFailure = true
+                default: failed = true
+                }
+                var position: (Int?, Int?) = (nil, nil)
+                if case .xml(let xml) = error { position = (xml.position?.line, xml.position?.column) }
+                printer.print(ValidationIssue(code: error.code, message: error.description,
+                                              line: position.0, column: position.1), file: file)
+            }
+            total.files += 1
+        }
+        progress.finish()
+        await opened.close()
+        total.seconds = progress.elapsed
+        output.line(format == .json ? total.json(store: store.display) : total.text(store: store.display))
+        output.flush()
+        if ioFailure { throw Exit.usage }
+        if failed { throw Exit.invalid }
+    }
+}
+
+/// Prints issues as documents are validated, and draws progress.
+final class IngestReporter: IngestObserver {
+    let file: String
+    let printer: IssuePrinter?
+    let progress: Progress
+    private(set) var last = IngestSummary()
+    private var documents = 0
+    private var bytes = 0
+    private var total: Int?
+
+    init(file: String, printer: IssuePrinter?, progress: Progress) {
+        self.file = file
+        self.printer = printer
+        self.progress = progress
+    }
+
+    func documentValidated(_ context: DocumentContext) {
+        documents += 1
+        last.documents = documents
+        if context.issues.contains(where: { $0.severity == .error }) { last.invalidDocuments += 1 }
+        for issue in context.issues { printer?.print(issue, file: file) }
+    }
+
+    func messageFinished(_ envelope: MessageEnvelope) {
+        for issue in envelope.issues { printer?.print(issue, file: file) }
+    }
+
+    func chunkCommitted(_ summary: IngestSummary) {
+        last = summary
+    }
+
+    func read(bytes: Int, total: Int?) {
+        self.bytes = bytes
+        self.total = total
+        last.bytes = bytes
+        progress.update(bytes: bytes, total: total, documents: documents, label: file)
+    }
+}
+
+/// Totals over every file of a run.
+struct IngestTotals {
+    var files = 0, failedFiles = 0
+    var bytes = 0, documents = 0, invalid = 0, other = 0, errors = 0, warnings = 0
+    var inserted = 0, skipped = 0, lines = 0, receiptsInserted = 0, receiptsSkipped = 0, chunks = 0
+    var resumed = 0
+    var seconds = 0.0
+
+    mutating func add(_ s: IngestSummary) {
+        bytes += s.bytes
+        documents += s.documents
+        invalid += s.invalidDocuments
+        other += s.otherDocuments
+        errors += s.errors
+        warnings += s.warnings
+        inserted += s.declarationsInserted
+        skipped += s.declarationsSkipped
+        lines += s.linesInserted
+        receiptsInserted += s.receiptsInserted
+        receiptsSkipped += s.receiptsSkipped
+        chunks += s.chunksCommitted
+        if s.start == .resumed { resumed += 1 }
+    }
+
+    var perSecond: Int { seconds > 0 ? Int(Double(documents) / seconds) : 0 }
+
+    func text(store: String) -> String {
+        "ingested \(files) file(s) (\(Progress.megabytes(bytes))) into \(store): \(documents) document(s), "
+            + "\(documents - invalid) valid, \(invalid) invalid (not stored); declarations: \(inserted) stored, "
+            + "\(skipped) already stored; \(lines) line(s); receipts: \(receiptsInserted) stored, \(receiptsSkipped) already stored; "
+            + "\(chunks) chunk(s)" + (resumed > 0 ? ", \(resumed) resumed" : "") + (failedFiles > 0 ? "; \(failedFiles) file(s) failed" : "")
+            + "; \(errors) error(s), \(warnings) warning(s) in \(Int(seconds * 1000)) ms (\(perSecond) documents/s)"
+    }
+
+    func json(store: String) -> String {
+        var line = JSONLine()
+        line.add("summary", raw: "true")
+        line.add("store", store)
+        line.add("files", files)
+        line.add("failedFiles", failedFiles)
+        line.add("bytes", bytes)
+        line.add("documents", documents)
+        line.add("valid", documents - invalid)
+        line.add("invalid", invalid)
+        line.add("declarationsStored", inserted)
+        line.add("declarationsAlreadyStored", skipped)
+        line.add("linesStored", lines)
+        line.add("receiptsStored", receiptsInserted)
+        line.add("receiptsAlreadyStored", receiptsSkipped)
+        line.add("chunks", chunks)
+        line.add("resumed", resumed)
+        line.add("errors", errors)
+        line.add("warnings", warnings)
+        line.add("milliseconds", Int(seconds * 1000))
+        return line.line
+    }
+}

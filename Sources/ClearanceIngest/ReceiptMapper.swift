@@ -1,0 +1,88 @@
+import CEBModel
+import ClearanceStore
+
+extension DeclarationMapper {
+    /// The receipt a document is, or nil when it is not a receipt the store links to declarations.
+    ///
+    /// The receipt's `guid` echoes the declared head's guid (``ReceiptRecord/referenceGuid``). A
+    /// CEB900 format-error receipt answers a whole message: its reference is `oriCopMsgId` and
+    /// its kind follows `oriMessageType`.
+    public static func receipt(_ document: CEBDocument, messageGuid g: String) -> ReceiptRecord? {
+        switch document {
+        case .orderReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .order, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: r.orderNo, ebpCode: r.ebpCode,
+                                 ebcCode: r.ebcCode)
+        case .paymentReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .payment, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, payTransactionId: r.payTransactionId)
+        case .logisticsReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .logistics, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, logisticsNo: r.logisticsNo,
+                                 logisticsCode: r.logisticsCode)
+        case .inventoryReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .inventory, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, invtNo: nonEmpty(r.invtNo), copNo: r.copNo,
+                                 preNo: r.preNo, ebpCode: r.ebpCode, ebcCode: r.ebcCode, agentCode: r.agentCode,
+                                 customsCode: r.customsCode)
+        case .inventoryCancelReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .inventoryCancel, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, invtNo: nonEmpty(r.invtNo), copNo: r.copNo,
+                                 preNo: r.preNo, ebpCode: r.ebpCode, ebcCode: r.ebcCode, agentCode: r.agentCode,
+                                 customsCode: r.customsCode)
+        case .inventoryRefundReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .inventoryRefund, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, invtNo: nonEmpty(r.invtNo), copNo: r.copNo,
+                                 preNo: r.preNo, ebpCode: r.ebpCode, ebcCode: r.ebcCode, agentCode: r.agentCode,
+                                 customsCode: r.customsCode)
+        case .exportOrderReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportOrder, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: r.orderNo, ebpCode: r.ebpCode,
+                                 ebcCode: r.ebcCode)
+        case .paymentReceiptReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportPayment, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: r.orderNo,
+                                 payTransactionId: nonEmpty(r.payNo), ebcCode: r.ebcCode)
+        case .exportLogisticsReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportLogistics, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, logisticsNo: r.logisticsNo,
+                                 logisticsCode: r.logisticsCode)
+        case .exportInventoryReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportInventory, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: r.orderNo, invtNo: r.invtNo,
+                                 copNo: r.copNo, preNo: r.preNo, ebpCode: r.ebpCode, ebcCode: r.ebcCode, agentCode: r.agentCode)
+        case .exportInventoryCancelReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportInventoryCancel, referenceGuid: r.guid,
+                                 returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo,
+                                 invtNo: r.invtNo, copNo: r.copNo, preNo: r.preNo, agentCode: r.agentCode)
+        case .wayBillReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .manifest, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, copNo: r.copNo, preNo: r.preNo,
+                                 logisticsCode: r.logisticsCode, agentCode: r.agentCode)
+        case .formatErrorReceipt(let r):
+            return ReceiptRecord(messageGuid: g, forKind: kind(ofMessageType: r.oriMessageType), referenceGuid: r.oriCopMsgId,
+                                 returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo)
+        default:
+            return nil
+        }
+    }
+
+    /// The declaration kind a message type carries (`CEB621` → inventory); unknown types keep their name.
+    public static func kind(ofMessageType type: String) -> DeclarationKind {
+        switch type.uppercased() {
+        case "CEB311": .order
+        case "CEB411": .payment
+        case "CEB511": .logistics
+        case "CEB621": .inventory
+        case "CEB623": .inventoryCancel
+        case "CEB625": .inventoryRefund
+        case "CEB303": .exportOrder
+        case "CEB403": .exportPayment
+        case "CEB505": .exportLogistics
+        case "CEB603": .exportInventory
+        case "CEB605": .exportInventoryCancel
+        case "CEB607": .manifest
+        default: DeclarationKind(rawValue: type)
+        }
+    }
+}

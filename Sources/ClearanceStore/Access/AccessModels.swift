@@ -1,0 +1,187 @@
+import Foundation
+
+/// What an enterprise account may do through the service.
+public enum EnterpriseRole: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Uploads batches; sees only declarations in which its code appears.
+    case merchant
+    /// Sends single signed messages (platforms, payment and logistics systems, customs).
+    case system
+    /// Operations staff: sees everything, may reveal masked personal data (audited).
+    case ops
+}
+
+/// An enterprise (or ops account) known to the service, by customs registration code or
+/// unified social credit code.
+public struct EnterpriseRecord: Sendable, Hashable {
+    /// Customs registration code (10 characters) or social credit code (18); ops accounts use any name.
+    public var code: String
+    public var name: String
+    public var role: EnterpriseRole
+    /// Inbound single messages must carry a valid signature by ``certificatePEM``.
+    public var requireSignature: Bool
+    /// The signing certificate registered for this enterprise (PEM), if any.
+    public var certificatePEM: String?
+    /// Largest batch upload accepted, in bytes (nil: the service default).
+    public var maxBatchBytes: Int64?
+    /// Where status changes are pushed (webhook), if registered.
+    public var webhookURL: String?
+    /// Lower-case hex SHA-256 of the DER client certificate accepted for mutual TLS, if any.
+    public var clientCertificateSHA256: String?
+    public var createdAt: Date
+
+    /// Creates a record.
+    public init(
+        code: String, name: String, role: EnterpriseRole, requireSignature: Bool = false, certificatePEM: String? = nil,
+        maxBatchBytes: Int64? = nil, webhookURL: String? = nil, clientCertificateSHA256: String? = nil, createdAt: Date = Date()
+    ) {
+        self.code = code
+        self.name = name
+        self.role = role
+        self.requireSignature = requireSignature
+        self.certificatePEM = certificatePEM
+        self.maxBatchBytes = maxBatchBytes
+        self.webhookURL = webhookURL
+        self.clientCertificateSHA256 = clientCertificateSHA256
+        self.createdAt = createdAt
+    }
+}
+
+/// An API key as stored: only its SHA-256 and a short public prefix are kept.
+public struct APIKeyRecord: Sendable, Hashable {
+    public var id: Int64
+    public var enterpriseCode: String
+    /// The first characters of the key, shown to identify it (never enough to use it).
+    public var prefix: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+}
+
+/// Progress of one uploaded batch.
+public struct BatchRecord: Sendable, Hashable {
+    /// Processing state of a batch.
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        case receiving
+        case completed
+        case failed
+    }
+    public var id: String
+    public var enterpriseCode: String
+    public var status: Status
+    public var bytes: Int64
+    public var documents: Int
+    public var invalidDocuments: Int
+    public var declarationsInserted: Int
+    public var declarationsSkipped: Int
+    public var receiptsInserted: Int
+    public var errorCount: Int
+    public var warningCount: Int
+    public var messageGuid: String?
+    public var messageType: String?
+    /// Why the batch failed as a whole (unreadable XML, too large, store failure…).
+    public var failure: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// A new batch in the `receiving` state.
+    public init(id: String, enterpriseCode: String, now: Date = Date()) {
+        self.id = id
+        self.enterpriseCode = enterpriseCode
+        status = .receiving
+        bytes = 0
+        documents = 0
+        invalidDocuments = 0
+        declarationsInserted = 0
+        declarationsSkipped = 0
+        receiptsInserted = 0
+        errorCount = 0
+        warningCount = 0
+        createdAt = now
+        updatedAt = now
+    }
+}
+
+/// One validation problem of one document of a batch.
+public struct BatchErrorRecord: Sendable, Hashable {
+    public var batchId: String
+    /// 1-based position of the document in the batch (0 for message-level problems).
+    public var documentIndex: Int
+    /// The document's business key (orderNo, copNo…) when known.
+    public var recordKey: String?
+    public var line: Int
+    public var column: Int
+    public var code: String
+    /// `error` or `warning`.
+    public var severity: String
+    public var field: String?
+    public var message: String
+
+    /// Creates a record.
+    public init(batchId: String, documentIndex: Int, recordKey: String?, line: Int, column: Int, code: String,
+                severity: String, field: String?, message: String) {
+        self.batchId = batchId
+        self.documentIndex = documentIndex
+        self.recordKey = recordKey
+        self.line = line
+        self.column = column
+        self.code = code
+        self.severity = severity
+        self.field = field
+        self.message = message
+    }
+}
+
+/// The answer given to the first submission of a message, replayed to duplicates.
+public struct StoredAnswer: Sendable, Hashable {
+    public var guid: String
+    public var enterpriseCode: String
+    public var httpStatus: Int
+    /// The response body exactly as first sent (JSON, personal data masked).
+    public var body: String
+    public var createdAt: Date
+
+    /// Creates an answer.
+    public init(guid: String, enterpriseCode: String, httpStatus: Int, body: String, createdAt: Date = Date()) {
+        self.guid = guid
+        self.enterpriseCode = enterpriseCode
+        self.httpStatus = httpStatus
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// One audit-log line: who did what to what.
+public struct AuditEntry: Sendable, Hashable {
+    public var id: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var detail: String?
+
+    /// Creates an entry (the id is assigned by the store).
+    public init(id: Int64 = 0, at: Date = Date(), actor: String, action: String, target: String, detail: String? = nil) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.detail = detail
+    }
+}
+
+/// A stored receipt in the polling feed, in receipt-id order.
+public struct ReceiptFeedItem: Sendable, Hashable {
+    /// Receipt row id: the cursor for the next poll.
+    public var id: Int64
+    public var messageGuid: String
+    public var forKind: DeclarationKind
+    public var referenceGuid: String
+    public var returnStatus: String
+    public var returnTime: String
+    public var returnInfo: String?
+    public var orderNo: String?
+    public var logisticsNo: String?
+    public var invtNo: String?
+    public var copNo: String?
+    public var createdAt: Date
+}

@@ -1,0 +1,90 @@
+import ClearanceRules
+import Foundation
+
+/// One delivery the flow queues for a message: where, and which shipment it belongs to.
+public struct OutboxRoute: Sendable, Hashable {
+    /// Destination name from the routing table.
+    public var destination: String
+    /// The shipment's orderNo, when the message has one.
+    public var orderKey: String?
+    /// The shipment's logisticsNo, when the message has one.
+    public var logisticsKey: String?
+
+    /// Creates a route.
+    public init(destination: String, orderKey: String? = nil, logisticsKey: String? = nil) {
+        self.destination = destination
+        self.orderKey = orderKey
+        self.logisticsKey = logisticsKey
+    }
+}
+
+/// What the flow writes for one accepted message, in **one transaction**: the message and its
+/// declarations, their new status, timeline events, and the outbox rows routing decided.
+public struct FlowWrite: Sendable {
+    /// The message and its declarations.
+    public var item: IngestItem
+    /// Status to give the item's declarations (e.g. `"declared"`, `"awaiting documents"`,
+    /// `"refused"`); nil keeps the stored default.
+    public var status: String?
+    /// Events to append (linked by messageGuid and/or declarationGuid of this item).
+    public var events: [Event]
+    /// Deliveries of this message.
+    public var routes: [OutboxRoute]
+
+    /// Creates a write.
+    public init(item: IngestItem, status: String? = nil, events: [Event] = [], routes: [OutboxRoute] = []) {
+        self.item = item
+        self.status = status
+        self.events = events
+        self.routes = routes
+    }
+}
+
+/// The store operations the clearance flow needs beyond ``Store``: atomic store-and-route,
+/// shipment-ordered outbox claims, dead-letter inspection and replay, and the history the
+/// cross-message rules read (``ClearanceHistory``).
+///
+/// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
+public protocol ClearanceFlowStore: Store, ClearanceHistory {
+    /// Stores the message with its declarations, sets their status, appends the events and queues
+    /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
+    /// the report says `duplicate` and no status, event or route is written again.
+    func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport
+
+    /// Moves a stored declaration on (e.g. an inventory leaving "awaiting documents"): sets its
+    /// status, appends events and queues routes for its message in one transaction. Returns
+    /// `false` (and writes nothing) when the declaration's status is no longer `fromStatus`, so
+    /// concurrent flows release a waiting inventory exactly once.
+    func advanceDeclaration(
+        declarationGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+    ) async throws(StoreError) -> Bool
+
+    /// Envelope guids of inventories waiting for documents that link to this orderNo or logisticsNo.
+    func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String]
+
+    /// The status of the newest declaration with this head guid.
+    func declarationStatus(declarationGuid: String) async throws(StoreError) -> String?
+
+    /// Like ``Store/claimOutbox(limit:lease:now:)``, but never hands out a row while an earlier
+    /// row of the same shipment (same orderNo or logisticsNo) for the same destination is still
+    /// pending or in flight: each destination receives a shipment's messages in queue order.
+    /// Rows are locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
+    func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry]
+
+    /// Outbox rows, newest first, optionally of one status.
+    func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry]
+
+    /// Puts a dead (or delivered) row back to pending with its attempts reset, for an operator.
+    @discardableResult
+    func replayOutbox(id: Int64, now: Date) async throws(StoreError) -> OutboxEntry
+}
+
+/// Opens a store that supports the clearance flow (both engines do).
+public func openFlowStore(url: String?, options: StoreOptions = StoreOptions()) async throws(StoreError) -> any ClearanceFlowStore {
+    let store = try await openStore(url: url, options: options)
+    guard let flow = store as? any ClearanceFlowStore else {
+        await store.close()
+        throw .invalidInput("this store does not support the clearance flow")
+    }
+    return flow
+}

@@ -1,0 +1,126 @@
+import CEBModel
+import ClearanceRules
+import Foundation
+
+/// ``ClearanceHistory`` on the stored messages: linked documents are decoded again from the raw
+/// bytes kept in `messages.raw` (so the match sees every field, buyer ID numbers included, which
+/// the declaration rows only keep hashed); annual totals read the declaration rows.
+extension SQLStore {
+    func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments {
+        let orderNo = inventory.orderNo
+        let logisticsNo = inventory.logisticsNo
+        let guids: [String: String]
+        do {
+            guids = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String: String] in
+                var found: [String: String] = [:]
+                for (kind, column, value) in [("order", "order_no", orderNo), ("payment", "order_no", orderNo), ("logistics", "logistics_no", logisticsNo)] {
+                    if let row = try s.queryOne("""
+                        SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
+                        WHERE d.kind = $1 AND d.\(column) = $2 AND d.status NOT IN ('refused', 'deleted')
+                        ORDER BY d.id DESC LIMIT 1
+                        """, [.text(kind), .text(value)]), let guid = row.string(0) {
+                        found[kind] = guid
+                    }
+                }
+                return found
+            }
+        } catch {
+            throw ClearanceHistoryError(error.description)
+        }
+        // Raw bytes through the public reader (it reassembles messages stored in parts).
+        var raws: [String: [UInt8]] = [:]
+        for (kind, guid) in guids {
+            do {
+                if let message = try await message(guid: guid) { raws[kind] = message.rawBytes }
+            } catch {
+                throw ClearanceHistoryError(error.description)
+            }
+        }
+        var linked = LinkedDocuments()
+        for document in raws["order"].map(StoredDocuments.decode) ?? [] {
+            if case .order(let order) = document, order.head.orderNo == orderNo { linked.order = order }
+        }
+        for document in raws["payment"].map(StoredDocuments.decode) ?? [] {
+            if case .payment(let payment) = document, payment.head.orderNo == orderNo { linked.payment = payment }
+        }
+        for document in raws["logistics"].map(StoredDocuments.decode) ?? [] {
+            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo { linked.waybill = waybill }
+        }
+        return linked
+    }
+
+    func clearedTotal(
+        buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?
+    ) async throws(ClearanceHistoryError) -> CEBDecimal {
+        guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
+        let hash = masker.hash(idNumber: buyerIdNumber)
+        let (start, end) = StoredDocuments.chinaYearBounds(year)
+        let rows: [(key: String, id: Int64, value: Int64)]
+        do {
+            rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64)] in
+                try s.query("""
+                    SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight FROM declarations
+                    WHERE kind = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
+                      AND status IN ('800', '899') AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5
+                    """, [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
+                ).map { (row: SQLRow) throws(StoreError) in
+                    let value = (row.decimal(2)?.scaled ?? 0) + (row.decimal(3)?.scaled ?? 0)
+                    return (try row.requireString(0, "key"), try row.requireInt64(1, "id"), value)
+                }
+            }
+        } catch {
+            throw ClearanceHistoryError(error.description)
+        }
+        // Revisions of one inventory (modify) are separate rows: count the newest of each.
+        var newest: [String: (id: Int64, value: Int64)] = [:]
+        for row in rows where (newest[row.key]?.id ?? -1) < row.id { newest[row.key] = (row.id, row.value) }
+        return CEBDecimal(units: newest.values.reduce(0) { $0 + $1.value })
+    }
+
+    func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
+        do {
+            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
+                guard let row = try s.queryOne("""
+                    SELECT status, declaration_guid FROM declarations
+                    WHERE kind = $1 AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
+                    ORDER BY id DESC LIMIT 1
+                    """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1))])
+                else { return (.none, nil) }
+                return (DeclarationPhase(status: row.string(0) ?? ""), row.string(1))
+            }
+        } catch {
+            throw ClearanceHistoryError(error.description)
+        }
+    }
+}
+
+/// Decoding stored raw messages back into typed documents.
+enum StoredDocuments {
+    final class Collector: CEBDocumentSink {
+        var documents: [CEBDocument] = []
+        func messageStarted(_ header: MessageHeader) {}
+        func document(_ decode: () -> CEBDocument, context: DocumentContext) { documents.append(decode()) }
+        func messageFinished(_ envelope: MessageEnvelope) {}
+    }
+
+    static func decode(_ raw: [UInt8]) -> [CEBDocument] {
+        let collector = Collector()
+        let decoder = CEBDecoder(sink: collector)
+        do {
+            try decoder.feed(raw)
+            try decoder.finish()
+        } catch {
+            return collector.documents
+        }
+        return collector.documents
+    }
+
+    /// Unix milliseconds of 1 January `year` and of the next 1 January, China Standard Time (UTC+8).
+    static func chinaYearBounds(_ year: Int) -> (Int64, Int64) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600) ?? .gmt
+        let start = calendar.date(from: DateComponents(year: year, month: 1, day: 1)) ?? .distantPast
+        let end = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1)) ?? .distantFuture
+        return (StoreClock.milliseconds(start), StoreClock.milliseconds(end))
+    }
+}
