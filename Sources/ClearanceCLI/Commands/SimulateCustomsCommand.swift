@@ -1,0 +1,114 @@
+import ArgumentParser
+import ClearanceRouting
+import CustomsSimulator
+import Foundation
+import XMLSignature
+
+/// `clearance simulate-customs`: a customs / inspection / payment counterpart for tests and demos.
+struct SimulateCustomsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate-customs",
+        abstract: "Run a simulated customs that accepts routed messages and answers with signed receipts.",
+        discussion: """
+            HTTP mode (--port): POST a CEB message or dxp:DxpMsg to /ceb (or /payments, /inspection) → 202. \
+            Spool mode (--spool DIR): messages are picked up from DIR. Receipts follow the customs sequence \
+            2 → 120 → (500) → 800 → 899 for inventories, 2 → 120 for orders, payments and waybills, or 100 \
+            with a reason, after --step-delay seconds each; they go to --receipts-dir (a spool inbox) and/or \
+            are POSTed to --receipts-url, signed with --key/--cert when given. Decisions are deterministic for \
+            a --seed. Runs until SIGINT/SIGTERM or --duration seconds.
+            """
+    )
+
+    @Option(help: "Listen on 127.0.0.1:PORT (0: any free port, printed).")
+    var port: Int?
+
+    @Option(help: "Listen address.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Pick messages up from this spool directory instead.")
+    var spool: String?
+
+    @Option(help: "Write receipts into this directory (Clearance's receipt inbox).")
+    var receiptsDir: String?
+
+    @Option(help: "POST receipts to this URL.")
+    var receiptsURL: String?
+
+    @Option(help: "Seed of the random decisions.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Share of declarations returned (100), 0…1.")
+    var rejectRate: Double = 0
+
+    @Option(help: "Share of inventories inspected (500) before release, 0…1.")
+    var inspectRate: Double = 0
+
+    @Option(help: "Seconds before each receipt.")
+    var stepDelay: Double = 0.2
+
+    @Option(help: "Customs signing key (PEM) for receipts.")
+    var key: String?
+
+    @Option(help: "Customs certificate (PEM).")
+    var cert: String?
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    func run() async throws {
+        guard (port == nil) != (spool == nil) else { throw ValidationError("give --port N or --spool DIR") }
+        var signer: DocumentSigner?
+        if let key, let cert {
+            do {
+                signer = try DocumentSigner(
+                    key: try PrivateKey(pem: try String(contentsOfFile: key, encoding: .utf8)),
+                    certificate: try Certificate(pem: try String(contentsOfFile: cert, encoding: .utf8)))
+            } catch {
+                OutputBuffer.standardError("clearance: cannot load the customs key: \(error)\n")
+                throw Exit.usage
+            }
+        }
+        let simulator: CustomsSimulator
+        do {
+            simulator = try CustomsSimulator(config: SimulatorConfig(
+                seed: seed, rejectionRate: rejectRate, inspectionRate: inspectRate, stepDelaySeconds: stepDelay,
+                receiptsURL: receiptsURL, receiptsSpool: receiptsDir, signer: signer))
+        } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+        let duration = self.duration
+        if let port {
+            let server = SimulatorServer(simulator: simulator)
+            let bound: Int
+            do {
+                bound = try await server.start(host: host, port: port)
+            } catch {
+                OutputBuffer.standardError("clearance: \(error)\n")
+                throw Exit.usage
+            }
+            let banner = OutputBuffer()
+            banner.line("simulate-customs listening on http://\(host):\(bound)/ceb")
+            banner.flush()
+            await Interruptible.run {
+                try? await Task.sleep(nanoseconds: UInt64((duration ?? 1e9) * 1e9))
+            }
+            await server.stop()
+        } else if let spool {
+            let reader = SpoolSimulator(simulator: simulator, directory: spool)
+            let banner = OutputBuffer()
+            banner.line("simulate-customs reading \(spool)")
+            banner.flush()
+            await Interruptible.run {
+                let task = Task { await reader.run() }
+                try? await Task.sleep(nanoseconds: UInt64((duration ?? 1e9) * 1e9))
+                task.cancel()
+                await task.value
+            }
+        }
+        _ = await simulator.waitUntilIdle(timeout: 5)
+        await simulator.shutdown()
+        let counts = simulator.receivedCounts
+        print("received \(counts.count) messages (\(counts.values.reduce(0, +)) submissions), receipts \(simulator.progress.emitted)")
+    }
+}

@@ -1,0 +1,45 @@
+/// One message ready for the wire: signed and wrapped for its destination.
+public struct OutboundMessage: Sendable, Hashable {
+    /// The CEB message's envelope guid (receivers dedupe by it).
+    public var guid: String
+    /// e.g. `CEB621`.
+    public var messageType: String
+    /// Exactly what is sent.
+    public var bytes: [UInt8]
+
+    /// Creates an outbound message.
+    public init(guid: String, messageType: String, bytes: [UInt8]) {
+        self.guid = guid
+        self.messageType = messageType
+        self.bytes = bytes
+    }
+
+    /// The file name spool clients use: `CEB621_<guid>.xml`.
+    public var fileName: String { "\(messageType)_\(guid).xml" }
+}
+
+/// Why a delivery failed, and whether trying again can help.
+public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What happened.
+    public var message: String
+    /// `true` when retrying cannot succeed (the receiver refused the message itself).
+    public var isPermanent: Bool
+
+    /// Creates an error.
+    public init(_ message: String, permanent: Bool = false) {
+        self.message = message
+        self.isPermanent = permanent
+    }
+
+    public var description: String { message }
+}
+
+/// Somewhere messages are delivered to.
+public protocol Destination: Sendable {
+    /// The configuration it was built from.
+    var config: DestinationConfig { get }
+    /// Delivers one message; returns when the receiver has it durably.
+    func deliver(_ message: OutboundMessage) async throws(DeliveryError)
+    /// Releases connections.
+    func shutdown() async
+}

@@ -1,0 +1,82 @@
+import XMLSignature
+
+/// How a destination wants its messages: transport, signature profile and envelope.
+public struct DestinationConfig: Sendable, Hashable {
+    /// HTTP(S) POST settings.
+    public struct HTTP: Sendable, Hashable {
+        /// Where to POST.
+        public var url: String
+        /// Per-request timeout in seconds.
+        public var timeoutSeconds: Double
+        /// Most requests in flight to this destination at once.
+        public var concurrency: Int
+        /// Mutual TLS: client certificate chain and key (PEM files), and the CA to trust (PEM file).
+        public var clientCertificatePath: String?
+        public var clientKeyPath: String?
+        public var trustedCAPath: String?
+
+        /// Creates HTTP settings.
+        public init(url: String, timeoutSeconds: Double = 30, concurrency: Int = 4,
+                    clientCertificatePath: String? = nil, clientKeyPath: String? = nil, trustedCAPath: String? = nil) {
+            self.url = url
+            self.timeoutSeconds = timeoutSeconds
+            self.concurrency = concurrency
+            self.clientCertificatePath = clientCertificatePath
+            self.clientKeyPath = clientKeyPath
+            self.trustedCAPath = trustedCAPath
+        }
+    }
+
+    /// Spool directories in the style of the customs data-exchange clients.
+    public struct Spool: Sendable, Hashable {
+        /// Outbound files are written here atomically.
+        public var outbox: String
+        /// Receipts are picked up from here.
+        public var inbox: String?
+
+        /// Creates spool settings.
+        public init(outbox: String, inbox: String? = nil) {
+            self.outbox = outbox
+            self.inbox = inbox
+        }
+    }
+
+    /// The transport.
+    public enum Transport: Sendable, Hashable {
+        case http(HTTP)
+        case spool(Spool)
+    }
+
+    /// The wrapping the destination expects.
+    public enum Envelope: String, Sendable, Hashable, CaseIterable {
+        /// The CEB message as is.
+        case none
+        /// `dxp:DxpMsg` with the message base64 in `dxp:Data`.
+        case dxp
+    }
+
+    /// Name used by rules and outbox rows.
+    public var name: String
+    public var transport: Transport
+    /// Signature profile the destination requires.
+    public var profile: SignatureProfile
+    public var envelope: Envelope
+    /// Receiver's data-exchange id (`dxp:ReceiverId`).
+    public var receiverId: String?
+    /// Give up after this many attempts (then the row is dead).
+    public var maxAttempts: Int
+    /// Give up when the row is older than this many seconds.
+    public var maxAgeSeconds: Double
+
+    /// Creates a destination.
+    public init(name: String, transport: Transport, profile: SignatureProfile = .standard, envelope: Envelope = .dxp,
+                receiverId: String? = nil, maxAttempts: Int = 12, maxAgeSeconds: Double = 86_400) {
+        self.name = name
+        self.transport = transport
+        self.profile = profile
+        self.envelope = envelope
+        self.receiverId = receiverId
+        self.maxAttempts = maxAttempts
+        self.maxAgeSeconds = maxAgeSeconds
+    }
+}

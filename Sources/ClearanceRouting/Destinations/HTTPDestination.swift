@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// Delivers by HTTP(S) POST with AsyncHTTPClient, optionally with mutual TLS.
+///
+/// Every request carries `X-Message-Guid` (receivers dedupe by it) and
+/// `X-Message-Type`. Answers: 2xx delivered; 409 delivered (the receiver already has it);
+/// 408, 425, 429 and 5xx retried; other 4xx permanent (the receiver refuses the message).
+public final class HTTPDestination: Destination {
+    public let config: DestinationConfig
+    /// The URL posted to.
+    public let url: String
+    private let timeout: TimeAmount
+    private let client: HTTPClient
+
+    /// Creates the destination and its connection pool.
+    /// - Throws: ``DeliveryError`` when the TLS files cannot be loaded.
+    public init(config: DestinationConfig, http: DestinationConfig.HTTP) throws(DeliveryError) {
+        self.config = config
+        self.url = http.url
+        self.timeout = .milliseconds(Int64(http.timeoutSeconds * 1000))
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(http.concurrency, 1))
+        configuration.timeout = .init(connect: .milliseconds(Int64(min(http.timeoutSeconds, 10) * 1000)), read: timeout)
+        if http.url.hasPrefix("https://") {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                if let certificate = http.clientCertificatePath, let key = http.clientKeyPath {
+                    tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                    tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+                }
+                if let ca = http.trustedCAPath {
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+                }
+            } catch {
+                throw DeliveryError("destination \(config.name): cannot load TLS files: \(error)", permanent: true)
+            }
+            configuration.tlsConfiguration = tls
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func deliver(_ message: OutboundMessage) async throws(DeliveryError) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
+        request.headers.add(name: "X-Message-Guid", value: message.guid)
+        request.headers.add(name: "X-Message-Type", value: message.messageType)
+        request.body = .bytes(ByteBuffer(bytes: message.bytes))
+        let status: UInt
+        let body: String
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            status = response.status.code
+            let buffer = try await response.body.collect(upTo: 64 << 10)
+            body = String(buffer: buffer)
+        } catch {
+            throw DeliveryError("POST \(url): \(error)")
+        }
+        switch status {
+        case 200..<300, 409:
+            return
+        case 408, 425, 429, 500..<600:
+            throw DeliveryError("POST \(url): HTTP \(status) \(body.prefix(200))")
+        default:
+            throw DeliveryError("POST \(url): HTTP \(status) \(body.prefix(200))", permanent: true)
+        }
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+/// Builds the destination objects of a routing table.
+public enum DestinationFactory {
+    /// One ``Destination`` per configured destination.
+    public static func make(_ table: RoutingTable) throws(DeliveryError) -> [String: any Destination] {
+        var out: [String: any Destination] = [:]
+        for (name, config) in table.destinations {
+            switch config.transport {
+            case .http(let http): out[name] = try HTTPDestination(config: config, http: http)
+            case .spool(let spool): out[name] = SpoolDestination(config: config, spool: spool)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The data-exchange transport envelope `dxp:DxpMsg` (namespace `http://www.chinaport.gov.cn/dxp`)
+/// that carries a CEB message between the exchange platform and its clients.
+///
+/// Layout (element spellings per `shared/ceb-reference.md`, partly unconfirmed):
+/// `dxp:TransInfo` (CopMsgId, SenderId, ReceiverIds/ReceiverId, CreatTime, MsgType), `dxp:Data`
+/// (the CEB message, base64), `dxp:AddInfo` (FileName). The envelope's own signature is not
+/// produced: the CEB message inside carries the XML signature.
+public enum TransportEnvelope {
+    /// The envelope namespace.
+    public static let namespace = "http://www.chinaport.gov.cn/dxp"
+
+    /// What an envelope says about its payload.
+    public struct Info: Sendable, Hashable {
+        public var copMsgId: String
+        public var senderId: String
+        public var receiverIds: [String]
+        public var messageType: String
+        public var fileName: String?
+    }
+
+    /// Wraps `message` for `receiverId`.
+    public static func wrap(
+        message: [UInt8], copMsgId: String, senderId: String, receiverId: String, messageType: String,
+        createdAt: Date = Date(), fileName: String? = nil
+    ) -> [UInt8] {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <dxp:DxpMsg ver="1.0" xmlns:dxp="\(namespace)">
+            <dxp:TransInfo>
+            <dxp:CopMsgId>\(escape(copMsgId))</dxp:CopMsgId>
+            <dxp:SenderId>\(escape(senderId))</dxp:SenderId>
+            <dxp:ReceiverIds><dxp:ReceiverId>\(escape(receiverId))</dxp:ReceiverId></dxp:ReceiverIds>
+            <dxp:CreatTime>\(timestamp(createdAt))</dxp:CreatTime>
+            <dxp:MsgType>\(escape(messageType))Message</dxp:MsgType>
+            </dxp:TransInfo>
+            <dxp:Data>\(Data(message).base64EncodedString())</dxp:Data>
+            """
+        if let fileName {
+            xml += "\n<dxp:AddInfo><dxp:FileName>\(escape(fileName))</dxp:FileName></dxp:AddInfo>"
+        }
+        xml += "\n</dxp:DxpMsg>\n"
+        return Array(xml.utf8)
+    }
+
+    /// Whether `bytes` look like a `DxpMsg` (root element's local name), not a bare CEB message.
+    public static func isEnvelope(_ bytes: [UInt8]) -> Bool {
+        let head = String(decoding: bytes.prefix(512), as: UTF8.self)
+        guard let regex = try? NSRegularExpression(pattern: "<(?:[A-Za-z_][\\w.-]*:)?DxpMsg[\\s>]") else { return false }
+        return regex.firstMatch(in: head, range: NSRange(head.startIndex..., in: head)) != nil
+    }
+
+    /// The payload and facts of an envelope.
+    /// - Throws: ``EnvelopeError`` when `bytes` is not a well-formed envelope with base64 data.
+    public static func unwrap(_ bytes: [UInt8]) throws(EnvelopeError) -> (info: Info, message: [UInt8]) {
+        guard bytes.count <= 64 << 20 else { throw EnvelopeError("envelope larger than 64 MiB") }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard isEnvelope(bytes) else { throw EnvelopeError("not a dxp:DxpMsg envelope") }
+        guard let data = element("Data", in: text) else { throw EnvelopeError("dxp:Data is missing") }
+        let compact = data.filter { !$0.isWhitespace }
+        guard let payload = Data(base64Encoded: compact) else { throw EnvelopeError("dxp:Data is not base64") }
+        let receivers = elements("ReceiverId", in: text)
+        let type = element("MsgType", in: text) ?? ""
+        let info = Info(
+            copMsgId: element("CopMsgId", in: text) ?? "", senderId: element("SenderId", in: text) ?? "",
+            receiverIds: receivers, messageType: type.hasSuffix("Message") ? String(type.dropLast(7)) : type,
+            fileName: element("FileName", in: text))
+        return (info, Array(payload))
+    }
+
+    static func element(_ name: String, in text: String) -> String? { elements(name, in: text).first }
+
+    static func elements(_ name: String, in text: String) -> [String] {
+        let pattern = "<((?:[A-Za-z_][\\w.-]*:)?)\(name)(?:\\s[^>]*)?>([^<]*)</\\1\(name)\\s*>"
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            Range(match.range(at: 2), in: text).map { unescape(String(text[$0])) }
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static func unescape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}
+
+/// A transport envelope that cannot be read.
+public struct EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "transport envelope: \(message)" }
+}

@@ -1,0 +1,236 @@
+import CEBModel
+import ClearanceIngest
+import ClearanceRules
+import ClearanceStore
+import Foundation
+import Logging
+
+/// The clearance orchestrator: takes an accepted message, applies the life-cycle and
+/// cross-message rules, decides its status ("declared", "awaiting documents", "refused"), routes
+/// it, and stores message, status, events and outbox rows in **one transaction**.
+///
+/// Retail-import inventories are forwarded only after the three-document match, quota and tax
+/// checks pass; until their order, payment and waybill are in they wait, and the arrival of the
+/// last document releases them. Both sides re-check after committing, so concurrent arrivals
+/// (several processes) cannot strand an inventory; the release itself is a guarded status
+/// transition, so it happens once.
+public final class ClearanceFlow: Sendable {
+    /// Status of routed declarations.
+    public static let declared = "declared"
+    /// Status of inventories waiting for documents.
+    public static let awaiting = "awaiting documents"
+    /// Status of declarations refused before leaving Clearance.
+    public static let refused = "refused"
+
+    private let store: any ClearanceFlowStore
+    private let routing: @Sendable () -> RoutingTable
+    private let rates: RetailImportTaxRates
+    private let logger: Logger
+
+    /// Creates a flow.
+    /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
+    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable,
+                rates: RetailImportTaxRates = .current, logger: Logger = Logger(label: "clearance.flow")) {
+        self.store = store
+        self.routing = routing
+        self.rates = rates
+        self.logger = logger
+    }
+
+    /// Takes one message (bare or in a `dxp:DxpMsg`).
+    /// - Parameter signatureVerdict: the result of the caller's signature check, stored with the message.
+    public func accept(_ bytes: [UInt8], receivedAt: Date = Date(), signatureVerdict: String = "unchecked") async throws(FlowError) -> FlowOutcome {
+        let message = try DecodedMessage.decode(bytes)
+        return try await accept(message, receivedAt: receivedAt, signatureVerdict: signatureVerdict)
+    }
+
+    /// Takes one decoded message.
+    public func accept(_ message: DecodedMessage, receivedAt: Date = Date(), signatureVerdict: String = "unchecked") async throws(FlowError) -> FlowOutcome {
+        var outcome = FlowOutcome(guid: message.guid, messageType: message.messageType, status: .invalid, rules: [], issues: [], released: [])
+        guard message.errors.isEmpty else {
+            outcome.issues = message.errors.map {
+                CrossMessageIssue(code: $0.code, field: $0.field ?? "", message: $0.message)
+            }
+            return outcome
+        }
+        let record = MessageRecord(
+            guid: message.guid, messageType: message.messageType, senderCode: message.senderCode ?? "",
+            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: signatureVerdict)
+        var declarations: [DeclarationRecord] = []
+        for document in message.documents {
+            if case .declaration(let declaration) = DeclarationMapper.map(document, messageGuid: message.guid) {
+                declarations.append(declaration)
+            }
+        }
+        let now = receivedAt
+        var events: [Event] = []
+        var issues: [CrossMessageIssue] = []
+        var awaitingMissing: [String]?
+
+        // Life cycle of every declaration.
+        do {
+            for declaration in declarations {
+                let (phase, storedGuid) = try await store.declarationPhase(kind: declaration.kind.rawValue, businessKey: declaration.businessKey)
+                let decision = LifecycleRules.decide(
+                    appType: declaration.appType ?? "1", phase: phase, sameDocument: storedGuid == declaration.declarationGuid)
+                switch decision {
+                case .accept: break
+                case .duplicate:
+                    outcome.status = .duplicate
+                    return outcome
+                case .refuse(let issue): issues.append(issue)
+                }
+            }
+        } catch {
+            throw FlowError.store(error.description)
+        }
+
+        // Cross-message rules for retail-import inventories.
+        if issues.isEmpty {
+            for document in message.documents {
+                guard case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) else { continue }
+                let report: InventoryClearanceReport
+                do {
+                    report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
+                } catch {
+                    throw FlowError.store(error.description)
+                }
+                if case .awaiting(let missing) = report.match {
+                    awaitingMissing = (awaitingMissing ?? []) + missing
+                    events.append(Event(
+                        kind: EventKind(rawValue: "awaiting-documents"), occurredAt: now, messageGuid: message.guid,
+                        declarationGuid: inventory.head.guid, detail: "waiting for " + missing.joined(separator: ", ")))
+                } else {
+                    issues += report.issues
+                    if report.mayForward {
+                        events.append(matchedEvent(inventory, report, at: now, messageGuid: message.guid))
+                    }
+                }
+            }
+        }
+
+        let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
+        let decision = routing().route(facts)
+        outcome.rules = decision.rules
+        let status: String
+        var routes: [OutboxRoute] = []
+        if !issues.isEmpty {
+            status = Self.refused
+            outcome.status = .refused
+            outcome.issues = issues
+            for issue in issues {
+                events.append(Event(kind: .rejected, occurredAt: now, messageGuid: message.guid, code: issue.code, detail: issue.description))
+            }
+        } else if let missing = awaitingMissing {
+            status = Self.awaiting
+            outcome.status = .awaiting(missing)
+        } else if decision.isUnrouted {
+            status = "unrouted"
+            outcome.status = .unrouted
+            events.append(Event(kind: EventKind(rawValue: "unrouted"), occurredAt: now, messageGuid: message.guid,
+                                detail: "no routing rule matched \(message.messageType)"))
+        } else {
+            status = Self.declared
+            outcome.status = .routed(decision.destinations)
+            routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
+            events.append(Event(kind: .validated, occurredAt: now, messageGuid: message.guid,
+                                detail: "rules: " + decision.rules.joined(separator: ", ")))
+        }
+        let write = FlowWrite(item: IngestItem(message: record, declarations: declarations), status: status, events: events, routes: routes)
+        let report: IngestReport
+        do {
+            report = try await store.ingestRouted(write)
+        } catch {
+            throw FlowError.store(error.description)
+        }
+        if report.messages.first?.status != .stored {
+            outcome.status = .duplicate
+            outcome.rules = []
+            return outcome
+        }
+
+        // Re-checks after commit: documents that complete a waiting inventory, and an inventory
+        // whose documents arrived while it was being evaluated.
+        if status == Self.declared || status == Self.awaiting {
+            outcome.released = try await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
+            if status == Self.awaiting, outcome.released.contains(message.guid) {
+                let destinations = try await routedDestinations(message.guid)
+                outcome.status = .routed(destinations)
+            }
+        }
+        return outcome
+    }
+
+    /// Re-evaluates inventories waiting on this orderNo / logisticsNo and forwards (or refuses)
+    /// those whose documents are now complete. Returns the envelope guids released to customs.
+    @discardableResult
+    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
+        guard orderNo != nil || logisticsNo != nil else { return [] }
+        var released: [String] = []
+        do {
+            let guids = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
+            for guid in guids {
+                guard let stored = try await store.message(guid: guid) else { continue }
+                let message = try DecodedMessage.decode(stored.rawBytes)
+                var allIssues: [CrossMessageIssue] = []
+                var events: [Event] = []
+                var complete = true
+                var inventoryGuid: String?
+                for document in message.documents {
+                    guard case .inventory(let inventory) = document else { continue }
+                    inventoryGuid = inventory.head.guid
+                    let report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
+                    if report.isAwaiting { complete = false; break }
+                    allIssues += report.issues
+                    if report.mayForward { events.append(matchedEvent(inventory, report, at: Date(), messageGuid: guid)) }
+                }
+                guard complete, let inventoryGuid else { continue }
+                let now = Date()
+                if allIssues.isEmpty {
+                    let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
+                    let decision = routing().route(facts)
+                    let routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
+                    events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
+                                        detail: "documents complete; rules: " + decision.rules.joined(separator: ", ")))
+                    let moved = try await store.advanceDeclaration(
+                        declarationGuid: inventoryGuid, fromStatus: Self.awaiting,
+                        toStatus: decision.isUnrouted ? "unrouted" : Self.declared, events: events, routes: routes)
+                    if moved, !decision.isUnrouted { released.append(guid) }
+                } else {
+                    let refusals = allIssues.map {
+                        Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
+                    }
+                    _ = try await store.advanceDeclaration(
+                        declarationGuid: inventoryGuid, fromStatus: Self.awaiting, toStatus: Self.refused, events: refusals, routes: [])
+                }
+            }
+        } catch let error as FlowError {
+            throw error
+        } catch let error as StoreError {
+            throw FlowError.store(error.description)
+        } catch {
+            throw FlowError.store("\(error)")
+        }
+        return released
+    }
+
+    private func routedDestinations(_ guid: String) async throws(FlowError) -> [String] {
+        do {
+            return try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.map(\.destination) ?? []
+        } catch {
+            throw FlowError.store(error.description)
+        }
+    }
+
+    private func matchedEvent(_ inventory: Inventory, _ report: InventoryClearanceReport, at date: Date, messageGuid: String) -> Event {
+        var detail = "order, payment and waybill agree"
+        if let tax = report.tax {
+            detail += "; tax \(tax.total) (rates \(tax.ratesVersion)\(tax.retailTreatment ? ", retail" : ", general trade"))"
+        }
+        if let quota = report.quota {
+            detail += "; buyer cleared this year \(quota.clearedThisYear)"
+        }
+        return Event(kind: EventKind(rawValue: "documents-matched"), occurredAt: date, messageGuid: messageGuid,
+                     declarationGuid: inventory.head.guid, detail: detail, dedupKey: "matched:\(inventory.head.guid)")
+    }
+}

@@ -1,0 +1,80 @@
+import CEBModel
+import ClearanceRules
+
+/// A CEB message decoded in one pass: envelope facts, typed documents, schema and customs issues.
+public struct DecodedMessage: Sendable {
+    /// Envelope guid.
+    public var guid: String
+    /// Message type number, e.g. `CEB621`.
+    public var messageType: String
+    /// `BaseTransfer/copCode`, when present.
+    public var senderCode: String?
+    /// The business documents in order.
+    public var documents: [CEBDocument]
+    /// Whether the message carries a `ds:Signature`.
+    public var hasSignature: Bool
+    /// Every issue (schema, customs rules, envelope).
+    public var issues: [ValidationIssue]
+    /// The bytes decoded (the bare CEB message, unwrapped).
+    public var bytes: [UInt8]
+
+    /// Errors only.
+    public var errors: [ValidationIssue] { issues.filter { $0.severity == .error } }
+
+    /// Decodes `bytes` (a bare CEB message, or one wrapped in `dxp:DxpMsg`), running the customs
+    /// field rules beside the schema's.
+    public static func decode(_ input: [UInt8]) throws(FlowError) -> DecodedMessage {
+        var bytes = input
+        if TransportEnvelope.isEnvelope(input) {
+            do {
+                bytes = try TransportEnvelope.unwrap(input).message
+            } catch {
+                throw FlowError.unreadable(error.description)
+            }
+        }
+        let sink = Sink()
+        let decoder = CEBDecoder(rules: CustomsRules(), sink: sink)
+        do {
+            try decoder.feed(bytes)
+            try decoder.finish()
+        } catch {
+            throw FlowError.unreadable("\(error)")
+        }
+        guard let guid = sink.guid, let type = sink.type else { throw FlowError.unreadable("not a CEB message (no guid or unknown root)") }
+        return DecodedMessage(
+            guid: guid, messageType: type, senderCode: sink.envelope?.baseTransfer?.copCode, documents: sink.documents,
+            hasSignature: sink.envelope?.hasSignature ?? false, issues: sink.issues + (sink.envelope?.issues ?? []), bytes: bytes)
+    }
+
+    final class Sink: CEBDocumentSink {
+        var guid: String?
+        var type: String?
+        var documents: [CEBDocument] = []
+        var issues: [ValidationIssue] = []
+        var envelope: MessageEnvelope?
+        func messageStarted(_ header: MessageHeader) {
+            guid = header.guid
+            type = header.spec?.number
+        }
+        func document(_ decode: () -> CEBDocument, context: DocumentContext) {
+            issues += context.issues
+            documents.append(decode())
+        }
+        func messageFinished(_ envelope: MessageEnvelope) { self.envelope = envelope }
+    }
+}
+
+/// Why the flow could not take a message.
+public enum FlowError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The bytes are not a readable CEB message (or envelope).
+    case unreadable(String)
+    /// The store failed.
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let why): "unreadable message: \(why)"
+        case .store(let why): "store: \(why)"
+        }
+    }
+}

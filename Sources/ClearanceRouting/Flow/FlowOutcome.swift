@@ -1,0 +1,32 @@
+import ClearanceRules
+
+/// What the flow did with one message.
+public struct FlowOutcome: Sendable, Hashable {
+    /// What happened.
+    public enum Status: Sendable, Hashable {
+        /// Stored and queued to these destinations.
+        case routed([String])
+        /// Stored; the inventory waits for these documents.
+        case awaiting([String])
+        /// Stored but refused by cross-message rules (not forwarded).
+        case refused
+        /// Schema/customs errors: not stored, not forwarded.
+        case invalid
+        /// Already processed (same guid): nothing changed.
+        case duplicate
+        /// Stored, but no routing rule matched.
+        case unrouted
+    }
+
+    /// Envelope guid.
+    public var guid: String
+    /// Message type.
+    public var messageType: String
+    public var status: Status
+    /// Rules that decided the routing.
+    public var rules: [String]
+    /// Field-level reasons (cross-message issues, or schema issues rendered as text).
+    public var issues: [CrossMessageIssue]
+    /// Inventories released from "awaiting documents" by this message (their envelope guids).
+    public var released: [String]
+}

@@ -1,0 +1,179 @@
+import ClearanceStore
+import Foundation
+import Logging
+
+/// Drains the outbox: claim → sign and wrap → deliver → complete, or fail with exponential
+/// backoff and jitter; past the destination's maximum attempts or age (or on a permanent
+/// refusal) the row goes to the dead-letter state for an operator (`clearance outbox dead|replay`).
+///
+/// Delivery is at least once: a worker killed between delivering and completing leaves the row
+/// in flight until its lease expires, then it is delivered again — receivers dedupe by message
+/// guid. Several workers (threads or processes sharing one PostgreSQL) never hold the same row:
+/// claims use `FOR UPDATE SKIP LOCKED`, and a shipment's rows reach each destination in order.
+public final class DeliveryWorker: Sendable {
+    private let store: any ClearanceFlowStore
+    private let table: @Sendable () -> RoutingTable
+    private let destinations: [String: any Destination]
+    private let pool = DestinationPool()
+    private let preparer: OutboundPreparer
+    /// The pacing.
+    public let policy: DeliveryPolicy
+    private let logger: Logger
+
+    /// Creates a worker.
+    /// - Parameters:
+    ///   - table: the routing table in force (e.g. a ``RoutingTableWatcher``'s `current()`), for
+    ///     destination settings.
+    ///   - destinations: transports to use by destination name (see ``DestinationFactory``); any
+    ///     other destination of the table in force is built on demand (hot reload adds and changes
+    ///     destinations) and closed by ``shutdown()``.
+    public init(
+        store: any ClearanceFlowStore, table: @escaping @Sendable () -> RoutingTable, destinations: [String: any Destination] = [:],
+        preparer: OutboundPreparer, policy: DeliveryPolicy = DeliveryPolicy(), logger: Logger = Logger(label: "clearance.delivery")
+    ) {
+        self.store = store
+        self.table = table
+        self.destinations = destinations
+        self.preparer = preparer
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Claims one batch and delivers it (destinations in parallel, each within its concurrency).
+    public func runOnce(now: Date = Date()) async throws(StoreError) -> DeliveryRound {
+        let entries = try await store.claimOutboxInShipmentOrder(limit: policy.batchSize, lease: policy.leaseSeconds, now: now)
+        var round = DeliveryRound()
+        round.claimed = entries.count
+        guard !entries.isEmpty else { return round }
+        let configs = table().destinations
+        let groups = Dictionary(grouping: entries, by: \.destination)
+        let results = await withTaskGroup(of: [Outcome].self) { group in
+            for (name, rows) in groups {
+                let width = max(1, configs[name].flatMap { config -> Int? in
+                    if case .http(let http) = config.transport { return http.concurrency }
+                    return nil
+                } ?? 1)
+                group.addTask {
+                    var outcomes: [Outcome] = []
+                    var index = 0
+                    while index < rows.count {
+                        let window = rows[index..<min(index + width, rows.count)]
+                        index += width
+                        outcomes += await withTaskGroup(of: Outcome.self) { inner in
+                            for entry in window { inner.addTask { await self.deliver(entry, config: configs[name]) } }
+                            var collected: [Outcome] = []
+                            for await outcome in inner { collected.append(outcome) }
+                            return collected
+                        }
+                    }
+                    return outcomes
+                }
+            }
+            var all: [Outcome] = []
+            for await outcomes in group { all += outcomes }
+            return all
+        }
+        for outcome in results {
+            let finished = Date()
+            switch outcome.result {
+            case .success:
+                try await store.completeOutbox(id: outcome.entry.id, now: finished)
+                round.delivered += 1
+                round.latencies.append(finished.timeIntervalSince(outcome.entry.createdAt))
+            case .failure(let error):
+                let config = configs[outcome.entry.destination]
+                let maxAttempts = config?.maxAttempts ?? 1
+                let maxAge = config?.maxAgeSeconds ?? 0
+                let tooOld = finished.timeIntervalSince(outcome.entry.createdAt) >= maxAge
+                let give = error.isPermanent || outcome.entry.attempts >= maxAttempts || tooOld
+                let retryAt = give ? nil : finished.addingTimeInterval(policy.retryDelay(afterAttempts: outcome.entry.attempts))
+                try await store.failOutbox(id: outcome.entry.id, error: error.message, retryAt: retryAt, now: finished)
+                if give {
+                    round.dead += 1
+                    logger.error("delivery dead-lettered", metadata: [
+                        "outbox": "\(outcome.entry.id)", "guid": "\(outcome.entry.messageGuid)",
+                        "destination": "\(outcome.entry.destination)", "error": "\(error.message)"])
+                    try await store.appendEvent(Event(
+                        kind: EventKind(rawValue: "dead-letter"), occurredAt: finished, messageGuid: outcome.entry.messageGuid,
+                        code: "\(outcome.entry.attempts)", detail: "\(outcome.entry.destination): \(error.message.prefix(300))"))
+                } else {
+                    round.retried += 1
+                    logger.warning("delivery failed; will retry", metadata: [
+                        "outbox": "\(outcome.entry.id)", "destination": "\(outcome.entry.destination)",
+                        "attempt": "\(outcome.entry.attempts)", "error": "\(error.message)"])
+                }
+            }
+        }
+        return round
+    }
+
+    /// Runs rounds until every due row is handled or a bound is reached (tests, `deliver --drain`):
+    /// stops after `maxRounds` rounds, after `timeout` seconds, or when no row is pending or in
+    /// flight any more (rows waiting for a retry are waited for).
+    public func drain(maxRounds: Int = 10_000, timeout: TimeInterval = 60) async throws(StoreError) -> DeliveryRound {
+        var total = DeliveryRound()
+        let deadline = Date().addingTimeInterval(timeout)
+        var rounds = 0
+        while rounds < maxRounds, Date() < deadline, !Task.isCancelled {
+            rounds += 1
+            let round = try await runOnce()
+            total.add(round)
+            if round.claimed == 0 {
+                let pending = try await store.outboxEntries(status: .pending, limit: 1).count
+                    + store.outboxEntries(status: .inFlight, limit: 1).count
+                if pending == 0 { break }
+                try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 0.01) * 1e9))
+            }
+        }
+        return total
+    }
+
+    /// Runs until the task is cancelled, pausing `idlePollSeconds` when nothing is due; returns
+    /// what it did.
+    @discardableResult
+    public func run() async -> DeliveryRound {
+        var total = DeliveryRound()
+        while !Task.isCancelled {
+            do {
+                let round = try await runOnce()
+                total.add(round)
+                if round.claimed == 0 { try? await Task.sleep(nanoseconds: UInt64(policy.idlePollSeconds * 1e9)) }
+            } catch {
+                logger.error("delivery round failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
+            }
+        }
+        return total
+    }
+
+    // MARK: One delivery
+
+    struct Outcome: Sendable {
+        var entry: OutboxEntry
+        var result: Result<Void, DeliveryError>
+    }
+
+    /// Closes the transports the worker built itself.
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+
+    private func deliver(_ entry: OutboxEntry, config: DestinationConfig?) async -> Outcome {
+        guard let config else {
+            return Outcome(entry: entry, result: .failure(DeliveryError("unknown destination '\(entry.destination)' (not in the routing table)", permanent: true)))
+        }
+        do {
+            let destination = try destinations[entry.destination] ?? pool.destination(for: config)
+            guard let message = try await store.message(guid: entry.messageGuid) else {
+                return Outcome(entry: entry, result: .failure(DeliveryError("message \(entry.messageGuid) is not stored", permanent: true)))
+            }
+            let outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)
+            try await destination.deliver(outbound)
+            return Outcome(entry: entry, result: .success(()))
+        } catch let error as DeliveryError {
+            return Outcome(entry: entry, result: .failure(error))
+        } catch {
+            return Outcome(entry: entry, result: .failure(DeliveryError("\(error)")))
+        }
+    }
+}

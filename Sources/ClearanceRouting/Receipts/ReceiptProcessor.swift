@@ -1,0 +1,126 @@
+import CEBModel
+import ClearanceIngest
+import ClearanceStore
+import Foundation
+import Logging
+import XMLSignature
+
+/// What happened to one receipt message.
+public struct ReceiptResult: Sendable, Hashable {
+    /// One receipt document of the message.
+    public struct Entry: Sendable, Hashable {
+        /// `returnStatus`.
+        public var status: String
+        /// Linked to a declaration (false: kept and flagged `unmatched-receipt`).
+        public var matched: Bool
+        /// Newly stored (false: a duplicate).
+        public var inserted: Bool
+    }
+
+    /// Receipt envelope guid.
+    public var guid: String
+    /// Message type, e.g. `CEB622`.
+    public var messageType: String
+    /// Signature check: `valid`, `valid-with-warnings`, `unsigned`, `invalid: …`, or `unchecked`.
+    public var signatureVerdict: String
+    /// Per receipt document.
+    public var receipts: [Entry]
+}
+
+/// Why a receipt was not stored.
+public enum ReceiptError: Error, Sendable, CustomStringConvertible {
+    /// Not a readable receipt.
+    case unreadable(String)
+    /// The signature is required and does not verify.
+    case signatureRefused(String)
+    /// The store failed.
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let why): "unreadable receipt: \(why)"
+        case .signatureRefused(let why): "receipt signature refused: \(why)"
+        case .store(let why): "store: \(why)"
+        }
+    }
+}
+
+/// Takes receipts from customs (CEB312/412/512/622, export receipts, CEB900, inspection and
+/// payment answers): parses them, verifies their signature when a verifier is configured,
+/// stores them, and lets the store match each to its declaration (by guid, then copNo / invtNo /
+/// payTransactionId / logisticsNo / orderNo) and move its status along the customs codes.
+/// Receipts that match nothing are kept and flagged with an `unmatched-receipt` event — never
+/// dropped. A release (800) of an inventory also appends a `released` event.
+public final class ReceiptProcessor: Sendable {
+    private let store: any ClearanceFlowStore
+    private let verifier: SignatureVerifier?
+    private let requireSignature: Bool
+    private let logger: Logger
+
+    /// Creates a processor.
+    /// - Parameters:
+    ///   - verifier: checks receipt signatures; nil stores them as `unchecked`.
+    ///   - requireSignature: refuse unsigned or invalid receipts instead of storing them flagged.
+    public init(store: any ClearanceFlowStore, verifier: SignatureVerifier? = nil, requireSignature: Bool = false,
+                logger: Logger = Logger(label: "clearance.receipts")) {
+        self.store = store
+        self.verifier = verifier
+        self.requireSignature = requireSignature
+        self.logger = logger
+    }
+
+    /// Processes one receipt message (bare or in a `dxp:DxpMsg`).
+    public func process(_ input: [UInt8], receivedAt: Date = Date()) async throws(ReceiptError) -> ReceiptResult {
+        let message: DecodedMessage
+        do {
+            message = try DecodedMessage.decode(input)
+        } catch {
+            throw .unreadable(error.description)
+        }
+        var verdict = "unchecked"
+        if let verifier {
+            if !message.hasSignature {
+                verdict = "unsigned"
+            } else {
+                do {
+                    let result = try verifier.verify(bytes: message.bytes)
+                    verdict = result.warnings.isEmpty ? "valid" : "valid-with-warnings"
+                } catch {
+                    verdict = "invalid: \(error)"
+                }
+            }
+            if requireSignature, !verdict.hasPrefix("valid") { throw .signatureRefused(verdict) }
+        }
+        let records = message.documents.compactMap { DeclarationMapper.receipt($0, messageGuid: message.guid) }
+        guard !records.isEmpty else { throw .unreadable("\(message.messageType) carries no receipt") }
+        let sender = records.first?.customsCode ?? message.senderCode ?? ""
+        let carrier = MessageRecord(
+            guid: message.guid, messageType: message.messageType, senderCode: sender.isEmpty ? "customs" : sender,
+            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: verdict)
+        var outcome = ReceiptResult(guid: message.guid, messageType: message.messageType, signatureVerdict: verdict, receipts: [])
+        do {
+            _ = try await store.ingest([IngestItem(message: carrier)])
+            let results = try await store.storeReceipts(records)
+            for (record, result) in zip(records, results) {
+                let matched = result.declarationId != nil
+                outcome.receipts.append(ReceiptResult.Entry(status: record.returnStatus, matched: matched, inserted: result.inserted))
+                guard result.inserted else { continue }
+                if !matched {
+                    logger.warning("unmatched receipt kept", metadata: ["guid": "\(message.guid)", "reference": "\(record.referenceGuid)"])
+                    try await store.appendEvent(Event(
+                        kind: EventKind(rawValue: "unmatched-receipt"), occurredAt: receivedAt, messageGuid: message.guid,
+                        code: record.returnStatus,
+                        detail: "no declaration for \(record.forKind) \(record.referenceGuid) (copNo \(record.copNo ?? "—"), invtNo \(record.invtNo ?? "—"), orderNo \(record.orderNo ?? "—"), logisticsNo \(record.logisticsNo ?? "—"))",
+                        dedupKey: "unmatched:\(message.guid):\(record.referenceGuid):\(record.returnStatus)"))
+                } else if record.forKind == .inventory, record.returnStatus == "800" {
+                    try await store.appendEvent(Event(
+                        kind: .released, occurredAt: receivedAt, messageGuid: message.guid, code: "800",
+                        detail: record.returnInfo, dedupKey: "released:\(record.referenceGuid)"))
+                }
+            }
+        } catch {
+            throw .store(error.description)
+        }
+        return outcome
+    }
+}

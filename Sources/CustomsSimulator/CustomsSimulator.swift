@@ -1,0 +1,195 @@
+import CEBModel
+import ClearanceRouting
+import Foundation
+import Logging
+
+/// A small customs / inspection / payment counterpart for tests and demos.
+///
+/// It accepts routed messages (bare CEB or `dxp:DxpMsg`), dedupes them by guid, checks them
+/// (schema and customs rules, as Clearance does), and after configurable delays answers each
+/// declaration with signed receipts in the customs status sequence: 2 (declared at the e-port) →
+/// 120 (accepted) → [500 inspection] → 800 (released) → 899 (cleared) for inventories, 2 → 120
+/// for orders, payments and waybills — or 100 (returned) with a reason for malformed or
+/// (by the configured rate) rejected declarations. Decisions are deterministic for a seed.
+public final class CustomsSimulator: @unchecked Sendable {
+    /// What the simulator answered to one submission.
+    public enum Answer: Sendable, Hashable {
+        /// Accepted for processing (HTTP 202).
+        case accepted(guid: String)
+        /// Already received (HTTP 202 too, nothing scheduled again).
+        case duplicate(guid: String)
+        /// Unreadable (HTTP 400).
+        case malformed(String)
+    }
+
+    /// The configuration.
+    public let config: SimulatorConfig
+    private let logger: Logger
+    private let lock = NSLock()
+    private var seen: [String: Int] = [:]
+    private var order: [String] = []
+    private var tasks: [Task<Void, Never>] = []
+    private var emitted = 0
+    private var scheduled = 0
+    private let receiptDestination: HTTPDestination?
+
+    /// Creates a simulator.
+    public init(config: SimulatorConfig, logger: Logger = Logger(label: "clearance.simulator")) throws(DeliveryError) {
+        self.config = config
+        self.logger = logger
+        if let url = config.receiptsURL {
+            let destination = DestinationConfig(name: "receipts", transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2)), envelope: .none)
+            receiptDestination = try HTTPDestination(config: destination, http: .init(url: url, timeoutSeconds: 10, concurrency: 2))
+        } else {
+            receiptDestination = nil
+        }
+    }
+
+    /// How many times each guid was received (dedupe evidence: a count above 1 is a redelivery).
+    public var receivedCounts: [String: Int] { lock.withLock { seen } }
+
+    /// Distinct guids in first-arrival order.
+    public var arrivalOrder: [String] { lock.withLock { order } }
+
+    /// Receipts emitted so far, and scheduled in total.
+    public var progress: (emitted: Int, scheduled: Int) { lock.withLock { (emitted, scheduled) } }
+
+    /// Takes one submission.
+    public func submit(_ bytes: [UInt8]) -> Answer {
+        let message: DecodedMessage
+        do {
+            message = try DecodedMessage.decode(bytes)
+        } catch {
+            return .malformed(error.description)
+        }
+        let first: Bool = lock.withLock {
+            seen[message.guid, default: 0] += 1
+            if seen[message.guid] == 1 { order.append(message.guid); return true }
+            return false
+        }
+        guard first else { return .duplicate(guid: message.guid) }
+        schedule(message)
+        return .accepted(guid: message.guid)
+    }
+
+    /// Waits (bounded) until every scheduled receipt is emitted.
+    public func waitUntilIdle(timeout: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let (done, total) = progress
+            if done >= total { return true }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
+    /// Cancels pending receipts and closes connections.
+    public func shutdown() async {
+        let pending = lock.withLock { let t = tasks; tasks = []; return t }
+        for task in pending { task.cancel() }
+        for task in pending { await task.value }
+        await receiptDestination?.shutdown()
+    }
+
+    // MARK: Receipts
+
+    /// The status sequence for one declaration, with its receipt info.
+    func sequence(for document: CEBDocument, guid: String, errors: [String]) -> [(String, String)] {
+        var rng = SplitMix64.forKey(guid, seed: config.seed)
+        let reject = rng.unit() < config.rejectionRate
+        let inspect = rng.unit() < config.inspectionRate
+        if !errors.isEmpty {
+            return [("100", "退单：报文校验未通过 " + errors.prefix(3).joined(separator: "; "))]
+        }
+        if reject {
+            return [("2", "电子口岸申报中"), ("100", "退单：商品信息与备案不符（模拟）")]
+        }
+        switch document {
+        case .inventory:
+            var steps = [("2", "电子口岸申报中"), ("120", "海关入库成功")]
+            if inspect { steps.append(("500", "查验：布控查验（模拟）")) }
+            steps += [("800", "放行"), ("899", "结关")]
+            return steps
+        default:
+            return [("2", "电子口岸申报中"), ("120", "海关入库成功")]
+        }
+    }
+
+    private func schedule(_ message: DecodedMessage) {
+        let errors = message.errors.map { "\($0.code) \($0.field ?? "")" }
+        var plans: [(String, [UInt8])] = []
+        let start = config.clock()
+        var step = 0
+        for document in message.documents {
+            let key = documentKey(document) ?? message.guid
+            for (status, info) in sequence(for: document, guid: key, errors: errors) {
+                step += 1
+                let time = start.addingTimeInterval(Double(step) * 0.001)
+                guard let receipt = ReceiptBuilder.receipt(for: document, status: status, info: info, time: time, customsCode: config.customsCode) else { continue }
+                var bytes = receipt.bytes
+                if let signer = config.signer, let signed = try? signer.sign(bytes: bytes) { bytes = signed }
+                plans.append((receipt.type, bytes))
+            }
+        }
+        guard !plans.isEmpty else { return }
+        let delay = config.stepDelaySeconds
+        let steps = plans
+        let task = Task { [weak self] in
+            for (type, bytes) in steps {
+                if Task.isCancelled { return }
+                try? await Task.sleep(nanoseconds: UInt64(max(delay, 0) * 1e9))
+                if Task.isCancelled { return }
+                await self?.emit(type: type, bytes: bytes)
+            }
+        }
+        lock.withLock {
+            scheduled += steps.count
+            tasks.append(task)
+        }
+    }
+
+    private func documentKey(_ document: CEBDocument) -> String? {
+        switch document {
+        case .order(let o): o.head.guid
+        case .payment(let p): p.head.guid
+        case .logistics(let l): l.head.guid
+        case .inventory(let i): i.head.guid
+        default: nil
+        }
+    }
+
+    private func emit(type: String, bytes: [UInt8]) async {
+        let guid = DecodedMessageGuid.of(bytes) ?? UUID().uuidString
+        let outbound = OutboundMessage(guid: guid, messageType: type, bytes: bytes)
+        if let spool = config.receiptsSpool {
+            do {
+                try SpoolWriter.write(bytes, directory: spool, fileName: String(format: "%@_%013.0f_%@.xml", type, Date().timeIntervalSince1970 * 1000, guid))
+            } catch {
+                logger.error("cannot write receipt", metadata: ["error": "\(error)"])
+            }
+        }
+        if let destination = receiptDestination {
+            for attempt in 1...5 {
+                do {
+                    try await destination.deliver(outbound)
+                    break
+                } catch {
+                    logger.warning("receipt POST failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    try? await Task.sleep(nanoseconds: 200_000_000)
+                }
+            }
+        }
+        lock.withLock { emitted += 1 }
+    }
+}
+
+/// Reads the envelope guid attribute of a CEB message without decoding it fully.
+enum DecodedMessageGuid {
+    static func of(_ bytes: [UInt8]) -> String? {
+        let head = String(decoding: bytes.prefix(1024), as: UTF8.self)
+        guard let range = head.range(of: "guid=\"") else { return nil }
+        let rest = head[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+}

@@ -1,0 +1,83 @@
+import ClearanceRouting
+import Foundation
+import Testing
+import XMLSignature
+
+/// dxp envelope, atomic spool writes, inbox pick-up, signing for a destination, backoff.
+@Suite struct TransportTests {
+    @Test func envelopeRoundTrip() throws {
+        let message = FlowFixtures.sample("CEB311-order.xml")
+        let wrapped = TransportEnvelope.wrap(
+            message: message, copMsgId: "G-1", senderId: "DXPENT0000000001", receiverId: "DXPEDCCEB0000001", messageType: "CEB311", fileName: "CEB311_G-1.xml")
+        #expect(TransportEnvelope.isEnvelope(wrapped))
+        #expect(!TransportEnvelope.isEnvelope(message))
+        let (info, payload) = try TransportEnvelope.unwrap(wrapped)
+        #expect(payload == message)
+        #expect(info.copMsgId == "G-1")
+        #expect(info.receiverIds == ["DXPEDCCEB0000001"])
+        #expect(info.messageType == "CEB311")
+        #expect(info.fileName == "CEB311_G-1.xml")
+        #expect(throws: EnvelopeError.self) { try TransportEnvelope.unwrap(Array("<dxp:DxpMsg xmlns:dxp=\"x\"></dxp:DxpMsg>".utf8)) }
+    }
+
+    @Test func spoolWritesAreAtomicAndIdempotentPerGuid() throws {
+        let dir = FlowFixtures.tempDir("spool")
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        try SpoolWriter.write(big, directory: dir, fileName: "CEB621_A.xml")
+        try SpoolWriter.write(big, directory: dir, fileName: "CEB621_A.xml")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(names == ["CEB621_A.xml"], "no temporary file left, one file per guid")
+        #expect(FileManager.default.contents(atPath: dir + "/CEB621_A.xml")?.count == big.count)
+        let inbox = SpoolInbox(directory: dir)
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/.CEB621_B.xml.123.tmp"))
+        #expect(inbox.pending() == [dir + "/CEB621_A.xml"], "hidden temporary files are never picked up")
+        inbox.finish(dir + "/CEB621_A.xml", failed: false)
+        #expect(inbox.pending().isEmpty)
+        #expect(FileManager.default.fileExists(atPath: dir + "/processed/CEB621_A.xml"))
+    }
+
+    @Test func concurrentWritersNeverExposeAPartialFile() async throws {
+        let dir = FlowFixtures.tempDir("spool-race")
+        let content = (0..<50).map { [UInt8](repeating: UInt8(65 + $0 % 26), count: 200_000) }
+        await withTaskGroup(of: Void.self) { group in
+            for bytes in content {
+                group.addTask { try? SpoolWriter.write(bytes, directory: dir, fileName: "same.xml") }
+            }
+            group.addTask {
+                for _ in 0..<200 {
+                    if let data = FileManager.default.contents(atPath: dir + "/same.xml") {
+                        #expect(data.count == 200_000)
+                        #expect(Set(data).count == 1, "a reader sees one whole version, never a mix")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func preparerSignsInTheDestinationProfileAndWraps() throws {
+        let (key, cert) = FlowFixtures.serviceKey
+        let preparer = OutboundPreparer(key: key, certificate: cert, senderId: "DXPENT0000000001")
+        let raw = FlowFixtures.sample("CEB311-order.xml")
+        let destination = DestinationConfig(name: "d", transport: .spool(.init(outbox: "/tmp/x")), profile: .standard, envelope: .dxp, receiverId: "R")
+        let out = try preparer.prepare(raw: raw, guid: "G", messageType: "CEB311", for: destination)
+        let (_, signed) = try TransportEnvelope.unwrap(out.bytes)
+        let text = String(decoding: signed, as: UTF8.self)
+        #expect(text.contains("<ds:Signature"))
+        let trust = try TrustStore(pinned: [cert])
+        let result = try SignatureVerifier(policy: SignaturePolicy(trustStore: trust)).verify(bytes: signed)
+        #expect(result.profile == .standard)
+        // Already-signed messages are forwarded with the sender's signature.
+        let again = try preparer.prepare(raw: signed, guid: "G", messageType: "CEB311",
+                                         for: DestinationConfig(name: "n", transport: .spool(.init(outbox: "/tmp/x")), envelope: .none))
+        #expect(again.bytes == signed)
+    }
+
+    @Test func backoffIsExponentialCappedAndJittered() {
+        let policy = DeliveryPolicy(baseDelaySeconds: 1, maxDelaySeconds: 60, jitter: 0.5)
+        #expect(policy.retryDelay(afterAttempts: 1, random: 0) == 1)
+        #expect(policy.retryDelay(afterAttempts: 4, random: 0) == 8)
+        #expect(policy.retryDelay(afterAttempts: 20, random: 0) == 60)
+        #expect(policy.retryDelay(afterAttempts: 4, random: 0.999) > 4)
+        #expect(policy.retryDelay(afterAttempts: 4, random: 0.999) < 8)
+    }
+}
