@@ -1,0 +1,52 @@
+import XMLStreaming
+
+/// The first signing pass: digests the canonical form of the unsigned document and notes what the
+/// second pass needs — the root's namespace declarations, its name, where it ends, and whether a
+/// `ds:Signature` is already present (then signing is refused).
+final class SigningScan: XMLEventHandler {
+    let canonicalizer: StreamingCanonicalizer
+    let digester: Digester
+    /// Reads the parser's input offset (set once the parser exists).
+    var offset: () -> Int = { 0 }
+    private(set) var rootNamespaces: [NamespaceBinding] = []
+    private(set) var rootName: [UInt8] = []
+    /// Offset just past the `>` that closes the root element.
+    private(set) var rootEnd: Int?
+    private(set) var existingSignature: XMLPosition?
+
+    init(method: CanonicalizationMethod, digest: DigestAlgorithm) {
+        digester = Digester(digest)
+        canonicalizer = StreamingCanonicalizer(method: method, sink: digester)
+    }
+
+    func startElement(_ element: XMLStartElement) {
+        if element.depth == 1 {
+            for index in 0..<element.namespaceCount {
+                let declaration = element.namespace(at: index)
+                rootNamespaces.append(NamespaceBinding(prefix: Array(declaration.prefix.bytes), uri: Array(declaration.uri.bytes)))
+            }
+            rootName = element.prefix.isNil ? [] : Array(element.prefix.bytes) + [0x3A]
+            rootName += element.localName.bytes
+        }
+        if existingSignature == nil, element.localName.bytes.elementsEqual(XMLDSig.signatureBytes),
+           element.namespaceURI.bytes.elementsEqual(XMLDSig.namespaceBytes) {
+            existingSignature = element.position
+        }
+        canonicalizer.startElement(element)
+    }
+
+    func endElement(symbol: Int32, depth: Int) {
+        canonicalizer.endElement(symbol: symbol, depth: depth)
+        if depth == 1 { rootEnd = offset() }
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) { canonicalizer.characters(text) }
+    func comment(_ text: UnsafeBufferPointer<UInt8>) { canonicalizer.comment(text) }
+    func processingInstruction(target: String, data: String) { canonicalizer.processingInstruction(target: target, data: data) }
+
+    /// The digest of the canonical document.
+    func finish() -> [UInt8] {
+        canonicalizer.flush()
+        return digester.finalize()
+    }
+}
