@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "XMLStreaming", dependencies: ["CLibXML2"], swiftSettings: hotPath),
         .target(name: "CEBModel", dependencies: ["XMLStreaming"], swiftSettings: hotPath),
         .target(name: "ClearanceRules", dependencies: ["CEBModel"], swiftSettings: hotPath),
-        .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"]),
+        .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"], swiftSettings: hotPath),
         .target(name: "ClearanceStore", dependencies: ["CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
         .target(name: "ClearanceIngest", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore"]),
         .target(

@@ -41,7 +41,7 @@ public final class BatchIngestor {
         self.store = store
         self.options = options
         collector = DocumentCollector(chunkSize: options.chunkSize, observer: observer)
-        validator = MessageValidator(options: options.validation, observer: collector)
+        validator = MessageValidator(options: options.validation, threading: options.threading, observer: collector)
         partBuffer.reserveCapacity(options.partSize)
     }
 

@@ -23,9 +23,10 @@ public struct KeyUsage: OptionSet, Sendable, Hashable, CustomStringConvertible {
     /// cRLSign: signing revocation lists (CAs).
     public static let cRLSign = KeyUsage(rawValue: 0x0002)
 
-    /// Whether a certificate with this usage may sign documents: digitalSignature or nonRepudiation.
+    /// Whether the key may sign documents: the digitalSignature bit, as XML-DSig verification
+    /// requires (e-port signing certificates carry it, with nonRepudiation).
     public var permitsDocumentSigning: Bool {
-        !intersection([.digitalSignature, .nonRepudiation]).isEmpty
+        contains(.digitalSignature)
     }
 
     private static let names: [(KeyUsage, String)] = [

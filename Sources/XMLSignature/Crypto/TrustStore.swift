@@ -5,8 +5,8 @@ import Foundation
 ///
 /// `validate` checks, in this order:
 /// 1. the validity window of the certificate contains the evaluation date;
-/// 2. key usage: if the extension is present it must include digitalSignature **or** nonRepudiation
-///    (e-port signing certificates carry both; some CAs issue nonRepudiation-only signing certificates).
+/// 2. key usage: if the extension is present it must include digitalSignature (e-port signing
+///    certificates carry it, with nonRepudiation); a nonRepudiation-only certificate is refused.
 ///    A certificate without the extension passes (RFC 5280: unrestricted) unless
 ///    `requireKeyUsageExtension` is set;
 /// 3. trust: a pinned certificate is trusted by exact DER match; otherwise libcrypto's
