@@ -93,18 +93,20 @@ let package = Package(
         .executableTarget(name: "SignatureBench", dependencies: ["XMLSignature"], path: "Benchmarks/SignatureBench"),
 
         // MARK: Tests
+        /// What several test targets share: a throwaway PostgreSQL and the built executables.
+        .target(name: "ClearanceTestSupport", path: "Tests/ClearanceTestSupport"),
         .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
         .testTarget(name: "CEBModelTests", dependencies: ["CEBModel", "CLibXML2"]),
         .testTarget(name: "ClearanceRulesTests", dependencies: ["ClearanceRules", "CEBModel"]),
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
-        .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore"]),
-        .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel"]),
+        .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
             dependencies: ["ClearanceServer", "ClearanceStore", "XMLSignature", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "CustomsSimulator", "ClearanceStore", "XMLSignature"]),
-        .testTarget(name: "ClearanceCLITests", dependencies: []),
+        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

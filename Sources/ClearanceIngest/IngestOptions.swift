@@ -25,9 +25,10 @@ public struct IngestOptions: Sendable {
     public var signatureVerdict: String
     /// When the message was received.
     public var receivedAt: Date
-    /// Where XML parsing runs: on a thread of its own (the default: on a small machine one core
-    /// parses while the other checks, maps and writes) or inline for small single messages.
-    public var threading: CEBDecoder.Threading = .parserThread
+    /// Where XML parsing runs: inline (the default, right for request bodies and small messages:
+    /// documents are handled before `feed` returns), or on a thread of its own for large files,
+    /// so one core parses while the other checks, maps and writes (`clearance ingest` does this).
+    public var threading: CEBDecoder.Threading = .inline
 
     /// Creates options; sizes are clamped to at least 1 (and `maxChunkBytes` to at least `partSize`).
     public init(

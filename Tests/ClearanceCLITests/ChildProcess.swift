@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -14,24 +15,9 @@ enum ChildProcess {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// The `clearance` executable next to the test bundle (`swift build --build-tests` builds it).
-    static func clearance() throws -> String {
-        var candidates: [URL] = []
-        if let first = CommandLine.arguments.first { candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent()) }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        for var directory in candidates {
-            for _ in 0..<4 {
-                let path = directory.appendingPathComponent("clearance").path
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-                directory.deleteLastPathComponent()
-            }
-        }
-        throw Failure(description: "no clearance executable beside the tests in \(candidates.map(\.path))")
-    }
-
     /// Runs `clearance arguments…`; `feed` writes standard input (the descriptor is closed after).
     static func run(_ arguments: [String], feed: @escaping @Sendable (Int32) -> Void) throws -> Result {
-        let executable = try clearance()
+        let executable = try TestBinaries.clearance()
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw Failure(description: "pipe: \(errno)") }
         var actions = posix_spawn_file_actions_t()

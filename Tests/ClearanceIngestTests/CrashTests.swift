@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 @testable import ClearanceStore
@@ -15,7 +16,7 @@ struct CrashTests {
     @Test("kill -9 during ingest leaves whole chunks; the re-run completes with no duplicates and no losses",
           arguments: TestEngine.allCases)
     func killAndResume(engine: TestEngine) async throws {
-        let binary = try clearanceExecutable()
+        let binary = try TestBinaries.clearance()
         let batch = try generateBatch(type: "CEB621", count: Self.count)
         let url = try freshURL(engine)
         let store = try await openTestStore(url)

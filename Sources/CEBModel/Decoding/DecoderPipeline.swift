@@ -31,7 +31,7 @@ final class DecoderPipeline {
         var outputHead = 0
         var consumed = 0
         static let maxInputs = 4
-        static let maxOutputs = 4096
+        static let maxOutputs = 1024
         /// Outputs are handed over in batches, so the threads meet about once per batch, not per document.
         static let batch = 128
     }

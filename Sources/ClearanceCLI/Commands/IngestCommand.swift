@@ -48,8 +48,9 @@ struct IngestCommand: AsyncParsableCommand {
         var failed = false, ioFailure = false
         for file in files {
             let reporter = IngestReporter(file: file, printer: quiet ? nil : printer, progress: progress)
-            let options = IngestOptions(
+            var options = IngestOptions(
                 validation: ValidationOptions(strict: strict, requireSignature: requireSignature), chunkSize: chunkSize)
+            options.threading = .parserThread
             do throws(IngestError) {
                 let summary = try await BatchIngestor.ingest(
                     path: file, store: opened, options: options, observer: reporter,

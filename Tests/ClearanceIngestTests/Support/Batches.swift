@@ -81,21 +81,3 @@ func waitExit(_ pid: pid_t) -> Int32 {
 
 struct SpawnError: Error, CustomStringConvertible { let description: String }
 
-/// The `clearance` executable built beside this test bundle (`swift build --build-tests` builds
-/// every target, the executable included).
-func clearanceExecutable() throws -> String {
-    var dirs: [URL] = []
-    if let first = CommandLine.arguments.first { dirs.append(URL(fileURLWithPath: first).deletingLastPathComponent()) }
-    dirs.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    dirs.append(Bundle.main.bundleURL)
-    for dir in dirs {
-        // The test binary may sit inside `X.xctest/Contents/MacOS` on Darwin; walk up a few levels.
-        var candidate = dir
-        for _ in 0..<4 {
-            let path = candidate.appendingPathComponent("clearance").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-            candidate = candidate.deletingLastPathComponent()
-        }
-    }
-    throw SpawnError(description: "no 'clearance' executable next to the test bundle (\(dirs.map(\.path))); build it with 'swift build --build-tests'")
-}

@@ -1,6 +1,7 @@
 import CEBModel
 import ClearanceRouting
 import ClearanceStore
+import ClearanceTestSupport
 import Foundation
 import Testing
 import XMLSignature
@@ -17,16 +18,7 @@ enum FlowFixtures {
     static var defaultRoutes: String { root.appendingPathComponent("schemas/routing/default-routes.yaml").path }
 
     /// The `clearance` executable built next to the tests.
-    static var clearanceBinary: String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("clearance").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let fallback = root.appendingPathComponent(".build-flow/debug/clearance").path
-        return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
-    }
+    static var clearanceBinary: String? { try? TestBinaries.clearance() }
 
     /// A scratch directory.
     static func tempDir(_ label: String) -> String {

@@ -1,14 +1,11 @@
-// Copied from Tests/ClearanceStoreTests/Support/PostgresTestServer.swift (that file lives in the
-// ClearanceStoreTests target, which test targets cannot import); keep the two in step.
 import Foundation
-@testable import ClearanceStore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Why a throwaway PostgreSQL could not be started. Tests that need it fail with this reason.
-struct PostgresTestServerError: Error, CustomStringConvertible {
-    let description: String
+public struct PostgresTestServerError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// A throwaway PostgreSQL server for the test process: `initdb` into a temp dir under /tmp,
@@ -18,9 +15,11 @@ struct PostgresTestServerError: Error, CustomStringConvertible {
 /// PostgreSQL refuses to run as root, so when the tests run as root (CI) `initdb`/`pg_ctl` run
 /// through `runuser -u postgres --` in a directory chowned to `postgres`.
 /// Servers left behind by killed test processes are stopped and removed at the next start.
-final class PostgresTestServer: Sendable {
-    let directory: String
-    let port: Int
+public final class PostgresTestServer: Sendable {
+    /// The server's directory (data, log and unix socket).
+    public let directory: String
+    /// The port number in the socket's name.
+    public let port: Int
     let binDir: String
     let runAsPostgres: Bool
     static let user = "clearance"
@@ -37,25 +36,26 @@ final class PostgresTestServer: Sendable {
     static let shared: Result<PostgresTestServer, PostgresTestServerError> = Result { () throws(PostgresTestServerError) in try start() }
 
     /// The shared server, or the reason it could not start.
-    static func require() throws -> PostgresTestServer { try shared.get() }
+    public static func require() throws -> PostgresTestServer { try shared.get() }
 
     /// libpq URL for a database on this server.
-    func url(database: String) -> String {
+    public func url(database: String) -> String {
         "postgresql://\(Self.user)@/\(database)?host=\(directory)&port=\(port)"
     }
 
     /// Creates a fresh, empty database and returns its URL.
-    func createDatabase() throws -> String {
+    public func createDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        let admin = try PGConnection(conninfo: url(database: "postgres"), target: "test server")
-        defer { admin.close() }
-        try admin.executeScript("CREATE DATABASE \(name)")
+        let created = Self.run(binDir + "/createdb", ["-h", directory, "-p", String(port), "-U", Self.user, String(name)], asPostgres: false)
+        guard created.status == 0 else {
+            throw PostgresTestServerError(description: "createdb \(name) failed (\(created.status)): \(created.output.suffix(1000))")
+        }
         return url(database: String(name))
     }
 
     // MARK: Start / stop
 
-    private static let running = LockedValue<PostgresTestServer?>(nil)
+    private static let running = RunningServer()
 
     private static func start() throws(PostgresTestServerError) -> PostgresTestServer {
         sweepLeftovers()
@@ -175,4 +175,14 @@ final class PostgresTestServer: Sendable {
         let exited = (status & 0x7f) == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
     }
+}
+
+/// The running server, for the exit handler.
+private final class RunningServer: @unchecked Sendable {
+    // `server` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var server: PostgresTestServer?
+
+    func get() -> PostgresTestServer? { lock.withLock { server } }
+    func set(_ value: PostgresTestServer?) { lock.withLock { server = value } }
 }
