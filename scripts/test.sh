@@ -11,6 +11,8 @@ command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing+=(postgresql)
 pkg-config --exists libxml-2.0 libcrypto libpq sqlite3 2>/dev/null || missing+=(libxml2-dev libssl-dev libpq-dev libsqlite3-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

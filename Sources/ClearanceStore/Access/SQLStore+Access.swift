@@ -33,7 +33,7 @@ extension SQLStore: AccessStore {
     func upsertEnterprise(_ e: EnterpriseRecord) async throws(StoreError) {
         guard !e.code.isEmpty else { throw .invalidInput("an enterprise needs a code") }
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
-            try s.execute("""
+            _ = try s.execute("""
                 INSERT INTO enterprises (\(Self.enterpriseColumns))
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role,
@@ -155,7 +155,7 @@ extension SQLStore: AccessStore {
 
     func saveBatch(_ b: BatchRecord) async throws(StoreError) {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
-            try s.execute("""
+            _ = try s.execute("""
                 INSERT INTO batches (\(Self.batchColumns))
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, bytes = excluded.bytes,
@@ -196,7 +196,7 @@ extension SQLStore: AccessStore {
         guard !errors.isEmpty else { return }
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             for e in errors {
-                try s.execute("""
+                _ = try s.execute("""
                     INSERT INTO batch_errors (batch_id, document_index, record_key, line, col, code, severity, field, message)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                     """, [

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Speed of `clearance serve` on PostgreSQL, against a plain libpq baseline, in one run.
+
+    python3 Benchmarks/bench_service.py [--messages 30000] [--duration 15] [--connections 16]
+                                         [--batch-docs 20000] [--binary PATH]
+
+1. Starts a throwaway PostgreSQL (durable: fsync and synchronous_commit on, the defaults).
+2. Starts `clearance serve --store postgresql://…` with a routing table that queues every order to
+   a spool destination (so each accepted message is: body read, XML parsed and validated,
+   signature verified against the sender's registered certificate, life-cycle check, stored with its
+   declaration, event and outbox row in one committed transaction, answer stored for duplicates).
+3. wrk (Debian package; installed if missing) POSTs pre-signed, distinct CEB311 orders to
+   /v1/messages with --latency: accepted messages per second, p50 / p99 latency.
+4. The same number of plain single-row INSERT transactions through libpq (C, autocommit, one
+   connection per thread, as many threads as the service's pool): inserts per second, and the ratio.
+5. Uploads a generated batch (scripts/generate-batch.py) to /v1/batches, plain and gzip: MB/s.
+
+Nothing is asserted: figures only. Uses the release binary when built
+(`swift build -c release --product clearance`), else the debug one.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+PLATFORM = "91350128MA8T4K2Q5P"
+SEPARATOR = "\n@@CLEARANCE@@\n"
+
+
+def resident_id(first17):
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def sh(args, **kw):
+    result = subprocess.run(args, **kw)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(args[:6])}…")
+    return result
+
+
+def as_root_or_sudo(args):
+    return args if os.geteuid() == 0 else ["sudo"] + args
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("installing wrk (Debian package)…", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    sh(as_root_or_sudo(["apt-get", "install", "-y", "-qq", "wrk"]), env=env, stdout=subprocess.DEVNULL)
+
+
+def find_binary(explicit):
+    if explicit:
+        return explicit
+    for config in ("release", "debug"):
+        for scratch in (".build-server", ".build"):
+            path = os.path.join(ROOT, scratch, config, "clearance")
+            if os.access(path, os.X_OK):
+                return path
+    sys.exit("no clearance binary: run swift build -c release --product clearance")
+
+
+class Postgres:
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "pg")
+        os.makedirs(self.dir)
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            shutil.chown(tmp, "postgres")
+            shutil.chown(self.dir, "postgres")
+        bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip() \
+            if shutil.which("pg_config") else ""
+        if not os.access(os.path.join(bindir, "initdb"), os.X_OK):
+            bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+        self.bin = bindir
+        self.port = 20000 + os.getpid() % 30000
+        self.run("initdb", "-D", self.dir + "/data", "-A", "trust", "-U", "clearance", "-E", "UTF8")
+        opts = f"-c listen_addresses='' -k {self.dir} -p {self.port} -c max_connections=100 -c shared_buffers=256MB"
+        self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o", opts, "start")
+        self.url = f"postgresql://clearance@/postgres?host={self.dir}&port={self.port}"
+        self.conninfo = f"host={self.dir} port={self.port} user=clearance dbname=postgres"
+
+    def run(self, tool, *args):
+        cmd = [os.path.join(self.bin, tool), *args]
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        sh(cmd, stdout=subprocess.DEVNULL, cwd="/tmp")
+
+    def stop(self):
+        try:
+            self.run("pg_ctl", "-D", self.dir + "/data", "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
+
+
+def make_orders(n, directory):
+    template = open(os.path.join(ROOT, "samples/valid/CEB311-order.xml"), encoding="utf-8").read()
+    guid_re = re.compile(r'(guid="|<ceb:guid>)[0-9A-Fa-f-]{36}')
+    os.makedirs(directory)
+    files = []
+    for i in range(n):
+        text = template.replace("PT202611250001", "PB2026%08d" % i)
+        text = text.replace("350128199003070024", resident_id("3501281990%07d" % (i % 10_000_000)))
+        text = text.replace("HXPAY2026112509351200001", "HXPAY2026%015d" % i)
+        text = guid_re.sub(lambda m: m.group(1) + str(uuid.uuid4()).upper(), text)
+        path = os.path.join(directory, "o%06d.xml" % i)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        files.append(path)
+    return files
+
+
+def clearance(binary, *args, store):
+    return subprocess.run([binary, *args, "--store", store], check=True, capture_output=True, text=True).stdout.strip()
+
+
+WRK_SCRIPT = r"""
+local threads = {}
+-- globals (not locals): done() reads them from each thread with thread:get
+counter, accepted, other = 0, 0, 0
+bodies = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local f = assert(io.open(os.getenv("BENCH_BODIES"), "rb"))
+  local data = f:read("*a")
+  f:close()
+  local sep = os.getenv("BENCH_SEPARATOR")
+  local n = tonumber(os.getenv("BENCH_THREADS"))
+  local pos, index = 1, 0
+  while true do
+    local s, e = string.find(data, sep, pos, true)
+    local chunk = s and string.sub(data, pos, s - 1) or string.sub(data, pos)
+    if index % n == id and #chunk > 0 then table.insert(bodies, chunk) end
+    index = index + 1
+    if not s then break end
+    pos = e + 1
+  end
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+  wrk.headers["Content-Type"] = "application/xml"
+end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "/v1/messages", nil, bodies[((counter - 1) % #bodies) + 1])
+end
+function response(status, headers, body)
+  if status == 202 and headers["X-Clearance-Duplicate"] == nil then accepted = accepted + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local a, o = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("accepted"); o = o + t:get("other") end
+  io.write(string.format("ACCEPTED %d OTHER %d\n", a, o))
+end
+"""
+
+
+def wait_health(base, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("the service did not become ready")
+
+
+def upload(base, key, path, gzip=False):
+    args = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H", f"Authorization: Bearer {key}",
+            "-H", "Content-Type: application/xml", "--data-binary", "@" + path, base + "/v1/batches"]
+    if gzip:
+        args += ["-H", "Content-Encoding: gzip"]
+    code, seconds = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
+    return int(code), float(seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=30000, help="distinct signed orders prepared for wrk")
+    parser.add_argument("--duration", type=int, default=15, help="wrk seconds")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--pool", type=int, default=16, help="the service's PostgreSQL connections, and the baseline's")
+    parser.add_argument("--batch-docs", type=int, default=20000)
+    parser.add_argument("--binary")
+    parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
+    args = parser.parse_args()
+    ensure_wrk()
+    binary = find_binary(args.binary)
+    print(f"binary: {binary}", flush=True)
+    tmp = tempfile.mkdtemp(prefix="clearance-bench-service-")
+    os.chmod(tmp, 0o755)
+    pg = Postgres(tmp)
+    server = None
+    try:
+        store = pg.url
+        # Accounts: the platform (signed single messages) and the batch's merchant.
+        key_pem, cert_pem = os.path.join(tmp, "platform.key"), os.path.join(tmp, "platform.crt")
+        sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-subj", "/CN=Pingtan platform", "-keyout", key_pem, "-out", cert_pem], stderr=subprocess.DEVNULL)
+        clearance(binary, "enterprise", "add", PLATFORM, "--name", "Pingtan platform", "--role", "system", store=store)
+        clearance(binary, "enterprise", "cert", "register", PLATFORM, cert_pem, store=store)
+        platform_key = clearance(binary, "enterprise", "key", "create", PLATFORM, store=store)
+
+        print(f"preparing {args.messages} signed orders…", flush=True)
+        files = make_orders(args.messages, os.path.join(tmp, "orders"))
+        signed_dir = os.path.join(tmp, "signed")
+        os.makedirs(signed_dir)
+        for i in range(0, len(files), 2000):
+            sh([binary, "sign", "--key", key_pem, "--cert", cert_pem, "--no-sync", "--out-dir", signed_dir, *files[i:i + 2000]],
+               stdout=subprocess.DEVNULL)
+        bodies = os.path.join(tmp, "bodies")
+        with open(bodies, "wb") as out:
+            for k, path in enumerate(sorted(glob.glob(os.path.join(signed_dir, "*.xml")))):
+                if k:
+                    out.write(SEPARATOR.encode())
+                with open(path, "rb") as f:
+                    out.write(f.read())
+        message_bytes = os.path.getsize(bodies) / args.messages
+
+        routes = os.path.join(tmp, "routes.yaml")
+        with open(routes, "w") as f:
+            f.write(f"""version: 1
+senderId: DXPENT0000000001
+destinations:
+  customs:
+    spool:
+      outbox: {tmp}/spool/out
+    profile: standard
+    envelope: none
+rules:
+  - name: orders
+    match:
+      messageType: [CEB311]
+    to: [customs]
+""")
+        port = 18000 + os.getpid() % 1000
+        base = f"http://127.0.0.1:{port}"
+        prefix = ["perf", "record", "-F", "499", "-g", "-o", args.perf, "--"] if args.perf else []
+        server = subprocess.Popen(prefix + [binary, "serve", "--store", store, "--port", str(port), "--rules", routes,
+                                   "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30)],
+                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "serve.log"), "w"))
+        wait_health(base)
+
+        script = os.path.join(tmp, "post.lua")
+        with open(script, "w") as f:
+            f.write(WRK_SCRIPT)
+        env = dict(os.environ, BENCH_BODIES=bodies, BENCH_KEY=platform_key, BENCH_THREADS=str(args.threads),
+                   BENCH_SEPARATOR=SEPARATOR)
+        print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s…", flush=True)
+        run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+                              "-s", script, base + "/v1/messages"], env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit(f"wrk failed: {run.stdout[-2000:]} {run.stderr[-2000:]}")
+        wrk = run.stdout
+        accepted = int(re.search(r"ACCEPTED (\d+)", wrk).group(1))
+        other = int(re.search(r"OTHER (\d+)", wrk).group(1))
+        p50 = re.search(r"\s50%\s+(\S+)", wrk).group(1)
+        p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
+        accepted_rate = accepted / args.duration
+
+        # Batch uploads: a generated CEB311 batch from its own merchant.
+        batch = os.path.join(tmp, "batch.xml")
+        sh([sys.executable, os.path.join(ROOT, "scripts/generate-batch.py"), "--type", "CEB311", "--count",
+            str(args.batch_docs), "--out", batch, "--seed", str(int(time.time()))], stdout=subprocess.DEVNULL)
+        with open(batch, "rb") as f:
+            tail = f.read()[-4000:].decode("utf-8", "replace")
+        merchant = re.search(r"<ceb:copCode>([^<]+)</ceb:copCode>", tail).group(1)
+        clearance(binary, "enterprise", "add", merchant, "--name", "Batch merchant", "--role", "merchant", store=store)
+        merchant_key = clearance(binary, "enterprise", "key", "create", merchant, store=store)
+        size = os.path.getsize(batch)
+        code, seconds = upload(base, merchant_key, batch)
+        sh(["gzip", "-k", "-f", batch])
+        # The same documents again, compressed: they are already stored, so this measures the
+        # streaming path (inflate, parse, validate, dedupe) more than inserts.
+        gz_code, gz_seconds = upload(base, merchant_key, batch + ".gz", gzip=True)
+
+        baseline = subprocess.run([compile_baseline(tmp),
+                                   pg.conninfo, str(max(accepted, args.pool)), str(args.pool)],
+                                  capture_output=True, text=True, check=True).stdout
+        base_rate = float(re.search(r"per_second=([\d.]+)", baseline).group(1))
+
+        print()
+        print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL):")
+        print(f"  accepted {accepted} in {args.duration} s → {accepted_rate:.0f} messages/s "
+              f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
+        print(f"  baseline: {max(accepted, args.pool)} plain single-row INSERT transactions through libpq "
+              f"({args.pool} connections): {base_rate:.0f} inserts/s")
+        print(f"  ratio service / baseline: {accepted_rate / base_rate:.2f}")
+        print(f"batch upload ({args.batch_docs} CEB311 documents, {size / 1e6:.1f} MB): HTTP {code} in {seconds:.2f} s "
+              f"→ {size / 1e6 / seconds:.1f} MB/s")
+        print(f"  same batch gzip ({os.path.getsize(batch + '.gz') / 1e6:.1f} MB compressed), documents already stored: "
+              f"HTTP {gz_code} in {gz_seconds:.2f} s → {size / 1e6 / gz_seconds:.1f} MB/s decoded")
+    finally:
+        if server:
+            server.send_signal(2 if args.perf else 15)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compile_baseline(tmp):
+    out = os.path.join(tmp, "pq_insert_baseline")
+    include = subprocess.run(["pg_config", "--includedir"], capture_output=True, text=True).stdout.strip() \
+        if shutil.which("pg_config") else "/usr/include/postgresql"
+    sh(["cc", "-O2", "-o", out, os.path.join(ROOT, "Benchmarks/baseline/pq_insert_baseline.c"), "-I" + include, "-lpq", "-lpthread"])
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+import ArgumentParser
+import ClearanceServer
+import ClearanceStore
+import Foundation
+import XMLSignature
+
+/// `clearance enterprise …`: service accounts, API keys and signing certificates.
+struct EnterpriseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enterprise",
+        abstract: "Manage service accounts: enterprises (merchant, system, ops), API keys and signing certificates.",
+        subcommands: [Add.self, List.self, Key.self, Cert.self]
+    )
+
+    /// The actor recorded in the audit log.
+    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+
+    static func open(_ store: StoreOption) async throws -> any AccessStore {
+        do {
+            return try await openAccessStore(url: store.resolved)
+        } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+    }
+
+    /// Opens the store, runs `body`, and closes the store whatever happens.
+    static func with<T>(_ store: StoreOption, _ body: (any AccessStore) async throws -> T) async throws -> T {
+        let opened = try await open(store)
+        do {
+            let value = try await body(opened)
+            await opened.close()
+            return value
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
+    static func fail(_ error: any Error) -> ExitCode {
+        OutputBuffer.standardError("clearance: \(error)\n")
+        return Exit.usage
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add or update an enterprise (customs registration or social credit code).")
+        @OptionGroup var store: StoreOption
+        @Argument(help: "Enterprise code (ops accounts: any name).") var code: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "merchant, system or ops.") var role: String
+        @Option(help: "Largest batch upload in bytes (default: the service's).") var maxBatchBytes: Int64?
+        @Option(help: "Webhook URL for status changes.") var webhook: String?
+
+        func run() async throws {
+            guard let parsed = EnterpriseRole(rawValue: role) else { throw Self.fail(role) }
+            try await EnterpriseCommand.with(store) { opened in
+                do {
+                    let existing = try await opened.enterprise(code: code)
+                    var record = existing ?? EnterpriseRecord(code: code, name: name, role: parsed)
+                    record.name = name
+                    record.role = parsed
+                    record.maxBatchBytes = maxBatchBytes ?? existing?.maxBatchBytes
+                    record.webhookURL = webhook ?? existing?.webhookURL
+                    try await EnterpriseAdmin(store: opened).addEnterprise(record, actor: EnterpriseCommand.actor)
+                } catch {
+                    throw EnterpriseCommand.fail(error)
+                }
+                let output = OutputBuffer()
+                output.line("enterprise \(code) (\(parsed.rawValue)) saved")
+                output.flush()
+            }
+        }
+
+        static func fail(_ role: String) -> ExitCode {
+            OutputBuffer.standardError("clearance: role must be merchant, system or ops, not '\(role)'\n")
+            return Exit.usage
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List enterprises with their keys (prefixes only).")
+        @OptionGroup var store: StoreOption
+
+        func run() async throws {
+            try await EnterpriseCommand.with(store) { opened in
+                let output = OutputBuffer()
+                do {
+                    for e in try await opened.enterprises() {
+                        let keys = try await opened.apiKeys(enterpriseCode: e.code)
+                        let active = keys.filter { $0.revokedAt == nil }.map(\.prefix)
+                        output.line("\(e.code)\t\(e.role.rawValue)\t\(e.name)\tkeys: \(active.isEmpty ? "-" : active.joined(separator: ","))"
+                            + "\tcertificate: \(e.certificatePEM == nil ? "-" : (e.requireSignature ? "required" : "optional"))")
+                    }
+                } catch {
+                    throw EnterpriseCommand.fail(error)
+                }
+                output.flush()
+            }
+        }
+    }
+
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create or revoke API keys.", subcommands: [Create.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create an API key; it is printed once and stored hashed.")
+            @OptionGroup var store: StoreOption
+            @Argument(help: "Enterprise code.") var code: String
+
+            func run() async throws {
+                try await EnterpriseCommand.with(store) { opened in
+                    do {
+                        let (key, record) = try await EnterpriseAdmin(store: opened).createKey(enterpriseCode: code, actor: EnterpriseCommand.actor)
+                        let output = OutputBuffer()
+                        output.line(key)
+                        output.flush()
+                        OutputBuffer.standardError("clearance: key \(record.prefix)… created for \(code); it is not shown again\n")
+                    } catch {
+                        throw EnterpriseCommand.fail(error)
+                    }
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke an enterprise's key by its prefix (first 12 characters).")
+            @OptionGroup var store: StoreOption
+            @Argument(help: "Enterprise code.") var code: String
+            @Argument(help: "Key prefix, e.g. clr_1a2b3c4d (a whole key works too).") var prefix: String
+
+            func run() async throws {
+                try await EnterpriseCommand.with(store) { opened in
+                    let count: Int
+                    do {
+                        count = try await EnterpriseAdmin(store: opened).revokeKey(
+                            enterpriseCode: code, prefix: APIKey.prefix(of: prefix), actor: EnterpriseCommand.actor)
+                    } catch {
+                        throw EnterpriseCommand.fail(error)
+                    }
+                    guard count > 0 else {
+                        OutputBuffer.standardError("clearance: no active key \(APIKey.prefix(of: prefix)) for \(code)\n")
+                        throw Exit.invalid
+                    }
+                    let output = OutputBuffer()
+                    output.line("revoked \(count) key(s) of \(code)")
+                    output.flush()
+                }
+            }
+        }
+    }
+
+    struct Cert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Signing certificates of enterprises.", subcommands: [Register.self])
+
+        struct Register: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Register the certificate an enterprise signs its messages with (PEM).",
+                discussion: """
+                    Messages claiming the enterprise's copCode must then verify with this certificate; --optional accepts \
+                    unsigned ones. With --client the certificate instead authenticates the enterprise over mutual TLS \
+                    (clearance serve --tls-cert … --client-ca …); only its SHA-256 is stored.
+                    """)
+            @OptionGroup var store: StoreOption
+            @Argument(help: "Enterprise code.") var code: String
+            @Argument(help: "Certificate file (PEM).") var file: String
+            @Flag(help: "Accept unsigned messages (signed ones must still verify).") var optional = false
+            @Flag(help: "Register a mutual-TLS client certificate instead of a signing certificate.") var client = false
+
+            func run() async throws {
+                let pem: String
+                let certificates: [Certificate]
+                do {
+                    pem = try String(contentsOfFile: file, encoding: .utf8)
+                    certificates = try Certificate.all(pem: pem)
+                    guard !certificates.isEmpty else { throw CryptoError.invalidCertificate(detail: "no certificate in \(file)") }
+                } catch {
+                    throw EnterpriseCommand.fail(error)
+                }
+                try await EnterpriseCommand.with(store) { opened in
+                    do {
+                        let admin = EnterpriseAdmin(store: opened)
+                        if client {
+                            try await admin.registerClientCertificate(
+                                enterpriseCode: code, der: certificates[0].derBytes, actor: EnterpriseCommand.actor)
+                        } else {
+                            try await admin.registerCertificate(enterpriseCode: code, pem: pem, require: !optional, actor: EnterpriseCommand.actor)
+                        }
+                    } catch {
+                        throw EnterpriseCommand.fail(error)
+                    }
+                    let output = OutputBuffer()
+                    output.line(client ? "client certificate registered for \(code) (mutual TLS)"
+                                       : "certificate registered for \(code) (signature \(optional ? "optional" : "required"))")
+                    output.flush()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import ClearanceRouting
+import ClearanceServer
+import ClearanceStore
+import Foundation
+import Logging
+
+/// `clearance serve`: the HTTP service (API, ops pages, metrics) with the outbox worker.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP service: API for merchants and customs systems, ops pages, metrics, outbox delivery.",
+        discussion: """
+            Several instances may run behind a load balancer against one PostgreSQL store: they keep no \
+            state of their own, and outbox claims (FOR UPDATE SKIP LOCKED) never hand a row to two workers.
+
+            --demo starts the customs simulator in-process, creates demo accounts with fresh API keys, loads \
+            the Pingtan sample shipment from samples/valid, and prints the ops page URL and a curl example. \
+            Without --store the demo uses the SQLite file .clearance-demo/clearance.sqlite.
+            """
+    )
+
+    @OptionGroup var store: StoreOption
+    @OptionGroup var rules: RulesOption
+    @OptionGroup var serviceKey: ServiceKeyOption
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port = 8080
+
+    @Flag(help: "Start the customs simulator in-process and load the Pingtan sample shipment.")
+    var demo = false
+
+    @Option(help: "Samples loaded by --demo.")
+    var samples = "samples/valid"
+
+    @Option(help: "Largest batch upload per enterprise without its own limit, in bytes.")
+    var maxBatchBytes: Int64 = 256 << 20
+
+    @Option(help: "Requests per second per API key.")
+    var rate: Double = 200
+
+    @Option(help: "PostgreSQL connections of this instance (each on its own thread).")
+    var pool = 8
+
+    @Flag(help: "Log every request.")
+    var verbose = false
+
+    @Option(help: "Serve HTTPS with this certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(help: "Private key of --tls-cert (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "CA certificates (PEM) of client certificates for mutual TLS (see enterprise cert register --client).")
+    var clientCA: String?
+
+    func run() async throws {
+        let level: Logger.Level = verbose ? .info : .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return ScrubbingLogHandler(wrapping: handler)
+        }
+        let logger = Logger(label: "clearance.serve")
+        var tls: ServerConfiguration.TLSFiles?
+        if let tlsCert, let tlsKey {
+            tls = .init(certificatePath: tlsCert, keyPath: tlsKey, clientCAPath: clientCA)
+        } else if tlsCert != nil || tlsKey != nil || clientCA != nil {
+            OutputBuffer.standardError("clearance: --tls-cert and --tls-key go together (--client-ca needs both)\n")
+            throw Exit.usage
+        }
+        let configuration = ServerConfiguration(
+            host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
+            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls)
+        if demo {
+            try await runDemo(configuration, logger: logger)
+        } else {
+            try await runService(configuration, logger: logger)
+        }
+    }
+
+    private func openStore(_ url: String?) async throws -> any AccessStore {
+        do {
+            return try await openAccessStore(url: url, options: StoreOptions(postgresPoolSize: max(1, pool)))
+        } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+    }
+
+    private func runService(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let watcher = try rules.watcher()
+        let table = watcher.current()
+        let key = try serviceKey.load()
+        let opened = try await openStore(store.resolved)
+        let metrics = ServiceMetrics()
+        // Webhooks registered now are delivered by this instance's outbox worker (restart to add new ones).
+        let webhooks = Webhooks.destinations(for: try await opened.enterprises())
+        let outboundTable: @Sendable () -> RoutingTable = { Webhooks.merge(watcher.current(), webhooks) }
+        let destinations: [String: any Destination]
+        do {
+            destinations = try DestinationFactory.make(Webhooks.merge(table, webhooks))
+        } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+        let worker = DeliveryWorker(
+            store: opened, table: outboundTable, destinations: destinations,
+            preparer: OutboundPreparer(key: key?.0, certificate: key?.1, senderId: table.senderId), logger: logger)
+        let environment = try ServiceEnvironment(
+            store: opened, configuration: configuration, routing: { watcher.current() }, metrics: metrics, logger: logger)
+        let service = try await ClearanceApplication.start(
+            environment, services: [OutboxService(worker: worker, metrics: metrics, logger: logger)], handleSignals: true)
+        let output = OutputBuffer()
+        let scheme = configuration.tls == nil ? "http" : "https"
+        output.line("clearance: serving on \(scheme)://\(configuration.host):\(service.port) (store \(store.display))")
+        output.line("  API description: \(scheme)://\(configuration.host):\(service.port)/openapi.yaml")
+        output.flush()
+        try await service.wait()
+        for destination in destinations.values { await destination.shutdown() }
+        await opened.close()
+    }
+
+    private func runDemo(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let work = URL(fileURLWithPath: ".clearance-demo", isDirectory: true)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let url = store.resolved ?? "sqlite:" + work.appendingPathComponent("clearance.sqlite").path
+        let opened = try await openStore(url)
+        let runtime = try await DemoRuntime.start(
+            store: opened, configuration: configuration, routesPath: rules.resolved, samplesDirectory: samples,
+            workDirectory: work, logger: logger, handleSignals: true)
+        let base = "http://\(configuration.host):\(runtime.service.port)"
+        let shipment = DemoRuntime.shipmentKey
+        let output = OutputBuffer()
+        output.line("Clearance demo is running on \(base) (store \((try? StoreLocation(url: url).description) ?? url)).")
+        output.line("")
+        output.line("Ops page (signs you in as the ops desk):")
+        output.line("  \(base)/ops/login?key=\(runtime.opsKey)")
+        output.line("Shipment \(shipment) (released by the simulated customs within a minute):")
+        output.line("  \(base)/ops/shipments/\(shipment)")
+        output.line("")
+        output.line("curl example (the e-commerce enterprise's key):")
+        output.line("  curl -s -H 'Authorization: Bearer \(runtime.merchantKey)' \(base)/v1/shipments/\(shipment)/timeline")
+        output.line("")
+        output.line("Demo keys (shown once; stored hashed):")
+        for (code, key) in runtime.keys.sorted(by: { $0.key < $1.key }) { output.line("  \(code)  \(key)") }
+        output.line("Press Ctrl-C to stop.")
+        output.flush()
+        try await runtime.service.wait()
+        await runtime.stop()
+        await opened.close()
+    }
+}

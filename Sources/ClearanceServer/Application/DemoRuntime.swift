@@ -1,0 +1,140 @@
+import ClearanceRouting
+import ClearanceStore
+import CustomsSimulator
+import Foundation
+import Logging
+import Synchronization
+
+/// `clearance serve --demo`: the service with the routing defaults, an in-process customs
+/// simulator (HTTP for customs and payment destinations, the spool for the Pingtan channel) that
+/// answers with receipts posted back to `/v1/messages`, demo accounts with fresh keys, and the
+/// Pingtan sample shipment (order, payment, waybill, inventory) loaded.
+public final class DemoRuntime: Sendable {
+    /// The sample shipment to look at.
+    public static let shipmentKey = "PT202611250001"
+    /// The samples loaded, in order (order, payment, waybill, then the inventory that waits for them).
+    public static let samples = ["CEB311-order.xml", "CEB411-payment.xml", "CEB511-logistics.xml", "CEB621-inventory.xml"]
+    /// Senders of the samples: API accounts created for the demo.
+    static let accounts: [(code: String, name: String, role: EnterpriseRole)] = [
+        ("OPS", "Operations desk", .ops),
+        ("CUSTOMS", "Customs (simulated)", .system),
+        ("91350128MA8T4K2Q5P", "Pingtan cross-border platform", .system),
+        ("91350102MA31C9UE4Q", "Strait payment", .system),
+        ("91350128MA8RT6DX1Q", "Pingtan logistics", .system),
+        ("3516980E2K", "Pingtan customs agent", .system),
+        ("91350100MA2YH3LK7J", "Fuzhou Min-Tai trading (merchant)", .merchant),
+    ]
+
+    /// The running service.
+    public let service: RunningService
+    /// Keys created for this run, by enterprise code (shown once).
+    public let keys: [String: String]
+    private let simulator: SimulatorServer
+    /// Spool readers and the outbox worker; cancelling it stops both.
+    private let spoolTask: Task<Void, Never>
+    private let destinations: [String: any Destination]
+
+    private init(service: RunningService, keys: [String: String], simulator: SimulatorServer, spoolTask: Task<Void, Never>,
+                 destinations: [String: any Destination]) {
+        self.service = service
+        self.keys = keys
+        self.simulator = simulator
+        self.spoolTask = spoolTask
+        self.destinations = destinations
+    }
+
+    /// The ops key.
+    public var opsKey: String { keys["OPS"] ?? "" }
+    /// The merchant's key.
+    public var merchantKey: String { keys["91350100MA2YH3LK7J"] ?? "" }
+
+    /// Starts everything and loads the samples.
+    /// - Parameters:
+    ///   - routesPath: the routing defaults (`schemas/routing/default-routes.yaml`).
+    ///   - samplesDirectory: `samples/valid`.
+    ///   - workDirectory: spool directories live here.
+    ///   - stepDelaySeconds: pause between the simulator's receipts.
+    public static func start(
+        store: any AccessStore, configuration: ServerConfiguration, routesPath: String, samplesDirectory: String,
+        workDirectory: URL, stepDelaySeconds: Double = 1, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
+        handleSignals: Bool = false
+    ) async throws -> DemoRuntime {
+        let admin = EnterpriseAdmin(store: store)
+        var keys: [String: String] = [:]
+        for account in accounts {
+            if try await store.enterprise(code: account.code) == nil {
+                try await admin.addEnterprise(EnterpriseRecord(code: account.code, name: account.name, role: account.role), actor: "demo")
+            }
+            keys[account.code] = try await admin.createKey(enterpriseCode: account.code, actor: "demo").key
+        }
+        let spool = workDirectory.appendingPathComponent("spool").path
+        var env = ProcessInfo.processInfo.environment
+        env["CLEARANCE_SPOOL"] = spool
+        let routing = RoutingBox(try RoutingTable.load(path: routesPath, environment: env))
+        let environment = try ServiceEnvironment(
+            store: store, configuration: configuration, routing: { routing.current }, metrics: metrics, logger: logger)
+
+        // Customs answers: receipts come back to this service like any customs system's would.
+        let customsKey = keys["CUSTOMS"] ?? ""
+        // The service must listen before the simulator knows where to post receipts.
+        let service = try await ClearanceApplication.start(environment, handleSignals: handleSignals)
+        let simulator = SimulatorServer(simulator: try CustomsSimulator(config: SimulatorConfig(
+            stepDelaySeconds: stepDelaySeconds,
+            receiptsURL: "http://127.0.0.1:\(service.port)/v1/messages?api_key=\(customsKey)")))
+        let simulatorPort = try await simulator.start(host: "127.0.0.1", port: 0)
+        let base = "http://127.0.0.1:\(simulatorPort)"
+        for name in ["CLEARANCE_CUSTOMS_FUZHOU_URL", "CLEARANCE_CUSTOMS_XIAMEN_URL", "CLEARANCE_CUSTOMS_URL"] { env[name] = base + "/ceb" }
+        env["CLEARANCE_FOREX_URL"] = base + "/payments"
+        let table = try RoutingTable.load(path: routesPath, environment: env)
+        routing.set(table)
+        let webhooks = Webhooks.destinations(for: try await store.enterprises())
+        let destinations = try DestinationFactory.make(Webhooks.merge(table, webhooks))
+        let worker = DeliveryWorker(
+            store: store, table: { Webhooks.merge(routing.current, webhooks) }, destinations: destinations,
+            preparer: OutboundPreparer(key: nil, certificate: nil, senderId: table.senderId),
+            policy: DeliveryPolicy(baseDelaySeconds: 0.5, maxDelaySeconds: 5, idlePollSeconds: 0.2), logger: logger)
+        let outbox = OutboxService(worker: worker, metrics: metrics, logger: logger)
+        let outboxTask = Task { try? await outbox.run() }
+
+        // Every spool destination (the Pingtan channel, inspection) is read by the simulator too.
+        var spoolReaders: [SpoolSimulator] = []
+        for config in table.destinations.values {
+            if case .spool(let s) = config.transport { spoolReaders.append(SpoolSimulator(simulator: simulator.simulator, directory: s.outbox)) }
+        }
+        let readers = spoolReaders
+        let spoolTask = Task {
+            while !Task.isCancelled {
+                for reader in readers { reader.pollOnce() }
+                try? await Task.sleep(nanoseconds: 200_000_000)
+            }
+            outboxTask.cancel()
+            await outboxTask.value
+        }
+
+        // The sample shipment, as its senders would submit it.
+        for name in samples {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: samplesDirectory).appendingPathComponent(name)))
+            let outcome = try await environment.flow.accept(bytes, signatureVerdict: "unsigned")
+            logger.info("demo sample loaded", metadata: ["file": "\(name)", "guid": "\(outcome.guid)", "status": "\(outcome.status)"])
+        }
+        return DemoRuntime(service: service, keys: keys, simulator: simulator, spoolTask: spoolTask, destinations: destinations)
+    }
+
+    /// Stops the simulator and the service.
+    public func stop() async {
+        spoolTask.cancel()
+        await spoolTask.value
+        await simulator.simulator.shutdown()
+        await simulator.stop()
+        await service.stop()
+        for destination in destinations.values { await destination.shutdown() }
+    }
+}
+
+/// The routing table in force, replaceable.
+final class RoutingBox: Sendable {
+    private let table: Mutex<RoutingTable>
+    init(_ table: RoutingTable) { self.table = Mutex(table) }
+    var current: RoutingTable { table.withLock { $0 } }
+    func set(_ new: RoutingTable) { table.withLock { $0 = new } }
+}

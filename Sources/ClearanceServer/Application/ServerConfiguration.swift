@@ -1,0 +1,67 @@
+import Foundation
+
+/// How `clearance serve` runs: where it listens, which store it uses and the limits it enforces.
+public struct ServerConfiguration: Sendable {
+    /// Listening address (loopback by default).
+    public var host: String
+    /// Listening port (0 picks a free one).
+    public var port: Int
+    /// Store URL (`nil`: the SQLite file in the current directory; `postgresql://…` for production).
+    public var storeURL: String?
+    /// Largest batch upload for an enterprise without its own limit, in bytes (after gzip decoding).
+    public var defaultMaxBatchBytes: Int64
+    /// Largest single message (`POST /v1/messages`), in bytes.
+    public var maxMessageBytes: Int
+    /// Requests per second allowed per API key (token bucket refill rate).
+    public var rateLimitPerSecond: Double
+    /// Requests an API key may burst above the steady rate.
+    public var rateLimitBurst: Double
+    /// Longest a request may take (reading a slow body included) before a 408.
+    public var requestTimeoutSeconds: Double
+    /// Longest a batch upload may take before it is abandoned.
+    public var batchTimeoutSeconds: Double
+    /// Signature required on single messages from enterprises with a registered certificate,
+    /// even when their own record does not require it.
+    public var requireSignatureWhenRegistered: Bool
+    /// Serve HTTPS with these files; nil serves plain HTTP (TLS terminated by a load balancer).
+    public var tls: TLSFiles?
+
+    /// Certificate files for HTTPS and mutual TLS.
+    public struct TLSFiles: Sendable {
+        /// Server certificate chain (PEM).
+        public var certificatePath: String
+        /// Server private key (PEM).
+        public var keyPath: String
+        /// CA certificates (PEM) that issue client certificates; when set, clients may present a
+        /// certificate (optional, so API-key clients still connect) and one registered with
+        /// `clearance enterprise cert register --client` authenticates its enterprise.
+        public var clientCAPath: String?
+
+        /// Creates the settings.
+        public init(certificatePath: String, keyPath: String, clientCAPath: String? = nil) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+            self.clientCAPath = clientCAPath
+        }
+    }
+
+    /// Creates a configuration with safe defaults.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, storeURL: String? = nil, defaultMaxBatchBytes: Int64 = 256 << 20,
+        maxMessageBytes: Int = 4 << 20, rateLimitPerSecond: Double = 200, rateLimitBurst: Double = 400,
+        requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, requireSignatureWhenRegistered: Bool = true,
+        tls: TLSFiles? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.storeURL = storeURL
+        self.defaultMaxBatchBytes = defaultMaxBatchBytes
+        self.maxMessageBytes = maxMessageBytes
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.rateLimitBurst = rateLimitBurst
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.batchTimeoutSeconds = batchTimeoutSeconds
+        self.requireSignatureWhenRegistered = requireSignatureWhenRegistered
+        self.tls = tls
+    }
+}

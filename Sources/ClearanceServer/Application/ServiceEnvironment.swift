@@ -1,0 +1,59 @@
+import ClearanceRouting
+import ClearanceStore
+import Foundation
+import Logging
+
+/// Everything the controllers share: the store, the clearance flow, receipt processing,
+/// metrics, templates and limits. Built once per application.
+public struct ServiceEnvironment: Sendable {
+    /// The store (messages, declarations, accounts, batches…).
+    public let store: any AccessStore
+    /// Validation, cross-message rules and routing of single messages.
+    public let flow: ClearanceFlow
+    /// Customs receipts posted to the service.
+    public let receipts: ReceiptProcessor
+    /// Limits and listening address.
+    public let configuration: ServerConfiguration
+    /// Prometheus metrics.
+    public let metrics: ServiceMetrics
+    /// Server-rendered pages.
+    public let views: ViewRenderer
+    /// Per-key rate limits.
+    public let rateLimiter: RateLimiter
+    /// Request and application log (every line scrubbed of personal data).
+    public let logger: Logger
+
+    /// Builds the environment.
+    /// - Parameter routing: the routing table in force (e.g. a watcher's `current`).
+    public init(
+        store: any AccessStore, configuration: ServerConfiguration, routing: @escaping @Sendable () -> RoutingTable,
+        metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "clearance.server")
+    ) throws(ServerError) {
+        self.store = store
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        flow = ClearanceFlow(store: store, routing: routing, logger: logger)
+        receipts = ReceiptProcessor(store: store, logger: logger)
+        views = try ViewRenderer()
+        rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+    }
+}
+
+/// Why the service could not start or a request could not be served.
+public enum ServerError: Error, Sendable, CustomStringConvertible {
+    /// A bundled resource (template, OpenAPI file) is missing or unreadable.
+    case resource(String)
+    /// The store failed at start-up.
+    case store(StoreError)
+    /// The configuration is unusable.
+    case configuration(String)
+
+    public var description: String {
+        switch self {
+        case .resource(let why): "resource: \(why)"
+        case .store(let error): "store: \(error)"
+        case .configuration(let why): "configuration: \(why)"
+        }
+    }
+}

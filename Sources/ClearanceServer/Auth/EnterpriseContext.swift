@@ -1,0 +1,33 @@
+import ClearanceStore
+import Hummingbird
+import NIOCore
+
+/// The request context of every route: who is calling, once ``APIKeyAuthenticator`` has run.
+public struct EnterpriseContext: RequestContext {
+    /// Hummingbird's own per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated enterprise (or ops account); nil on public routes.
+    public var enterprise: EnterpriseRecord?
+    /// The prefix of the API key used (for logs and rate limiting), or `tls:` and the client
+    /// certificate digest's start for mutual-TLS callers.
+    public var keyPrefix: String?
+    /// The connection (for the client certificate of a mutual-TLS caller).
+    let channel: any Channel
+
+    /// Creates an unauthenticated context.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        enterprise = nil
+        keyPrefix = nil
+        channel = source.channel
+    }
+
+    /// The caller, or a 401 when the request is not authenticated.
+    public func requireEnterprise() throws(HTTPError) -> EnterpriseRecord {
+        guard let enterprise else { throw HTTPError(.unauthorized, message: "an API key is required (Authorization: Bearer …)") }
+        return enterprise
+    }
+
+    /// Whether the caller is an ops account.
+    public var isOps: Bool { enterprise?.role == .ops }
+}

@@ -1,0 +1,260 @@
+import ClearanceRouting
+import ClearanceStore
+import Foundation
+import Hummingbird
+
+/// The ops web pages (server-rendered, no JavaScript): overview, search by any key, shipment
+/// timeline with receipts and raw (masked) XML, batches with their errors, the outbox and dead
+/// letters with a replay button.
+///
+/// Browsers sign in once at `/ops/login` (API key in a POST form, or `?key=` for the demo link);
+/// the key is kept in an HttpOnly, SameSite=Strict cookie. Merchants may use the pages too and
+/// see only their own declarations; the overview, outbox and reveal are for ops only.
+struct OpsPageController {
+    let environment: ServiceEnvironment
+    private var views: ViewRenderer { environment.views }
+    private var store: any AccessStore { environment.store }
+
+    func register(on router: Router<EnterpriseContext>) {
+        router.get("/ops/login") { request, _ in
+            guard let key = request.uri.queryParameters.get("key") else {
+                return try views.page("message-page", ["title": "Sign in", "heading": "Sign in", "text": "Enter an API key.", "login": true])
+            }
+            return try await login(key: key, next: request.uri.queryParameters.get("next"))
+        }
+        router.post("/ops/login") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 4096)
+            let form = String(buffer: body)
+            let key = form.split(separator: "&").compactMap { pair -> String? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0] == "key" else { return nil }
+                return String(parts[1]).removingPercentEncoding
+            }.first ?? ""
+            return try await login(key: key, next: nil)
+        }
+        router.get("/ops") { _, context in try await overview(context) }
+        router.get("/ops/search") { request, context in try await search(request, context) }
+        router.get("/ops/shipments/:key") { _, context in try await shipment(context) }
+        router.get("/ops/messages/:guid") { request, context in try await message(request, context) }
+        router.get("/ops/batches") { _, context in try await batches(context) }
+        router.get("/ops/batches/:id") { _, context in try await batch(context) }
+        router.get("/ops/outbox") { request, context in try await outbox(request, context) }
+        router.post("/ops/outbox/:id/replay") { _, context in try await replay(context) }
+    }
+
+    // MARK: Sign-in
+
+    /// Signs in and goes on to `next` (a path under `/ops` only, so the link cannot send the
+    /// browser elsewhere) or the overview.
+    private func login(key: String, next: String?) async throws -> Response {
+        guard APIKey.isWellFormed(key), try await store.enterprise(apiKeyHash: APIKey.hash(key)) != nil else {
+            return try views.page("message-page", ["title": "Sign in", "heading": "Sign in", "text": "Unknown or revoked API key.",
+                                                   "login": true], status: .unauthorized)
+        }
+        var target = "/ops"
+        if let next, next.hasPrefix("/ops"), !next.hasPrefix("//"), !next.contains("\\"),
+           !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            target = next
+        }
+        var response = Response(status: .seeOther, headers: [.location: target])
+        response.setCookie(Cookie(name: APIKeyAuthenticator.cookieName, value: key, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private func viewer(_ context: EnterpriseContext) throws -> EnterpriseRecord {
+        guard let enterprise = context.enterprise else {
+            throw HTTPError(.unauthorized, message: "sign in at /ops/login")
+        }
+        return enterprise
+    }
+
+    private func requireOps(_ context: EnterpriseContext) throws -> EnterpriseRecord {
+        let enterprise = try viewer(context)
+        guard enterprise.role == .ops else { throw HTTPError(.notFound, message: "not found") }
+        return enterprise
+    }
+
+    private func base(_ title: String, _ enterprise: EnterpriseRecord, query: String = "") -> [String: Any] {
+        ["title": title, "viewer": "\(enterprise.code) (\(enterprise.role.rawValue))", "query": query]
+    }
+
+    private func notFound(_ enterprise: EnterpriseRecord, _ what: String, query: String = "") throws -> Response {
+        var values = base("Not found", enterprise, query: query)
+        values["heading"] = "Not found"
+        values["text"] = "Nothing visible to you matches \(what)."
+        return try views.page("message-page", values, status: .notFound)
+    }
+
+    // MARK: Pages
+
+    private func overview(_ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        guard enterprise.role == .ops else { return try views.page("message-page", base("Search", enterprise).merging(
+            ["heading": "Search", "text": "Search a shipment by orderNo, logisticsNo, invtNo or copNo."]) { $1 }) }
+        let stats = try await store.stats()
+        var values = base("Overview", enterprise)
+        values["messageTotal"] = stats.messageTotal
+        values["declarationTotal"] = stats.declarationTotal
+        values["receiptTotal"] = stats.receipts
+        values["outboxDepth"] = stats.outboxDepth
+        values["outboxDead"] = stats.outbox[.dead] ?? 0
+        values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
+            ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
+             "signatureVerdict": m.signatureVerdict]
+        }
+        return try views.page("index", values)
+    }
+
+    private func search(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !q.isEmpty, q.count <= 64 else { return try notFound(enterprise, "an empty or over-long key", query: q) }
+        let escaped = q.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? q
+        if try await ShipmentController.find(key: q, by: nil, store: store, for: enterprise) != nil {
+            return Response(status: .seeOther, headers: [.location: "/ops/shipments/\(escaped)"])
+        }
+        if try await MessageView.load(guid: q, for: enterprise, store: store) != nil {
+            return Response(status: .seeOther, headers: [.location: "/ops/messages/\(escaped)"])
+        }
+        if let batch = try await store.batch(id: q), enterprise.role == .ops || batch.enterpriseCode == enterprise.code {
+            return Response(status: .seeOther, headers: [.location: "/ops/batches/\(escaped)"])
+        }
+        return try notFound(enterprise, q, query: q)
+    }
+
+    private func shipment(_ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        let key = try context.parameters.require("key")
+        guard let t = try await ShipmentController.find(key: key, by: nil, store: store, for: enterprise) else {
+            return try notFound(enterprise, key, query: key)
+        }
+        var values = base("Shipment \(key)", enterprise, query: key)
+        values["key"] = key
+        values["status"] = ShipmentStatus.of(t)
+        values["declarations"] = t.declarations.map { d -> [String: Any] in
+            let dto = DeclarationDTO(d)
+            return ["kind": dto.kind, "orderNo": dto.orderNo ?? "", "logisticsNo": dto.logisticsNo ?? "", "invtNo": dto.invtNo ?? "",
+                    "copNo": dto.copNo ?? "", "senderCode": dto.senderCode, "buyerName": dto.buyerName ?? "",
+                    "buyerIdMasked": dto.buyerIdMasked ?? "", "buyerTelephoneMasked": dto.buyerTelephoneMasked ?? "",
+                    "goodsValue": dto.goodsValue ?? "", "status": Self.statusText(dto.status), "messageGuid": dto.messageGuid]
+        }
+        values["events"] = t.events.map { e -> [String: Any] in
+            var v: [String: Any] = ["occurredAt": Self.time(e.occurredAt), "kind": e.kind.rawValue]
+            if let code = e.code { v["code"] = code; v["statusName"] = StatusNames.name(code) }
+            if let detail = e.detail { v["detail"] = PersonalDataMasker.scrub(detail) }
+            if let guid = e.messageGuid { v["messageGuid"] = guid }
+            return v
+        }
+        values["receipts"] = t.receipts.map { r -> [String: Any] in
+            ["forKind": r.forKind.rawValue, "returnStatus": r.returnStatus, "statusName": StatusNames.name(r.returnStatus),
+             "returnTime": r.returnTime, "returnInfo": r.returnInfo ?? "", "messageGuid": r.messageGuid]
+        }
+        values["deliveries"] = t.deliveries.map { o -> [String: Any] in
+            ["destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue, "attempts": o.attempts,
+             "lastError": o.lastError ?? ""]
+        }
+        return try views.page("shipment", values)
+    }
+
+    private func message(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        let guid = try context.parameters.require("guid")
+        guard let view = try await MessageView.load(guid: guid, for: enterprise, store: store) else {
+            return try notFound(enterprise, guid)
+        }
+        let reveal = request.uri.queryParameters.get("reveal") == "1" && enterprise.role == .ops
+        if reveal {
+            try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "reveal", target: guid, detail: "ops page"))
+        }
+        let m = view.record
+        var values = base("Message \(guid)", enterprise)
+        values["guid"] = m.guid
+        values["messageType"] = m.messageType
+        values["senderCode"] = m.senderCode
+        values["direction"] = m.direction.rawValue
+        values["receivedAt"] = Self.time(m.receivedAt)
+        values["signatureVerdict"] = m.signatureVerdict
+        values["status"] = view.status
+        values["sha256"] = m.sha256
+        values["xml"] = reveal ? view.rawText : PersonalDataMasker.maskXML(view.rawText)
+        values["canReveal"] = enterprise.role == .ops && !reveal
+        values["revealed"] = reveal
+        if let d = view.timeline?.declarations.first(where: { $0.messageGuid == guid }),
+           let key = d.orderNo ?? d.logisticsNo ?? d.invtNo ?? d.copNo {
+            values["shipmentKey"] = key
+        }
+        return try views.page("message", values)
+    }
+
+    private func batches(_ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        let rows = try await store.batches(enterpriseCode: enterprise.role == .ops ? nil : enterprise.code, limit: 100)
+        var values = base("Batches", enterprise)
+        values["batches"] = rows.map(Self.batchValues)
+        return try views.page("batches", values)
+    }
+
+    private func batch(_ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try viewer(context)
+        let id = try context.parameters.require("id")
+        guard let b = try await store.batch(id: id), enterprise.role == .ops || b.enterpriseCode == enterprise.code else {
+            return try notFound(enterprise, id)
+        }
+        var values = base("Batch \(id)", enterprise).merging(Self.batchValues(b)) { $1 }
+        values["rows"] = try await store.batchErrors(batchId: id, offset: 0, limit: 500).map { e -> [String: Any] in
+            ["document": e.documentIndex, "key": e.recordKey ?? "", "line": e.line, "column": e.column, "severity": e.severity,
+             "code": e.code, "field": e.field ?? "", "message": e.message]
+        }
+        return try views.page("batch", values)
+    }
+
+    private static func batchValues(_ b: BatchRecord) -> [String: Any] {
+        var v: [String: Any] = [
+            "id": b.id, "enterpriseCode": b.enterpriseCode, "status": b.status.rawValue, "bytes": b.bytes, "documents": b.documents,
+            "invalidDocuments": b.invalidDocuments, "declarationsInserted": b.declarationsInserted,
+            "declarationsSkipped": b.declarationsSkipped, "errors": b.errorCount, "warnings": b.warningCount,
+            "createdAt": time(b.createdAt),
+        ]
+        if let failure = b.failure { v["failure"] = failure }
+        if let guid = b.messageGuid { v["messageGuid"] = guid }
+        return v
+    }
+
+    private func outbox(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try requireOps(context)
+        let filter = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
+        var values = base("Outbox", enterprise)
+        if let filter { values["statusFilter"] = filter.rawValue }
+        values["entries"] = try await store.outboxEntries(status: filter, limit: 200).map { o -> [String: Any] in
+            ["id": o.id, "destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue,
+             "attempts": o.attempts, "nextAttemptAt": Self.time(o.nextAttemptAt), "lastError": o.lastError ?? "",
+             "replayable": o.status == .dead || o.status == .delivered]
+        }
+        return try views.page("outbox", values)
+    }
+
+    private func replay(_ context: EnterpriseContext) async throws -> Response {
+        let enterprise = try requireOps(context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.badRequest, message: "bad outbox id") }
+        let entry: OutboxEntry
+        do {
+            entry = try await store.replayOutbox(id: id, now: Date())
+        } catch {
+            if case .notFound = error { throw HTTPError(.notFound, message: "no outbox entry \(id)") }
+            throw error
+        }
+        try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "outbox.replay", target: String(id), detail: entry.destination))
+        return Response(status: .seeOther, headers: [.location: "/ops/outbox?status=pending"])
+    }
+
+    /// `"800 released"` for a customs code, the status itself otherwise.
+    static func statusText(_ status: String) -> String {
+        let name = StatusNames.name(status)
+        return name == status ? status : "\(status) \(name)"
+    }
+
+    static func time(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+}

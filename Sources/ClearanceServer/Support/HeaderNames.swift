@@ -1,0 +1,12 @@
+import HTTPTypes
+
+extension HTTPField.Name {
+    /// An API key, as an alternative to `Authorization: Bearer`.
+    static let xAPIKey = Self("X-API-Key")!
+    /// The id of a batch (chosen by the client on upload, or returned by the service).
+    static let xBatchId = Self("X-Batch-Id")!
+    /// Set on the replayed answer to a message already submitted.
+    static let xClearanceDuplicate = Self("X-Clearance-Duplicate")!
+    /// Forbids framing the ops pages.
+    static let xFrameOptions = Self("X-Frame-Options")!
+}

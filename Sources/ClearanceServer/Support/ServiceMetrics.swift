@@ -1,0 +1,78 @@
+import ClearanceStore
+import Foundation
+import Prometheus
+
+/// The service's Prometheus metrics, in a registry of its own (one per application, so tests
+/// and several apps in one process never share counters).
+///
+/// Counters and histograms are fed as requests are handled; store-derived gauges (outbox depth
+/// and age, messages stored) are refreshed on every scrape.
+public final class ServiceMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry = PrometheusCollectorRegistry()
+
+    let batchBytes: Counter
+    let batchDocuments: Counter
+    let batchSeconds: ValueHistogram
+    let batchThroughput: ValueHistogram
+    let requestSeconds: ValueHistogram
+    let deliveryLatency: ValueHistogram
+    let receiptLag: ValueHistogram
+    let rateLimited: Counter
+
+    static let secondsBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+
+    /// A metric name with its help text (the name carries its unit, e.g. `_seconds`, `_total`).
+    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    /// Creates the metrics.
+    public init() {
+        batchBytes = registry.makeCounter(descriptor: Self.named("clearance_batch_bytes_total", "Batch bytes received (decoded)"), labels: [])
+        batchDocuments = registry.makeCounter(descriptor: Self.named("clearance_batch_documents_total", "Documents read from batches"), labels: [])
+        batchSeconds = registry.makeValueHistogram(descriptor: Self.named("clearance_batch_duration_seconds", "Time from first to last byte of a batch, stored"), buckets: Self.secondsBuckets)
+        batchThroughput = registry.makeValueHistogram(descriptor: Self.named("clearance_batch_throughput_bytes_per_second", "Batch upload throughput per batch"), buckets: [1e5, 1e6, 5e6, 1e7, 2.5e7, 5e7, 1e8, 2.5e8])
+        requestSeconds = registry.makeValueHistogram(descriptor: Self.named("clearance_http_request_duration_seconds", "HTTP request handling time"), buckets: Self.secondsBuckets)
+        deliveryLatency = registry.makeValueHistogram(descriptor: Self.named("clearance_delivery_latency_seconds", "From queueing to delivery of an outbox row"), buckets: Self.secondsBuckets)
+        receiptLag = registry.makeValueHistogram(descriptor: Self.named("clearance_receipt_lag_seconds", "From receiving a declaration to receiving its receipt"), buckets: Self.secondsBuckets)
+        rateLimited = registry.makeCounter(descriptor: Self.named("clearance_rate_limited_total", "Requests refused by rate limits"), labels: [])
+    }
+
+    /// Counts one single message by type and verdict.
+    public func message(type: String, verdict: String) {
+        registry.makeCounter(descriptor: Self.named("clearance_messages_total", "Single messages received, by type and verdict"),
+                             labels: [("type", type), ("verdict", verdict)]).increment()
+    }
+
+    /// Counts one finished batch.
+    public func batch(status: String, bytes: Int64, documents: Int, seconds: Double) {
+        registry.makeCounter(descriptor: Self.named("clearance_batches_total", "Batches by outcome"), labels: [("status", status)]).increment()
+        batchBytes.increment(by: bytes)
+        batchDocuments.increment(by: Int64(documents))
+        batchSeconds.record(seconds)
+        if seconds > 0 { batchThroughput.record(Double(bytes) / seconds) }
+    }
+
+    /// Records delivery latencies reported by the outbox worker.
+    public func deliveries(_ latencies: [TimeInterval]) {
+        for latency in latencies { deliveryLatency.record(max(0, latency)) }
+    }
+
+    /// Refreshes the store-derived gauges.
+    func refresh(stats: StoreStats, oldestPending: Date?, now: Date = .now) {
+        for (status, count) in stats.outbox {
+            registry.makeGauge(descriptor: Self.named("clearance_outbox_rows", "Outbox rows by status"), labels: [("status", status.rawValue)]).set(Double(count))
+        }
+        registry.makeGauge(descriptor: Self.named("clearance_outbox_depth", "Outbox rows still to deliver (pending + in flight)"), labels: [])
+            .set(Double(stats.outboxDepth))
+        registry.makeGauge(descriptor: Self.named("clearance_outbox_oldest_age_seconds", "Age of the oldest row still to deliver"), labels: []).set(oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        for m in stats.messages {
+            registry.makeGauge(descriptor: Self.named("clearance_stored_messages", "Messages in the store"), labels: [("type", m.messageType), ("direction", m.direction.rawValue)]).set(Double(m.count))
+        }
+        registry.makeGauge(descriptor: Self.named("clearance_stored_receipts", "Receipts in the store"), labels: []).set(Double(stats.receipts))
+    }
+
+    /// The exposition text.
+    public func render() -> String { registry.emitToString() }
+}

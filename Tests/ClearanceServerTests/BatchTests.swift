@@ -1,0 +1,152 @@
+import HTTPTypes
+import ClearanceServer
+import ClearanceStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A CEB311 batch from the e-commerce enterprise: `count` orders copied from the sample, the ones
+/// listed in `invalid` with a wrong buyer ID checksum.
+func orderBatch(count: Int, invalid: Set<Int> = [], copCode: String = Parties.merchant) throws -> [UInt8] {
+    let text = String(decoding: try sample("CEB311-order.xml"), as: UTF8.self)
+    let start = try #require(text.range(of: "<ceb:Order>"))
+    let end = try #require(text.range(of: "</ceb:Order>"))
+    let order = String(text[start.lowerBound..<end.upperBound])
+    var body = ""
+    for i in 1...count {
+        var copy = order.replacingOccurrences(of: Parties.orderNo, with: String(format: "PTB%011d", i))
+        copy = copy.replacingOccurrences(of: "9B2CD32B-2B33-5E48-9B82-7A28615E98E0", with: UUID().uuidString)
+        if invalid.contains(i) { copy = copy.replacingOccurrences(of: Parties.buyerId, with: "350128199003070025") }
+        body += copy + "\n"
+    }
+    var out = String(text[..<start.lowerBound]) + body + String(text[end.upperBound...])
+    out = out.replacingOccurrences(of: "546768EF-9AE7-5A4F-AF1A-01BCCCB09539", with: UUID().uuidString)
+    out = out.replacingOccurrences(of: "<ceb:copCode>\(Parties.platform)</ceb:copCode>", with: "<ceb:copCode>\(copCode)</ceb:copCode>")
+    return Array(out.utf8)
+}
+
+func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-gzip-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let file = dir.appendingPathComponent("batch.xml")
+    try Data(bytes).write(to: file)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+    process.arguments = ["-k", "-9", file.path]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    return Array(try Data(contentsOf: dir.appendingPathComponent("batch.xml.gz")))
+}
+
+@Suite("Batch uploads")
+struct BatchTests {
+    @Test("upload (plain and gzip), progress and counts, errors as JSON and CSV with IDs masked")
+    func uploadAndErrors() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let batch = try orderBatch(count: 40, invalid: [7, 23])
+        try await h.application().test(.router) { client in
+            for (index, (body, encoding)) in [(batch, nil), (try gzip(try orderBatch(count: 40, invalid: [7, 23])), "gzip")].enumerated() {
+                var headers = HTTPFields.key(h.keys[Parties.merchant])
+                if let encoding { headers[.contentEncoding] = encoding }
+                let id = "test-batch-\(index)"
+                headers[.xBatchIdTest] = id
+                let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+                #expect(upload.status == .accepted)
+                #expect(upload.headers[.xBatchIdTest] == id)
+                let json = try upload.json()
+                #expect(json["status"] as? String == "completed")
+                #expect(json["documents"] as? Int == 40)
+                #expect(json["invalidDocuments"] as? Int == 2)
+                // The second upload repeats the orderNos: stored once, reported as already stored.
+                #expect(json["declarationsInserted"] as? Int == (index == 0 ? 38 : 0))
+                #expect(json["declarationsSkipped"] as? Int == (index == 0 ? 0 : 38))
+                try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                    #expect(r.status == .ok)
+                    let progress = try r.json()
+                    #expect(progress["bytes"] as? Int == batch.count)
+                }
+                try await client.execute(uri: "/v1/batches/\(id)/errors", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                    #expect(r.status == .ok)
+                    let errors = try #require(try r.json()["errors"] as? [[String: Any]]).filter { $0["severity"] as? String == "error" }
+                    #expect(Set(errors.compactMap { $0["document"] as? Int }) == [7, 23])
+                    #expect(!r.text.contains("350128199003070025"))
+                }
+                try await client.execute(uri: "/v1/batches/\(id)/errors?format=csv", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                    #expect(r.status == .ok)
+                    #expect(r.headers[.contentType]?.hasPrefix("text/csv") == true)
+                    let lines = r.text.split(separator: "\r\n")
+                    #expect(lines.first == "document,key,line,column,severity,code,field,message")
+                    #expect(lines.contains { $0.hasPrefix("7,") } && lines.contains { $0.hasPrefix("23,") })
+                    #expect(!r.text.contains("350128199003070025"))
+                }
+                // Another merchant cannot see the batch.
+                try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.stranger])) { r in
+                    #expect(r.status == .notFound)
+                }
+            }
+        }
+        let stats = try await h.store.stats()
+        let orders = stats.declarations.filter { $0.kind == .order }.map(\.count).reduce(0, +)
+        #expect(orders == 38)
+    }
+
+    @Test("over the enterprise's limit: 413 at once by Content-Length, and mid-stream when chunked")
+    func tooLarge() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        var merchant = try #require(try await h.store.enterprise(code: Parties.merchant))
+        merchant.maxBatchBytes = 20_000
+        try await h.store.upsertEnterprise(merchant)
+        let big = try orderBatch(count: 20)
+        #expect(big.count > 20_000)
+        try await h.application().test(.router) { client in
+            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                     body: ByteBuffer(bytes: big)) { r in
+                #expect(r.status == .contentTooLarge)
+                #expect(r.text.contains("20000"))
+            }
+            // gzip hides the decoded size: refused while streaming, the batch marked failed.
+            var headers = HTTPFields.key(h.keys[Parties.merchant])
+            headers[.contentEncoding] = "gzip"
+            headers[.xBatchIdTest] = "too-big-gzip"
+            try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: try gzip(big))) { r in
+                #expect(r.status == .contentTooLarge)
+            }
+        }
+        #expect(try await h.store.batch(id: "too-big-gzip")?.status == .failed)
+    }
+
+    @Test("a batch whose copCode is another enterprise's, or that is not XML, fails cleanly")
+    func refusedBatches() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        try await h.application().test(.router) { client in
+            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                     body: ByteBuffer(bytes: try orderBatch(count: 2, copCode: Parties.stranger))) { r in
+                #expect(r.status == .forbidden)
+                let failed = try r.json()
+                #expect(failed["status"] as? String == "failed")
+            }
+            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                     body: ByteBuffer(string: "this is not xml")) { r in
+                #expect(r.status == .unprocessableContent)
+            }
+            var headers = HTTPFields.key(h.keys[Parties.merchant])
+            headers[.contentEncoding] = "gzip"
+            try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(string: "not gzip at all")) { r in
+                #expect(r.status == .badRequest)
+            }
+            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.platform]),
+                                     body: ByteBuffer(bytes: try orderBatch(count: 1))) { r in
+                #expect(r.status == .forbidden)
+            }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xBatchIdTest = Self("X-Batch-Id")!
+}

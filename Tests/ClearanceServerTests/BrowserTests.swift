@@ -1,0 +1,85 @@
+import ClearanceServer
+import ClearanceStore
+import Foundation
+import Logging
+import Testing
+
+/// Runs a program with a bounded wait; returns its exit status and standard output.
+func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: out)
+    process.standardOutput = handle
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning { process.terminate(); process.waitUntilExit() }
+    try handle.close()
+    return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+}
+
+func chromiumPath() -> String? {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+@Suite("Ops page in a real browser")
+struct BrowserTests {
+    @Test("the demo runs; headless chromium signs in, searches the shipment and sees the released timeline")
+    func demoInChromium() async throws {
+        let chromium = try #require(chromiumPath(), "chromium is not installed (scripts/test.sh installs it)")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let store = try await openAccessStore(url: "sqlite:" + work.appendingPathComponent("demo.sqlite").path)
+        var logger = Logger(label: "clearance.browser-test")
+        logger.logLevel = .warning
+        let demo = try await DemoRuntime.start(
+            store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            routesPath: repositoryRoot.appendingPathComponent("schemas/routing/default-routes.yaml").path,
+            samplesDirectory: repositoryRoot.appendingPathComponent("samples/valid").path,
+            workDirectory: work, stepDelaySeconds: 0.1, logger: logger)
+        defer { Task { await demo.stop(); await store.close() } }
+
+        // The simulated customs releases the shipment (bounded wait: 60 s).
+        var status = ""
+        for _ in 0..<240 {
+            if let timeline = try await store.trace(.orderNo(DemoRuntime.shipmentKey)),
+               timeline.receipts.contains(where: { $0.returnStatus == "800" }) {
+                status = "released"
+                break
+            }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+        #expect(status == "released")
+
+        let base = "http://127.0.0.1:\(demo.service.port)"
+        let next = "/ops/search?q=\(DemoRuntime.shipmentKey)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let url = "\(base)/ops/login?key=\(demo.opsKey)&next=\(next)"
+        let flags = ["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run",
+                     "--user-data-dir=\(work.appendingPathComponent("profile").path)"]
+        let dom = try await onThread { try run(chromium, flags + ["--dump-dom", url], timeout: 90) }
+        #expect(dom.status == 0)
+        let html = dom.output
+        #expect(html.contains("<h1>Shipment \(DemoRuntime.shipmentKey)</h1>"), "\(html.prefix(500))")
+        #expect(html.contains("id=\"shipment-status\""))
+        #expect(html.contains("800 released"), "the timeline shows the release receipt")
+        #expect(html.contains("documents-matched"))
+        #expect(html.contains("3501**********0024"))
+        #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
+
+        let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("ops-shipment.png")
+        try? FileManager.default.removeItem(at: screenshot)
+        let shot = try await onThread {
+            try run(chromium, flags + ["--window-size=1400,1800", "--screenshot=\(screenshot.path)", url], timeout: 90)
+        }
+        #expect(shot.status == 0)
+        let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
+        #expect(size > 10_000)
+        print("ops page screenshot: \(screenshot.path)")
+    }
+}

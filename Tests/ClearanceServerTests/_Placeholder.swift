@@ -1,2 +1,0 @@
-import Testing
-// Placeholder until the first real test of this target lands; delete then.
