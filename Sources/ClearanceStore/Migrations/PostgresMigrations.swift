@@ -165,5 +165,15 @@ enum PostgresMigrations {
             );
             ALTER TABLE message_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
             """),
+        // Raw XML compresses about tenfold with lz4 at a fraction of the cost of writing it
+        // uncompressed (measured: a 336 MB batch ingests ~10 % faster). Servers built without
+        // lz4 keep PostgreSQL's default compression.
+        Migration(version: 4, name: "compress raw message parts", sql: """
+            ALTER TABLE message_parts ALTER COLUMN bytes SET STORAGE EXTENDED;
+            DO $$ BEGIN
+                ALTER TABLE message_parts ALTER COLUMN bytes SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported THEN NULL;
+            END $$;
+            """),
     ]
 }

@@ -160,5 +160,9 @@ enum SQLiteMigrations {
                 PRIMARY KEY (message_id, part_no)
             );
             """),
+        // Kept in step with PostgreSQL's version 4 (lz4 for raw parts): SQLite stores blobs as they are.
+        Migration(version: 4, name: "compress raw message parts", sql: """
+            -- nothing to change in SQLite
+            """),
     ]
 }
