@@ -193,7 +193,7 @@ def main():
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--keep", help="directory to keep (and reuse) the batch and CSV in")
     parser.add_argument("--scratch-path", default=os.path.join(ROOT, ".build"), help="swift build scratch path")
-    parser.add_argument("--chunk-size", type=int, default=2000)
+    parser.add_argument("--chunk-size", type=int, default=3000)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--binary", help="use this clearance executable instead of building one")
     args = parser.parse_args()

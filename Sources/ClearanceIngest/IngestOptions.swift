@@ -32,7 +32,7 @@ public struct IngestOptions: Sendable {
 
     /// Creates options; sizes are clamped to at least 1 (and `maxChunkBytes` to at least `partSize`).
     public init(
-        validation: ValidationOptions = ValidationOptions(), chunkSize: Int = 2_000, partSize: Int = 1 << 20,
+        validation: ValidationOptions = ValidationOptions(), chunkSize: Int = 3_000, partSize: Int = 1 << 20,
         maxChunkBytes: Int = 16 << 20, senderCode: String? = nil, direction: MessageDirection = .inbound,
         signatureVerdict: String = "unchecked", receivedAt: Date = .now
     ) {
