@@ -77,12 +77,20 @@ extension SQLStore {
         return CEBDecimal(units: newest.values.reduce(0) { $0 + $1.value })
     }
 
+    /// The phase of the newest declaration (or revision) of `kind` with this business key.
+    ///
+    /// A business key is always the value of one of the indexed columns in the first condition
+    /// (see `DeclarationRecord.businessKey`), so that condition narrows by index; the second keeps
+    /// the exact meaning (the key itself, or a revision `key|appType|guid`).
     func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
                 guard let row = try s.queryOne("""
                     SELECT status, declaration_guid FROM declarations
-                    WHERE kind = $1 AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
+                    WHERE kind = $1
+                      AND (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
+                           OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
+                      AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
                     ORDER BY id DESC LIMIT 1
                     """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1))])
                 else { return (.none, nil) }

@@ -175,5 +175,11 @@ enum PostgresMigrations {
             EXCEPTION WHEN feature_not_supported THEN NULL;
             END $$;
             """),
+        // Every column a business key can come from is indexed, so looking a declaration up by
+        // its business key (the flow's life-cycle check) never scans a whole kind.
+        Migration(version: 5, name: "index every business-key column", sql: """
+            CREATE INDEX declarations_pay_transaction_idx ON declarations (pay_transaction_id);
+            CREATE INDEX declarations_bill_no_idx ON declarations (bill_no);
+            """),
     ]
 }
