@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
 import CustomsSimulator
@@ -37,10 +38,10 @@ import Glibc
         return Ran(status: process.terminationStatus, output: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func operatorRunReachesReleasedInTrace(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func operatorRunReachesReleasedInTrace(_ engine: TestEngine) async throws {
         let dir = FlowFixtures.tempDir("cli-e2e")
-        let store = try freshFlowURL(engine)
+        let store = try freshURL(engine)
         let inbox = dir + "/receipts"
         let simOut = dir + "/sim.txt"
         let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"], output: simOut)

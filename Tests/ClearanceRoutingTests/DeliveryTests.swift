@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
 import CustomsSimulator
@@ -26,8 +27,8 @@ import Testing
         return port
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func destinationDownThenBackEverythingDeliveredInOrderOnceToTheReceiver(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func destinationDownThenBackEverythingDeliveredInOrderOnceToTheReceiver(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         let port = try await freePort()
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:\(port)/ceb")

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
 import CustomsSimulator
@@ -24,7 +25,7 @@ import XMLSignature
         var verdicts: Set<String>
     }
 
-    func run(_ engine: FlowEngine, seed: UInt64, inspectionRate: Double = 0, rejectionRate: Double = 0, until final: Set<String> = ["899"]) async throws -> Run {
+    func run(_ engine: TestEngine, seed: UInt64, inspectionRate: Double = 0, rejectionRate: Double = 0, until final: Set<String> = ["899"]) async throws -> Run {
         let store = try await makeFlowStore(engine)
         let inbox = FlowFixtures.tempDir("receipts")
         let (signer, trust) = Self.customs
@@ -79,8 +80,8 @@ import XMLSignature
         return Run(timeline: timeline, order: parts.map(\.name), receiptsMatched: matched, verdicts: verdicts)
     }
 
-    @Test(arguments: FlowEngine.allCases, [UInt64(1), 2, 3])
-    func shipmentInRandomOrderReachesReleasedWithFullTimeline(_ engine: FlowEngine, seed: UInt64) async throws {
+    @Test(arguments: TestEngine.allCases, [UInt64(1), 2, 3])
+    func shipmentInRandomOrderReachesReleasedWithFullTimeline(_ engine: TestEngine, seed: UInt64) async throws {
         let run = try await run(engine, seed: seed)
         let t = run.timeline
         let inventory = try #require(t.declarations.first { $0.kind == .inventory })

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import ClearanceRouting
 import ClearanceRules
@@ -16,8 +17,8 @@ import Testing
         return ClearanceFlow(store: store, routing: { table })
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func inventoryWaitsThenTheLastDocumentReleasesIt(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func inventoryWaitsThenTheLastDocumentReleasesIt(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         defer { Task { await store.close() } }
         let flow = flow(store)
@@ -42,8 +43,8 @@ import Testing
         #expect(claimed.count == 1, "only the first row of a shipment is claimable while it is pending")
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func mismatchIsRefusedFieldByField(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func mismatchIsRefusedFieldByField(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         defer { Task { await store.close() } }
         let flow = flow(store)
@@ -61,8 +62,8 @@ import Testing
         #expect(!timeline.deliveries.contains { $0.messageGuid == outcome.guid }, "a refused inventory is never queued")
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func mismatchFoundWhenTheLastDocumentArrives(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func mismatchFoundWhenTheLastDocumentArrives(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         defer { Task { await store.close() } }
         let flow = flow(store)
@@ -76,8 +77,8 @@ import Testing
         #expect(timeline.events.filter { $0.kind == .rejected }.compactMap(\.code) == ["MAT006"])
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func annualQuotaCountsReleasedInventoriesFromTheStore(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func annualQuotaCountsReleasedInventoriesFromTheStore(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         defer { Task { await store.close() } }
         let flow = flow(store)
@@ -109,8 +110,8 @@ import Testing
         #expect(refusedAt == 34, "34 × 752 = 25,568 cleared; the 35th would make 26,320")
     }
 
-    @Test(arguments: FlowEngine.allCases)
-    func lifecycleAndDuplicates(_ engine: FlowEngine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func lifecycleAndDuplicates(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         defer { Task { await store.close() } }
         let flow = flow(store)

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
 import CustomsSimulator
@@ -21,7 +22,7 @@ import Glibc
 
     /// A PostgreSQL database with `count` shipments queued for the simulator at `port`.
     func setUp(port: Int, count: Int, base: Int) async throws -> Setup {
-        let url = try freshFlowURL(.postgresql)
+        let url = try freshURL(.postgresql)
         let dir = FlowFixtures.tempDir("proc")
         let rules = dir + "/routes.yaml"
         try """

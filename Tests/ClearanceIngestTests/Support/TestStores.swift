@@ -3,29 +3,8 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// The engines every ingest test runs against.
-enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgresql
-
-    var testDescription: String { rawValue }
-}
-
 /// A salt for tests (real deployments configure a secret one).
 let testSalt = Array("clearance-test-salt-0123456789".utf8)
-
-/// A URL for a new empty database of `engine` (PostgreSQL: on the throwaway server this test
-/// process starts; fails, never skips, when it cannot be started).
-func freshURL(_ engine: TestEngine) throws -> String {
-    switch engine {
-    case .sqlite:
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-ingest-tests", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return "sqlite:" + dir.appendingPathComponent(UUID().uuidString + ".sqlite").path
-    case .postgresql:
-        return try PostgresTestServer.require().createDatabase()
-    }
-}
 
 /// Opens the store at `url` (migrated).
 func openTestStore(_ url: String) async throws -> SQLStore {

@@ -114,26 +114,9 @@ enum FlowFixtures {
     }()
 }
 
-/// The engines the store-backed tests run on.
-enum FlowEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgresql
-    var testDescription: String { rawValue }
-}
-
 let flowTestSalt = Array("clearance-routing-test-salt-0123456789".utf8)
 
-/// A URL for a new, empty database.
-func freshFlowURL(_ engine: FlowEngine) throws -> String {
-    switch engine {
-    case .sqlite:
-        return "sqlite:" + FlowFixtures.tempDir("db") + "/store.sqlite"
-    case .postgresql:
-        return try PostgresTestServer.require().createDatabase()
-    }
-}
-
 /// A fresh, migrated flow store.
-func makeFlowStore(_ engine: FlowEngine, url: String? = nil) async throws -> any ClearanceFlowStore {
-    try await openFlowStore(url: url ?? freshFlowURL(engine), options: StoreOptions(buyerIdSalt: flowTestSalt))
+func makeFlowStore(_ engine: TestEngine, url: String? = nil) async throws -> any ClearanceFlowStore {
+    try await openFlowStore(url: url ?? freshURL(engine), options: StoreOptions(buyerIdSalt: flowTestSalt))
 }

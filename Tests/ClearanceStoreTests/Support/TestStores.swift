@@ -3,14 +3,6 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// The engines every conformance test runs against.
-enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgresql
-
-    var testDescription: String { rawValue }
-}
-
 /// A salt for tests (real deployments configure a secret one).
 let testSalt = Array("clearance-test-salt-0123456789".utf8)
 
@@ -20,18 +12,6 @@ func makeStore(_ engine: TestEngine, poolSize: Int = 4, salt: [UInt8]? = testSal
     let url = try freshURL(engine)
     let store = try await openStore(url: url, options: StoreOptions(buyerIdSalt: salt, postgresPoolSize: poolSize))
     return try #require(store as? SQLStore)
-}
-
-/// A URL for a new empty database of `engine`.
-func freshURL(_ engine: TestEngine) throws -> String {
-    switch engine {
-    case .sqlite:
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-store-tests", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return "sqlite:" + dir.appendingPathComponent(UUID().uuidString + ".sqlite").path
-    case .postgresql:
-        return try PostgresTestServer.require().createDatabase()
-    }
 }
 
 extension SQLStore {
