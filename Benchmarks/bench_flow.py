@@ -38,7 +38,7 @@ def resident_id(first17):
 def find_binary(explicit):
     if explicit:
         return explicit
-    for scratch in (".build-flow", ".build"):
+    for scratch in (".build",):
         for config in ("release", "debug"):
             path = os.path.join(ROOT, scratch, config, "clearance")
             if os.access(path, os.X_OK):

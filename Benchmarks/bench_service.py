@@ -63,7 +63,7 @@ def find_binary(explicit):
     if explicit:
         return explicit
     for config in ("release", "debug"):
-        for scratch in (".build-server", ".build"):
+        for scratch in (".build",):
             path = os.path.join(ROOT, scratch, config, "clearance")
             if os.access(path, os.X_OK):
                 return path
@@ -101,6 +101,17 @@ class Postgres:
             self.run("pg_ctl", "-D", self.dir + "/data", "-m", "fast", "-w", "stop")
         except subprocess.CalledProcessError:
             pass
+
+
+class ExistingPostgres:
+    """A server the caller runs (socket and data directory under `directory`); left running."""
+    def __init__(self, directory, port):
+        self.dir = directory
+        self.url = f"postgresql://clearance@/postgres?host={directory}&port={port}"
+        self.conninfo = f"host={directory} port={port} user=clearance dbname=postgres"
+
+    def stop(self):
+        pass
 
 
 def make_orders(n, directory):
@@ -166,6 +177,28 @@ end
 """
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds of the given processes (from /proc; gone processes count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def postgres_pids(data_dir):
+    """The postmaster of `data_dir` and its children (backends, WAL writer, checkpointer…)."""
+    with open(os.path.join(data_dir, "postmaster.pid")) as f:
+        master = int(f.readline())
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [master] + [int(c) for c in children]
+
+
 def wait_health(base, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -196,6 +229,9 @@ def main():
     parser.add_argument("--pool", type=int, default=16, help="the service's PostgreSQL connections, and the baseline's")
     parser.add_argument("--batch-docs", type=int, default=20000)
     parser.add_argument("--binary")
+    parser.add_argument("--pg-dir", help="use the running PostgreSQL whose socket directory (and data_dir/data) is this "
+                        "instead of a throwaway one (e.g. one started with pg_stat_statements)")
+    parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
     args = parser.parse_args()
     ensure_wrk()
@@ -203,7 +239,7 @@ def main():
     print(f"binary: {binary}", flush=True)
     tmp = tempfile.mkdtemp(prefix="clearance-bench-service-")
     os.chmod(tmp, 0o755)
-    pg = Postgres(tmp)
+    pg = ExistingPostgres(args.pg_dir, args.pg_port) if args.pg_dir else Postgres(tmp)
     server = None
     try:
         store = pg.url
@@ -261,11 +297,15 @@ rules:
         env = dict(os.environ, BENCH_BODIES=bodies, BENCH_KEY=platform_key, BENCH_THREADS=str(args.threads),
                    BENCH_SEPARATOR=SEPARATOR)
         print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s…", flush=True)
+        pg_pids = postgres_pids(pg.dir + "/data")
+        cpu_before = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
         run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
                               "-s", script, base + "/v1/messages"], env=env, capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit(f"wrk failed: {run.stdout[-2000:]} {run.stderr[-2000:]}")
         wrk = run.stdout
+        pg_pids = postgres_pids(pg.dir + "/data")
+        cpu_after = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
         accepted = int(re.search(r"ACCEPTED (\d+)", wrk).group(1))
         other = int(re.search(r"OTHER (\d+)", wrk).group(1))
         p50 = re.search(r"\s50%\s+(\S+)", wrk).group(1)
@@ -298,6 +338,11 @@ rules:
         print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL):")
         print(f"  accepted {accepted} in {args.duration} s → {accepted_rate:.0f} messages/s "
               f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
+        wall = cpu_after[2] - cpu_before[2]
+        server_cpu, pg_cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        print(f"  CPU per accepted message: service {1000 * server_cpu / max(accepted, 1):.2f} ms, "
+              f"PostgreSQL {1000 * pg_cpu / max(accepted, 1):.2f} ms "
+              f"(cores busy: service {server_cpu / wall:.2f}, PostgreSQL {pg_cpu / wall:.2f}; machine load {os.getloadavg()[0]:.1f})")
         print(f"  baseline: {max(accepted, args.pool)} plain single-row INSERT transactions through libpq "
               f"({args.pool} connections): {base_rate:.0f} inserts/s")
         print(f"  ratio service / baseline: {accepted_rate / base_rate:.2f}")

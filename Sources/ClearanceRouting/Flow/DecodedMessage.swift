@@ -33,7 +33,7 @@ public struct DecodedMessage: Sendable {
             }
         }
         let sink = Sink()
-        let decoder = CEBDecoder(rules: CustomsRules(), sink: sink)
+        let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
         do {
             try decoder.feed(bytes)
             try decoder.finish()

@@ -8,6 +8,10 @@ public struct CustomsRules: RecordRules {
     /// Sums and limits.
     public let amounts: AmountRules
 
+    /// The rule set with the standard ¥5,000 limit, built once: building the per-message plans
+    /// costs more than checking one small message.
+    public static let standard = CustomsRules()
+
     /// Creates the rule set for the whole catalog.
     public init(perOrderLimit: CEBDecimal = CEBDecimal(5000)) {
         fields = FieldRules()

@@ -231,11 +231,15 @@ extension SQLStore: AccessStore {
     }
 
     func storeAnswer(_ a: StoredAnswer) async throws(StoreError) -> StoredAnswer {
-        try await accessWrite { (s: any SQLSession) throws(StoreError) -> StoredAnswer in
-            try s.execute("""
+        // One statement, so no explicit transaction: it commits (durably) on its own.
+        try await accessRead { (s: any SQLSession) throws(StoreError) -> StoredAnswer in
+            if let row = try s.queryOne("""
                 INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guid) DO NOTHING
-                """, [.text(a.guid), .text(a.enterpriseCode), .integer(Int64(a.httpStatus)), .text(a.body), .time(a.createdAt)])
+                RETURNING guid, enterprise_code, http_status, body, created_at
+                """, [.text(a.guid), .text(a.enterpriseCode), .integer(Int64(a.httpStatus)), .text(a.body), .time(a.createdAt)]) {
+                return try Self.answer(row)
+            }
             guard let row = try s.queryOne(
                 "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid = $1",
                 [.text(a.guid)]) else { throw .notFound("answer \(a.guid) right after insert") }

@@ -170,5 +170,12 @@ enum SQLiteMigrations {
             CREATE INDEX declarations_pay_transaction_idx ON declarations (pay_transaction_id);
             CREATE INDEX declarations_bill_no_idx ON declarations (bill_no);
             """),
+        // An index on (kind, status) let the planner "narrow" business-key and receipt look-ups
+        // by kind: a bitmap of every declaration of that kind, per message. Only the waiting
+        // inventories need a status index; a partial one holds just them.
+        Migration(version: 6, name: "index only waiting declarations by kind", sql: """
+            DROP INDEX declarations_kind_status_idx;
+            CREATE INDEX declarations_awaiting_idx ON declarations (kind) WHERE status = 'awaiting documents';
+            """),
     ]
 }

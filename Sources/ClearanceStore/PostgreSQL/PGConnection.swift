@@ -3,11 +3,20 @@ import Foundation
 
 /// One libpq connection. Used only on its ``EngineThread``; all calls block that thread.
 ///
-/// Parameters are sent with `PQexecParams` in text format (so NUMERIC values keep every digit and
-/// bytea goes as `\x…` hex); results come back as text and are parsed by ``SQLRow``.
+/// Parameters are sent in text format (so NUMERIC values keep every digit and bytea goes as
+/// `\x…` hex); results come back as text and are parsed by ``SQLRow``.
+///
+/// Every parameterised statement is prepared once per connection (`PQprepare`) and then run with
+/// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
+/// parsing and planning them each time cost PostgreSQL more than executing them.
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
+    /// Statement names by SQL text, for this connection's session.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    /// Beyond this many distinct statements the cache is dropped (`DEALLOCATE ALL`) and refilled.
+    static let preparedCapacity = 512
     /// Connection target for messages (password removed).
     let target: String
 
@@ -20,18 +29,25 @@ final class PGConnection: SQLSession {
             throw .connectionFailed(engine: .postgresql, target: target, message: message)
         }
         conn = handle
-        // Silence NOTICEs (e.g. "relation already exists, skipping") that libpq prints to stderr.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         do {
-            try executeScript("""
-                SET client_encoding = 'UTF8';
-                SET standard_conforming_strings = on;
-                SET application_name = 'clearance';
-                """)
+            try configureSession()
         } catch {
             close()
             throw error
         }
+    }
+
+    /// Session settings, after connecting and after a reset.
+    private func configureSession() throws(StoreError) {
+        guard let conn else { throw .closed }
+        // Silence NOTICEs (e.g. "relation already exists, skipping") that libpq prints to stderr.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        prepared.removeAll()
+        try executeScript("""
+            SET client_encoding = 'UTF8';
+            SET standard_conforming_strings = on;
+            SET application_name = 'clearance';
+            """)
     }
 
     func close() {
@@ -50,7 +66,7 @@ final class PGConnection: SQLSession {
             guard PQstatus(conn) == CONNECTION_OK else {
                 throw .connectionFailed(engine: .postgresql, target: target, message: Self.trim(String(cString: PQerrorMessage(conn))))
             }
-            PQsetNoticeProcessor(conn, { _, _ in }, nil)
+            try configureSession()
         }
         if PQtransactionStatus(conn) != PQTRANS_IDLE { rollback() }
     }
@@ -89,8 +105,9 @@ final class PGConnection: SQLSession {
         let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
+        let name = try statementName(sql, parameterCount: params.count)
         let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
+            PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0)
         }
         guard let result else { throw error(nil, sql) }
         let status = PQresultStatus(result)
@@ -100,6 +117,25 @@ final class PGConnection: SQLSession {
             throw failure
         }
         return result
+    }
+
+    /// The name of `sql` prepared on this connection, preparing it on first use. Prepared
+    /// statements outlive transactions (a rollback does not drop them), and PostgreSQL replans
+    /// them itself after schema changes.
+    private func statementName(_ sql: String, parameterCount: Int) throws(StoreError) -> String {
+        if let name = prepared[sql] { return name }
+        guard let conn else { throw .closed }
+        if prepared.count >= Self.preparedCapacity {
+            try executeScript("DEALLOCATE ALL")
+            prepared.removeAll()
+        }
+        preparedCount += 1
+        let name = "clearance_\(preparedCount)"
+        guard let result = PQprepare(conn, name, sql, Int32(parameterCount), nil) else { throw error(nil, sql) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result, sql) }
+        prepared[sql] = name
+        return name
     }
 
     func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
@@ -160,6 +196,7 @@ final class PGConnection: SQLSession {
             INSERT INTO message_parts (message_id, part_no, bytes) VALUES ($1::bigint, $2::integer, $3::bytea)
             ON CONFLICT (message_id, part_no) DO UPDATE SET bytes = EXCLUDED.bytes
             """
+        let name = try statementName(sql, parameterCount: 3)
         for part in parts {
             // $1 and $2 as text, $3 in binary format: the raw bytes go as they are (no hex doubling).
             let id = strdup(String(messageId)), number = strdup(String(part.index))
@@ -171,7 +208,7 @@ final class PGConnection: SQLSession {
                 ]
                 let lengths: [Int32] = [0, 0, Int32(bytes.count)]
                 let formats: [Int32] = [0, 0, 1]
-                return PQexecParams(conn, sql, 3, nil, values, lengths, formats, 0)
+                return PQexecPrepared(conn, name, 3, values, lengths, formats, 0)
             }
             guard let result else { throw error(nil, sql) }
             defer { PQclear(result) }
@@ -180,7 +217,9 @@ final class PGConnection: SQLSession {
     }
 
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
-        try PGBulkWriter(connection: self).write(chunk)
+        RowInsertWriter.suitsPostgres(chunk)
+            ? try RowInsertWriter(connection: self).write(chunk)
+            : try PGBulkWriter(connection: self).write(chunk)
     }
 
     // MARK: COPY FROM STDIN

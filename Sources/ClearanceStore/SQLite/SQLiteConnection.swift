@@ -105,6 +105,6 @@ final class SQLiteConnection: SQLSession {
     }
 
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
-        try SQLiteBulkWriter(connection: self).write(chunk)
+        try RowInsertWriter(connection: self).write(chunk)
     }
 }

@@ -1,10 +1,21 @@
-/// Bulk ingest for SQLite: prepared multi-row `INSERT … ON CONFLICT DO NOTHING` statements
-/// (cached per row count), inside the caller's `BEGIN IMMEDIATE` transaction, in WAL mode.
+/// Chunk writes as multi-row `INSERT … ON CONFLICT DO NOTHING` statements inside the caller's
+/// transaction, in SQL both engines speak.
+///
+/// SQLite uses it for every chunk (its statements are prepared once per row count and cached,
+/// in WAL mode). PostgreSQL uses it for small chunks — single messages from the service and the
+/// flow — where `COPY` through staging tables costs more round trips, catalog work and
+/// truncation than the few rows it moves; large chunks go through ``PGBulkWriter``.
 ///
 /// Declarations find their message, and lines their declaration, through scalar sub-selects on
 /// the unique keys, so a re-run (or a row already stored by an earlier chunk) is simply skipped.
-struct SQLiteBulkWriter {
-    let connection: SQLiteConnection
+struct RowInsertWriter {
+    let connection: any SQLSession
+
+    /// Whether a chunk is small enough that row inserts beat `COPY` on PostgreSQL.
+    static func suitsPostgres(_ chunk: PreparedChunk) -> Bool {
+        chunk.messages.count <= messagesPerStatement && chunk.declarations.count <= declarationsPerStatement
+            && chunk.lines.count <= linesPerStatement * 2
+    }
 
     /// Rows per multi-row statement, kept well under SQLite's 32,766 bound parameters.
     static let messagesPerStatement = 64
@@ -34,7 +45,7 @@ struct SQLiteBulkWriter {
                 [.text(EventKind.received.rawValue), .integer(m.receivedAt), .integer(m.id), .integer(chunk.now)]
             })
         }
-        report.messages = try outcomes(chunk, inserted: Set(inserted.keys))
+        report.messages = try outcomes(chunk, inserted: inserted.mapValues(\.id))
 
         // Declarations.
         let declColumns = ["message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
@@ -83,19 +94,24 @@ struct SQLiteBulkWriter {
         return report
     }
 
-    /// Looks up every message's stored id and digest to report stored / duplicate / conflict.
-    private func outcomes(_ chunk: PreparedChunk, inserted: Set<String>) throws(StoreError) -> [MessageOutcome] {
+    /// The outcome of every message: those just inserted from `RETURNING`, the others (duplicates
+    /// and guid conflicts) by looking up the stored id and digest.
+    private func outcomes(_ chunk: PreparedChunk, inserted: [String: Int64]) throws(StoreError) -> [MessageOutcome] {
         var result: [MessageOutcome] = []
         result.reserveCapacity(chunk.messages.count)
         var seen = Set<String>()
         for m in chunk.messages {
+            let first = seen.insert(m.guid).inserted
+            if first, let id = inserted[m.guid] {
+                result.append(MessageOutcome.make(guid: m.guid, id: id, storedSHA256: m.sha256, offeredSHA256: m.sha256, newlyInserted: true))
+                continue
+            }
             guard let row = try connection.queryOne("SELECT id, sha256 FROM messages WHERE guid = $1", [.text(m.guid)]) else {
                 throw .notFound("message \(m.guid) missing right after insert")
             }
-            let first = seen.insert(m.guid).inserted
             result.append(MessageOutcome.make(
                 guid: m.guid, id: try row.requireInt64(0, "messages.id"), storedSHA256: try row.requireString(1, "sha256"),
-                offeredSHA256: m.sha256, newlyInserted: first && inserted.contains(m.guid)))
+                offeredSHA256: m.sha256, newlyInserted: false))
         }
         return result
     }
