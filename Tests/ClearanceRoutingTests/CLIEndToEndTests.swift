@@ -104,6 +104,51 @@ import Glibc
         #expect(trace.components(separatedBy: "→ customs: delivered").count - 1 == 4)
     }
 
+    /// `clearance ingest --route`: a batch stored by the streaming ingest is queued for customs
+    /// once its documents are all in; a batch holding a mismatch is held back with the reason.
+    @Test func ingestRouteQueuesACompleteBatchAndHoldsARefusedOne() async throws {
+        let dir = FlowFixtures.tempDir("cli-ingest-route")
+        let store = "sqlite://\(dir)/store.sqlite"
+        let rules = dir + "/routes.yaml"
+        try """
+            version: 1
+            senderId: DXPENT0000000001
+            destinations:
+              customs:
+                spool: {outbox: "\(dir)/out"}
+                envelope: none
+            rules:
+              - name: all
+                match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
+                to: customs
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let good = [FlowFixtures.shipment(7400), FlowFixtures.shipment(7401)]
+        let bad = [FlowFixtures.shipment(7402) { text, kind in
+            if kind == "order" { text = text.replacingOccurrences(of: "<ceb:buyerName>陈思远</ceb:buyerName>", with: "<ceb:buyerName>陈思源</ceb:buyerName>") }
+        }]
+        var parts: [String] = []
+        for (n, s) in (good + bad).enumerated() {
+            for (k, part) in [s.order, s.payment, s.waybill].enumerated() {
+                let path = dir + "/part-\(n)-\(k).xml"
+                try Data(part).write(to: URL(fileURLWithPath: path))
+                parts.append(path)
+            }
+        }
+        _ = try await run(["submit", "--store", store, "--rules", rules] + parts)
+        let goodBatch = dir + "/good.xml", badBatch = dir + "/bad.xml"
+        try BatchForwarderTests.inventoryBatch(good).write(toFile: goodBatch, atomically: true, encoding: .utf8)
+        try BatchForwarderTests.inventoryBatch(bad).write(toFile: badBatch, atomically: true, encoding: .utf8)
+
+        let routed = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", goodBatch])
+        #expect(routed.status == 0, "\(routed.output)")
+        #expect(routed.output.contains("routed → customs"), "\(routed.output)")
+        let held = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", badBatch])
+        #expect(held.status == 1, "\(held.output)")
+        #expect(held.output.contains("refused") && held.output.contains("MAT006"), "\(held.output)")
+        let trace = try await run(["trace", "--store", store, "orderNo=\(good[1].orderNo)"]).output
+        #expect(trace.contains("declared"), "\(trace)")
+    }
+
     @Test func spoolModeSimulatorAnswersFromTheOutboundDirectory() async throws {
         let store = try await makeFlowStore(.sqlite)
         let out = FlowFixtures.tempDir("spool-customs")

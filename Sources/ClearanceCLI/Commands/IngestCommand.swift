@@ -1,6 +1,7 @@
 import ArgumentParser
 import CEBModel
 import ClearanceIngest
+import ClearanceRouting
 import ClearanceRules
 import ClearanceStore
 
@@ -14,8 +15,12 @@ struct IngestCommand: AsyncParsableCommand {
             written in chunk transactions while parsing continues. Problems are reported exactly as by \
             'validate'; documents with errors are not stored (the raw message keeps them). A killed ingest \
             leaves whole chunks only: run it again to complete it (nothing is stored twice). \
-            Exit code 0 when every document is valid and stored, 1 when any input is invalid, 2 on usage, \
-            I/O or store errors.
+            With --route, each stored message then goes through the clearance flow as a whole (the same \
+            cross-message rules and routing rules as 'submit'): it is queued for its destinations when every \
+            document may go, held back otherwise (invalid documents, refused or waiting inventories), with \
+            the reason printed and in the trace. \
+            Exit code 0 when every document is valid and stored (and, with --route, every message routed or \
+            awaiting documents), 1 when any input is invalid or refused, 2 on usage, I/O or store errors.
             """
     )
 
@@ -39,11 +44,22 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the summary.")
     var quiet = false
 
+    @Flag(help: "Route each stored message through the clearance flow (see --rules).")
+    var route = false
+
+    @OptionGroup var rules: RulesOption
+
     func run() async throws {
         let output = OutputBuffer()
         let printer = IssuePrinter(format: format, output: output)
         let progress = Progress()
+        let watcher = route ? try rules.watcher() : nil
         let opened = try await store.open()
+        var forwarder: BatchForwarder?
+        if let watcher {
+            guard let flowStore = opened as? any ClearanceFlowStore else { throw Exit.usage }
+            forwarder = BatchForwarder(store: flowStore, routing: { watcher.current() })
+        }
         var total = IngestTotals()
         var failed = false, ioFailure = false
         for file in files {
@@ -57,6 +73,20 @@ struct IngestCommand: AsyncParsableCommand {
                     onRead: { bytes, size in reporter.read(bytes: bytes, total: size) })
                 total.add(summary)
                 if summary.errors > 0 { failed = true }
+                if let forwarder, let guid = summary.messageGuid {
+                    do {
+                        let outcome = try await forwarder.forward(messageGuid: guid)
+                        output.line("\(file): \(outcome.messageType) \(guid) \(SubmitCommand.describe(outcome))")
+                        for issue in outcome.issues.prefix(50) { output.line("  \(issue)") }
+                        switch outcome.status {
+                        case .refused, .invalid: failed = true
+                        default: break
+                        }
+                    } catch {
+                        output.line("\(file): not routed: \(error)")
+                        ioFailure = true
+                    }
+                }
             } catch {
                 total.add(reporter.last)
                 total.failedFiles += 1

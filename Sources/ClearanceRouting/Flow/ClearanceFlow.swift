@@ -175,16 +175,16 @@ public final class ClearanceFlow: Sendable {
                 var allIssues: [CrossMessageIssue] = []
                 var events: [Event] = []
                 var complete = true
-                var inventoryGuid: String?
+                var inventoryGuids: [String] = []
                 for document in message.documents {
                     guard case .inventory(let inventory) = document else { continue }
-                    inventoryGuid = inventory.head.guid
+                    inventoryGuids.append(inventory.head.guid)
                     let report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
                     if report.isAwaiting { complete = false; break }
                     allIssues += report.issues
                     if report.mayForward { events.append(matchedEvent(inventory, report, at: Date(), messageGuid: guid)) }
                 }
-                guard complete, let inventoryGuid else { continue }
+                guard complete, !inventoryGuids.isEmpty else { continue }
                 let now = Date()
                 if allIssues.isEmpty {
                     let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
@@ -192,16 +192,26 @@ public final class ClearanceFlow: Sendable {
                     let routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
                     events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
                                         detail: "documents complete; rules: " + decision.rules.joined(separator: ", ")))
-                    let moved = try await store.advanceDeclaration(
-                        declarationGuid: inventoryGuid, fromStatus: Self.awaiting,
-                        toStatus: decision.isUnrouted ? "unrouted" : Self.declared, events: events, routes: routes)
+                    // Every inventory of the message moves (a batch carries many); the first move
+                    // queues the routes and events, and only the flow that moved it reports it.
+                    var moved = false
+                    for inventoryGuid in inventoryGuids {
+                        moved = try await store.advanceDeclaration(
+                            declarationGuid: inventoryGuid, fromStatus: Self.awaiting,
+                            toStatus: decision.isUnrouted ? "unrouted" : Self.declared,
+                            events: moved ? [] : events, routes: routes) || moved
+                    }
                     if moved, !decision.isUnrouted { released.append(guid) }
                 } else {
                     let refusals = allIssues.map {
                         Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
                     }
-                    _ = try await store.advanceDeclaration(
-                        declarationGuid: inventoryGuid, fromStatus: Self.awaiting, toStatus: Self.refused, events: refusals, routes: [])
+                    var moved = false
+                    for inventoryGuid in inventoryGuids {
+                        moved = try await store.advanceDeclaration(
+                            declarationGuid: inventoryGuid, fromStatus: Self.awaiting, toStatus: Self.refused,
+                            events: moved ? [] : refusals, routes: []) || moved
+                    }
                 }
             }
         } catch let error as FlowError {

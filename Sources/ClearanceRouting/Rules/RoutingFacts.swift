@@ -57,7 +57,8 @@ public struct RoutingFacts: Sendable, Hashable {
         for code in codes { if let code, !code.isEmpty { enterprises.insert(code) } }
     }
 
-    private mutating func absorb(_ document: CEBDocument) {
+    /// Adds one document's facts (for messages read as a stream, one document at a time).
+    public mutating func absorb(_ document: CEBDocument) {
         switch document {
         case .order(let o):
             ieFlag = "I"

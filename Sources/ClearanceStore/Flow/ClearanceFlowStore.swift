@@ -62,6 +62,14 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory {
     /// Envelope guids of inventories waiting for documents that link to this orderNo or logisticsNo.
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String]
 
+    /// Moves every declaration of a stored message that is still in `fromStatus` to `toStatus`,
+    /// appends events and queues routes for the message, in one transaction (a batch forwarded
+    /// after ingest). Returns how many declarations moved; routes already queued are not queued again.
+    @discardableResult
+    func advanceMessage(
+        messageGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+    ) async throws(StoreError) -> Int
+
     /// The status of the newest declaration with this head guid.
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> String?
 

@@ -42,6 +42,26 @@ extension SQLStore: ClearanceFlowStore {
         return report
     }
 
+    @discardableResult
+    func advanceMessage(
+        messageGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+    ) async throws(StoreError) -> Int {
+        let now = StoreClock.milliseconds(.now)
+        return try await flowWrite { (s: any SQLSession) throws(StoreError) -> Int in
+            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
+                throw .notFound("message \(messageGuid)")
+            }
+            let messageId = try row.requireInt64(0, "messages.id")
+            let moved = try s.execute(
+                "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
+                [.text(toStatus), .integer(messageId), .text(fromStatus)])
+            let known = (guid: messageGuid, id: messageId)
+            for event in events { try Self.insertFlowEvent(s, event, now: now, knownMessage: known) }
+            for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+            return moved
+        }
+    }
+
     func advanceDeclaration(
         declarationGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Bool {

@@ -1,0 +1,173 @@
+import CEBModel
+import ClearanceRules
+import ClearanceStore
+import Foundation
+
+/// Sends a batch that `clearance ingest` (or `POST /v1/batches`) stored on through the clearance
+/// flow: the same cross-message rules and routing as ``ClearanceFlow/accept(_:receivedAt:signatureVerdict:)``,
+/// applied to the stored message as a whole, which is forwarded as it was received.
+///
+/// The stored raw message is read back and decoded as a stream: documents are not kept, only the
+/// routing facts they add up to and the retail-import inventories of the current megabyte, which
+/// are checked (three-document match, quotas, tax) before the next one is decoded.
+///
+/// A batch goes out only when every document in it may go:
+/// - any invalid document (not stored) holds the whole batch back (`invalid`): the sender fixes
+///   and resends it, as customs would refuse it anyway;
+/// - any inventory refused by the cross-message rules makes the batch `refused`, with every
+///   reason field by field;
+/// - inventories still missing documents make it wait (`awaiting`); the arrival of the last
+///   document releases it (``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``).
+///
+/// Forwarding twice is harmless: declarations move only from their stored status, and outbox
+/// rows are unique per (message, destination).
+public struct BatchForwarder: Sendable {
+    private let store: any ClearanceFlowStore
+    private let routing: @Sendable () -> RoutingTable
+    private let rates: RetailImportTaxRates
+
+    /// Status of a stored batch's declarations before forwarding.
+    public static let storedStatus = "received"
+
+    /// Creates a forwarder over the flow's store and routing table.
+    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
+        self.store = store
+        self.routing = routing
+        self.rates = rates
+    }
+
+    /// Forwards the stored message `guid`.
+    public func forward(messageGuid guid: String) async throws(FlowError) -> FlowOutcome {
+        let stored: MessageRecord?
+        do {
+            stored = try await store.message(guid: guid)
+        } catch {
+            throw .store(error.description)
+        }
+        guard let stored else { throw .store("no stored message \(guid)") }
+        var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
+
+        // One streaming pass: facts, error count, inventory checks per megabyte.
+        let sink = ForwardingSink(messageType: stored.messageType, senderCode: stored.senderCode)
+        let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
+        var issues: [CrossMessageIssue] = []
+        var missing: [String] = []
+        var matched: [Event] = []
+        let now = Date()
+        let step = 1 << 20
+        var offset = 0
+        let raw = stored.rawBytes
+        repeat {
+            let end = min(offset + step, raw.count)
+            do {
+                try raw.withUnsafeBufferPointer { try decoder.feed(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[offset..<end])) }
+                if end == raw.count { try decoder.finish() }
+            } catch {
+                throw .unreadable("\(error)")
+            }
+            offset = end
+            for inventory in sink.takeInventories() {
+                let report: InventoryClearanceReport
+                do {
+                    report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
+                } catch {
+                    throw .store(error.description)
+                }
+                if case .awaiting(let m) = report.match {
+                    missing.append("\(inventory.head.copNo ?? inventory.head.guid): " + m.joined(separator: ", "))
+                } else {
+                    issues += report.issues
+                    if report.mayForward {
+                        matched.append(Event(
+                            kind: EventKind(rawValue: "documents-matched"), occurredAt: now, messageGuid: guid,
+                            declarationGuid: inventory.head.guid, detail: "order, payment and waybill agree",
+                            dedupKey: "matched:\(inventory.head.guid)"))
+                    }
+                }
+            }
+        } while offset < raw.count
+
+        if sink.errors > 0 {
+            outcome.issues = [CrossMessageIssue(
+                code: "BAT001", field: "",
+                message: "\(sink.errors) error(s) in \(sink.invalidDocuments) document(s): the batch is not forwarded; fix and resend it")]
+            try await move(guid, to: ClearanceFlow.refused, events: [Event(
+                kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
+            return outcome
+        }
+        let decision = routing().route(sink.facts)
+        outcome.rules = decision.rules
+        if !issues.isEmpty {
+            outcome.status = .refused
+            outcome.issues = issues
+            try await move(guid, to: ClearanceFlow.refused, events: issues.map {
+                Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
+            }, routes: [])
+        } else if !missing.isEmpty {
+            outcome.status = .awaiting(missing)
+            try await move(guid, to: ClearanceFlow.awaiting, events: [Event(
+                kind: EventKind(rawValue: "awaiting-documents"), occurredAt: now, messageGuid: guid,
+                detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
+        } else if decision.isUnrouted {
+            outcome.status = .unrouted
+            try await move(guid, to: "unrouted", events: [Event(
+                kind: EventKind(rawValue: "unrouted"), occurredAt: now, messageGuid: guid,
+                detail: "no routing rule matched \(stored.messageType)")], routes: [])
+        } else {
+            outcome.status = .routed(decision.destinations)
+            let routes = decision.destinations.map {
+                OutboxRoute(destination: $0, orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo)
+            }
+            try await move(guid, to: ClearanceFlow.declared, events: matched + [Event(
+                kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))],
+                routes: routes)
+        }
+        return outcome
+    }
+
+    private func move(_ guid: String, to status: String, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
+        do {
+            try await store.advanceMessage(messageGuid: guid, fromStatus: Self.storedStatus, toStatus: status, events: events, routes: routes)
+        } catch {
+            throw .store(error.description)
+        }
+    }
+}
+
+/// Adds documents up into routing facts, counts invalid ones, and hands over retail-import
+/// inventories a megabyte at a time.
+private final class ForwardingSink: CEBDocumentSink {
+    var facts: RoutingFacts
+    var errors = 0
+    var invalidDocuments = 0
+    private var inventories: [Inventory] = []
+
+    init(messageType: String, senderCode: String) {
+        facts = RoutingFacts(messageType: messageType, documents: [], senderCode: senderCode)
+    }
+
+    func takeInventories() -> [Inventory] {
+        defer { inventories.removeAll(keepingCapacity: true) }
+        return inventories
+    }
+
+    func messageStarted(_ header: MessageHeader) {}
+
+    func document(_ decode: () -> CEBDocument, context: DocumentContext) {
+        let count = context.issues.filter { $0.severity == .error }.count
+        if count > 0 {
+            errors += count
+            invalidDocuments += 1
+            return
+        }
+        let document = decode()
+        facts.absorb(document)
+        if case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) {
+            inventories.append(inventory)
+        }
+    }
+
+    func messageFinished(_ envelope: MessageEnvelope) {
+        errors += envelope.issues.filter { $0.severity == .error }.count
+    }
+}
