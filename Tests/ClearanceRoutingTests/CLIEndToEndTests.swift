@@ -149,6 +149,56 @@ import Glibc
         #expect(trace.contains("declared"), "\(trace)")
     }
 
+    /// `clearance submit` checks signatures as the service does: once the sender has a registered
+    /// certificate, an unsigned or foreign-signed message is refused and not stored; one signed
+    /// with the registered key goes through with the verdict stored.
+    @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
+        let dir = FlowFixtures.tempDir("cli-submit-sig")
+        let store = "sqlite://\(dir)/store.sqlite"
+        func certificate(_ name: String) throws -> (key: String, cert: String) {
+            let key = dir + "/\(name).key", cert = dir + "/\(name).crt"
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                                 "-subj", "/CN=\(name)", "-keyout", key, "-out", cert]
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.run()
+            openssl.waitUntilExit()
+            #expect(openssl.terminationStatus == 0)
+            return (key, cert)
+        }
+        let platform = try certificate("platform"), stranger = try certificate("stranger")
+        let sender = "91350128MA8T4K2Q5P"  // BaseTransfer/copCode of the fixtures
+        #expect(try await run(["enterprise", "add", sender, "--name", "Pingtan platform", "--role", "system", "--store", store]).status == 0)
+        let registered = try await run(["enterprise", "cert", "register", sender, platform.cert, "--store", store])
+        #expect(registered.status == 0, "\(registered.output)")
+
+        let s = FlowFixtures.shipment(7500)
+        let order = dir + "/order.xml"
+        try Data(s.order).write(to: URL(fileURLWithPath: order))
+        let unsigned = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, order])
+        #expect(unsigned.status == 1)
+        #expect(unsigned.output.contains("SIG001"), "\(unsigned.output)")
+
+        for (name, pair) in [("foreign", stranger), ("signed", platform)] {
+            let out = dir + "/\(name)"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let signed = try await run(["sign", "--key", pair.key, "--cert", pair.cert, "--out-dir", out, order])
+            #expect(signed.status == 0, "\(signed.output)")
+        }
+        let foreign = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, dir + "/foreign/order.xml"])
+        #expect(foreign.status == 1)
+        #expect(foreign.output.contains("SIG003"), "\(foreign.output)")
+        #expect(try await run(["trace", "--store", store, "orderNo=\(s.orderNo)"]).output.contains("no shipment"),
+                "refused messages are not stored")
+
+        let good = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, dir + "/signed/order.xml"])
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("routed"), "\(good.output)")
+        let trace = try await run(["trace", "--store", store, "--format", "json", "orderNo=\(s.orderNo)"]).output
+        #expect(trace.contains("\"signature\":\"valid\""), "the verdict is stored: \(trace.prefix(2000))")
+    }
+
     @Test func spoolModeSimulatorAnswersFromTheOutboundDirectory() async throws {
         let store = try await makeFlowStore(.sqlite)
         let out = FlowFixtures.tempDir("spool-customs")

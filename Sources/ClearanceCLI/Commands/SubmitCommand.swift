@@ -15,11 +15,18 @@ struct SubmitCommand: AsyncParsableCommand {
             missing waits ("awaiting documents") and is released when the last one arrives. Prints one line per \
             message (refusals field by field). Exit code 0 when every message was routed, awaiting or a \
             duplicate, 1 when one was refused or invalid, 2 on usage or store errors.
+
+            Signatures are checked as by the HTTP service: a message whose sender (BaseTransfer/copCode) has \
+            a registered certificate ('clearance enterprise cert register') must be signed by it, and is \
+            refused (SIG001/SIG003, not stored) otherwise; the verdict is stored with the message.
             """
     )
 
     @OptionGroup var store: StoreOption
     @OptionGroup var rules: RulesOption
+
+    @Flag(help: "Accept unsigned messages from senders with a registered certificate (unless that enterprise requires signatures).")
+    var allowUnsigned = false
 
     @Flag(help: "Print a throughput figure at the end.")
     var timing = false
@@ -31,6 +38,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let watcher = try rules.watcher()
         let opened = try await store.openFlow()
         let flow = ClearanceFlow(store: opened, routing: { watcher.current() })
+        let gate = InboundSignatureGate(requireWhenRegistered: !allowUnsigned)
+        let enterprises = opened as? any AccessStore
         let output = OutputBuffer()
         var failed = false
         let started = Date()
@@ -41,7 +50,17 @@ struct SubmitCommand: AsyncParsableCommand {
                 continue
             }
             do {
-                let outcome = try await flow.accept(Array(data))
+                let message = try DecodedMessage.decode(Array(data))
+                let claimed = message.senderCode ?? ""
+                let signer = claimed.isEmpty ? nil : try await enterprises?.enterprise(code: claimed)
+                let decision = gate.check(bytes: message.bytes, hasSignature: message.hasSignature, signer: signer, claimedCode: claimed)
+                if let refusal = decision.refusal {
+                    output.line("\(file): \(message.messageType) \(message.guid) refused (signature \(decision.verdict))")
+                    output.line("  \(refusal)")
+                    failed = true
+                    continue
+                }
+                let outcome = try await flow.accept(message, signatureVerdict: decision.verdict)
                 output.line("\(file): \(outcome.messageType) \(outcome.guid) \(Self.describe(outcome))")
                 for issue in outcome.issues { output.line("  \(issue)") }
                 if case .refused = outcome.status { failed = true }

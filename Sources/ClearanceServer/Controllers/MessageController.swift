@@ -62,8 +62,8 @@ struct MessageController {
         var verdict = VerdictDTO(
             guid: decoded.guid, messageType: decoded.messageType, verdict: "invalid", stored: false, signature: "unchecked",
             destinations: [], missing: [], issues: [], receipts: [])
-        let gate = SignatureGate(requireWhenRegistered: environment.configuration.requireSignatureWhenRegistered)
-        let decision: SignatureGate.Decision
+        let gate = InboundSignatureGate(requireWhenRegistered: environment.configuration.requireSignatureWhenRegistered)
+        let decision: InboundSignatureGate.Decision
         if isReceipt {
             decision = gate.check(bytes: decoded.bytes, hasSignature: decoded.hasSignature, signer: enterprise, claimedCode: enterprise.code)
         } else {
@@ -80,7 +80,7 @@ struct MessageController {
         verdict.signature = decision.verdict
         if let refusal = decision.refusal {
             verdict.verdict = "refused"
-            verdict.issues = [refusal]
+            verdict.issues = [IssueDTO(code: refusal.code, field: refusal.field, message: refusal.message)]
             return (verdict, 422)
         }
         if isReceipt {

@@ -1,35 +1,49 @@
+import ClearanceRules
 import ClearanceStore
 import XMLSignature
 
-/// Decides whether an inbound single message's signature is acceptable for its sender.
+/// Decides whether an inbound message's signature is acceptable for its sender; the HTTP service
+/// (`POST /v1/messages`) and `clearance submit` both ask it before the flow takes a message.
 ///
 /// The certificate registered for the enterprise named by the message's `copCode` (or, for
 /// receipts, for the authenticated system) is the only one trusted: a message signed by
 /// another enterprise's key does not verify against it and is refused.
-struct SignatureGate {
+public struct InboundSignatureGate: Sendable {
     /// The outcome: the verdict stored with the message, and a refusal when it may not be accepted.
-    struct Decision {
-        var verdict: String
-        var refusal: IssueDTO?
+    public struct Decision: Sendable, Hashable {
+        /// `valid`, `valid-with-warnings`, `invalid`, `unsigned` or `unchecked` (no certificate to check against).
+        public var verdict: String
+        /// Why the message is refused (`SIG001` missing, `SIG002` no certificate registered, `SIG003` does not verify).
+        public var refusal: CrossMessageIssue?
     }
 
-    let requireWhenRegistered: Bool
+    /// Whether an enterprise with a registered certificate must sign (besides those flagged `requireSignature`).
+    public let requireWhenRegistered: Bool
 
-    func check(bytes: [UInt8], hasSignature: Bool, signer: EnterpriseRecord?, claimedCode: String) -> Decision {
+    /// Creates a gate.
+    public init(requireWhenRegistered: Bool = true) {
+        self.requireWhenRegistered = requireWhenRegistered
+    }
+
+    /// Checks `bytes` (the bare CEB message) against the certificate registered for `signer`.
+    /// - Parameters:
+    ///   - signer: the enterprise the message claims to come from, when it is registered.
+    ///   - claimedCode: its code, for messages.
+    public func check(bytes: [UInt8], hasSignature: Bool, signer: EnterpriseRecord?, claimedCode: String) -> Decision {
         guard let signer else {
             return Decision(verdict: hasSignature ? "unchecked" : "unsigned", refusal: nil)
         }
         let required = signer.requireSignature || (requireWhenRegistered && signer.certificatePEM != nil)
         guard let pem = signer.certificatePEM else {
             if required {
-                return Decision(verdict: "unsigned", refusal: IssueDTO(
+                return Decision(verdict: "unsigned", refusal: CrossMessageIssue(
                     code: "SIG002", field: "ds:Signature", message: "no signing certificate is registered for \(claimedCode)"))
             }
             return Decision(verdict: hasSignature ? "unchecked" : "unsigned", refusal: nil)
         }
         guard hasSignature else {
             if required {
-                return Decision(verdict: "unsigned", refusal: IssueDTO(
+                return Decision(verdict: "unsigned", refusal: CrossMessageIssue(
                     code: "SIG001", field: "ds:Signature", message: "a signature by the certificate registered for \(claimedCode) is required"))
             }
             return Decision(verdict: "unsigned", refusal: nil)
@@ -40,7 +54,7 @@ struct SignatureGate {
             let result = try verifier.verify(bytes: bytes)
             return Decision(verdict: result.warnings.isEmpty ? "valid" : "valid-with-warnings", refusal: nil)
         } catch {
-            return Decision(verdict: "invalid", refusal: IssueDTO(
+            return Decision(verdict: "invalid", refusal: CrossMessageIssue(
                 code: "SIG003", field: "ds:Signature",
                 message: "the signature does not verify with the certificate registered for \(claimedCode): \(error)"))
         }
