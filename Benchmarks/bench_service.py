@@ -20,6 +20,7 @@ Nothing is asserted: figures only. Uses the release binary when built
 """
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -212,12 +213,24 @@ def wait_health(base, timeout=60):
 
 
 def upload(base, key, path, gzip=False):
-    args = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H", f"Authorization: Bearer {key}",
+    """Uploads a batch and waits until it is stored: the service answers 202 (status "receiving")
+    after the first MiB, so the time runs until GET /v1/batches/{id} shows it completed."""
+    started = time.time()
+    args = ["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}",
             "-H", "Content-Type: application/xml", "--data-binary", "@" + path, base + "/v1/batches"]
     if gzip:
         args += ["-H", "Content-Encoding: gzip"]
-    code, seconds = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
-    return int(code), float(seconds)
+    body, code = subprocess.run(args, capture_output=True, text=True, check=True).stdout.rsplit("\n", 1)
+    status = json.loads(body).get("status") if code == "202" else None
+    batch_id = json.loads(body).get("id") if code == "202" else None
+    while status == "receiving":
+        time.sleep(0.05)
+        request = urllib.request.Request(base + "/v1/batches/" + batch_id, headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            status = json.loads(r.read()).get("status")
+    if status not in (None, "completed"):
+        code = "500"
+    return int(code), time.time() - started
 
 
 def main():

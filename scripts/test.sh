@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs what the tests need
 # (xmlsec1 for signature interop, xmllint for XSD checks, a PostgreSQL server for the
-# store tests), then builds and runs every test.
+# store tests, chromium and a CJK font for the ops-page check), then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 pkg-config --exists libxml-2.0 libcrypto libpq sqlite3 2>/dev/null || missing+=(libxml2-dev libssl-dev libpq-dev libsqlite3-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# A CJK font, or Chinese text in the ops-page screenshot renders as boxes. WenQuanYi Micro Hei is the
+# smallest Debian package covering simplified and traditional Chinese (1.6 MB; fonts-wqy-zenhei 7.5 MB,
+# fonts-noto-cjk 57 MB).
+{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family)" ]; } || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -116,6 +116,19 @@ public final class BatchIngestor {
         return collector.summary
     }
 
+    /// Ends an input that stopped early (the sender went away, a limit was crossed): stores the
+    /// documents read whole so far (validated as usual, including the chunk still filling), waits
+    /// for the writes in flight, and leaves the message incomplete — running the same input again
+    /// resumes it. Returns the summary. Does nothing after ``finish()`` or a failed ``feed(_:)-…``.
+    @discardableResult
+    public func interrupt() async -> IngestSummary {
+        guard !isFinished else { return collector.summary }
+        collector.cut()
+        try? await handOver()
+        await abandon()
+        return collector.summary
+    }
+
     // MARK: Raw parts
 
     private func appendParts(_ bytes: UnsafeRawBufferPointer) {

@@ -229,4 +229,32 @@ import Glibc
         await simulator.shutdown()
         await store.close()
     }
+
+    @Test("enterprise webhook: the signing secret is printed once and stored; a URL change keeps it, --rotate-secret replaces it, --remove clears it")
+    func webhookSecretPrintedOnce() async throws {
+        let url = try freshURL(.sqlite)
+        let code = "91350100MA2YH3LK7J"
+        let added = try await run(["enterprise", "add", code, "--name", "E-commerce", "--role", "merchant", "--store", url])
+        #expect(added.status == 0, "\(added.output)")
+        func secret(in output: String) -> String? {
+            output.range(of: #"whsec_[0-9a-f]{64}"#, options: .regularExpression).map { String(output[$0]) }
+        }
+        let registered = try await run(["enterprise", "webhook", code, "https://merchant.example/hook", "--store", url])
+        #expect(registered.status == 0, "\(registered.output)")
+        let first = try #require(secret(in: registered.output))
+        let moved = try await run(["enterprise", "webhook", code, "https://merchant.example/hook2", "--store", url])
+        #expect(moved.status == 0 && secret(in: moved.output) == nil, "\(moved.output)")
+        let store = try await openAccessStore(url: url)
+        #expect(try await store.enterprise(code: code)?.webhookSecret == first)
+        #expect(try await store.enterprise(code: code)?.webhookURL == "https://merchant.example/hook2")
+        let rotated = try await run(["enterprise", "webhook", code, "https://merchant.example/hook2", "--rotate-secret", "--store", url])
+        let second = try #require(secret(in: rotated.output))
+        #expect(second != first)
+        #expect(try await store.enterprise(code: code)?.webhookSecret == second)
+        #expect(try await run(["enterprise", "webhook", code, "--remove", "--store", url]).status == 0)
+        #expect(try await store.enterprise(code: code)?.webhookSecret == nil)
+        #expect(try await store.enterprise(code: code)?.webhookURL == nil)
+        #expect(try await run(["enterprise", "webhook", code, "ftp://nowhere", "--store", url]).status == 2)
+        await store.close()
+    }
 }

@@ -57,7 +57,7 @@ struct BatchTests {
                 #expect(upload.status == .accepted)
                 #expect(upload.headers[.xBatchIdTest] == id)
                 let json = try upload.json()
-                #expect(json["status"] as? String == "completed")
+                #expect(json["status"] as? String == "completed", "\(json)")
                 #expect(json["documents"] as? Int == 40)
                 #expect(json["invalidDocuments"] as? Int == 2)
                 // The second upload repeats the orderNos: stored once, reported as already stored.

@@ -70,6 +70,12 @@ struct BrowserTests {
         #expect(html.contains("3501**********0024"))
         #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
 
+        // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
+        // font to draw it rather than boxes.
+        #expect(html.contains("放行"))
+        let fonts = try await onThread { try run("/usr/bin/env", ["fc-list", ":lang=zh", "family"], timeout: 30) }
+        #expect(fonts.status == 0 && !fonts.output.isEmpty, "no CJK font: install fonts-wqy-microhei (scripts/test.sh does)")
+
         let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("ops-shipment.png")

@@ -1,4 +1,5 @@
 import ClearanceRouting
+import HTTPTypes
 import ClearanceServer
 import ClearanceStore
 import Foundation
@@ -7,58 +8,166 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
-@Suite("Webhooks")
-struct WebhookTests {
-    @Test("a receipt for a merchant's declaration is queued to its webhook and delivered by the outbox worker")
-    func receiptPushed() async throws {
-        let h = try await Harness.make()
-        defer { Task { await h.close() } }
-        // The merchant's endpoint: fails once (the outbox retries), then takes the receipts.
-        let received = Mutex<[String]>([])
-        let calls = Mutex(0)
+/// A webhook receiver on a free port: records each delivery (headers and body); answers 503 to
+/// the first `failFirst` calls.
+final class WebhookReceiver: Sendable {
+    struct Delivery: Sendable {
+        var signature: String?
+        var event: String?
+        var deliveryId: String?
+        var body: [UInt8]
+    }
+
+    private let deliveries = Mutex<[Delivery]>([])
+    private let calls = Mutex(0)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let boundPort = Mutex(0)
+
+    var url: String { "http://127.0.0.1:\(boundPort.withLock { $0 })/hook" }
+    var received: [Delivery] { deliveries.withLock { $0 } }
+    var callCount: Int { calls.withLock { $0 } }
+
+    static func start(failFirst: Int = 0) async throws -> WebhookReceiver {
+        let receiver = WebhookReceiver()
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let n = calls.withLock { $0 += 1; return $0 }
-            if n == 1 { return Response(status: .serviceUnavailable) }
-            received.withLock { $0.append(String(buffer: body)) }
+            let n = receiver.calls.withLock { $0 += 1; return $0 }
+            if n <= failFirst { return Response(status: .serviceUnavailable) }
+            let delivery = Delivery(
+                signature: request.headers[HTTPField.Name(WebhookSignature.signatureHeader)!],
+                event: request.headers[HTTPField.Name(WebhookSignature.eventHeader)!],
+                deliveryId: request.headers[HTTPField.Name(WebhookSignature.deliveryHeader)!],
+                body: Array(body.readableBytesView))
+            receiver.deliveries.withLock { $0.append(delivery) }
             return Response(status: .ok)
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                   onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        let task = Task { try await receiver.run() }
-        defer { task.cancel() }
-        var port = 0
-        for await p in ports { port = p; break }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        receiver.task.withLock { $0 = Task { try await app.run() } }
+        for await p in ports {
+            receiver.boundPort.withLock { $0 = p }
+            break
+        }
+        return receiver
+    }
 
-        var merchant = try #require(try await h.store.enterprise(code: Parties.merchant))
-        merchant.webhookURL = "http://127.0.0.1:\(port)/hook"
-        try await h.store.upsertEnterprise(merchant)
-        let receiptGuid = try await h.application().test(.router) { client -> String in
+    func stop() { task.withLock { $0?.cancel() } }
+}
+
+@Suite("Webhooks")
+struct WebhookTests {
+    /// Posts the sample order (platform) and its customs receipt; returns the receipt's verdict.
+    private func orderAndReceipt(_ h: Harness) async throws -> [String: Any] {
+        try await h.application().test(.router) { client -> [String: Any] in
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
                                      body: ByteBuffer(bytes: try sample("CEB311-order.xml"))) { #expect($0.status == .accepted) }
             let r = try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.customs]),
                                              body: ByteBuffer(bytes: try sample("CEB312-order-return.xml")))
             #expect(r.status == .accepted)
-            let verdict = try r.json()
-            #expect(verdict["destinations"] as? [String] == [Webhooks.destinationName(Parties.merchant)])
-            return verdict["guid"] as? String ?? ""
+            return try r.json()
         }
-        let webhooks = Webhooks.destinations(for: try await h.store.enterprises())
-        let table = Webhooks.merge(h.table, webhooks)
-        let destinations = try DestinationFactory.make(table)
-        let worker = DeliveryWorker(
-            store: h.store, table: { table }, destinations: destinations,
-            preparer: OutboundPreparer(key: nil, certificate: nil, senderId: table.senderId),
+    }
+
+    private func worker(_ h: Harness) -> DeliveryWorker {
+        DeliveryWorker(
+            store: h.store, table: { h.table }, directory: WebhookDirectory(store: h.store, cacheSeconds: 0),
+            preparer: OutboundPreparer(key: nil, certificate: nil, senderId: h.table.senderId),
             policy: DeliveryPolicy(baseDelaySeconds: 0.05, maxDelaySeconds: 0.1, jitter: 0, idlePollSeconds: 0.05))
-        _ = try await worker.drain(timeout: 20)
-        for destination in destinations.values { await destination.shutdown() }
-        let bodies = received.withLock { $0 }
-        #expect(bodies.count == 1)
-        #expect(bodies.first?.contains(receiptGuid) == true)
-        #expect(calls.withLock { $0 } == 2)
+    }
+
+    @Test("a webhook registered while the worker runs receives the receipt, signed with its secret; retries keep the delivery id")
+    func registeredWhileRunningAndSigned() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let receiver = try await WebhookReceiver.start(failFirst: 1)
+        defer { receiver.stop() }
+        // The worker starts before any webhook exists (as `clearance serve` would).
+        let worker = worker(h)
+        let running = Task { await worker.run() }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        // The operator registers the webhook (what `clearance enterprise webhook CODE URL` calls).
+        let registration = try await EnterpriseAdmin(store: h.store).registerWebhook(
+            enterpriseCode: Parties.merchant, url: receiver.url, actor: "test")
+        let secret = try #require(registration.newSecret)
+        #expect(secret.hasPrefix("whsec_") && secret.count == 70)
+        #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookSecret == secret)
+
+        let verdict = try await orderAndReceipt(h)
+        #expect(verdict["destinations"] as? [String] == [Webhooks.destinationName(Parties.merchant)])
+        let receiptGuid = try #require(verdict["guid"] as? String)
+        let deadline = Date().addingTimeInterval(20)
+        while receiver.received.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        running.cancel()
+        _ = await running.value
+        await worker.shutdown()
+
+        let deliveries = receiver.received
+        #expect(deliveries.count == 1)
+        #expect(receiver.callCount == 2) // the first attempt got a 503 and was retried
+        let delivery = try #require(deliveries.first)
+        #expect(String(decoding: delivery.body, as: UTF8.self).contains(receiptGuid))
+        #expect(delivery.event == "receipt")
         let rows = try await h.store.outboxEntries(status: .delivered, limit: 10)
-        #expect(rows.contains { $0.destination == Webhooks.destinationName(Parties.merchant) && $0.attempts == 2 })
+        let row = try #require(rows.first { $0.destination == Webhooks.destinationName(Parties.merchant) })
+        #expect(row.attempts == 2)
+        #expect(delivery.deliveryId == String(row.id))
+
+        // The receiver-side check: passes for the delivery as received…
+        let header = try #require(delivery.signature)
+        #expect(header.hasPrefix("t="))
+        #expect(header.contains(",v1="))
+        try WebhookSignature.verify(header: header, body: delivery.body, secret: secret)
+        // …and fails for a tampered body, a wrong secret or a replay long after.
+        var tampered = delivery.body
+        tampered[tampered.count / 2] ^= 0x01
+        #expect(throws: WebhookSignatureError.signatureMismatch) {
+            try WebhookSignature.verify(header: header, body: tampered, secret: secret)
+        }
+        #expect(throws: WebhookSignatureError.signatureMismatch) {
+            try WebhookSignature.verify(header: header, body: delivery.body, secret: WebhookSignature.generateSecret())
+        }
+        #expect(throws: WebhookSignatureError.self) {
+            try WebhookSignature.verify(header: header, body: delivery.body, secret: secret, now: Date().addingTimeInterval(3600))
+        }
+    }
+
+    @Test("a webhook changed or removed while the worker runs: the new URL gets the receipt; after removal it is dead-lettered")
+    func changedAndRemoved() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let first = try await WebhookReceiver.start()
+        let second = try await WebhookReceiver.start()
+        defer { first.stop(); second.stop() }
+        let admin = EnterpriseAdmin(store: h.store)
+        let original = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: first.url, actor: "test")
+        // Changing the URL keeps the secret; rotating makes a new one.
+        let moved = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, actor: "test")
+        #expect(moved.newSecret == nil)
+        let rotated = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, rotateSecret: true, actor: "test")
+        let secret = try #require(rotated.newSecret)
+        #expect(secret != original.newSecret)
+
+        let worker = worker(h)
+        _ = try await orderAndReceipt(h)
+        _ = try await worker.drain(timeout: 20)
+        #expect(first.received.isEmpty)
+        let delivery = try #require(second.received.first)
+        try WebhookSignature.verify(header: delivery.signature, body: delivery.body, secret: secret)
+        #expect(throws: WebhookSignatureError.signatureMismatch) {
+            try WebhookSignature.verify(header: delivery.signature, body: delivery.body, secret: original.newSecret ?? "")
+        }
+
+        // Removed: a message still queued for it is dead-lettered, nothing is posted.
+        let delivered = try #require(try await h.store.outboxEntries(status: .delivered, limit: 10).first?.messageGuid)
+        let guid = try #require(try await h.store.recentMessages(limit: 10).first { $0.guid != delivered }?.guid)
+        #expect(try await admin.removeWebhook(enterpriseCode: Parties.merchant, actor: "test"))
+        _ = try await h.store.enqueueOutbox(messageGuid: guid, destination: Webhooks.destinationName(Parties.merchant), notBefore: Date())
+        let round = try await worker.drain(timeout: 20)
+        await worker.shutdown()
+        #expect(round.dead == 1)
+        #expect(second.received.count == 1)
+        #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookSecret == nil)
     }
 }

@@ -44,6 +44,17 @@ struct AccessStoreTests {
             try await store.upsertEnterprise(EnterpriseRecord(code: "OTHER", name: "Other", role: .merchant,
                                                               clientCertificateSHA256: self.hash("d")))
         }
+        // A webhook and its signing secret round-trip (every lookup reads them); removal clears both.
+        var withHook = try #require(try await store.enterprise(code: "3516980E2K"))
+        withHook.webhookURL = "https://merchant.example/hook"
+        withHook.webhookSecret = "whsec_" + hash("5")
+        try await store.upsertEnterprise(withHook)
+        let hooked = try #require(try await store.enterprise(clientCertificateSHA256: hash("d")))
+        #expect(hooked.webhookURL == "https://merchant.example/hook" && hooked.webhookSecret == "whsec_" + hash("5"))
+        withHook.webhookURL = nil
+        withHook.webhookSecret = nil
+        try await store.upsertEnterprise(withHook)
+        #expect(try await store.enterprise(code: "3516980E2K")?.webhookSecret == nil)
         // Only the hash is stored, never anything else of the key.
         #expect(try await store.count("api_keys", where: "key_hash = $1", [.text(hash("a"))]) == 1)
     }

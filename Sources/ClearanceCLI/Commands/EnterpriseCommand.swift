@@ -9,7 +9,7 @@ struct EnterpriseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enterprise",
         abstract: "Manage service accounts: enterprises (merchant, system, ops), API keys and signing certificates.",
-        subcommands: [Add.self, List.self, Key.self, Cert.self]
+        subcommands: [Add.self, List.self, Key.self, Cert.self, Webhook.self]
     )
 
     /// The actor recorded in the audit log.
@@ -49,24 +49,29 @@ struct EnterpriseCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "merchant, system or ops.") var role: String
         @Option(help: "Largest batch upload in bytes (default: the service's).") var maxBatchBytes: Int64?
-        @Option(help: "Webhook URL for status changes.") var webhook: String?
+        @Option(help: "Webhook URL for status changes (a signing secret is created and printed once).") var webhook: String?
 
         func run() async throws {
             guard let parsed = EnterpriseRole(rawValue: role) else { throw Self.fail(role) }
             try await EnterpriseCommand.with(store) { opened in
+                var registration: WebhookRegistration?
                 do {
                     let existing = try await opened.enterprise(code: code)
                     var record = existing ?? EnterpriseRecord(code: code, name: name, role: parsed)
                     record.name = name
                     record.role = parsed
                     record.maxBatchBytes = maxBatchBytes ?? existing?.maxBatchBytes
-                    record.webhookURL = webhook ?? existing?.webhookURL
-                    try await EnterpriseAdmin(store: opened).addEnterprise(record, actor: EnterpriseCommand.actor)
+                    let admin = EnterpriseAdmin(store: opened)
+                    try await admin.addEnterprise(record, actor: EnterpriseCommand.actor)
+                    if let webhook {
+                        registration = try await admin.registerWebhook(enterpriseCode: code, url: webhook, actor: EnterpriseCommand.actor)
+                    }
                 } catch {
                     throw EnterpriseCommand.fail(error)
                 }
                 let output = OutputBuffer()
                 output.line("enterprise \(code) (\(parsed.rawValue)) saved")
+                if let registration { Webhook.report(registration, code: code, output) }
                 output.flush()
             }
         }
@@ -89,12 +94,58 @@ struct EnterpriseCommand: AsyncParsableCommand {
                         let keys = try await opened.apiKeys(enterpriseCode: e.code)
                         let active = keys.filter { $0.revokedAt == nil }.map(\.prefix)
                         output.line("\(e.code)\t\(e.role.rawValue)\t\(e.name)\tkeys: \(active.isEmpty ? "-" : active.joined(separator: ","))"
-                            + "\tcertificate: \(e.certificatePEM == nil ? "-" : (e.requireSignature ? "required" : "optional"))")
+                            + "\tcertificate: \(e.certificatePEM == nil ? "-" : (e.requireSignature ? "required" : "optional"))"
+                            + "\twebhook: \(e.webhookURL ?? "-")")
                     }
                 } catch {
                     throw EnterpriseCommand.fail(error)
                 }
                 output.flush()
+            }
+        }
+    }
+
+    struct Webhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register, change or remove an enterprise's webhook (effective in a running service within seconds).",
+            discussion: """
+                A signing secret is created with the first registration (and with --rotate-secret) and printed once: \
+                every delivery carries X-Clearance-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>.
+                """)
+        @OptionGroup var store: StoreOption
+        @Argument(help: "Enterprise code.") var code: String
+        @Argument(help: "Webhook URL (http or https).") var url: String?
+        @Flag(help: "Create a new signing secret (the old one stops working at once).") var rotateSecret = false
+        @Flag(help: "Remove the webhook and its secret.") var remove = false
+
+        func validate() throws {
+            guard remove != (url != nil) else { throw ValidationError("give either a URL or --remove") }
+            guard !(remove && rotateSecret) else { throw ValidationError("--rotate-secret needs a URL") }
+        }
+
+        func run() async throws {
+            try await EnterpriseCommand.with(store) { opened in
+                let admin = EnterpriseAdmin(store: opened)
+                let output = OutputBuffer()
+                do {
+                    if let url {
+                        Self.report(try await admin.registerWebhook(
+                            enterpriseCode: code, url: url, rotateSecret: rotateSecret, actor: EnterpriseCommand.actor), code: code, output)
+                    } else {
+                        let had = try await admin.removeWebhook(enterpriseCode: code, actor: EnterpriseCommand.actor)
+                        output.line(had ? "webhook of \(code) removed" : "\(code) had no webhook")
+                    }
+                } catch {
+                    throw EnterpriseCommand.fail(error)
+                }
+                output.flush()
+            }
+        }
+
+        static func report(_ registration: WebhookRegistration, code: String, _ output: OutputBuffer) {
+            output.line("webhook of \(code): \(registration.url)")
+            if let secret = registration.newSecret {
+                output.line("webhook signing secret (shown once; verify X-Clearance-Signature with it): \(secret)")
             }
         }
     }

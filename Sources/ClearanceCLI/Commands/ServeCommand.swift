@@ -97,18 +97,17 @@ struct ServeCommand: AsyncParsableCommand {
         let key = try serviceKey.load()
         let opened = try await openStore(store.resolved)
         let metrics = ServiceMetrics()
-        // Webhooks registered now are delivered by this instance's outbox worker (restart to add new ones).
-        let webhooks = Webhooks.destinations(for: try await opened.enterprises())
-        let outboundTable: @Sendable () -> RoutingTable = { Webhooks.merge(watcher.current(), webhooks) }
         let destinations: [String: any Destination]
         do {
-            destinations = try DestinationFactory.make(Webhooks.merge(table, webhooks))
+            destinations = try DestinationFactory.make(table)
         } catch {
             OutputBuffer.standardError("clearance: \(error)\n")
             throw Exit.usage
         }
+        // Webhook destinations are looked up in the store as rows for them come due: registrations
+        // and changes made with `clearance enterprise webhook` apply without a restart.
         let worker = DeliveryWorker(
-            store: opened, table: outboundTable, destinations: destinations,
+            store: opened, table: { watcher.current() }, destinations: destinations, directory: WebhookDirectory(store: opened),
             preparer: OutboundPreparer(key: key?.0, certificate: key?.1, senderId: table.senderId), logger: logger)
         let environment = try ServiceEnvironment(
             store: opened, configuration: configuration, routing: { watcher.current() }, metrics: metrics, logger: logger)
@@ -121,6 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         output.flush()
         try await service.wait()
         for destination in destinations.values { await destination.shutdown() }
+        await worker.shutdown()
         await opened.close()
     }
 

@@ -6,12 +6,15 @@ public struct OutboundMessage: Sendable, Hashable {
     public var messageType: String
     /// Exactly what is sent.
     public var bytes: [UInt8]
+    /// The outbox row being delivered (the same on every retry), when there is one.
+    public var deliveryId: String?
 
     /// Creates an outbound message.
-    public init(guid: String, messageType: String, bytes: [UInt8]) {
+    public init(guid: String, messageType: String, bytes: [UInt8], deliveryId: String? = nil) {
         self.guid = guid
         self.messageType = messageType
         self.bytes = bytes
+        self.deliveryId = deliveryId
     }
 
     /// The file name spool clients use: `CEB621_<guid>.xml`.

@@ -14,16 +14,35 @@ public struct DestinationConfig: Sendable, Hashable {
         public var clientCertificatePath: String?
         public var clientKeyPath: String?
         public var trustedCAPath: String?
+        /// Shared-secret signing of every request (webhooks), nil for none.
+        public var signing: Signing?
 
         /// Creates HTTP settings.
         public init(url: String, timeoutSeconds: Double = 30, concurrency: Int = 4,
-                    clientCertificatePath: String? = nil, clientKeyPath: String? = nil, trustedCAPath: String? = nil) {
+                    clientCertificatePath: String? = nil, clientKeyPath: String? = nil, trustedCAPath: String? = nil,
+                    signing: Signing? = nil) {
             self.url = url
             self.timeoutSeconds = timeoutSeconds
             self.concurrency = concurrency
             self.clientCertificatePath = clientCertificatePath
             self.clientKeyPath = clientKeyPath
             self.trustedCAPath = trustedCAPath
+            self.signing = signing
+        }
+    }
+
+    /// How requests to a webhook are signed: ``WebhookSignature`` headers under `secret`, with
+    /// `event` in `X-Clearance-Event`.
+    public struct Signing: Sendable, Hashable {
+        /// The shared secret (as printed when the webhook was registered).
+        public var secret: String
+        /// The event name sent in `X-Clearance-Event`.
+        public var event: String
+
+        /// Creates signing settings.
+        public init(secret: String, event: String) {
+            self.secret = secret
+            self.event = event
         }
     }
 

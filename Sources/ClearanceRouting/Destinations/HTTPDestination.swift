@@ -6,7 +6,8 @@ import NIOSSL
 /// Delivers by HTTP(S) POST with AsyncHTTPClient, optionally with mutual TLS.
 ///
 /// Every request carries `X-Message-Guid` (receivers dedupe by it) and
-/// `X-Message-Type`. Answers: 2xx delivered; 409 delivered (the receiver already has it);
+/// `X-Message-Type`; with ``DestinationConfig/HTTP/signing`` (webhooks) also the
+/// ``WebhookSignature`` headers, signed afresh on every attempt. Answers: 2xx delivered; 409 delivered (the receiver already has it);
 /// 408, 425, 429 and 5xx retried; other 4xx permanent (the receiver refuses the message).
 public final class HTTPDestination: Destination {
     public let config: DestinationConfig
@@ -14,12 +15,14 @@ public final class HTTPDestination: Destination {
     public let url: String
     private let timeout: TimeAmount
     private let client: HTTPClient
+    private let signing: DestinationConfig.Signing?
 
     /// Creates the destination and its connection pool.
     /// - Throws: ``DeliveryError`` when the TLS files cannot be loaded.
     public init(config: DestinationConfig, http: DestinationConfig.HTTP) throws(DeliveryError) {
         self.config = config
         self.url = http.url
+        self.signing = http.signing
         self.timeout = .milliseconds(Int64(http.timeoutSeconds * 1000))
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(http.concurrency, 1))
@@ -48,6 +51,13 @@ public final class HTTPDestination: Destination {
         request.headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
         request.headers.add(name: "X-Message-Guid", value: message.guid)
         request.headers.add(name: "X-Message-Type", value: message.messageType)
+        if let signing {
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            request.headers.add(name: WebhookSignature.signatureHeader,
+                                value: WebhookSignature.header(body: message.bytes, secret: signing.secret, timestamp: timestamp))
+            request.headers.add(name: WebhookSignature.eventHeader, value: signing.event)
+            request.headers.add(name: WebhookSignature.deliveryHeader, value: message.deliveryId ?? message.guid)
+        }
         request.body = .bytes(ByteBuffer(bytes: message.bytes))
         let status: UInt
         let body: String

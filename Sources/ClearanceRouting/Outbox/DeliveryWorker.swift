@@ -14,6 +14,7 @@ public final class DeliveryWorker: Sendable {
     private let store: any ClearanceFlowStore
     private let table: @Sendable () -> RoutingTable
     private let destinations: [String: any Destination]
+    private let directory: (any DestinationDirectory)?
     private let pool = DestinationPool()
     private let preparer: OutboundPreparer
     /// The pacing.
@@ -27,13 +28,17 @@ public final class DeliveryWorker: Sendable {
     ///   - destinations: transports to use by destination name (see ``DestinationFactory``); any
     ///     other destination of the table in force is built on demand (hot reload adds and changes
     ///     destinations) and closed by ``shutdown()``.
+    ///   - directory: where destinations missing from the table are looked up (webhooks registered
+    ///     while the service runs), each round, for the rows claimed.
     public init(
         store: any ClearanceFlowStore, table: @escaping @Sendable () -> RoutingTable, destinations: [String: any Destination] = [:],
+        directory: (any DestinationDirectory)? = nil,
         preparer: OutboundPreparer, policy: DeliveryPolicy = DeliveryPolicy(), logger: Logger = Logger(label: "clearance.delivery")
     ) {
         self.store = store
         self.table = table
         self.destinations = destinations
+        self.directory = directory
         self.preparer = preparer
         self.policy = policy
         self.logger = logger
@@ -45,8 +50,22 @@ public final class DeliveryWorker: Sendable {
         var round = DeliveryRound()
         round.claimed = entries.count
         guard !entries.isEmpty else { return round }
-        let configs = table().destinations
+        var found = table().destinations
         let groups = Dictionary(grouping: entries, by: \.destination)
+        // Destinations outside the table (webhooks): looked up now, so registrations and changes
+        // made while the service runs take effect; a failed lookup retries the rows later.
+        var lookupFailures: [String: String] = [:]
+        if let directory {
+            for name in groups.keys where found[name] == nil {
+                do {
+                    found[name] = try await directory.destination(named: name)
+                } catch {
+                    lookupFailures[name] = "cannot look up destination '\(name)': \(error)"
+                }
+            }
+        }
+        let configs = found
+        let failedLookups = lookupFailures
         let results = await withTaskGroup(of: [Outcome].self) { group in
             for (name, rows) in groups {
                 let width = max(1, configs[name].flatMap { config -> Int? in
@@ -60,7 +79,12 @@ public final class DeliveryWorker: Sendable {
                         let window = rows[index..<min(index + width, rows.count)]
                         index += width
                         outcomes += await withTaskGroup(of: Outcome.self) { inner in
-                            for entry in window { inner.addTask { await self.deliver(entry, config: configs[name]) } }
+                            for entry in window {
+                                inner.addTask {
+                                    if let why = failedLookups[name] { return Outcome(entry: entry, result: .failure(DeliveryError(why))) }
+                                    return await self.deliver(entry, config: configs[name])
+                                }
+                            }
                             var collected: [Outcome] = []
                             for await outcome in inner { collected.append(outcome) }
                             return collected
@@ -82,8 +106,9 @@ public final class DeliveryWorker: Sendable {
                 round.latencies.append(finished.timeIntervalSince(outcome.entry.createdAt))
             case .failure(let error):
                 let config = configs[outcome.entry.destination]
-                let maxAttempts = config?.maxAttempts ?? 1
-                let maxAge = config?.maxAgeSeconds ?? 0
+                // A destination that could not be looked up keeps its rows (retried with backoff).
+                let maxAttempts = config?.maxAttempts ?? (failedLookups[outcome.entry.destination] != nil ? Int.max : 1)
+                let maxAge = config?.maxAgeSeconds ?? (failedLookups[outcome.entry.destination] != nil ? 86_400 : 0)
                 let tooOld = finished.timeIntervalSince(outcome.entry.createdAt) >= maxAge
                 let give = error.isPermanent || outcome.entry.attempts >= maxAttempts || tooOld
                 let retryAt = give ? nil : finished.addingTimeInterval(policy.retryDelay(afterAttempts: outcome.entry.attempts))
@@ -160,14 +185,15 @@ public final class DeliveryWorker: Sendable {
 
     private func deliver(_ entry: OutboxEntry, config: DestinationConfig?) async -> Outcome {
         guard let config else {
-            return Outcome(entry: entry, result: .failure(DeliveryError("unknown destination '\(entry.destination)' (not in the routing table)", permanent: true)))
+            return Outcome(entry: entry, result: .failure(DeliveryError("unknown destination '\(entry.destination)' (not in the routing table\(directory == nil ? "" : ", nor registered"))", permanent: true)))
         }
         do {
             let destination = try destinations[entry.destination] ?? pool.destination(for: config)
             guard let message = try await store.message(guid: entry.messageGuid) else {
                 return Outcome(entry: entry, result: .failure(DeliveryError("message \(entry.messageGuid) is not stored", permanent: true)))
             }
-            let outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)
+            var outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)
+            outbound.deliveryId = String(entry.id)
             try await destination.deliver(outbound)
             return Outcome(entry: entry, result: .success(()))
         } catch let error as DeliveryError {

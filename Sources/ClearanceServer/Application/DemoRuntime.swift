@@ -87,14 +87,16 @@ public final class DemoRuntime: Sendable {
         env["CLEARANCE_FOREX_URL"] = base + "/payments"
         let table = try RoutingTable.load(path: routesPath, environment: env)
         routing.set(table)
-        let webhooks = Webhooks.destinations(for: try await store.enterprises())
-        let destinations = try DestinationFactory.make(Webhooks.merge(table, webhooks))
+        let destinations = try DestinationFactory.make(table)
         let worker = DeliveryWorker(
-            store: store, table: { Webhooks.merge(routing.current, webhooks) }, destinations: destinations,
+            store: store, table: { routing.current }, destinations: destinations, directory: WebhookDirectory(store: store),
             preparer: OutboundPreparer(key: nil, certificate: nil, senderId: table.senderId),
             policy: DeliveryPolicy(baseDelaySeconds: 0.5, maxDelaySeconds: 5, idlePollSeconds: 0.2), logger: logger)
         let outbox = OutboxService(worker: worker, metrics: metrics, logger: logger)
-        let outboxTask = Task { try? await outbox.run() }
+        let outboxTask = Task {
+            try? await outbox.run()
+            await worker.shutdown() // transports it built on demand (webhooks)
+        }
 
         // Every spool destination (the Pingtan channel, inspection) is read by the simulator too.
         var spoolReaders: [SpoolSimulator] = []

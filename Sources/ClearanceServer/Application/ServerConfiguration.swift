@@ -20,6 +20,12 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeoutSeconds: Double
     /// Longest a batch upload may take before it is abandoned.
     public var batchTimeoutSeconds: Double
+    /// A batch upload is answered (202, status `receiving`) once this many body bytes have been
+    /// read, or — for a body arriving in several pieces — ``batchEarlyAnswerSeconds`` have passed,
+    /// while the rest is still arriving; a body that ends before either gets its final counts.
+    public var batchEarlyAnswerBytes: Int64
+    /// See ``batchEarlyAnswerBytes``.
+    public var batchEarlyAnswerSeconds: Double
     /// Signature required on single messages from enterprises with a registered certificate,
     /// even when their own record does not require it.
     public var requireSignatureWhenRegistered: Bool
@@ -49,8 +55,8 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, storeURL: String? = nil, defaultMaxBatchBytes: Int64 = 256 << 20,
         maxMessageBytes: Int = 4 << 20, rateLimitPerSecond: Double = 200, rateLimitBurst: Double = 400,
-        requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, requireSignatureWhenRegistered: Bool = true,
-        tls: TLSFiles? = nil
+        requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, batchEarlyAnswerBytes: Int64 = 1 << 20,
+        batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil
     ) {
         self.host = host
         self.port = port
@@ -61,6 +67,8 @@ public struct ServerConfiguration: Sendable {
         self.rateLimitBurst = rateLimitBurst
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.batchTimeoutSeconds = batchTimeoutSeconds
+        self.batchEarlyAnswerBytes = batchEarlyAnswerBytes
+        self.batchEarlyAnswerSeconds = batchEarlyAnswerSeconds
         self.requireSignatureWhenRegistered = requireSignatureWhenRegistered
         self.tls = tls
     }

@@ -9,28 +9,32 @@ import Foundation
 /// sender) that has a webhook URL. The outbox worker delivers it like any routed message: signed
 /// with the service key (XML-DSig, when `--key/--cert` are given), retried with backoff, dead-lettered
 /// for ops after the destination's attempts — so webhooks survive restarts and never block intake.
+/// Each POST also carries the enterprise's shared-secret signature (``WebhookSignature``:
+/// `X-Clearance-Signature`, `X-Clearance-Event: receipt`, `X-Clearance-Delivery`). The destination
+/// `webhook-<code>` is resolved from the store when the worker meets it (``WebhookDirectory``), so
+/// webhooks registered, changed or removed while the service runs take effect without a restart.
 public enum Webhooks {
-    /// The outbox destination name of an enterprise's webhook.
-    public static func destinationName(_ code: String) -> String { "webhook-\(code)" }
+    /// The event name of a receipt delivery.
+    public static let receiptEvent = "receipt"
+    /// The prefix of webhook destination names.
+    static let destinationPrefix = "webhook-"
 
-    /// Destination settings for every enterprise with a webhook URL.
-    public static func destinations(for enterprises: [EnterpriseRecord]) -> [String: DestinationConfig] {
-        var out: [String: DestinationConfig] = [:]
-        for e in enterprises {
-            guard let url = e.webhookURL, !url.isEmpty else { continue }
-            let name = destinationName(e.code)
-            out[name] = DestinationConfig(
-                name: name, transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2)), profile: .standard,
-                envelope: .none, maxAttempts: 12, maxAgeSeconds: 86_400)
-        }
-        return out
+    /// The outbox destination name of an enterprise's webhook.
+    public static func destinationName(_ code: String) -> String { destinationPrefix + code }
+
+    /// The enterprise code of a webhook destination name, or nil for other destinations.
+    public static func enterpriseCode(destination name: String) -> String? {
+        name.hasPrefix(destinationPrefix) && name.count > destinationPrefix.count ? String(name.dropFirst(destinationPrefix.count)) : nil
     }
 
-    /// `table` with the webhook destinations added (routing rules never name them).
-    public static func merge(_ table: RoutingTable, _ webhooks: [String: DestinationConfig]) -> RoutingTable {
-        var merged = table
-        merged.destinations.merge(webhooks) { routed, _ in routed }
-        return merged
+    /// The destination of an enterprise's webhook, or nil when it has none.
+    public static func destination(for enterprise: EnterpriseRecord) -> DestinationConfig? {
+        guard let url = enterprise.webhookURL, !url.isEmpty else { return nil }
+        let signing = enterprise.webhookSecret.map { DestinationConfig.Signing(secret: $0, event: receiptEvent) }
+        return DestinationConfig(
+            name: destinationName(enterprise.code),
+            transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2, signing: signing)), profile: .standard,
+            envelope: .none, maxAttempts: 12, maxAgeSeconds: 86_400)
     }
 
     /// Queues a receipt message for the webhooks of the enterprises named in the declarations it answers.

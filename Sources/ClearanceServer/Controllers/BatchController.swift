@@ -8,8 +8,12 @@ import Hummingbird
 /// `POST /v1/batches` streams the body (XML, or gzip with `Content-Encoding: gzip`) chunk by chunk
 /// through the SAX core, validation and chunked store transactions: the body is never held whole.
 /// The batch id is allocated before the first byte is read (a client may choose it with
-/// `X-Batch-Id` to poll progress while uploading) and the answer (202) carries it with the counts.
-/// Over the enterprise's limit: 413 (at once when `Content-Length` says so).
+/// `X-Batch-Id`). The answer (202 with the batch id) comes at once: after the first MiB or quarter
+/// second of body (``ServerConfiguration/batchEarlyAnswerBytes``), with status `receiving`, while
+/// the rest is read (the response stays open, its content already sent, until the body ends); a
+/// body that ends sooner gets its final counts, or its 4xx. Over the enterprise's limit: 413 at once
+/// when `Content-Length` says so; a body that crosses it later fails the batch ("exceeds the limit").
+/// A failure after the answer is recorded on the batch and the connection is closed.
 ///
 /// `GET /v1/batches/{id}` shows progress and counts; `GET /v1/batches/{id}/errors` the
 /// per-document problems as JSON, or CSV with `?format=csv` / `Accept: text/csv`.
@@ -34,9 +38,6 @@ struct BatchController {
 
     // MARK: Upload
 
-    private struct TooLarge: Error {}
-    private struct TimedOut: Error {}
-
     private func upload(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try context.requireEnterprise()
         guard enterprise.role != .system else { throw HTTPError(.forbidden, message: "batches are uploaded by merchant accounts") }
@@ -49,58 +50,63 @@ struct BatchController {
             throw HTTPError(.unsupportedMediaType, message: "Content-Encoding must be gzip or identity")
         }
         let id = try await allocateId(request)
-        var batch = BatchRecord(id: id, enterpriseCode: enterprise.code)
-        try await environment.store.saveBatch(batch)
-        let started = ContinuousClock.now
-        let deadline = Duration.milliseconds(Int64(environment.configuration.batchTimeoutSeconds * 1000))
-        let collector = BatchErrorCollector(batchId: id)
-        let ingestor = BatchIngestor(store: environment.store, options: IngestOptions(
-            senderCode: enterprise.role == .ops ? nil : enterprise.code, signatureVerdict: "unsigned", receivedAt: Date()),
-            observer: collector)
-        var decoded: Int64 = 0
-        var nextSave: Int64 = 8 << 20
-        var status = HTTPResponse.Status.accepted
-        do {
-            let inflater = encoding == "gzip" ? try GzipInflater() : nil
-            for try await chunk in request.body {
-                let feed: ([UInt8]) async throws -> Void = { piece in
-                    decoded += Int64(piece.count)
-                    if decoded > limit { throw TooLarge() }
-                    try await ingestor.feed(piece)
-                }
-                if let inflater {
-                    try await inflater.inflate(Array(chunk.readableBytesView), feed)
-                } else {
-                    try await feed(Array(chunk.readableBytesView))
-                }
-                if ContinuousClock.now - started > deadline { throw TimedOut() }
-                if decoded >= nextSave {
-                    nextSave = decoded + (8 << 20)
-                    try await saveProgress(&batch, ingestor.summary, collector, bytes: decoded)
-                }
-            }
-            if let inflater, !inflater.isFinished { throw InflateError(description: "the gzip stream ends early") }
-            let summary = try await ingestor.finish()
-            batch.status = .completed
-            try await saveProgress(&batch, summary, collector, bytes: decoded)
-        } catch {
-            let (code, reason) = Self.failure(error, limit: limit)
-            status = code
-            batch.status = .failed
-            batch.failure = reason
-            try await saveProgress(&batch, ingestor.summary, collector, bytes: decoded)
-            if code == .contentTooLarge {
-                throw HTTPError(.contentTooLarge, message: reason)
-            }
+        let configuration = environment.configuration
+        let upload = try await BatchUpload.start(
+            id: id, enterprise: enterprise, request: request, limit: limit, timeoutSeconds: configuration.batchTimeoutSeconds,
+            store: environment.store)
+        if request.headers[.expect]?.lowercased() == "100-continue" {
+            // The checks above passed: ask the client for the body now rather than after its own timeout.
+            try await ContinueResponder.send(on: context.channel)
         }
-        let elapsed = ContinuousClock.now - started
-        environment.metrics.batch(
-            status: batch.status.rawValue, bytes: decoded, documents: batch.documents,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        var response = try EditedResponse(status: status, headers: [.location: "/v1/batches/\(id)"], response: BatchDTO(batch))
+        let early = BatchUpload.EarlyAnswer(bytes: configuration.batchEarlyAnswerBytes, seconds: configuration.batchEarlyAnswerSeconds)
+        let progress: BatchUpload.Progress
+        do {
+            progress = try await upload.receive(answerEarly: early)
+        } catch {
+            record(upload)
+            if error.status == .contentTooLarge { throw HTTPError(.contentTooLarge, message: error.description) }
+            return try answer(upload.batch, status: error.status, request, context)
+        }
+        guard progress == .receiving else {
+            record(upload)
+            return try answer(upload.batch, status: .accepted, request, context)
+        }
+        // Answer now; the rest of the body is read while the response is open. The answer is
+        // complete on the wire (Content-Length); the response ends when the body has been read.
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let content = ByteBuffer(bytes: try encoder.encode(BatchDTO(upload.batch)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .location: "/v1/batches/\(id)"]
+        headers[.xBatchId] = id
+        return Response(status: .accepted, headers: headers, body: ResponseBody(contentLength: content.readableBytes) { writer in
+            try await writer.write(content)
+            do {
+                _ = try await upload.receive(answerEarly: nil)
+            } catch {
+                // The batch is saved as failed with the reason; the rest of the body is not wanted:
+                // throwing here closes the connection instead of reading on.
+                record(upload)
+                environment.logger.notice("batch failed after the answer; closing the connection", metadata: [
+                    "batch": "\(id)", "enterprise": "\(enterprise.code)", "reason": "\(error)"])
+                throw error
+            }
+            record(upload)
+            try await writer.finish(nil)
+        })
+    }
+
+    private func answer(_ batch: BatchRecord, status: HTTPResponse.Status, _ request: Request, _ context: EnterpriseContext) throws -> Response {
+        var response = try EditedResponse(status: status, headers: [.location: "/v1/batches/\(batch.id)"], response: BatchDTO(batch))
             .response(from: request, context: context)
-        response.headers[.xBatchId] = id
+        response.headers[.xBatchId] = batch.id
         return response
+    }
+
+    private func record(_ upload: BatchUpload) {
+        let batch = upload.batch
+        guard batch.status != .receiving else { return }
+        environment.metrics.batch(
+            status: batch.status.rawValue, bytes: upload.decodedBytes, documents: batch.documents, seconds: upload.elapsedSeconds)
     }
 
     private func allocateId(_ request: Request) async throws -> String {
@@ -115,37 +121,6 @@ struct BatchController {
             throw HTTPError(.conflict, message: "batch \(proposed) already exists")
         }
         return proposed
-    }
-
-    private func saveProgress(_ batch: inout BatchRecord, _ s: IngestSummary, _ c: BatchErrorCollector, bytes: Int64) async throws {
-        batch.bytes = bytes
-        batch.documents = s.documents
-        batch.invalidDocuments = s.invalidDocuments
-        batch.declarationsInserted = s.declarationsInserted
-        batch.declarationsSkipped = s.declarationsSkipped
-        batch.receiptsInserted = s.receiptsInserted
-        batch.errorCount = c.errors
-        batch.warningCount = c.warnings
-        batch.messageGuid = s.messageGuid ?? batch.messageGuid
-        batch.messageType = s.messageType ?? batch.messageType
-        batch.updatedAt = Date()
-        try await environment.store.addBatchErrors(c.drain())
-        try await environment.store.saveBatch(batch)
-    }
-
-    private static func failure(_ error: any Error, limit: Int64) -> (HTTPResponse.Status, String) {
-        switch error {
-        case is TooLarge: return (.contentTooLarge, "the batch exceeds the limit of \(limit) bytes")
-        case is TimedOut: return (.requestTimeout, "the upload took longer than allowed; send it again")
-        case let e as InflateError: return (.badRequest, e.description)
-        case let e as IngestError:
-            switch e {
-            case .store: return (.internalServerError, "store failure: \(e)")
-            case .senderMismatch: return (.forbidden, e.description)
-            default: return (.unprocessableContent, "\(e.code) \(PersonalDataMasker.scrub(e.description))")
-            }
-        default: return (.badRequest, "upload interrupted: \(PersonalDataMasker.scrub(String(describing: error)))")
-        }
     }
 
     // MARK: Errors

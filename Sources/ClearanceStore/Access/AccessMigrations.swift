@@ -2,7 +2,8 @@
 /// store's or the clearance flow's versions: enterprises and their hashed API keys, uploaded
 /// batches with their per-document errors, the first answer to each single message (replayed to
 /// duplicates) and the audit log of personal-data reveals and account changes; version 41 adds the
-/// SHA-256 of each enterprise's client certificate for mutual TLS.
+/// SHA-256 of each enterprise's client certificate for mutual TLS; version 42 the secret webhook
+/// deliveries are signed with.
 enum AccessMigrations {
     static let sqlite: [Migration] = [
         Migration(version: 40, name: "service accounts, batches, answers, audit", sql: """
@@ -81,6 +82,9 @@ enum AccessMigrations {
         Migration(version: 41, name: "client certificates for mutual TLS", sql: """
             ALTER TABLE enterprises ADD COLUMN client_cert_sha256 TEXT;
             CREATE UNIQUE INDEX enterprises_client_cert_idx ON enterprises (client_cert_sha256);
+            """),
+        Migration(version: 42, name: "webhook signing secrets", sql: """
+            ALTER TABLE enterprises ADD COLUMN webhook_secret TEXT;
             """),
     ]
 
@@ -161,6 +165,9 @@ enum AccessMigrations {
         Migration(version: 41, name: "client certificates for mutual TLS", sql: """
             ALTER TABLE enterprises ADD COLUMN client_cert_sha256 TEXT;
             CREATE UNIQUE INDEX enterprises_client_cert_idx ON enterprises (client_cert_sha256);
+            """),
+        Migration(version: 42, name: "webhook signing secrets", sql: """
+            ALTER TABLE enterprises ADD COLUMN webhook_secret TEXT;
             """),
     ]
 }

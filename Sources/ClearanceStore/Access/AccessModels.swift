@@ -25,6 +25,9 @@ public struct EnterpriseRecord: Sendable, Hashable {
     public var maxBatchBytes: Int64?
     /// Where status changes are pushed (webhook), if registered.
     public var webhookURL: String?
+    /// The shared secret webhook deliveries are signed with (HMAC-SHA256, `X-Clearance-Signature`).
+    /// Kept as given: the service needs it to sign, so it cannot be stored hashed.
+    public var webhookSecret: String?
     /// Lower-case hex SHA-256 of the DER client certificate accepted for mutual TLS, if any.
     public var clientCertificateSHA256: String?
     public var createdAt: Date
@@ -32,7 +35,8 @@ public struct EnterpriseRecord: Sendable, Hashable {
     /// Creates a record.
     public init(
         code: String, name: String, role: EnterpriseRole, requireSignature: Bool = false, certificatePEM: String? = nil,
-        maxBatchBytes: Int64? = nil, webhookURL: String? = nil, clientCertificateSHA256: String? = nil, createdAt: Date = Date()
+        maxBatchBytes: Int64? = nil, webhookURL: String? = nil, webhookSecret: String? = nil, clientCertificateSHA256: String? = nil,
+        createdAt: Date = Date()
     ) {
         self.code = code
         self.name = name
@@ -41,6 +45,7 @@ public struct EnterpriseRecord: Sendable, Hashable {
         self.certificatePEM = certificatePEM
         self.maxBatchBytes = maxBatchBytes
         self.webhookURL = webhookURL
+        self.webhookSecret = webhookSecret
         self.clientCertificateSHA256 = clientCertificateSHA256
         self.createdAt = createdAt
     }

@@ -18,7 +18,7 @@ extension SQLStore: AccessStore {
     // MARK: Enterprises
 
     private static let enterpriseColumns =
-        "code, name, role, require_signature, certificate_pem, max_batch_bytes, webhook_url, created_at, client_cert_sha256"
+        "code, name, role, require_signature, certificate_pem, max_batch_bytes, webhook_url, created_at, client_cert_sha256, webhook_secret"
 
     private static func enterprise(_ r: SQLRow, offset o: Int = 0) throws(StoreError) -> EnterpriseRecord {
         let role = try r.requireString(o + 2, "enterprises.role")
@@ -26,7 +26,8 @@ extension SQLStore: AccessStore {
         return EnterpriseRecord(
             code: try r.requireString(o, "enterprises.code"), name: try r.requireString(o + 1, "enterprises.name"),
             role: parsed, requireSignature: r.int(o + 3) == 1, certificatePEM: r.string(o + 4),
-            maxBatchBytes: r.int64(o + 5), webhookURL: r.string(o + 6), clientCertificateSHA256: r.string(o + 8),
+            maxBatchBytes: r.int64(o + 5), webhookURL: r.string(o + 6), webhookSecret: r.string(o + 9),
+            clientCertificateSHA256: r.string(o + 8),
             createdAt: r.date(o + 7) ?? .distantPast)
     }
 
@@ -35,15 +36,15 @@ extension SQLStore: AccessStore {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             _ = try s.execute("""
                 INSERT INTO enterprises (\(Self.enterpriseColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role,
                     require_signature = excluded.require_signature, certificate_pem = excluded.certificate_pem,
                     max_batch_bytes = excluded.max_batch_bytes, webhook_url = excluded.webhook_url,
-                    client_cert_sha256 = excluded.client_cert_sha256
+                    client_cert_sha256 = excluded.client_cert_sha256, webhook_secret = excluded.webhook_secret
                 """, [
                     .text(e.code), .text(e.name), .text(e.role.rawValue), .integer(e.requireSignature ? 1 : 0),
                     .optional(e.certificatePEM), .optional(e.maxBatchBytes), .optional(e.webhookURL), .time(e.createdAt),
-                    .optional(e.clientCertificateSHA256?.lowercased()),
+                    .optional(e.clientCertificateSHA256?.lowercased()), .optional(e.webhookSecret),
                 ])
         }
     }
