@@ -63,6 +63,8 @@ struct BatchTests {
                 // The second upload repeats the orderNos: stored once, reported as already stored.
                 #expect(json["declarationsInserted"] as? Int == (index == 0 ? 38 : 0))
                 #expect(json["declarationsSkipped"] as? Int == (index == 0 ? 0 : 38))
+                // Two invalid documents hold the whole batch back from customs.
+                #expect((json["routing"] as? String)?.contains("BAT001") == true, "\(json)")
                 try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
                     #expect(r.status == .ok)
                     let progress = try r.json()
@@ -91,6 +93,25 @@ struct BatchTests {
         let stats = try await h.store.stats()
         let orders = stats.declarations.filter { $0.kind == .order }.map(\.count).reduce(0, +)
         #expect(orders == 38)
+    }
+
+    @Test("a valid batch goes on through the flow: routed, queued in the outbox, in the message timeline")
+    func validBatchIsRouted() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        try await h.application().test(.router) { client in
+            var headers = HTTPFields.key(h.keys[Parties.merchant])
+            headers[.xBatchIdTest] = "routed-batch"
+            let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers,
+                                                  body: ByteBuffer(bytes: try orderBatch(count: 12)))
+            let json = try upload.json()
+            #expect(json["status"] as? String == "completed", "\(json)")
+            #expect(json["routing"] as? String == "routed → customs [rules: everything]", "\(json)")
+            let guid = try #require(json["messageGuid"] as? String)
+            let timeline = try #require(try await h.store.trace(.guid(guid)))
+            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map(\.destination) == ["customs"])
+            #expect(Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status)) == ["declared"])
+        }
     }
 
     @Test("over the enterprise's limit: 413 at once by Content-Length, and mid-stream when chunked")

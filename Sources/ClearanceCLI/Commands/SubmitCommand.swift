@@ -79,18 +79,5 @@ struct SubmitCommand: AsyncParsableCommand {
         if failed { throw Exit.invalid }
     }
 
-    static func describe(_ outcome: FlowOutcome) -> String {
-        var text: String
-        switch outcome.status {
-        case .routed(let to): text = "routed → \(to.joined(separator: ", "))"
-        case .awaiting(let missing): text = "awaiting documents: \(missing.joined(separator: ", "))"
-        case .refused: text = "refused"
-        case .invalid: text = "invalid"
-        case .duplicate: text = "duplicate (already processed)"
-        case .unrouted: text = "stored, no routing rule matched"
-        }
-        if !outcome.rules.isEmpty { text += " [rules: \(outcome.rules.joined(separator: ", "))]" }
-        if !outcome.released.isEmpty { text += " (released inventory \(outcome.released.joined(separator: ", ")))" }
-        return text
-    }
+    static func describe(_ outcome: FlowOutcome) -> String { outcome.summary }
 }

@@ -29,4 +29,20 @@ public struct FlowOutcome: Sendable, Hashable {
     public var issues: [CrossMessageIssue]
     /// Inventories released from "awaiting documents" by this message (their envelope guids).
     public var released: [String]
+
+    /// One line for people: what happened, which rules decided, what it released.
+    public var summary: String {
+        var text: String
+        switch status {
+        case .routed(let to): text = "routed → \(to.joined(separator: ", "))"
+        case .awaiting(let missing): text = "awaiting documents: \(missing.joined(separator: ", "))"
+        case .refused: text = "refused"
+        case .invalid: text = "invalid"
+        case .duplicate: text = "duplicate (already processed)"
+        case .unrouted: text = "stored, no routing rule matched"
+        }
+        if !rules.isEmpty { text += " [rules: \(rules.joined(separator: ", "))]" }
+        if !released.isEmpty { text += " (released inventory \(released.joined(separator: ", ")))" }
+        return text
+    }
 }

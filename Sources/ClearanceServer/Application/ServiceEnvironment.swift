@@ -10,6 +10,8 @@ public struct ServiceEnvironment: Sendable {
     public let store: any AccessStore
     /// Validation, cross-message rules and routing of single messages.
     public let flow: ClearanceFlow
+    /// The same rules and routing for uploaded batches, once stored.
+    public let batchForwarder: BatchForwarder
     /// Customs receipts posted to the service.
     public let receipts: ReceiptProcessor
     /// Limits and listening address.
@@ -34,6 +36,7 @@ public struct ServiceEnvironment: Sendable {
         self.metrics = metrics
         self.logger = logger
         flow = ClearanceFlow(store: store, routing: routing, logger: logger)
+        batchForwarder = BatchForwarder(store: store, routing: routing)
         receipts = ReceiptProcessor(store: store, logger: logger)
         views = try ViewRenderer()
         rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)

@@ -53,7 +53,7 @@ struct BatchController {
         let configuration = environment.configuration
         let upload = try await BatchUpload.start(
             id: id, enterprise: enterprise, request: request, limit: limit, timeoutSeconds: configuration.batchTimeoutSeconds,
-            store: environment.store)
+            store: environment.store, forwarder: environment.batchForwarder)
         if request.headers[.expect]?.lowercased() == "100-continue" {
             // The checks above passed: ask the client for the body now rather than after its own timeout.
             try await ContinueResponder.send(on: context.channel)

@@ -1,4 +1,5 @@
 import ClearanceIngest
+import ClearanceRouting
 import ClearanceStore
 import Foundation
 import Hummingbird
@@ -34,6 +35,7 @@ final class BatchUpload: @unchecked Sendable {
     private(set) var batch: BatchRecord
     private let store: any AccessStore
     private let ingestor: BatchIngestor
+    private let forwarder: BatchForwarder?
     private let collector: BatchErrorCollector
     private let inflater: GzipInflater?
     private var body: RequestBody.AsyncIterator
@@ -49,23 +51,26 @@ final class BatchUpload: @unchecked Sendable {
 
     /// Starts an upload: saves the batch row in the `receiving` state.
     static func start(
-        id: String, enterprise: EnterpriseRecord, request: Request, limit: Int64, timeoutSeconds: Double, store: any AccessStore
+        id: String, enterprise: EnterpriseRecord, request: Request, limit: Int64, timeoutSeconds: Double, store: any AccessStore,
+        forwarder: BatchForwarder? = nil
     ) async throws -> BatchUpload {
         let gzip = request.headers[.contentEncoding]?.lowercased() == "gzip"
         let upload = BatchUpload(
             batch: BatchRecord(id: id, enterpriseCode: enterprise.code), store: store,
             senderCode: enterprise.role == .ops ? nil : enterprise.code, inflater: gzip ? try GzipInflater() : nil,
             body: request.body.makeAsyncIterator(), limit: limit,
-            expectedLength: request.headers[.contentLength].flatMap(Int64.init), timeoutSeconds: timeoutSeconds)
+            expectedLength: request.headers[.contentLength].flatMap(Int64.init), timeoutSeconds: timeoutSeconds,
+            forwarder: forwarder)
         try await store.saveBatch(upload.batch)
         return upload
     }
 
     private init(
         batch: BatchRecord, store: any AccessStore, senderCode: String?, inflater: GzipInflater?, body: RequestBody.AsyncIterator,
-        limit: Int64, expectedLength: Int64?, timeoutSeconds: Double
+        limit: Int64, expectedLength: Int64?, timeoutSeconds: Double, forwarder: BatchForwarder?
     ) {
         self.batch = batch
+        self.forwarder = forwarder
         self.store = store
         collector = BatchErrorCollector(batchId: batch.id)
         ingestor = BatchIngestor(store: store, options: IngestOptions(
@@ -128,6 +133,7 @@ final class BatchUpload: @unchecked Sendable {
             }
             batch.status = .completed
             try await save(summary)
+            await forward(summary)
             return .completed
         } catch {
             let failure = error as? BatchUploadFailure ?? .ingest(.store(error as? StoreError ?? .invalidInput("\(error)")))
@@ -158,6 +164,24 @@ final class BatchUpload: @unchecked Sendable {
         } catch {
             throw .ingest(error)
         }
+    }
+
+    /// Sends the stored batch on through the clearance flow and records what it did; a failure
+    /// here leaves the batch stored (and completed) with the reason, for ops to forward again.
+    private func forward(_ summary: IngestSummary) async {
+        guard let forwarder, let guid = summary.messageGuid else { return }
+        do {
+            let outcome = try await forwarder.forward(messageGuid: guid)
+            var text = outcome.summary
+            if !outcome.issues.isEmpty {
+                text += ": " + outcome.issues.prefix(20).map(\.description).joined(separator: "; ")
+                if outcome.issues.count > 20 { text += "; … \(outcome.issues.count - 20) more" }
+            }
+            batch.routing = text
+        } catch {
+            batch.routing = "not forwarded: \(error)"
+        }
+        try? await save(summary)
     }
 
     private func save(_ summary: IngestSummary? = nil) async throws(StoreError) {

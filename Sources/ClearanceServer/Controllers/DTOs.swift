@@ -206,6 +206,8 @@ struct BatchDTO: ResponseEncodable {
     var messageGuid: String?
     var messageType: String?
     var failure: String?
+    /// What the clearance flow did with the completed batch.
+    var routing: String?
     var createdAt: Date
     var updatedAt: Date
     var links: [String: String]
@@ -226,6 +228,7 @@ struct BatchDTO: ResponseEncodable {
         messageGuid = b.messageGuid
         messageType = b.messageType
         failure = b.failure
+        routing = b.routing
         createdAt = b.createdAt
         updatedAt = b.updatedAt
         links = ["self": "/v1/batches/\(b.id)", "errors": "/v1/batches/\(b.id)/errors"]

@@ -86,6 +86,9 @@ enum AccessMigrations {
         Migration(version: 42, name: "webhook signing secrets", sql: """
             ALTER TABLE enterprises ADD COLUMN webhook_secret TEXT;
             """),
+        Migration(version: 43, name: "what the flow did with a batch", sql: """
+            ALTER TABLE batches ADD COLUMN routing TEXT;
+            """),
     ]
 
     static let postgresql: [Migration] = [
@@ -168,6 +171,9 @@ enum AccessMigrations {
             """),
         Migration(version: 42, name: "webhook signing secrets", sql: """
             ALTER TABLE enterprises ADD COLUMN webhook_secret TEXT;
+            """),
+        Migration(version: 43, name: "what the flow did with a batch", sql: """
+            ALTER TABLE batches ADD COLUMN routing TEXT;
             """),
     ]
 }

@@ -84,6 +84,9 @@ public struct BatchRecord: Sendable, Hashable {
     public var messageType: String?
     /// Why the batch failed as a whole (unreadable XML, too large, store failure…).
     public var failure: String?
+    /// What the clearance flow did with the completed batch (e.g. `routed → customs-fuzhou`,
+    /// `awaiting documents: …`, `refused: MAT003 …`); nil until it is forwarded.
+    public var routing: String?
     public var createdAt: Date
     public var updatedAt: Date
 

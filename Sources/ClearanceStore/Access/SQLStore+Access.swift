@@ -130,7 +130,7 @@ extension SQLStore: AccessStore {
     private static let batchColumns = """
         id, enterprise_code, status, bytes, documents, invalid_documents, declarations_inserted,
         declarations_skipped, receipts_inserted, error_count, warning_count, message_guid, message_type, failure,
-        created_at, updated_at
+        created_at, updated_at, routing
         """
 
     private static func batch(_ r: SQLRow) throws(StoreError) -> BatchRecord {
@@ -151,6 +151,7 @@ extension SQLStore: AccessStore {
         b.failure = r.string(13)
         b.createdAt = r.date(14) ?? .distantPast
         b.updatedAt = r.date(15) ?? .distantPast
+        b.routing = r.string(16)
         return b
     }
 
@@ -158,20 +159,20 @@ extension SQLStore: AccessStore {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             _ = try s.execute("""
                 INSERT INTO batches (\(Self.batchColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, bytes = excluded.bytes,
                     documents = excluded.documents, invalid_documents = excluded.invalid_documents,
                     declarations_inserted = excluded.declarations_inserted,
                     declarations_skipped = excluded.declarations_skipped, receipts_inserted = excluded.receipts_inserted,
                     error_count = excluded.error_count, warning_count = excluded.warning_count,
                     message_guid = excluded.message_guid, message_type = excluded.message_type,
-                    failure = excluded.failure, updated_at = excluded.updated_at
+                    failure = excluded.failure, updated_at = excluded.updated_at, routing = excluded.routing
                 """, [
                     .text(b.id), .text(b.enterpriseCode), .text(b.status.rawValue), .integer(b.bytes),
                     .integer(Int64(b.documents)), .integer(Int64(b.invalidDocuments)), .integer(Int64(b.declarationsInserted)),
                     .integer(Int64(b.declarationsSkipped)), .integer(Int64(b.receiptsInserted)), .integer(Int64(b.errorCount)),
                     .integer(Int64(b.warningCount)), .optional(b.messageGuid), .optional(b.messageType), .optional(b.failure),
-                    .time(b.createdAt), .time(b.updatedAt),
+                    .time(b.createdAt), .time(b.updatedAt), .optional(b.routing),
                 ])
         }
     }
