@@ -217,6 +217,7 @@ struct OpsPageController {
             "createdAt": time(b.createdAt),
         ]
         if let failure = b.failure { v["failure"] = failure }
+        if let routing = b.routing { v["routing"] = routing }
         if let guid = b.messageGuid { v["messageGuid"] = guid }
         return v
     }
