@@ -105,8 +105,9 @@ let package = Package(
             name: "ClearanceServerTests",
             dependencies: ["ClearanceServer", "ClearanceStore", "XMLSignature", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
+        .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature"]),
     ],
     swiftLanguageModes: [.v6]
 )
