@@ -107,6 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
+        .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -345,6 +345,12 @@ def sample_data():
                         '{"gname":"澳洲婴幼儿配方奶粉3段","itemLink":"https://mall.pingtan.example.cn/item/AU-MP-0903"}]',
               recpAccount="35050161770109001234", recpCode=EBC_CODE, recpName=EBC_NAME)],
         imp_sender)
+    # Answers of the inspection and payment/FX destinations (Clearance-defined, see schemas/README.md).
+    d["INSPRET"] = (IMPORT, dict(receipt("800", "检验检疫放行：单证审核通过"), inspOrgCode="351600",
+                                 inspEcpCode="3516P00018", inspCbeCode="3516E00023", returnTime="20261125100512345"),
+                    None, agent)
+    d["PAYEXRET"] = (IMPORT, receipt("120", "支付数据核验通过", returnTime="20261125093700210"), None,
+                     (PAY_CODE, PAY_NAME, "DXPENT0000459107"))
     return d
 
 
@@ -486,6 +492,7 @@ SLUGS = {
     "CEB605": "export-inventory-cancel", "CEB606": "export-inventory-cancel-return", "CEB607": "waybill",
     "CEB608": "waybill-return", "CEB701": "summary-apply", "CEB702": "summary-apply-return",
     "CEB792": "summary-result", "INSP": "inspection-order", "PAYEX": "payment-exchange-info",
+    "INSPRET": "inspection-return", "PAYEXRET": "payment-exchange-return",
 }
 
 

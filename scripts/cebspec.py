@@ -239,11 +239,11 @@ def message(number, title, element, swift, case, head, lines=None, lines_require
     return m
 
 
-def flat_receipt(number, title, element, swift, case, fields, keys, flow, group="Receipts", summary=""):
+def flat_receipt(number, title, element, swift, case, fields, keys, flow, group="Receipts", summary="", root=None):
     """A customs receipt: guid, the identifying fields, then returnStatus/returnTime/returnInfo."""
     return message(number, title, element, swift, case,
                    record(element, swift, "guid! " + fields + RET), flow=flow, role="receipt",
-                   keys=keys, group=group, summary=summary)
+                   keys=keys, group=group, root=root, summary=summary)
 
 
 # ----- Import ---------------------------------------------------------------------------------
@@ -435,6 +435,17 @@ message("PAYEX", "Real-time payment data", "PayExchangeInfo", "PaymentExchangeIn
                "orderNo! goodsInfo! recpAccount! recpCode recpName!", {"goodsInfo": S(10_000)}),
         lines_required=True, keys=["payTransactionId", "sessionID"], group="Other", root="PayExInfoMessage",
         summary="支付原始数据 for customs announcement 2018 No. 179 (Clearance-defined XML form)")
+
+
+# Answers of the inspection and payment/FX destinations (Clearance-defined, formats unconfirmed; see
+# schemas/README.md): flat receipts in the CEB receipt layout, so that they are verified, matched and
+# stored like customs receipts.
+flat_receipt("INSPRET", "Inspection and quarantine answer", "InspReturn", "InspectionReturn", "inspectionReturn",
+             "inspOrgCode! inspEcpCode! inspCbeCode! orderNo copNo", ["orderNo", "copNo"], "import",
+             root="InspReturnMessage", summary="检验检疫回执 (inspection authority → sender; Clearance-defined)")
+flat_receipt("PAYEXRET", "Payment and foreign-exchange answer", "PayExReturn", "PaymentExchangeReturn",
+             "paymentExchangeReturn", "payCode payTransactionId orderNo!", ["payTransactionId", "orderNo"], "import",
+             root="PayExReturnMessage", summary="支付/外汇数据回执 (payment/FX regulator → sender; Clearance-defined)")
 
 
 def check_model():

@@ -6,7 +6,9 @@ extension DeclarationMapper {
     ///
     /// The receipt's `guid` echoes the declared head's guid (``ReceiptRecord/referenceGuid``). A
     /// CEB900 format-error receipt answers a whole message: its reference is `oriCopMsgId` and
-    /// its kind follows `oriMessageType`.
+    /// its kind follows `oriMessageType`. The inspection answer (`InspReturn`) is linked to the
+    /// inventory or order carrying the inspection declaration, the payment/FX answer
+    /// (`PayExReturn`) to the payment or export receipt of payment; neither sets their status.
     public static func receipt(_ document: CEBDocument, messageGuid g: String) -> ReceiptRecord? {
         switch document {
         case .orderReturn(let r):
@@ -59,6 +61,15 @@ extension DeclarationMapper {
             return ReceiptRecord(messageGuid: g, forKind: .manifest, referenceGuid: r.guid, returnStatus: r.returnStatus,
                                  returnTime: r.returnTime, returnInfo: r.returnInfo, copNo: r.copNo, preNo: r.preNo,
                                  logisticsCode: r.logisticsCode, agentCode: r.agentCode)
+        case .inspectionReturn(let r):
+            // The inspection declaration rides in the inventory (or order) that carried its InspOrder.
+            return ReceiptRecord(messageGuid: g, forKind: .inspection, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: nonEmpty(r.orderNo),
+                                 copNo: nonEmpty(r.copNo), matchKinds: [.inventory, .order])
+        case .paymentExchangeReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .paymentForex, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: nonEmpty(r.orderNo),
+                                 payTransactionId: nonEmpty(r.payTransactionId), matchKinds: [.payment, .exportPayment])
         case .formatErrorReceipt(let r):
             return ReceiptRecord(messageGuid: g, forKind: kind(ofMessageType: r.oriMessageType), referenceGuid: r.oriCopMsgId,
                                  returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo)

@@ -202,12 +202,14 @@ final class SQLStore: Store {
         }
         let receiptId = try inserted.requireInt64(0, "receipts.id")
         if let declarationId {
-            // Receipts can arrive out of order: only the newest returnTime sets the status.
+            // Receipts can arrive out of order: only the newest returnTime sets the status. Only a
+            // receipt for the declaration's own kind (customs) counts: an authority's answer
+            // (inspection, payment/FX) neither sets the status nor holds back a customs receipt.
             try s.execute("""
                 UPDATE declarations SET status = $1
-                WHERE id = $2 AND NOT EXISTS (
-                    SELECT 1 FROM receipts r WHERE r.declaration_id = $2 AND r.return_time > $3)
-                """, [.text(r.returnStatus), .integer(declarationId), .text(r.returnTime)])
+                WHERE id = $2 AND kind = $4 AND NOT EXISTS (
+                    SELECT 1 FROM receipts r WHERE r.declaration_id = $2 AND r.for_kind = $4 AND r.return_time > $3)
+                """, [.text(r.returnStatus), .integer(declarationId), .text(r.returnTime), .text(r.forKind.rawValue)])
         }
         _ = try insertEvent(
             s, kind: .receipt, occurredAt: receivedAt, messageId: messageId, declarationId: declarationId,
@@ -215,12 +217,16 @@ final class SQLStore: Store {
         return ReceiptOutcome(receiptId: receiptId, declarationId: declarationId, inserted: true)
     }
 
-    /// Finds the declaration a receipt answers: by the echoed head guid, else by business number.
+    /// Finds the declaration a receipt answers, among its ``ReceiptRecord/matchKinds`` (in order):
+    /// by the echoed head guid, else by business number.
     private static func resolveDeclaration(_ s: any SQLSession, for r: ReceiptRecord) throws(StoreError) -> Int64? {
-        if let row = try s.queryOne(
-            "SELECT id FROM declarations WHERE declaration_guid = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
-            [.text(r.referenceGuid), .text(r.forKind.rawValue)]) {
-            return row.int64(0)
+        let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
+        for kind in kinds {
+            if let row = try s.queryOne(
+                "SELECT id FROM declarations WHERE declaration_guid = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+                [.text(r.referenceGuid), .text(kind.rawValue)]) {
+                return row.int64(0)
+            }
         }
         let candidates: [(String, String?)] = [
             ("cop_no", r.copNo), ("invt_no", r.invtNo), ("pay_transaction_id", r.payTransactionId),
@@ -228,10 +234,12 @@ final class SQLStore: Store {
         ]
         for (column, value) in candidates {
             guard let value, !value.isEmpty else { continue }
-            if let row = try s.queryOne(
-                "SELECT id FROM declarations WHERE kind = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 1",
-                [.text(r.forKind.rawValue), .text(value)]) {
-                return row.int64(0)
+            for kind in kinds {
+                if let row = try s.queryOne(
+                    "SELECT id FROM declarations WHERE kind = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 1",
+                    [.text(kind.rawValue), .text(value)]) {
+                    return row.int64(0)
+                }
             }
         }
         return nil

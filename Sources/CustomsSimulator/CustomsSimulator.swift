@@ -5,12 +5,18 @@ import Logging
 
 /// A small customs / inspection / payment counterpart for tests and demos.
 ///
-/// It accepts routed messages (bare CEB or `dxp:DxpMsg`), dedupes them by guid, checks them
-/// (schema and customs rules, as Clearance does), and after configurable delays answers each
-/// declaration with signed receipts in the customs status sequence: 2 (declared at the e-port) →
-/// 120 (accepted) → [500 inspection] → 800 (released) → 899 (cleared) for inventories, 2 → 120
-/// for orders, payments and waybills — or 100 (returned) with a reason for malformed or
-/// (by the configured rate) rejected declarations. Decisions are deterministic for a seed.
+/// It accepts routed messages (bare CEB or `dxp:DxpMsg`), dedupes them by guid (per
+/// ``Counterpart``), checks them (schema and customs rules, as Clearance does), and after
+/// configurable delays answers with signed receipts:
+/// - as customs, each declaration in the customs status sequence: 2 (declared at the e-port) →
+///   120 (accepted) → [500 inspection] → 800 (released) → 899 (cleared) for inventories, 2 → 120
+///   for orders, payments and waybills — or 100 (returned) with a reason for malformed or (by the
+///   configured rate) rejected declarations;
+/// - as the inspection authority, each message (its InspOrder and the inventory or order carrying
+///   it) with `InspReturn` answers: 2 → 120 → [500 hold] → 800, or 2 → 100 rejected;
+/// - as the payment/FX regulator, each payment (CEB411, CEB403, real-time payment data) with
+///   `PayExReturn` answers: 2 → 120 verified, or 2 → 100 rejected.
+/// Decisions are deterministic for a seed.
 public final class CustomsSimulator: @unchecked Sendable {
     /// What the simulator answered to one submission.
     public enum Answer: Sendable, Hashable {
@@ -26,8 +32,8 @@ public final class CustomsSimulator: @unchecked Sendable {
     public let config: SimulatorConfig
     private let logger: Logger
     private let lock = NSLock()
-    private var seen: [String: Int] = [:]
-    private var order: [String] = []
+    private var seen: [Counterpart: [String: Int]] = [:]
+    private var order: [Counterpart: [String]] = [:]
     private var tasks: [Task<Void, Never>] = []
     private var emitted = 0
     private var scheduled = 0
@@ -45,17 +51,23 @@ public final class CustomsSimulator: @unchecked Sendable {
         }
     }
 
-    /// How many times each guid was received (dedupe evidence: a count above 1 is a redelivery).
-    public var receivedCounts: [String: Int] { lock.withLock { seen } }
+    /// How many times each guid was received as customs (dedupe evidence: a count above 1 is a redelivery).
+    public var receivedCounts: [String: Int] { receivedCounts(at: .customs) }
 
-    /// Distinct guids in first-arrival order.
-    public var arrivalOrder: [String] { lock.withLock { order } }
+    /// Distinct guids received as customs, in first-arrival order.
+    public var arrivalOrder: [String] { arrivalOrder(at: .customs) }
+
+    /// How many times each guid was received by `counterpart`.
+    public func receivedCounts(at counterpart: Counterpart) -> [String: Int] { lock.withLock { seen[counterpart] ?? [:] } }
+
+    /// Distinct guids received by `counterpart`, in first-arrival order.
+    public func arrivalOrder(at counterpart: Counterpart) -> [String] { lock.withLock { order[counterpart] ?? [] } }
 
     /// Receipts emitted so far, and scheduled in total.
     public var progress: (emitted: Int, scheduled: Int) { lock.withLock { (emitted, scheduled) } }
 
-    /// Takes one submission.
-    public func submit(_ bytes: [UInt8]) -> Answer {
+    /// Takes one submission addressed to `counterpart` (customs unless said otherwise).
+    public func submit(_ bytes: [UInt8], to counterpart: Counterpart = .customs) -> Answer {
         let message: DecodedMessage
         do {
             message = try DecodedMessage.decode(bytes)
@@ -63,12 +75,12 @@ public final class CustomsSimulator: @unchecked Sendable {
             return .malformed(error.description)
         }
         let first: Bool = lock.withLock {
-            seen[message.guid, default: 0] += 1
-            if seen[message.guid] == 1 { order.append(message.guid); return true }
+            seen[counterpart, default: [:]][message.guid, default: 0] += 1
+            if seen[counterpart]?[message.guid] == 1 { order[counterpart, default: []].append(message.guid); return true }
             return false
         }
         guard first else { return .duplicate(guid: message.guid) }
-        schedule(message)
+        schedule(message, as: counterpart)
         return .accepted(guid: message.guid)
     }
 
@@ -115,10 +127,10 @@ public final class CustomsSimulator: @unchecked Sendable {
         }
     }
 
-    private func schedule(_ message: DecodedMessage) {
+    /// The unsigned receipts customs answers `message` with, in order.
+    private func customsReceipts(_ message: DecodedMessage, start: Date) -> [(type: String, bytes: [UInt8])] {
         let errors = message.errors.map { "\($0.code) \($0.field ?? "")" }
-        var plans: [(String, [UInt8])] = []
-        let start = config.clock()
+        var receipts: [(type: String, bytes: [UInt8])] = []
         var step = 0
         for document in message.documents {
             let key = documentKey(document) ?? message.guid
@@ -126,10 +138,24 @@ public final class CustomsSimulator: @unchecked Sendable {
                 step += 1
                 let time = start.addingTimeInterval(Double(step) * 0.001)
                 guard let receipt = ReceiptBuilder.receipt(for: document, status: status, info: info, time: time, customsCode: config.customsCode) else { continue }
-                var bytes = receipt.bytes
-                if let signer = config.signer, let signed = try? signer.sign(bytes: bytes) { bytes = signed }
-                plans.append((receipt.type, bytes))
+                receipts.append(receipt)
             }
+        }
+        return receipts
+    }
+
+    private func schedule(_ message: DecodedMessage, as counterpart: Counterpart) {
+        let start = config.clock()
+        let receipts: [(type: String, bytes: [UInt8])]
+        switch counterpart {
+        case .customs: receipts = customsReceipts(message, start: start)
+        case .inspection: receipts = inspectionAnswers(message, start: start)
+        case .payment: receipts = paymentAnswers(message, start: start)
+        }
+        let plans: [(String, [UInt8])] = receipts.map { receipt in
+            var bytes = receipt.bytes
+            if let signer = config.signer, let signed = try? signer.sign(bytes: bytes) { bytes = signed }
+            return (receipt.type, bytes)
         }
         guard !plans.isEmpty else { return }
         let delay = config.stepDelaySeconds
@@ -148,7 +174,7 @@ public final class CustomsSimulator: @unchecked Sendable {
         }
     }
 
-    private func documentKey(_ document: CEBDocument) -> String? {
+    func documentKey(_ document: CEBDocument) -> String? {
         switch document {
         case .order(let o): o.head.guid
         case .payment(let p): p.head.guid

@@ -1,7 +1,8 @@
 import CEBModel
 import Foundation
 
-/// Builds customs receipt messages (CEB312/412/512/622) in the layout of the standard.
+/// Builds customs receipt messages (CEB312/412/512/622) in the layout of the standard, and the
+/// inspection (`InspReturn`) and payment/FX (`PayExReturn`) answers in the same layout.
 enum ReceiptBuilder {
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -16,7 +17,9 @@ enum ReceiptBuilder {
         return formatter.string(from: date)
     }
 
-    static func message(_ number: String, document: String, fields: [(String, String?)], copCode: String, copName: String) -> [UInt8] {
+    /// A receipt message: root `<number>Message` holding the flat `document`, then BaseTransfer.
+    static func message(_ number: String, document: String, fields: [(String, String?)], copCode: String, copName: String,
+                        dxpId: String = "DXPEDCCEB0000001") -> [UInt8] {
         var xml = """
             <?xml version="1.0" encoding="UTF-8"?>
             <ceb:\(number)Message guid="\(UUID().uuidString)" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -33,7 +36,7 @@ enum ReceiptBuilder {
                 <ceb:copCode>\(escape(copCode))</ceb:copCode>
                 <ceb:copName>\(escape(copName))</ceb:copName>
                 <ceb:dxpMode>DXP</ceb:dxpMode>
-                <ceb:dxpId>DXPEDCCEB0000001</ceb:dxpId>
+                <ceb:dxpId>\(escape(dxpId))</ceb:dxpId>
               </ceb:BaseTransfer>
             </ceb:\(number)Message>
 
@@ -74,5 +77,52 @@ enum ReceiptBuilder {
         default:
             return nil
         }
+    }
+}
+
+extension ReceiptBuilder {
+    /// The declaration an inspection answer refers to: its head guid, orderNo, copNo and the
+    /// enterprise's code and name (the receipt's addressee).
+    struct InspectionTarget {
+        var guid: String
+        var orderNo: String?
+        var copNo: String?
+        var copCode: String
+        var copName: String
+    }
+
+    /// An `InspReturnMessage` answering the inspection declaration `inspection`. When the message
+    /// carried none (the answer is then a rejection) the platform/enterprise inspection codes fall
+    /// back to the declaration's ebp/ebc codes (or `NONE`) and the authority to `000000`, so that the
+    /// answer stays schema-valid.
+    static func inspectionAnswer(target: InspectionTarget, inspection: InspectionOrderHead?, fallbackCodes: (String, String),
+                                 status: String, info: String, time: Date) -> (type: String, bytes: [UInt8]) {
+        let ecp = inspection?.inspEcpCode ?? String(fallbackCodes.0.prefix(20))
+        let cbe = inspection?.inspCbeCode ?? String(fallbackCodes.1.prefix(20))
+        return ("INSPRET", message("InspReturn", document: "InspReturn", fields: [
+            ("guid", target.guid), ("inspOrgCode", inspection?.inspOrgCode ?? "000000"), ("inspEcpCode", ecp.isEmpty ? "NONE" : ecp),
+            ("inspCbeCode", cbe.isEmpty ? "NONE" : cbe), ("orderNo", target.orderNo), ("copNo", target.copNo),
+            ("returnStatus", status), ("returnTime", returnTime(time)), ("returnInfo", info),
+        ], copCode: target.copCode, copName: target.copName, dxpId: "DXPCIQ0000000001"))
+    }
+
+    /// A `PayExReturnMessage` answering payment data (CEB411 payment, CEB403 receipt of payment,
+    /// real-time payment data), or nil for other documents.
+    static func paymentAnswer(for document: CEBDocument, status: String, info: String, time: Date) -> (type: String, bytes: [UInt8])? {
+        let fields: (guid: String, payCode: String?, payTransactionId: String?, orderNo: String, copCode: String, copName: String)
+        switch document {
+        case .payment(let p):
+            fields = (p.head.guid, p.head.payCode, p.head.payTransactionId, p.head.orderNo, p.head.payCode, p.head.payName)
+        case .paymentReceipt(let r):
+            fields = (r.guid, r.payCode, r.payNo, r.orderNo, r.ebcCode, r.ebcName)
+        case .paymentExchangeInfo(let x):
+            fields = (x.head.guid, x.head.payCode, x.head.payTransactionId, x.lines.first?.orderNo ?? "", x.head.ebpCode, x.head.ebpCode)
+        default:
+            return nil
+        }
+        return ("PAYEXRET", message("PayExReturn", document: "PayExReturn", fields: [
+            ("guid", fields.guid), ("payCode", fields.payCode), ("payTransactionId", fields.payTransactionId),
+            ("orderNo", fields.orderNo), ("returnStatus", status), ("returnTime", returnTime(time)), ("returnInfo", info),
+        ], copCode: fields.copCode, copName: fields.copName, dxpId: "DXPSAFE000000001"))
     }
 }

@@ -9,6 +9,12 @@ public struct SimulatorConfig: Sendable {
     public var rejectionRate: Double
     /// Share of inventories sent to inspection (500) before release, 0…1.
     public var inspectionRate: Double
+    /// Share of inspection declarations the inspection authority holds (500) before releasing, 0…1.
+    public var inspectionHoldRate: Double
+    /// Share of inspection declarations the inspection authority rejects (100), 0…1.
+    public var inspectionRejectionRate: Double
+    /// Share of payment data the payment/FX regulator rejects (100), 0…1.
+    public var paymentRejectionRate: Double
     /// Pause before each receipt of a declaration's sequence, in seconds.
     public var stepDelaySeconds: Double
     /// POST receipts here (bare CEB messages), if set.
@@ -23,12 +29,17 @@ public struct SimulatorConfig: Sendable {
     public var clock: @Sendable () -> Date
 
     /// Creates a configuration.
-    public init(seed: UInt64 = 1, rejectionRate: Double = 0, inspectionRate: Double = 0, stepDelaySeconds: Double = 0.05,
-                receiptsURL: String? = nil, receiptsSpool: String? = nil, signer: DocumentSigner? = nil,
-                customsCode: String = "3501", clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(seed: UInt64 = 1, rejectionRate: Double = 0, inspectionRate: Double = 0,
+                inspectionHoldRate: Double = 0, inspectionRejectionRate: Double = 0, paymentRejectionRate: Double = 0,
+                stepDelaySeconds: Double = 0.05, receiptsURL: String? = nil, receiptsSpool: String? = nil,
+                signer: DocumentSigner? = nil, customsCode: String = "3501",
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.seed = seed
         self.rejectionRate = rejectionRate
         self.inspectionRate = inspectionRate
+        self.inspectionHoldRate = inspectionHoldRate
+        self.inspectionRejectionRate = inspectionRejectionRate
+        self.paymentRejectionRate = paymentRejectionRate
         self.stepDelaySeconds = stepDelaySeconds
         self.receiptsURL = receiptsURL
         self.receiptsSpool = receiptsSpool

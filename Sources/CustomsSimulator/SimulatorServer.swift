@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The simulator's HTTP face: `POST /ceb` (or any path) with a CEB message or `dxp:DxpMsg`
-/// → 202 Accepted (also for a duplicate guid, with `X-Duplicate: true`), 400 for unreadable input,
+/// The simulator's HTTP face: `POST /ceb` (customs), `/inspection` (the inspection authority) or
+/// `/payments` (the payment/FX regulator) with a CEB message or `dxp:DxpMsg` → 202 Accepted (also for a duplicate guid, with `X-Duplicate: true`), 400 for unreadable input,
 /// 503 while ``setAvailable(_:)`` is false (outage simulation). `GET /health` → 200.
 public final class SimulatorServer: @unchecked Sendable {
     /// The simulator behind the endpoint.
@@ -34,13 +34,13 @@ public final class SimulatorServer: @unchecked Sendable {
     public func start(host: String = "127.0.0.1", port: Int = 0, timeout: TimeInterval = 10) async throws -> Int {
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok) }
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, _ in
+        let handler: @Sendable (Counterpart) -> @Sendable (Request, BasicRequestContext) async throws -> Response = { counterpart in { [self] request, _ in
             guard self.lock.withLock({ self.available }) else { return Response(status: .serviceUnavailable) }
             let delay = self.lock.withLock { self.responseDelay }
             if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
             let buffer = try await request.body.collect(upTo: 32 << 20)
             let bytes = Array(buffer.readableBytesView)
-            switch self.simulator.submit(bytes) {
+            switch self.simulator.submit(bytes, to: counterpart) {
             case .accepted:
                 return Response(status: .accepted)
             case .duplicate:
@@ -50,10 +50,10 @@ public final class SimulatorServer: @unchecked Sendable {
             case .malformed(let why):
                 return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: why)))
             }
-        }
-        router.post("/ceb", use: handler)
-        router.post("/payments", use: handler)
-        router.post("/inspection", use: handler)
+        } }
+        router.post("/ceb", use: handler(.customs))
+        router.post("/payments", use: handler(.payment))
+        router.post("/inspection", use: handler(.inspection))
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "clearance.simulator.http")
         logger.logLevel = .warning

@@ -8,11 +8,14 @@ public struct SpoolSimulator: Sendable {
     public let simulator: CustomsSimulator
     /// The inbound spool (Clearance's outbound directory).
     public let inbox: SpoolInbox
+    /// Whom the messages in this spool are addressed to.
+    public let counterpart: Counterpart
 
-    /// Creates a spool simulator reading `directory`.
-    public init(simulator: CustomsSimulator, directory: String) {
+    /// Creates a spool simulator reading `directory`, answering as `counterpart`.
+    public init(simulator: CustomsSimulator, directory: String, counterpart: Counterpart = .customs) {
         self.simulator = simulator
         self.inbox = SpoolInbox(directory: directory)
+        self.counterpart = counterpart
     }
 
     /// Handles every file waiting now; returns how many were taken.
@@ -21,7 +24,7 @@ public struct SpoolSimulator: Sendable {
         var count = 0
         for path in inbox.pending() {
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            let answer = simulator.submit(Array(data))
+            let answer = simulator.submit(Array(data), to: counterpart)
             if case .malformed = answer { inbox.finish(path, failed: true) } else { inbox.finish(path, failed: false) }
             count += 1
         }

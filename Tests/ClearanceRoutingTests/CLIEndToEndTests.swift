@@ -98,6 +98,7 @@ import Glibc
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         #expect(trace.contains("inventory [899]"), "\(trace)")
+        #expect(trace.contains("status cleared"), "the shipment status heads the trace")
         for needle in ["status 800: 放行", "status 120", "awaiting-documents", "documents-matched", "routed", "delivered", "released 800"] {
             #expect(trace.contains(needle), "trace shows \(needle)")
         }

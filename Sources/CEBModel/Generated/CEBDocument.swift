@@ -82,6 +82,10 @@ public enum CEBDocument: Sendable, Hashable {
     case inspectionOrder(InspectionOrder)
     /// PAYEX Real-time payment data.
     case paymentExchangeInfo(PaymentExchangeInfo)
+    /// INSPRET Inspection and quarantine answer.
+    case inspectionReturn(InspectionReturn)
+    /// PAYEXRET Payment and foreign-exchange answer.
+    case paymentExchangeReturn(PaymentExchangeReturn)
 
     /// Builds the typed document of `spec` from the decoder's values.
     public init(spec: MessageSpec, values: DocumentValues) {
@@ -126,6 +130,8 @@ public enum CEBDocument: Sendable, Hashable {
         case "CEB900": self = .formatErrorReceipt(FormatErrorReceipt(values.head))
         case "INSP": self = .inspectionOrder(InspectionOrder(values))
         case "PAYEX": self = .paymentExchangeInfo(PaymentExchangeInfo(values))
+        case "INSPRET": self = .inspectionReturn(InspectionReturn(values.head))
+        case "PAYEXRET": self = .paymentExchangeReturn(PaymentExchangeReturn(values.head))
         default: preconditionFailure("message \(spec.number) is not in MessageCatalog")
         }
     }
@@ -173,6 +179,8 @@ public enum CEBDocument: Sendable, Hashable {
         case .formatErrorReceipt: MessageCatalog.ceb900
         case .inspectionOrder: MessageCatalog.insp
         case .paymentExchangeInfo: MessageCatalog.payex
+        case .inspectionReturn: MessageCatalog.inspret
+        case .paymentExchangeReturn: MessageCatalog.payexret
         }
     }
 
@@ -223,6 +231,8 @@ public enum CEBDocument: Sendable, Hashable {
         case .formatErrorReceipt(let document): add("oriCopMsgId", document.oriCopMsgId); add("guid", document.guid)
         case .inspectionOrder(let document): add("inspCbeCode", document.head.inspCbeCode); add("inspEcpCode", document.head.inspEcpCode); add("inspEntCode", document.head.inspEntCode)
         case .paymentExchangeInfo(let document): add("payTransactionId", document.head.payTransactionId); add("sessionID", document.head.sessionID)
+        case .inspectionReturn(let document): add("orderNo", document.orderNo); add("copNo", document.copNo)
+        case .paymentExchangeReturn(let document): add("payTransactionId", document.payTransactionId); add("orderNo", document.orderNo)
         }
         return result
     }

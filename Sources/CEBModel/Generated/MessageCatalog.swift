@@ -1198,6 +1198,44 @@ public enum MessageCatalog {
         flow: .import, role: .declaration, keyFields: ["payTransactionId", "sessionID"]
     )
 
+    /// INSPRET — Inspection and quarantine answer (InspReturnMessage, document `InspReturn`).
+    public static let inspret = MessageSpec(
+        number: "INSPRET", title: "Inspection and quarantine answer", root: "InspReturnMessage",
+        document: DocumentSpec(
+            element: "InspReturn",
+            head: RecordSpec(element: "InspReturn", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("inspOrgCode", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("inspEcpCode", .string(minLength: 1, maxLength: 20), required: true),
+                FieldSpec("inspCbeCode", .string(minLength: 1, maxLength: 20), required: true),
+                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: false),
+                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnTime", .dateTime17, required: true),
+                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+            ])
+        ),
+        flow: .import, role: .receipt, keyFields: ["orderNo", "copNo"]
+    )
+
+    /// PAYEXRET — Payment and foreign-exchange answer (PayExReturnMessage, document `PayExReturn`).
+    public static let payexret = MessageSpec(
+        number: "PAYEXRET", title: "Payment and foreign-exchange answer", root: "PayExReturnMessage",
+        document: DocumentSpec(
+            element: "PayExReturn",
+            head: RecordSpec(element: "PayExReturn", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: false),
+                FieldSpec("payTransactionId", .string(minLength: 1, maxLength: 60), required: false),
+                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnTime", .dateTime17, required: true),
+                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+            ])
+        ),
+        flow: .import, role: .receipt, keyFields: ["payTransactionId", "orderNo"]
+    )
+
     /// All messages, in a fixed order (decoder tables index into it).
     public static let all: [MessageSpec] = [
         ceb311,
@@ -1240,6 +1278,8 @@ public enum MessageCatalog {
         ceb900,
         insp,
         payex,
+        inspret,
+        payexret,
     ]
 
     private static let byNumber: [String: MessageSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.number, $0) })

@@ -867,3 +867,95 @@ public struct FormatErrorReceipt: RecordDecodable, Hashable, Codable {
         oriBizMessage = values.text(6)
     }
 }
+
+// MARK: INSPRET Inspection and quarantine answer
+
+/// INSPRET `InspReturn`: Inspection and quarantine answer — 检验检疫回执 (inspection authority → sender; Clearance-defined).
+public struct InspectionReturn: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `inspOrgCode`: required, text of 1–10 characters.
+    public var inspOrgCode: String
+    /// `inspEcpCode`: required, text of 1–20 characters.
+    public var inspEcpCode: String
+    /// `inspCbeCode`: required, text of 1–20 characters.
+    public var inspCbeCode: String
+    /// `orderNo`: optional, text of 1–60 characters.
+    public var orderNo: String?
+    /// `copNo`: optional, text of 1–20 characters.
+    public var copNo: String?
+    /// `returnStatus`: required, text of 1–4 characters.
+    public var returnStatus: String
+    /// `returnTime`: required, yyyyMMddHHmmssSSS.
+    public var returnTime: String
+    /// `returnInfo`: required, text of 1–1000 characters.
+    public var returnInfo: String
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", inspOrgCode: String = "", inspEcpCode: String = "", inspCbeCode: String = "", orderNo: String? = nil, copNo: String? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+        self.guid = guid
+        self.inspOrgCode = inspOrgCode
+        self.inspEcpCode = inspEcpCode
+        self.inspCbeCode = inspCbeCode
+        self.orderNo = orderNo
+        self.copNo = copNo
+        self.returnStatus = returnStatus
+        self.returnTime = returnTime
+        self.returnInfo = returnInfo
+    }
+
+    /// Reads `InspReturn` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        inspOrgCode = values.text(1) ?? ""
+        inspEcpCode = values.text(2) ?? ""
+        inspCbeCode = values.text(3) ?? ""
+        orderNo = values.text(4)
+        copNo = values.text(5)
+        returnStatus = values.text(6) ?? ""
+        returnTime = values.text(7) ?? ""
+        returnInfo = values.text(8) ?? ""
+    }
+}
+
+// MARK: PAYEXRET Payment and foreign-exchange answer
+
+/// PAYEXRET `PayExReturn`: Payment and foreign-exchange answer — 支付/外汇数据回执 (payment/FX regulator → sender; Clearance-defined).
+public struct PaymentExchangeReturn: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `payCode`: optional, text of 1–18 characters.
+    public var payCode: String?
+    /// `payTransactionId`: optional, text of 1–60 characters.
+    public var payTransactionId: String?
+    /// `orderNo`: required, text of 1–60 characters.
+    public var orderNo: String
+    /// `returnStatus`: required, text of 1–4 characters.
+    public var returnStatus: String
+    /// `returnTime`: required, yyyyMMddHHmmssSSS.
+    public var returnTime: String
+    /// `returnInfo`: required, text of 1–1000 characters.
+    public var returnInfo: String
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", payCode: String? = nil, payTransactionId: String? = nil, orderNo: String = "", returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+        self.guid = guid
+        self.payCode = payCode
+        self.payTransactionId = payTransactionId
+        self.orderNo = orderNo
+        self.returnStatus = returnStatus
+        self.returnTime = returnTime
+        self.returnInfo = returnInfo
+    }
+
+    /// Reads `PayExReturn` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        payCode = values.text(1)
+        payTransactionId = values.text(2)
+        orderNo = values.text(3) ?? ""
+        returnStatus = values.text(4) ?? ""
+        returnTime = values.text(5) ?? ""
+        returnInfo = values.text(6) ?? ""
+    }
+}

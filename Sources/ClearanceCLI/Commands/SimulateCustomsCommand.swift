@@ -10,10 +10,13 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
         commandName: "simulate-customs",
         abstract: "Run a simulated customs that accepts routed messages and answers with signed receipts.",
         discussion: """
-            HTTP mode (--port): POST a CEB message or dxp:DxpMsg to /ceb (or /payments, /inspection) → 202. \
-            Spool mode (--spool DIR): messages are picked up from DIR. Receipts follow the customs sequence \
+            HTTP mode (--port): POST a CEB message or dxp:DxpMsg to /ceb (customs), /inspection (the inspection \
+            authority) or /payments (the payment/FX regulator) → 202. Spool mode (--spool DIR): messages are \
+            picked up from DIR and answered as --counterpart. Customs receipts follow the customs sequence \
             2 → 120 → (500) → 800 → 899 for inventories, 2 → 120 for orders, payments and waybills, or 100 \
-            with a reason, after --step-delay seconds each; they go to --receipts-dir (a spool inbox) and/or \
+            with a reason; the inspection authority answers InspReturn 2 → 120 → (500 hold) → 800 or 2 → 100; \
+            the payment/FX regulator answers PayExReturn 2 → 120 or 2 → 100. Each answer comes after \
+            --step-delay seconds; they go to --receipts-dir (a spool inbox) and/or \
             are POSTed to --receipts-url, signed with --key/--cert when given. Decisions are deterministic for \
             a --seed. Runs until SIGINT/SIGTERM or --duration seconds.
             """
@@ -43,6 +46,18 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
     @Option(help: "Share of inventories inspected (500) before release, 0…1.")
     var inspectRate: Double = 0
 
+    @Option(help: "Share of inspection declarations held (500) by the inspection authority before release, 0…1.")
+    var inspectionHoldRate: Double = 0
+
+    @Option(help: "Share of inspection declarations rejected (100) by the inspection authority, 0…1.")
+    var inspectionRejectRate: Double = 0
+
+    @Option(help: "Share of payment data rejected (100) by the payment/FX regulator, 0…1.")
+    var paymentRejectRate: Double = 0
+
+    @Option(help: "Spool mode: answer as customs, inspection or payment.")
+    var counterpart: String = "customs"
+
     @Option(help: "Seconds before each receipt.")
     var stepDelay: Double = 0.2
 
@@ -57,6 +72,14 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (port == nil) != (spool == nil) else { throw ValidationError("give --port N or --spool DIR") }
+        guard let spoolCounterpart = Counterpart(rawValue: counterpart) else {
+            throw ValidationError("--counterpart must be customs, inspection or payment")
+        }
+        for (name, rate) in [("--reject-rate", rejectRate), ("--inspect-rate", inspectRate),
+                             ("--inspection-hold-rate", inspectionHoldRate), ("--inspection-reject-rate", inspectionRejectRate),
+                             ("--payment-reject-rate", paymentRejectRate)] where !(0...1).contains(rate) {
+            throw ValidationError("\(name) must be between 0 and 1")
+        }
         var signer: DocumentSigner?
         if let key, let cert {
             do {
@@ -71,7 +94,8 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
         let simulator: CustomsSimulator
         do {
             simulator = try CustomsSimulator(config: SimulatorConfig(
-                seed: seed, rejectionRate: rejectRate, inspectionRate: inspectRate, stepDelaySeconds: stepDelay,
+                seed: seed, rejectionRate: rejectRate, inspectionRate: inspectRate, inspectionHoldRate: inspectionHoldRate,
+                inspectionRejectionRate: inspectionRejectRate, paymentRejectionRate: paymentRejectRate, stepDelaySeconds: stepDelay,
                 receiptsURL: receiptsURL, receiptsSpool: receiptsDir, signer: signer))
         } catch {
             OutputBuffer.standardError("clearance: \(error)\n")
@@ -95,7 +119,7 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
             }
             await server.stop()
         } else if let spool {
-            let reader = SpoolSimulator(simulator: simulator, directory: spool)
+            let reader = SpoolSimulator(simulator: simulator, directory: spool, counterpart: spoolCounterpart)
             let banner = OutputBuffer()
             banner.line("simulate-customs reading \(spool)")
             banner.flush()
@@ -108,7 +132,11 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
         }
         _ = await simulator.waitUntilIdle(timeout: 5)
         await simulator.shutdown()
-        let counts = simulator.receivedCounts
-        print("received \(counts.count) messages (\(counts.values.reduce(0, +)) submissions), receipts \(simulator.progress.emitted)")
+        for side in Counterpart.allCases {
+            let counts = simulator.receivedCounts(at: side)
+            guard side == .customs || !counts.isEmpty else { continue }
+            print("\(side.rawValue): received \(counts.count) messages (\(counts.values.reduce(0, +)) submissions)")
+        }
+        print("receipts \(simulator.progress.emitted)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClearanceRouting
 import ClearanceStore
 import Foundation
 
@@ -75,7 +76,8 @@ enum TimelineText {
     static func time(_ date: Date) -> String { date.formatted(timeFormat) }
 
     static func lines(_ t: ShipmentTimeline) -> [String] {
-        var lines = ["shipment \(t.key)"]
+        // The status: customs' phase, or an inspection hold / payment rejection before release.
+        var lines = ["shipment \(t.key)", "status \(ShipmentStatus.of(t))"]
         lines.append("declarations (\(t.declarations.count)):")
         for d in t.declarations {
             var numbers: [String] = []
@@ -122,6 +124,7 @@ enum TimelineText {
         var root = JSONLine()
         root.add("found", raw: "true")
         root.add("key", t.key.description)
+        root.add("status", ShipmentStatus.of(t))
         root.add("declarations", raw: array(t.declarations.map { d in
             var o = JSONLine()
             o.add("kind", d.kind.rawValue)

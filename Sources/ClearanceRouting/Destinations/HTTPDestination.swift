@@ -18,8 +18,17 @@ public final class HTTPDestination: Destination {
     private let signing: DestinationConfig.Signing?
 
     /// Creates the destination and its connection pool.
-    /// - Throws: ``DeliveryError`` when the TLS files cannot be loaded.
+    /// - Throws: a permanent ``DeliveryError`` when the mutual TLS settings are incomplete (a client
+    ///   certificate without its key or the reverse), given for a plain `http://` URL, or when the
+    ///   TLS files cannot be loaded.
     public init(config: DestinationConfig, http: DestinationConfig.HTTP) throws(DeliveryError) {
+        if (http.clientCertificatePath == nil) != (http.clientKeyPath == nil) {
+            throw DeliveryError("destination \(config.name): mutual TLS needs both a client certificate and its key", permanent: true)
+        }
+        let usesTLSFiles = http.clientCertificatePath != nil || http.trustedCAPath != nil
+        if usesTLSFiles, !http.url.hasPrefix("https://") {
+            throw DeliveryError("destination \(config.name): TLS files are given but \(http.url) is not https://", permanent: true)
+        }
         self.config = config
         self.url = http.url
         self.signing = http.signing
@@ -66,6 +75,10 @@ public final class HTTPDestination: Destination {
             status = response.status.code
             let buffer = try await response.body.collect(upTo: 64 << 10)
             body = String(buffer: buffer)
+        } catch let error as NIOSSLError {
+            throw tlsFailure(error)
+        } catch let error as BoringSSLError {
+            throw tlsFailure(error)
         } catch {
             throw DeliveryError("POST \(url): \(error)")
         }
@@ -77,6 +90,12 @@ public final class HTTPDestination: Destination {
         default:
             throw DeliveryError("POST \(url): HTTP \(status) \(body.prefix(200))", permanent: true)
         }
+    }
+
+    /// A TLS failure, named as such: the handshake (server certificate not trusted, client
+    /// certificate missing or refused) did not complete. Retried: the peer may be reconfigured.
+    private func tlsFailure(_ error: any Error) -> DeliveryError {
+        DeliveryError("POST \(url): TLS handshake failed (check the destination's trustedCA and its clientCertificate/clientKey): \(error)")
     }
 
     public func shutdown() async {

@@ -45,12 +45,15 @@ public enum ReceiptError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Takes receipts from customs (CEB312/412/512/622, export receipts, CEB900, inspection and
-/// payment answers): parses them, verifies their signature when a verifier is configured,
-/// stores them, and lets the store match each to its declaration (by guid, then copNo / invtNo /
-/// payTransactionId / logisticsNo / orderNo) and move its status along the customs codes.
-/// Receipts that match nothing are kept and flagged with an `unmatched-receipt` event — never
-/// dropped. A release (800) of an inventory also appends a `released` event.
+/// Takes receipts from customs (CEB312/412/512/622, export receipts, CEB900) and the answers of
+/// the inspection (`InspReturn`) and payment/FX (`PayExReturn`) destinations: parses them,
+/// verifies their signature when a verifier is configured, stores them, and lets the store match
+/// each to its declaration (by guid, then copNo / invtNo / payTransactionId / logisticsNo /
+/// orderNo) and move its status along the customs codes. Receipts that match nothing are kept
+/// and flagged with an `unmatched-receipt` event — never dropped. A release (800) of an inventory
+/// also appends a `released` event. An authority's answer never changes a declaration's (customs)
+/// status: it adds an event such as `inspection-hold` or `payment-rejected` (see
+/// ``AuthorityAnswer``), and ``ShipmentStatus`` shows a hold or rejection until customs releases.
 public final class ReceiptProcessor: Sendable {
     private let store: any ClearanceFlowStore
     private let verifier: SignatureVerifier?
@@ -105,6 +108,14 @@ public final class ReceiptProcessor: Sendable {
                 let matched = result.declarationId != nil
                 outcome.receipts.append(ReceiptResult.Entry(status: record.returnStatus, matched: matched, inserted: result.inserted))
                 guard result.inserted else { continue }
+                if record.forKind.isAuthorityAnswer,
+                   let kind = AuthorityAnswer(status: record.returnStatus).eventKind(for: record.forKind) {
+                    // An authority's answer shows on the timeline; the customs status is left as it is.
+                    try await store.appendEvent(Event(
+                        kind: kind, occurredAt: receivedAt, messageGuid: message.guid, code: record.returnStatus,
+                        detail: record.returnInfo,
+                        dedupKey: "\(kind.rawValue):\(record.referenceGuid):\(record.returnStatus):\(record.returnTime)"))
+                }
                 if !matched {
                     logger.warning("unmatched receipt kept", metadata: ["guid": "\(message.guid)", "reference": "\(record.referenceGuid)"])
                     try await store.appendEvent(Event(

@@ -1,15 +1,45 @@
+import ClearanceIngest
 import ClearanceRules
 import ClearanceStore
 
 /// A shipment's status for people, from its timeline: the inventory's phase when there is one,
 /// otherwise the least advanced of its documents.
+///
+/// The customs phase is never undone by another authority: once customs has released (or
+/// cleared, returned, refused, deleted) the shipment, that is its status. Before that, the latest
+/// inspection answer holding or rejecting it shows as `"inspection hold"` / `"inspection rejected"`,
+/// and a rejection by the payment/FX regulator as `"payment rejected"`.
 public enum ShipmentStatus {
-    /// e.g. `"released"`, `"awaiting documents"`, `"returned"`.
+    /// e.g. `"released"`, `"awaiting documents"`, `"returned"`, `"inspection hold"`.
     public static func of(_ timeline: ShipmentTimeline) -> String {
-        if let inventory = timeline.declarations.last(where: { $0.kind == .inventory }) {
-            return DeclarationPhase(status: inventory.status).rawValue
+        let customs = customsPhase(timeline)
+        switch customs {
+        case .released, .cleared, .returned, .refused, .deleted:
+            return customs.rawValue
+        default:
+            break
         }
-        let phases = timeline.declarations.map { DeclarationPhase(status: $0.status) }
-        return phases.first?.rawValue ?? DeclarationPhase.none.rawValue
+        if let inspection = latestAnswer(.inspection, in: timeline) {
+            switch inspection {
+            case .hold: return "inspection hold"
+            case .rejected: return "inspection rejected"
+            default: break
+            }
+        }
+        if latestAnswer(.paymentForex, in: timeline) == .rejected { return "payment rejected" }
+        return customs.rawValue
+    }
+
+    /// The customs phase alone (authorities' answers left out).
+    public static func customsPhase(_ timeline: ShipmentTimeline) -> DeclarationPhase {
+        if let inventory = timeline.declarations.last(where: { $0.kind == .inventory }) {
+            return DeclarationPhase(status: inventory.status)
+        }
+        return timeline.declarations.first.map { DeclarationPhase(status: $0.status) } ?? .none
+    }
+
+    /// The newest answer (by returnTime, as the trace orders receipts) of one authority.
+    static func latestAnswer(_ authority: DeclarationKind, in timeline: ShipmentTimeline) -> AuthorityAnswer? {
+        timeline.receipts.last { $0.forKind == authority }.map { AuthorityAnswer(status: $0.returnStatus) }
     }
 }

@@ -101,7 +101,10 @@ public final class DemoRuntime: Sendable {
         // Every spool destination (the Pingtan channel, inspection) is read by the simulator too.
         var spoolReaders: [SpoolSimulator] = []
         for config in table.destinations.values {
-            if case .spool(let s) = config.transport { spoolReaders.append(SpoolSimulator(simulator: simulator.simulator, directory: s.outbox)) }
+            if case .spool(let s) = config.transport {
+                spoolReaders.append(SpoolSimulator(
+                    simulator: simulator.simulator, directory: s.outbox, counterpart: Counterpart(destinationName: config.name)))
+            }
         }
         let readers = spoolReaders
         let spoolTask = Task {

@@ -1,16 +1,24 @@
 import Foundation
 
-/// One customs receipt (`OrderReturn`, `PaymentReturn`, `LogisticsReturn`, `InventoryReturn`…).
+/// One receipt: a customs receipt (`OrderReturn`, `PaymentReturn`, `LogisticsReturn`,
+/// `InventoryReturn`…) or the answer of another authority (inspection, payment/FX).
 ///
 /// The receipt's carrier message must already be stored (ingest it first, usually with no
 /// declarations). Identity: the same (`forKind`, `referenceGuid`, `returnStatus`, `returnTime`)
-/// is stored once. The store links the receipt to its declaration by `referenceGuid` (customs
-/// echoes the declared head's guid) or else by the business numbers.
+/// is stored once. The store links the receipt to a declaration of one of ``matchKinds`` by
+/// `referenceGuid` (the answer echoes the declared head's guid) or else by the business numbers.
+///
+/// Only a receipt whose ``forKind`` is the linked declaration's own kind (a customs receipt)
+/// sets that declaration's status; an authority's answer (``forKind`` naming the authority,
+/// e.g. `inspection`) is linked, stored and put on the timeline but never changes the status.
 public struct ReceiptRecord: Sendable, Hashable {
     /// Envelope guid of the receipt message (e.g. a CEB622).
     public var messageGuid: String
-    /// Kind of the declaration the receipt answers.
+    /// Kind of the declaration the receipt answers (customs receipts), or the answering
+    /// authority (`inspection`, `payment-forex`) for answers that do not set a status.
     public var forKind: DeclarationKind
+    /// Declaration kinds the receipt may be linked to, most preferred first; `[forKind]` by default.
+    public var matchKinds: [DeclarationKind]
     /// The receipt's `guid`: the guid of the declared head it answers.
     public var referenceGuid: String
     /// `returnStatus`, e.g. `"120"`, `"800"`, `"100"`, `"-301010"`.
@@ -35,10 +43,12 @@ public struct ReceiptRecord: Sendable, Hashable {
         returnTime: String, returnInfo: String? = nil, orderNo: String? = nil,
         logisticsNo: String? = nil, invtNo: String? = nil, copNo: String? = nil, preNo: String? = nil,
         payTransactionId: String? = nil, ebpCode: String? = nil, ebcCode: String? = nil,
-        logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil
+        logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil,
+        matchKinds: [DeclarationKind]? = nil
     ) {
         self.messageGuid = messageGuid
         self.forKind = forKind
+        self.matchKinds = matchKinds ?? [forKind]
         self.referenceGuid = referenceGuid
         self.returnStatus = returnStatus
         self.returnTime = returnTime

@@ -1,0 +1,59 @@
+import ClearanceTestSupport
+import Foundation
+import Testing
+
+/// The inspection and payment/FX answers with the `clearance` executable only: `simulate-customs`
+/// in spool mode as each authority, `receive`, then `trace` shows the answers, their events and a
+/// shipment status that customs' release keeps.
+@Suite(.serialized) struct CLIAuthorityAnswerTests {
+    let cli = CLIEndToEndTests()
+
+    /// Runs `simulate-customs --spool` as `counterpart` over `samples`, then `receive`s its answers.
+    func answer(_ counterpart: String, samples: [String], options: [String], store: String) async throws {
+        let spool = FlowFixtures.tempDir("cli-\(counterpart)-spool")
+        let inbox = FlowFixtures.tempDir("cli-\(counterpart)-answers")
+        defer {
+            try? FileManager.default.removeItem(atPath: spool)
+            try? FileManager.default.removeItem(atPath: inbox)
+        }
+        for sample in samples {
+            try FileManager.default.copyItem(
+                atPath: FlowFixtures.root.appendingPathComponent("samples/valid/\(sample)").path, toPath: spool + "/" + sample)
+        }
+        let simulated = try await cli.run(
+            ["simulate-customs", "--spool", spool, "--counterpart", counterpart, "--receipts-dir", inbox, "--step-delay", "0.01",
+             "--duration", "1.5"] + options, seconds: 60)
+        #expect(simulated.status == 0, "\(simulated.output)")
+        #expect(simulated.output.contains("\(counterpart): received \(samples.count) messages"), "\(simulated.output)")
+        let received = try await cli.run(["receive", "--store", store, inbox])
+        #expect(received.status == 0, "\(received.output)")
+    }
+
+    @Test func traceShowsAnInspectionHoldAndAPaymentRejectionAfterRelease() async throws {
+        let store = try freshURL(.sqlite)
+        let ingested = try await cli.run(["ingest", "--store", store, "--quiet", "samples/valid/CEB621-inventory.xml",
+                                          "samples/valid/CEB411-payment.xml", "samples/valid/CEB622-inventory-return.xml"])
+        #expect(ingested.status == 0, "\(ingested.output)")
+        // The inventory carrying an InspOrder has the same head guid as the plain inventory sample.
+        try await answer("inspection", samples: ["CEB621-inventory-with-inspection.xml"], options: ["--inspection-hold-rate", "1"], store: store)
+        try await answer("payment", samples: ["CEB411-payment.xml"], options: ["--payment-reject-rate", "1"], store: store)
+        let trace = try await cli.run(["trace", "--store", store, "orderNo=PT202611250001"]).output
+        for needle in ["status released", "inventory [800]", "inspection status 500", "inspection status 800", "inspection-hold 500",
+                       "inspection-released", "payment-forex status 100", "payment-rejected 100"] {
+            #expect(trace.contains(needle), "trace shows \(needle):\n\(trace)")
+        }
+        #expect(!trace.contains("unmatched-receipt"), "every answer matched:\n\(trace)")
+        let json = try await cli.run(["trace", "--store", store, "--format", "json", "orderNo=PT202611250001"]).output
+        #expect(json.contains(#""status":"released""#), "\(json)")
+        #expect(json.contains(#""forKind":"inspection""#) && json.contains(#""forKind":"payment-forex""#), "\(json)")
+    }
+
+    @Test func badRatesAndCounterpartsAreUsageErrors() async throws {
+        let badRate = try await cli.run(["simulate-customs", "--port", "0", "--payment-reject-rate", "1.5", "--duration", "0.1"])
+        #expect(badRate.status != 0)
+        #expect(badRate.output.contains("--payment-reject-rate"), "\(badRate.output)")
+        let badCounterpart = try await cli.run(["simulate-customs", "--spool", "/tmp", "--counterpart", "bank", "--duration", "0.1"])
+        #expect(badCounterpart.status != 0)
+        #expect(badCounterpart.output.contains("--counterpart"), "\(badCounterpart.output)")
+    }
+}
