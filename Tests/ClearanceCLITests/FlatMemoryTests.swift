@@ -38,6 +38,7 @@ import Testing
         #expect(small.output.contains("\"documents\":10000,"))
         #expect(large.output.contains("\"documents\":1000000,"), "\(large.output.suffix(500))")
         #expect(large.output.contains("\"errors\":0,"))
+        print("[measure] validate peak RSS: 10k \(small.peakResidentBytes >> 10) KiB, 1M \(large.peakResidentBytes >> 10) KiB")
         // A hundred times the input, the same memory: within 8 MiB of the small run. (The absolute
         // figure of this debug build is not the target; the release benchmark measures that.)
         #expect(large.peakResidentBytes - small.peakResidentBytes < 8 << 20,

@@ -105,9 +105,11 @@ final class PGConnection: SQLSession {
         let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
-        let name = try statementName(sql, parameterCount: params.count)
+        // Statements without parameters (ANALYZE, SET LOCAL…) may not be preparable: sent as they are.
+        let name = params.isEmpty ? nil : try statementName(sql, parameterCount: params.count)
         let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0)
+            if let name { PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0) }
+            else { PQexecParams(conn, sql, 0, nil, nil, nil, nil, 0) }
         }
         guard let result else { throw error(nil, sql) }
         let status = PQresultStatus(result)
