@@ -236,7 +236,8 @@ final class SQLStore: Store {
             guard let value, !value.isEmpty else { continue }
             for kind in kinds {
                 if let row = try s.queryOne(
-                    "SELECT id FROM declarations WHERE kind = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 1",
+                    // By the key column's index, never the (kind, …) one (see `declarationPhase`).
+                    "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 1",
                     [.text(kind.rawValue), .text(value)]) {
                     return row.int64(0)
                 }

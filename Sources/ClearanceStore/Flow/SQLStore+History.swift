@@ -85,12 +85,20 @@ extension SQLStore {
     func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
+                // The key columns' own indexes must find the rows. `kind || ''` keeps the planner
+                // from narrowing by the (kind, …) unique index instead — every declaration of that
+                // kind, per message, on a table without statistics yet — and `OFFSET 0` from walking
+                // the primary key backwards for `ORDER BY id DESC LIMIT 1` past every row when the
+                // key is new (the usual case).
                 guard let row = try s.queryOne("""
-                    SELECT status, declaration_guid FROM declarations
-                    WHERE kind = $1
-                      AND (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
-                           OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
-                      AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
+                    SELECT status, declaration_guid FROM (
+                        SELECT id, status, declaration_guid FROM declarations
+                        WHERE (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
+                               OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
+                          AND (kind || '') = $1
+                          AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
+                        OFFSET 0
+                    ) found
                     ORDER BY id DESC LIMIT 1
                     """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1))])
                 else { return (.none, nil) }

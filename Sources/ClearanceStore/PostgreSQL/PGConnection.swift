@@ -8,7 +8,9 @@ import Foundation
 ///
 /// Every parameterised statement is prepared once per connection (`PQprepare`) and then run with
 /// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
-/// parsing and planning them each time cost PostgreSQL more than executing them.
+/// PostgreSQL parses each once. Plans stay custom (`plan_cache_mode = force_custom_plan`): a
+/// generic plan is chosen once, from the table sizes of that moment, and a plan picked while
+/// `declarations` was empty (a sequential scan) stays in use as the table grows to millions.
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
@@ -47,6 +49,7 @@ final class PGConnection: SQLSession {
             SET client_encoding = 'UTF8';
             SET standard_conforming_strings = on;
             SET application_name = 'clearance';
+            SET plan_cache_mode = force_custom_plan;
             """)
     }
 
