@@ -16,6 +16,10 @@ enum SQLDialect: Sendable {
     /// Row-locking clause for claim queries (`FOR UPDATE SKIP LOCKED`). SQLite serialises writers
     /// with `BEGIN IMMEDIATE`, so it needs none.
     var skipLocked: String { self == .postgresql ? "FOR UPDATE SKIP LOCKED" : "" }
+
+    /// Ends a sub-select the PostgreSQL planner must plan on its own (`OFFSET 0`), so an outer
+    /// `ORDER BY … LIMIT` cannot turn it into a walk along another index. SQLite needs none.
+    var planningFence: String { self == .postgresql ? "OFFSET 0" : "" }
 }
 
 /// One database connection, used only on its engine thread.

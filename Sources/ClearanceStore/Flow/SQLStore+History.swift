@@ -97,7 +97,7 @@ extension SQLStore {
                                OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
                           AND (kind || '') = $1
                           AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
-                        OFFSET 0
+                        \(s.dialect.planningFence)
                     ) found
                     ORDER BY id DESC LIMIT 1
                     """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1))])
