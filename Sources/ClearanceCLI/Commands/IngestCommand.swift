@@ -50,7 +50,6 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var rules: RulesOption
 
     func run() async throws {
-        StreamingMemory.limitArenas()
         let output = OutputBuffer()
         let printer = IssuePrinter(format: format, output: output)
         let progress = Progress()

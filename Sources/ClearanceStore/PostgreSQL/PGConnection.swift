@@ -6,11 +6,13 @@ import Foundation
 /// Parameters are sent in text format (so NUMERIC values keep every digit and bytea goes as
 /// `\x…` hex); results come back as text and are parsed by ``SQLRow``.
 ///
-/// Every parameterised statement is prepared once per connection (`PQprepare`) and then run with
-/// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
-/// PostgreSQL parses each once. Plans stay custom (`plan_cache_mode = force_custom_plan`): a
-/// generic plan is chosen once, from the table sizes of that moment, and a plan picked while
-/// `declarations` was empty (a sequential scan) stays in use as the table grows to millions.
+/// Plain `INSERT`s (no sub-select) are prepared once per connection (`PQprepare`) and run with
+/// `PQexecPrepared`: the service's single-message path repeats the same handful, and PostgreSQL
+/// parses each once; their plans do not depend on table sizes. Every other statement is sent with `PQexecParams` and
+/// planned for its parameters each time: a cached generic plan is chosen once, from the table
+/// sizes of that moment, and a look-up planned while `declarations` was empty (a sequential scan)
+/// would stay in use as the table grows to millions. (`plan_cache_mode = force_custom_plan` would
+/// replan foreign-key checks per inserted row: 3× slower bulk ingest.)
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
@@ -49,7 +51,6 @@ final class PGConnection: SQLSession {
             SET client_encoding = 'UTF8';
             SET standard_conforming_strings = on;
             SET application_name = 'clearance';
-            SET plan_cache_mode = force_custom_plan;
             """)
     }
 
@@ -108,11 +109,10 @@ final class PGConnection: SQLSession {
         let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
-        // Statements without parameters (ANALYZE, SET LOCAL…) may not be preparable: sent as they are.
-        let name = params.isEmpty ? nil : try statementName(sql, parameterCount: params.count)
+        let name = Self.isPrepared(sql) ? try statementName(sql, parameterCount: params.count) : nil
         let result = pointers.withUnsafeBufferPointer { buffer in
             if let name { PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0) }
-            else { PQexecParams(conn, sql, 0, nil, nil, nil, nil, 0) }
+            else { PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0) }
         }
         guard let result else { throw error(nil, sql) }
         let status = PQresultStatus(result)
@@ -122,6 +122,11 @@ final class PGConnection: SQLSession {
             throw failure
         }
         return result
+    }
+
+    /// Whether `sql` is run as a prepared statement (see the type's comment).
+    static func isPrepared(_ sql: String) -> Bool {
+        sql.utf8.prefix(6).elementsEqual("INSERT".utf8) && !sql.contains("SELECT")
     }
 
     /// The name of `sql` prepared on this connection, preparing it on first use. Prepared
