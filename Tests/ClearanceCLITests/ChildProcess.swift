@@ -19,7 +19,12 @@ enum ChildProcess {
     static func run(_ arguments: [String], feed: @escaping @Sendable (Int32) -> Void) throws -> Result {
         let executable = try TestBinaries.clearance()
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        // Close-on-exec: a child another test spawns meanwhile (a PostgreSQL server that outlives
+        // the run) must not inherit the writing end, or this child never sees the end of its input.
+        // (`pipe2` is not exported to Swift: the flag is set right after; the throwaway PostgreSQL
+        // server, the long-lived child, also closes every inherited descriptor itself.)
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw Failure(description: "pipe: \(errno)") }
+        for descriptor in input + output { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
