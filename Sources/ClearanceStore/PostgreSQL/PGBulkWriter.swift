@@ -30,6 +30,9 @@ struct PGBulkWriter {
 
     func write(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
         var report = IngestReport()
+        // Cached plans for the chunk: foreign-key checks run once per copied row, and the
+        // connection's custom-plan mode would plan each of them again (see ``PGConnection``).
+        try connection.executeScript("SET LOCAL plan_cache_mode = auto")
         try connection.executeScript(Self.createStaging)
 
         // Messages (none in a streamed chunk: its message row already exists).

@@ -6,13 +6,13 @@ import Foundation
 /// Parameters are sent in text format (so NUMERIC values keep every digit and bytea goes as
 /// `\x…` hex); results come back as text and are parsed by ``SQLRow``.
 ///
-/// Plain `INSERT`s (no sub-select) are prepared once per connection (`PQprepare`) and run with
-/// `PQexecPrepared`: the service's single-message path repeats the same handful, and PostgreSQL
-/// parses each once; their plans do not depend on table sizes. Every other statement is sent with `PQexecParams` and
-/// planned for its parameters each time: a cached generic plan is chosen once, from the table
-/// sizes of that moment, and a look-up planned while `declarations` was empty (a sequential scan)
-/// would stay in use as the table grows to millions. (`plan_cache_mode = force_custom_plan` would
-/// replan foreign-key checks per inserted row: 3× slower bulk ingest.)
+/// Every parameterised statement is prepared once per connection (`PQprepare`) and run with
+/// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
+/// PostgreSQL parses each once. Plans stay custom (`plan_cache_mode = force_custom_plan`): a
+/// generic plan is chosen once, from the table sizes of that moment, and a look-up planned while
+/// `declarations` was empty (a sequential scan) would stay in use as the table grows to millions.
+/// Bulk chunks switch back to cached plans for their transaction (``PGBulkWriter``): with custom
+/// plans every foreign-key check of every copied row is planned again (3× slower ingest).
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
@@ -51,6 +51,7 @@ final class PGConnection: SQLSession {
             SET client_encoding = 'UTF8';
             SET standard_conforming_strings = on;
             SET application_name = 'clearance';
+            SET plan_cache_mode = force_custom_plan;
             """)
     }
 
@@ -109,7 +110,8 @@ final class PGConnection: SQLSession {
         let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
-        let name = Self.isPrepared(sql) ? try statementName(sql, parameterCount: params.count) : nil
+        // Statements without parameters (ANALYZE, SET LOCAL…) are one-offs: sent as they are.
+        let name = params.isEmpty ? nil : try statementName(sql, parameterCount: params.count)
         let result = pointers.withUnsafeBufferPointer { buffer in
             if let name { PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0) }
             else { PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0) }
@@ -122,11 +124,6 @@ final class PGConnection: SQLSession {
             throw failure
         }
         return result
-    }
-
-    /// Whether `sql` is run as a prepared statement (see the type's comment).
-    static func isPrepared(_ sql: String) -> Bool {
-        sql.utf8.prefix(6).elementsEqual("INSERT".utf8) && !sql.contains("SELECT")
     }
 
     /// The name of `sql` prepared on this connection, preparing it on first use. Prepared
