@@ -1,3 +1,4 @@
+import Foundation
 import ClearanceRules
 import ClearanceStore
 import XMLSignature
@@ -49,14 +50,37 @@ public struct InboundSignatureGate: Sendable {
             return Decision(verdict: "unsigned", refusal: nil)
         }
         do {
-            let certificates = try Certificate.all(pem: pem)
-            let verifier = SignatureVerifier(policy: SignaturePolicy(trustStore: try TrustStore(pinned: certificates)))
+            let verifier = try Self.verifiers.verifier(pinning: pem)
             let result = try verifier.verify(bytes: bytes)
             return Decision(verdict: result.warnings.isEmpty ? "valid" : "valid-with-warnings", refusal: nil)
         } catch {
             return Decision(verdict: "invalid", refusal: CrossMessageIssue(
                 code: "SIG003", field: "ds:Signature",
                 message: "the signature does not verify with the certificate registered for \(claimedCode): \(error)"))
+        }
+    }
+}
+
+extension InboundSignatureGate {
+    /// Verifiers by registered certificate PEM: parsing the certificates and building the trust
+    /// store cost more than checking one small message's signature. A new registration is new
+    /// text, so a key never goes stale; certificate times are judged at each verification.
+    static let verifiers = VerifierCache()
+
+    final class VerifierCache: @unchecked Sendable {
+        // `entries` is only touched with `lock` held.
+        private let lock = NSLock()
+        private var entries: [String: SignatureVerifier] = [:]
+        static let capacity = 256
+
+        func verifier(pinning pem: String) throws -> SignatureVerifier {
+            if let cached = lock.withLock({ entries[pem] }) { return cached }
+            let verifier = SignatureVerifier(policy: SignaturePolicy(trustStore: try TrustStore(pinned: try Certificate.all(pem: pem))))
+            lock.withLock {
+                if entries.count >= Self.capacity { entries.removeAll() }
+                entries[pem] = verifier
+            }
+            return verifier
         }
     }
 }

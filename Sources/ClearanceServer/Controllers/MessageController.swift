@@ -74,7 +74,9 @@ struct MessageController {
                     message: "copCode \(claimed.isEmpty ? "(none)" : claimed) is not the authenticated enterprise \(enterprise.code)")]
                 return (verdict, 403)
             }
-            let signer = claimed.isEmpty ? nil : try await environment.store.enterprise(code: claimed)
+            // The authenticated sender's record is at hand; only ops sending for others needs a look-up.
+            let signer = claimed.isEmpty ? nil
+                : claimed == enterprise.code ? enterprise : try await environment.store.enterprise(code: claimed)
             decision = gate.check(bytes: decoded.bytes, hasSignature: decoded.hasSignature, signer: signer, claimedCode: claimed)
         }
         verdict.signature = decision.verdict
