@@ -54,13 +54,8 @@ import XMLSignature
         let port = try await server.start()
         let table = Self.table("http://127.0.0.1:\(port)")
         let flow = ClearanceFlow(store: store, routing: { table })
-        let destinations = try DestinationFactory.make(table)
-        let (key, cert) = FlowFixtures.serviceKey
-        let worker = DeliveryWorker(
-            store: store, table: { table }, destinations: destinations,
-            preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
-            policy: DeliveryPolicy(batchSize: 16, leaseSeconds: 10, baseDelaySeconds: 0.05, maxDelaySeconds: 0.2, idlePollSeconds: 0.02))
-        let receipts = ReceiptProcessor(store: store, verifier: SignatureVerifier(policy: SignaturePolicy(trustStore: trust)), requireSignature: true)
+        let worker = FlowFixtures.fastWorker(store: store, table: table)
+        let receipts = FlowFixtures.signedReceipts(store: store, trust: trust)
 
         let shipment = FlowFixtures.shipment(8101) { text, kind in
             if kind == "inventory" { text = text.replacingOccurrences(of: "</ceb:CEB621Message>", with: Self.extendMessage + "</ceb:CEB621Message>") }
@@ -92,7 +87,7 @@ import XMLSignature
         _ = await simulator.waitUntilIdle(timeout: 5)
         await server.stop()
         await simulator.shutdown()
-        for d in destinations.values { await d.shutdown() }
+        await worker.shutdown()
 
         let t = try #require(timeline)
         #expect(done(t), "customs, inspection and payment answers all arrived")

@@ -36,13 +36,8 @@ import XMLSignature
         let port = try await server.start()
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:\(port)/ceb")
         let flow = ClearanceFlow(store: store, routing: { table })
-        let destinations = try DestinationFactory.make(table)
-        let (key, cert) = FlowFixtures.serviceKey
-        let worker = DeliveryWorker(
-            store: store, table: { table }, destinations: destinations,
-            preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
-            policy: DeliveryPolicy(batchSize: 16, leaseSeconds: 10, baseDelaySeconds: 0.05, maxDelaySeconds: 0.2, idlePollSeconds: 0.02))
-        let receipts = ReceiptProcessor(store: store, verifier: SignatureVerifier(policy: SignaturePolicy(trustStore: trust)), requireSignature: true)
+        let worker = FlowFixtures.fastWorker(store: store, table: table)
+        let receipts = FlowFixtures.signedReceipts(store: store, trust: trust)
 
         let shipment = FlowFixtures.shipment(Int(seed) + 5000)
         var generator = SeededGenerator(seed: seed)
@@ -74,7 +69,7 @@ import XMLSignature
         _ = await simulator.waitUntilIdle(timeout: 5)
         await server.stop()
         await simulator.shutdown()
-        for d in destinations.values { await d.shutdown() }
+        await worker.shutdown()
         let timeline = try #require(try await store.trace(.orderNo(shipment.orderNo)))
         await store.close()
         return Run(timeline: timeline, order: parts.map(\.name), receiptsMatched: matched, verdicts: verdicts)

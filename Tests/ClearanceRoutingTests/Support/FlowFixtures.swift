@@ -15,6 +15,21 @@ enum FlowFixtures {
         Array((try? Data(contentsOf: root.appendingPathComponent("samples/valid/\(name)"))) ?? Data())
     }
 
+    /// A delivery worker for `table`, signing with the service key, polling fast (end-to-end tests).
+    /// It builds its transports itself: `shutdown()` closes them.
+    static func fastWorker(store: any ClearanceFlowStore, table: RoutingTable) -> DeliveryWorker {
+        let (key, cert) = serviceKey
+        return DeliveryWorker(
+            store: store, table: { table },
+            preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
+            policy: DeliveryPolicy(batchSize: 16, leaseSeconds: 10, baseDelaySeconds: 0.05, maxDelaySeconds: 0.2, idlePollSeconds: 0.02))
+    }
+
+    /// A receipt processor that requires signatures chaining to `trust`.
+    static func signedReceipts(store: any ClearanceFlowStore, trust: TrustStore) -> ReceiptProcessor {
+        ReceiptProcessor(store: store, verifier: SignatureVerifier(policy: SignaturePolicy(trustStore: trust)), requireSignature: true)
+    }
+
     static var defaultRoutes: String { root.appendingPathComponent("schemas/routing/default-routes.yaml").path }
 
     /// The `clearance` executable built next to the tests.
