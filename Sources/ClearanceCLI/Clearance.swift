@@ -38,23 +38,6 @@ struct Clearance: AsyncParsableCommand {
     }
 }
 
-/// Memory of `validate`: glibc gives a thread that finds its malloc arena busy a new one (up to 8
-/// per core), each keeping its own freed memory. Two threads (parser, checker) handing documents
-/// to each other on a loaded machine can so grow several arenas and tens of MB of peak RSS that
-/// no data needs. Two arenas are enough for two threads; `MALLOC_ARENA_MAX` in the environment
-/// still wins. (`ingest` has a third, writing thread: capped at two it runs 6 % slower.)
-enum StreamingMemory {
-    static func limitArenas() {
-        #if canImport(Glibc)
-        // `mallopt` lives in <malloc.h>, which the Glibc module does not export.
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        let arenaMax: Int32 = -8  // M_ARENA_MAX
-        guard getenv("MALLOC_ARENA_MAX") == nil, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        _ = unsafeBitCast(symbol, to: MallOpt.self)(arenaMax, 2)
-        #endif
-    }
-}
-
 /// Exit codes shared by every subcommand.
 enum Exit {
     /// Some input was invalid.

@@ -42,6 +42,8 @@ enum ChildProcess {
         let writer = input[1]
         let writing = Thread { feed(writer); close(writer) }
         writing.start()
+        let peak = PeakMemory(pid: pid)
+        peak.start()
         var collected = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -53,9 +55,12 @@ enum ChildProcess {
         close(output[0])
         var status: Int32 = 0
         var usage = rusage()
+        // Poll until the child is a zombie (its /proc entry loses its memory lines), then reap it.
+        peak.stopWhenGone()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
-        return Result(status: exit, peakResidentBytes: Int(usage.ru_maxrss) * 1024, output: String(decoding: collected, as: UTF8.self))
+        return Result(status: exit, peakResidentBytes: peak.bytes ?? Int(usage.ru_maxrss) * 1024,
+                      output: String(decoding: collected, as: UTF8.self))
     }
 
     /// Writes all of `bytes` to a descriptor.
@@ -67,5 +72,57 @@ enum ChildProcess {
             offset += written
         }
         return true
+    }
+}
+
+/// The peak resident memory of a child **after it exec'ed**, polled from `/proc/PID/status`
+/// (`VmHWM` of its own address space). `wait4`'s `ru_maxrss` is no use here: `posix_spawn`
+/// starts the child in the parent's address space, so it reports the test process's size
+/// (190 MB with the whole suite loaded) whenever that is larger than the child's own.
+final class PeakMemory: @unchecked Sendable {
+    // `peak` and `gone` are only touched with `lock` held.
+    private let lock = NSLock()
+    private var peak: Int?
+    private var gone = false
+    private let pid: pid_t
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(pid: pid_t) { self.pid = pid }
+
+    var bytes: Int? { lock.withLock { peak } }
+
+    func start() {
+        let thread = Thread { [self] in
+            while true {
+                switch Self.read(pid) {
+                case .exited: lock.withLock { gone = true }; finished.signal(); return
+                case .notYetExeced: break
+                case .peak(let kib): lock.withLock { peak = max(peak ?? 0, kib * 1024) }
+                }
+                usleep(5_000)
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Waits (bounded) until the child has exited and the last reading is in.
+    func stopWhenGone() {
+        _ = finished.wait(timeout: .now() + 30)
+    }
+
+    private enum Reading { case exited, notYetExeced, peak(Int) }
+
+    private static func read(_ pid: pid_t) -> Reading {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return .exited }
+        var name = "", hwm: Int?, zombie = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("Name:") { name = line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("State:") { zombie = line.contains("Z") || line.contains("X") }
+            if line.hasPrefix("VmHWM:") { hwm = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
+        }
+        if zombie || hwm == nil { return name == "clearance" || zombie ? .exited : .notYetExeced }
+        return name == "clearance" ? .peak(hwm!) : .notYetExeced
     }
 }

@@ -31,7 +31,6 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        StreamingMemory.limitArenas()
         let output = OutputBuffer()
         let printer = IssuePrinter(format: format, output: output)
         let summary = ValidationSummary()
