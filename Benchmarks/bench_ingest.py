@@ -161,6 +161,7 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# The store's declarations and lines as migrations 1–6 leave them: the same keys and indexes.
 BARE_SCHEMA = """
 CREATE TABLE declarations (
     id BIGINT PRIMARY KEY, kind TEXT NOT NULL, message_id BIGINT NOT NULL, declaration_guid TEXT NOT NULL,
@@ -179,7 +180,9 @@ CREATE INDEX declarations_cop_no_idx ON declarations (cop_no);
 CREATE INDEX declarations_guid_idx ON declarations (declaration_guid);
 CREATE INDEX declarations_message_idx ON declarations (message_id);
 CREATE INDEX declarations_buyer_idx ON declarations (buyer_id_hash);
-CREATE INDEX declarations_kind_status_idx ON declarations (kind, status);
+CREATE INDEX declarations_pay_transaction_idx ON declarations (pay_transaction_id);
+CREATE INDEX declarations_bill_no_idx ON declarations (bill_no);
+CREATE INDEX declarations_awaiting_idx ON declarations (kind) WHERE status = 'awaiting documents';
 CREATE TABLE declaration_lines (
     declaration_id BIGINT NOT NULL REFERENCES declarations (id), gnum INTEGER NOT NULL, item_no TEXT, item_name TEXT,
     gcode TEXT, qty NUMERIC(19,5), unit TEXT, price NUMERIC(19,5), total_price NUMERIC(19,5), currency TEXT,
