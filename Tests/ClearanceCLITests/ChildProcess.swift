@@ -85,7 +85,6 @@ final class PeakMemory: @unchecked Sendable {
     private var peak: Int?
     private var gone = false
     private let pid: pid_t
-    private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
     init(pid: pid_t) { self.pid = pid }
@@ -103,7 +102,6 @@ final class PeakMemory: @unchecked Sendable {
                 usleep(5_000)
             }
         }
-        self.thread = thread
         thread.start()
     }
 

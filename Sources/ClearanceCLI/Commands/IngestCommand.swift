@@ -76,7 +76,7 @@ struct IngestCommand: AsyncParsableCommand {
                 if let forwarder, let guid = summary.messageGuid {
                     do {
                         let outcome = try await forwarder.forward(messageGuid: guid)
-                        output.line("\(file): \(outcome.messageType) \(guid) \(SubmitCommand.describe(outcome))")
+                        output.line("\(file): \(outcome.messageType) \(guid) \(outcome.summary)")
                         for issue in outcome.issues.prefix(50) { output.line("  \(issue)") }
                         switch outcome.status {
                         case .refused, .invalid: failed = true

@@ -61,7 +61,7 @@ struct SubmitCommand: AsyncParsableCommand {
                     continue
                 }
                 let outcome = try await flow.accept(message, signatureVerdict: decision.verdict)
-                output.line("\(file): \(outcome.messageType) \(outcome.guid) \(Self.describe(outcome))")
+                output.line("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
                 for issue in outcome.issues { output.line("  \(issue)") }
                 if case .refused = outcome.status { failed = true }
                 if case .invalid = outcome.status { failed = true }
@@ -78,6 +78,4 @@ struct SubmitCommand: AsyncParsableCommand {
         await opened.close()
         if failed { throw Exit.invalid }
     }
-
-    static func describe(_ outcome: FlowOutcome) -> String { outcome.summary }
 }

@@ -78,10 +78,7 @@ public struct BatchForwarder: Sendable {
                 } else {
                     issues += report.issues
                     if report.mayForward {
-                        matched.append(Event(
-                            kind: EventKind(rawValue: "documents-matched"), occurredAt: now, messageGuid: guid,
-                            declarationGuid: inventory.head.guid, detail: "order, payment and waybill agree",
-                            dedupKey: "matched:\(inventory.head.guid)"))
+                        matched.append(ClearanceFlow.matchedEvent(inventory, report, at: now, messageGuid: guid))
                     }
                 }
             }

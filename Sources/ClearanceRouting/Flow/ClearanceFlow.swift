@@ -103,7 +103,7 @@ public final class ClearanceFlow: Sendable {
                 } else {
                     issues += report.issues
                     if report.mayForward {
-                        events.append(matchedEvent(inventory, report, at: now, messageGuid: message.guid))
+                        events.append(Self.matchedEvent(inventory, report, at: now, messageGuid: message.guid))
                     }
                 }
             }
@@ -182,7 +182,7 @@ public final class ClearanceFlow: Sendable {
                     let report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
                     if report.isAwaiting { complete = false; break }
                     allIssues += report.issues
-                    if report.mayForward { events.append(matchedEvent(inventory, report, at: Date(), messageGuid: guid)) }
+                    if report.mayForward { events.append(Self.matchedEvent(inventory, report, at: Date(), messageGuid: guid)) }
                 }
                 guard complete, !inventoryGuids.isEmpty else { continue }
                 let now = Date()
@@ -232,7 +232,8 @@ public final class ClearanceFlow: Sendable {
         }
     }
 
-    private func matchedEvent(_ inventory: Inventory, _ report: InventoryClearanceReport, at date: Date, messageGuid: String) -> Event {
+    /// The timeline event of an inventory whose order, payment and waybill agree (with its tax and quota).
+    static func matchedEvent(_ inventory: Inventory, _ report: InventoryClearanceReport, at date: Date, messageGuid: String) -> Event {
         var detail = "order, payment and waybill agree"
         if let tax = report.tax {
             detail += "; tax \(tax.total) (rates \(tax.ratesVersion)\(tax.retailTreatment ? ", retail" : ", general trade"))"
