@@ -40,7 +40,7 @@ public final class BatchIngestor {
     public init(store: any Store, options: IngestOptions = IngestOptions(), observer: (any IngestObserver)? = nil) {
         self.store = store
         self.options = options
-        collector = DocumentCollector(chunkSize: options.chunkSize, observer: observer)
+        collector = DocumentCollector(chunkSize: options.chunkSize, acceptsReceipts: options.acceptsReceipts, observer: observer)
         validator = MessageValidator(options: options.validation, threading: options.threading, observer: collector)
         partBuffer.reserveCapacity(options.partSize)
     }

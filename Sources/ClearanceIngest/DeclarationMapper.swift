@@ -14,12 +14,6 @@ public enum MappedDocument: Sendable, Hashable {
     case other
 }
 
-extension DeclarationKind {
-    /// CEB625 import return (refund) application.
-    public static let inventoryRefund = DeclarationKind(rawValue: "inventory-refund")
-    /// CEB605 export inventory cancellation.
-    public static let exportInventoryCancel = DeclarationKind(rawValue: "export-inventory-cancel")
-}
 
 /// Maps typed CEB documents to the store's records.
 ///
@@ -59,7 +53,7 @@ public enum DeclarationMapper {
     static func order(_ o: Order, _ g: String) -> DeclarationRecord {
         let h = o.head
         return DeclarationRecord(
-            kind: .order, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .order, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, payTransactionId: nonEmpty(h.payTransactionId), ebpCode: h.ebpCode, ebcCode: h.ebcCode,
             payCode: nonEmpty(h.payCode), ieFlag: "I", buyerIdType: h.buyerIdType, buyerIdNumber: h.buyerIdNumber,
             buyerName: h.buyerName, buyerTelephone: h.buyerTelephone, goodsValue: fixed(h.goodsValue),
@@ -74,7 +68,7 @@ public enum DeclarationMapper {
     static func payment(_ p: Payment, _ g: String) -> DeclarationRecord {
         let h = p.head
         return DeclarationRecord(
-            kind: .payment, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .payment, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, payTransactionId: h.payTransactionId, ebpCode: h.ebpCode, payCode: h.payCode, ieFlag: "I",
             buyerIdType: h.payerIdType, buyerIdNumber: h.payerIdNumber, buyerName: h.payerName,
             buyerTelephone: nonEmpty(h.telephone), acturalPaid: fixed(h.amountPaid), currency: h.currency)
@@ -83,7 +77,7 @@ public enum DeclarationMapper {
     static func logistics(_ l: Logistics, _ g: String) -> DeclarationRecord {
         let h = l.head
         return DeclarationRecord(
-            kind: .logistics, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .logistics, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: nonEmpty(h.orderNo), logisticsNo: h.logisticsNo, billNo: nonEmpty(h.billNo),
             logisticsCode: h.logisticsCode, ieFlag: "I", buyerName: h.consignee, buyerTelephone: h.consigneeTelephone,
             freight: fixed(h.freight), currency: h.currency)
@@ -92,7 +86,7 @@ public enum DeclarationMapper {
     static func inventory(_ i: Inventory, _ g: String) -> DeclarationRecord {
         let h = i.head
         return DeclarationRecord(
-            kind: .inventory, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .inventory, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, logisticsNo: h.logisticsNo, invtNo: nonEmpty(h.invtNo), copNo: nonEmpty(h.copNo),
             preNo: nonEmpty(h.preNo), billNo: nonEmpty(h.billNo), ebpCode: h.ebpCode, ebcCode: h.ebcCode,
             logisticsCode: h.logisticsCode, agentCode: h.agentCode, customsCode: h.customsCode, portCode: h.portCode,
@@ -110,7 +104,7 @@ public enum DeclarationMapper {
 
     static func inventoryCancel(_ c: InventoryCancel, _ g: String) -> DeclarationRecord {
         DeclarationRecord(
-            kind: .inventoryCancel, messageGuid: g, declarationGuid: c.guid, appType: c.appType, appTime: CEBTime.date(c.appTime),
+            kind: .inventoryCancel, messageGuid: g, declarationGuid: c.guid, appType: c.appType, appTime: ChinaTime.date(cebTime: c.appTime),
             orderNo: c.orderNo, logisticsNo: c.logisticsNo, invtNo: c.invtNo, copNo: nonEmpty(c.copNo), preNo: nonEmpty(c.preNo),
             ebpCode: c.ebpCode, ebcCode: c.ebcCode, logisticsCode: c.logisticsCode, agentCode: c.agentCode,
             customsCode: c.customsCode, ieFlag: "I", buyerIdType: c.buyerIdType, buyerIdNumber: c.buyerIdNumber,
@@ -120,7 +114,7 @@ public enum DeclarationMapper {
     static func inventoryRefund(_ r: InventoryRefund, _ g: String) -> DeclarationRecord {
         let h = r.head
         return DeclarationRecord(
-            kind: .inventoryRefund, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .inventoryRefund, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, logisticsNo: h.logisticsNo, invtNo: h.invtNo, copNo: nonEmpty(h.copNo), preNo: nonEmpty(h.preNo),
             ebpCode: h.ebpCode, ebcCode: h.ebcCode, logisticsCode: h.logisticsCode, agentCode: h.agentCode,
             customsCode: h.customsCode, ieFlag: "I", buyerIdType: h.buyerIdType, buyerIdNumber: h.buyerIdNumber,
@@ -135,7 +129,7 @@ public enum DeclarationMapper {
     static func exportOrder(_ o: ExportOrder, _ g: String) -> DeclarationRecord {
         let h = o.head
         return DeclarationRecord(
-            kind: .exportOrder, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .exportOrder, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, ebpCode: h.ebpCode, ebcCode: h.ebcCode, ieFlag: "E", goodsValue: fixed(h.goodsValue),
             freight: fixed(h.freight), currency: h.currency,
             lines: o.lines.enumerated().map { n, l in
@@ -147,14 +141,14 @@ public enum DeclarationMapper {
 
     static func exportPayment(_ p: PaymentReceipt, _ g: String) -> DeclarationRecord {
         DeclarationRecord(
-            kind: .exportPayment, messageGuid: g, declarationGuid: p.guid, appType: p.appType, appTime: CEBTime.date(p.appTime),
+            kind: .exportPayment, messageGuid: g, declarationGuid: p.guid, appType: p.appType, appTime: ChinaTime.date(cebTime: p.appTime),
             orderNo: p.orderNo, payTransactionId: nonEmpty(p.payNo), ebpCode: p.ebpCode, ebcCode: p.ebcCode,
             payCode: nonEmpty(p.payCode), ieFlag: "E", acturalPaid: fixed(p.charge), currency: p.currency)
     }
 
     static func exportLogistics(_ l: ExportLogistics, _ g: String) -> DeclarationRecord {
         DeclarationRecord(
-            kind: .exportLogistics, messageGuid: g, declarationGuid: l.guid, appType: l.appType, appTime: CEBTime.date(l.appTime),
+            kind: .exportLogistics, messageGuid: g, declarationGuid: l.guid, appType: l.appType, appTime: ChinaTime.date(cebTime: l.appTime),
             logisticsNo: l.logisticsNo, ebcCode: nonEmpty(l.ebcCode), logisticsCode: l.logisticsCode, ieFlag: "E",
             freight: fixed(l.freight), currency: l.currency)
     }
@@ -162,7 +156,7 @@ public enum DeclarationMapper {
     static func exportInventory(_ i: ExportInventory, _ g: String) -> DeclarationRecord {
         let h = i.head
         return DeclarationRecord(
-            kind: .exportInventory, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .exportInventory, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             orderNo: h.orderNo, logisticsNo: h.logisticsNo, invtNo: nonEmpty(h.invtNo), copNo: h.copNo, preNo: nonEmpty(h.preNo),
             billNo: nonEmpty(h.billNo), ebpCode: h.ebpCode, ebcCode: h.ebcCode, logisticsCode: h.logisticsCode,
             agentCode: h.agentCode, customsCode: h.customsCode, portCode: h.portCode, tradeMode: h.tradeMode, ieFlag: h.ieFlag,
@@ -178,14 +172,14 @@ public enum DeclarationMapper {
     static func exportInventoryCancel(_ c: ExportInventoryCancel, _ g: String) -> DeclarationRecord {
         DeclarationRecord(
             kind: .exportInventoryCancel, messageGuid: g, declarationGuid: c.guid, appType: c.appType,
-            appTime: CEBTime.date(c.appTime), invtNo: c.invtNo, copNo: c.copNo, preNo: nonEmpty(c.preNo), ebcCode: c.ebcCode,
+            appTime: ChinaTime.date(cebTime: c.appTime), invtNo: c.invtNo, copNo: c.copNo, preNo: nonEmpty(c.preNo), ebcCode: c.ebcCode,
             agentCode: c.agentCode, customsCode: c.customsCode, ieFlag: "E")
     }
 
     static func manifest(_ w: WayBill, _ g: String) -> DeclarationRecord {
         let h = w.head
         return DeclarationRecord(
-            kind: .manifest, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .manifest, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             copNo: h.copNo, preNo: nonEmpty(h.preNo), billNo: h.billNo, logisticsCode: h.logisticsCode, agentCode: h.agentCode,
             customsCode: h.customsCode, ieFlag: "E",
             lines: w.lines.enumerated().map { n, l in

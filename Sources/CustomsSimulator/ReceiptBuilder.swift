@@ -9,13 +9,7 @@ enum ReceiptBuilder {
     }
 
     /// `yyyyMMddHHmmssSSS` in China Standard Time.
-    static func returnTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.dateFormat = "yyyyMMddHHmmssSSS"
-        return formatter.string(from: date)
-    }
+    static func returnTime(_ date: Date) -> String { ChinaTime.cebTime(date) }
 
     /// A receipt message: root `<number>Message` holding the flat `document`, then BaseTransfer.
     static func message(_ number: String, document: String, fields: [(String, String?)], copCode: String, copName: String,

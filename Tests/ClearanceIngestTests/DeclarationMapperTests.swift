@@ -95,10 +95,10 @@ struct DeclarationMapperTests {
 
     @Test("CEB times are China Standard Time")
     func times() {
-        #expect(CEBTime.date("20261125120000") == Date(timeIntervalSince1970: 1_795_579_200))
-        #expect(CEBTime.date("20261125") == Date(timeIntervalSince1970: 1_795_536_000))
-        #expect(CEBTime.date("2026112512000") != nil)
-        #expect(CEBTime.date("20261325120000") == nil)
-        #expect(CEBTime.date("2026-11-25") == nil)
+        #expect(ChinaTime.date(cebTime: "20261125120000") == Date(timeIntervalSince1970: 1_795_579_200))
+        #expect(ChinaTime.date(cebTime: "20261125") == Date(timeIntervalSince1970: 1_795_536_000))
+        #expect(ChinaTime.date(cebTime: "2026112512000") != nil)
+        #expect(ChinaTime.date(cebTime: "20261325120000") == nil)
+        #expect(ChinaTime.date(cebTime: "2026-11-25") == nil)
     }
 }

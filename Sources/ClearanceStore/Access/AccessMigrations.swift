@@ -89,6 +89,12 @@ enum AccessMigrations {
         Migration(version: 43, name: "what the flow did with a batch", sql: """
             ALTER TABLE batches ADD COLUMN routing TEXT;
             """),
+        Migration(version: 45, name: "authority accounts", sql: """
+            ALTER TABLE enterprises ADD COLUMN authority TEXT;
+            """),
+        Migration(version: 46, name: "a batch's signature verdict", sql: """
+            ALTER TABLE batches ADD COLUMN signature TEXT;
+            """),
     ]
 
     static let postgresql: [Migration] = [
@@ -174,6 +180,12 @@ enum AccessMigrations {
             """),
         Migration(version: 43, name: "what the flow did with a batch", sql: """
             ALTER TABLE batches ADD COLUMN routing TEXT;
+            """),
+        Migration(version: 45, name: "authority accounts", sql: """
+            ALTER TABLE enterprises ADD COLUMN authority TEXT;
+            """),
+        Migration(version: 46, name: "a batch's signature verdict", sql: """
+            ALTER TABLE batches ADD COLUMN signature TEXT;
             """),
     ]
 }
