@@ -156,7 +156,8 @@ public final class DocumentSigner: Sendable {
             insertion = Insertion(start: windowStart + lessThan, resume: windowStart + lessThan)
         }
         let signedInfo = template.signedInfo(digestValue: digest)
-        let canonical = try template.canonicalSignedInfo(signedInfo, rootNamespaces: scan.rootNamespaces)
+        let canonical = try template.canonicalSignedInfo(
+            signedInfo, rootNamespaces: scan.rootNamespaces, rootXMLAttributes: scan.rootXMLAttributes)
         let value: [UInt8]
         do throws(CryptoError) {
             value = try key.sign(canonical, algorithm: signatureAlgorithm, sm2SignerID: sm2SignerID)

@@ -36,23 +36,31 @@ struct SignatureTemplate: Sendable {
     }
 
     /// The canonical bytes of `signedInfo` placed as the verifier will see it: inside `ds:Signature`,
-    /// a child of a root declaring `rootNamespaces`. Computed by the same canonicalizer the verifier uses.
-    func canonicalSignedInfo(_ signedInfo: String, rootNamespaces: [NamespaceBinding]) throws(SignatureError) -> [UInt8] {
+    /// a child of a root declaring `rootNamespaces` and carrying `rootXMLAttributes` (inherited by inclusive
+    /// C14N). Computed by the same canonicalizer the verifier uses.
+    func canonicalSignedInfo(
+        _ signedInfo: String, rootNamespaces: [NamespaceBinding], rootXMLAttributes: [(localName: [UInt8], value: [UInt8])]
+    ) throws(SignatureError) -> [UInt8] {
         var document: [UInt8] = Array("<_".utf8)
-        for binding in rootNamespaces {
-            document += Array(" xmlns".utf8)
-            if !binding.prefix.isEmpty { document += [0x3A] + binding.prefix }
-            document += Array("=\"".utf8)
-            for byte in binding.uri {
+        func attribute(_ name: [UInt8], _ value: [UInt8]) {
+            document += [0x20] + name + Array("=\"".utf8)
+            for byte in value {
                 switch byte {
                 case 0x26: document += Array("&amp;".utf8)
                 case 0x3C: document += Array("&lt;".utf8)
                 case 0x22: document += Array("&quot;".utf8)
+                case 0x09: document += Array("&#9;".utf8)
+                case 0x0A: document += Array("&#10;".utf8)
+                case 0x0D: document += Array("&#13;".utf8)
                 default: document.append(byte)
                 }
             }
             document.append(0x22)
         }
+        for binding in rootNamespaces {
+            attribute(Array("xmlns".utf8) + (binding.prefix.isEmpty ? [] : [0x3A] + binding.prefix), binding.uri)
+        }
+        for xml in rootXMLAttributes { attribute(Array("xml:".utf8) + xml.localName, xml.value) }
         document += Array(">".utf8) + Array(signature(signedInfo: signedInfo, signatureValue: []).utf8) + Array("</_>".utf8)
         let buffer = CanonicalBuffer()
         let canonicalizer = StreamingCanonicalizer(method: canonicalization, sink: buffer, apex: (XMLDSig.namespace, "SignedInfo"), inherited: [])
