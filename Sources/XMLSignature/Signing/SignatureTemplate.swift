@@ -3,14 +3,16 @@ import XMLStreaming
 /// Writes the `ds:Signature` element a ``DocumentSigner`` inserts, in the e-port layout: `ds:` prefix,
 /// no whitespace, `ds:KeyName` with the certificate serial, then the certificate.
 struct SignatureTemplate: Sendable {
-    let algorithm: SignatureAlgorithm
-    let digest: DigestAlgorithm
+    /// `ds:SignatureMethod/@Algorithm` and `ds:DigestMethod/@Algorithm`: the profile names them (the 2022
+    /// e-port profile has its own URIs for SM2 and SM3).
+    let signatureMethodURI: String
+    let digestMethodURI: String
     let canonicalization: CanonicalizationMethod
     let keyInfo: String
 
-    init(algorithm: SignatureAlgorithm, digest: DigestAlgorithm, canonicalization: CanonicalizationMethod, certificate: Certificate) {
-        self.algorithm = algorithm
-        self.digest = digest
+    init(signatureMethodURI: String, digestMethodURI: String, canonicalization: CanonicalizationMethod, certificate: Certificate) {
+        self.signatureMethodURI = signatureMethodURI
+        self.digestMethodURI = digestMethodURI
         self.canonicalization = canonicalization
         keyInfo = "<ds:KeyInfo><ds:KeyName>\(certificate.serialNumberHex)</ds:KeyName><ds:X509Data><ds:X509Certificate>"
             + certificate.base64() + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
@@ -24,9 +26,9 @@ struct SignatureTemplate: Sendable {
         var transforms = "<ds:Transform Algorithm=\"\(XMLDSig.envelopedTransform)\"></ds:Transform>"
         if canonicalization.isExclusive { transforms += "<ds:Transform Algorithm=\"\(CanonicalizationMethod.exclusive.uri)\"></ds:Transform>" }
         return "<ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"\(canonicalization.uri)\"></ds:CanonicalizationMethod>"
-            + "<ds:SignatureMethod Algorithm=\"\(algorithm.uri)\"></ds:SignatureMethod>"
+            + "<ds:SignatureMethod Algorithm=\"\(signatureMethodURI)\"></ds:SignatureMethod>"
             + "<ds:Reference URI=\"\"><ds:Transforms>\(transforms)</ds:Transforms>"
-            + "<ds:DigestMethod Algorithm=\"\(digest.uri)\"></ds:DigestMethod>"
+            + "<ds:DigestMethod Algorithm=\"\(digestMethodURI)\"></ds:DigestMethod>"
             + "<ds:DigestValue>\(Base64.encode(digestValue))</ds:DigestValue></ds:Reference></ds:SignedInfo>"
     }
 
