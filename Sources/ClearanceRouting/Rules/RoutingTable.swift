@@ -273,7 +273,7 @@ struct RoutingTableLoader {
         var config = DestinationConfig(name: name, transport: transport)
         if let profile = string(fields["profile"], "profile") {
             if let p = SignatureProfile(rawValue: profile) { config.profile = p }
-            else { fail(fields["profile"], "\(what): unknown signature profile '\(profile)' (standard or eport)") }
+            else { fail(fields["profile"], "\(what): unknown signature profile '\(profile)' (standard, eport or eport2022)") }
         }
         if let envelope = string(fields["envelope"], "envelope") {
             if let e = DestinationConfig.Envelope(rawValue: envelope) { config.envelope = e }
