@@ -64,7 +64,7 @@ struct WebhookTests {
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
                                      body: ByteBuffer(bytes: try sample("CEB311-order.xml"))) { #expect($0.status == .accepted) }
             let r = try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.customs]),
-                                             body: ByteBuffer(bytes: try sample("CEB312-order-return.xml")))
+                                             body: ByteBuffer(bytes: try h.customsReceipt("CEB312-order-return.xml")))
             #expect(r.status == .accepted)
             return try r.json()
         }

@@ -38,6 +38,9 @@ struct MessageController {
         // Same guid again: the original answer, byte for byte, without judging it twice.
         if let previous = try await environment.store.answer(guid: decoded.guid) {
             guard previous.enterpriseCode == enterprise.code || enterprise.role == .ops else {
+                if decoded.isReceipt, enterprise.role != .authority {
+                    throw HTTPError(.forbidden, message: "receipts are accepted only from an authority's account")
+                }
                 throw HTTPError(.conflict, message: "message \(decoded.guid) was already submitted by another sender")
             }
             environment.metrics.message(type: decoded.messageType, verdict: "duplicate")
@@ -53,8 +56,12 @@ struct MessageController {
         let (verdict, status) = try await answer(result, decoded)
         environment.metrics.message(type: decoded.messageType, verdict: verdict.verdict)
         let body = String(decoding: try JSONEncoder().encode(verdict), as: UTF8.self)
-        // Refusals that are about the caller (wrong sender) are not recorded: the rightful sender may still send it.
-        if status == 403 { return Self.json(body, status: status, duplicate: false) }
+        // Refusals that stored nothing (wrong sender, signature, a receipt's own faults) are not
+        // recorded: the rightful sender, or the same one with a good signature, may still send it.
+        switch result.verdict {
+        case .forbidden, .refused: return Self.json(body, status: status, duplicate: false)
+        default: break
+        }
         let stored = try await environment.store.storeAnswer(
             StoredAnswer(guid: decoded.guid, enterpriseCode: enterprise.code, httpStatus: status, body: body))
         return Self.json(stored.body, status: stored.httpStatus, duplicate: stored.body != body)

@@ -10,11 +10,16 @@ extension SQLStore {
         let orderNo = inventory.orderNo
         let logisticsNo = inventory.logisticsNo
         // Each document among its own parties only (see ``ClearanceHistory/linkedDocuments(for:)``).
+        // A document counts only when sent by one of its own parties (or the inventory's agent):
+        // anyone may name a platform in an order, only the platform's side may send it.
+        let agent = inventory.agentCode
         let lookups: [(kind: String, sql: String, params: [SQLValue])] = [
-            ("order", "d.order_no = $2 AND d.ebp_code = $3 AND d.ebc_code = $4",
-             [.text(orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode)]),
-            ("payment", "d.order_no = $2 AND d.ebp_code = $3", [.text(orderNo), .text(inventory.ebpCode)]),
-            ("logistics", "d.logistics_no = $2 AND d.logistics_code = $3", [.text(logisticsNo), .text(inventory.logisticsCode)]),
+            ("order", "d.order_no = $2 AND d.ebp_code = $3 AND d.ebc_code = $4 AND d.sender_code IN ($3, $4, $5)",
+             [.text(orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
+            ("payment", "d.order_no = $2 AND d.ebp_code = $3 AND (d.sender_code = d.pay_code OR d.sender_code = $4)",
+             [.text(orderNo), .text(inventory.ebpCode), .text(agent)]),
+            ("logistics", "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
+             [.text(logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
         ]
         let guids: [String: String]
         do {
