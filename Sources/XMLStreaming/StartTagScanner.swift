@@ -221,10 +221,10 @@ struct StartTagScanner {
                 }
             }
         }
-        consumed += count
-        if state == .startTag || state == .quoted, (consumed - markupStart) * width > maxStartTagBytes {
+        if state == .startTag || state == .quoted, (consumed + count - markupStart) * width > maxStartTagBytes {
             return refuse(.startTagLimit(maxStartTagBytes))
         }
+        consumed += count
         return nil
     }
 

@@ -81,4 +81,103 @@ import XMLStreaming
         #expect(error == nil)
         #expect(recorder.events.contains("comment:c"))
     }
+
+    // MARK: Start tags are bounded before libxml2 reads them
+
+    /// libxml2 2.9 takes more than 30 s over this tag (its duplicate check is quadratic).
+    static let twoHundredThousandAttributes: [UInt8] = {
+        var bytes = Array("<?xml version=\"1.0\"?>\n<r".utf8)
+        for index in 0..<200_000 { bytes += Array(" a\(index)=\"\"".utf8) }
+        return bytes + Array("/>".utf8)
+    }()
+
+    @Test func twoHundredThousandAttributesAreRefusedQuickly() {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (recorder, error) = parse(Self.twoHundredThousandAttributes, chunk: 64 << 10)
+        #expect(error?.reason == .attributeCountLimit(32))
+        #expect(error?.code == "XML007")
+        #expect(error?.position?.line == 2)
+        #expect(recorder.events.isEmpty)
+        #expect(clock.now - started < .seconds(5), "hang guard")
+    }
+
+    @Test func aLongStartTagIsRefusedEvenWithoutAnAttributeLimit() {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let limits = XMLLimits(maxAttributes: .max)
+        let (_, error) = parse(Self.twoHundredThousandAttributes, chunk: 1 << 20, limits: limits)
+        #expect(error?.reason == .startTagLimit(64 << 10))
+        #expect(error?.code == "XML012")
+        #expect(error?.description.hasPrefix("2:") == true, "\(String(describing: error))")
+        #expect(clock.now - started < .seconds(5), "hang guard")
+    }
+
+    @Test func aStartTagSplitIntoOneByteChunksIsStillCounted() {
+        let attributes = (0..<33).map { "a\($0)='v'" }.joined(separator: "\n ")
+        let (_, error) = parse("<root><r \(attributes)/></root>", chunk: 1)
+        #expect(error?.reason == .attributeCountLimit(32))
+        let (_, long) = parse("<root><r a='\(String(repeating: "v", count: 300))'/></root>", chunk: 1,
+                              limits: XMLLimits(maxStartTagBytes: 256))
+        #expect(long?.reason == .startTagLimit(256))
+    }
+
+    @Test(arguments: [1, 3, 1 << 16])
+    func quotedMarkupDoesNotEndTheTag(chunk: Int) {
+        // Were a quoted `>` taken for the tag's end, the 3 attributes after it would go uncounted.
+        let tag = #"<r q1="a>b=c" q2='>=">' a="" b="" c=""/>"#
+        let (_, refused) = parse(tag, chunk: chunk, limits: XMLLimits(maxAttributes: 4))
+        #expect(refused?.reason == .attributeCountLimit(4))
+        let (_, tooLong) = parse(#"<r q=">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>" b=""/>"#, chunk: chunk, limits: XMLLimits(maxStartTagBytes: 40))
+        #expect(tooLong?.reason == .startTagLimit(40))
+        let (recorder, accepted) = parse(tag, chunk: chunk, limits: XMLLimits(maxAttributes: 5))
+        #expect(accepted == nil)
+        #expect(recorder.events.first == "start:r@1 q1=a>b=c q2=>=\"> a= b= c=")
+    }
+
+    @Test(arguments: [1, 2, 1 << 16])
+    func markupInCommentsCDATAAndInstructionsIsNotCounted(chunk: Int) {
+        let fake = "<a b= c= d= e= f= g=>"
+        let text = "<?pi \(fake) ?><r><!-- \(fake) --><![CDATA[\(fake)]]><?pi \(fake)?><!----><![CDATA[]]></r>"
+        let (recorder, error) = parse(text, chunk: chunk, limits: XMLLimits(maxAttributes: 1, maxStartTagBytes: 16))
+        #expect(error == nil)
+        #expect(recorder.events == ["start:r@1", "comment: \(fake) ", "text:\(fake)", "comment:", "end@1"])
+    }
+
+    @Test func aDocumentTypeIsRefusedByTheScannerAtItsLine() {
+        let (_, error) = parse("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ATTLIST r a CDATA \">\">]>\n<r/>", chunk: 1)
+        #expect(error?.reason == .doctypeForbidden)
+        #expect(error?.position?.line == 2)
+    }
+
+    @Test func utf16StartTagsAreCountedToo() {
+        let attributes = (0..<33).map { "a\($0)=\"中\"" }.joined(separator: " ")
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><r \(attributes)/>"
+        let littleEndian: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bigEndian: [UInt8] = text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [littleEndian, bigEndian] {
+            let (_, refused) = parse(bytes, chunk: 3)
+            #expect(refused?.reason == .attributeCountLimit(32))
+            let (recorder, accepted) = parse(bytes, chunk: 3, limits: XMLLimits(maxAttributes: 33))
+            #expect(accepted == nil)
+            #expect(recorder.events.first?.hasSuffix("a32=中") == true)
+        }
+    }
+
+    @Test(arguments: ["UTF-7", "ISO-2022-JP", "HZ-GB-2312", "IBM037"])
+    func encodingsTheScannerCannotReadAreRefused(encoding: String) {
+        let (_, error) = parse("<?xml version=\"1.0\" encoding=\"\(encoding)\"?><r/>")
+        guard case .encoding = error?.reason else { Issue.record("got \(String(describing: error))"); return }
+    }
+
+    @Test func aUTF16DocumentCannotSwitchToAByteEncoding() {
+        let text = "<?xml version=\"1.0\" encoding=\"GBK\"?><r/>"
+        let (_, error) = parse([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        guard case .encoding = error?.reason else { Issue.record("got \(String(describing: error))"); return }
+    }
+
+    @Test func ebcdicIsRefused() {
+        let (_, error) = parse([0x4C, 0x6F, 0xA7, 0x94, 0x93, 0x40])
+        guard case .encoding = error?.reason else { Issue.record("got \(String(describing: error))"); return }
+    }
 }
