@@ -107,21 +107,36 @@ struct StartTagScanner {
         guard let base = units.baseAddress else { return nil }
         let count = units.count
         var index = 0
-        func refuse(_ reason: XMLStreamError.Reason) -> Refusal {
-            let lessIndex = markupStart - consumed
-            return Refusal(reason: reason, safePrefix: max(0, min((lessIndex + 1) * width - carried, count * width)))
-        }
         while index < count {
             switch state {
             case .text:
-                guard let found = memchr(base + index, 0x3C, count - index) else {
-                    index = count
-                    break
+                // The common path stays in this loop: text, `</name>`, and `<name ...>` up to a quote.
+                while true {
+                    guard let less = Self.find(0x3C, base, index, count) else {
+                        index = count
+                        break
+                    }
+                    markupStart = consumed &+ less
+                    index = less &+ 1
+                    guard index < count, base[index] != UInt8(ascii: "!"), base[index] != UInt8(ascii: "?") else {
+                        state = .afterLess
+                        break
+                    }
+                    if base[index] == UInt8(ascii: "/") {
+                        guard let greater = Self.find(0x3E, base, index &+ 1, count) else {
+                            state = .endTag
+                            index = count
+                            break
+                        }
+                        index = greater &+ 1
+                        continue
+                    }
+                    sawMarkup = true
+                    counter = 0
+                    state = .startTag
+                    if let refused = scanStartTag(base, &index, count, carried) { return refused }
+                    if state != .text { break }
                 }
-                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                markupStart = consumed + index
-                state = .afterLess
-                index += 1
             case .afterLess:
                 switch base[index] {
                 case UInt8(ascii: "/"): state = .endTag
@@ -140,43 +155,26 @@ struct StartTagScanner {
                 index += 1
             case .endTag:
                 // An end tag holds no quotes: its first `>` closes it.
-                guard let found = memchr(base + index, 0x3E, count - index) else {
+                guard let found = Self.find(0x3E, base, index, count) else {
                     index = count
                     break
                 }
-                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                index = found + 1
                 state = .text
             case .startTag:
-                while index < count {
-                    let byte = base[index]
-                    index += 1
-                    if byte == UInt8(ascii: ">") {
-                        if (consumed + index - markupStart) * width > maxStartTagBytes {
-                            return refuse(.startTagLimit(maxStartTagBytes))
-                        }
-                        state = .text
-                        break
-                    } else if byte == UInt8(ascii: "=") {
-                        counter += 1
-                        if counter > maxAttributes { return refuse(.attributeCountLimit(maxAttributes)) }
-                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                        quote = byte
-                        state = .quoted
-                        break
-                    }
-                }
+                if let refused = scanStartTag(base, &index, count, carried) { return refused }
             case .quoted:
-                guard let found = memchr(base + index, Int32(quote), count - index) else {
+                guard let found = Self.find(quote, base, index, count) else {
                     index = count
                     break
                 }
-                index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                index = found + 1
                 state = .startTag
             case .bang:
                 switch base[index] {
                 case UInt8(ascii: "-"): state = .bangDash
                 case UInt8(ascii: "["): state = .cdata
-                case UInt8(ascii: "D"): return refuse(.doctypeForbidden)
+                case UInt8(ascii: "D"): return refusal(.doctypeForbidden, carried)
                 default: state = .text  // not well-formed; libxml2 says so
                 }
                 counter = 0
@@ -205,7 +203,7 @@ struct StartTagScanner {
                     let byte = base[index]
                     index += 1
                     if declaration != nil {
-                        if declaration!.count > 1024 { return refuse(.malformed("the XML declaration is longer than 1024 characters")) }
+                        if declaration!.count > 1024 { return refusal(.malformed("the XML declaration is longer than 1024 characters"), carried) }
                         declaration!.append(byte)
                     }
                     if byte == UInt8(ascii: ">") && counter == 1 {
@@ -222,10 +220,77 @@ struct StartTagScanner {
             }
         }
         if state == .startTag || state == .quoted, (consumed + count - markupStart) * width > maxStartTagBytes {
-            return refuse(.startTagLimit(maxStartTagBytes))
+            return refusal(.startTagLimit(maxStartTagBytes), carried)
         }
         consumed += count
         return nil
+    }
+
+    /// Reads a start tag from `index` to its end, a quote, or the end of the piece, counting
+    /// attributes; sets ``state`` to `.text` or `.quoted` when it stops on `>` or a quote.
+    @inline(__always)
+    private mutating func scanStartTag(
+        _ base: UnsafePointer<UInt8>, _ index: inout Int, _ count: Int, _ carried: Int
+    ) -> Refusal? {
+        while index < count {
+            if index &+ 8 <= count {
+                // Names are most of a tag: eight bytes at a time until one of `>`, `=`, `"`, `'`.
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let hits = Self.matches(word, 0x3E) | Self.matches(word, 0x3D) | Self.matches(word, 0x22) | Self.matches(word, 0x27)
+                if hits == 0 {
+                    index &+= 8
+                    continue
+                }
+                index &+= hits.trailingZeroBitCount &>> 3
+            }
+            let byte = base[index]
+            index &+= 1
+            if byte == UInt8(ascii: ">") {
+                if (consumed &+ index &- markupStart) &* width > maxStartTagBytes {
+                    return refusal(.startTagLimit(maxStartTagBytes), carried)
+                }
+                state = .text
+                return nil
+            } else if byte == UInt8(ascii: "=") {
+                counter &+= 1
+                if counter > maxAttributes { return refusal(.attributeCountLimit(maxAttributes), carried) }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+                state = .quoted
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// The bytes of `word` equal to `byte` have their high bit set; the lowest one is exact
+    /// (the borrow that can mark a byte falsely only runs upwards from a true match).
+    @inline(__always)
+    private static func matches(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let difference = word ^ (ones &* UInt64(byte))
+        return (difference &- ones) & ~difference & (ones &<< 7)
+    }
+
+    /// A refusal of the construct whose `<` is at `markupStart`; libxml2 may read up to that `<`.
+    /// - Parameter carried: bytes of the piece's first unit that came with the previous piece.
+    private func refusal(_ reason: XMLStreamError.Reason, _ carried: Int) -> Refusal {
+        Refusal(reason: reason, safePrefix: max(0, (markupStart - consumed + 1) * width - carried))
+    }
+
+    /// The index of the first `byte` at or after `index`. Text runs and end tags are short in
+    /// CEB messages, so eight bytes at a time look first; `memchr` takes over for long runs.
+    @inline(__always)
+    private static func find(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ index: Int, _ count: Int) -> Int? {
+        var cursor = index
+        let shortEnd = min(count, index &+ 32)
+        while cursor &+ 8 <= shortEnd {
+            let hits = matches(UInt64(littleEndian: UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)), byte)
+            if hits != 0 { return cursor &+ hits.trailingZeroBitCount &>> 3 }
+            cursor &+= 8
+        }
+        guard cursor < count, let found = memchr(base + cursor, Int32(byte), count &- cursor) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Refuses a declared encoding the scanner cannot read through, or one that contradicts
