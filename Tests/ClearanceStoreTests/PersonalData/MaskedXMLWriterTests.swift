@@ -122,28 +122,30 @@ import Testing
         }
     }
 
-    @Test func outputStreamsAndStaysBounded() throws {
+    @Test(arguments: [4096, 1 << 20])
+    func outputStreamsAndStaysBounded(chunk: Int) throws {
         let order = "<ceb:Order><ceb:buyerIdNumber>\(Self.id)</ceb:buyerIdNumber><ceb:note>电话\(Self.phone)</ceb:note><ceb:orderNo>PT0001</ceb:orderNo></ceb:Order>\n"
         let input = Array(Self.document(String(repeating: order, count: 40_000)).utf8)  // 6 MB
-        var fed = 0, fedWhenOutputBegan: Int?, largestChunk = 0, total = 0
-        var leaked = false
+        var fed = 0, outputWhenHalfFed: Int?, largestChunk = 0
+        var output: [UInt8] = []
         let writer = MaskedXMLWriter { chunk in
-            if fedWhenOutputBegan == nil { fedWhenOutputBegan = fed }
             largestChunk = max(largestChunk, chunk.count)
-            total += chunk.count
-            leaked = leaked || String(decoding: chunk, as: UTF8.self).contains(Self.id)
+            output += chunk
         }
         while fed < input.count {
+            if outputWhenHalfFed == nil, fed >= input.count / 2 { outputWhenHalfFed = output.count }
             let start = fed
-            fed = min(input.count, fed + 4096)
+            fed = min(input.count, fed + chunk)
             try writer.feed(Array(input[start..<fed]))
         }
         try writer.finish()
         #expect(input.count > 5_000_000)
-        #expect((fedWhenOutputBegan ?? .max) <= 8192)
+        // Half the input in, well over a third of the output is out; never more than 64 KiB held.
+        #expect((outputWhenHalfFed ?? 0) > input.count / 3)
         #expect(largestChunk < 80 << 10)
-        #expect(total > 5_000_000)
-        #expect(!leaked)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(output.count > 5_000_000 && !text.contains(Self.id) && !text.contains(Self.phone))
+        #expect(try xmllint(["--noout", "-"], output).status == 0)
     }
 
     @Test func malformedInputIsAnError() {
