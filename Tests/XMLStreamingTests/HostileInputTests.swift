@@ -136,15 +136,54 @@ import XMLStreaming
     }
 
     @Test(arguments: [1, 2, 1 << 16])
-    func markupInCommentsCDATAAndInstructionsIsNotCounted(chunk: Int) {
-        let fake = "<a b= c= d= e= f= g=>"
-        let text = "<?pi \(fake) ?><r><!-- \(fake) --><![CDATA[\(fake)]]><?pi \(fake)?><!----><![CDATA[]]></r>"
-        let (recorder, error) = parse(text, chunk: chunk, limits: XMLLimits(maxAttributes: 1, maxStartTagBytes: 16))
+    func markupInCommentsCDATAAndInstructionsStaysHarmless(chunk: Int) {
+        // Within the limits (3 attributes, 32 bytes), however long the text around it.
+        let fake = "<a b= c= d=>", long = String(repeating: "x", count: 100)
+        let text = "<?pi \(fake) ?><r><!-- \(fake)\(long) --><![CDATA[\(fake)\(long)]]><?pi \(fake)\(long)?><!----><![CDATA[]]>\(long)</r>"
+        let (recorder, error) = parse(text, chunk: chunk, limits: XMLLimits(maxAttributes: 3, maxStartTagBytes: 32))
         #expect(error == nil)
-        #expect(recorder.events == ["start:r@1", "comment: \(fake) ", "text:\(fake)", "comment:", "end@1"])
+        #expect(recorder.events == ["start:r@1", "comment: \(fake)\(long) ", "text:\(fake)\(long)", "comment:", "text:\(long)", "end@1"])
     }
 
-    @Test func aDocumentTypeIsRefusedByTheScannerAtItsLine() {
+    /// The scanner proves most tags short without reading them (aligned windows, `=` counts):
+    /// the limits must still hold to the byte wherever a tag falls and however it is cut.
+    @Test(arguments: [1, 5, 1 << 16])
+    func limitsAreExactAtEveryAlignment(chunk: Int) {
+        let limits = XMLLimits(maxAttributes: 4, maxStartTagBytes: 64)
+        for padding in 0..<34 {
+            let before = "<root>" + String(repeating: " ", count: padding)
+            for length in [64, 65] {
+                // `<r v="…=>…"/>`, `length` bytes, quoted `=` and `>` inside.
+                let value = String(repeating: "=>", count: 32).prefix(length - 9)
+                let tag = "<r v=\"\(value)\"/>"
+                #expect(tag.utf8.count == length)
+                let (_, error) = parse(before + tag + "</root>", chunk: chunk, limits: limits)
+                #expect(error?.reason == (length > 64 ? .startTagLimit(64) : nil), "padding \(padding), length \(length)")
+            }
+            for attributes in [4, 5] {
+                let tag = "<r" + (0..<attributes).map { " a\($0)='=>'" }.joined() + "/>"
+                let (_, error) = parse(before + tag + "</root>", chunk: chunk, limits: limits)
+                #expect(error?.reason == (attributes > 4 ? .attributeCountLimit(4) : nil), "padding \(padding), \(attributes) attributes")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 1 << 16])
+    func anUnbalancedQuoteInACommentDoesNotHideTheNextTag(chunk: Int) {
+        for hiding in ["<!-- \" -->", "<![CDATA[ ' ]]>", "<?pi \" ?>", "<!-- <a b=\" -->"] {
+            let (_, error) = parse("<r>\(hiding)<a x='1' y='2' z='3'/></r>", chunk: chunk, limits: XMLLimits(maxAttributes: 2))
+            #expect(error?.reason == .attributeCountLimit(2), "\(hiding)")
+        }
+    }
+
+    /// The scanner reads a `<` in a comment as if it began a tag (it keeps no state across `<`):
+    /// markup-like text there with more `=` than the limit is refused. Pinned, as a choice.
+    @Test func markupInACommentWithMoreEqualsThanTheLimitIsRefusedToo() {
+        let (_, error) = parse("<r><!-- <a b= c= d=> --></r>", limits: XMLLimits(maxAttributes: 2))
+        #expect(error?.reason == .attributeCountLimit(2))
+    }
+
+    @Test func aDocumentTypeIsRefusedAtItsLine() {
         let (_, error) = parse("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ATTLIST r a CDATA \">\">]>\n<r/>", chunk: 1)
         #expect(error?.reason == .doctypeForbidden)
         #expect(error?.position?.line == 2)
