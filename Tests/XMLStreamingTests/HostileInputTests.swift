@@ -113,6 +113,24 @@ import XMLStreaming
         #expect(clock.now - started < .seconds(5), "hang guard")
     }
 
+    /// The scanner counts `=` between one `<` and the next; it relies on libxml2 stopping at
+    /// the first `<` inside a start tag, and at an attribute without a value, before it reads on.
+    @Test(arguments: [#"="<""#, ""])
+    func attributesThatEscapeTheCountStopLibxml2AtTheFirst(value: String) {
+        var bytes = Array("<r".utf8)
+        for index in 0..<200_000 { bytes += Array(" a\(index)\(value)".utf8) }
+        bytes += Array("/>".utf8)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (_, error) = parse(bytes, chunk: 64 << 10)
+        switch error?.reason {
+        case .malformed?: break
+        case .startTagLimit?: #expect(value.isEmpty)  // no `<` in 64 KiB: the scanner saw it first
+        default: Issue.record("got \(String(describing: error))")
+        }
+        #expect(clock.now - started < .seconds(5), "hang guard")
+    }
+
     @Test func aStartTagSplitIntoOneByteChunksIsStillCounted() {
         let attributes = (0..<33).map { "a\($0)='v'" }.joined(separator: "\n ")
         let (_, error) = parse("<root><r \(attributes)/></root>", chunk: 1)
