@@ -5,10 +5,10 @@ import CLibXML2
 /// Feed it byte chunks in any size; it calls its ``XMLEventHandler`` as elements start
 /// and end, and keeps nothing of the document beyond the current token. It refuses any
 /// DOCTYPE, never expands or loads an entity, never touches the network or the file
-/// system, and enforces ``XMLLimits``, the start-tag bounds before libxml2 reads a tag (its
-/// duplicate-attribute check is quadratic; see `StartTagScanner`). UTF-8 (with or without BOM), UTF-16 and the
-/// encodings libxml2 reaches through iconv (GBK, GB18030) are read; text reaches the
-/// handler as UTF-8.
+/// system, and enforces ``XMLLimits``, the start-tag bounds before libxml2 reads a tag
+/// (its duplicate-attribute check is quadratic; see `StartTagScanner`). UTF-8 (with or
+/// without BOM), UTF-16 and the encodings libxml2 reaches through iconv (GBK, GB18030)
+/// are read; text reaches the handler as UTF-8.
 ///
 /// A parser is not thread-safe; use one per document and thread.
 public final class XMLPushParser {
