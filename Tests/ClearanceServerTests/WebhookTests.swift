@@ -97,8 +97,13 @@ struct WebhookTests {
         let verdict = try await orderAndReceipt(h)
         #expect(verdict["destinations"] as? [String] == [Webhooks.destinationName(Parties.merchant)])
         let receiptGuid = try #require(verdict["guid"] as? String)
+        // Until the worker has also recorded the delivery (the receiver sees it a moment before).
         let deadline = Date().addingTimeInterval(20)
-        while receiver.received.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        while Date() < deadline {
+            let delivered = try await h.store.outboxEntries(status: .delivered, limit: 10)
+            if !receiver.received.isEmpty, delivered.contains(where: { $0.destination == Webhooks.destinationName(Parties.merchant) }) { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
         running.cancel()
         _ = await running.value
         await worker.shutdown()

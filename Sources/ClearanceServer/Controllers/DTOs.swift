@@ -156,7 +156,7 @@ struct EventDTO: ResponseEncodable {
         occurredAt = e.occurredAt
         messageGuid = e.messageGuid
         code = e.code
-        detail = e.detail.map(PersonalDataMasker.scrub)
+        detail = e.detail.map(PersonalDataScrubber.scrub)
     }
 }
 

@@ -159,7 +159,7 @@ struct MessageController {
         return MessageDTO(
             guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
             receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict, status: view.status,
-            xml: reveal ? view.rawText : PersonalDataMasker.maskXML(view.rawText), revealed: reveal)
+            xml: reveal ? view.rawText : view.maskedText, revealed: reveal)
     }
 }
 
@@ -170,6 +170,15 @@ struct MessageView {
     var timeline: ShipmentTimeline?
 
     var rawText: String { String(decoding: record.rawBytes, as: UTF8.self) }
+
+    /// The message re-serialized from its parsed form with every ID and telephone number masked
+    /// (CDATA, character references, comments and other encodings cannot hide one from it).
+    var maskedText: String {
+        guard let masked = try? MaskedXMLWriter.mask(record.rawBytes) else {
+            return "(the stored message cannot be read, so it is not shown; ops may reveal it)"
+        }
+        return String(decoding: masked, as: UTF8.self)
+    }
 
     /// The message if `enterprise` may see it: ops always; others when they sent it or when one of
     /// its declarations names them.
