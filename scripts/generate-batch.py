@@ -306,7 +306,8 @@ class Writer:
                 if code == "RUL001":
                     d["price"] = cents(p[10] + 100)
                 elif code == "RUL007":
-                    d["gcode"] = p[5][:8]
+                    # Ten characters (the official length) but not ten digits: the HS code written with a dot.
+                    d["gcode"] = p[5][:4] + "." + p[5][4:9]
                 elif code == "RUL008":
                     d["country"] = "999"
                 elif code == "RUL010":
