@@ -134,6 +134,7 @@ class Field:
     required: bool
     edition: str = ""     # "2018+202205", "202205" (new in 202205), "" (Clearance-defined)
     note: str = ""        # where Clearance's reading differs from the primary edition
+    older_type: Optional[tuple] = None   # the 2018 type, when it differs
 
     @property
     def prop(self) -> str:
@@ -211,7 +212,7 @@ def official_record(number: str, which: str, swift: str) -> Record:
     fields = []
     for f in primary.fields:
         kind = official_type(f, primary.element)
-        required, edition, note = f.min_occurs >= 1, f"{OLDER}+{PRIMARY}" if older else PRIMARY, ""
+        required, edition, note, older_type = f.min_occurs >= 1, f"{OLDER}+{PRIMARY}" if older else PRIMARY, "", None
         if older is not None:
             was = older.field(f.name)
             if was is None:
@@ -220,7 +221,9 @@ def official_record(number: str, which: str, swift: str) -> Record:
                     required, note = False, f"required since {PRIMARY}; optional here because {OLDER} has no {f.name}"
             elif was.min_occurs == 0 and required:
                 required, note = False, f"optional in {OLDER}"
-        fields.append(Field(f.name, kind, required, edition, note))
+            elif official_type(was, older.element) != kind:
+                older_type = official_type(was, older.element)
+        fields.append(Field(f.name, kind, required, edition, note, older_type))
     if older is not None:
         for f in older.fields:
             if primary.field(f.name) is None:
@@ -397,8 +400,8 @@ clearance("PAYEXRET", "Payment and foreign-exchange answer", "PayExReturnMessage
           role="receipt", keys=["payTransactionId", "orderNo"], group="Receipts",
           summary="支付/外汇数据回执 (payment/FX regulator → sender; Clearance-defined)")
 
-# Envelope records: mirror Sources/CEBModel/Spec/EnvelopeSpecs.swift (hand-written there; check_model
-# proves both equal to the official BaseTransfer / BaseSubscribe of every edition and family).
+# Envelope records: mirror Sources/CEBModel/Spec/EnvelopeSpecs.swift (hand-written there); check_envelope
+# proves both equal to the official BaseTransfer / BaseSubscribe of every edition and family.
 ENVELOPE_TYPES = {
     "BaseTransfer": [("copCode", S(18), True), ("copName", S(100, 0), True), ("dxpMode", code_list("", "dxpMode"), True),
                      ("dxpId", S(30, 0), True), ("note", S(1000, 0), False)],
@@ -443,6 +446,13 @@ def check_envelope():
                         assert kind[1] >= (f.min_length or 0), f"{name}.{field_name} minimum ({edition} {family})"
                     else:
                         assert f.length == max(len(v) for v in kind[2]), f"{name}.{field_name} ({edition} {family})"
+    # The hand-written Swift mirror says exactly the same.
+    with open(os.path.join(ROOT, "Sources/CEBModel/Spec/EnvelopeSpecs.swift"), encoding="utf-8") as handle:
+        swift = handle.read()
+    for name, fields in ENVELOPE_TYPES.items():
+        for field_name, kind, required in fields:
+            line = f'FieldSpec("{field_name}", {swift_field_type(kind)}, required: {"true" if required else "false"}),'
+            assert line in swift.split(f'element: "{name}"')[1].split("\n    ])")[0], f"EnvelopeSpecs.swift {name}: {line}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -870,17 +880,23 @@ def swift_document() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def occurs_text(minimum: int, maximum: int) -> str:
+    return f"{minimum}..{'n' if maximum == UNBOUNDED else maximum}"
+
+
 def catalog_markdown() -> str:
     out = [f"<!-- {GENERATED_BY} -->", "# CEB message catalogue", "",
-           "Every message Clearance knows, as `scripts/cebspec.py` defines it. Choices and readings are in "
-           "[README.md](README.md). `!` = required.", "",
-           "| number | root | document | head / lines | Swift type | flow | role | key fields |",
-           "|---|---|---|---|---|---|---|---|"]
+           "Every message Clearance knows. Structure, field order, cardinality and facets come from the official "
+           "schemas in [official/](official/) (202205 primary; where 2018 differs the field says so); code lists "
+           "and date shapes are Clearance's reading of the official annotations ([README.md](README.md)). "
+           "Messages without an edition are Clearance-defined. `!` = required.", "",
+           "| number | root | document | head / lines | Swift type | flow | role | editions | key fields |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for m in MESSAGES:
         parts = "(flat)" if m.flat else m.head.element + (f" + {m.lines.element}{'+' if m.lines_required else '*'}"
                                                           if m.lines else "")
         out.append(f"| {m.number} | `{m.root}` | `{m.element}` | {parts} | `{m.swift}` | {m.flow} | {m.role} | "
-                   + ", ".join(m.keys) + " |")
+                   f"{m.editions or 'Clearance'} | " + ", ".join(m.keys) + " |")
     out.append("")
     for m in MESSAGES:
         out.append(f"## {m.number} — {m.title}")
@@ -889,9 +905,25 @@ def catalog_markdown() -> str:
                                                       + (f", `{m.lines.element}`" if m.lines else "")) +
                    (f". {m.summary}." if m.summary else "."))
         out.append("")
+        envelope = ", ".join(f"{'ds:' if p.name == 'Signature' else ''}{p.name} {occurs_text(p.min_occurs, p.max_occurs)}"
+                             for p in m.parts) or "none (a receipt: no BaseTransfer; the channel names the sender)"
+        out.append(f"Editions: {m.editions or 'Clearance-defined'}. After the documents: {envelope}. "
+                   f"Customs accepts at most {'unbounded' if m.max_documents == UNBOUNDED else m.max_documents} "
+                   f"`{m.element}` per message" + (f", {'unbounded' if m.max_lines == UNBOUNDED else m.max_lines} "
+                                                  f"`{m.lines.element}` per document" if m.lines else "") + ".")
+        if m.root_aliases or m.tolerated:
+            out.append("")
+            out.append("Read although the official schema says otherwise (an official sample does it): " + ", ".join(
+                [f"root `{a}`" for a in m.root_aliases] + [f"element `{t}` (ignored, `WRN006`)" for t in m.tolerated]) + ".")
+        out.append("")
         for rec in [m.head] + ([m.lines] if m.lines else []):
-            out.append(f"`{rec.element}` (Swift `{rec.swift}`): " + ", ".join(
-                f"{f.name}{'!' if f.required else ''} {describe(f.type)}" for f in rec.fields))
+            out.append(f"`{rec.element}` (Swift `{rec.swift}`):")
+            out.append("")
+            out.append("| field | type | edition | note |")
+            out.append("|---|---|---|---|")
+            for f in rec.fields:
+                out.append(f"| {f.name}{'!' if f.required else ''} | {describe(f.type)} | {f.edition or 'Clearance'} | "
+                           f"{f.note}{f'{OLDER}: {describe(f.older_type)}' if f.older_type else ''} |")
             out.append("")
     return "\n".join(out)
 
