@@ -8,7 +8,9 @@ nothing about Swift or Clearance's own choices.
 
 Every type in the official files is an anonymous `xs:simpleType` restriction of `xs:string`,
 `xs:decimal` or `xs:int` (or a bare `xs:int`); anything else is a generator error, so that a new
-edition that uses another construct is noticed instead of misread.
+edition that uses another construct is noticed instead of misread. An element's `fixed` value is
+read (it is a constraint); its `default` is not (it only fills an empty element, and Clearance reads
+an empty element as empty).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class OfficialField:
     max_length: Optional[int]
     total_digits: Optional[int]
     fraction_digits: Optional[int]
+    fixed: Optional[str]        # the element's `fixed` value (import currency 142, 202205 CEB603 fFlag/iFlag 3)
     doc: str
 
 
@@ -104,7 +107,7 @@ def _field(element, where: str) -> OfficialField:
             facets[tag] = int(facet.get("value"))
     return OfficialField(name, _occurs(element, "minOccurs", 1), base, facets.get("length"), facets.get("minLength"),
                          facets.get("maxLength"), facets.get("totalDigits"), facets.get("fractionDigits"),
-                         _documentation(element))
+                         element.get("fixed"), _documentation(element))
 
 
 def _sequence(element):

@@ -591,7 +591,9 @@ def invalid_cases(spec):
         # CEB213 is the one record whose official gcode is "at most 10" (elsewhere exactly 10: SCH002).
         ("CEB213-RUL007-gcode-8-digits", "CEB213", "RUL007", "gcode of 8 digits", line(0, gcode="69111019")),
         ("CEB621-RUL008-country-999", "CEB621", "RUL008", "origin country 999", line(1, country="999")),
-        ("CEB311-RUL009-currency-iso-156", "CEB311", "RUL009", "ISO numeric 156 instead of customs 142",
+        ("CEB303-RUL009-currency-iso-156", "CEB303", "RUL009", "ISO numeric 156 instead of customs 142",
+         head(currency="156")),
+        ("CEB311-SCH003-currency-156", "CEB311", "SCH003", "import currency is fixed to 142 by the official schema",
          head(currency="156")),
         ("CEB621-RUL010-unit-PCS", "CEB621", "RUL010", "unit PCS", line(0, unit="PCS")),
         ("CEB311-RUL011-february-30", "CEB311", "RUL011", "appTime on 30 February", head(appTime="20260230093000")),

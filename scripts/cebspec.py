@@ -92,6 +92,8 @@ def code_list(record: str, name: str):
 def official_type(f: "cebofficial.OfficialField", record: str) -> tuple:
     """Clearance's type for an official field: its facets, with the code list or date shape on top."""
     listed = code_list(record, f.name)
+    if f.fixed is not None:
+        return ("enum", f"Fixed{f.fixed}", (f.fixed,))
     if f.base == "decimal":
         return ("decimal", f.total_digits, f.fraction_digits)
     if f.base == "int":

@@ -656,13 +656,13 @@ public struct ExportInventoryHead: RecordDecodable, Hashable, Codable {
     public var freight: CEBDecimal
     /// `fCurrency`: required, 3 characters.
     public var fCurrency: String
-    /// `fFlag`: required, one of 1, 2, 3.
+    /// `fFlag`: required, one of 3.
     public var fFlag: String
     /// `insuredFee`: required, decimal(19,5).
     public var insuredFee: CEBDecimal
     /// `iCurrency`: required, 3 characters.
     public var iCurrency: String
-    /// `iFlag`: required, one of 1, 2, 3.
+    /// `iFlag`: required, one of 3.
     public var iFlag: String
     /// `wrapType`: required, 1 characters.
     public var wrapType: String

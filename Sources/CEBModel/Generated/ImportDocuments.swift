@@ -34,7 +34,7 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
     public var taxTotal: CEBDecimal
     /// `acturalPaid`: required, decimal(19,5).
     public var acturalPaid: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `buyerRegNo`: required, text of 1–60 characters.
     public var buyerRegNo: String
@@ -156,7 +156,7 @@ public struct OrderLine: RecordDecodable, Hashable, Codable {
     public var price: CEBDecimal
     /// `totalPrice`: required, decimal(19,5).
     public var totalPrice: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `country`: required, 3 characters.
     public var country: String
@@ -252,7 +252,7 @@ public struct PaymentHead: RecordDecodable, Hashable, Codable {
     public var telephone: String?
     /// `amountPaid`: required, decimal(19,5).
     public var amountPaid: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `payTime`: required, yyyyMMddHHmmss.
     public var payTime: String
@@ -346,7 +346,7 @@ public struct LogisticsHead: RecordDecodable, Hashable, Codable {
     public var freight: CEBDecimal?
     /// `insuredFee`: optional, decimal(19,5).
     public var insuredFee: CEBDecimal?
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `weight`: required, decimal(19,5).
     public var weight: CEBDecimal
@@ -566,7 +566,7 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
     public var freight: CEBDecimal
     /// `insuredFee`: required, decimal(19,5).
     public var insuredFee: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `wrapType`: optional, 1 characters.
     public var wrapType: String?
@@ -704,7 +704,7 @@ public struct InventoryLine: RecordDecodable, Hashable, Codable {
     public var country: String
     /// `tradeCountry`: optional, text of 1–3 characters.
     public var tradeCountry: String?
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `qty`: required, decimal(19,5).
     public var qty: CEBDecimal

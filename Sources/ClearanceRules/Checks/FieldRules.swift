@@ -34,7 +34,10 @@ public struct FieldRules: Sendable {
             switch field.name {
             case "gcode": checks.append(.hsCode(index))
             case "country": checks.append(.table(index, .countries))
-            case "currency", "fCurrency", "iCurrency": checks.append(.table(index, .currencies))
+            case "currency", "fCurrency", "iCurrency":
+                // Import currencies are fixed to 142 by the official schema: any other value is SCH003 already.
+                if case .enumeration = field.type { break }
+                checks.append(.table(index, .currencies))
             case "unit", "unit1", "unit2": checks.append(.table(index, .units))
             case "buyerIdNumber": checks.append(.residentID(number: index, type: record.index(of: "buyerIdType")))
             case "payerIdNumber": checks.append(.residentID(number: index, type: record.index(of: "payerIdType")))
