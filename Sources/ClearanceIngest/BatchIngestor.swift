@@ -153,8 +153,9 @@ public final class BatchIngestor {
     /// The sender of a receipt that names none, read without a given sender (a file from disk).
     ///
     /// Customs writes receipts without `BaseTransfer`: the channel they arrive on says who sent them,
-    /// and callers that know the channel pass it as ``IngestOptions/senderCode``.
-    public static let unnamedAuthority = "AUTHORITY"
+    /// and callers that know the channel pass it as ``IngestOptions/senderCode``. The same name the
+    /// routing layer's receipt processor stores such receipts under.
+    public static let unnamedAuthority = "customs"
 
     /// The sender declarations are stored under: given, else `BaseTransfer/copCode` once read, else, for a
     /// message whose official schema has no `BaseTransfer` (a receipt), ``unnamedAuthority`` once it is read whole.

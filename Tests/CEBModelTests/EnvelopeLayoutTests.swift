@@ -74,6 +74,18 @@ import Testing
         #expect(MessageCatalog.ceb621.envelope.map(\.part) == [.baseTransfer, .baseSubscribe, .extendMessage, .signature])
         #expect(MessageCatalog.ceb603.envelope.map(\.part) == [.baseTransfer, .baseSubscribe, .signature, .extendMessage])
         #expect(MessageCatalog.ceb622.envelope.isEmpty)
+        #expect(MessageCatalog.ceb603.partsAfterSignature == [.extendMessage])
+        #expect(MessageCatalog.ceb621.partsAfterSignature.isEmpty && MessageCatalog.ceb622.partsAfterSignature.isEmpty)
+    }
+
+    @Test func anExportSignatureAfterExtendMessageIsAStructuralError() throws {
+        let text = try String(contentsOfFile: Repository.path("samples/valid/CEB603-export-inventory.xml"), encoding: .utf8)
+        let extend = "<ceb:ExtendMessage><ceb:name>x</ceb:name><ceb:version>1</ceb:version><ceb:Message/></ceb:ExtendMessage>"
+        let last = text.replacingOccurrences(of: "</ceb:CEB603Message>", with: extend + Self.signature + "</ceb:CEB603Message>")
+        let (wrong, _) = decode(last)
+        #expect(wrong.issues.map(\.code) == ["SCH010"], "\(wrong.issues)")
+        let first = text.replacingOccurrences(of: "</ceb:CEB603Message>", with: Self.signature + extend + "</ceb:CEB603Message>")
+        #expect(decode(first).0.issues.isEmpty)
     }
 
     @Test func aMissingRequiredSignatureIsANoticeNotAFault() throws {

@@ -71,4 +71,11 @@ public struct MessageSpec: Sendable, Equatable {
     /// Whether customs requires a `ds:Signature` (CEB621, CEB623, CEB625, CEB711). Clearance accepts such a
     /// message unsigned and signs it before sending.
     public var requiresSignature: Bool { (slot(.signature)?.minOccurs ?? 0) > 0 }
+
+    /// The parts that must follow a `ds:Signature`: `[.extendMessage]` for export messages, none for
+    /// import messages and receipts. A signer puts the signature before the first of them, else last.
+    public var partsAfterSignature: [EnvelopePart] {
+        guard let index = envelope.firstIndex(where: { $0.part == .signature }) else { return [] }
+        return envelope[(index + 1)...].map(\.part)
+    }
 }
