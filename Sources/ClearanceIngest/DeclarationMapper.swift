@@ -18,7 +18,7 @@ public enum MappedDocument: Sendable, Hashable {
 /// Maps typed CEB documents to the store's records.
 ///
 /// Amounts keep every digit: `CEBDecimal.units` (10⁻⁵) is exactly `FixedDecimal.scaled`.
-/// Lines without a `gnum` are numbered by position. The CEB607 manifest's lines carry a waybill
+/// Every line carries its `gnum` (required by the official schemas). The CEB607 manifest's lines carry a waybill
 /// each: `itemNo` holds its `logisticsNo` and `itemName` its `invtNo`.
 public enum DeclarationMapper {
     /// Maps `document`, carried by the message `messageGuid`.
@@ -37,6 +37,8 @@ public enum DeclarationMapper {
         case .exportInventory(let i): return .declaration(exportInventory(i, g))
         case .exportInventoryCancel(let c): return .declaration(exportInventoryCancel(c, g))
         case .wayBill(let w): return .declaration(manifest(w, g))
+        case .exportReturnApplication(let r): return .declaration(exportReturn(r, g))
+        case .exportReturnDetail(let t): return .declaration(exportReturnTally(t, g))
         default: return receipt(document, messageGuid: g).map { .receipt($0) } ?? .other
         }
     }
@@ -60,7 +62,7 @@ public enum DeclarationMapper {
             freight: fixed(h.freight), taxTotal: fixed(h.taxTotal), acturalPaid: fixed(h.acturalPaid), currency: h.currency,
             lines: o.lines.enumerated().map { i, l in
                 DeclarationLineRecord(
-                    gnum: l.gnum ?? i + 1, itemNo: nonEmpty(l.itemNo), itemName: l.itemName, qty: fixed(l.qty), unit: l.unit,
+                    gnum: l.gnum, itemNo: nonEmpty(l.itemNo), itemName: l.itemName, qty: fixed(l.qty), unit: l.unit,
                     price: fixed(l.price), totalPrice: fixed(l.totalPrice), currency: l.currency, country: l.country)
             })
     }
@@ -96,7 +98,7 @@ public enum DeclarationMapper {
             freight: fixed(h.freight), currency: h.currency,
             lines: i.lines.enumerated().map { n, l in
                 DeclarationLineRecord(
-                    gnum: l.gnum ?? n + 1, itemNo: nonEmpty(l.itemNo), itemName: l.itemName ?? l.gname, gcode: l.gcode,
+                    gnum: l.gnum, itemNo: nonEmpty(l.itemNo), itemName: l.itemName ?? l.gname, gcode: l.gcode,
                     qty: fixed(l.qty), unit: l.unit, price: fixed(l.price), totalPrice: fixed(l.totalPrice),
                     currency: l.currency, country: l.country)
             })
@@ -120,7 +122,7 @@ public enum DeclarationMapper {
             customsCode: h.customsCode, ieFlag: "I", buyerIdType: h.buyerIdType, buyerIdNumber: h.buyerIdNumber,
             buyerName: h.buyerName, buyerTelephone: h.buyerTelephone,
             lines: r.lines.enumerated().map { n, l in
-                DeclarationLineRecord(gnum: l.gnum ?? n + 1, itemName: l.gname, gcode: l.gcode, qty: fixed(l.qty), unit: l.unit)
+                DeclarationLineRecord(gnum: l.gnum, itemName: l.gname, gcode: l.gcode, qty: fixed(l.qty), unit: l.unit)
             })
     }
 
@@ -134,7 +136,7 @@ public enum DeclarationMapper {
             freight: fixed(h.freight), currency: h.currency,
             lines: o.lines.enumerated().map { n, l in
                 DeclarationLineRecord(
-                    gnum: l.gnum ?? n + 1, itemNo: l.itemNo, qty: fixed(l.qty), unit: l.unit, price: fixed(l.price),
+                    gnum: l.gnum, itemNo: l.itemNo, qty: fixed(l.qty), unit: l.unit, price: fixed(l.price),
                     totalPrice: fixed(l.totalPrice), currency: l.currency)
             })
     }
@@ -164,7 +166,7 @@ public enum DeclarationMapper {
             freight: fixed(h.freight), currency: h.fCurrency,
             lines: i.lines.enumerated().map { n, l in
                 DeclarationLineRecord(
-                    gnum: l.gnum ?? n + 1, itemNo: l.itemNo, itemName: l.itemName ?? l.gname, gcode: l.gcode, qty: fixed(l.qty),
+                    gnum: l.gnum, itemNo: l.itemNo, itemName: l.itemName ?? l.gname, gcode: l.gcode, qty: fixed(l.qty),
                     unit: l.unit, price: fixed(l.price), totalPrice: fixed(l.totalPrice), currency: l.currency, country: l.country)
             })
     }
@@ -183,7 +185,32 @@ public enum DeclarationMapper {
             copNo: h.copNo, preNo: nonEmpty(h.preNo), billNo: h.billNo, logisticsCode: h.logisticsCode, agentCode: h.agentCode,
             customsCode: h.customsCode, ieFlag: "E",
             lines: w.lines.enumerated().map { n, l in
-                DeclarationLineRecord(gnum: l.gnum ?? n + 1, itemNo: l.logisticsNo, itemName: nonEmpty(l.invtNo))
+                DeclarationLineRecord(gnum: l.gnum, itemNo: l.logisticsNo, itemName: nonEmpty(l.invtNo))
             })
+    }
+
+    // MARK: Export returns (202205)
+
+    /// CEB213: `coElNo` is the enterprise's own number (what `copNo` is elsewhere), `invtNo` the original
+    /// export inventory the goods left on; the goods come back, so `ieFlag` is `I`.
+    static func exportReturn(_ r: ExportReturnApplication, _ g: String) -> DeclarationRecord {
+        let h = r.head
+        return DeclarationRecord(
+            kind: .exportReturn, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            logisticsNo: nonEmpty(h.logisticsNo), invtNo: nonEmpty(h.invtNo), copNo: nonEmpty(h.coElNo), preNo: nonEmpty(h.preNo),
+            billNo: nonEmpty(h.billNo), ebpCode: nonEmpty(h.ebpCode), ebcCode: nonEmpty(h.ebcCode), logisticsCode: nonEmpty(h.logisticsCode),
+            agentCode: nonEmpty(h.agentCode), customsCode: h.customsCode, portCode: nonEmpty(h.portCode), tradeMode: h.tradeMode,
+            ieFlag: "I",
+            lines: r.lines.map { l in
+                DeclarationLineRecord(gnum: l.gnum, itemName: l.gname, gcode: l.gcode, qty: fixed(l.qty), unit: l.unit)
+            })
+    }
+
+    /// CEB215: one returned parcel tallied at the supervised place (`coElNo` as `copNo`).
+    static func exportReturnTally(_ t: ExportReturnDetail, _ g: String) -> DeclarationRecord {
+        DeclarationRecord(
+            kind: .exportReturnTally, messageGuid: g, declarationGuid: t.guid, appType: t.appType, appTime: CEBTime.date(t.appTime),
+            logisticsNo: nonEmpty(t.logisticsNo), invtNo: nonEmpty(t.invtNo), copNo: nonEmpty(t.coElNo), preNo: nonEmpty(t.preNo),
+            billNo: nonEmpty(t.billNo), logisticsCode: nonEmpty(t.logisticsCode), customsCode: t.customsCode, ieFlag: "I")
     }
 }
