@@ -196,7 +196,7 @@ public enum DeclarationMapper {
     static func exportReturn(_ r: ExportReturnApplication, _ g: String) -> DeclarationRecord {
         let h = r.head
         return DeclarationRecord(
-            kind: .exportReturn, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: CEBTime.date(h.appTime),
+            kind: .exportReturn, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             logisticsNo: nonEmpty(h.logisticsNo), invtNo: nonEmpty(h.invtNo), copNo: nonEmpty(h.coElNo), preNo: nonEmpty(h.preNo),
             billNo: nonEmpty(h.billNo), ebpCode: nonEmpty(h.ebpCode), ebcCode: nonEmpty(h.ebcCode), logisticsCode: nonEmpty(h.logisticsCode),
             agentCode: nonEmpty(h.agentCode), customsCode: h.customsCode, portCode: nonEmpty(h.portCode), tradeMode: h.tradeMode,
@@ -209,7 +209,7 @@ public enum DeclarationMapper {
     /// CEB215: one returned parcel tallied at the supervised place (`coElNo` as `copNo`).
     static func exportReturnTally(_ t: ExportReturnDetail, _ g: String) -> DeclarationRecord {
         DeclarationRecord(
-            kind: .exportReturnTally, messageGuid: g, declarationGuid: t.guid, appType: t.appType, appTime: CEBTime.date(t.appTime),
+            kind: .exportReturnTally, messageGuid: g, declarationGuid: t.guid, appType: t.appType, appTime: ChinaTime.date(cebTime: t.appTime),
             logisticsNo: nonEmpty(t.logisticsNo), invtNo: nonEmpty(t.invtNo), copNo: nonEmpty(t.coElNo), preNo: nonEmpty(t.preNo),
             billNo: nonEmpty(t.billNo), logisticsCode: nonEmpty(t.logisticsCode), customsCode: t.customsCode, ieFlag: "I")
     }
