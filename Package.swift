@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "CEBModelTests", dependencies: ["CEBModel", "CLibXML2"]),
         .testTarget(name: "ClearanceRulesTests", dependencies: ["ClearanceRules", "CEBModel"]),
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
-        .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",

@@ -9,7 +9,7 @@ import Testing
 
         """.utf8)
     static let document = Array("""
-        <ceb:Logistics><ceb:LogisticsHead><ceb:guid>9A6E5B7C-1D2E-4F30-8A9B-0C1D2E3F4A5B</ceb:guid><ceb:appType>1</ceb:appType><ceb:appTime>20261125093000</ceb:appTime><ceb:appStatus>1</ceb:appStatus><ceb:logisticsCode>3501980Z01</ceb:logisticsCode><ceb:logisticsName>平潭海峡物流</ceb:logisticsName><ceb:logisticsNo>PT2026112500001</ceb:logisticsNo><ceb:freight>10.00</ceb:freight><ceb:insuredFee>0</ceb:insuredFee><ceb:currency>142</ceb:currency><ceb:weight>1.2</ceb:weight><ceb:packNo>1</ceb:packNo><ceb:goodsInfo>茶叶</ceb:goodsInfo><ceb:consignee>林小明</ceb:consignee><ceb:consigneeAddress>福建省平潭综合实验区金井湾大道1号</ceb:consigneeAddress><ceb:consigneeTelephone>13800001111</ceb:consigneeTelephone></ceb:LogisticsHead></ceb:Logistics>
+        <ceb:Logistics><ceb:LogisticsHead><ceb:guid>9A6E5B7C-1D2E-4F30-8A9B-0C1D2E3F4A5B</ceb:guid><ceb:appType>1</ceb:appType><ceb:appTime>20261125093000</ceb:appTime><ceb:appStatus>1</ceb:appStatus><ceb:logisticsCode>3501980Z01</ceb:logisticsCode><ceb:logisticsName>平潭海峡物流</ceb:logisticsName><ceb:logisticsNo>PT2026112500001</ceb:logisticsNo><ceb:orderNo>PTO2026112500001</ceb:orderNo><ceb:freight>10.00</ceb:freight><ceb:insuredFee>0</ceb:insuredFee><ceb:currency>142</ceb:currency><ceb:weight>1.2</ceb:weight><ceb:packNo>1</ceb:packNo><ceb:goodsInfo>茶叶</ceb:goodsInfo><ceb:consignee>林小明</ceb:consignee><ceb:consigneeAddress>福建省平潭综合实验区金井湾大道1号</ceb:consigneeAddress><ceb:consigneeTelephone>13800001111</ceb:consigneeTelephone></ceb:LogisticsHead></ceb:Logistics>
 
         """.utf8)
     static let tail = Array("""

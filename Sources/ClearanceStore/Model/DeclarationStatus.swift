@@ -26,6 +26,8 @@ public struct DeclarationStatus: RawRepresentable, Sendable, Hashable, Codable, 
     public static let cancelled = DeclarationStatus("cancelled")
     /// An inventory whose return (CEB625) customs approved.
     public static let refunded = DeclarationStatus("refunded")
+    /// An export inventory whose goods come back (CEB213 export return accepted by customs, CEB214).
+    public static let exportReturned = DeclarationStatus("returned")
 
     // MARK: Customs codes (returnStatus)
 

@@ -24,9 +24,13 @@ public final class MaskedXMLWriter {
     /// Creates a writer.
     /// - Parameters:
     ///   - limits: bounds on the input, as for any parse.
+    ///   - visibleTo: the codes of the enterprise looking, or nil for ops: only the root's
+    ///     children (documents, `BaseTransfer`…) in which one of these codes is a party
+    ///     (`ebpCode`, `ebcCode`, `logisticsCode`, `agentCode`, `payCode`, `copCode`…) are
+    ///     written; each is held until its end to decide (memory: one document).
     ///   - output: receives the masked document, UTF-8, in order, in chunks.
-    public init(limits: XMLLimits = .standard, output: @escaping ([UInt8]) -> Void) {
-        handler = MaskingEventHandler(output: output)
+    public init(limits: XMLLimits = .standard, visibleTo: Set<String>? = nil, output: @escaping ([UInt8]) -> Void) {
+        handler = MaskingEventHandler(visibleTo: visibleTo, output: output)
         parser = XMLPushParser(limits: limits, handler: handler)
     }
 
@@ -45,10 +49,10 @@ public final class MaskedXMLWriter {
         handler.flush()
     }
 
-    /// The whole document `bytes`, masked.
-    public static func mask(_ bytes: [UInt8]) throws(XMLStreamError) -> [UInt8] {
+    /// The whole document `bytes`, masked (and, with `visibleTo`, only the viewer's documents).
+    public static func mask(_ bytes: [UInt8], visibleTo: Set<String>? = nil) throws(XMLStreamError) -> [UInt8] {
         var masked: [UInt8] = []
-        let writer = MaskedXMLWriter { masked.append(contentsOf: $0) }
+        let writer = MaskedXMLWriter(visibleTo: visibleTo) { masked.append(contentsOf: $0) }
         try writer.feed(bytes)
         try writer.finish()
         return masked

@@ -1,3 +1,4 @@
+import Foundation
 import XMLStreaming
 
 /// Re-serializes SAX events as UTF-8 XML with personal data masked (see ``MaskedXMLWriter``).
@@ -14,6 +15,18 @@ final class MaskingEventHandler: XMLEventHandler {
     private let output: ([UInt8]) -> Void
     /// Serialized bytes not yet handed to `output`.
     private var pending: [UInt8] = []
+    /// Whose documents are shown: nil for everyone's (ops), else the codes of one enterprise.
+    private let visibleTo: Set<String>?
+    /// A child of the root being held until it is known whether one of its parties is the viewer.
+    private var document: (output: [UInt8], visible: Bool)?
+    /// Local names of the open elements.
+    private var openLocalNames: [String] = []
+
+    /// Elements naming a party of a document: the viewer sees a document in which one of them holds its code.
+    static let partyElements: Set<String> = [
+        "copCode", "ebpCode", "ebcCode", "logisticsCode", "agentCode", "payCode", "assureCode", "areaCode",
+        "emsCode", "operatorCode", "ownerCode", "declAgentCode",
+    ]
     /// The qualified names of the open elements, for their end tags.
     private var openNames: [[UInt8]] = []
     /// Whether the last start tag still lacks its `>` (it becomes `/>` if the element is empty).
@@ -26,8 +39,9 @@ final class MaskingEventHandler: XMLEventHandler {
     /// Hands bytes to `output` once this many are pending.
     static let flushThreshold = 64 << 10
 
-    init(output: @escaping ([UInt8]) -> Void) {
+    init(visibleTo: Set<String>? = nil, output: @escaping ([UInt8]) -> Void) {
         self.output = output
+        self.visibleTo = visibleTo
         pending.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8)
         pending.append(UInt8(ascii: "\n"))
     }
@@ -45,6 +59,12 @@ final class MaskingEventHandler: XMLEventHandler {
     func startElement(_ element: XMLStartElement) {
         closeStartTag()
         writeText()
+        if visibleTo != nil, element.depth == 2 {
+            // Held apart until its end: shown only if the viewer is one of its parties.
+            flushToDocument()
+            document = ([], false)
+        }
+        openLocalNames.append(element.localName.string ?? "")
         var name = Array(element.prefix.bytes)
         if !name.isEmpty { name.append(UInt8(ascii: ":")) }
         name.append(contentsOf: element.localName.bytes)
@@ -90,7 +110,17 @@ final class MaskingEventHandler: XMLEventHandler {
             pending.append(UInt8(ascii: ">"))
         }
         if let sensitive, sensitive.depth == depth { self.sensitive = nil }
+        openLocalNames.removeLast()
+        if depth == 2, let held = document {
+            document = nil
+            pending = held.visible ? held.output + pending : []
+        }
         if pending.count >= Self.flushThreshold { flush() }
+    }
+
+    /// Sends what precedes the document (the root's start tag, whitespace) out as usual.
+    private func flushToDocument() {
+        flush()
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
@@ -104,10 +134,14 @@ final class MaskingEventHandler: XMLEventHandler {
     /// Processing instructions are dropped likewise.
     func processingInstruction(target: String, data: String) {}
 
-    /// Hands what is pending to `output`.
+    /// Hands what is pending to `output` (or, inside a held document, to the document).
     func flush() {
         guard !pending.isEmpty else { return }
-        output(pending)
+        if document != nil {
+            document?.output.append(contentsOf: pending)
+        } else {
+            output(pending)
+        }
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -120,6 +154,10 @@ final class MaskingEventHandler: XMLEventHandler {
     /// Writes the text since the last tag, masked, and forgets it.
     private func writeText() {
         guard !text.isEmpty else { return }
+        if let visibleTo, document != nil, let name = openLocalNames.last, Self.partyElements.contains(name),
+           visibleTo.contains(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            document?.visible = true
+        }
         switch sensitive?.kind {
         case .idNumber?:
             text = Array(BuyerIdentityMasker.maskIdNumber(String(decoding: text, as: UTF8.self)).utf8)

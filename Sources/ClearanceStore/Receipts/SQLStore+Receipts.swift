@@ -74,31 +74,40 @@ extension SQLStore {
         try s.execute("UPDATE declarations SET status = $1 WHERE id = $2", [.text(r.returnStatus), .integer(declarationId)])
     }
 
-    /// A cancellation (CEB623, answered by CEB624) or refund (CEB625, answered by CEB626) that
-    /// customs approves (800/899) settles the inventory it names: `cancelled` or `refunded`, so
-    /// the shipment shows it and the buyer's annual count no longer holds its amount. The
-    /// inventory is the newest of the same parties with the cancel's invtNo (or copNo).
+    /// A cancellation (CEB623, answered by CEB624), return (CEB625, answered by CEB626) or export
+    /// return (CEB213, answered by CEB214) that customs approves (800/899 for the import ones; 120
+    /// or later for the export return) settles the inventory it names: `cancelled`, `refunded` or
+    /// `returned`, so the shipment shows it and the buyer's annual count no longer holds its
+    /// amount. The inventory is the newest of the same parties with the request's invtNo (or copNo).
     private static func settleInventory(_ s: any SQLSession, declarationId: Int64, receipt r: ReceiptRecord) throws(StoreError) {
-        let settled: String
+        let settled: DeclarationStatus
+        let inventoryKind: DeclarationKind
+        let approved: Bool
         switch r.forKind {
-        case .inventoryCancel: settled = DeclarationStatus.cancelled.rawValue
-        case .inventoryRefund: settled = DeclarationStatus.refunded.rawValue
+        case .inventoryCancel: (settled, inventoryKind, approved) = (.cancelled, .inventory, ["800", "899"].contains(r.returnStatus))
+        case .inventoryRefund: (settled, inventoryKind, approved) = (.refunded, .inventory, ["800", "899"].contains(r.returnStatus))
+        case .exportReturn:
+            (settled, inventoryKind, approved) = (.exportReturned, .exportInventory, CustomsProgress(status: r.returnStatus).rank >= 2
+                && !CustomsProgress(status: r.returnStatus).isFinal)
         default: return
         }
-        guard r.returnStatus == "800" || r.returnStatus == "899" else { return }
-        guard let cancel = try s.queryOne(
+        guard approved else { return }
+        guard let request = try s.queryOne(
             "SELECT invt_no, cop_no, ebp_code, ebc_code, agent_code FROM declarations WHERE id = $1", [.integer(declarationId)])
         else { return }
+        // The export return's own copNo is its `coElNo`, not the inventory's: it names the inventory by invtNo only.
+        let copNo = r.forKind == .exportReturn ? nil : request.string(1)
         try s.execute("""
             UPDATE declarations SET status = $1
             WHERE id = (
                 SELECT id FROM declarations
-                WHERE kind = 'inventory' AND ((invt_no IS NOT NULL AND invt_no = $2) OR (cop_no IS NOT NULL AND cop_no = $3))
-                  AND COALESCE(ebp_code, '') = COALESCE($4, '') AND COALESCE(ebc_code, '') = COALESCE($5, '')
-                  AND COALESCE(agent_code, '') = COALESCE($6, '')
+                WHERE kind = $7 AND ((invt_no IS NOT NULL AND invt_no = $2) OR (cop_no IS NOT NULL AND cop_no = $3))
+                  AND (CAST($4 AS TEXT) IS NULL OR COALESCE(ebp_code, '') = $4)
+                  AND (CAST($5 AS TEXT) IS NULL OR COALESCE(ebc_code, '') = $5)
+                  AND (CAST($6 AS TEXT) IS NULL OR COALESCE(agent_code, '') = $6)
                 ORDER BY id DESC LIMIT 1)
-            """, [.text(settled), .optional(cancel.string(0)), .optional(cancel.string(1)),
-                  .optional(cancel.string(2)), .optional(cancel.string(3)), .optional(cancel.string(4))])
+            """, [.text(settled.rawValue), .optional(request.string(0)), .optional(copNo),
+                  .optional(request.string(2)), .optional(request.string(3)), .optional(request.string(4)), .text(inventoryKind.rawValue)])
     }
 
     /// Finds the declaration a receipt answers, among its ``ReceiptRecord/matchKinds`` (in order):
