@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             state of their own, and outbox claims (FOR UPDATE SKIP LOCKED) never hand a row to two workers.
 
             --demo starts the customs simulator in-process, creates demo accounts with fresh API keys, loads \
-            the Pingtan sample shipment from samples/valid, and prints the ops page URL and a curl example. \
+            the Pingtan sample shipment from samples/valid, and prints the ops sign-in URL, the key to paste \
+            there and a curl example. \
             Without --store the demo uses the SQLite file .clearance-demo/clearance.sqlite.
             """
     )
@@ -57,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "CA certificates (PEM) of client certificates for mutual TLS (see enterprise cert register --client).")
     var clientCA: String?
 
+    @Flag(help: "A TLS-terminating proxy in front sets X-Forwarded-Proto: mark the ops session cookie Secure when it says https.")
+    var trustProxy = false
+
     func run() async throws {
         let level: Logger.Level = verbose ? .info : .notice
         LoggingSystem.bootstrap { label in
@@ -74,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
-            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls)
+            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy)
         if demo {
             try await runDemo(configuration, logger: logger)
         } else {
@@ -137,8 +141,9 @@ struct ServeCommand: AsyncParsableCommand {
         let output = OutputBuffer()
         output.line("Clearance demo is running on \(base) (store \((try? StoreLocation(url: url).description) ?? url)).")
         output.line("")
-        output.line("Ops page (signs you in as the ops desk):")
-        output.line("  \(base)/ops/login?key=\(runtime.opsKey)")
+        output.line("Ops page: open the sign-in form and paste the ops desk's key")
+        output.line("  \(base)/ops/login")
+        output.line("  key: \(runtime.opsKey)")
         output.line("Shipment \(shipment) (released by the simulated customs within a minute):")
         output.line("  \(base)/ops/shipments/\(shipment)")
         output.line("")

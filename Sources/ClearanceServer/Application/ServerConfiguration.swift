@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable {
     public var requireSignatureWhenRegistered: Bool
     /// Serve HTTPS with these files; nil serves plain HTTP (TLS terminated by a load balancer).
     public var tls: TLSFiles?
+    /// A proxy in front sets `X-Forwarded-Proto`: when it says `https`, the ops session cookie is
+    /// marked `Secure`. Off by default, since without such a proxy any client could send the header.
+    public var trustForwardedProto: Bool
+    /// How long an ops-page sign-in lasts.
+    public var opsSessionSeconds: Int
 
     /// Certificate files for HTTPS and mutual TLS.
     public struct TLSFiles: Sendable {
@@ -56,8 +61,11 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, storeURL: String? = nil, defaultMaxBatchBytes: Int64 = 256 << 20,
         maxMessageBytes: Int = 4 << 20, rateLimitPerSecond: Double = 200, rateLimitBurst: Double = 400,
         requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, batchEarlyAnswerBytes: Int64 = 1 << 20,
-        batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil
+        batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil,
+        trustForwardedProto: Bool = false, opsSessionSeconds: Int = 8 * 3600
     ) {
+        self.trustForwardedProto = trustForwardedProto
+        self.opsSessionSeconds = opsSessionSeconds
         self.host = host
         self.port = port
         self.storeURL = storeURL
