@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "CA certificates (PEM) of client certificates for mutual TLS (see enterprise cert register --client).")
     var clientCA: String?
 
+    @Option(help: "Require 'Authorization: Bearer <token>' on /metrics (or set CLEARANCE_METRICS_TOKEN, which keeps it out of ps).")
+    var metricsToken: String?
+
     @Flag(help: "A TLS-terminating proxy in front sets X-Forwarded-Proto: mark the ops session cookie Secure when it says https.")
     var trustProxy = false
 
@@ -78,7 +81,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
-            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy)
+            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy,
+            metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         if demo {
             try await runDemo(configuration, logger: logger)
         } else {

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var trustForwardedProto: Bool
     /// How long an ops-page sign-in lasts.
     public var opsSessionSeconds: Int
+    /// When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`.
+    public var metricsToken: String?
 
     /// Certificate files for HTTPS and mutual TLS.
     public struct TLSFiles: Sendable {
@@ -62,8 +64,9 @@ public struct ServerConfiguration: Sendable {
         maxMessageBytes: Int = 4 << 20, rateLimitPerSecond: Double = 200, rateLimitBurst: Double = 400,
         requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, batchEarlyAnswerBytes: Int64 = 1 << 20,
         batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil,
-        trustForwardedProto: Bool = false, opsSessionSeconds: Int = 8 * 3600
+        trustForwardedProto: Bool = false, opsSessionSeconds: Int = 8 * 3600, metricsToken: String? = nil
     ) {
+        self.metricsToken = metricsToken
         self.trustForwardedProto = trustForwardedProto
         self.opsSessionSeconds = opsSessionSeconds
         self.host = host

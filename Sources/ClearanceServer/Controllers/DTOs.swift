@@ -307,5 +307,4 @@ struct HealthDTO: ResponseEncodable {
     var status: String
     var store: String
     var engine: String
-    var detail: String?
 }

@@ -21,6 +21,8 @@ struct APIKeyAuthenticator: RouterMiddleware {
     let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The scraper's bearer token is the metrics token, not an API key (``HealthController`` checks it).
+        if request.uri.path == "/metrics" { return try await next(request, context) }
         guard let key = Self.presentedKey(request) else {
             if let token = Self.presentedSession(request),
                let owner = try await store.opsSession(tokenHash: OpsSession.hash(token), now: Date()) {

@@ -79,6 +79,23 @@ public struct OpsSessionOwner: Sendable, Hashable {
     }
 }
 
+/// What `/health` and `/metrics` read from the store, in one cheap query: the outbox rows not yet
+/// delivered (pending, in flight, dead) by status, and when the oldest one still to deliver was
+/// queued. Delivered rows, which only grow, are not counted.
+public struct OutboxFigures: Sendable, Hashable {
+    public var rows: [OutboxStatus: Int]
+    public var oldestUndelivered: Date?
+
+    /// Creates figures.
+    public init(rows: [OutboxStatus: Int], oldestUndelivered: Date?) {
+        self.rows = rows
+        self.oldestUndelivered = oldestUndelivered
+    }
+
+    /// Rows still to deliver (pending and in flight).
+    public var depth: Int { (rows[.pending] ?? 0) + (rows[.inFlight] ?? 0) }
+}
+
 /// Progress of one uploaded batch.
 public struct BatchRecord: Sendable, Hashable {
     /// Processing state of a batch.

@@ -36,6 +36,10 @@ public protocol AccessStore: ClearanceFlowStore {
     @discardableResult
     func revokeOpsSession(tokenHash: String, now: Date) async throws(StoreError) -> Bool
 
+    /// The outbox figures of the health and metrics endpoints: one query over the undelivered rows
+    /// (an index on status serves it), never a count of whole tables.
+    func outboxFigures() async throws(StoreError) -> OutboxFigures
+
     /// Saves a batch's progress (insert or update by id).
     func saveBatch(_ batch: BatchRecord) async throws(StoreError)
     /// The batch with this id, or nil.
