@@ -4,16 +4,17 @@ import Foundation
 import Logging
 import Testing
 
-/// Runs a program with a bounded wait; returns its exit status and standard output.
-func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, output: String) {
+/// Runs a program with a bounded wait; returns its exit status and standard output (or, with
+/// `outputTo`, writes standard output and error there).
+func run(_ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
+    let out = outputTo ?? FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     let handle = try FileHandle(forWritingTo: out)
     process.standardOutput = handle
-    process.standardError = FileHandle.nullDevice
+    process.standardError = outputTo == nil ? FileHandle.nullDevice : handle
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }

@@ -58,6 +58,14 @@ struct OpsPageTests {
             }
             #expect(try await h.store.outboxEntries(status: .dead, limit: 10).map(\.id) == [entry.id])
             #expect(try await ops.post(client, "/ops/outbox/\(entry.id)/replay", form: "csrf=\(csrf)").status == .seeOther)
+            // The row is pending again: a second replay is a conflict (not a server error), on the page and the API.
+            #expect(try await ops.post(client, "/ops/outbox/\(entry.id)/replay", form: "csrf=\(csrf)").status == .conflict)
+            try await client.execute(uri: "/v1/outbox/\(entry.id)/replay", method: .post, headers: .key(h.keys[Parties.ops])) {
+                #expect($0.status == .conflict)
+            }
+            try await client.execute(uri: "/v1/outbox/9999/replay", method: .post, headers: .key(h.keys[Parties.ops])) {
+                #expect($0.status == .notFound)
+            }
         }
         #expect(try await h.store.outboxEntries(status: .pending, limit: 10).map(\.id) == [entry.id])
         #expect(try await h.store.auditEntries(limit: 10).contains { $0.action == "outbox.replay" && $0.target == String(entry.id) })

@@ -285,8 +285,7 @@ struct OpsPageController {
         do {
             entry = try await store.replayOutbox(id: id, now: Date())
         } catch {
-            if case .notFound = error { throw HTTPError(.notFound, message: "no outbox entry \(id)") }
-            throw error
+            throw OutboxController.replayRefusal(error, id: id)
         }
         try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "outbox.replay", target: String(id), detail: entry.destination))
         return Response(status: .seeOther, headers: [.location: "/ops/outbox?status=pending"])
