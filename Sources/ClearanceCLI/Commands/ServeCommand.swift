@@ -43,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests per second per API key.")
     var rate: Double = 200
 
+    @Option(help: "Batch uploads one API key may have in progress at once (one more: 429 with Retry-After).")
+    var maxUploadsPerKey = 4
+
+    @Option(help: "Batch uploads this instance accepts in progress at once (one more: 503 with Retry-After).")
+    var maxUploads = 32
+
     @Option(help: "PostgreSQL connections of this instance (each on its own thread).")
     var pool = 8
 
@@ -82,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
             rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy,
-            metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+            metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            maxUploadsPerKey: maxUploadsPerKey, maxUploads: maxUploads)
         if demo {
             try await runDemo(configuration, logger: logger)
         } else {
