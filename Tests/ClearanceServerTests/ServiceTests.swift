@@ -10,9 +10,9 @@ import Testing
 
 @Suite("Health, metrics, receipts feed and OpenAPI")
 struct ServiceTests {
-    @Test("health answers live and ready; metrics count messages by type and verdict and show the outbox")
-    func healthAndMetrics() async throws {
-        let h = try await Harness.make()
+    @Test("health answers live and ready; metrics count messages by type and verdict and show the outbox", arguments: TestEngine.allCases)
+    func healthAndMetrics(engine: TestEngine) async throws {
+        let h = try await Harness.make(storeURL: try freshURL(engine))
         defer { Task { await h.close() } }
         try await h.application().test(.router) { client in
             for uri in ["/health", "/health/live", "/health/ready"] {
@@ -34,6 +34,7 @@ struct ServiceTests {
                 #expect(r.text.contains(#"clearance_messages_total{type="CEB311",verdict="routed"} 1"#))
                 #expect(r.text.contains(#"clearance_messages_total{type="CEB311",verdict="duplicate"} 1"#))
                 #expect(r.text.contains("clearance_outbox_depth 1"))
+                #expect(r.text.contains(#"clearance_outbox_rows{status="pending"} 1"#))
                 #expect(r.text.contains("clearance_outbox_oldest_age_seconds"))
                 #expect(r.text.contains("clearance_http_request_duration_seconds_count"))
             }

@@ -97,6 +97,8 @@ final class BatchUpload: @unchecked Sendable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    deinit { watchdog?.cancel() }
+
     /// Decoded bytes so far.
     var decodedBytes: Int64 { decoded }
 
