@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CEBModel", dependencies: ["XMLStreaming"], swiftSettings: hotPath),
         .target(name: "ClearanceRules", dependencies: ["CEBModel"], swiftSettings: hotPath),
         .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"], swiftSettings: hotPath),
-        .target(name: "ClearanceStore", dependencies: ["CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
+        .target(name: "ClearanceStore", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
         .target(name: "ClearanceIngest", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore"]),
         .target(
             name: "ClearanceRouting",
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
-            dependencies: ["ClearanceServer", "ClearanceStore", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ClearanceServer", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),

@@ -129,7 +129,7 @@ IMPORT = {
     "currency": "142", "buyerRegNo": "hx_chensiyuan", "buyerName": BUYER, "buyerTelephone": BUYER_PHONE,
     "buyerIdType": "1", "buyerIdNumber": BUYER_ID, "payCode": PAY_CODE, "payName": PAY_NAME,
     "payTransactionId": PAY_TXN, "consignee": BUYER, "consigneeTelephone": BUYER_PHONE, "consigneeAddress": ADDRESS,
-    "consigneeDitrict": "350102", "payerIdType": "1", "payerIdNumber": BUYER_ID, "payerName": BUYER,
+    "consigneeDistrict": "350102", "payerIdType": "1", "payerIdNumber": BUYER_ID, "payerName": BUYER,
     "telephone": BUYER_PHONE, "amountPaid": PAID, "payTime": "20261125093512",
     "logisticsCode": LOG_CODE, "logisticsName": LOG_NAME, "logisticsNo": LOGISTICS_NO, "billNo": BILL_NO,
     "insuredFee": Decimal("0.00"), "weight": Decimal("3.10"), "packNo": 1,
@@ -199,7 +199,7 @@ EXPORT = {
     "agentCode": AGENT_CODE, "agentName": AGENT_NAME, "ownerCode": X_EBC_CODE, "ownerName": X_EBC_NAME,
     "invtNo": X_INVT_NO, "preNo": "B20261126000004567", "ieDate": "20261126", "statisticsFlag": "A",
     "tradeMode": "9610", "trafMode": "2", "trafName": "海峡号", "voyageNo": "HX261126", "billNo": X_BILL_NO,
-    "totalPackageNo": "MWP20261126001", "loctNo": "350104", "country": "143", "POD": "TWTXG",
+    "totalPackageNo": "MWP20261126001", "loctNo": "350104", "country": "143", "POD": "TXG",
     "fCurrency": "142", "fFlag": "3", "iCurrency": "142", "iFlag": "3", "wrapType": "2",
     "returnTime": "20261126101200456", "operatorCode": X_OPERATOR_CODE, "operatorName": X_OPERATOR_NAME,
     "domesticTrafNo": "闽A·D2836", "msgCount": 1, "msgSeqNo": 1,
@@ -265,12 +265,12 @@ def sample_data():
                                    preNo="B20261203000000097"), None, agent)
     warehouse = (OPERATOR_CODE, OPERATOR_NAME, "DXPENT0000462004")
     d["CEB711"] = (IMPORT, dict(appTime="20261125080000", copNo="PTRK202611250003", preNo=None, invtNo=None,
-                                rkdNo="RK35162026112500003", operatorCode=OPERATOR_CODE, operatorName=OPERATOR_NAME,
+                                rkdNo="RK3516202611250003", operatorCode=OPERATOR_CODE, operatorName=OPERATOR_NAME,
                                 unloadLocation="金井湾保税仓A区03库位"),
                    [dict(gnum=1, logisticsNo=LOGISTICS_NO), dict(gnum=2, logisticsNo="LD350128000112502"),
                     dict(gnum=3, logisticsNo="LD350128000112503")], warehouse)
     d["CEB712"] = (IMPORT, receipt("120", "入库明细单入库成功", copNo="PTRK202611250003",
-                                   preNo="B20261125000000031", rkdNo="RK35162026112500003",
+                                   preNo="B20261125000000031", rkdNo="RK3516202611250003",
                                    operatorCode=OPERATOR_CODE), None, warehouse)
     d["CEB816"] = (IMPORT, dict(returnTime="20261126101500000", taxNo="TX3516202611260001",
                                 customsTax=Decimal("0.00"), valueAddedTax=TAX, consumptionTax=Decimal("0.00"),
@@ -279,7 +279,8 @@ def sample_data():
                                 entDutyNo="351620261205000123"), None, agent)
     d["CEB900"] = (IMPORT, dict(returnStatus="-1", returnTime="20261125093000876",
                                 returnInfo="报文格式校验失败：OrderHead 中 consigneeDistrict 不是允许的元素",
-                                oriCopMsgId="PT2026112500017", oriMessageType="CEB311Message"), None, imp_sender)
+                                oriCopMsgId="PT2026112500017", oriMessageType="CEB311Message",
+                                oriBizMessage="PGNlYjpDRUIzMTFNZXNzYWdlIGd1aWQ9Ii4uLiI+"), None, imp_sender)
 
     x_sender = (X_EBP_CODE, X_EBP_NAME, "DXPENT0000470021")
     x_ebc = (X_EBC_CODE, X_EBC_NAME, "DXPENT0000470388")
@@ -319,19 +320,37 @@ def sample_data():
                    (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
     d["CEB608"] = (EXPORT, receipt("120", "清单总分单入库成功", copNo="MWZF202611260001",
                                    preNo="B20261126000000701"), None, (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
-    summary = dict(copNo="DHHZ202612010001", sumNo="HZ350120261201000017", declAgentCode=DECL_AGENT_CODE,
+    summary = dict(copNo="DHHZ202612010001", sumNo="HZ3501202612010017", declAgentCode=DECL_AGENT_CODE,
                    declAgentName=DECL_AGENT_NAME)
     d["CEB701"] = (EXPORT, dict(summary, appTime="20261201090000", preNo=None, sumNo=None, startTime="20261101000000",
                                 endTime="20261130235959", summaryFlag="1", itemNameFlag="1", invtNo=None),
                    [dict(invtNo=i) for i in X_INVENTORIES], (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
     d["CEB702"] = (EXPORT, receipt("120", "汇总申请单入库成功", **summary, preNo="B20261201000000009"), None,
                    (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
-    d["CEB792"] = (EXPORT, dict(summary, opDate="20261202100000", declSeqNo="S35012026120200011",
+    d["CEB792"] = (EXPORT, dict(summary, opDate="20261202100000123", declSeqNo="S35012026120200011",
                                 entryId="350120261000123456", decState="10", grossWeight=Decimal("10.80"),
                                 netWeight=Decimal("10.20"), note="汇总完成，已生成报关单"),
-                   [dict(invtNo=i, logisticsNo=p, gnum=1, gcode=g)
-                    for i, p, g in zip(X_INVENTORIES, X_PARCELS, ["0902301000", "6911101900", "0902301000"])],
+                   [dict(invtNo=i, logisticsNo=p, gseqno=n, gnum=1, gcode=g)
+                    for n, (i, p, g) in enumerate(zip(X_INVENTORIES, X_PARCELS, ["0902301000", "6911101900", "0902301000"]), 1)],
                    (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
+
+    # A Taiwanese buyer returns the tea set of inventory X_INVT_NO (9610): the agent applies (CEB213), the
+    # supervised warehouse tallies the returned parcel on arrival (CEB215). ieFlag is I for returns.
+    back = dict(coElNo="DHTH202612100001", logisticsNo="MWR2026121000012", ieFlag="I", trafMode="2",
+                trafName="海峡号", voyageNo="HX261210", billNo="MWHX2612100002", portCode="3516", country="143")
+    d["CEB213"] = (EXPORT, dict(back, appTime="20261210090000", preNo=None, tradeMode="9610",
+                                reason="买家退货：茶具运输破损"),
+                   [dict(gnum=1, gcode="6911101900", gname="瓷制餐具", gmodel="8件套，羊脂白瓷", qty=Decimal(1),
+                         qty1=Decimal("2.4"), unit="001", unit1="035", note="整套退回")],
+                   (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
+    d["CEB214"] = (EXPORT, receipt("120", "退货申请单入库成功", coElNo="DHTH202612100001",
+                                   preNo="B20261210000000019"), None, (AGENT_CODE, AGENT_NAME, "DXPENT0000461330"))
+    d["CEB215"] = (EXPORT, dict(back, coElNo="DHLH202612120001", appTime="20261212100000", preNo=None,
+                                location="马尾监管中心退货区B02"), None,
+                   (X_OPERATOR_CODE, X_OPERATOR_NAME, "DXPENT0000470777"))
+    d["CEB216"] = (EXPORT, receipt("120", "理货明细单入库成功", coElNo="DHLH202612120001",
+                                   logisticsNo="MWR2026121000012", preNo="B20261212000000027"), None,
+                   (X_OPERATOR_CODE, X_OPERATOR_NAME, "DXPENT0000470777"))
 
     d["INSP"] = (IMPORT, inspection_head(), inspection_lines(), agent)
     d["PAYEX"] = (IMPORT, dict(
@@ -453,7 +472,7 @@ class Sample:
             close = next(i for i, line in enumerate(doc) if line.strip() == f"</ceb:{m.head.element}>")
             doc.insert(close, doc[close].split("<")[0] + "  " + self.extra_head)
         out += doc
-        if self.base_transfer:
+        if self.base_transfer and m.part("BaseTransfer"):
             code, name, dxp = self.sender
             out += record_xml("BaseTransfer", [("copCode", code), ("copName", name), ("dxpMode", "DXP"),
                                                ("dxpId", dxp)], "  ")
@@ -491,7 +510,8 @@ SLUGS = {
     "CEB510": "departure-return", "CEB603": "export-inventory", "CEB604": "export-inventory-return",
     "CEB605": "export-inventory-cancel", "CEB606": "export-inventory-cancel-return", "CEB607": "waybill",
     "CEB608": "waybill-return", "CEB701": "summary-apply", "CEB702": "summary-apply-return",
-    "CEB792": "summary-result", "INSP": "inspection-order", "PAYEX": "payment-exchange-info",
+    "CEB792": "summary-result", "CEB213": "export-return", "CEB214": "export-return-return",
+    "CEB215": "export-return-tally", "CEB216": "export-return-tally-return", "INSP": "inspection-order", "PAYEX": "payment-exchange-info",
     "INSPRET": "inspection-return", "PAYEXRET": "payment-exchange-return",
 }
 
@@ -568,9 +588,12 @@ def invalid_cases(spec):
          head(payerIdNumber=wrong_check(BUYER_ID, "0123456789X"))),
         ("CEB311-RUL006-ebpCode-checksum", "CEB311", "RUL006", "ebpCode with a wrong GB 32100 check character",
          head(ebpCode=wrong_check(EBP_CODE, USCC_ALPHABET))),
-        ("CEB621-RUL007-gcode-8-digits", "CEB621", "RUL007", "gcode of 8 digits", line(0, gcode="19059090")),
+        # CEB213 is the one record whose official gcode is "at most 10" (elsewhere exactly 10: SCH002).
+        ("CEB213-RUL007-gcode-8-digits", "CEB213", "RUL007", "gcode of 8 digits", line(0, gcode="69111019")),
         ("CEB621-RUL008-country-999", "CEB621", "RUL008", "origin country 999", line(1, country="999")),
-        ("CEB311-RUL009-currency-iso-156", "CEB311", "RUL009", "ISO numeric 156 instead of customs 142",
+        ("CEB303-RUL009-currency-iso-156", "CEB303", "RUL009", "ISO numeric 156 instead of customs 142",
+         head(currency="156")),
+        ("CEB311-SCH003-currency-156", "CEB311", "SCH003", "import currency is fixed to 142 by the official schema",
          head(currency="156")),
         ("CEB621-RUL010-unit-PCS", "CEB621", "RUL010", "unit PCS", line(0, unit="PCS")),
         ("CEB311-RUL011-february-30", "CEB311", "RUL011", "appTime on 30 February", head(appTime="20260230093000")),

@@ -265,7 +265,7 @@ class Writer:
                                   "goodsValue", "freight", "discount", "taxTotal", "acturalPaid", "currency",
                                   "buyerRegNo", "buyerName", "buyerTelephone", "buyerIdNumber", "payCode", "payName",
                                   "payTransactionId", "consignee", "consigneeTelephone", "consigneeAddress",
-                                  "consigneeDitrict"], "    ", "OrderHead")
+                                  "consigneeDistrict"], "    ", "OrderHead")
             self.line = template(self.m.lines, {"currency": "142"},
                                  ["gnum", "itemNo", "itemName", "gmodel", "barCode", "unit", "qty", "price",
                                   "totalPrice", "country"], "    ", "OrderList")
@@ -306,7 +306,8 @@ class Writer:
                 if code == "RUL001":
                     d["price"] = cents(p[10] + 100)
                 elif code == "RUL007":
-                    d["gcode"] = p[5][:8]
+                    # Ten characters (the official length) but not ten digits: the HS code written with a dot.
+                    d["gcode"] = p[5][:4] + "." + p[5][4:9]
                 elif code == "RUL008":
                     d["country"] = "999"
                 elif code == "RUL010":
@@ -341,8 +342,6 @@ class Writer:
             d["buyerIdNumber"] = wrong_check(buyer[1], "0123456789X")
         elif code == "RUL006":
             d["ebcCode"] = wrong_check(seller[0], USCC_ALPHABET)
-        elif code == "RUL009":
-            d["currency"] = "156"
         elif code == "RUL011":
             d["declTime"] = "20260230"
         elif code == "RUL012":
@@ -362,7 +361,7 @@ class Writer:
              "buyerRegNo": f"u{buyer[2]}", "buyerName": buyer[0], "buyerTelephone": buyer[2],
              "buyerIdNumber": buyer[1], "payCode": s.payer[0], "payName": s.payer[1], "payTransactionId": s.pay_txn,
              "consignee": buyer[0], "consigneeTelephone": buyer[2], "consigneeAddress": buyer[3],
-             "consigneeDitrict": buyer[4]}
+             "consigneeDistrict": buyer[4]}
         bad = s.rng.randrange(len(s.lines)) if code else -1
         if code == "RUL002":
             d["goodsValue"] = cents(s.goods + 100)
@@ -373,8 +372,6 @@ class Writer:
             d["buyerIdNumber"] = wrong_check(buyer[1], "0123456789X")
         elif code == "RUL006":
             d["ebpCode"] = wrong_check(s.platform[0], USCC_ALPHABET)
-        elif code == "RUL009":
-            d["currency"] = "156"
         elif code == "RUL011":
             d["appTime"] = "20260230" + d["appTime"][8:]
         elif code == "RUL012":
@@ -406,8 +403,6 @@ class Writer:
             d["payerIdNumber"] = wrong_check(buyer[1], "0123456789X")
         elif code == "RUL006":
             d["payCode"] = wrong_check(s.payer[0], USCC_ALPHABET)
-        elif code == "RUL009":
-            d["currency"] = "156"
         elif code == "RUL011":
             d["payTime"] = "20260230" + d["payTime"][8:]
         head_text, head_values = self.head
@@ -422,8 +417,6 @@ class Writer:
              "consignee": buyer[0], "consigneeAddress": buyer[3], "consigneeTelephone": buyer[2]}
         if code == "RUL006":
             d["logisticsCode"] = wrong_check(s.carrier[0], USCC_ALPHABET)
-        elif code == "RUL009":
-            d["currency"] = "156"
         elif code == "RUL011":
             d["appTime"] = "20260230" + d["appTime"][8:]
         head_text, head_values = self.head
@@ -449,11 +442,11 @@ class Writer:
 
 # Rule violations each message type can carry (one per broken document).
 INJECTIONS = {
-    "CEB621": ["RUL001", "RUL004", "RUL005", "RUL006", "RUL007", "RUL008", "RUL009", "RUL010", "RUL011", "RUL012"],
-    "CEB311": ["RUL001", "RUL002", "RUL003", "RUL004", "RUL005", "RUL006", "RUL008", "RUL009", "RUL010", "RUL011",
-               "RUL012"],
-    "CEB411": ["RUL005", "RUL006", "RUL009", "RUL011"],
-    "CEB511": ["RUL006", "RUL009", "RUL011"],
+    # No RUL009: the official schema fixes every import currency to 142, so another one is a schema error.
+    "CEB621": ["RUL001", "RUL004", "RUL005", "RUL006", "RUL007", "RUL008", "RUL010", "RUL011", "RUL012"],
+    "CEB311": ["RUL001", "RUL002", "RUL003", "RUL004", "RUL005", "RUL006", "RUL008", "RUL010", "RUL011", "RUL012"],
+    "CEB411": ["RUL005", "RUL006", "RUL011"],
+    "CEB511": ["RUL006", "RUL011"],
     "CEB607": [],
 }
 

@@ -40,7 +40,7 @@ public final class BatchIngestor {
     public init(store: any Store, options: IngestOptions = IngestOptions(), observer: (any IngestObserver)? = nil) {
         self.store = store
         self.options = options
-        collector = DocumentCollector(chunkSize: options.chunkSize, observer: observer)
+        collector = DocumentCollector(chunkSize: options.chunkSize, acceptsReceipts: options.acceptsReceipts, observer: observer)
         validator = MessageValidator(options: options.validation, threading: options.threading, observer: collector)
         partBuffer.reserveCapacity(options.partSize)
     }
@@ -150,10 +150,19 @@ public final class BatchIngestor {
 
     // MARK: Handing chunks to the store
 
-    /// The sender declarations are stored under: given, else `BaseTransfer/copCode` once read.
+    /// The sender of a receipt that names none, read without a given sender (a file from disk).
+    ///
+    /// Customs writes receipts without `BaseTransfer`: the channel they arrive on says who sent them,
+    /// and callers that know the channel pass it as ``IngestOptions/senderCode``. The same name the
+    /// routing layer's receipt processor stores such receipts under.
+    public static let unnamedAuthority = "customs"
+
+    /// The sender declarations are stored under: given, else `BaseTransfer/copCode` once read, else, for a
+    /// message whose official schema has no `BaseTransfer` (a receipt), ``unnamedAuthority`` once it is read whole.
     private var sender: String? {
         if let given = options.senderCode, !given.isEmpty { return given }
         if let code = collector.envelope?.baseTransfer?.copCode, !code.isEmpty { return code }
+        if isFinished, let spec = collector.header?.spec, !spec.requiresBaseTransfer { return Self.unnamedAuthority }
         return nil
     }
 

@@ -25,8 +25,11 @@ final class DocumentCollector: ValidationObserver {
     var ready: [PendingChunk] = []
     var summary = IngestSummary()
 
-    init(chunkSize: Int, observer: (any IngestObserver)?) {
+    let acceptsReceipts: Bool
+
+    init(chunkSize: Int, acceptsReceipts: Bool = true, observer: (any IngestObserver)?) {
         self.chunkSize = chunkSize
+        self.acceptsReceipts = acceptsReceipts
         self.observer = observer
     }
 
@@ -50,7 +53,13 @@ final class DocumentCollector: ValidationObserver {
                     if filling.declarations.count >= chunkSize { cut() }
                 }
             case .receipt(let receipt):
-                filling.receipts.append(receipt)
+                if acceptsReceipts {
+                    filling.receipts.append(receipt)
+                } else {
+                    context.issues.append(ValidationIssue(
+                        code: "RCP001", message: "receipts are accepted only from an authority's account or inbox, not in an upload",
+                        line: context.position.line, column: context.position.column, documentIndex: context.index, key: context.key))
+                }
             case .other:
                 summary.otherDocuments += 1
             }

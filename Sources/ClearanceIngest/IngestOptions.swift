@@ -25,6 +25,10 @@ public struct IngestOptions: Sendable {
     public var signatureVerdict: String
     /// When the message was received.
     public var receivedAt: Date
+    /// Whether receipts in the message are stored. An upload by an enterprise is not a channel
+    /// receipts may arrive by (only an authority's account is): there each receipt is an error
+    /// (`RCP001`) and moves nothing.
+    public var acceptsReceipts: Bool = true
     /// Where XML parsing runs: inline (the default, right for request bodies and small messages:
     /// documents are handled before `feed` returns), or on a thread of its own for large files,
     /// so one core parses while the other checks, maps and writes (`clearance ingest` does this).

@@ -61,6 +61,15 @@ extension DeclarationMapper {
             return ReceiptRecord(messageGuid: g, forKind: .manifest, referenceGuid: r.guid, returnStatus: r.returnStatus,
                                  returnTime: r.returnTime, returnInfo: r.returnInfo, copNo: r.copNo, preNo: r.preNo,
                                  logisticsCode: r.logisticsCode, agentCode: r.agentCode)
+        case .exportReturnApplicationReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportReturn, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, invtNo: nonEmpty(r.invtNo),
+                                 copNo: nonEmpty(r.coElNo), preNo: nonEmpty(r.preNo), ebpCode: nonEmpty(r.ebpCode),
+                                 ebcCode: nonEmpty(r.ebcCode), agentCode: nonEmpty(r.agentCode))
+        case .exportReturnDetailReturn(let r):
+            return ReceiptRecord(messageGuid: g, forKind: .exportReturnTally, referenceGuid: r.guid, returnStatus: r.returnStatus,
+                                 returnTime: r.returnTime, returnInfo: r.returnInfo, logisticsNo: nonEmpty(r.logisticsNo),
+                                 copNo: nonEmpty(r.coElNo), preNo: nonEmpty(r.preNo), logisticsCode: nonEmpty(r.logisticsCode))
         case .inspectionReturn(let r):
             // The inspection declaration rides in the inventory (or order) that carried its InspOrder.
             return ReceiptRecord(messageGuid: g, forKind: .inspection, referenceGuid: r.guid, returnStatus: r.returnStatus,
@@ -93,6 +102,8 @@ extension DeclarationMapper {
         case "CEB603": .exportInventory
         case "CEB605": .exportInventoryCancel
         case "CEB607": .manifest
+        case "CEB213": .exportReturn
+        case "CEB215": .exportReturnTally
         default: DeclarationKind(rawValue: type)
         }
     }

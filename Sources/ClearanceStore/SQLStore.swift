@@ -15,13 +15,13 @@ final class SQLStore: Store {
         self.masker = LockedValue(try configuredSalt.map { salt throws(StoreError) in try BuyerIdentityMasker(salt: salt) })
     }
 
-    private func session<T: Sendable>(
+    func session<T: Sendable>(
         _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         try await sessions.withSession(body)
     }
 
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> T in
@@ -154,96 +154,6 @@ final class SQLStore: Store {
                           [.text(digest), .integer(size), .integer(id)])
             return MessageOutcome(guid: guid, messageId: id, storedSHA256: digest, status: .stored)
         }
-    }
-
-    // MARK: Receipts
-
-    func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome] {
-        guard !receipts.isEmpty else { return [] }
-        let now = StoreClock.milliseconds(.now)
-        return try await write { (s: any SQLSession) throws(StoreError) -> [ReceiptOutcome] in
-            var outcomes: [ReceiptOutcome] = []
-            for r in receipts {
-                outcomes.append(try Self.storeReceipt(s, r, now: now))
-            }
-            return outcomes
-        }
-    }
-
-    private static func storeReceipt(_ s: any SQLSession, _ r: ReceiptRecord, now: Int64) throws(StoreError) -> ReceiptOutcome {
-        guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE guid = $1", [.text(r.messageGuid)]) else {
-            throw .notFound("receipt message \(r.messageGuid) is not stored; ingest it first")
-        }
-        let messageId = try message.requireInt64(0, "messages.id")
-        let receivedAt = try message.requireInt64(1, "messages.received_at")
-        let declarationId = try resolveDeclaration(s, for: r)
-        let inserted = try s.queryOne("""
-            INSERT INTO receipts (message_id, for_kind, reference_guid, return_status, return_time, return_info,
-                order_no, logistics_no, invt_no, cop_no, pre_no, pay_transaction_id, ebp_code, ebc_code,
-                logistics_code, agent_code, customs_code, declaration_id, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-            ON CONFLICT (for_kind, reference_guid, return_status, return_time) DO NOTHING
-            RETURNING id
-            """, [
-                .integer(messageId), .text(r.forKind.rawValue), .text(r.referenceGuid), .text(r.returnStatus),
-                .text(r.returnTime), .optional(r.returnInfo), .optional(r.orderNo), .optional(r.logisticsNo),
-                .optional(r.invtNo), .optional(r.copNo), .optional(r.preNo), .optional(r.payTransactionId),
-                .optional(r.ebpCode), .optional(r.ebcCode), .optional(r.logisticsCode), .optional(r.agentCode),
-                .optional(r.customsCode), .optional(declarationId), .integer(now),
-            ])
-        guard let inserted else {
-            guard let existing = try s.queryOne("""
-                SELECT id, declaration_id FROM receipts
-                WHERE for_kind = $1 AND reference_guid = $2 AND return_status = $3 AND return_time = $4
-                """, [.text(r.forKind.rawValue), .text(r.referenceGuid), .text(r.returnStatus), .text(r.returnTime)])
-            else { throw .notFound("receipt \(r.referenceGuid) vanished after a conflict") }
-            return ReceiptOutcome(
-                receiptId: try existing.requireInt64(0, "receipts.id"), declarationId: existing.int64(1), inserted: false)
-        }
-        let receiptId = try inserted.requireInt64(0, "receipts.id")
-        if let declarationId {
-            // Receipts can arrive out of order: only the newest returnTime sets the status. Only a
-            // receipt for the declaration's own kind (customs) counts: an authority's answer
-            // (inspection, payment/FX) neither sets the status nor holds back a customs receipt.
-            try s.execute("""
-                UPDATE declarations SET status = $1
-                WHERE id = $2 AND kind = $4 AND NOT EXISTS (
-                    SELECT 1 FROM receipts r WHERE r.declaration_id = $2 AND r.for_kind = $4 AND r.return_time > $3)
-                """, [.text(r.returnStatus), .integer(declarationId), .text(r.returnTime), .text(r.forKind.rawValue)])
-        }
-        _ = try insertEvent(
-            s, kind: .receipt, occurredAt: receivedAt, messageId: messageId, declarationId: declarationId,
-            receiptId: receiptId, code: r.returnStatus, detail: r.returnInfo, dedupKey: nil, now: now)
-        return ReceiptOutcome(receiptId: receiptId, declarationId: declarationId, inserted: true)
-    }
-
-    /// Finds the declaration a receipt answers, among its ``ReceiptRecord/matchKinds`` (in order):
-    /// by the echoed head guid, else by business number.
-    private static func resolveDeclaration(_ s: any SQLSession, for r: ReceiptRecord) throws(StoreError) -> Int64? {
-        let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
-        for kind in kinds {
-            if let row = try s.queryOne(
-                "SELECT id FROM declarations WHERE declaration_guid = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
-                [.text(r.referenceGuid), .text(kind.rawValue)]) {
-                return row.int64(0)
-            }
-        }
-        let candidates: [(String, String?)] = [
-            ("cop_no", r.copNo), ("invt_no", r.invtNo), ("pay_transaction_id", r.payTransactionId),
-            ("logistics_no", r.logisticsNo), ("order_no", r.orderNo),
-        ]
-        for (column, value) in candidates {
-            guard let value, !value.isEmpty else { continue }
-            for kind in kinds {
-                if let row = try s.queryOne(
-                    // By the key column's index, never the (kind, …) one (see `declarationPhase`).
-                    "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 1",
-                    [.text(kind.rawValue), .text(value)]) {
-                    return row.int64(0)
-                }
-            }
-        }
-        return nil
     }
 
     // MARK: Messages

@@ -37,18 +37,20 @@ public final class CustomsSimulator: @unchecked Sendable {
     private var tasks: [Task<Void, Never>] = []
     private var emitted = 0
     private var scheduled = 0
-    private let receiptDestination: HTTPDestination?
+    private let receiptDestinations: [Counterpart: HTTPDestination]
 
     /// Creates a simulator.
     public init(config: SimulatorConfig, logger: Logger = Logger(label: "clearance.simulator")) throws(DeliveryError) {
         self.config = config
         self.logger = logger
-        if let url = config.receiptsURL {
-            let destination = DestinationConfig(name: "receipts", transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2)), envelope: .none)
-            receiptDestination = try HTTPDestination(config: destination, http: .init(url: url, timeoutSeconds: 10, concurrency: 2))
-        } else {
-            receiptDestination = nil
+        var destinations: [Counterpart: HTTPDestination] = [:]
+        for counterpart in Counterpart.allCases {
+            guard let url = config.receiptsURLs[counterpart] ?? config.receiptsURL else { continue }
+            let http = DestinationConfig.HTTP(url: url, timeoutSeconds: 10, concurrency: 2)
+            destinations[counterpart] = try HTTPDestination(
+                config: DestinationConfig(name: "receipts-\(counterpart.rawValue)", transport: .http(http), envelope: .none), http: http)
         }
+        receiptDestinations = destinations
     }
 
     /// How many times each guid was received as customs (dedupe evidence: a count above 1 is a redelivery).
@@ -100,7 +102,7 @@ public final class CustomsSimulator: @unchecked Sendable {
         let pending = lock.withLock { let t = tasks; tasks = []; return t }
         for task in pending { task.cancel() }
         for task in pending { await task.value }
-        await receiptDestination?.shutdown()
+        for destination in receiptDestinations.values { await destination.shutdown() }
     }
 
     // MARK: Receipts
@@ -165,7 +167,7 @@ public final class CustomsSimulator: @unchecked Sendable {
                 if Task.isCancelled { return }
                 try? await Task.sleep(nanoseconds: UInt64(max(delay, 0) * 1e9))
                 if Task.isCancelled { return }
-                await self?.emit(type: type, bytes: bytes)
+                await self?.emit(type: type, bytes: bytes, as: counterpart)
             }
         }
         lock.withLock {
@@ -184,7 +186,7 @@ public final class CustomsSimulator: @unchecked Sendable {
         }
     }
 
-    private func emit(type: String, bytes: [UInt8]) async {
+    private func emit(type: String, bytes: [UInt8], as counterpart: Counterpart) async {
         let guid = DecodedMessageGuid.of(bytes) ?? UUID().uuidString
         let outbound = OutboundMessage(guid: guid, messageType: type, bytes: bytes)
         if let spool = config.receiptsSpool {
@@ -194,7 +196,7 @@ public final class CustomsSimulator: @unchecked Sendable {
                 logger.error("cannot write receipt", metadata: ["error": "\(error)"])
             }
         }
-        if let destination = receiptDestination {
+        if let destination = receiptDestinations[counterpart] {
             for attempt in 1...5 {
                 do {
                     try await destination.deliver(outbound)

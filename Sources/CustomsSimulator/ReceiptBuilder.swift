@@ -9,17 +9,11 @@ enum ReceiptBuilder {
     }
 
     /// `yyyyMMddHHmmssSSS` in China Standard Time.
-    static func returnTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.dateFormat = "yyyyMMddHHmmssSSS"
-        return formatter.string(from: date)
-    }
+    static func returnTime(_ date: Date) -> String { ChinaTime.cebTime(date) }
 
-    /// A receipt message: root `<number>Message` holding the flat `document`, then BaseTransfer.
-    static func message(_ number: String, document: String, fields: [(String, String?)], copCode: String, copName: String,
-                        dxpId: String = "DXPEDCCEB0000001") -> [UInt8] {
+    /// A receipt message as customs writes it: root `<number>Message` holding the flat `document`
+    /// and nothing else — customs' receipts carry no `BaseTransfer` (the channel says who sent them).
+    static func message(_ number: String, document: String, fields: [(String, String?)]) -> [UInt8] {
         var xml = """
             <?xml version="1.0" encoding="UTF-8"?>
             <ceb:\(number)Message guid="\(UUID().uuidString)" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -32,12 +26,6 @@ enum ReceiptBuilder {
         }
         xml += """
               </ceb:\(document)>
-              <ceb:BaseTransfer>
-                <ceb:copCode>\(escape(copCode))</ceb:copCode>
-                <ceb:copName>\(escape(copName))</ceb:copName>
-                <ceb:dxpMode>DXP</ceb:dxpMode>
-                <ceb:dxpId>\(escape(dxpId))</ceb:dxpId>
-              </ceb:BaseTransfer>
             </ceb:\(number)Message>
 
             """
@@ -52,17 +40,17 @@ enum ReceiptBuilder {
             return ("CEB312", message("CEB312", document: "OrderReturn", fields: [
                 ("guid", o.head.guid), ("ebpCode", o.head.ebpCode), ("ebcCode", o.head.ebcCode), ("orderNo", o.head.orderNo),
                 ("returnStatus", status), ("returnTime", t), ("returnInfo", info),
-            ], copCode: o.head.ebpCode, copName: o.head.ebpName))
+            ]))
         case .payment(let p):
             return ("CEB412", message("CEB412", document: "PaymentReturn", fields: [
                 ("guid", p.head.guid), ("payCode", p.head.payCode), ("payTransactionId", p.head.payTransactionId),
                 ("returnStatus", status), ("returnTime", t), ("returnInfo", info),
-            ], copCode: p.head.payCode, copName: p.head.payName))
+            ]))
         case .logistics(let l):
             return ("CEB512", message("CEB512", document: "LogisticsReturn", fields: [
                 ("guid", l.head.guid), ("logisticsCode", l.head.logisticsCode), ("logisticsNo", l.head.logisticsNo),
                 ("returnStatus", status), ("returnTime", t), ("returnInfo", info),
-            ], copCode: l.head.logisticsCode, copName: l.head.logisticsName))
+            ]))
         case .inventory(let i):
             let h = i.head
             let preNo = (h.preNo?.isEmpty ?? true) ? "B" + String(h.guid.filter(\.isNumber).prefix(17)).padding(toLength: 17, withPad: "0", startingAt: 0) : h.preNo!
@@ -73,7 +61,7 @@ enum ReceiptBuilder {
                 ("guid", h.guid), ("customsCode", h.customsCode.isEmpty ? customsCode : h.customsCode), ("ebpCode", h.ebpCode),
                 ("ebcCode", h.ebcCode), ("agentCode", h.agentCode), ("copNo", h.copNo ?? ""), ("preNo", preNo), ("invtNo", invtNo),
                 ("returnStatus", status), ("returnTime", t), ("returnInfo", info),
-            ], copCode: h.agentCode, copName: h.agentName))
+            ]))
         default:
             return nil
         }
@@ -103,7 +91,7 @@ extension ReceiptBuilder {
             ("guid", target.guid), ("inspOrgCode", inspection?.inspOrgCode ?? "000000"), ("inspEcpCode", ecp.isEmpty ? "NONE" : ecp),
             ("inspCbeCode", cbe.isEmpty ? "NONE" : cbe), ("orderNo", target.orderNo), ("copNo", target.copNo),
             ("returnStatus", status), ("returnTime", returnTime(time)), ("returnInfo", info),
-        ], copCode: target.copCode, copName: target.copName, dxpId: "DXPCIQ0000000001"))
+        ]))
     }
 
     /// A `PayExReturnMessage` answering payment data (CEB411 payment, CEB403 receipt of payment,
@@ -123,6 +111,6 @@ extension ReceiptBuilder {
         return ("PAYEXRET", message("PayExReturn", document: "PayExReturn", fields: [
             ("guid", fields.guid), ("payCode", fields.payCode), ("payTransactionId", fields.payTransactionId),
             ("orderNo", fields.orderNo), ("returnStatus", status), ("returnTime", returnTime(time)), ("returnInfo", info),
-        ], copCode: fields.copCode, copName: fields.copName, dxpId: "DXPSAFE000000001"))
+        ]))
     }
 }

@@ -19,6 +19,9 @@ public struct SimulatorConfig: Sendable {
     public var stepDelaySeconds: Double
     /// POST receipts here (bare CEB messages), if set.
     public var receiptsURL: String?
+    /// Where each counterpart posts its answers, when not ``receiptsURL``: every authority answers
+    /// with its own account, as the real ones do.
+    public var receiptsURLs: [Counterpart: String]
     /// Write receipts into this spool inbox, if set.
     public var receiptsSpool: String?
     /// Signs receipts (customs' key), if set.
@@ -31,7 +34,7 @@ public struct SimulatorConfig: Sendable {
     /// Creates a configuration.
     public init(seed: UInt64 = 1, rejectionRate: Double = 0, inspectionRate: Double = 0,
                 inspectionHoldRate: Double = 0, inspectionRejectionRate: Double = 0, paymentRejectionRate: Double = 0,
-                stepDelaySeconds: Double = 0.05, receiptsURL: String? = nil, receiptsSpool: String? = nil,
+                stepDelaySeconds: Double = 0.05, receiptsURL: String? = nil, receiptsURLs: [Counterpart: String] = [:], receiptsSpool: String? = nil,
                 signer: DocumentSigner? = nil, customsCode: String = "3501",
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.seed = seed
@@ -42,6 +45,7 @@ public struct SimulatorConfig: Sendable {
         self.paymentRejectionRate = paymentRejectionRate
         self.stepDelaySeconds = stepDelaySeconds
         self.receiptsURL = receiptsURL
+        self.receiptsURLs = receiptsURLs
         self.receiptsSpool = receiptsSpool
         self.signer = signer
         self.customsCode = customsCode

@@ -79,7 +79,6 @@ extension XMLPushParser {
         guard failure == nil else { return }
         let depth = self.depth + 1
         if depth > limits.maxDepth { return fail(.depthLimit(limits.maxDepth)) }
-        if namespaceCount + attributeCount > limits.maxAttributes { return fail(.attributeCountLimit(limits.maxAttributes)) }
         if attributeCount > 0, let attributes {
             for index in 0..<attributeCount where attributes[5 * index + 4]! - attributes[5 * index + 3]! > limits.maxAttributeLength {
                 return fail(.attributeLengthLimit(limits.maxAttributeLength))

@@ -5,9 +5,10 @@ import CLibXML2
 /// Feed it byte chunks in any size; it calls its ``XMLEventHandler`` as elements start
 /// and end, and keeps nothing of the document beyond the current token. It refuses any
 /// DOCTYPE, never expands or loads an entity, never touches the network or the file
-/// system, and enforces ``XMLLimits``. UTF-8 (with or without BOM), UTF-16 and the
-/// encodings libxml2 reaches through iconv (GBK, GB18030) are read; text reaches the
-/// handler as UTF-8.
+/// system, and enforces ``XMLLimits``, the start-tag bounds before libxml2 reads a tag
+/// (its duplicate-attribute check is quadratic; see `StartTagScanner`). UTF-8 (with or
+/// without BOM), UTF-16 and the encodings libxml2 reaches through iconv (GBK, GB18030)
+/// are read; text reaches the handler as UTF-8.
 ///
 /// A parser is not thread-safe; use one per document and thread.
 public final class XMLPushParser {
@@ -25,6 +26,10 @@ public final class XMLPushParser {
     var textLength = 0
     var failure: XMLStreamError?
     var finished = false
+    /// Bounds start tags before libxml2 reads them.
+    var scanner: StartTagScanner
+    /// The first bytes, held until the scanner knows the code-unit width.
+    var head: [UInt8] = []
 
     /// Creates a parser.
     /// - Parameters:
@@ -35,6 +40,7 @@ public final class XMLPushParser {
         self.limits = limits
         self.vocabulary = vocabulary
         self.handler = handler
+        scanner = StartTagScanner(limits: limits)
         var sax = SAXCallbacks.handler()
         // The context is created without user data; it is set right after, once `self` exists.
         guard let context = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
@@ -70,16 +76,55 @@ public final class XMLPushParser {
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) {
         if let failure { throw failure }
         precondition(!finished, "feed after finish")
+        if scanner.width == 0 {
+            // The scanner's code-unit width comes from the first four bytes; hold them until then.
+            if head.isEmpty && bytes.count >= 4 {
+                try detectEncoding(Array(bytes.prefix(4)))
+            } else {
+                head.append(contentsOf: bytes)
+                if head.count >= 4 { try feedHead() }
+                return
+            }
+        }
         var rest = bytes
         while !rest.isEmpty {
             let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(1 << 20))
             rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(piece.count))
-            let code = xmlParseChunk(context, piece.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(piece.count), 0)
-            try check(code)
-            if let input = context.pointee.input, input.pointee.end - input.pointee.cur > limits.maxPendingBytes {
-                fail(.pendingLimit(limits.maxPendingBytes))
+            if let refusal = scanner.scan(piece) {
+                // libxml2 reads up to the offending `<`, so that its position points there.
+                try parse(UnsafeRawBufferPointer(rebasing: piece.prefix(refusal.safePrefix)))
+                fail(refusal.reason)
                 throw failure!
             }
+            try parse(piece)
+        }
+    }
+
+    private func detectEncoding(_ head: [UInt8]) throws(XMLStreamError) {
+        if let reason = scanner.detectEncoding(head) {
+            fail(reason)
+            throw failure!
+        }
+    }
+
+    private func feedHead() throws(XMLStreamError) {
+        try detectEncoding(head)
+        let held = head
+        head = []
+        var failure: XMLStreamError?
+        held.withUnsafeBytes { raw in
+            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private func parse(_ piece: UnsafeRawBufferPointer) throws(XMLStreamError) {
+        guard let start = piece.baseAddress, !piece.isEmpty else { return }
+        let code = xmlParseChunk(context, start.assumingMemoryBound(to: CChar.self), Int32(piece.count), 0)
+        try check(code)
+        if let input = context.pointee.input, input.pointee.end - input.pointee.cur > limits.maxPendingBytes {
+            fail(.pendingLimit(limits.maxPendingBytes))
+            throw failure!
         }
     }
 
@@ -96,6 +141,7 @@ public final class XMLPushParser {
     public func finish() throws(XMLStreamError) {
         if let failure { throw failure }
         guard !finished else { return }
+        if scanner.width == 0 { try feedHead() }
         finished = true
         let code = xmlParseChunk(context, nil, 0, 1)
         try check(code)

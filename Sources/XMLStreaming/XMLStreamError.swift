@@ -36,6 +36,8 @@ public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertibl
         case attributeLengthLimit(Int)
         /// An unfinished token holding more than ``XMLLimits/maxPendingBytes``.
         case pendingLimit(Int)
+        /// A start tag longer than ``XMLLimits/maxStartTagBytes``.
+        case startTagLimit(Int)
         /// The input ended before the document did.
         case truncated
         /// Reading the input failed.
@@ -67,6 +69,7 @@ public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertibl
         case .pendingLimit: "XML009"
         case .truncated: "XML010"
         case .io: "XML011"
+        case .startTagLimit: "XML012"
         }
     }
 
@@ -84,6 +87,7 @@ public struct XMLStreamError: Error, Sendable, Equatable, CustomStringConvertibl
         case .pendingLimit(let max): "a single tag or text runs past \(max) bytes without ending"
         case .truncated: "the document ends before its root element is closed"
         case .io(let why): "the input could not be read: \(why)"
+        case .startTagLimit(let max): "a start tag is longer than \(max) bytes"
         }
     }
 

@@ -150,6 +150,9 @@ struct BatchIngestorTests {
         let receipt = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
         #expect(receipt.receiptsInserted == 1)
         #expect(receipt.declarationsInserted == 0)
+        // As customs writes it, the receipt names no sender (no BaseTransfer); read from a file, it is customs'.
+        let sender = try await store.rawQuery("SELECT sender_code FROM messages WHERE message_type = 'CEB622'")
+        #expect(sender == [[BatchIngestor.unnamedAuthority]])
         let status = try await store.rawQuery("SELECT status FROM declarations WHERE cop_no = 'PTQD202611250001'")
         #expect(status == [["800"]])
         let again = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)

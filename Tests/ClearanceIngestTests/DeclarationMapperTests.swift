@@ -46,6 +46,21 @@ struct DeclarationMapperTests {
         #expect(FixedDecimal(scaled: CEBDecimal(units: 12_345_678).units).description == "123.45678")
     }
 
+    @Test("export return (CEB213): the enterprise number as copNo, the original export inventory, direction I; its receipt (CEB214) points back")
+    func exportReturn() throws {
+        let c = try mapSample("CEB213-export-return.xml")
+        guard case .declaration(let d) = try #require(c.mapped.first) else { Issue.record("not a declaration"); return }
+        #expect(d.kind == .exportReturn)
+        #expect(d.copNo == "DHTH202612100001")
+        #expect(d.invtNo == "35012026E000004567")    // the CEB603 inventory the goods left on
+        #expect(d.ieFlag == "I")
+        #expect(d.lines.map(\.gcode) == ["6911101900"])
+        let r = try mapSample("CEB214-export-return-return.xml")
+        guard case .receipt(let receipt) = try #require(r.mapped.first) else { Issue.record("not a receipt"); return }
+        #expect(receipt.forKind == .exportReturn)
+        #expect(receipt.copNo == d.copNo && receipt.invtNo == d.invtNo)
+    }
+
     @Test("inventory: business numbers, parties and lines")
     func inventory() throws {
         let c = try mapSample("CEB621-inventory.xml")
@@ -77,6 +92,9 @@ struct DeclarationMapperTests {
         ("CEB604-export-inventory-return.xml", "receipt:export-inventory"),
         ("CEB606-export-inventory-cancel-return.xml", "receipt:export-inventory-cancel"),
         ("CEB608-waybill-return.xml", "receipt:manifest"),
+        ("CEB213-export-return.xml", "export-return"), ("CEB215-export-return-tally.xml", "export-return-tally"),
+        ("CEB214-export-return-return.xml", "receipt:export-return"),
+        ("CEB216-export-return-tally-return.xml", "receipt:export-return-tally"),
         ("CEB513-logistics-status.xml", "other"),
     ])
     func kinds(file: String, expected: String) throws {
@@ -95,10 +113,10 @@ struct DeclarationMapperTests {
 
     @Test("CEB times are China Standard Time")
     func times() {
-        #expect(CEBTime.date("20261125120000") == Date(timeIntervalSince1970: 1_795_579_200))
-        #expect(CEBTime.date("20261125") == Date(timeIntervalSince1970: 1_795_536_000))
-        #expect(CEBTime.date("2026112512000") != nil)
-        #expect(CEBTime.date("20261325120000") == nil)
-        #expect(CEBTime.date("2026-11-25") == nil)
+        #expect(ChinaTime.date(cebTime: "20261125120000") == Date(timeIntervalSince1970: 1_795_579_200))
+        #expect(ChinaTime.date(cebTime: "20261125") == Date(timeIntervalSince1970: 1_795_536_000))
+        #expect(ChinaTime.date(cebTime: "2026112512000") != nil)
+        #expect(ChinaTime.date(cebTime: "20261325120000") == nil)
+        #expect(ChinaTime.date(cebTime: "2026-11-25") == nil)
     }
 }

@@ -48,7 +48,7 @@ import XMLSignature
 
     static func customs(inventoryGuid: String, copNo: String, status: String, time: String) throws -> [UInt8] {
         try receipt(root: "CEB622Message", document: "InventoryReturn", fields: [
-            ("guid", inventoryGuid), ("customsCode", "3501"), ("copNo", copNo), ("preNo", "B20261125000099999"),
+            ("guid", inventoryGuid), ("customsCode", "3501"), ("copNo", copNo),
             ("returnStatus", status), ("returnTime", time), ("returnInfo", "customs \(status)"),
         ])
     }
@@ -148,8 +148,12 @@ import XMLSignature
         #expect(ShipmentStatus.of(t) == "payment rejected")
         // Verified later (by payTransactionId): no longer rejected.
         let txn = String(decoding: s.payment, as: UTF8.self).components(separatedBy: "<ceb:payTransactionId>")[1].prefix { $0 != "<" }
+        // An answer whose keys disagree (the transaction of this payment, another order) answers nothing.
+        let disagreeing = try await processor.process(try Self.payment(
+            guid: UUID().uuidString, status: "120", time: "20261125094500000", payTransactionId: String(txn), orderNo: "OTHER"))
+        #expect(disagreeing.receipts.map(\.matched) == [false])
         let verified = try await processor.process(try Self.payment(
-            guid: UUID().uuidString, status: "120", time: "20261125095000000", payTransactionId: String(txn), orderNo: "OTHER"))
+            guid: UUID().uuidString, status: "120", time: "20261125095000000", payTransactionId: String(txn), orderNo: s.orderNo))
         #expect(verified.receipts.map(\.matched) == [true])
         let after = try #require(try await store.trace(.orderNo(s.orderNo)))
         #expect(ShipmentStatus.of(after) != "payment rejected")

@@ -9,7 +9,7 @@ import Testing
     let cli = CLIEndToEndTests()
 
     /// Runs `simulate-customs --spool` as `counterpart` over `samples`, then `receive`s its answers.
-    func answer(_ counterpart: String, samples: [String], options: [String], store: String) async throws {
+    func answer(_ counterpart: String, samples: [String], options: [String], store: String, from authority: String, signing: [String]) async throws {
         let spool = FlowFixtures.tempDir("cli-\(counterpart)-spool")
         let inbox = FlowFixtures.tempDir("cli-\(counterpart)-answers")
         defer {
@@ -22,21 +22,30 @@ import Testing
         }
         let simulated = try await cli.run(
             ["simulate-customs", "--spool", spool, "--counterpart", counterpart, "--receipts-dir", inbox, "--step-delay", "0.01",
-             "--duration", "1.5"] + options, seconds: 60)
+             "--duration", "1.5"] + options + signing, seconds: 60)
         #expect(simulated.status == 0, "\(simulated.output)")
         #expect(simulated.output.contains("\(counterpart): received \(samples.count) messages"), "\(simulated.output)")
-        let received = try await cli.run(["receive", "--store", store, inbox])
+        let received = try await cli.run(["receive", "--store", store, "--from", authority, inbox])
         #expect(received.status == 0, "\(received.output)")
     }
 
     @Test func traceShowsAnInspectionHoldAndAPaymentRejectionAfterRelease() async throws {
         let store = try freshURL(.sqlite)
-        let ingested = try await cli.run(["ingest", "--store", store, "--quiet", "samples/valid/CEB621-inventory.xml",
-                                          "samples/valid/CEB411-payment.xml", "samples/valid/CEB622-inventory-return.xml"])
+        // Routed by the default table, so the inspection and payment/FX destinations are the ones
+        // these documents went to: their authorities' answers are linked only to those.
+        let ingested = try await cli.run(["ingest", "--store", store, "--quiet", "--route", "samples/valid/CEB311-order.xml",
+                                          "samples/valid/CEB411-payment.xml", "samples/valid/CEB511-logistics.xml",
+                                          "samples/valid/CEB621-inventory-with-inspection.xml"])
         #expect(ingested.status == 0, "\(ingested.output)")
-        // The inventory carrying an InspOrder has the same head guid as the plain inventory sample.
-        try await answer("inspection", samples: ["CEB621-inventory-with-inspection.xml"], options: ["--inspection-hold-rate", "1"], store: store)
-        try await answer("payment", samples: ["CEB411-payment.xml"], options: ["--payment-reject-rate", "1"], store: store)
+        // The operator's local import of customs' release (no channel to judge it by).
+        let released = try await cli.run(["ingest", "--store", store, "--quiet", "samples/valid/CEB622-inventory-return.xml"])
+        #expect(released.status == 0, "\(released.output)")
+        let inspection = try await cli.authority("CIQ", kind: "inspection", store: store)
+        let payment = try await cli.authority("SAFE", kind: "payment-fx", store: store)
+        try await answer("inspection", samples: ["CEB621-inventory-with-inspection.xml"], options: ["--inspection-hold-rate", "1"],
+                         store: store, from: "CIQ", signing: inspection)
+        try await answer("payment", samples: ["CEB411-payment.xml"], options: ["--payment-reject-rate", "1"],
+                         store: store, from: "SAFE", signing: payment)
         let trace = try await cli.run(["trace", "--store", store, "orderNo=PT202611250001"]).output
         for needle in ["status released", "inventory [800]", "inspection status 500", "inspection status 800", "inspection-hold 500",
                        "inspection-released", "payment-forex status 100", "payment-rejected 100"] {

@@ -38,13 +38,36 @@ import Glibc
         return Ran(status: process.terminationStatus, output: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
     }
 
+    /// An authority account in `store` with a fresh key and self-signed certificate (made by the
+    /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
+    /// `simulate-customs` sign as that authority.
+    func authority(_ code: String, kind: String, store: String) async throws -> [String] {
+        let dir = FlowFixtures.tempDir("authority-\(code)")
+        let key = dir + "/key.pem", cert = dir + "/cert.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                             "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code, "--role", "authority", "--authority", kind])
+        #expect(added.status == 0, "\(added.output)")
+        let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
+        #expect(registered.status == 0, "\(registered.output)")
+        return ["--key", key, "--cert", cert]
+    }
+
     @Test(arguments: TestEngine.allCases)
     func operatorRunReachesReleasedInTrace(_ engine: TestEngine) async throws {
         let dir = FlowFixtures.tempDir("cli-e2e")
         let store = try freshURL(engine)
         let inbox = dir + "/receipts"
         let simOut = dir + "/sim.txt"
-        let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"], output: simOut)
+        let signing = try await authority("CUSTOMS", kind: "customs", store: store)
+        let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"] + signing, output: simOut)
         defer { kill(sim.processIdentifier, SIGTERM) }
         var port: Int?
         let deadline = Date().addingTimeInterval(30)
@@ -63,6 +86,7 @@ import Glibc
             destinations:
               customs:
                 http: {url: "http://127.0.0.1:\(bound)/ceb", timeoutSeconds: 5}
+                authority: customs
                 envelope: dxp
                 receiverId: DXPEDCCEB0000001
             rules:
@@ -92,7 +116,7 @@ import Glibc
         var trace = ""
         let until = Date().addingTimeInterval(60)
         while Date() < until {
-            _ = try await run(["receive", "--store", store, inbox])
+            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
             trace = try await run(["trace", "--store", store, "orderNo=\(shipment.orderNo)"]).output
             if trace.contains("inventory [899]") { break }
             try await Task.sleep(nanoseconds: 100_000_000)

@@ -98,7 +98,7 @@ import Testing
                 <?xml version="1.0" encoding="UTF-8"?>
                 <ceb:CEB622Message guid="\(UUID().uuidString)" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">
                 <ceb:InventoryReturn><ceb:guid>\(UUID().uuidString)</ceb:guid><ceb:customsCode>3501</ceb:customsCode>
-                <ceb:copNo>\(s.copNo)</ceb:copNo><ceb:preNo>B20261125000012345</ceb:preNo><ceb:invtNo>X\(n)</ceb:invtNo>
+                <ceb:copNo>\(s.copNo)</ceb:copNo>
                 <ceb:returnStatus>800</ceb:returnStatus><ceb:returnTime>20261125100000\(String(format: "%03d", n))</ceb:returnTime>
                 <ceb:returnInfo>放行</ceb:returnInfo></ceb:InventoryReturn>
                 <ceb:BaseTransfer><ceb:copCode>3516980E2K</ceb:copCode><ceb:copName>x</ceb:copName><ceb:dxpMode>DXP</ceb:dxpMode><ceb:dxpId>DXPENT0000461330</ceb:dxpId></ceb:BaseTransfer>

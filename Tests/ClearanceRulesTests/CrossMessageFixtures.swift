@@ -49,6 +49,8 @@ struct FixedHistory: ClearanceHistory {
     var phase: DeclarationPhase = .none
 
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments { linked }
-    func clearedTotal(buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?) async throws(ClearanceHistoryError) -> CEBDecimal { cleared }
-    func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) { (phase, nil) }
+    func annualTotal(buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?) async throws(ClearanceHistoryError) -> BuyerAnnualTotal {
+        BuyerAnnualTotal(cleared: cleared)
+    }
+    func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) { (phase, nil) }
 }

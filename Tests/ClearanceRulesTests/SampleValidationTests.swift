@@ -55,7 +55,14 @@ import XMLStreaming
         let (findings, error) = Self.validate("samples/valid/\(file)")
         #expect(error == nil)
         #expect(findings.documents > 0)
-        #expect(findings.issues.isEmpty, "\(findings.issues)")
+        // The one finding a valid sample may carry: customs requires a signature that Clearance adds (SIG100).
+        let spec = MessageCatalog.spec(number: String(file.prefix { $0 != "-" }))
+        #expect(findings.issues.filter { !Self.isUnsignedNotice($0, spec) }.isEmpty, "\(findings.issues)")
+    }
+
+    /// `SIG100` on a message customs wants signed: a warning about what Clearance will do, not a fault.
+    static func isUnsignedNotice(_ issue: ValidationIssue, _ spec: MessageSpec?) -> Bool {
+        issue.code == "SIG100" && issue.severity == .warning && spec?.requiresSignature == true
     }
 
     @Test(arguments: files("invalid"))
@@ -71,7 +78,8 @@ import XMLStreaming
             #expect(!found.isEmpty, "expected \(code), got \(findings.issues.map(\.code))")
             #expect(found.allSatisfy { $0.line != nil && $0.column != nil })
             // Each sample breaks exactly one thing.
-            #expect(Set(findings.issues.map(\.code)) == [code], "\(findings.issues)")
+            let spec = MessageCatalog.spec(number: String(file.prefix { $0 != "-" }))
+            #expect(Set(findings.issues.filter { !Self.isUnsignedNotice($0, spec) }.map(\.code)) == [code], "\(findings.issues)")
         }
     }
 

@@ -5,11 +5,14 @@ import Logging
 import Testing
 
 /// Runs a program with a bounded wait; returns its exit status and standard output (or, with
-/// `outputTo`, writes standard output and error there).
-func run(_ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil) throws -> (status: Int32, output: String) {
+/// `outputTo`, writes standard output and error there), in `directory` when given.
+func run(
+    _ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil, directory: URL? = nil
+) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     let out = outputTo ?? FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     let handle = try FileHandle(forWritingTo: out)

@@ -63,12 +63,35 @@ struct MaskingTests {
     }
 
     @Test("masking helpers: XML elements with any prefix, free text in logs")
-    func helpers() {
-        let xml = "<a:buyerIdNumber>350128199003070024</a:buyerIdNumber><telephone>13905912345</telephone><orderNo>13905912345</orderNo>"
-        #expect(PersonalDataMasker.maskXML(xml) ==
-                "<a:buyerIdNumber>3501**********0024</a:buyerIdNumber><telephone>139****2345</telephone><orderNo>13905912345</orderNo>")
-        #expect(PersonalDataMasker.scrub("id 350128199003070024, tel 13905912345; guid ABC350128199003070024")
+    func helpers() throws {
+        let xml = "<r xmlns:a=\"urn:a\"><a:buyerIdNumber>350128199003070024</a:buyerIdNumber><telephone>13905912345</telephone><orderNo>PT2026</orderNo></r>"
+        let masked = String(decoding: try MaskedXMLWriter.mask(Array(xml.utf8)), as: UTF8.self)
+        #expect(masked.contains("<a:buyerIdNumber>3501**********0024</a:buyerIdNumber><telephone>139****2345</telephone><orderNo>PT2026</orderNo>"), "\(masked)")
+        #expect(PersonalDataScrubber.scrub("id 350128199003070024, tel 13905912345; guid ABC350128199003070024")
                 == "id 3501**********0024, tel 139****2345; guid ABC350128199003070024")
-        #expect(PersonalDataMasker.scrub("x 35012819900307002X.") == "x 3501**********002X.")
+        #expect(PersonalDataScrubber.scrub("x 35012819900307002X.") == "x 3501**********002X.")
+    }
+
+    @Test("a message view masks what text search missed: CDATA, character references, comments, CR LF, GBK")
+    func maskingBypasses() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        var text = String(decoding: try sample("CEB311-order.xml"), as: UTF8.self)
+        text = text.replacingOccurrences(of: "<ceb:buyerIdNumber>\(Parties.buyerId)</ceb:buyerIdNumber>",
+                                         with: "<ceb:buyerIdNumber><![CDATA[\(Parties.buyerId)]]></ceb:buyerIdNumber>")
+        text = text.replacingOccurrences(of: "<ceb:buyerTelephone>\(Parties.buyerPhone)</ceb:buyerTelephone>",
+                                         with: "<ceb:buyerTelephone>&#49;3905912345</ceb:buyerTelephone><!-- call +86 139 0591 2345 -->")
+        text = text.replacingOccurrences(of: "\n", with: "\r\n")
+        let body = Array(text.utf8)
+        try await h.application().test(.router) { client in
+            let r = try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
+                                             body: ByteBuffer(bytes: body))
+            #expect(r.status == .accepted, "\(r.text)")
+            let guid = try #require(try r.json()["guid"] as? String)
+            let shown = try await client.execute(uri: "/v1/messages/\(guid)", method: .get, headers: .key(h.keys[Parties.platform]))
+            let xml = try #require(try shown.json()["xml"] as? String)
+            for raw in [Parties.buyerId, Parties.buyerPhone, "3905912345", "139 0591 2345"] { #expect(!xml.contains(raw), "\(raw) in \(xml)") }
+            #expect(xml.contains("3501**********0024"))
+        }
     }
 }

@@ -124,7 +124,7 @@ struct ServiceTests {
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
                                      body: ByteBuffer(bytes: try sample("CEB311-order.xml"))) { #expect($0.status == .accepted) }
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.customs]),
-                                     body: ByteBuffer(bytes: try sample("CEB312-order-return.xml"))) { r in
+                                     body: ByteBuffer(bytes: try h.customsReceipt("CEB312-order-return.xml"))) { r in
                 #expect(r.status == .accepted)
                 let verdict = try r.json()
                 #expect(verdict["verdict"] as? String == "receipt")

@@ -130,8 +130,20 @@ extension C14NByteIdentityTests {
         }
     }
 
+    /// A processing instruction's string value excludes the whitespace after its target but keeps trailing
+    /// whitespace (XPath data model), so C14N writes `<?target?>` when it is empty and `<?target data  ?>`
+    /// otherwise — exactly what libxml2 2.9 writes (`xmllint --c14n` gives the same bytes).
+    @Test(arguments: CanonicalizationMethod.allCases)
+    func processingInstructionsWithoutDataHaveNoSpace(method: CanonicalizationMethod) throws {
+        let document = "<?a ?>\n<r><?pi ?><?pi\t\n ?><?pi?><?pi data  ?><?pi \t data x?></r>\n<?z   ?>"
+        let canonical = try StreamingCanonicalizer.canonicalize(Array(document.utf8), method: method)
+        #expect(String(decoding: canonical, as: UTF8.self)
+            == "<?a?>\n<r><?pi?><?pi?><?pi?><?pi data  ?><?pi data x?></r>\n<?z?>")
+        try Self.expectIdentical(Array(document.utf8), method: method, label: "processing instructions")
+    }
+
     /// A namespace URI holding `&` is escaped as the C14N recommendation requires (libxml2 writes it raw,
-    /// producing output that is not well-formed): the one documented divergence besides `<?pi ?>`.
+    /// producing output that is not well-formed): the one documented divergence from libxml2.
     @Test func namespaceURIsAreEscapedLikeAttributeValues() throws {
         let canonical = try StreamingCanonicalizer.canonicalize(Array(#"<a xmlns="urn:x?a=1&amp;b=2"/>"#.utf8))
         #expect(String(decoding: canonical, as: UTF8.self) == #"<a xmlns="urn:x?a=1&amp;b=2"></a>"#)

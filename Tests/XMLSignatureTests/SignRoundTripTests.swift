@@ -12,6 +12,7 @@ import XMLStreaming
         (.ecP256, .standard, nil),
         (.sm2, .standard, nil),
         (.sm2, .eport, nil),
+        (.sm2, .eport2022, nil),
     ]
 
     @Test(arguments: cases)
@@ -22,7 +23,7 @@ import XMLStreaming
         case (.rsa, .standard, .rsaSHA1?): (.rsaSHA1, .sha1)
         case (.rsa, .standard, _): (.rsaSHA256, .sha256)
         case (.ecP256, _, _): (.ecdsaSHA256, .sha256)
-        case (.sm2, .standard, _): (.sm2SM3, .sm3)
+        case (.sm2, .standard, _), (.sm2, .eport2022, _): (.sm2SM3, .sm3)
         case (.sm2, .eport, _): (.sm2SM3, .sha1)
         default: (.rsaSHA1, .sha1)
         }
@@ -41,7 +42,7 @@ import XMLStreaming
         if expected.0 == .rsaSHA1 { warnings.append(.weakSignatureAlgorithm(.rsaSHA1)) }
         if kind == .rsa(bits: 1024) { warnings.append(.weakKey(kind)) }
         #expect(result.warnings == warnings)
-        #expect(result.profile == (expected.1 == .sha1 ? .eport : .standard))
+        #expect(result.profile == (profile == .eport2022 ? .eport2022 : expected.1 == .sha1 ? .eport : .standard))
 
         // The original bytes are kept; the signature is the root's last child.
         let text = signed.text

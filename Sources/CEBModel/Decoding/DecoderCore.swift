@@ -23,6 +23,10 @@ final class DecoderCore: XMLEventHandler {
     var hasSignature = false
     var baseTransfer: BaseTransfer?
     var subscriptions: [BaseSubscribe] = []
+    // Place of the last top-level part read: 0 documents, then 1 + the part's index in the spec's envelope
+    // (Int.max for a signature on a message whose official schema has none).
+    var partRank = 0
+    var partName = ""
 
     // Document
     var documentDepth = 0
@@ -90,12 +94,24 @@ final class DecoderCore: XMLEventHandler {
         guard depth == 2 else { return }
         let symbol = element.symbol
         if symbol == tables.documentSymbol[messageIndex] {
+            guard inPlace(element, rank: 0, name: MessageCatalog.all[messageIndex].document.element) else { return }
             beginDocument(message: messageIndex, element)
         } else if symbol == tables.symbolBaseTransfer {
+            guard let rank = envelopeRank(.baseTransfer, element) else { return }
+            if baseTransfer != nil || rank == partRank && partName == EnvelopePart.baseTransfer.rawValue {
+                // A few official 202205 samples repeat the block; the schema allows one.
+                messageIssues.append(issue(element, "WRN004", "a second BaseTransfer block is ignored; the official schema allows one",
+                                           field: "BaseTransfer", severity: .warning))
+                skipDepth = depth
+                return
+            }
+            guard inPlace(element, rank: rank, name: EnvelopePart.baseTransfer.rawValue) else { return }
             beginEnvelope(EnvelopeSpecs.baseTransfer, element)
         } else if symbol == tables.symbolBaseSubscribe {
+            guard let rank = envelopeRank(.baseSubscribe, element), inPlace(element, rank: rank, name: EnvelopePart.baseSubscribe.rawValue) else { return }
             beginEnvelope(EnvelopeSpecs.baseSubscribe, element)
         } else if symbol == tables.symbolExtendMessage {
+            guard let rank = envelopeRank(.extendMessage, element), inPlace(element, rank: rank, name: EnvelopePart.extendMessage.rawValue) else { return }
             extendDepth = depth
         } else if symbol == tables.symbolSignature && element.namespaceSymbol == tables.symbolDsigNamespace {
             if hasSignature {
@@ -103,9 +119,45 @@ final class DecoderCore: XMLEventHandler {
             }
             hasSignature = true
             skipDepth = depth
+            let rank = envelopeRank(.signature, element) ?? .max
+            _ = inPlace(element, rank: rank, name: "ds:Signature", skip: false)
         } else {
             unexpected(element, inside: header?.rootElement ?? "the message")
         }
+    }
+
+    /// The place of an envelope part in this message's official order, or nil (and an issue) when the
+    /// official schema has no place for it. A `ds:Signature` without a place (customs receipts) is read
+    /// as the last part: Clearance's own answers are signed.
+    private func envelopeRank(_ part: EnvelopePart, _ element: XMLStartElement) -> Int? {
+        let spec = MessageCatalog.all[messageIndex]
+        if let index = spec.envelope.firstIndex(where: { $0.part == part }) { return index + 1 }
+        switch part {
+        case .signature:
+            return nil
+        case .baseTransfer:
+            // Customs receipts name no sender (the channel does); a BaseTransfer there is read, not required.
+            messageIssues.append(issue(element, "WRN004", "\(spec.root) has no BaseTransfer in the official schema; the block is read but not required",
+                                       field: "BaseTransfer", severity: .warning))
+            return spec.envelope.count + 1
+        case .baseSubscribe, .extendMessage:
+            unexpected(element, inside: spec.root)
+            return nil
+        }
+    }
+
+    /// Whether a top-level part comes in the official order; when it does not, a structural issue
+    /// (`SCH010`) and the part is skipped (unless `skip` is false).
+    private func inPlace(_ element: XMLStartElement, rank: Int, name: String, skip: Bool = true) -> Bool {
+        if rank < partRank {
+            messageIssues.append(issue(element, "SCH010", "\(name) must come before \(partName) in \(MessageCatalog.all[messageIndex].root)",
+                                       field: name))
+            if skip { skipDepth = element.depth }
+            return false
+        }
+        partRank = rank
+        partName = name
+        return true
     }
 
     func endElement(symbol: Int32, depth: Int) {
@@ -156,6 +208,8 @@ final class DecoderCore: XMLEventHandler {
         let rootName = element.localName.string ?? ""
         header = MessageHeader(spec: message >= 0 ? MessageCatalog.all[Int(message)] : nil, rootElement: rootName,
                                guid: guid, version: version, position: element.position)
+        partRank = 0
+        partName = ""
         if message < 0 {
             messageIssues.append(issue(element, "SCH009", "\(rootName) is not a CEB message this service knows", field: rootName))
             skipDepth = 1
@@ -164,6 +218,11 @@ final class DecoderCore: XMLEventHandler {
             skipDepth = 1
         } else {
             messageIndex = Int(message)
+            let root = MessageCatalog.all[messageIndex].root
+            if rootName != root {
+                messageIssues.append(issue(element, "WRN005", "the root \(rootName) is read as \(root), the official schema's name", field: rootName,
+                                           severity: .warning))
+            }
             checkRootAttributes(element, guid: guid, version: version)
         }
         output.messageStarted(header!)
@@ -187,9 +246,14 @@ final class DecoderCore: XMLEventHandler {
 
     private func finishMessage() {
         guard let header else { return }
-        if messageIndex >= 0 && baseTransfer == nil {
+        if messageIndex >= 0 && baseTransfer == nil && MessageCatalog.all[messageIndex].requiresBaseTransfer {
             messageIssues.append(ValidationIssue(code: "SCH001", message: "the message has no BaseTransfer block", field: "BaseTransfer",
                                        line: header.position.line, column: header.position.column))
+        }
+        if messageIndex >= 0 && !hasSignature && MessageCatalog.all[messageIndex].requiresSignature {
+            messageIssues.append(ValidationIssue(code: "SIG100", severity: .warning,
+                                       message: "customs requires a ds:Signature on \(MessageCatalog.all[messageIndex].root); Clearance signs it before sending",
+                                       field: "Signature", line: header.position.line, column: header.position.column))
         }
         if messageIndex >= 0 && documentCount == 0 {
             let element = MessageCatalog.all[messageIndex].document.element
@@ -349,7 +413,11 @@ final class DecoderCore: XMLEventHandler {
 
     private func unexpected(_ element: XMLStartElement, inside place: String) {
         let name = element.localName.string ?? "?"
-        let found = issue(element, "SCH007", "unexpected element \(name) in \(place)", field: name)
+        let tolerated = documentDepth > 0 && MessageCatalog.all[documentMessage].toleratedElements.contains(name)
+        let found = tolerated
+            ? issue(element, "WRN006", "\(name) is not in the official schema of \(place) (an official sample carries it); ignored", field: name,
+                    severity: .warning)
+            : issue(element, "SCH007", "unexpected element \(name) in \(place)", field: name)
         if documentDepth > 0 {
             var found = found
             found.documentIndex = documentCount

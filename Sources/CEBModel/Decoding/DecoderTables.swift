@@ -48,6 +48,7 @@ final class DecoderTables: @unchecked Sendable {
         for record in envelope { _ = symbol(record.element); record.fields.forEach { _ = symbol($0.name) } }
         for message in catalog {
             _ = symbol(message.root)
+            message.rootAliases.forEach { _ = symbol($0) }
             _ = symbol(message.document.element)
             _ = symbol(message.document.head.element)
             message.document.head.fields.forEach { _ = symbol($0.name) }
@@ -77,7 +78,7 @@ final class DecoderTables: @unchecked Sendable {
         var headTables: [UnsafeMutablePointer<Int16>] = [], lineTables: [UnsafeMutablePointer<Int16>?] = []
         var inspection = -1
         for (position, message) in catalog.enumerated() {
-            roots[Int(index[message.root]!)] = Int32(position)
+            for root in [message.root] + message.rootAliases { roots[Int(index[root]!)] = Int32(position) }
             documents.append(index[message.document.element]!)
             heads.append(index[message.document.head.element]!)
             lines.append(message.document.lines.map { index[$0.element]! } ?? -1)

@@ -12,7 +12,9 @@ enum RecordChecker {
         spec.fields.withUnsafeBufferPointer { fields in
             for index in fields.indices {
                 guard let bytes = values.bytes(index), !isBlank(bytes) else {
-                    if fields[index].required {
+                    // The official schemas give many required fields a maximum length only: the element must be
+                    // there, but may be empty (`<ceb:domesticTrafNo></ceb:domesticTrafNo>` in CEB507).
+                    if fields[index].required && !(values.isPresent(index) && fields[index].type.acceptsEmpty) {
                         let name = fields[index].name
                         issues.append(ValidationIssue(code: "SCH001", message: "required field \(name) is missing or empty",
                                                       field: prefix + path.name(name), line: fallback.line, column: fallback.column,

@@ -70,6 +70,14 @@ public enum CEBDocument: Sendable, Hashable {
     case wayBill(WayBill)
     /// CEB608 Export waybill manifest receipt.
     case wayBillReturn(WayBillReturn)
+    /// CEB213 Export return application.
+    case exportReturnApplication(ExportReturnApplication)
+    /// CEB214 Export return application receipt.
+    case exportReturnApplicationReturn(ExportReturnApplicationReturn)
+    /// CEB215 Export return tally details.
+    case exportReturnDetail(ExportReturnDetail)
+    /// CEB216 Export return tally details receipt.
+    case exportReturnDetailReturn(ExportReturnDetailReturn)
     /// CEB701 Export summary application.
     case summaryApplication(SummaryApplication)
     /// CEB702 Export summary application receipt.
@@ -124,6 +132,10 @@ public enum CEBDocument: Sendable, Hashable {
         case "CEB606": self = .exportInventoryCancelReturn(ExportInventoryCancelReturn(values.head))
         case "CEB607": self = .wayBill(WayBill(values))
         case "CEB608": self = .wayBillReturn(WayBillReturn(values.head))
+        case "CEB213": self = .exportReturnApplication(ExportReturnApplication(values))
+        case "CEB214": self = .exportReturnApplicationReturn(ExportReturnApplicationReturn(values.head))
+        case "CEB215": self = .exportReturnDetail(ExportReturnDetail(values.head))
+        case "CEB216": self = .exportReturnDetailReturn(ExportReturnDetailReturn(values.head))
         case "CEB701": self = .summaryApplication(SummaryApplication(values))
         case "CEB702": self = .summaryApplicationReturn(SummaryApplicationReturn(values.head))
         case "CEB792": self = .summaryResult(SummaryResult(values))
@@ -173,6 +185,10 @@ public enum CEBDocument: Sendable, Hashable {
         case .exportInventoryCancelReturn: MessageCatalog.ceb606
         case .wayBill: MessageCatalog.ceb607
         case .wayBillReturn: MessageCatalog.ceb608
+        case .exportReturnApplication: MessageCatalog.ceb213
+        case .exportReturnApplicationReturn: MessageCatalog.ceb214
+        case .exportReturnDetail: MessageCatalog.ceb215
+        case .exportReturnDetailReturn: MessageCatalog.ceb216
         case .summaryApplication: MessageCatalog.ceb701
         case .summaryApplicationReturn: MessageCatalog.ceb702
         case .summaryResult: MessageCatalog.ceb792
@@ -207,7 +223,7 @@ public enum CEBDocument: Sendable, Hashable {
         case .inventoryRefundReturn(let document): add("copNo", document.copNo); add("invtNo", document.invtNo); add("preNo", document.preNo)
         case .delivery(let document): add("copNo", document.head.copNo); add("rkdNo", document.head.rkdNo); add("billNo", document.head.billNo)
         case .deliveryReturn(let document): add("copNo", document.copNo); add("rkdNo", document.rkdNo); add("preNo", document.preNo)
-        case .taxBill(let document): add("taxNo", document.head.taxNo); add("invtNo", document.head.invtNo); add("orderNo", document.head.orderNo); add("logisticsNo", document.head.logisticsNo)
+        case .taxBill(let document): add("taxNo", document.head.taxNo); add("invtNo", document.head.invtNo)
         case .taxStatus(let document): add("taxNo", document.head.taxNo); add("invtNo", document.head.invtNo)
         case .exportOrder(let document): add("orderNo", document.head.orderNo)
         case .exportOrderReturn(let document): add("orderNo", document.orderNo)
@@ -225,6 +241,10 @@ public enum CEBDocument: Sendable, Hashable {
         case .exportInventoryCancelReturn(let document): add("copNo", document.copNo); add("invtNo", document.invtNo)
         case .wayBill(let document): add("copNo", document.head.copNo); add("billNo", document.head.billNo)
         case .wayBillReturn(let document): add("copNo", document.copNo); add("billNo", document.billNo); add("preNo", document.preNo)
+        case .exportReturnApplication(let document): add("coElNo", document.head.coElNo); add("invtNo", document.head.invtNo); add("logisticsNo", document.head.logisticsNo)
+        case .exportReturnApplicationReturn(let document): add("coElNo", document.coElNo); add("invtNo", document.invtNo); add("preNo", document.preNo)
+        case .exportReturnDetail(let document): add("coElNo", document.coElNo); add("logisticsNo", document.logisticsNo); add("invtNo", document.invtNo)
+        case .exportReturnDetailReturn(let document): add("coElNo", document.coElNo); add("logisticsNo", document.logisticsNo); add("preNo", document.preNo)
         case .summaryApplication(let document): add("copNo", document.head.copNo); add("sumNo", document.head.sumNo)
         case .summaryApplicationReturn(let document): add("copNo", document.copNo); add("sumNo", document.sumNo); add("preNo", document.preNo)
         case .summaryResult(let document): add("sumNo", document.head.sumNo); add("entryId", document.head.entryId); add("declSeqNo", document.head.declSeqNo)

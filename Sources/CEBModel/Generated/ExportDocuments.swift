@@ -12,17 +12,17 @@ public struct ExportOrderHead: RecordDecodable, Hashable, Codable {
     public var appTime: String
     /// `appStatus`: required, one of 1, 2.
     public var appStatus: String
-    /// `orderType`: required, one of I, E.
+    /// `orderType`: required, 1 characters.
     public var orderType: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `ebpCode`: required, text of 1–18 characters.
+    /// `ebpCode`: required, text of 0–18 characters.
     public var ebpCode: String
-    /// `ebpName`: required, text of 1–100 characters.
+    /// `ebpName`: required, text of 0–100 characters.
     public var ebpName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
     /// `goodsValue`: required, decimal(19,5).
     public var goodsValue: CEBDecimal
@@ -30,7 +30,7 @@ public struct ExportOrderHead: RecordDecodable, Hashable, Codable {
     public var freight: CEBDecimal
     /// `currency`: required, 3 characters.
     public var currency: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -72,15 +72,15 @@ public struct ExportOrderHead: RecordDecodable, Hashable, Codable {
 
 /// One `OrderList` line of CEB303 Export order.
 public struct ExportOrderLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `itemNo`: required, text of 1–50 characters.
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `itemNo`: required, text of 0–30 characters.
     public var itemNo: String
-    /// `itemName`: required, text of 1–250 characters.
+    /// `itemName`: required, text of 0–250 characters.
     public var itemName: String
-    /// `itemDescribe`: optional, text of 1–1000 characters.
+    /// `itemDescribe`: optional, text of 0–1000 characters.
     public var itemDescribe: String?
-    /// `barCode`: optional, text of 1–50 characters.
+    /// `barCode`: optional, text of 0–50 characters.
     public var barCode: String?
     /// `unit`: required, 3 characters.
     public var unit: String
@@ -92,11 +92,11 @@ public struct ExportOrderLine: RecordDecodable, Hashable, Codable {
     public var price: CEBDecimal
     /// `totalPrice`: required, decimal(19,5).
     public var totalPrice: CEBDecimal
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, itemNo: String = "", itemName: String = "", itemDescribe: String? = nil, barCode: String? = nil, unit: String = "", currency: String = "", qty: CEBDecimal = .zero, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
+    public init(gnum: Int = 0, itemNo: String = "", itemName: String = "", itemDescribe: String? = nil, barCode: String? = nil, unit: String = "", currency: String = "", qty: CEBDecimal = .zero, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
         self.gnum = gnum
         self.itemNo = itemNo
         self.itemName = itemName
@@ -112,7 +112,7 @@ public struct ExportOrderLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `OrderList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         itemNo = values.text(1) ?? ""
         itemName = values.text(2) ?? ""
         itemDescribe = values.text(3)
@@ -158,21 +158,21 @@ public struct PaymentReceipt: RecordDecodable, Hashable, Codable {
     public var appTime: String
     /// `appStatus`: required, one of 1, 2.
     public var appStatus: String
-    /// `ebpCode`: required, text of 1–18 characters.
+    /// `ebpCode`: required, text of 0–18 characters.
     public var ebpCode: String
-    /// `ebpName`: required, text of 1–100 characters.
+    /// `ebpName`: required, text of 0–100 characters.
     public var ebpName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `payCode`: optional, text of 1–18 characters.
+    /// `payCode`: optional, text of 0–18 characters.
     public var payCode: String?
-    /// `payName`: required, text of 1–100 characters.
+    /// `payName`: required, text of 0–100 characters.
     public var payName: String
-    /// `payNo`: optional, text of 1–60 characters.
+    /// `payNo`: optional, text of 0–60 characters.
     public var payNo: String?
     /// `charge`: required, decimal(19,5).
     public var charge: CEBDecimal
@@ -180,7 +180,7 @@ public struct PaymentReceipt: RecordDecodable, Hashable, Codable {
     public var currency: String
     /// `accountingDate`: required, yyyyMMddHHmmss.
     public var accountingDate: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -236,11 +236,11 @@ public struct ExportLogistics: RecordDecodable, Hashable, Codable {
     public var appTime: String
     /// `appStatus`: required, one of 1, 2.
     public var appStatus: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsName`: required, text of 1–100 characters.
+    /// `logisticsName`: required, text of 0–100 characters.
     public var logisticsName: String
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
     /// `freight`: required, decimal(19,5).
     public var freight: CEBDecimal
@@ -250,21 +250,21 @@ public struct ExportLogistics: RecordDecodable, Hashable, Codable {
     public var currency: String
     /// `grossWeight`: required, decimal(19,5).
     public var grossWeight: CEBDecimal
-    /// `packNo`: optional, integer of up to 9 digits.
-    public var packNo: Int?
-    /// `goodsInfo`: required, text of 1–200 characters.
+    /// `packNo`: required, integer of up to 9 digits.
+    public var packNo: Int
+    /// `goodsInfo`: required, text of 0–200 characters.
     public var goodsInfo: String
-    /// `ebcCode`: optional, text of 1–18 characters.
+    /// `ebcCode`: optional, text of 0–18 characters.
     public var ebcCode: String?
-    /// `ebcName`: optional, text of 1–100 characters.
+    /// `ebcName`: optional, text of 0–100 characters.
     public var ebcName: String?
-    /// `ebcTelephone`: optional, text of 1–50 characters.
+    /// `ebcTelephone`: optional, text of 0–50 characters.
     public var ebcTelephone: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", freight: CEBDecimal = .zero, insuredFee: CEBDecimal = .zero, currency: String = "", grossWeight: CEBDecimal = .zero, packNo: Int? = nil, goodsInfo: String = "", ebcCode: String? = nil, ebcName: String? = nil, ebcTelephone: String? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", freight: CEBDecimal = .zero, insuredFee: CEBDecimal = .zero, currency: String = "", grossWeight: CEBDecimal = .zero, packNo: Int = 0, goodsInfo: String = "", ebcCode: String? = nil, ebcName: String? = nil, ebcTelephone: String? = nil, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -297,7 +297,7 @@ public struct ExportLogistics: RecordDecodable, Hashable, Codable {
         insuredFee = values.decimal(8) ?? .zero
         currency = values.text(9) ?? ""
         grossWeight = values.decimal(10) ?? .zero
-        packNo = values.integer(11)
+        packNo = values.integer(11) ?? 0
         goodsInfo = values.text(12) ?? ""
         ebcCode = values.text(13)
         ebcName = values.text(14)
@@ -320,37 +320,37 @@ public struct ArrivalHead: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, 18 characters.
     public var preNo: String?
-    /// `operatorCode`: required, text of 1–18 characters.
+    /// `operatorCode`: required, text of 0–18 characters.
     public var operatorCode: String
-    /// `operatorName`: required, text of 1–100 characters.
+    /// `operatorName`: required, text of 0–100 characters.
     public var operatorName: String
-    /// `loctNo`: optional, text of 1–10 characters.
+    /// `loctNo`: optional, text of 0–10 characters.
     public var loctNo: String?
-    /// `ieFlag`: required, one of I, E.
+    /// `ieFlag`: required, 1 characters.
     public var ieFlag: String
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
-    /// `billNo`: optional, text of 1–37 characters.
+    /// `billNo`: optional, text of 0–37 characters.
     public var billNo: String?
-    /// `domesticTrafNo`: required, text of 1–100 characters.
+    /// `domesticTrafNo`: required, text of 0–100 characters.
     public var domesticTrafNo: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsName`: required, text of 1–100 characters.
+    /// `logisticsName`: required, text of 0–100 characters.
     public var logisticsName: String
-    /// `msgCount`: optional, integer of up to 9 digits.
-    public var msgCount: Int?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `msgCount`: required, integer of up to 9 digits.
+    public var msgCount: Int
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, operatorCode: String = "", operatorName: String = "", loctNo: String? = nil, ieFlag: String = "", trafMode: String = "", billNo: String? = nil, domesticTrafNo: String = "", logisticsCode: String = "", logisticsName: String = "", msgCount: Int? = nil, msgSeqNo: Int? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, operatorCode: String = "", operatorName: String = "", loctNo: String? = nil, ieFlag: String = "", trafMode: String = "", billNo: String? = nil, domesticTrafNo: String = "", logisticsCode: String = "", logisticsName: String = "", msgCount: Int = 0, msgSeqNo: Int = 0, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -390,25 +390,25 @@ public struct ArrivalHead: RecordDecodable, Hashable, Codable {
         domesticTrafNo = values.text(13) ?? ""
         logisticsCode = values.text(14) ?? ""
         logisticsName = values.text(15) ?? ""
-        msgCount = values.integer(16)
-        msgSeqNo = values.integer(17)
+        msgCount = values.integer(16) ?? 0
+        msgSeqNo = values.integer(17) ?? 0
         note = values.text(18)
     }
 }
 
 /// One `ArrivalList` line of CEB507 Export arrival notice.
 public struct ArrivalLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 9 digits.
-    public var gnum: Int?
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `totalPackageNo`: optional, text of 1–60 characters.
+    /// `totalPackageNo`: optional, text of 0–37 characters.
     public var totalPackageNo: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, logisticsNo: String = "", totalPackageNo: String? = nil, note: String? = nil) {
+    public init(gnum: Int = 0, logisticsNo: String = "", totalPackageNo: String? = nil, note: String? = nil) {
         self.gnum = gnum
         self.logisticsNo = logisticsNo
         self.totalPackageNo = totalPackageNo
@@ -417,7 +417,7 @@ public struct ArrivalLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `ArrivalList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         logisticsNo = values.text(1) ?? ""
         totalPackageNo = values.text(2)
         note = values.text(3)
@@ -458,33 +458,33 @@ public struct DepartureHead: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, 18 characters.
     public var preNo: String?
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsName`: required, text of 1–100 characters.
+    /// `logisticsName`: required, text of 0–100 characters.
     public var logisticsName: String
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
-    /// `trafName`: optional, text of 1–100 characters.
+    /// `trafName`: optional, text of 0–100 characters.
     public var trafName: String?
-    /// `voyageNo`: optional, text of 1–32 characters.
+    /// `voyageNo`: optional, text of 0–32 characters.
     public var voyageNo: String?
-    /// `billNo`: optional, text of 1–37 characters.
+    /// `billNo`: optional, text of 0–37 characters.
     public var billNo: String?
     /// `leaveTime`: required, yyyyMMddHHmmss.
     public var leaveTime: String
-    /// `msgCount`: optional, integer of up to 9 digits.
-    public var msgCount: Int?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `msgCount`: required, integer of up to 9 digits.
+    public var msgCount: Int
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, logisticsCode: String = "", logisticsName: String = "", trafMode: String = "", trafName: String? = nil, voyageNo: String? = nil, billNo: String? = nil, leaveTime: String = "", msgCount: Int? = nil, msgSeqNo: Int? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, logisticsCode: String = "", logisticsName: String = "", trafMode: String = "", trafName: String? = nil, voyageNo: String? = nil, billNo: String? = nil, leaveTime: String = "", msgCount: Int = 0, msgSeqNo: Int = 0, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -520,25 +520,25 @@ public struct DepartureHead: RecordDecodable, Hashable, Codable {
         voyageNo = values.text(11)
         billNo = values.text(12)
         leaveTime = values.text(13) ?? ""
-        msgCount = values.integer(14)
-        msgSeqNo = values.integer(15)
+        msgCount = values.integer(14) ?? 0
+        msgSeqNo = values.integer(15) ?? 0
         note = values.text(16)
     }
 }
 
 /// One `DepartureList` line of CEB509 Export departure notice.
 public struct DepartureLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 9 digits.
-    public var gnum: Int?
-    /// `totalPackageNo`: optional, text of 1–60 characters.
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `totalPackageNo`: optional, text of 0–37 characters.
     public var totalPackageNo: String?
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, totalPackageNo: String? = nil, logisticsNo: String = "", note: String? = nil) {
+    public init(gnum: Int = 0, totalPackageNo: String? = nil, logisticsNo: String = "", note: String? = nil) {
         self.gnum = gnum
         self.totalPackageNo = totalPackageNo
         self.logisticsNo = logisticsNo
@@ -547,7 +547,7 @@ public struct DepartureLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `DepartureList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         totalPackageNo = values.text(1)
         logisticsNo = values.text(2) ?? ""
         note = values.text(3)
@@ -588,95 +588,95 @@ public struct ExportInventoryHead: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `ebpCode`: required, text of 1–18 characters.
+    /// `ebpCode`: required, text of 0–18 characters.
     public var ebpCode: String
-    /// `ebpName`: required, text of 1–100 characters.
+    /// `ebpName`: required, text of 0–100 characters.
     public var ebpName: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsName`: required, text of 1–100 characters.
+    /// `logisticsName`: required, text of 0–100 characters.
     public var logisticsName: String
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, 18 characters.
     public var preNo: String?
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, text of 0–20 characters.
     public var invtNo: String?
-    /// `ieFlag`: required, one of I, E.
+    /// `ieFlag`: required, 1 characters.
     public var ieFlag: String
     /// `portCode`: required, 4 characters.
     public var portCode: String
     /// `ieDate`: required, yyyyMMdd.
     public var ieDate: String
-    /// `statisticsFlag`: required, one of A, B.
+    /// `statisticsFlag`: required, 1 characters.
     public var statisticsFlag: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `agentName`: required, text of 1–100 characters.
+    /// `agentName`: required, text of 0–100 characters.
     public var agentName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
-    /// `ownerCode`: required, text of 1–18 characters.
+    /// `ownerCode`: required, text of 0–18 characters.
     public var ownerCode: String
-    /// `ownerName`: required, text of 1–100 characters.
+    /// `ownerName`: required, text of 0–100 characters.
     public var ownerName: String
-    /// `iacCode`: optional, text of 1–18 characters.
+    /// `iacCode`: optional, text of 0–18 characters.
     public var iacCode: String?
-    /// `iacName`: optional, text of 1–100 characters.
+    /// `iacName`: optional, text of 0–100 characters.
     public var iacName: String?
-    /// `emsNo`: optional, text of 1–30 characters.
+    /// `emsNo`: optional, text of 0–30 characters.
     public var emsNo: String?
     /// `tradeMode`: required, 4 characters.
     public var tradeMode: String
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
-    /// `trafName`: optional, text of 1–100 characters.
+    /// `trafName`: optional, text of 0–100 characters.
     public var trafName: String?
-    /// `voyageNo`: optional, text of 1–32 characters.
+    /// `voyageNo`: optional, text of 0–32 characters.
     public var voyageNo: String?
-    /// `billNo`: optional, text of 1–37 characters.
+    /// `billNo`: optional, text of 0–37 characters.
     public var billNo: String?
-    /// `totalPackageNo`: optional, text of 1–60 characters.
+    /// `totalPackageNo`: optional, text of 0–37 characters.
     public var totalPackageNo: String?
-    /// `loctNo`: optional, text of 1–10 characters.
+    /// `loctNo`: optional, text of 0–10 characters.
     public var loctNo: String?
-    /// `licenseNo`: optional, text of 1–19 characters.
+    /// `licenseNo`: optional, text of 0–19 characters.
     public var licenseNo: String?
     /// `country`: required, 3 characters.
     public var country: String
-    /// `POD`: required, text of 1–10 characters.
+    /// `POD`: required, text of 3–4 characters.
     public var pod: String
     /// `freight`: required, decimal(19,5).
     public var freight: CEBDecimal
     /// `fCurrency`: required, 3 characters.
     public var fCurrency: String
-    /// `fFlag`: required, one of 1, 2, 3.
+    /// `fFlag`: required, one of 3.
     public var fFlag: String
     /// `insuredFee`: required, decimal(19,5).
     public var insuredFee: CEBDecimal
     /// `iCurrency`: required, 3 characters.
     public var iCurrency: String
-    /// `iFlag`: required, one of 1, 2, 3.
+    /// `iFlag`: required, one of 3.
     public var iFlag: String
-    /// `wrapType`: required, text of 1–2 characters.
+    /// `wrapType`: required, 1 characters.
     public var wrapType: String
-    /// `packNo`: optional, integer of up to 9 digits.
-    public var packNo: Int?
+    /// `packNo`: required, integer of up to 9 digits.
+    public var packNo: Int
     /// `grossWeight`: required, decimal(19,5).
     public var grossWeight: CEBDecimal
     /// `netWeight`: required, decimal(19,5).
     public var netWeight: CEBDecimal
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", ebpCode: String = "", ebpName: String = "", orderNo: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", copNo: String = "", preNo: String? = nil, invtNo: String? = nil, ieFlag: String = "", portCode: String = "", ieDate: String = "", statisticsFlag: String = "", agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", ownerCode: String = "", ownerName: String = "", iacCode: String? = nil, iacName: String? = nil, emsNo: String? = nil, tradeMode: String = "", trafMode: String = "", trafName: String? = nil, voyageNo: String? = nil, billNo: String? = nil, totalPackageNo: String? = nil, loctNo: String? = nil, licenseNo: String? = nil, country: String = "", pod: String = "", freight: CEBDecimal = .zero, fCurrency: String = "", fFlag: String = "", insuredFee: CEBDecimal = .zero, iCurrency: String = "", iFlag: String = "", wrapType: String = "", packNo: Int? = nil, grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", ebpCode: String = "", ebpName: String = "", orderNo: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", copNo: String = "", preNo: String? = nil, invtNo: String? = nil, ieFlag: String = "", portCode: String = "", ieDate: String = "", statisticsFlag: String = "", agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", ownerCode: String = "", ownerName: String = "", iacCode: String? = nil, iacName: String? = nil, emsNo: String? = nil, tradeMode: String = "", trafMode: String = "", trafName: String? = nil, voyageNo: String? = nil, billNo: String? = nil, totalPackageNo: String? = nil, loctNo: String? = nil, licenseNo: String? = nil, country: String = "", pod: String = "", freight: CEBDecimal = .zero, fCurrency: String = "", fFlag: String = "", insuredFee: CEBDecimal = .zero, iCurrency: String = "", iFlag: String = "", wrapType: String = "", packNo: Int = 0, grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -773,7 +773,7 @@ public struct ExportInventoryHead: RecordDecodable, Hashable, Codable {
         iCurrency = values.text(41) ?? ""
         iFlag = values.text(42) ?? ""
         wrapType = values.text(43) ?? ""
-        packNo = values.integer(44)
+        packNo = values.integer(44) ?? 0
         grossWeight = values.decimal(45) ?? .zero
         netWeight = values.decimal(46) ?? .zero
         note = values.text(47)
@@ -782,21 +782,21 @@ public struct ExportInventoryHead: RecordDecodable, Hashable, Codable {
 
 /// One `InventoryList` line of CEB603 Export inventory.
 public struct ExportInventoryLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `itemNo`: required, text of 1–50 characters.
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `itemNo`: required, text of 0–20 characters.
     public var itemNo: String
-    /// `itemRecordNo`: optional, text of 1–30 characters.
+    /// `itemRecordNo`: optional, text of 0–30 characters.
     public var itemRecordNo: String?
-    /// `itemName`: optional, text of 1–250 characters.
+    /// `itemName`: optional, text of 0–250 characters.
     public var itemName: String?
-    /// `gcode`: required, text of 1–10 characters.
+    /// `gcode`: required, 10 characters.
     public var gcode: String
-    /// `gname`: required, text of 1–250 characters.
+    /// `gname`: required, text of 0–250 characters.
     public var gname: String
-    /// `gmodel`: required, text of 1–250 characters.
+    /// `gmodel`: required, text of 0–250 characters.
     public var gmodel: String
-    /// `barCode`: required, text of 1–50 characters.
+    /// `barCode`: required, text of 0–50 characters.
     public var barCode: String
     /// `country`: required, 3 characters.
     public var country: String
@@ -812,17 +812,17 @@ public struct ExportInventoryLine: RecordDecodable, Hashable, Codable {
     public var unit: String
     /// `unit1`: required, 3 characters.
     public var unit1: String
-    /// `unit2`: optional, 3 characters.
+    /// `unit2`: optional, text of 0–3 characters.
     public var unit2: String?
     /// `price`: required, decimal(19,5).
     public var price: CEBDecimal
     /// `totalPrice`: required, decimal(19,5).
     public var totalPrice: CEBDecimal
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, itemNo: String = "", itemRecordNo: String? = nil, itemName: String? = nil, gcode: String = "", gname: String = "", gmodel: String = "", barCode: String = "", country: String = "", currency: String = "", qty: CEBDecimal = .zero, qty1: CEBDecimal = .zero, qty2: CEBDecimal? = nil, unit: String = "", unit1: String = "", unit2: String? = nil, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
+    public init(gnum: Int = 0, itemNo: String = "", itemRecordNo: String? = nil, itemName: String? = nil, gcode: String = "", gname: String = "", gmodel: String = "", barCode: String = "", country: String = "", currency: String = "", qty: CEBDecimal = .zero, qty1: CEBDecimal = .zero, qty2: CEBDecimal? = nil, unit: String = "", unit1: String = "", unit2: String? = nil, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
         self.gnum = gnum
         self.itemNo = itemNo
         self.itemRecordNo = itemRecordNo
@@ -846,7 +846,7 @@ public struct ExportInventoryLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `InventoryList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         itemNo = values.text(1) ?? ""
         itemRecordNo = values.text(2)
         itemName = values.text(3)
@@ -902,23 +902,23 @@ public struct ExportInventoryCancel: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, 18 characters.
     public var preNo: String?
-    /// `invtNo`: required, text of 1–18 characters.
+    /// `invtNo`: required, text of 0–20 characters.
     public var invtNo: String
-    /// `reason`: required, text of 1–1000 characters.
+    /// `reason`: required, text of 0–1000 characters.
     public var reason: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `agentName`: required, text of 1–100 characters.
+    /// `agentName`: required, text of 0–100 characters.
     public var agentName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -972,41 +972,41 @@ public struct WayBillHead: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, 18 characters.
     public var preNo: String?
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `agentName`: required, text of 1–100 characters.
+    /// `agentName`: required, text of 0–100 characters.
     public var agentName: String
-    /// `loctNo`: optional, text of 1–10 characters.
+    /// `loctNo`: optional, text of 0–10 characters.
     public var loctNo: String?
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
-    /// `trafName`: required, text of 1–100 characters.
+    /// `trafName`: required, text of 0–100 characters.
     public var trafName: String
-    /// `voyageNo`: required, text of 1–32 characters.
+    /// `voyageNo`: required, text of 0–32 characters.
     public var voyageNo: String
-    /// `billNo`: required, text of 1–37 characters.
+    /// `billNo`: required, text of 0–37 characters.
     public var billNo: String
-    /// `domesticTrafNo`: optional, text of 1–100 characters.
+    /// `domesticTrafNo`: optional, text of 0–100 characters.
     public var domesticTrafNo: String?
     /// `grossWeight`: required, decimal(19,5).
     public var grossWeight: CEBDecimal
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsName`: required, text of 1–100 characters.
+    /// `logisticsName`: required, text of 0–100 characters.
     public var logisticsName: String
-    /// `msgCount`: optional, integer of up to 9 digits.
-    public var msgCount: Int?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `msgCount`: required, integer of up to 9 digits.
+    public var msgCount: Int
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, agentCode: String = "", agentName: String = "", loctNo: String? = nil, trafMode: String = "", trafName: String = "", voyageNo: String = "", billNo: String = "", domesticTrafNo: String? = nil, grossWeight: CEBDecimal = .zero, logisticsCode: String = "", logisticsName: String = "", msgCount: Int? = nil, msgSeqNo: Int? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, agentCode: String = "", agentName: String = "", loctNo: String? = nil, trafMode: String = "", trafName: String = "", voyageNo: String = "", billNo: String = "", domesticTrafNo: String? = nil, grossWeight: CEBDecimal = .zero, logisticsCode: String = "", logisticsName: String = "", msgCount: Int = 0, msgSeqNo: Int = 0, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -1050,27 +1050,27 @@ public struct WayBillHead: RecordDecodable, Hashable, Codable {
         grossWeight = values.decimal(15) ?? .zero
         logisticsCode = values.text(16) ?? ""
         logisticsName = values.text(17) ?? ""
-        msgCount = values.integer(18)
-        msgSeqNo = values.integer(19)
+        msgCount = values.integer(18) ?? 0
+        msgSeqNo = values.integer(19) ?? 0
         note = values.text(20)
     }
 }
 
 /// One `WayBillList` line of CEB607 Export consolidated waybill manifest.
 public struct WayBillLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 9 digits.
-    public var gnum: Int?
-    /// `totalPackageNo`: optional, text of 1–60 characters.
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `totalPackageNo`: optional, text of 0–60 characters.
     public var totalPackageNo: String?
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, text of 0–20 characters.
     public var invtNo: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, totalPackageNo: String? = nil, logisticsNo: String = "", invtNo: String? = nil, note: String? = nil) {
+    public init(gnum: Int = 0, totalPackageNo: String? = nil, logisticsNo: String = "", invtNo: String? = nil, note: String? = nil) {
         self.gnum = gnum
         self.totalPackageNo = totalPackageNo
         self.logisticsNo = logisticsNo
@@ -1080,7 +1080,7 @@ public struct WayBillLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `WayBillList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         totalPackageNo = values.text(1)
         logisticsNo = values.text(2) ?? ""
         invtNo = values.text(3)
@@ -1108,6 +1108,302 @@ public struct WayBill: Sendable, Hashable, Codable {
     }
 }
 
+// MARK: CEB213 Export return application
+
+/// `InvtRefundHead` of CEB213 Export return application.
+public struct ExportReturnApplicationHead: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `appType`: required, one of 1, 2, 3.
+    public var appType: String
+    /// `appTime`: required, yyyyMMddHHmmss.
+    public var appTime: String
+    /// `appStatus`: required, one of 1, 2.
+    public var appStatus: String
+    /// `customsCode`: required, 4 characters.
+    public var customsCode: String
+    /// `loctNo`: optional, text of 0–10 characters.
+    public var loctNo: String?
+    /// `ebpCode`: required, text of 0–18 characters.
+    public var ebpCode: String
+    /// `ebpName`: required, text of 0–100 characters.
+    public var ebpName: String
+    /// `ebcCode`: required, text of 0–18 characters.
+    public var ebcCode: String
+    /// `ebcName`: required, text of 0–100 characters.
+    public var ebcName: String
+    /// `logisticsNo`: required, text of 0–80 characters.
+    public var logisticsNo: String
+    /// `logisticsCode`: required, text of 0–18 characters.
+    public var logisticsCode: String
+    /// `logisticsName`: required, text of 0–100 characters.
+    public var logisticsName: String
+    /// `coElNo`: required, text of 0–30 characters.
+    public var coElNo: String
+    /// `preNo`: optional, text of 0–18 characters.
+    public var preNo: String?
+    /// `invtNo`: required, text of 0–20 characters.
+    public var invtNo: String
+    /// `tradeMode`: optional, 4 characters.
+    public var tradeMode: String?
+    /// `agentCode`: required, text of 0–18 characters.
+    public var agentCode: String
+    /// `agentName`: required, text of 0–100 characters.
+    public var agentName: String
+    /// `billNo`: required, text of 0–37 characters.
+    public var billNo: String
+    /// `ieFlag`: required, text of 0–1 characters.
+    public var ieFlag: String
+    /// `trafMode`: required, text of 0–1 characters.
+    public var trafMode: String
+    /// `trafName`: required, text of 0–100 characters.
+    public var trafName: String
+    /// `portCode`: required, text of 0–4 characters.
+    public var portCode: String
+    /// `reason`: required, text of 0–500 characters.
+    public var reason: String
+    /// `country`: required, text of 0–3 characters.
+    public var country: String
+    /// `voyageNo`: required, text of 0–32 characters.
+    public var voyageNo: String
+    /// `note`: optional, text of 0–500 characters.
+    public var note: String?
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", loctNo: String? = nil, ebpCode: String = "", ebpName: String = "", ebcCode: String = "", ebcName: String = "", logisticsNo: String = "", logisticsCode: String = "", logisticsName: String = "", coElNo: String = "", preNo: String? = nil, invtNo: String = "", tradeMode: String? = nil, agentCode: String = "", agentName: String = "", billNo: String = "", ieFlag: String = "", trafMode: String = "", trafName: String = "", portCode: String = "", reason: String = "", country: String = "", voyageNo: String = "", note: String? = nil) {
+        self.guid = guid
+        self.appType = appType
+        self.appTime = appTime
+        self.appStatus = appStatus
+        self.customsCode = customsCode
+        self.loctNo = loctNo
+        self.ebpCode = ebpCode
+        self.ebpName = ebpName
+        self.ebcCode = ebcCode
+        self.ebcName = ebcName
+        self.logisticsNo = logisticsNo
+        self.logisticsCode = logisticsCode
+        self.logisticsName = logisticsName
+        self.coElNo = coElNo
+        self.preNo = preNo
+        self.invtNo = invtNo
+        self.tradeMode = tradeMode
+        self.agentCode = agentCode
+        self.agentName = agentName
+        self.billNo = billNo
+        self.ieFlag = ieFlag
+        self.trafMode = trafMode
+        self.trafName = trafName
+        self.portCode = portCode
+        self.reason = reason
+        self.country = country
+        self.voyageNo = voyageNo
+        self.note = note
+    }
+
+    /// Reads `InvtRefundHead` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        appType = values.text(1) ?? ""
+        appTime = values.text(2) ?? ""
+        appStatus = values.text(3) ?? ""
+        customsCode = values.text(4) ?? ""
+        loctNo = values.text(5)
+        ebpCode = values.text(6) ?? ""
+        ebpName = values.text(7) ?? ""
+        ebcCode = values.text(8) ?? ""
+        ebcName = values.text(9) ?? ""
+        logisticsNo = values.text(10) ?? ""
+        logisticsCode = values.text(11) ?? ""
+        logisticsName = values.text(12) ?? ""
+        coElNo = values.text(13) ?? ""
+        preNo = values.text(14)
+        invtNo = values.text(15) ?? ""
+        tradeMode = values.text(16)
+        agentCode = values.text(17) ?? ""
+        agentName = values.text(18) ?? ""
+        billNo = values.text(19) ?? ""
+        ieFlag = values.text(20) ?? ""
+        trafMode = values.text(21) ?? ""
+        trafName = values.text(22) ?? ""
+        portCode = values.text(23) ?? ""
+        reason = values.text(24) ?? ""
+        country = values.text(25) ?? ""
+        voyageNo = values.text(26) ?? ""
+        note = values.text(27)
+    }
+}
+
+/// One `InvtRefundList` line of CEB213 Export return application.
+public struct ExportReturnApplicationLine: RecordDecodable, Hashable, Codable {
+    /// `gnum`: required, integer of up to 4 digits.
+    public var gnum: Int
+    /// `gcode`: required, text of 0–10 characters.
+    public var gcode: String
+    /// `gname`: required, text of 0–250 characters.
+    public var gname: String
+    /// `gmodel`: required, text of 0–250 characters.
+    public var gmodel: String
+    /// `qty`: required, decimal(19,5).
+    public var qty: CEBDecimal
+    /// `qty1`: required, decimal(19,5).
+    public var qty1: CEBDecimal
+    /// `unit`: required, 3 characters.
+    public var unit: String
+    /// `unit1`: required, 3 characters.
+    public var unit1: String
+    /// `qty2`: optional, decimal(19,5).
+    public var qty2: CEBDecimal?
+    /// `unit2`: optional, 3 characters.
+    public var unit2: String?
+    /// `note`: optional, text of 0–500 characters.
+    public var note: String?
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(gnum: Int = 0, gcode: String = "", gname: String = "", gmodel: String = "", qty: CEBDecimal = .zero, qty1: CEBDecimal = .zero, unit: String = "", unit1: String = "", qty2: CEBDecimal? = nil, unit2: String? = nil, note: String? = nil) {
+        self.gnum = gnum
+        self.gcode = gcode
+        self.gname = gname
+        self.gmodel = gmodel
+        self.qty = qty
+        self.qty1 = qty1
+        self.unit = unit
+        self.unit1 = unit1
+        self.qty2 = qty2
+        self.unit2 = unit2
+        self.note = note
+    }
+
+    /// Reads `InvtRefundList` values by field index.
+    public init(_ values: FieldValues) {
+        gnum = values.integer(0) ?? 0
+        gcode = values.text(1) ?? ""
+        gname = values.text(2) ?? ""
+        gmodel = values.text(3) ?? ""
+        qty = values.decimal(4) ?? .zero
+        qty1 = values.decimal(5) ?? .zero
+        unit = values.text(6) ?? ""
+        unit1 = values.text(7) ?? ""
+        qty2 = values.decimal(8)
+        unit2 = values.text(9)
+        note = values.text(10)
+    }
+}
+
+/// CEB213 `InvtRefund`: Export return application — 退货申请单 for goods of an export inventory coming back (202205).
+public struct ExportReturnApplication: Sendable, Hashable, Codable {
+    /// `InvtRefundHead`.
+    public var head: ExportReturnApplicationHead
+    /// `InvtRefundList` lines, in document order.
+    public var lines: [ExportReturnApplicationLine]
+
+    /// Creates a document.
+    public init(head: ExportReturnApplicationHead, lines: [ExportReturnApplicationLine] = []) {
+        self.head = head
+        self.lines = lines
+    }
+
+    /// Reads the document's head and lines.
+    public init(_ values: DocumentValues) {
+        head = ExportReturnApplicationHead(values.head)
+        lines = (0..<values.lineCount).map { ExportReturnApplicationLine(values.line($0)) }
+    }
+}
+
+// MARK: CEB215 Export return tally details
+
+/// CEB215 `InvtRefundDetail`: Export return tally details — 理货明细单（运抵）of returned export parcels (202205).
+public struct ExportReturnDetail: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `appType`: required, one of 1, 2, 3.
+    public var appType: String
+    /// `appTime`: required, yyyyMMddHHmmss.
+    public var appTime: String
+    /// `appStatus`: required, one of 1, 2.
+    public var appStatus: String
+    /// `customsCode`: required, 4 characters.
+    public var customsCode: String
+    /// `operatorCode`: required, text of 0–18 characters.
+    public var operatorCode: String
+    /// `operatorName`: required, text of 0–100 characters.
+    public var operatorName: String
+    /// `logisticsCode`: required, text of 0–18 characters.
+    public var logisticsCode: String
+    /// `logisticsName`: required, text of 0–100 characters.
+    public var logisticsName: String
+    /// `logisticsNo`: required, text of 0–80 characters.
+    public var logisticsNo: String
+    /// `invtNo`: optional, text of 0–20 characters.
+    public var invtNo: String?
+    /// `coElNo`: required, text of 0–20 characters.
+    public var coElNo: String
+    /// `preNo`: optional, text of 0–18 characters.
+    public var preNo: String?
+    /// `billNo`: required, text of 0–37 characters.
+    public var billNo: String
+    /// `ieFlag`: required, 1 characters.
+    public var ieFlag: String
+    /// `trafMode`: required, 1 characters.
+    public var trafMode: String
+    /// `trafName`: required, text of 0–100 characters.
+    public var trafName: String
+    /// `voyageNo`: required, text of 0–32 characters.
+    public var voyageNo: String
+    /// `location`: optional, text of 0–250 characters.
+    public var location: String?
+    /// `note`: optional, text of 0–250 characters.
+    public var note: String?
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", operatorCode: String = "", operatorName: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", invtNo: String? = nil, coElNo: String = "", preNo: String? = nil, billNo: String = "", ieFlag: String = "", trafMode: String = "", trafName: String = "", voyageNo: String = "", location: String? = nil, note: String? = nil) {
+        self.guid = guid
+        self.appType = appType
+        self.appTime = appTime
+        self.appStatus = appStatus
+        self.customsCode = customsCode
+        self.operatorCode = operatorCode
+        self.operatorName = operatorName
+        self.logisticsCode = logisticsCode
+        self.logisticsName = logisticsName
+        self.logisticsNo = logisticsNo
+        self.invtNo = invtNo
+        self.coElNo = coElNo
+        self.preNo = preNo
+        self.billNo = billNo
+        self.ieFlag = ieFlag
+        self.trafMode = trafMode
+        self.trafName = trafName
+        self.voyageNo = voyageNo
+        self.location = location
+        self.note = note
+    }
+
+    /// Reads `InvtRefundDetail` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        appType = values.text(1) ?? ""
+        appTime = values.text(2) ?? ""
+        appStatus = values.text(3) ?? ""
+        customsCode = values.text(4) ?? ""
+        operatorCode = values.text(5) ?? ""
+        operatorName = values.text(6) ?? ""
+        logisticsCode = values.text(7) ?? ""
+        logisticsName = values.text(8) ?? ""
+        logisticsNo = values.text(9) ?? ""
+        invtNo = values.text(10)
+        coElNo = values.text(11) ?? ""
+        preNo = values.text(12)
+        billNo = values.text(13) ?? ""
+        ieFlag = values.text(14) ?? ""
+        trafMode = values.text(15) ?? ""
+        trafName = values.text(16) ?? ""
+        voyageNo = values.text(17) ?? ""
+        location = values.text(18)
+        note = values.text(19)
+    }
+}
+
 // MARK: CEB701 Export summary application
 
 /// `SummaryApplyHead` of CEB701 Export summary application.
@@ -1122,43 +1418,43 @@ public struct SummaryApplicationHead: RecordDecodable, Hashable, Codable {
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
-    /// `sumNo`: optional, text of 1–30 characters.
+    /// `sumNo`: optional, text of 0–18 characters.
     public var sumNo: String?
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `agentName`: required, text of 1–100 characters.
+    /// `agentName`: required, text of 0–100 characters.
     public var agentName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
-    /// `declAgentCode`: required, text of 1–18 characters.
+    /// `declAgentCode`: required, text of 0–18 characters.
     public var declAgentCode: String
-    /// `declAgentName`: required, text of 1–100 characters.
+    /// `declAgentName`: required, text of 0–100 characters.
     public var declAgentName: String
     /// `startTime`: optional, yyyyMMddHHmmss.
     public var startTime: String?
     /// `endTime`: optional, yyyyMMddHHmmss.
     public var endTime: String?
-    /// `loctNo`: optional, text of 1–10 characters.
+    /// `loctNo`: optional, text of 0–10 characters.
     public var loctNo: String?
     /// `summaryFlag`: required, 1 characters.
     public var summaryFlag: String
     /// `itemNameFlag`: required, 1 characters.
     public var itemNameFlag: String
-    /// `msgCount`: optional, integer of up to 9 digits.
-    public var msgCount: Int?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `msgCount`: required, integer of up to 9 digits.
+    public var msgCount: Int
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, sumNo: String? = nil, agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", declAgentCode: String = "", declAgentName: String = "", startTime: String? = nil, endTime: String? = nil, loctNo: String? = nil, summaryFlag: String = "", itemNameFlag: String = "", msgCount: Int? = nil, msgSeqNo: Int? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, sumNo: String? = nil, agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", declAgentCode: String = "", declAgentName: String = "", startTime: String? = nil, endTime: String? = nil, loctNo: String? = nil, summaryFlag: String = "", itemNameFlag: String = "", msgCount: Int = 0, msgSeqNo: Int = 0, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -1204,15 +1500,15 @@ public struct SummaryApplicationHead: RecordDecodable, Hashable, Codable {
         loctNo = values.text(16)
         summaryFlag = values.text(17) ?? ""
         itemNameFlag = values.text(18) ?? ""
-        msgCount = values.integer(19)
-        msgSeqNo = values.integer(20)
+        msgCount = values.integer(19) ?? 0
+        msgSeqNo = values.integer(20) ?? 0
         note = values.text(21)
     }
 }
 
 /// One `SummaryApplyList` line of CEB701 Export summary application.
 public struct SummaryApplicationLine: RecordDecodable, Hashable, Codable {
-    /// `invtNo`: required, text of 1–18 characters.
+    /// `invtNo`: required, text of 0–20 characters.
     public var invtNo: String
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -1254,45 +1550,45 @@ public struct SummaryResultHead: RecordDecodable, Hashable, Codable {
     public var guid: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `sumNo`: required, text of 1–30 characters.
+    /// `sumNo`: required, 18 characters.
     public var sumNo: String
-    /// `opDate`: required, yyyyMMddHHmmss.
+    /// `opDate`: required, yyyyMMddHHmmssSSS.
     public var opDate: String
-    /// `declSeqNo`: required, text of 1–18 characters.
+    /// `declSeqNo`: required, 18 characters.
     public var declSeqNo: String
-    /// `decTmpNo`: optional, text of 1–18 characters.
+    /// `decTmpNo`: optional, 18 characters.
     public var decTmpNo: String?
-    /// `decPreNo`: optional, text of 1–18 characters.
+    /// `decPreNo`: optional, 18 characters.
     public var decPreNo: String?
-    /// `entryId`: optional, text of 1–18 characters.
+    /// `entryId`: optional, 18 characters.
     public var entryId: String?
-    /// `decState`: required, text of 1–10 characters.
+    /// `decState`: required, text of 1–3 characters.
     public var decState: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `agentName`: required, text of 1–100 characters.
+    /// `agentName`: required, text of 0–100 characters.
     public var agentName: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebcName`: required, text of 1–100 characters.
+    /// `ebcName`: required, text of 0–100 characters.
     public var ebcName: String
-    /// `declAgentCode`: required, text of 1–18 characters.
+    /// `declAgentCode`: required, text of 0–18 characters.
     public var declAgentCode: String
-    /// `declAgentName`: required, text of 1–100 characters.
+    /// `declAgentName`: required, text of 0–100 characters.
     public var declAgentName: String
     /// `grossWeight`: required, decimal(19,5).
     public var grossWeight: CEBDecimal
     /// `netWeight`: required, decimal(19,5).
     public var netWeight: CEBDecimal
-    /// `msgCount`: optional, integer of up to 9 digits.
-    public var msgCount: Int?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `msgCount`: required, integer of up to 9 digits.
+    public var msgCount: Int
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", customsCode: String = "", sumNo: String = "", opDate: String = "", declSeqNo: String = "", decTmpNo: String? = nil, decPreNo: String? = nil, entryId: String? = nil, decState: String = "", agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", declAgentCode: String = "", declAgentName: String = "", grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, msgCount: Int? = nil, msgSeqNo: Int? = nil, note: String? = nil) {
+    public init(guid: String = "", customsCode: String = "", sumNo: String = "", opDate: String = "", declSeqNo: String = "", decTmpNo: String? = nil, decPreNo: String? = nil, entryId: String? = nil, decState: String = "", agentCode: String = "", agentName: String = "", ebcCode: String = "", ebcName: String = "", declAgentCode: String = "", declAgentName: String = "", grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, msgCount: Int = 0, msgSeqNo: Int = 0, note: String? = nil) {
         self.guid = guid
         self.customsCode = customsCode
         self.sumNo = sumNo
@@ -1334,27 +1630,30 @@ public struct SummaryResultHead: RecordDecodable, Hashable, Codable {
         declAgentName = values.text(14) ?? ""
         grossWeight = values.decimal(15) ?? .zero
         netWeight = values.decimal(16) ?? .zero
-        msgCount = values.integer(17)
-        msgSeqNo = values.integer(18)
+        msgCount = values.integer(17) ?? 0
+        msgSeqNo = values.integer(18) ?? 0
         note = values.text(19)
     }
 }
 
 /// One `SummaryResultList` line of CEB792 Export summary result.
 public struct SummaryResultLine: RecordDecodable, Hashable, Codable {
-    /// `invtNo`: required, text of 1–18 characters.
+    /// `invtNo`: required, text of 0–20 characters.
     public var invtNo: String
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `gcode`: required, text of 1–10 characters.
+    /// `gseqno`: optional, integer of up to 5 digits.
+    public var gseqno: Int?
+    /// `gnum`: required, integer of up to 5 digits.
+    public var gnum: Int
+    /// `gcode`: required, 10 characters.
     public var gcode: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(invtNo: String = "", logisticsNo: String = "", gnum: Int? = nil, gcode: String = "") {
+    public init(invtNo: String = "", logisticsNo: String = "", gseqno: Int? = nil, gnum: Int = 0, gcode: String = "") {
         self.invtNo = invtNo
         self.logisticsNo = logisticsNo
+        self.gseqno = gseqno
         self.gnum = gnum
         self.gcode = gcode
     }
@@ -1363,8 +1662,9 @@ public struct SummaryResultLine: RecordDecodable, Hashable, Codable {
     public init(_ values: FieldValues) {
         invtNo = values.text(0) ?? ""
         logisticsNo = values.text(1) ?? ""
-        gnum = values.integer(2)
-        gcode = values.text(3) ?? ""
+        gseqno = values.integer(2)
+        gnum = values.integer(3) ?? 0
+        gcode = values.text(4) ?? ""
     }
 }
 

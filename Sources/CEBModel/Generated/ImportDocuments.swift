@@ -10,9 +10,9 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
-    /// `orderType`: required, one of I, E.
+    /// `orderType`: required, 1 characters.
     public var orderType: String
     /// `orderNo`: required, text of 1–60 characters.
     public var orderNo: String
@@ -34,7 +34,7 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
     public var taxTotal: CEBDecimal
     /// `acturalPaid`: required, decimal(19,5).
     public var acturalPaid: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `buyerRegNo`: required, text of 1–60 characters.
     public var buyerRegNo: String
@@ -46,13 +46,13 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
     public var buyerIdType: String
     /// `buyerIdNumber`: required, text of 1–60 characters.
     public var buyerIdNumber: String
-    /// `payCode`: optional, text of 1–18 characters.
+    /// `payCode`: optional, text of 0–18 characters.
     public var payCode: String?
-    /// `payName`: optional, text of 1–100 characters.
+    /// `payName`: optional, text of 0–100 characters.
     public var payName: String?
-    /// `payTransactionId`: optional, text of 1–60 characters.
+    /// `payTransactionId`: optional, text of 0–60 characters.
     public var payTransactionId: String?
-    /// `batchNumbers`: optional, text of 1–100 characters.
+    /// `batchNumbers`: optional, text of 0–100 characters.
     public var batchNumbers: String?
     /// `consignee`: required, text of 1–100 characters.
     public var consignee: String
@@ -60,13 +60,13 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
     public var consigneeTelephone: String
     /// `consigneeAddress`: required, text of 1–200 characters.
     public var consigneeAddress: String
-    /// `consigneeDitrict`: optional, text of 1–6 characters.
-    public var consigneeDitrict: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `consigneeDistrict`: optional, 6 characters.
+    public var consigneeDistrict: String?
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", orderType: String = "", orderNo: String = "", ebpCode: String = "", ebpName: String = "", ebcCode: String = "", ebcName: String = "", goodsValue: CEBDecimal = .zero, freight: CEBDecimal = .zero, discount: CEBDecimal = .zero, taxTotal: CEBDecimal = .zero, acturalPaid: CEBDecimal = .zero, currency: String = "", buyerRegNo: String = "", buyerName: String = "", buyerTelephone: String = "", buyerIdType: String = "", buyerIdNumber: String = "", payCode: String? = nil, payName: String? = nil, payTransactionId: String? = nil, batchNumbers: String? = nil, consignee: String = "", consigneeTelephone: String = "", consigneeAddress: String = "", consigneeDitrict: String? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", orderType: String = "", orderNo: String = "", ebpCode: String = "", ebpName: String = "", ebcCode: String = "", ebcName: String = "", goodsValue: CEBDecimal = .zero, freight: CEBDecimal = .zero, discount: CEBDecimal = .zero, taxTotal: CEBDecimal = .zero, acturalPaid: CEBDecimal = .zero, currency: String = "", buyerRegNo: String = "", buyerName: String = "", buyerTelephone: String = "", buyerIdType: String = "", buyerIdNumber: String = "", payCode: String? = nil, payName: String? = nil, payTransactionId: String? = nil, batchNumbers: String? = nil, consignee: String = "", consigneeTelephone: String = "", consigneeAddress: String = "", consigneeDistrict: String? = nil, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -95,7 +95,7 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
         self.consignee = consignee
         self.consigneeTelephone = consigneeTelephone
         self.consigneeAddress = consigneeAddress
-        self.consigneeDitrict = consigneeDitrict
+        self.consigneeDistrict = consigneeDistrict
         self.note = note
     }
 
@@ -129,24 +129,24 @@ public struct OrderHead: RecordDecodable, Hashable, Codable {
         consignee = values.text(25) ?? ""
         consigneeTelephone = values.text(26) ?? ""
         consigneeAddress = values.text(27) ?? ""
-        consigneeDitrict = values.text(28)
+        consigneeDistrict = values.text(28)
         note = values.text(29)
     }
 }
 
 /// One `OrderList` line of CEB311 Import order.
 public struct OrderLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `itemNo`: optional, text of 1–50 characters.
+    /// `gnum`: required, integer of up to 10 digits.
+    public var gnum: Int
+    /// `itemNo`: optional, text of 0–30 characters.
     public var itemNo: String?
     /// `itemName`: required, text of 1–250 characters.
     public var itemName: String
-    /// `gmodel`: required, text of 1–250 characters.
+    /// `gmodel`: required, text of 1–510 characters.
     public var gmodel: String
-    /// `itemDescribe`: optional, text of 1–1000 characters.
+    /// `itemDescribe`: optional, text of 0–1000 characters.
     public var itemDescribe: String?
-    /// `barCode`: optional, text of 1–50 characters.
+    /// `barCode`: optional, text of 0–50 characters.
     public var barCode: String?
     /// `unit`: required, 3 characters.
     public var unit: String
@@ -156,15 +156,15 @@ public struct OrderLine: RecordDecodable, Hashable, Codable {
     public var price: CEBDecimal
     /// `totalPrice`: required, decimal(19,5).
     public var totalPrice: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `country`: required, 3 characters.
     public var country: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, itemNo: String? = nil, itemName: String = "", gmodel: String = "", itemDescribe: String? = nil, barCode: String? = nil, unit: String = "", qty: CEBDecimal = .zero, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, currency: String = "", country: String = "", note: String? = nil) {
+    public init(gnum: Int = 0, itemNo: String? = nil, itemName: String = "", gmodel: String = "", itemDescribe: String? = nil, barCode: String? = nil, unit: String = "", qty: CEBDecimal = .zero, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, currency: String = "", country: String = "", note: String? = nil) {
         self.gnum = gnum
         self.itemNo = itemNo
         self.itemName = itemName
@@ -182,7 +182,7 @@ public struct OrderLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `OrderList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         itemNo = values.text(1)
         itemName = values.text(2) ?? ""
         gmodel = values.text(3) ?? ""
@@ -228,7 +228,7 @@ public struct PaymentHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `payCode`: required, text of 1–18 characters.
     public var payCode: String
@@ -248,15 +248,15 @@ public struct PaymentHead: RecordDecodable, Hashable, Codable {
     public var payerIdNumber: String
     /// `payerName`: required, text of 1–60 characters.
     public var payerName: String
-    /// `telephone`: optional, text of 1–30 characters.
+    /// `telephone`: optional, text of 0–60 characters.
     public var telephone: String?
     /// `amountPaid`: required, decimal(19,5).
     public var amountPaid: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `payTime`: required, yyyyMMddHHmmss.
     public var payTime: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -330,7 +330,7 @@ public struct LogisticsHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `logisticsCode`: required, text of 1–18 characters.
     public var logisticsCode: String
@@ -338,21 +338,21 @@ public struct LogisticsHead: RecordDecodable, Hashable, Codable {
     public var logisticsName: String
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
-    /// `billNo`: optional, text of 1–37 characters.
+    /// `billNo`: optional, text of 0–37 characters.
     public var billNo: String?
-    /// `orderNo`: optional, text of 1–60 characters.
-    public var orderNo: String?
+    /// `orderNo`: required, text of 1–60 characters.
+    public var orderNo: String
     /// `freight`: optional, decimal(19,5).
     public var freight: CEBDecimal?
     /// `insuredFee`: optional, decimal(19,5).
     public var insuredFee: CEBDecimal?
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `weight`: required, decimal(19,5).
     public var weight: CEBDecimal
-    /// `packNo`: optional, integer of up to 9 digits.
-    public var packNo: Int?
-    /// `goodsInfo`: optional, text of 1–200 characters.
+    /// `packNo`: required, integer of up to 9 digits.
+    public var packNo: Int
+    /// `goodsInfo`: optional, text of 0–200 characters.
     public var goodsInfo: String?
     /// `consignee`: required, text of 1–100 characters.
     public var consignee: String
@@ -360,11 +360,11 @@ public struct LogisticsHead: RecordDecodable, Hashable, Codable {
     public var consigneeAddress: String
     /// `consigneeTelephone`: required, text of 1–50 characters.
     public var consigneeTelephone: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", billNo: String? = nil, orderNo: String? = nil, freight: CEBDecimal? = nil, insuredFee: CEBDecimal? = nil, currency: String = "", weight: CEBDecimal = .zero, packNo: Int? = nil, goodsInfo: String? = nil, consignee: String = "", consigneeAddress: String = "", consigneeTelephone: String = "", note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", logisticsCode: String = "", logisticsName: String = "", logisticsNo: String = "", billNo: String? = nil, orderNo: String = "", freight: CEBDecimal? = nil, insuredFee: CEBDecimal? = nil, currency: String = "", weight: CEBDecimal = .zero, packNo: Int = 0, goodsInfo: String? = nil, consignee: String = "", consigneeAddress: String = "", consigneeTelephone: String = "", note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -396,12 +396,12 @@ public struct LogisticsHead: RecordDecodable, Hashable, Codable {
         logisticsName = values.text(5) ?? ""
         logisticsNo = values.text(6) ?? ""
         billNo = values.text(7)
-        orderNo = values.text(8)
+        orderNo = values.text(8) ?? ""
         freight = values.decimal(9)
         insuredFee = values.decimal(10)
         currency = values.text(11) ?? ""
         weight = values.decimal(12) ?? .zero
-        packNo = values.integer(13)
+        packNo = values.integer(13) ?? 0
         goodsInfo = values.text(14)
         consignee = values.text(15) ?? ""
         consigneeAddress = values.text(16) ?? ""
@@ -436,7 +436,7 @@ public struct LogisticsStatus: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `logisticsCode`: required, text of 1–18 characters.
     public var logisticsCode: String
@@ -444,11 +444,11 @@ public struct LogisticsStatus: RecordDecodable, Hashable, Codable {
     public var logisticsName: String
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
-    /// `logisticsStatus`: required, text of 1–10 characters.
+    /// `logisticsStatus`: required, 1 characters.
     public var logisticsStatus: String
     /// `logisticsTime`: required, yyyyMMddHHmmss.
     public var logisticsTime: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -490,7 +490,7 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `orderNo`: required, text of 1–60 characters.
     public var orderNo: String
@@ -508,17 +508,17 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsName`: required, text of 1–100 characters.
     public var logisticsName: String
-    /// `copNo`: optional, text of 1–20 characters.
+    /// `copNo`: optional, text of 0–20 characters.
     public var copNo: String?
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
-    /// `assureCode`: required, text of 1–18 characters.
+    /// `assureCode`: required, text of 1–30 characters.
     public var assureCode: String
-    /// `emsNo`: optional, text of 1–30 characters.
+    /// `emsNo`: optional, text of 0–30 characters.
     public var emsNo: String?
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, text of 0–18 characters.
     public var invtNo: String?
-    /// `ieFlag`: required, one of I, E.
+    /// `ieFlag`: required, 1 characters.
     public var ieFlag: String
     /// `declTime`: required, yyyyMMdd.
     public var declTime: String
@@ -542,23 +542,23 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
     public var agentCode: String
     /// `agentName`: required, text of 1–100 characters.
     public var agentName: String
-    /// `areaCode`: optional, text of 1–18 characters.
+    /// `areaCode`: optional, text of 0–18 characters.
     public var areaCode: String?
-    /// `areaName`: optional, text of 1–100 characters.
+    /// `areaName`: optional, text of 0–100 characters.
     public var areaName: String?
     /// `tradeMode`: required, 4 characters.
     public var tradeMode: String
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
-    /// `trafNo`: optional, text of 1–100 characters.
+    /// `trafNo`: optional, text of 0–100 characters.
     public var trafNo: String?
-    /// `voyageNo`: optional, text of 1–32 characters.
+    /// `voyageNo`: optional, text of 0–32 characters.
     public var voyageNo: String?
-    /// `billNo`: optional, text of 1–37 characters.
+    /// `billNo`: optional, text of 0–37 characters.
     public var billNo: String?
-    /// `loctNo`: optional, text of 1–10 characters.
+    /// `loctNo`: optional, text of 0–10 characters.
     public var loctNo: String?
-    /// `licenseNo`: optional, text of 1–19 characters.
+    /// `licenseNo`: optional, text of 0–19 characters.
     public var licenseNo: String?
     /// `country`: required, 3 characters.
     public var country: String
@@ -566,21 +566,21 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
     public var freight: CEBDecimal
     /// `insuredFee`: required, decimal(19,5).
     public var insuredFee: CEBDecimal
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
-    /// `wrapType`: optional, text of 1–2 characters.
+    /// `wrapType`: optional, 1 characters.
     public var wrapType: String?
-    /// `packNo`: optional, integer of up to 9 digits.
-    public var packNo: Int?
+    /// `packNo`: required, integer of up to 9 digits.
+    public var packNo: Int
     /// `grossWeight`: required, decimal(19,5).
     public var grossWeight: CEBDecimal
     /// `netWeight`: required, decimal(19,5).
     public var netWeight: CEBDecimal
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", orderNo: String = "", ebpCode: String = "", ebpName: String = "", ebcCode: String = "", ebcName: String = "", logisticsNo: String = "", logisticsCode: String = "", logisticsName: String = "", copNo: String? = nil, preNo: String? = nil, assureCode: String = "", emsNo: String? = nil, invtNo: String? = nil, ieFlag: String = "", declTime: String = "", customsCode: String = "", portCode: String = "", ieDate: String? = nil, buyerIdType: String = "", buyerIdNumber: String = "", buyerName: String = "", buyerTelephone: String = "", consigneeAddress: String = "", agentCode: String = "", agentName: String = "", areaCode: String? = nil, areaName: String? = nil, tradeMode: String = "", trafMode: String = "", trafNo: String? = nil, voyageNo: String? = nil, billNo: String? = nil, loctNo: String? = nil, licenseNo: String? = nil, country: String = "", freight: CEBDecimal = .zero, insuredFee: CEBDecimal = .zero, currency: String = "", wrapType: String? = nil, packNo: Int? = nil, grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", orderNo: String = "", ebpCode: String = "", ebpName: String = "", ebcCode: String = "", ebcName: String = "", logisticsNo: String = "", logisticsCode: String = "", logisticsName: String = "", copNo: String? = nil, preNo: String? = nil, assureCode: String = "", emsNo: String? = nil, invtNo: String? = nil, ieFlag: String = "", declTime: String = "", customsCode: String = "", portCode: String = "", ieDate: String? = nil, buyerIdType: String = "", buyerIdNumber: String = "", buyerName: String = "", buyerTelephone: String = "", consigneeAddress: String = "", agentCode: String = "", agentName: String = "", areaCode: String? = nil, areaName: String? = nil, tradeMode: String = "", trafMode: String = "", trafNo: String? = nil, voyageNo: String? = nil, billNo: String? = nil, loctNo: String? = nil, licenseNo: String? = nil, country: String = "", freight: CEBDecimal = .zero, insuredFee: CEBDecimal = .zero, currency: String = "", wrapType: String? = nil, packNo: Int = 0, grossWeight: CEBDecimal = .zero, netWeight: CEBDecimal = .zero, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -675,7 +675,7 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
         insuredFee = values.decimal(40) ?? .zero
         currency = values.text(41) ?? ""
         wrapType = values.text(42)
-        packNo = values.integer(43)
+        packNo = values.integer(43) ?? 0
         grossWeight = values.decimal(44) ?? .zero
         netWeight = values.decimal(45) ?? .zero
         note = values.text(46)
@@ -684,27 +684,27 @@ public struct InventoryHead: RecordDecodable, Hashable, Codable {
 
 /// One `InventoryList` line of CEB621 Import inventory.
 public struct InventoryLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `itemRecordNo`: optional, text of 1–30 characters.
+    /// `gnum`: required, integer of up to 10 digits.
+    public var gnum: Int
+    /// `itemRecordNo`: optional, text of 0–30 characters.
     public var itemRecordNo: String?
-    /// `itemNo`: optional, text of 1–50 characters.
+    /// `itemNo`: optional, text of 0–20 characters.
     public var itemNo: String?
-    /// `itemName`: optional, text of 1–250 characters.
+    /// `itemName`: optional, text of 0–250 characters.
     public var itemName: String?
-    /// `gcode`: required, text of 1–10 characters.
+    /// `gcode`: required, 10 characters.
     public var gcode: String
     /// `gname`: required, text of 1–250 characters.
     public var gname: String
-    /// `gmodel`: required, text of 1–250 characters.
+    /// `gmodel`: required, text of 1–510 characters.
     public var gmodel: String
-    /// `barCode`: optional, text of 1–50 characters.
+    /// `barCode`: optional, text of 0–50 characters.
     public var barCode: String?
     /// `country`: required, 3 characters.
     public var country: String
-    /// `tradeCountry`: optional, 3 characters.
+    /// `tradeCountry`: optional, text of 1–3 characters.
     public var tradeCountry: String?
-    /// `currency`: required, 3 characters.
+    /// `currency`: required, one of 142.
     public var currency: String
     /// `qty`: required, decimal(19,5).
     public var qty: CEBDecimal
@@ -722,11 +722,11 @@ public struct InventoryLine: RecordDecodable, Hashable, Codable {
     public var price: CEBDecimal
     /// `totalPrice`: required, decimal(19,5).
     public var totalPrice: CEBDecimal
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, itemRecordNo: String? = nil, itemNo: String? = nil, itemName: String? = nil, gcode: String = "", gname: String = "", gmodel: String = "", barCode: String? = nil, country: String = "", tradeCountry: String? = nil, currency: String = "", qty: CEBDecimal = .zero, unit: String = "", qty1: CEBDecimal = .zero, unit1: String = "", qty2: CEBDecimal? = nil, unit2: String? = nil, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
+    public init(gnum: Int = 0, itemRecordNo: String? = nil, itemNo: String? = nil, itemName: String? = nil, gcode: String = "", gname: String = "", gmodel: String = "", barCode: String? = nil, country: String = "", tradeCountry: String? = nil, currency: String = "", qty: CEBDecimal = .zero, unit: String = "", qty1: CEBDecimal = .zero, unit1: String = "", qty2: CEBDecimal? = nil, unit2: String? = nil, price: CEBDecimal = .zero, totalPrice: CEBDecimal = .zero, note: String? = nil) {
         self.gnum = gnum
         self.itemRecordNo = itemRecordNo
         self.itemNo = itemNo
@@ -751,7 +751,7 @@ public struct InventoryLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `InventoryList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         itemRecordNo = values.text(1)
         itemNo = values.text(2)
         itemName = values.text(3)
@@ -804,7 +804,7 @@ public struct InventoryCancel: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
@@ -824,9 +824,9 @@ public struct InventoryCancel: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsName`: required, text of 1–100 characters.
     public var logisticsName: String
-    /// `copNo`: optional, text of 1–20 characters.
+    /// `copNo`: optional, text of 0–20 characters.
     public var copNo: String?
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
     /// `invtNo`: required, text of 1–18 characters.
     public var invtNo: String
@@ -844,7 +844,7 @@ public struct InventoryCancel: RecordDecodable, Hashable, Codable {
     public var agentName: String
     /// `reason`: required, text of 1–1000 characters.
     public var reason: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -914,7 +914,7 @@ public struct InventoryRefundHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
@@ -934,9 +934,9 @@ public struct InventoryRefundHead: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsName`: required, text of 1–100 characters.
     public var logisticsName: String
-    /// `copNo`: optional, text of 1–20 characters.
+    /// `copNo`: optional, text of 0–20 characters.
     public var copNo: String?
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
     /// `invtNo`: required, text of 1–18 characters.
     public var invtNo: String
@@ -954,7 +954,7 @@ public struct InventoryRefundHead: RecordDecodable, Hashable, Codable {
     public var agentName: String
     /// `reason`: required, text of 1–1000 characters.
     public var reason: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -1016,9 +1016,9 @@ public struct InventoryRefundHead: RecordDecodable, Hashable, Codable {
 
 /// One `InvtRefundList` line of CEB625 Import return (refund) application.
 public struct InventoryRefundLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `gcode`: required, text of 1–10 characters.
+    /// `gnum`: required, integer of up to 10 digits.
+    public var gnum: Int
+    /// `gcode`: required, 10 characters.
     public var gcode: String
     /// `gname`: required, text of 1–250 characters.
     public var gname: String
@@ -1026,11 +1026,11 @@ public struct InventoryRefundLine: RecordDecodable, Hashable, Codable {
     public var qty: CEBDecimal
     /// `unit`: required, 3 characters.
     public var unit: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, gcode: String = "", gname: String = "", qty: CEBDecimal = .zero, unit: String = "", note: String? = nil) {
+    public init(gnum: Int = 0, gcode: String = "", gname: String = "", qty: CEBDecimal = .zero, unit: String = "", note: String? = nil) {
         self.gnum = gnum
         self.gcode = gcode
         self.gname = gname
@@ -1041,7 +1041,7 @@ public struct InventoryRefundLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `InvtRefundList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         gcode = values.text(1) ?? ""
         gname = values.text(2) ?? ""
         qty = values.decimal(3) ?? .zero
@@ -1080,21 +1080,21 @@ public struct DeliveryHead: RecordDecodable, Hashable, Codable {
     public var appType: String
     /// `appTime`: required, yyyyMMddHHmmss.
     public var appTime: String
-    /// `appStatus`: required, one of 1, 2.
+    /// `appStatus`: required, text of 1–3 characters.
     public var appStatus: String
     /// `customsCode`: required, 4 characters.
     public var customsCode: String
-    /// `copNo`: required, text of 1–20 characters.
-    public var copNo: String
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `copNo`: optional, text of 0–20 characters.
+    public var copNo: String?
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
-    /// `rkdNo`: optional, text of 1–30 characters.
+    /// `rkdNo`: optional, text of 0–18 characters.
     public var rkdNo: String?
     /// `operatorCode`: required, text of 1–18 characters.
     public var operatorCode: String
     /// `operatorName`: required, text of 1–100 characters.
     public var operatorName: String
-    /// `ieFlag`: required, one of I, E.
+    /// `ieFlag`: required, 1 characters.
     public var ieFlag: String
     /// `trafMode`: required, 1 characters.
     public var trafMode: String
@@ -1108,13 +1108,13 @@ public struct DeliveryHead: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsName`: required, text of 1–100 characters.
     public var logisticsName: String
-    /// `unloadLocation`: optional, text of 1–100 characters.
+    /// `unloadLocation`: optional, text of 0–100 characters.
     public var unloadLocation: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String = "", preNo: String? = nil, rkdNo: String? = nil, operatorCode: String = "", operatorName: String = "", ieFlag: String = "", trafMode: String = "", trafNo: String = "", voyageNo: String = "", billNo: String = "", logisticsCode: String = "", logisticsName: String = "", unloadLocation: String? = nil, note: String? = nil) {
+    public init(guid: String = "", appType: String = "", appTime: String = "", appStatus: String = "", customsCode: String = "", copNo: String? = nil, preNo: String? = nil, rkdNo: String? = nil, operatorCode: String = "", operatorName: String = "", ieFlag: String = "", trafMode: String = "", trafNo: String = "", voyageNo: String = "", billNo: String = "", logisticsCode: String = "", logisticsName: String = "", unloadLocation: String? = nil, note: String? = nil) {
         self.guid = guid
         self.appType = appType
         self.appTime = appTime
@@ -1143,7 +1143,7 @@ public struct DeliveryHead: RecordDecodable, Hashable, Codable {
         appTime = values.text(2) ?? ""
         appStatus = values.text(3) ?? ""
         customsCode = values.text(4) ?? ""
-        copNo = values.text(5) ?? ""
+        copNo = values.text(5)
         preNo = values.text(6)
         rkdNo = values.text(7)
         operatorCode = values.text(8) ?? ""
@@ -1162,15 +1162,15 @@ public struct DeliveryHead: RecordDecodable, Hashable, Codable {
 
 /// One `DeliveryList` line of CEB711 Import warehouse entry list.
 public struct DeliveryLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 9 digits.
-    public var gnum: Int?
+    /// `gnum`: required, integer of up to 10 digits.
+    public var gnum: Int
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, logisticsNo: String = "", note: String? = nil) {
+    public init(gnum: Int = 0, logisticsNo: String = "", note: String? = nil) {
         self.gnum = gnum
         self.logisticsNo = logisticsNo
         self.note = note
@@ -1178,7 +1178,7 @@ public struct DeliveryLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `DeliveryList` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         logisticsNo = values.text(1) ?? ""
         note = values.text(2)
     }
@@ -1214,7 +1214,7 @@ public struct TaxBillHead: RecordDecodable, Hashable, Codable {
     public var returnTime: String
     /// `invtNo`: required, text of 1–18 characters.
     public var invtNo: String
-    /// `taxNo`: required, text of 1–30 characters.
+    /// `taxNo`: required, text of 1–50 characters.
     public var taxNo: String
     /// `customsTax`: required, decimal(19,5).
     public var customsTax: CEBDecimal
@@ -1224,27 +1224,23 @@ public struct TaxBillHead: RecordDecodable, Hashable, Codable {
     public var consumptionTax: CEBDecimal
     /// `status`: required, one of 1, 2, 3.
     public var status: String
-    /// `entDutyNo`: optional, text of 1–30 characters.
+    /// `entDutyNo`: optional, text of 0–50 characters.
     public var entDutyNo: String?
-    /// `note`: optional, text of 1–1000 characters.
+    /// `note`: optional, text of 0–1000 characters.
     public var note: String?
-    /// `assureCode`: optional, text of 1–18 characters.
+    /// `assureCode`: optional, text of 0–64 characters.
     public var assureCode: String?
-    /// `ebcCode`: optional, text of 1–18 characters.
+    /// `ebcCode`: optional, text of 0–64 characters.
     public var ebcCode: String?
-    /// `logisticsCode`: optional, text of 1–18 characters.
+    /// `logisticsCode`: optional, text of 0–64 characters.
     public var logisticsCode: String?
     /// `agentCode`: optional, text of 1–18 characters.
     public var agentCode: String?
     /// `customsCode`: optional, 4 characters.
     public var customsCode: String?
-    /// `orderNo`: optional, text of 1–60 characters.
-    public var orderNo: String?
-    /// `logisticsNo`: optional, text of 1–60 characters.
-    public var logisticsNo: String?
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", returnTime: String = "", invtNo: String = "", taxNo: String = "", customsTax: CEBDecimal = .zero, valueAddedTax: CEBDecimal = .zero, consumptionTax: CEBDecimal = .zero, status: String = "", entDutyNo: String? = nil, note: String? = nil, assureCode: String? = nil, ebcCode: String? = nil, logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil, orderNo: String? = nil, logisticsNo: String? = nil) {
+    public init(guid: String = "", returnTime: String = "", invtNo: String = "", taxNo: String = "", customsTax: CEBDecimal = .zero, valueAddedTax: CEBDecimal = .zero, consumptionTax: CEBDecimal = .zero, status: String = "", entDutyNo: String? = nil, note: String? = nil, assureCode: String? = nil, ebcCode: String? = nil, logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil) {
         self.guid = guid
         self.returnTime = returnTime
         self.invtNo = invtNo
@@ -1260,8 +1256,6 @@ public struct TaxBillHead: RecordDecodable, Hashable, Codable {
         self.logisticsCode = logisticsCode
         self.agentCode = agentCode
         self.customsCode = customsCode
-        self.orderNo = orderNo
-        self.logisticsNo = logisticsNo
     }
 
     /// Reads `TaxHeadRd` values by field index.
@@ -1281,16 +1275,14 @@ public struct TaxBillHead: RecordDecodable, Hashable, Codable {
         logisticsCode = values.text(12)
         agentCode = values.text(13)
         customsCode = values.text(14)
-        orderNo = values.text(15)
-        logisticsNo = values.text(16)
     }
 }
 
 /// One `TaxListRd` line of CEB816 Import electronic tax bill.
 public struct TaxBillLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
-    public var gnum: Int?
-    /// `gcode`: required, text of 1–10 characters.
+    /// `gnum`: required, integer of up to 10 digits.
+    public var gnum: Int
+    /// `gcode`: required, 10 characters.
     public var gcode: String
     /// `taxPrice`: required, decimal(19,5).
     public var taxPrice: CEBDecimal
@@ -1302,7 +1294,7 @@ public struct TaxBillLine: RecordDecodable, Hashable, Codable {
     public var consumptionTax: CEBDecimal
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(gnum: Int? = nil, gcode: String = "", taxPrice: CEBDecimal = .zero, customsTax: CEBDecimal = .zero, valueAddedTax: CEBDecimal = .zero, consumptionTax: CEBDecimal = .zero) {
+    public init(gnum: Int = 0, gcode: String = "", taxPrice: CEBDecimal = .zero, customsTax: CEBDecimal = .zero, valueAddedTax: CEBDecimal = .zero, consumptionTax: CEBDecimal = .zero) {
         self.gnum = gnum
         self.gcode = gcode
         self.taxPrice = taxPrice
@@ -1313,7 +1305,7 @@ public struct TaxBillLine: RecordDecodable, Hashable, Codable {
 
     /// Reads `TaxListRd` values by field index.
     public init(_ values: FieldValues) {
-        gnum = values.integer(0)
+        gnum = values.integer(0) ?? 0
         gcode = values.text(1) ?? ""
         taxPrice = values.decimal(2) ?? .zero
         customsTax = values.decimal(3) ?? .zero
@@ -1352,13 +1344,13 @@ public struct TaxStatusHead: RecordDecodable, Hashable, Codable {
     public var returnTime: String
     /// `invtNo`: required, text of 1–18 characters.
     public var invtNo: String
-    /// `taxNo`: required, text of 1–30 characters.
+    /// `taxNo`: required, text of 1–50 characters.
     public var taxNo: String
     /// `status`: required, one of 1, 2, 3.
     public var status: String
-    /// `entDutyNo`: optional, text of 1–30 characters.
+    /// `entDutyNo`: optional, text of 0–50 characters.
     public var entDutyNo: String?
-    /// `assureCode`: optional, text of 1–18 characters.
+    /// `assureCode`: optional, text of 0–64 characters.
     public var assureCode: String?
 
     /// Creates a value; omitted required fields are empty or zero.

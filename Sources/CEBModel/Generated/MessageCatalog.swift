@@ -14,8 +14,8 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
-                FieldSpec("orderType", .enumeration(["I", "E"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
+                FieldSpec("orderType", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("ebpName", .string(minLength: 1, maxLength: 100), required: true),
@@ -26,40 +26,43 @@ public enum MessageCatalog {
                 FieldSpec("discount", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("taxTotal", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("acturalPaid", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
                 FieldSpec("buyerRegNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("buyerName", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("buyerTelephone", .string(minLength: 1, maxLength: 30), required: true),
                 FieldSpec("buyerIdType", .enumeration(["1", "2"]), required: true),
                 FieldSpec("buyerIdNumber", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("payName", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("payTransactionId", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("batchNumbers", .string(minLength: 1, maxLength: 100), required: false),
+                FieldSpec("payCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("payName", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("payTransactionId", .string(minLength: 0, maxLength: 60), required: false),
+                FieldSpec("batchNumbers", .string(minLength: 0, maxLength: 100), required: false),
                 FieldSpec("consignee", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("consigneeTelephone", .string(minLength: 1, maxLength: 50), required: true),
                 FieldSpec("consigneeAddress", .string(minLength: 1, maxLength: 200), required: true),
-                FieldSpec("consigneeDitrict", .string(minLength: 1, maxLength: 6), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("consigneeDistrict", .string(minLength: 6, maxLength: 6), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "OrderList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("itemNo", .string(minLength: 1, maxLength: 50), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 10), required: true),
+                FieldSpec("itemNo", .string(minLength: 0, maxLength: 30), required: false),
                 FieldSpec("itemName", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("gmodel", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("itemDescribe", .string(minLength: 1, maxLength: 1000), required: false),
-                FieldSpec("barCode", .string(minLength: 1, maxLength: 50), required: false),
+                FieldSpec("gmodel", .string(minLength: 1, maxLength: 510), required: true),
+                FieldSpec("itemDescribe", .string(minLength: 0, maxLength: 1000), required: false),
+                FieldSpec("barCode", .string(minLength: 0, maxLength: 50), required: false),
                 FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("price", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("totalPrice", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
                 FieldSpec("country", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["orderNo"]
+        flow: .import, role: .declaration, keyFields: ["orderNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 99, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB312 — Import order receipt (CEB312Message, document `OrderReturn`).
@@ -72,12 +75,15 @@ public enum MessageCatalog {
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["orderNo"]
+        flow: .import, role: .receipt, keyFields: ["orderNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB411 — Import payment (CEB411Message, document `Payment`).
@@ -89,7 +95,7 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("payName", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("payTransactionId", .string(minLength: 1, maxLength: 60), required: true),
@@ -99,14 +105,17 @@ public enum MessageCatalog {
                 FieldSpec("payerIdType", .enumeration(["1", "2"]), required: true),
                 FieldSpec("payerIdNumber", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("payerName", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("telephone", .string(minLength: 1, maxLength: 30), required: false),
+                FieldSpec("telephone", .string(minLength: 0, maxLength: 60), required: false),
                 FieldSpec("amountPaid", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
                 FieldSpec("payTime", .dateTime14, required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .import, role: .declaration, keyFields: ["orderNo", "payTransactionId"]
+        flow: .import, role: .declaration, keyFields: ["orderNo", "payTransactionId"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB412 — Import payment receipt (CEB412Message, document `PaymentReturn`).
@@ -118,12 +127,15 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("payTransactionId", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["payTransactionId"]
+        flow: .import, role: .receipt, keyFields: ["payTransactionId"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB511 — Import waybill (CEB511Message, document `Logistics`).
@@ -135,25 +147,28 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: false),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("freight", .decimal(totalDigits: 19, fractionDigits: 5), required: false),
                 FieldSpec("insuredFee", .decimal(totalDigits: 19, fractionDigits: 5), required: false),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
                 FieldSpec("weight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("packNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("goodsInfo", .string(minLength: 1, maxLength: 200), required: false),
+                FieldSpec("packNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("goodsInfo", .string(minLength: 0, maxLength: 200), required: false),
                 FieldSpec("consignee", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("consigneeAddress", .string(minLength: 1, maxLength: 200), required: true),
                 FieldSpec("consigneeTelephone", .string(minLength: 1, maxLength: 50), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .import, role: .declaration, keyFields: ["logisticsNo"]
+        flow: .import, role: .declaration, keyFields: ["logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB512 — Import waybill receipt (CEB512Message, document `LogisticsReturn`).
@@ -165,12 +180,15 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["logisticsNo"]
+        flow: .import, role: .receipt, keyFields: ["logisticsNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB513 — Import waybill status (CEB513Message, document `LogisticsStatus`).
@@ -182,16 +200,19 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("logisticsStatus", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("logisticsStatus", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("logisticsTime", .dateTime14, required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .import, role: .declaration, keyFields: ["logisticsNo"]
+        flow: .import, role: .declaration, keyFields: ["logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB514 — Import waybill status receipt (CEB514Message, document `LogisticsStatusReturn`).
@@ -203,13 +224,16 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("logisticsStatus", .string(minLength: 1, maxLength: 10), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("logisticsStatus", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["logisticsNo"]
+        flow: .import, role: .receipt, keyFields: ["logisticsNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB621 — Import inventory (CEB621Message, document `Inventory`).
@@ -221,7 +245,7 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("ebpName", .string(minLength: 1, maxLength: 100), required: true),
@@ -230,12 +254,12 @@ public enum MessageCatalog {
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("assureCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("emsNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("ieFlag", .enumeration(["I", "E"]), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("assureCode", .string(minLength: 1, maxLength: 30), required: true),
+                FieldSpec("emsNo", .string(minLength: 0, maxLength: 30), required: false),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("ieFlag", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("declTime", .date8, required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("portCode", .string(minLength: 4, maxLength: 4), required: true),
@@ -247,37 +271,37 @@ public enum MessageCatalog {
                 FieldSpec("consigneeAddress", .string(minLength: 1, maxLength: 200), required: true),
                 FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("areaCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("areaName", .string(minLength: 1, maxLength: 100), required: false),
+                FieldSpec("areaCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("areaName", .string(minLength: 0, maxLength: 100), required: false),
                 FieldSpec("tradeMode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("trafNo", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("voyageNo", .string(minLength: 1, maxLength: 32), required: false),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: false),
-                FieldSpec("loctNo", .string(minLength: 1, maxLength: 10), required: false),
-                FieldSpec("licenseNo", .string(minLength: 1, maxLength: 19), required: false),
+                FieldSpec("trafNo", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
+                FieldSpec("licenseNo", .string(minLength: 0, maxLength: 19), required: false),
                 FieldSpec("country", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("freight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("insuredFee", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("wrapType", .string(minLength: 1, maxLength: 2), required: false),
-                FieldSpec("packNo", .integer(maxDigits: 9), required: false),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
+                FieldSpec("wrapType", .string(minLength: 1, maxLength: 1), required: false),
+                FieldSpec("packNo", .integer(maxDigits: 9), required: true),
                 FieldSpec("grossWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("netWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "InventoryList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("itemRecordNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("itemNo", .string(minLength: 1, maxLength: 50), required: false),
-                FieldSpec("itemName", .string(minLength: 1, maxLength: 250), required: false),
-                FieldSpec("gcode", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("gnum", .integer(maxDigits: 10), required: true),
+                FieldSpec("itemRecordNo", .string(minLength: 0, maxLength: 30), required: false),
+                FieldSpec("itemNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("itemName", .string(minLength: 0, maxLength: 250), required: false),
+                FieldSpec("gcode", .string(minLength: 10, maxLength: 10), required: true),
                 FieldSpec("gname", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("gmodel", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("barCode", .string(minLength: 1, maxLength: 50), required: false),
+                FieldSpec("gmodel", .string(minLength: 1, maxLength: 510), required: true),
+                FieldSpec("barCode", .string(minLength: 0, maxLength: 50), required: false),
                 FieldSpec("country", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("tradeCountry", .string(minLength: 3, maxLength: 3), required: false),
-                FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("tradeCountry", .string(minLength: 1, maxLength: 3), required: false),
+                FieldSpec("currency", .enumeration(["142"]), required: true),
                 FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("qty1", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
@@ -286,11 +310,14 @@ public enum MessageCatalog {
                 FieldSpec("unit2", .string(minLength: 3, maxLength: 3), required: false),
                 FieldSpec("price", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("totalPrice", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["copNo", "orderNo", "logisticsNo", "invtNo"]
+        flow: .import, role: .declaration, keyFields: ["copNo", "orderNo", "logisticsNo", "invtNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 1, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 99, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB622 — Import inventory receipt (CEB622Message, document `InventoryReturn`).
@@ -305,14 +332,17 @@ public enum MessageCatalog {
                 FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"]
+        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB623 — Import inventory cancellation (CEB623Message, document `InvtCancel`).
@@ -324,7 +354,7 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
@@ -334,8 +364,8 @@ public enum MessageCatalog {
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
                 FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("buyerIdType", .enumeration(["1", "2"]), required: true),
                 FieldSpec("buyerIdNumber", .string(minLength: 1, maxLength: 60), required: true),
@@ -344,10 +374,13 @@ public enum MessageCatalog {
                 FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("reason", .string(minLength: 1, maxLength: 1000), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .import, role: .declaration, keyFields: ["copNo", "invtNo", "orderNo", "logisticsNo"]
+        flow: .import, role: .declaration, keyFields: ["copNo", "invtNo", "orderNo", "logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 1, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB624 — Import inventory cancellation receipt (CEB624Message, document `InvtCancelReturn`).
@@ -362,14 +395,17 @@ public enum MessageCatalog {
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"]
+        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB625 — Import return (refund) application (CEB625Message, document `InvtRefund`).
@@ -381,7 +417,7 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
@@ -391,8 +427,8 @@ public enum MessageCatalog {
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
                 FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("buyerIdType", .enumeration(["1", "2"]), required: true),
                 FieldSpec("buyerIdNumber", .string(minLength: 1, maxLength: 60), required: true),
@@ -401,19 +437,22 @@ public enum MessageCatalog {
                 FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("reason", .string(minLength: 1, maxLength: 1000), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "InvtRefundList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("gcode", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("gnum", .integer(maxDigits: 10), required: true),
+                FieldSpec("gcode", .string(minLength: 10, maxLength: 10), required: true),
                 FieldSpec("gname", .string(minLength: 1, maxLength: 250), required: true),
                 FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
-            linesRequired: false
+            linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["copNo", "invtNo", "orderNo", "logisticsNo"]
+        flow: .import, role: .declaration, keyFields: ["copNo", "invtNo", "orderNo", "logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 1, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 99, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB626 — Import return application receipt (CEB626Message, document `InvtRefundReturn`).
@@ -428,14 +467,17 @@ public enum MessageCatalog {
                 FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"]
+        flow: .import, role: .receipt, keyFields: ["copNo", "invtNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB711 — Import warehouse entry list (CEB711Message, document `Delivery`).
@@ -447,31 +489,34 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
-                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("appStatus", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("rkdNo", .string(minLength: 1, maxLength: 30), required: false),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("rkdNo", .string(minLength: 0, maxLength: 18), required: false),
                 FieldSpec("operatorCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("operatorName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ieFlag", .enumeration(["I", "E"]), required: true),
+                FieldSpec("ieFlag", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("trafNo", .string(minLength: 1, maxLength: 100), required: true),
                 FieldSpec("voyageNo", .string(minLength: 1, maxLength: 32), required: true),
                 FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: true),
                 FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
                 FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("unloadLocation", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("unloadLocation", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "DeliveryList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 10), required: true),
                 FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
-            linesRequired: false
+            linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["copNo", "rkdNo", "billNo"]
+        flow: .import, role: .declaration, keyFields: ["copNo", "rkdNo", "billNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 1, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 1, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB712 — Import warehouse entry receipt (CEB712Message, document `DeliveryReturn`).
@@ -483,15 +528,18 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: false),
                 FieldSpec("operatorCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("rkdNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("rkdNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["copNo", "rkdNo", "preNo"]
+        flow: .import, role: .receipt, keyFields: ["copNo", "rkdNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB816 — Import electronic tax bill (CEB816Message, document `Tax`).
@@ -503,24 +551,22 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("taxNo", .string(minLength: 1, maxLength: 30), required: true),
+                FieldSpec("taxNo", .string(minLength: 1, maxLength: 50), required: true),
                 FieldSpec("customsTax", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("valueAddedTax", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("consumptionTax", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("status", .enumeration(["1", "2", "3"]), required: true),
-                FieldSpec("entDutyNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
-                FieldSpec("assureCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: false),
+                FieldSpec("entDutyNo", .string(minLength: 0, maxLength: 50), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
+                FieldSpec("assureCode", .string(minLength: 0, maxLength: 64), required: false),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 64), required: false),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 64), required: false),
                 FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: false),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: false),
             ]),
             lines: RecordSpec(element: "TaxListRd", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("gcode", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("gnum", .integer(maxDigits: 10), required: true),
+                FieldSpec("gcode", .string(minLength: 10, maxLength: 10), required: true),
                 FieldSpec("taxPrice", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("customsTax", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("valueAddedTax", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
@@ -528,7 +574,10 @@ public enum MessageCatalog {
             ]),
             linesRequired: true
         ),
-        flow: .none, role: .receipt, keyFields: ["taxNo", "invtNo", "orderNo", "logisticsNo"]
+        flow: .none, role: .receipt, keyFields: ["taxNo", "invtNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: 99, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB818 — Import tax bill status (CEB818Message, document `Tax`).
@@ -540,13 +589,16 @@ public enum MessageCatalog {
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("taxNo", .string(minLength: 1, maxLength: 30), required: true),
+                FieldSpec("taxNo", .string(minLength: 1, maxLength: 50), required: true),
                 FieldSpec("status", .enumeration(["1", "2", "3"]), required: true),
-                FieldSpec("entDutyNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("assureCode", .string(minLength: 1, maxLength: 18), required: false),
+                FieldSpec("entDutyNo", .string(minLength: 0, maxLength: 50), required: false),
+                FieldSpec("assureCode", .string(minLength: 0, maxLength: 64), required: false),
             ])
         ),
-        flow: .none, role: .receipt, keyFields: ["taxNo", "invtNo"]
+        flow: .none, role: .receipt, keyFields: ["taxNo", "invtNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB303 — Export order (CEB303Message, document `Order`).
@@ -559,33 +611,36 @@ public enum MessageCatalog {
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
-                FieldSpec("orderType", .enumeration(["I", "E"]), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebpName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
+                FieldSpec("orderType", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebpName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
                 FieldSpec("goodsValue", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("freight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "OrderList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("itemNo", .string(minLength: 1, maxLength: 50), required: true),
-                FieldSpec("itemName", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("itemDescribe", .string(minLength: 1, maxLength: 1000), required: false),
-                FieldSpec("barCode", .string(minLength: 1, maxLength: 50), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("itemNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("itemName", .string(minLength: 0, maxLength: 250), required: true),
+                FieldSpec("itemDescribe", .string(minLength: 0, maxLength: 1000), required: false),
+                FieldSpec("barCode", .string(minLength: 0, maxLength: 50), required: false),
                 FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("price", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("totalPrice", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .export, role: .declaration, keyFields: ["orderNo"]
+        flow: .export, role: .declaration, keyFields: ["orderNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 100, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB304 — Export order receipt (CEB304Message, document `OrderReturn`).
@@ -595,15 +650,18 @@ public enum MessageCatalog {
             element: "OrderReturn",
             head: RecordSpec(element: "OrderReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["orderNo"]
+        flow: .export, role: .receipt, keyFields: ["orderNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB403 — Export receipt of payment (CEB403Message, document `Receipts`).
@@ -616,21 +674,24 @@ public enum MessageCatalog {
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
-                FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebpName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("payName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("payNo", .string(minLength: 1, maxLength: 60), required: false),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebpName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("payCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("payName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("payNo", .string(minLength: 0, maxLength: 60), required: false),
                 FieldSpec("charge", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("accountingDate", .dateTime14, required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .export, role: .declaration, keyFields: ["orderNo", "payNo"]
+        flow: .export, role: .declaration, keyFields: ["orderNo", "payNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB404 — Export receipt-of-payment receipt (CEB404Message, document `ReceiptsReturn`).
@@ -640,15 +701,18 @@ public enum MessageCatalog {
             element: "ReceiptsReturn",
             head: RecordSpec(element: "ReceiptsReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("payNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("payNo", .string(minLength: 0, maxLength: 60), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["orderNo", "payNo"]
+        flow: .export, role: .receipt, keyFields: ["orderNo", "payNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB505 — Export waybill (CEB505Message, document `Logistics`).
@@ -661,22 +725,25 @@ public enum MessageCatalog {
                 FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
                 FieldSpec("freight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("insuredFee", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("grossWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("packNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("goodsInfo", .string(minLength: 1, maxLength: 200), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("ebcTelephone", .string(minLength: 1, maxLength: 50), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("packNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("goodsInfo", .string(minLength: 0, maxLength: 200), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("ebcTelephone", .string(minLength: 0, maxLength: 50), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .export, role: .declaration, keyFields: ["logisticsNo"]
+        flow: .export, role: .declaration, keyFields: ["logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB506 — Export waybill receipt (CEB506Message, document `LogisticsReturn`).
@@ -686,14 +753,17 @@ public enum MessageCatalog {
             element: "LogisticsReturn",
             head: RecordSpec(element: "LogisticsReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["logisticsNo"]
+        flow: .export, role: .receipt, keyFields: ["logisticsNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB507 — Export arrival notice (CEB507Message, document `Arrival`).
@@ -707,30 +777,33 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("operatorCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("operatorName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("loctNo", .string(minLength: 1, maxLength: 10), required: false),
-                FieldSpec("ieFlag", .enumeration(["I", "E"]), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("operatorCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("operatorName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
+                FieldSpec("ieFlag", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: false),
-                FieldSpec("domesticTrafNo", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("msgCount", .integer(maxDigits: 9), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("domesticTrafNo", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("msgCount", .integer(maxDigits: 9), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "ArrivalList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("totalPackageNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: false
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB508 — Export arrival receipt (CEB508Message, document `ArrivalReturn`).
@@ -740,18 +813,21 @@ public enum MessageCatalog {
             element: "ArrivalReturn",
             head: RecordSpec(element: "ArrivalReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("operatorCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: true),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("operatorCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "billNo", "preNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "billNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB509 — Export departure notice (CEB509Message, document `Departure`).
@@ -765,28 +841,31 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("trafName", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("voyageNo", .string(minLength: 1, maxLength: 32), required: false),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: false),
+                FieldSpec("trafName", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: false),
                 FieldSpec("leaveTime", .dateTime14, required: true),
-                FieldSpec("msgCount", .integer(maxDigits: 9), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("msgCount", .integer(maxDigits: 9), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "DepartureList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
-                FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("totalPackageNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB510 — Export departure receipt (CEB510Message, document `DepartureReturn`).
@@ -796,16 +875,19 @@ public enum MessageCatalog {
             element: "DepartureReturn",
             head: RecordSpec(element: "DepartureReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "preNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB603 — Export inventory (CEB603Message, document `Inventory`).
@@ -819,59 +901,59 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebpName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("ieFlag", .enumeration(["I", "E"]), required: true),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebpName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("ieFlag", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("portCode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("ieDate", .date8, required: true),
-                FieldSpec("statisticsFlag", .enumeration(["A", "B"]), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ownerCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ownerName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("iacCode", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("iacName", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("emsNo", .string(minLength: 1, maxLength: 30), required: false),
+                FieldSpec("statisticsFlag", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ownerCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ownerName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("iacCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("iacName", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("emsNo", .string(minLength: 0, maxLength: 30), required: false),
                 FieldSpec("tradeMode", .string(minLength: 4, maxLength: 4), required: true),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("trafName", .string(minLength: 1, maxLength: 100), required: false),
-                FieldSpec("voyageNo", .string(minLength: 1, maxLength: 32), required: false),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: false),
-                FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("loctNo", .string(minLength: 1, maxLength: 10), required: false),
-                FieldSpec("licenseNo", .string(minLength: 1, maxLength: 19), required: false),
+                FieldSpec("trafName", .string(minLength: 0, maxLength: 100), required: false),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("totalPackageNo", .string(minLength: 0, maxLength: 37), required: false),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
+                FieldSpec("licenseNo", .string(minLength: 0, maxLength: 19), required: false),
                 FieldSpec("country", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("POD", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("POD", .string(minLength: 3, maxLength: 4), required: true),
                 FieldSpec("freight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("fCurrency", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("fFlag", .enumeration(["1", "2", "3"]), required: true),
+                FieldSpec("fFlag", .enumeration(["3"]), required: true),
                 FieldSpec("insuredFee", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("iCurrency", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("iFlag", .enumeration(["1", "2", "3"]), required: true),
-                FieldSpec("wrapType", .string(minLength: 1, maxLength: 2), required: true),
-                FieldSpec("packNo", .integer(maxDigits: 9), required: false),
+                FieldSpec("iFlag", .enumeration(["3"]), required: true),
+                FieldSpec("wrapType", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("packNo", .integer(maxDigits: 9), required: true),
                 FieldSpec("grossWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("netWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "InventoryList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("itemNo", .string(minLength: 1, maxLength: 50), required: true),
-                FieldSpec("itemRecordNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("itemName", .string(minLength: 1, maxLength: 250), required: false),
-                FieldSpec("gcode", .string(minLength: 1, maxLength: 10), required: true),
-                FieldSpec("gname", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("gmodel", .string(minLength: 1, maxLength: 250), required: true),
-                FieldSpec("barCode", .string(minLength: 1, maxLength: 50), required: true),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("itemNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("itemRecordNo", .string(minLength: 0, maxLength: 30), required: false),
+                FieldSpec("itemName", .string(minLength: 0, maxLength: 250), required: false),
+                FieldSpec("gcode", .string(minLength: 10, maxLength: 10), required: true),
+                FieldSpec("gname", .string(minLength: 0, maxLength: 250), required: true),
+                FieldSpec("gmodel", .string(minLength: 0, maxLength: 250), required: true),
+                FieldSpec("barCode", .string(minLength: 0, maxLength: 50), required: true),
                 FieldSpec("country", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("currency", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
@@ -879,14 +961,17 @@ public enum MessageCatalog {
                 FieldSpec("qty2", .decimal(totalDigits: 19, fractionDigits: 5), required: false),
                 FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
                 FieldSpec("unit1", .string(minLength: 3, maxLength: 3), required: true),
-                FieldSpec("unit2", .string(minLength: 3, maxLength: 3), required: false),
+                FieldSpec("unit2", .string(minLength: 0, maxLength: 3), required: false),
                 FieldSpec("price", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("totalPrice", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "orderNo", "logisticsNo", "invtNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "orderNo", "logisticsNo", "invtNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 100, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB604 — Export inventory receipt (CEB604Message, document `InventoryReturn`).
@@ -896,20 +981,23 @@ public enum MessageCatalog {
             element: "InventoryReturn",
             head: RecordSpec(element: "InventoryReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebpCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("statisticsFlag", .enumeration(["A", "B"]), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("orderNo", .string(minLength: 0, maxLength: 60), required: true),
+                FieldSpec("statisticsFlag", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "invtNo", "orderNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "invtNo", "orderNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB605 — Export inventory cancellation (CEB605Message, document `InvtCancel`).
@@ -923,18 +1011,21 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("reason", .string(minLength: 1, maxLength: 1000), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("reason", .string(minLength: 0, maxLength: 1000), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ])
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "invtNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "invtNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB606 — Export inventory cancellation receipt (CEB606Message, document `InvtCancelReturn`).
@@ -944,17 +1035,19 @@ public enum MessageCatalog {
             element: "InvtCancelReturn",
             head: RecordSpec(element: "InvtCancelReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "invtNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "invtNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB607 — Export consolidated waybill manifest (CEB607Message, document `WayBill`).
@@ -968,33 +1061,36 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("loctNo", .string(minLength: 1, maxLength: 10), required: false),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
                 FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("trafName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("voyageNo", .string(minLength: 1, maxLength: 32), required: true),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: true),
-                FieldSpec("domesticTrafNo", .string(minLength: 1, maxLength: 100), required: false),
+                FieldSpec("trafName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: true),
+                FieldSpec("domesticTrafNo", .string(minLength: 0, maxLength: 100), required: false),
                 FieldSpec("grossWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("msgCount", .integer(maxDigits: 9), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("msgCount", .integer(maxDigits: 9), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "WayBillList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 9), required: false),
-                FieldSpec("totalPackageNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("totalPackageNo", .string(minLength: 0, maxLength: 60), required: false),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             linesRequired: true
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "billNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB608 — Export waybill manifest receipt (CEB608Message, document `WayBillReturn`).
@@ -1004,18 +1100,158 @@ public enum MessageCatalog {
             element: "WayBillReturn",
             head: RecordSpec(element: "WayBillReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("billNo", .string(minLength: 1, maxLength: 37), required: true),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "billNo", "preNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "billNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
+    )
+
+    /// CEB213 — Export return application (CEB213Message, document `InvtRefund`).
+    public static let ceb213 = MessageSpec(
+        number: "CEB213", title: "Export return application", root: "CEB213Message",
+        document: DocumentSpec(
+            element: "InvtRefund",
+            head: RecordSpec(element: "InvtRefundHead", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
+                FieldSpec("appTime", .dateTime14, required: true),
+                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebpName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 80), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("coElNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("tradeMode", .string(minLength: 4, maxLength: 4), required: false),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: true),
+                FieldSpec("ieFlag", .string(minLength: 0, maxLength: 1), required: true),
+                FieldSpec("trafMode", .string(minLength: 0, maxLength: 1), required: true),
+                FieldSpec("trafName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("portCode", .string(minLength: 0, maxLength: 4), required: true),
+                FieldSpec("reason", .string(minLength: 0, maxLength: 500), required: true),
+                FieldSpec("country", .string(minLength: 0, maxLength: 3), required: true),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 500), required: false),
+            ]),
+            lines: RecordSpec(element: "InvtRefundList", fields: [
+                FieldSpec("gnum", .integer(maxDigits: 4), required: true),
+                FieldSpec("gcode", .string(minLength: 0, maxLength: 10), required: true),
+                FieldSpec("gname", .string(minLength: 0, maxLength: 250), required: true),
+                FieldSpec("gmodel", .string(minLength: 0, maxLength: 250), required: true),
+                FieldSpec("qty", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
+                FieldSpec("qty1", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
+                FieldSpec("unit", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("unit1", .string(minLength: 3, maxLength: 3), required: true),
+                FieldSpec("qty2", .decimal(totalDigits: 19, fractionDigits: 5), required: false),
+                FieldSpec("unit2", .string(minLength: 3, maxLength: 3), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 500), required: false),
+            ]),
+            linesRequired: true
+        ),
+        flow: .export, role: .declaration, keyFields: ["coElNo", "invtNo", "logisticsNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: 100, maxSubscriptions: 5),
+        editions: "202205", rootAliases: [], toleratedElements: []
+    )
+
+    /// CEB214 — Export return application receipt (CEB214Message, document `RefundReturn`).
+    public static let ceb214 = MessageSpec(
+        number: "CEB214", title: "Export return application receipt", root: "CEB214Message",
+        document: DocumentSpec(
+            element: "RefundReturn",
+            head: RecordSpec(element: "RefundReturn", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("ebpCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("coElNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("returnStatus", .string(minLength: 0, maxLength: 10), required: true),
+                FieldSpec("returnTime", .dateTime17, required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
+            ])
+        ),
+        flow: .export, role: .receipt, keyFields: ["coElNo", "invtNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "202205", rootAliases: ["CEB214"], toleratedElements: ["appSenderId"]
+    )
+
+    /// CEB215 — Export return tally details (CEB215Message, document `InvtRefundDetail`).
+    public static let ceb215 = MessageSpec(
+        number: "CEB215", title: "Export return tally details", root: "CEB215Message",
+        document: DocumentSpec(
+            element: "InvtRefundDetail",
+            head: RecordSpec(element: "InvtRefundDetail", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("appType", .enumeration(["1", "2", "3"]), required: true),
+                FieldSpec("appTime", .dateTime14, required: true),
+                FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
+                FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
+                FieldSpec("operatorCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("operatorName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 80), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: false),
+                FieldSpec("coElNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("billNo", .string(minLength: 0, maxLength: 37), required: true),
+                FieldSpec("ieFlag", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("trafMode", .string(minLength: 1, maxLength: 1), required: true),
+                FieldSpec("trafName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("voyageNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("location", .string(minLength: 0, maxLength: 250), required: false),
+                FieldSpec("note", .string(minLength: 0, maxLength: 250), required: false),
+            ])
+        ),
+        flow: .export, role: .declaration, keyFields: ["coElNo", "logisticsNo", "invtNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "202205", rootAliases: [], toleratedElements: []
+    )
+
+    /// CEB216 — Export return tally details receipt (CEB216Message, document `InvtRefundDetailReturn`).
+    public static let ceb216 = MessageSpec(
+        number: "CEB216", title: "Export return tally details receipt", root: "CEB216Message",
+        document: DocumentSpec(
+            element: "InvtRefundDetailReturn",
+            head: RecordSpec(element: "InvtRefundDetailReturn", fields: [
+                FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
+                FieldSpec("operatorCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 80), required: true),
+                FieldSpec("coElNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("returnStatus", .string(minLength: 0, maxLength: 10), required: true),
+                FieldSpec("returnTime", .dateTime17, required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
+            ])
+        ),
+        flow: .export, role: .receipt, keyFields: ["coElNo", "logisticsNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB701 — Export summary application (CEB701Message, document `SummaryApply`).
@@ -1029,30 +1265,33 @@ public enum MessageCatalog {
                 FieldSpec("appTime", .dateTime14, required: true),
                 FieldSpec("appStatus", .enumeration(["1", "2"]), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("sumNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("declAgentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("declAgentName", .string(minLength: 1, maxLength: 100), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("sumNo", .string(minLength: 0, maxLength: 18), required: false),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("declAgentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("declAgentName", .string(minLength: 0, maxLength: 100), required: true),
                 FieldSpec("startTime", .dateTime14, required: false),
                 FieldSpec("endTime", .dateTime14, required: false),
-                FieldSpec("loctNo", .string(minLength: 1, maxLength: 10), required: false),
+                FieldSpec("loctNo", .string(minLength: 0, maxLength: 10), required: false),
                 FieldSpec("summaryFlag", .string(minLength: 1, maxLength: 1), required: true),
                 FieldSpec("itemNameFlag", .string(minLength: 1, maxLength: 1), required: true),
-                FieldSpec("msgCount", .integer(maxDigits: 9), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("msgCount", .integer(maxDigits: 9), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "SummaryApplyList", fields: [
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
             ]),
-            linesRequired: true
+            linesRequired: false
         ),
-        flow: .export, role: .declaration, keyFields: ["copNo", "sumNo"]
+        flow: .export, role: .declaration, keyFields: ["copNo", "sumNo"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB702 — Export summary application receipt (CEB702Message, document `SummaryReturn`).
@@ -1062,18 +1301,21 @@ public enum MessageCatalog {
             element: "SummaryReturn",
             head: RecordSpec(element: "SummaryReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: true),
-                FieldSpec("preNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("sumNo", .string(minLength: 1, maxLength: 30), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("copNo", .string(minLength: 0, maxLength: 30), required: true),
+                FieldSpec("preNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("sumNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 1000), required: true),
             ])
         ),
-        flow: .export, role: .receipt, keyFields: ["copNo", "sumNo", "preNo"]
+        flow: .export, role: .receipt, keyFields: ["copNo", "sumNo", "preNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB792 — Export summary result (CEB792Message, document `SummaryResult`).
@@ -1084,34 +1326,38 @@ public enum MessageCatalog {
             head: RecordSpec(element: "SummaryResultHead", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
                 FieldSpec("customsCode", .string(minLength: 4, maxLength: 4), required: true),
-                FieldSpec("sumNo", .string(minLength: 1, maxLength: 30), required: true),
-                FieldSpec("opDate", .dateTime14, required: true),
-                FieldSpec("declSeqNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("decTmpNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("decPreNo", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("entryId", .string(minLength: 1, maxLength: 18), required: false),
-                FieldSpec("decState", .string(minLength: 1, maxLength: 10), required: true),
-                FieldSpec("agentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("agentName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("ebcCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("ebcName", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("declAgentCode", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("declAgentName", .string(minLength: 1, maxLength: 100), required: true),
+                FieldSpec("sumNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("opDate", .dateTime17, required: true),
+                FieldSpec("declSeqNo", .string(minLength: 18, maxLength: 18), required: true),
+                FieldSpec("decTmpNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("decPreNo", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("entryId", .string(minLength: 18, maxLength: 18), required: false),
+                FieldSpec("decState", .string(minLength: 1, maxLength: 3), required: true),
+                FieldSpec("agentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("agentName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("ebcCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("ebcName", .string(minLength: 0, maxLength: 100), required: true),
+                FieldSpec("declAgentCode", .string(minLength: 0, maxLength: 18), required: true),
+                FieldSpec("declAgentName", .string(minLength: 0, maxLength: 100), required: true),
                 FieldSpec("grossWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
                 FieldSpec("netWeight", .decimal(totalDigits: 19, fractionDigits: 5), required: true),
-                FieldSpec("msgCount", .integer(maxDigits: 9), required: false),
-                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: false),
-                FieldSpec("note", .string(minLength: 1, maxLength: 1000), required: false),
+                FieldSpec("msgCount", .integer(maxDigits: 9), required: true),
+                FieldSpec("msgSeqNo", .integer(maxDigits: 9), required: true),
+                FieldSpec("note", .string(minLength: 0, maxLength: 1000), required: false),
             ]),
             lines: RecordSpec(element: "SummaryResultList", fields: [
-                FieldSpec("invtNo", .string(minLength: 1, maxLength: 18), required: true),
-                FieldSpec("logisticsNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
-                FieldSpec("gcode", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("invtNo", .string(minLength: 0, maxLength: 20), required: true),
+                FieldSpec("logisticsNo", .string(minLength: 0, maxLength: 32), required: true),
+                FieldSpec("gseqno", .integer(maxDigits: 5), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: true),
+                FieldSpec("gcode", .string(minLength: 10, maxLength: 10), required: true),
             ]),
             linesRequired: false
         ),
-        flow: .export, role: .receipt, keyFields: ["sumNo", "entryId", "declSeqNo"]
+        flow: .export, role: .receipt, keyFields: ["sumNo", "entryId", "declSeqNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 100, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// CEB900 — Format-check error receipt (CEB900Message, document `MessageReturn`).
@@ -1121,15 +1367,18 @@ public enum MessageCatalog {
             element: "MessageReturn",
             head: RecordSpec(element: "MessageReturn", fields: [
                 FieldSpec("guid", .string(minLength: 36, maxLength: 36), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
+                FieldSpec("returnInfo", .string(minLength: 0, maxLength: 5000), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
-                FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
-                FieldSpec("oriCopMsgId", .string(minLength: 1, maxLength: 255), required: true),
-                FieldSpec("oriMessageType", .string(minLength: 1, maxLength: 30), required: true),
-                FieldSpec("oriBizMessage", .string(minLength: 1, maxLength: 10000000), required: false),
+                FieldSpec("oriCopMsgId", .string(minLength: 0, maxLength: 255), required: true),
+                FieldSpec("oriMessageType", .string(minLength: 0, maxLength: 15), required: true),
+                FieldSpec("oriBizMessage", .string(minLength: 0, maxLength: 10000000), required: true),
             ])
         ),
-        flow: .none, role: .receipt, keyFields: ["oriCopMsgId", "guid"]
+        flow: .none, role: .receipt, keyFields: ["oriCopMsgId", "guid"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: 1, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "2018+202205", rootAliases: [], toleratedElements: []
     )
 
     /// INSP — Inspection and quarantine declaration (InspOrderMessage, document `InspOrder`).
@@ -1150,7 +1399,7 @@ public enum MessageCatalog {
                 FieldSpec("inspOrgCode", .string(minLength: 1, maxLength: 10), required: true),
             ]),
             lines: RecordSpec(element: "InspOrderList", fields: [
-                FieldSpec("gnum", .integer(maxDigits: 4), required: false),
+                FieldSpec("gnum", .integer(maxDigits: 5), required: false),
                 FieldSpec("inspCurrUnit", .string(minLength: 1, maxLength: 3), required: false),
                 FieldSpec("inspOriCtryCode", .string(minLength: 1, maxLength: 3), required: true),
                 FieldSpec("inspQtyUnitCode", .string(minLength: 1, maxLength: 3), required: true),
@@ -1162,7 +1411,10 @@ public enum MessageCatalog {
             ]),
             linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["inspCbeCode", "inspEcpCode", "inspEntCode"]
+        flow: .import, role: .declaration, keyFields: ["inspCbeCode", "inspEcpCode", "inspEntCode"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "", rootAliases: [], toleratedElements: []
     )
 
     /// PAYEX — Real-time payment data (PayExInfoMessage, document `PayExchangeInfo`).
@@ -1190,12 +1442,15 @@ public enum MessageCatalog {
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
                 FieldSpec("goodsInfo", .string(minLength: 1, maxLength: 10000), required: true),
                 FieldSpec("recpAccount", .string(minLength: 1, maxLength: 100), required: true),
-                FieldSpec("recpCode", .string(minLength: 1, maxLength: 50), required: false),
+                FieldSpec("recpCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("recpName", .string(minLength: 1, maxLength: 200), required: true),
             ]),
             linesRequired: true
         ),
-        flow: .import, role: .declaration, keyFields: ["payTransactionId", "sessionID"]
+        flow: .import, role: .declaration, keyFields: ["payTransactionId", "sessionID"],
+        envelope: [EnvelopeSlot(.baseTransfer, minOccurs: 1, maxOccurs: 1), EnvelopeSlot(.baseSubscribe, minOccurs: 0, maxOccurs: 5), EnvelopeSlot(.extendMessage, minOccurs: 0, maxOccurs: 1), EnvelopeSlot(.signature, minOccurs: 0, maxOccurs: 1)],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: nil, maxSubscriptions: 5),
+        editions: "", rootAliases: [], toleratedElements: []
     )
 
     /// INSPRET — Inspection and quarantine answer (InspReturnMessage, document `InspReturn`).
@@ -1209,13 +1464,16 @@ public enum MessageCatalog {
                 FieldSpec("inspEcpCode", .string(minLength: 1, maxLength: 20), required: true),
                 FieldSpec("inspCbeCode", .string(minLength: 1, maxLength: 20), required: true),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: false),
-                FieldSpec("copNo", .string(minLength: 1, maxLength: 20), required: false),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("copNo", .string(minLength: 1, maxLength: 30), required: false),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["orderNo", "copNo"]
+        flow: .import, role: .receipt, keyFields: ["orderNo", "copNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "", rootAliases: [], toleratedElements: []
     )
 
     /// PAYEXRET — Payment and foreign-exchange answer (PayExReturnMessage, document `PayExReturn`).
@@ -1228,12 +1486,15 @@ public enum MessageCatalog {
                 FieldSpec("payCode", .string(minLength: 1, maxLength: 18), required: false),
                 FieldSpec("payTransactionId", .string(minLength: 1, maxLength: 60), required: false),
                 FieldSpec("orderNo", .string(minLength: 1, maxLength: 60), required: true),
-                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 4), required: true),
+                FieldSpec("returnStatus", .string(minLength: 1, maxLength: 10), required: true),
                 FieldSpec("returnTime", .dateTime17, required: true),
                 FieldSpec("returnInfo", .string(minLength: 1, maxLength: 1000), required: true),
             ])
         ),
-        flow: .import, role: .receipt, keyFields: ["payTransactionId", "orderNo"]
+        flow: .import, role: .receipt, keyFields: ["payTransactionId", "orderNo"],
+        envelope: [],
+        customsLimits: CustomsLimits(maxDocuments: nil, maxLinesPerDocument: nil, maxSubscriptions: 0),
+        editions: "", rootAliases: [], toleratedElements: []
     )
 
     /// All messages, in a fixed order (decoder tables index into it).
@@ -1272,6 +1533,10 @@ public enum MessageCatalog {
         ceb606,
         ceb607,
         ceb608,
+        ceb213,
+        ceb214,
+        ceb215,
+        ceb216,
         ceb701,
         ceb702,
         ceb792,
@@ -1283,11 +1548,11 @@ public enum MessageCatalog {
     ]
 
     private static let byNumber: [String: MessageSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.number, $0) })
-    private static let byRoot: [String: MessageSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.root, $0) })
+    private static let byRoot: [String: MessageSpec] = Dictionary(uniqueKeysWithValues: all.flatMap { spec in ([spec.root] + spec.rootAliases).map { ($0, spec) } })
 
     /// The message with this number (`CEB311`, `INSP`, `PAYEX`), or nil.
     public static func spec(number: String) -> MessageSpec? { byNumber[number] }
 
-    /// The message with this root element name (`CEB311Message`), or nil.
+    /// The message with this root element name (`CEB311Message`, or an alias such as `CEB214`), or nil.
     public static func spec(root: String) -> MessageSpec? { byRoot[root] }
 }

@@ -56,7 +56,7 @@ public struct InspectionOrderHead: RecordDecodable, Hashable, Codable {
 
 /// One `InspOrderList` line of INSP Inspection and quarantine declaration.
 public struct InspectionOrderLine: RecordDecodable, Hashable, Codable {
-    /// `gnum`: optional, integer of up to 4 digits.
+    /// `gnum`: optional, integer of up to 5 digits.
     public var gnum: Int?
     /// `inspCurrUnit`: optional, text of 1–3 characters.
     public var inspCurrUnit: String?
@@ -200,7 +200,7 @@ public struct PaymentExchangeInfoLine: RecordDecodable, Hashable, Codable {
     public var goodsInfo: String
     /// `recpAccount`: required, text of 1–100 characters.
     public var recpAccount: String
-    /// `recpCode`: optional, text of 1–50 characters.
+    /// `recpCode`: optional, text of 1–18 characters.
     public var recpCode: String?
     /// `recpName`: required, text of 1–200 characters.
     public var recpName: String

@@ -12,7 +12,7 @@ public struct OrderReturn: RecordDecodable, Hashable, Codable {
     public var ebcCode: String
     /// `orderNo`: required, text of 1–60 characters.
     public var orderNo: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -52,7 +52,7 @@ public struct PaymentReturn: RecordDecodable, Hashable, Codable {
     public var payCode: String
     /// `payTransactionId`: required, text of 1–60 characters.
     public var payTransactionId: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -90,7 +90,7 @@ public struct LogisticsReturn: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -128,9 +128,9 @@ public struct LogisticsStatusReturn: RecordDecodable, Hashable, Codable {
     public var logisticsCode: String
     /// `logisticsNo`: required, text of 1–60 characters.
     public var logisticsNo: String
-    /// `logisticsStatus`: required, text of 1–10 characters.
+    /// `logisticsStatus`: required, 1 characters.
     public var logisticsStatus: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -176,11 +176,11 @@ public struct InventoryReturn: RecordDecodable, Hashable, Codable {
     public var agentCode: String?
     /// `copNo`: required, text of 1–20 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, 18 characters.
     public var invtNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -234,11 +234,11 @@ public struct InventoryCancelReturn: RecordDecodable, Hashable, Codable {
     public var ebcCode: String?
     /// `copNo`: required, text of 1–20 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, 18 characters.
     public var invtNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -292,11 +292,11 @@ public struct InventoryRefundReturn: RecordDecodable, Hashable, Codable {
     public var ebcCode: String?
     /// `copNo`: required, text of 1–20 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `invtNo`: optional, text of 1–18 characters.
+    /// `invtNo`: optional, 18 characters.
     public var invtNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -344,13 +344,13 @@ public struct DeliveryReturn: RecordDecodable, Hashable, Codable {
     public var customsCode: String?
     /// `operatorCode`: optional, text of 1–18 characters.
     public var operatorCode: String?
-    /// `copNo`: optional, text of 1–20 characters.
+    /// `copNo`: optional, text of 0–20 characters.
     public var copNo: String?
-    /// `preNo`: optional, text of 1–18 characters.
+    /// `preNo`: optional, text of 0–18 characters.
     public var preNo: String?
-    /// `rkdNo`: optional, text of 1–30 characters.
+    /// `rkdNo`: optional, text of 0–18 characters.
     public var rkdNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -390,17 +390,17 @@ public struct DeliveryReturn: RecordDecodable, Hashable, Codable {
 public struct ExportOrderReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `ebpCode`: required, text of 1–18 characters.
+    /// `ebpCode`: required, text of 0–18 characters.
     public var ebpCode: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -432,17 +432,17 @@ public struct ExportOrderReturn: RecordDecodable, Hashable, Codable {
 public struct PaymentReceiptReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `payNo`: optional, text of 1–60 characters.
+    /// `payNo`: optional, text of 0–60 characters.
     public var payNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -474,15 +474,15 @@ public struct PaymentReceiptReturn: RecordDecodable, Hashable, Codable {
 public struct ExportLogisticsReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `logisticsNo`: required, text of 1–60 characters.
+    /// `logisticsNo`: required, text of 0–32 characters.
     public var logisticsNo: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -512,27 +512,27 @@ public struct ExportLogisticsReturn: RecordDecodable, Hashable, Codable {
 public struct ArrivalReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `operatorCode`: required, text of 1–18 characters.
+    /// `operatorCode`: required, text of 0–18 characters.
     public var operatorCode: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `billNo`: required, text of 1–37 characters.
+    /// `billNo`: required, text of 0–37 characters.
     public var billNo: String
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", operatorCode: String = "", logisticsCode: String = "", preNo: String = "", copNo: String = "", billNo: String = "", msgSeqNo: Int? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+    public init(guid: String = "", operatorCode: String = "", logisticsCode: String = "", preNo: String = "", copNo: String = "", billNo: String = "", msgSeqNo: Int = 0, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
         self.guid = guid
         self.operatorCode = operatorCode
         self.logisticsCode = logisticsCode
@@ -553,7 +553,7 @@ public struct ArrivalReturn: RecordDecodable, Hashable, Codable {
         preNo = values.text(3) ?? ""
         copNo = values.text(4) ?? ""
         billNo = values.text(5) ?? ""
-        msgSeqNo = values.integer(6)
+        msgSeqNo = values.integer(6) ?? 0
         returnStatus = values.text(7) ?? ""
         returnTime = values.text(8) ?? ""
         returnInfo = values.text(9) ?? ""
@@ -566,23 +566,23 @@ public struct ArrivalReturn: RecordDecodable, Hashable, Codable {
 public struct DepartureReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", logisticsCode: String = "", copNo: String = "", preNo: String = "", msgSeqNo: Int? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+    public init(guid: String = "", logisticsCode: String = "", copNo: String = "", preNo: String = "", msgSeqNo: Int = 0, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
         self.guid = guid
         self.logisticsCode = logisticsCode
         self.copNo = copNo
@@ -599,7 +599,7 @@ public struct DepartureReturn: RecordDecodable, Hashable, Codable {
         logisticsCode = values.text(1) ?? ""
         copNo = values.text(2) ?? ""
         preNo = values.text(3) ?? ""
-        msgSeqNo = values.integer(4)
+        msgSeqNo = values.integer(4) ?? 0
         returnStatus = values.text(5) ?? ""
         returnTime = values.text(6) ?? ""
         returnInfo = values.text(7) ?? ""
@@ -612,27 +612,27 @@ public struct DepartureReturn: RecordDecodable, Hashable, Codable {
 public struct ExportInventoryReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `invtNo`: required, text of 1–18 characters.
+    /// `invtNo`: required, text of 0–20 characters.
     public var invtNo: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `ebpCode`: required, text of 1–18 characters.
+    /// `ebpCode`: required, text of 0–18 characters.
     public var ebpCode: String
-    /// `orderNo`: required, text of 1–60 characters.
+    /// `orderNo`: required, text of 0–60 characters.
     public var orderNo: String
-    /// `statisticsFlag`: required, one of A, B.
+    /// `statisticsFlag`: required, 1 characters.
     public var statisticsFlag: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
@@ -674,31 +674,28 @@ public struct ExportInventoryReturn: RecordDecodable, Hashable, Codable {
 public struct ExportInventoryCancelReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `invtNo`: required, text of 1–18 characters.
+    /// `invtNo`: required, text of 0–20 characters.
     public var invtNo: String
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", agentCode: String = "", copNo: String = "", preNo: String = "", invtNo: String = "", msgSeqNo: Int? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+    public init(guid: String = "", agentCode: String = "", copNo: String = "", preNo: String = "", invtNo: String = "", returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
         self.guid = guid
         self.agentCode = agentCode
         self.copNo = copNo
         self.preNo = preNo
         self.invtNo = invtNo
-        self.msgSeqNo = msgSeqNo
         self.returnStatus = returnStatus
         self.returnTime = returnTime
         self.returnInfo = returnInfo
@@ -711,10 +708,9 @@ public struct ExportInventoryCancelReturn: RecordDecodable, Hashable, Codable {
         copNo = values.text(2) ?? ""
         preNo = values.text(3) ?? ""
         invtNo = values.text(4) ?? ""
-        msgSeqNo = values.integer(5)
-        returnStatus = values.text(6) ?? ""
-        returnTime = values.text(7) ?? ""
-        returnInfo = values.text(8) ?? ""
+        returnStatus = values.text(5) ?? ""
+        returnTime = values.text(6) ?? ""
+        returnInfo = values.text(7) ?? ""
     }
 }
 
@@ -724,27 +720,27 @@ public struct ExportInventoryCancelReturn: RecordDecodable, Hashable, Codable {
 public struct WayBillReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `logisticsCode`: required, text of 1–18 characters.
+    /// `logisticsCode`: required, text of 0–18 characters.
     public var logisticsCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `billNo`: required, text of 1–37 characters.
+    /// `billNo`: required, text of 0–37 characters.
     public var billNo: String
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", agentCode: String = "", logisticsCode: String = "", copNo: String = "", preNo: String = "", billNo: String = "", msgSeqNo: Int? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+    public init(guid: String = "", agentCode: String = "", logisticsCode: String = "", copNo: String = "", preNo: String = "", billNo: String = "", msgSeqNo: Int = 0, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
         self.guid = guid
         self.agentCode = agentCode
         self.logisticsCode = logisticsCode
@@ -765,10 +761,114 @@ public struct WayBillReturn: RecordDecodable, Hashable, Codable {
         copNo = values.text(3) ?? ""
         preNo = values.text(4) ?? ""
         billNo = values.text(5) ?? ""
-        msgSeqNo = values.integer(6)
+        msgSeqNo = values.integer(6) ?? 0
         returnStatus = values.text(7) ?? ""
         returnTime = values.text(8) ?? ""
         returnInfo = values.text(9) ?? ""
+    }
+}
+
+// MARK: CEB214 Export return application receipt
+
+/// CEB214 `RefundReturn`: Export return application receipt.
+public struct ExportReturnApplicationReturn: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `ebpCode`: optional, text of 0–18 characters.
+    public var ebpCode: String?
+    /// `ebcCode`: optional, text of 0–18 characters.
+    public var ebcCode: String?
+    /// `agentCode`: required, text of 0–18 characters.
+    public var agentCode: String
+    /// `coElNo`: required, text of 0–30 characters.
+    public var coElNo: String
+    /// `preNo`: optional, text of 0–18 characters.
+    public var preNo: String?
+    /// `invtNo`: required, text of 0–20 characters.
+    public var invtNo: String
+    /// `returnStatus`: required, text of 0–10 characters.
+    public var returnStatus: String
+    /// `returnTime`: required, yyyyMMddHHmmssSSS.
+    public var returnTime: String
+    /// `returnInfo`: required, text of 0–1000 characters.
+    public var returnInfo: String
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", ebpCode: String? = nil, ebcCode: String? = nil, agentCode: String = "", coElNo: String = "", preNo: String? = nil, invtNo: String = "", returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+        self.guid = guid
+        self.ebpCode = ebpCode
+        self.ebcCode = ebcCode
+        self.agentCode = agentCode
+        self.coElNo = coElNo
+        self.preNo = preNo
+        self.invtNo = invtNo
+        self.returnStatus = returnStatus
+        self.returnTime = returnTime
+        self.returnInfo = returnInfo
+    }
+
+    /// Reads `RefundReturn` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        ebpCode = values.text(1)
+        ebcCode = values.text(2)
+        agentCode = values.text(3) ?? ""
+        coElNo = values.text(4) ?? ""
+        preNo = values.text(5)
+        invtNo = values.text(6) ?? ""
+        returnStatus = values.text(7) ?? ""
+        returnTime = values.text(8) ?? ""
+        returnInfo = values.text(9) ?? ""
+    }
+}
+
+// MARK: CEB216 Export return tally details receipt
+
+/// CEB216 `InvtRefundDetailReturn`: Export return tally details receipt.
+public struct ExportReturnDetailReturn: RecordDecodable, Hashable, Codable {
+    /// `guid`: required, 36 characters.
+    public var guid: String
+    /// `operatorCode`: required, text of 0–18 characters.
+    public var operatorCode: String
+    /// `logisticsCode`: required, text of 0–18 characters.
+    public var logisticsCode: String
+    /// `logisticsNo`: required, text of 0–80 characters.
+    public var logisticsNo: String
+    /// `coElNo`: required, text of 0–30 characters.
+    public var coElNo: String
+    /// `preNo`: optional, text of 0–18 characters.
+    public var preNo: String?
+    /// `returnStatus`: required, text of 0–10 characters.
+    public var returnStatus: String
+    /// `returnTime`: required, yyyyMMddHHmmssSSS.
+    public var returnTime: String
+    /// `returnInfo`: required, text of 0–1000 characters.
+    public var returnInfo: String
+
+    /// Creates a value; omitted required fields are empty or zero.
+    public init(guid: String = "", operatorCode: String = "", logisticsCode: String = "", logisticsNo: String = "", coElNo: String = "", preNo: String? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+        self.guid = guid
+        self.operatorCode = operatorCode
+        self.logisticsCode = logisticsCode
+        self.logisticsNo = logisticsNo
+        self.coElNo = coElNo
+        self.preNo = preNo
+        self.returnStatus = returnStatus
+        self.returnTime = returnTime
+        self.returnInfo = returnInfo
+    }
+
+    /// Reads `InvtRefundDetailReturn` values by field index.
+    public init(_ values: FieldValues) {
+        guid = values.text(0) ?? ""
+        operatorCode = values.text(1) ?? ""
+        logisticsCode = values.text(2) ?? ""
+        logisticsNo = values.text(3) ?? ""
+        coElNo = values.text(4) ?? ""
+        preNo = values.text(5)
+        returnStatus = values.text(6) ?? ""
+        returnTime = values.text(7) ?? ""
+        returnInfo = values.text(8) ?? ""
     }
 }
 
@@ -778,27 +878,27 @@ public struct WayBillReturn: RecordDecodable, Hashable, Codable {
 public struct SummaryApplicationReturn: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `agentCode`: required, text of 1–18 characters.
+    /// `agentCode`: required, text of 0–18 characters.
     public var agentCode: String
-    /// `ebcCode`: required, text of 1–18 characters.
+    /// `ebcCode`: required, text of 0–18 characters.
     public var ebcCode: String
-    /// `copNo`: required, text of 1–20 characters.
+    /// `copNo`: required, text of 0–30 characters.
     public var copNo: String
-    /// `preNo`: required, text of 1–18 characters.
+    /// `preNo`: required, 18 characters.
     public var preNo: String
-    /// `sumNo`: optional, text of 1–30 characters.
+    /// `sumNo`: optional, 18 characters.
     public var sumNo: String?
-    /// `msgSeqNo`: optional, integer of up to 9 digits.
-    public var msgSeqNo: Int?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `msgSeqNo`: required, integer of up to 9 digits.
+    public var msgSeqNo: Int
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
+    /// `returnInfo`: required, text of 0–1000 characters.
     public var returnInfo: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", agentCode: String = "", ebcCode: String = "", copNo: String = "", preNo: String = "", sumNo: String? = nil, msgSeqNo: Int? = nil, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
+    public init(guid: String = "", agentCode: String = "", ebcCode: String = "", copNo: String = "", preNo: String = "", sumNo: String? = nil, msgSeqNo: Int = 0, returnStatus: String = "", returnTime: String = "", returnInfo: String = "") {
         self.guid = guid
         self.agentCode = agentCode
         self.ebcCode = ebcCode
@@ -819,7 +919,7 @@ public struct SummaryApplicationReturn: RecordDecodable, Hashable, Codable {
         copNo = values.text(3) ?? ""
         preNo = values.text(4) ?? ""
         sumNo = values.text(5)
-        msgSeqNo = values.integer(6)
+        msgSeqNo = values.integer(6) ?? 0
         returnStatus = values.text(7) ?? ""
         returnTime = values.text(8) ?? ""
         returnInfo = values.text(9) ?? ""
@@ -832,25 +932,25 @@ public struct SummaryApplicationReturn: RecordDecodable, Hashable, Codable {
 public struct FormatErrorReceipt: RecordDecodable, Hashable, Codable {
     /// `guid`: required, 36 characters.
     public var guid: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
+    /// `returnInfo`: required, text of 0–5000 characters.
+    public var returnInfo: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
-    /// `returnInfo`: required, text of 1–1000 characters.
-    public var returnInfo: String
-    /// `oriCopMsgId`: required, text of 1–255 characters.
+    /// `oriCopMsgId`: required, text of 0–255 characters.
     public var oriCopMsgId: String
-    /// `oriMessageType`: required, text of 1–30 characters.
+    /// `oriMessageType`: required, text of 0–15 characters.
     public var oriMessageType: String
-    /// `oriBizMessage`: optional, text of 1–10000000 characters.
-    public var oriBizMessage: String?
+    /// `oriBizMessage`: required, text of 0–10000000 characters.
+    public var oriBizMessage: String
 
     /// Creates a value; omitted required fields are empty or zero.
-    public init(guid: String = "", returnStatus: String = "", returnTime: String = "", returnInfo: String = "", oriCopMsgId: String = "", oriMessageType: String = "", oriBizMessage: String? = nil) {
+    public init(guid: String = "", returnStatus: String = "", returnInfo: String = "", returnTime: String = "", oriCopMsgId: String = "", oriMessageType: String = "", oriBizMessage: String = "") {
         self.guid = guid
         self.returnStatus = returnStatus
-        self.returnTime = returnTime
         self.returnInfo = returnInfo
+        self.returnTime = returnTime
         self.oriCopMsgId = oriCopMsgId
         self.oriMessageType = oriMessageType
         self.oriBizMessage = oriBizMessage
@@ -860,11 +960,11 @@ public struct FormatErrorReceipt: RecordDecodable, Hashable, Codable {
     public init(_ values: FieldValues) {
         guid = values.text(0) ?? ""
         returnStatus = values.text(1) ?? ""
-        returnTime = values.text(2) ?? ""
-        returnInfo = values.text(3) ?? ""
+        returnInfo = values.text(2) ?? ""
+        returnTime = values.text(3) ?? ""
         oriCopMsgId = values.text(4) ?? ""
         oriMessageType = values.text(5) ?? ""
-        oriBizMessage = values.text(6)
+        oriBizMessage = values.text(6) ?? ""
     }
 }
 
@@ -882,9 +982,9 @@ public struct InspectionReturn: RecordDecodable, Hashable, Codable {
     public var inspCbeCode: String
     /// `orderNo`: optional, text of 1–60 characters.
     public var orderNo: String?
-    /// `copNo`: optional, text of 1–20 characters.
+    /// `copNo`: optional, text of 1–30 characters.
     public var copNo: String?
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String
@@ -930,7 +1030,7 @@ public struct PaymentExchangeReturn: RecordDecodable, Hashable, Codable {
     public var payTransactionId: String?
     /// `orderNo`: required, text of 1–60 characters.
     public var orderNo: String
-    /// `returnStatus`: required, text of 1–4 characters.
+    /// `returnStatus`: required, text of 1–10 characters.
     public var returnStatus: String
     /// `returnTime`: required, yyyyMMddHHmmssSSS.
     public var returnTime: String

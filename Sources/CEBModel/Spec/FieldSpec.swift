@@ -16,13 +16,21 @@ public enum FieldType: Sendable, Equatable {
     case dateTime17
 }
 
+extension FieldType {
+    /// Whether an empty element is a value of this type (text without a minimum length).
+    public var acceptsEmpty: Bool {
+        if case .string(let minimum, _) = self { return minimum == 0 }
+        return false
+    }
+}
+
 /// One element of a record: its name, type and whether the standard requires it.
 public struct FieldSpec: Sendable, Equatable {
     /// Element name, e.g. `orderNo`.
     public let name: String
     /// Lexical type.
     public let type: FieldType
-    /// Whether the element must be present and non-empty.
+    /// Whether the element must be present (and non-empty unless its type accepts empty text).
     public let required: Bool
 
     /// Creates a field spec.

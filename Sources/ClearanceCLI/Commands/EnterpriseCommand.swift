@@ -48,13 +48,26 @@ struct EnterpriseCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOption
         @Argument(help: "Enterprise code (ops accounts: any name).") var code: String
         @Option(help: "Display name.") var name: String
-        @Option(help: "merchant, system or ops.") var role: String
+        @Option(help: "merchant, system, ops or authority.") var role: String
+        @Option(help: "With --role authority: customs, inspection, payment-fx or cross-strait (its receipts answer what the routing table sends to destinations of that authority).")
+        var authority: String?
         @Option(help: "Largest batch upload in bytes (default: the service's).") var maxBatchBytes: Int64?
         @Option(help: "Webhook URL for status changes (a signing secret is created and printed once).") var webhook: String?
         @Flag(help: "Let --webhook point at a loopback, link-local or private address (refused otherwise).") var allowPrivate = false
 
         func run() async throws {
             guard let parsed = EnterpriseRole(rawValue: role) else { throw Self.fail(role) }
+            let kind = try authority.map { (raw: String) throws -> AuthorityKind in
+                guard let kind = AuthorityKind(rawValue: raw) else {
+                    OutputBuffer.standardError("clearance: --authority must be \(AuthorityKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'\n")
+                    throw Exit.usage
+                }
+                return kind
+            }
+            guard (parsed == .authority) == (kind != nil) else {
+                OutputBuffer.standardError("clearance: --role authority goes with --authority, and only it\n")
+                throw Exit.usage
+            }
             // A refused webhook URL saves nothing.
             if let webhook {
                 do { try PrivateAddresses.checkURL(webhook, allowPrivate: allowPrivate) } catch { throw EnterpriseCommand.fail(error) }
@@ -66,6 +79,7 @@ struct EnterpriseCommand: AsyncParsableCommand {
                     var record = existing ?? EnterpriseRecord(code: code, name: name, role: parsed)
                     record.name = name
                     record.role = parsed
+                    record.authority = kind
                     record.maxBatchBytes = maxBatchBytes ?? existing?.maxBatchBytes
                     let admin = EnterpriseAdmin(store: opened)
                     try await admin.addEnterprise(record, actor: EnterpriseCommand.actor)
@@ -77,14 +91,14 @@ struct EnterpriseCommand: AsyncParsableCommand {
                     throw EnterpriseCommand.fail(error)
                 }
                 let output = OutputBuffer()
-                output.line("enterprise \(code) (\(parsed.rawValue)) saved")
+                output.line("enterprise \(code) (\(parsed.rawValue)\(kind.map { ": \($0.rawValue)" } ?? "")) saved")
                 if let registration { Webhook.report(registration, code: code, output) }
                 output.flush()
             }
         }
 
         static func fail(_ role: String) -> ExitCode {
-            OutputBuffer.standardError("clearance: role must be merchant, system or ops, not '\(role)'\n")
+            OutputBuffer.standardError("clearance: role must be merchant, system, ops or authority, not '\(role)'\n")
             return Exit.usage
         }
     }

@@ -50,6 +50,16 @@ struct ServiceKeyOption: ParsableArguments {
 }
 
 extension StoreOption {
+    /// Opens the store with the flow and account operations, or fails with exit code 2.
+    func openAccess() async throws -> any AccessStore {
+        do {
+            return try await openAccessStore(url: resolved)
+        } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+    }
+
     /// Opens the store with the flow operations, or fails with exit code 2.
     func openFlow() async throws -> any ClearanceFlowStore {
         do {

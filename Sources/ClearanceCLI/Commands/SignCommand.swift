@@ -12,7 +12,8 @@ struct SignCommand: ParsableCommand {
             The original bytes are kept; the signature is inserted before the root's closing tag and the output \
             is written atomically. The standard profile signs RSA keys with RSA-SHA256, P-256 keys with \
             ECDSA-SHA256 and SM2 keys with SM2-SM3 (SM3 digest); the eport profile signs as e-port keys do: \
-            SM2 keys with sm2-sm3 over a SHA-1 digest, RSA keys with rsa-sha1. Passphrases are read from a \
+            SM2 keys with sm2-sm3 over a SHA-1 digest, RSA keys with rsa-sha1; the eport2022 profile signs SM2 \
+            keys as the 202205 specification does: the e-port's 2022 sm2-sm3 URI over an SM3 digest. Passphrases are read from a \
             file or an environment variable, never from the command line. Exit code 0 when every file was \
             signed, 1 when a document was refused (not well-formed, already signed), 2 on usage or I/O errors.
             """
@@ -27,7 +28,7 @@ struct SignCommand: ParsableCommand {
     @Option(help: "Signature algorithm (default: chosen by the profile from the key type).")
     var algorithm: AlgorithmChoice?
 
-    @Option(help: "Signature profile: standard or eport.")
+    @Option(help: "Signature profile: standard, eport or eport2022.")
     var profile: ProfileChoice = .standard
 
     @Option(help: "Canonicalization of SignedInfo: inclusive (as e-port senders) or exclusive.")
@@ -170,9 +171,15 @@ enum AlgorithmChoice: String, ExpressibleByArgument, CaseIterable {
 
 /// `--profile` values.
 enum ProfileChoice: String, ExpressibleByArgument, CaseIterable {
-    case standard, eport
+    case standard, eport, eport2022
 
-    var profile: SignatureProfile { self == .eport ? .eport : .standard }
+    var profile: SignatureProfile {
+        switch self {
+        case .standard: .standard
+        case .eport: .eport
+        case .eport2022: .eport2022
+        }
+    }
 }
 
 /// `--canonicalization` values.

@@ -18,7 +18,8 @@ struct SubmitCommand: AsyncParsableCommand {
 
             Signatures are checked as by the HTTP service: a message whose sender (BaseTransfer/copCode) has \
             a registered certificate ('clearance enterprise cert register') must be signed by it, and is \
-            refused (SIG001/SIG003, not stored) otherwise; the verdict is stored with the message.
+            refused (SIG001/SIG003, not stored) otherwise; the verdict is stored with the message. Receipts are \
+            not taken here: they come from an authority ('clearance receive --from CODE').
             """
     )
 
@@ -36,10 +37,11 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let watcher = try rules.watcher()
-        let opened = try await store.openFlow()
-        let flow = ClearanceFlow(store: opened, routing: { watcher.current() })
-        let gate = InboundSignatureGate(requireWhenRegistered: !allowUnsigned)
-        let enterprises = opened as? any AccessStore
+        let opened = try await store.openAccess()
+        let routing: @Sendable () -> RoutingTable = { watcher.current() }
+        let intake = MessageIntake(
+            store: opened, flow: ClearanceFlow(store: opened, routing: routing), receipts: ReceiptProcessor(store: opened),
+            routing: routing, options: MessageIntake.Options(requireSignatureWhenRegistered: !allowUnsigned))
         let output = OutputBuffer()
         var failed = false
         let started = Date()
@@ -50,21 +52,24 @@ struct SubmitCommand: AsyncParsableCommand {
                 continue
             }
             do {
-                let message = try DecodedMessage.decode(Array(data))
-                let claimed = message.senderCode ?? ""
-                let signer = claimed.isEmpty ? nil : try await enterprises?.enterprise(code: claimed)
-                let decision = gate.check(bytes: message.bytes, hasSignature: message.hasSignature, signer: signer, claimedCode: claimed)
-                if let refusal = decision.refusal {
-                    output.line("\(file): \(message.messageType) \(message.guid) refused (signature \(decision.verdict))")
+                // The local operator: may send for any enterprise, never receipts (`clearance receive --from`).
+                let result = try await intake.accept(Array(data), from: nil)
+                switch result.verdict {
+                case .unreadable(let why):
+                    output.line("\(file): \(why)")
+                    failed = true
+                case .forbidden(let refusal), .refused(let refusal):
+                    output.line("\(file): \(result.messageType) \(result.guid) refused (signature \(result.signature))")
                     output.line("  \(refusal)")
                     failed = true
-                    continue
+                case .receipt:
+                    output.line("\(file): \(result.messageType) \(result.guid) receipt stored")
+                case .flow(let outcome):
+                    output.line("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
+                    for issue in outcome.issues { output.line("  \(issue)") }
+                    if case .refused = outcome.status { failed = true }
+                    if case .invalid = outcome.status { failed = true }
                 }
-                let outcome = try await flow.accept(message, signatureVerdict: decision.verdict)
-                output.line("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
-                for issue in outcome.issues { output.line("  \(issue)") }
-                if case .refused = outcome.status { failed = true }
-                if case .invalid = outcome.status { failed = true }
             } catch {
                 output.line("\(file): \(error)")
                 failed = true

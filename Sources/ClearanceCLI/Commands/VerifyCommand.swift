@@ -11,7 +11,7 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Strict: exactly one ds:Signature, last child of the root; one Reference URI="" with the \
             enveloped-signature transform; allowed algorithms only; ds:KeyName equal to the certificate serial; \
-            the certificate trusted, valid now and allowed to sign. Both e-port profiles are accepted, their weak \
+            the certificate trusted, valid now and allowed to sign. The e-port profiles (eport, eport2022) are accepted, their weak \
             elements (SHA-1, RSA-SHA1, RSA-1024) reported as warnings unless --refuse-weak. Files are verified \
             in parallel and streamed in constant memory. Exit code 0 when every file verifies, 1 when any \
             fails (each with its reason), 2 on usage or I/O errors.

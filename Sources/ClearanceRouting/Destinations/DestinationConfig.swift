@@ -1,3 +1,4 @@
+import ClearanceStore
 import XMLSignature
 
 /// How a destination wants its messages: transport, signature profile and envelope.
@@ -86,6 +87,9 @@ public struct DestinationConfig: Sendable, Hashable {
     public var envelope: Envelope
     /// Receiver's data-exchange id (`dxp:ReceiverId`).
     public var receiverId: String?
+    /// The authority behind this destination, whose receipts answer what is sent here (nil: no
+    /// answers are taken for it, e.g. a webhook).
+    public var authority: AuthorityKind?
     /// Give up after this many attempts (then the row is dead).
     public var maxAttempts: Int
     /// Give up when the row is older than this many seconds.
@@ -93,12 +97,13 @@ public struct DestinationConfig: Sendable, Hashable {
 
     /// Creates a destination.
     public init(name: String, transport: Transport, profile: SignatureProfile = .standard, envelope: Envelope = .dxp,
-                receiverId: String? = nil, maxAttempts: Int = 12, maxAgeSeconds: Double = 86_400) {
+                receiverId: String? = nil, authority: AuthorityKind? = nil, maxAttempts: Int = 12, maxAgeSeconds: Double = 86_400) {
         self.name = name
         self.transport = transport
         self.profile = profile
         self.envelope = envelope
         self.receiverId = receiverId
+        self.authority = authority
         self.maxAttempts = maxAttempts
         self.maxAgeSeconds = maxAgeSeconds
     }

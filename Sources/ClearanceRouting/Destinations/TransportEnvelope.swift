@@ -1,3 +1,4 @@
+import CEBModel
 import Foundation
 
 /// The data-exchange transport envelope `dxp:DxpMsg` (namespace `http://www.chinaport.gov.cn/dxp`)
@@ -87,13 +88,7 @@ public enum TransportEnvelope {
         s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { ChinaTime.isoTime(date) }
 }
 
 /// A transport envelope that cannot be read.

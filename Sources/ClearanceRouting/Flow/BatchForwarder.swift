@@ -42,9 +42,9 @@ public struct BatchForwarder: Sendable {
         do {
             stored = try await store.message(guid: guid)
         } catch {
-            throw .store(error.description)
+            throw .store(error)
         }
-        guard let stored else { throw .store("no stored message \(guid)") }
+        guard let stored else { throw .store(.notFound("message \(guid)")) }
         var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
 
         // One streaming pass: facts, error count, inventory checks per megabyte.
@@ -71,7 +71,7 @@ public struct BatchForwarder: Sendable {
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
                 } catch {
-                    throw .store(error.description)
+                    throw .history(error)
                 }
                 if case .awaiting(let m) = report.match {
                     missing.append("\(inventory.head.copNo ?? inventory.head.guid): " + m.joined(separator: ", "))
@@ -103,12 +103,12 @@ public struct BatchForwarder: Sendable {
         } else if !missing.isEmpty {
             outcome.status = .awaiting(missing)
             try await move(guid, to: ClearanceFlow.awaiting, events: [Event(
-                kind: EventKind(rawValue: "awaiting-documents"), occurredAt: now, messageGuid: guid,
+                kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
         } else if decision.isUnrouted {
             outcome.status = .unrouted
             try await move(guid, to: "unrouted", events: [Event(
-                kind: EventKind(rawValue: "unrouted"), occurredAt: now, messageGuid: guid,
+                kind: EventKind.unrouted, occurredAt: now, messageGuid: guid,
                 detail: "no routing rule matched \(stored.messageType)")], routes: [])
         } else {
             outcome.status = .routed(decision.destinations)
@@ -126,7 +126,7 @@ public struct BatchForwarder: Sendable {
         do {
             try await store.advanceMessage(messageGuid: guid, fromStatus: Self.storedStatus, toStatus: status, events: events, routes: routes)
         } catch {
-            throw .store(error.description)
+            throw .store(error)
         }
     }
 }

@@ -70,7 +70,8 @@ public final class ClearanceFlow: Sendable {
         // Life cycle of every declaration.
         do {
             for declaration in declarations {
-                let (phase, storedGuid) = try await store.declarationPhase(kind: declaration.kind.rawValue, businessKey: declaration.businessKey)
+                let (phase, storedGuid) = try await store.declarationPhase(
+                    kind: declaration.kind.rawValue, businessKey: declaration.businessKey, senderCode: record.senderCode)
                 let decision = LifecycleRules.decide(
                     appType: declaration.appType ?? "1", phase: phase, sameDocument: storedGuid == declaration.declarationGuid)
                 switch decision {
@@ -82,7 +83,7 @@ public final class ClearanceFlow: Sendable {
                 }
             }
         } catch {
-            throw FlowError.store(error.description)
+            throw .history(error)
         }
 
         // Cross-message rules for retail-import inventories.
@@ -93,12 +94,12 @@ public final class ClearanceFlow: Sendable {
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
                 } catch {
-                    throw FlowError.store(error.description)
+                    throw .history(error)
                 }
                 if case .awaiting(let missing) = report.match {
                     awaitingMissing = (awaitingMissing ?? []) + missing
                     events.append(Event(
-                        kind: EventKind(rawValue: "awaiting-documents"), occurredAt: now, messageGuid: message.guid,
+                        kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: message.guid,
                         declarationGuid: inventory.head.guid, detail: "waiting for " + missing.joined(separator: ", ")))
                 } else {
                     issues += report.issues
@@ -127,7 +128,7 @@ public final class ClearanceFlow: Sendable {
         } else if decision.isUnrouted {
             status = "unrouted"
             outcome.status = .unrouted
-            events.append(Event(kind: EventKind(rawValue: "unrouted"), occurredAt: now, messageGuid: message.guid,
+            events.append(Event(kind: EventKind.unrouted, occurredAt: now, messageGuid: message.guid,
                                 detail: "no routing rule matched \(message.messageType)"))
         } else {
             status = Self.declared
@@ -141,7 +142,7 @@ public final class ClearanceFlow: Sendable {
         do {
             report = try await store.ingestRouted(write)
         } catch {
-            throw FlowError.store(error.description)
+            throw .store(error)
         }
         if report.messages.first?.status != .stored {
             outcome.status = .duplicate
@@ -217,9 +218,11 @@ public final class ClearanceFlow: Sendable {
         } catch let error as FlowError {
             throw error
         } catch let error as StoreError {
-            throw FlowError.store(error.description)
+            throw .store(error)
+        } catch let error as ClearanceHistoryError {
+            throw .history(error)
         } catch {
-            throw FlowError.store("\(error)")
+            throw .unreadable("\(error)")
         }
         return released
     }
@@ -228,7 +231,7 @@ public final class ClearanceFlow: Sendable {
         do {
             return try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.map(\.destination) ?? []
         } catch {
-            throw FlowError.store(error.description)
+            throw .store(error)
         }
     }
 
@@ -238,10 +241,7 @@ public final class ClearanceFlow: Sendable {
         if let tax = report.tax {
             detail += "; tax \(tax.total) (rates \(tax.ratesVersion)\(tax.retailTreatment ? ", retail" : ", general trade"))"
         }
-        if let quota = report.quota {
-            detail += "; buyer cleared this year \(quota.clearedThisYear)"
-        }
-        return Event(kind: EventKind(rawValue: "documents-matched"), occurredAt: date, messageGuid: messageGuid,
+        return Event(kind: EventKind.documentsMatched, occurredAt: date, messageGuid: messageGuid,
                      declarationGuid: inventory.head.guid, detail: detail, dedupKey: "matched:\(inventory.head.guid)")
     }
 }

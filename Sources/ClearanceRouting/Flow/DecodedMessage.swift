@@ -1,5 +1,7 @@
 import CEBModel
+import ClearanceIngest
 import ClearanceRules
+import ClearanceStore
 
 /// A CEB message decoded in one pass: envelope facts, typed documents, schema and customs issues.
 public struct DecodedMessage: Sendable {
@@ -17,6 +19,9 @@ public struct DecodedMessage: Sendable {
     public var issues: [ValidationIssue]
     /// The bytes decoded (the bare CEB message, unwrapped).
     public var bytes: [UInt8]
+
+    /// Whether the message carries receipts (customs receipts or an authority's answers) rather than declarations.
+    public var isReceipt: Bool { documents.contains { DeclarationMapper.receipt($0, messageGuid: guid) != nil } }
 
     /// Errors only.
     public var errors: [ValidationIssue] { issues.filter { $0.severity == .error } }
@@ -64,17 +69,21 @@ public struct DecodedMessage: Sendable {
     }
 }
 
-/// Why the flow could not take a message.
-public enum FlowError: Error, Sendable, Hashable, CustomStringConvertible {
+/// Why the flow could not take a message. The store's own error is kept, not turned into text,
+/// so a caller can tell a lost connection from a missing row.
+public enum FlowError: Error, Sendable, CustomStringConvertible {
     /// The bytes are not a readable CEB message (or envelope).
     case unreadable(String)
     /// The store failed.
-    case store(String)
+    case store(StoreError)
+    /// The history the cross-message rules read could not be read.
+    case history(ClearanceHistoryError)
 
     public var description: String {
         switch self {
         case .unreadable(let why): "unreadable message: \(why)"
-        case .store(let why): "store: \(why)"
+        case .store(let error): "store: \(error)"
+        case .history(let error): "\(error)"
         }
     }
 }

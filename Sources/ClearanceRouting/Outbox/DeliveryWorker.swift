@@ -119,7 +119,7 @@ public final class DeliveryWorker: Sendable {
                         "outbox": "\(outcome.entry.id)", "guid": "\(outcome.entry.messageGuid)",
                         "destination": "\(outcome.entry.destination)", "error": "\(error.message)"])
                     try await store.appendEvent(Event(
-                        kind: EventKind(rawValue: "dead-letter"), occurredAt: finished, messageGuid: outcome.entry.messageGuid,
+                        kind: EventKind.deadLetter, occurredAt: finished, messageGuid: outcome.entry.messageGuid,
                         code: "\(outcome.entry.attempts)", detail: "\(outcome.entry.destination): \(error.message.prefix(300))"))
                 } else {
                     round.retried += 1

@@ -37,12 +37,12 @@ public enum AuthorityAnswer: String, Sendable, Hashable, CaseIterable {
     /// `inspection-rejected`; `payment-verified`, `payment-hold`, `payment-rejected`.
     public func eventKind(for authority: DeclarationKind) -> EventKind? {
         switch (authority, self) {
-        case (.inspection, .hold): EventKind(rawValue: "inspection-hold")
-        case (.inspection, .released): EventKind(rawValue: "inspection-released")
-        case (.inspection, .rejected): EventKind(rawValue: "inspection-rejected")
-        case (.paymentForex, .accepted), (.paymentForex, .released): EventKind(rawValue: "payment-verified")
-        case (.paymentForex, .hold): EventKind(rawValue: "payment-hold")
-        case (.paymentForex, .rejected): EventKind(rawValue: "payment-rejected")
+        case (.inspection, .hold): EventKind.inspectionHold
+        case (.inspection, .released): EventKind.inspectionReleased
+        case (.inspection, .rejected): EventKind.inspectionRejected
+        case (.paymentForex, .accepted), (.paymentForex, .released): EventKind.paymentVerified
+        case (.paymentForex, .hold): EventKind.paymentHold
+        case (.paymentForex, .rejected): EventKind.paymentRejected
         default: nil
         }
     }

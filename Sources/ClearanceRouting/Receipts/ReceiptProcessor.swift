@@ -34,13 +34,13 @@ public enum ReceiptError: Error, Sendable, CustomStringConvertible {
     /// The signature is required and does not verify.
     case signatureRefused(String)
     /// The store failed.
-    case store(String)
+    case store(StoreError)
 
     public var description: String {
         switch self {
         case .unreadable(let why): "unreadable receipt: \(why)"
         case .signatureRefused(let why): "receipt signature refused: \(why)"
-        case .store(let why): "store: \(why)"
+        case .store(let error): "store: \(error)"
         }
     }
 }
@@ -72,7 +72,9 @@ public final class ReceiptProcessor: Sendable {
         self.logger = logger
     }
 
-    /// Processes one receipt message (bare or in a `dxp:DxpMsg`).
+    /// Processes one receipt message (bare or in a `dxp:DxpMsg`), checking its signature with
+    /// this processor's verifier. Faces take receipts through ``MessageIntake``, which judges the
+    /// sender first; this entry serves tests and local tools.
     public func process(_ input: [UInt8], receivedAt: Date = Date()) async throws(ReceiptError) -> ReceiptResult {
         let message: DecodedMessage
         do {
@@ -94,9 +96,21 @@ public final class ReceiptProcessor: Sendable {
             }
             if requireSignature, !verdict.hasPrefix("valid") { throw .signatureRefused(verdict) }
         }
-        let records = message.documents.compactMap { DeclarationMapper.receipt($0, messageGuid: message.guid) }
+        return try await process(message, signatureVerdict: verdict, routedTo: nil, senderCode: nil, receivedAt: receivedAt)
+    }
+
+    /// Stores a decoded receipt message whose sender and signature the caller has judged.
+    /// - Parameters:
+    ///   - routedTo: the destinations of the answering authority: each receipt links only to a
+    ///     declaration queued for one of them (nil: no such restriction).
+    ///   - senderCode: the authority's account code, stored as the message's sender.
+    public func process(
+        _ message: DecodedMessage, signatureVerdict verdict: String, routedTo: [String]?, senderCode: String?, receivedAt: Date = Date()
+    ) async throws(ReceiptError) -> ReceiptResult {
+        var records = message.documents.compactMap { DeclarationMapper.receipt($0, messageGuid: message.guid) }
         guard !records.isEmpty else { throw .unreadable("\(message.messageType) carries no receipt") }
-        let sender = records.first?.customsCode ?? message.senderCode ?? ""
+        for i in records.indices { records[i].routedTo = routedTo }
+        let sender = senderCode ?? records.first?.customsCode ?? message.senderCode ?? ""
         let carrier = MessageRecord(
             guid: message.guid, messageType: message.messageType, senderCode: sender.isEmpty ? "customs" : sender,
             direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: verdict)
@@ -119,7 +133,7 @@ public final class ReceiptProcessor: Sendable {
                 if !matched {
                     logger.warning("unmatched receipt kept", metadata: ["guid": "\(message.guid)", "reference": "\(record.referenceGuid)"])
                     try await store.appendEvent(Event(
-                        kind: EventKind(rawValue: "unmatched-receipt"), occurredAt: receivedAt, messageGuid: message.guid,
+                        kind: EventKind.unmatchedReceipt, occurredAt: receivedAt, messageGuid: message.guid,
                         code: record.returnStatus,
                         detail: "no declaration for \(record.forKind) \(record.referenceGuid) (copNo \(record.copNo ?? "—"), invtNo \(record.invtNo ?? "—"), orderNo \(record.orderNo ?? "—"), logisticsNo \(record.logisticsNo ?? "—"))",
                         dedupKey: "unmatched:\(message.guid):\(record.referenceGuid):\(record.returnStatus)"))
@@ -130,7 +144,7 @@ public final class ReceiptProcessor: Sendable {
                 }
             }
         } catch {
-            throw .store(error.description)
+            throw .store(error)
         }
         return outcome
     }

@@ -72,7 +72,7 @@ public struct RoutingFacts: Sendable, Hashable {
         case .logistics(let l):
             ieFlag = "I"
             logisticsNo = l.head.logisticsNo
-            if let no = l.head.orderNo, !no.isEmpty { orderNo = no }
+            if !l.head.orderNo.isEmpty { orderNo = l.head.orderNo }
             add(l.head.logisticsCode)
         case .inventory(let i):
             let h = i.head

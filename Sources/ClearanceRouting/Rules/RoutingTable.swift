@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceStore
 import Foundation
 import XMLSignature
 import Yams
@@ -230,7 +231,7 @@ struct RoutingTableLoader {
 
     mutating func destination(_ name: String, _ keyNode: Node, _ node: Node) -> DestinationConfig? {
         let what = "destination '\(name)'"
-        guard let list = mapping(node, what, allowed: ["http", "spool", "profile", "envelope", "receiverId", "maxAttempts", "maxAgeSeconds", "description"]) else { return nil }
+        guard let list = mapping(node, what, allowed: ["http", "spool", "profile", "envelope", "receiverId", "maxAttempts", "maxAgeSeconds", "description", "authority"]) else { return nil }
         let fields = Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         var transport: DestinationConfig.Transport?
         if fields["http"] != nil, fields["spool"] != nil { fail(node, "\(what) has both http and spool: pick one") }
@@ -272,11 +273,17 @@ struct RoutingTableLoader {
         var config = DestinationConfig(name: name, transport: transport)
         if let profile = string(fields["profile"], "profile") {
             if let p = SignatureProfile(rawValue: profile) { config.profile = p }
-            else { fail(fields["profile"], "\(what): unknown signature profile '\(profile)' (standard or eport)") }
+            else { fail(fields["profile"], "\(what): unknown signature profile '\(profile)' (standard, eport or eport2022)") }
         }
         if let envelope = string(fields["envelope"], "envelope") {
             if let e = DestinationConfig.Envelope(rawValue: envelope) { config.envelope = e }
             else { fail(fields["envelope"], "\(what): unknown envelope '\(envelope)' (none or dxp)") }
+        }
+        if let authority = string(fields["authority"], "authority") {
+            if let a = AuthorityKind(rawValue: authority) { config.authority = a }
+            else {
+                fail(fields["authority"], "\(what): unknown authority '\(authority)' (\(AuthorityKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
         }
         config.receiverId = string(fields["receiverId"], "receiverId")
         if config.envelope == .dxp, config.receiverId == nil { fail(keyNode, "\(what): a dxp envelope needs a receiverId") }

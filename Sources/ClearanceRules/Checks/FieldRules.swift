@@ -34,7 +34,10 @@ public struct FieldRules: Sendable {
             switch field.name {
             case "gcode": checks.append(.hsCode(index))
             case "country": checks.append(.table(index, .countries))
-            case "currency", "fCurrency", "iCurrency": checks.append(.table(index, .currencies))
+            case "currency", "fCurrency", "iCurrency":
+                // Import currencies are fixed to 142 by the official schema: any other value is SCH003 already.
+                if case .enumeration = field.type { break }
+                checks.append(.table(index, .currencies))
             case "unit", "unit1", "unit2": checks.append(.table(index, .units))
             case "buyerIdNumber": checks.append(.residentID(number: index, type: record.index(of: "buyerIdType")))
             case "payerIdNumber": checks.append(.residentID(number: index, type: record.index(of: "payerIdType")))
@@ -80,13 +83,23 @@ public struct FieldRules: Sendable {
                 }
             case .flow(let field):
                 guard let bytes = values.bytes(field), !bytes.isEmpty else { continue }
-                let expected = message.flow.rawValue
+                let expected = Self.expectedDirection(message)
                 if text(bytes) != expected {
-                    issues.append(location.issue("RUL012", "\(record.fields[field].name) is '\(text(bytes))' but \(message.number) is an \(message.flow == .import ? "import" : "export") message: it must be '\(expected)'",
+                    let kind = Self.exportReturns.contains(message.number) ? "an export return" : message.flow == .import ? "an import" : "an export"
+                    issues.append(location.issue("RUL012", "\(record.fields[field].name) is '\(text(bytes))' but \(message.number) is \(kind) message: it must be '\(expected)'",
                                                  field: path.name(record.fields[field].name), at: values.position(field)))
                 }
             }
         }
+    }
+
+    /// Export-return messages: goods of an export inventory coming back, declared with `ieFlag` I
+    /// ("出口退货填写I", the official 202205 annotation of CEB213 and CEB215).
+    static let exportReturns: Set<String> = ["CEB213", "CEB215"]
+
+    /// The `ieFlag` / `orderType` a message must carry.
+    static func expectedDirection(_ message: MessageSpec) -> String {
+        exportReturns.contains(message.number) ? TradeFlow.import.rawValue : message.flow.rawValue
     }
 
     /// Why an enterprise code is wrong, or nil: a 10-character customs registration code,

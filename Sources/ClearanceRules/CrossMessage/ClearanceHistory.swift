@@ -12,17 +12,20 @@ public struct ClearanceHistoryError: Error, Sendable, CustomStringConvertible {
 /// What the cross-message rules need to know about earlier messages, implemented by the store.
 public protocol ClearanceHistory: Sendable {
     /// The order and payment with the inventory's orderNo and the waybill with its logisticsNo
-    /// (the newest accepted revision of each), whatever their platform/logistics codes — the
-    /// match reports code disagreements field by field.
+    /// (the newest accepted revision of each), **among the documents of the parties the inventory
+    /// declares**: the order of its platform and e-commerce enterprise, the payment of its
+    /// platform, the waybill of its logistics company. Another enterprise's document quoting the
+    /// same number is invisible here: the inventory waits for its own.
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments
 
-    /// The dutiable value of the buyer's inventories released or cleared in calendar `year`,
-    /// excluding the inventory with head guid `excludingDeclarationGuid`.
-    func clearedTotal(
+    /// The buyer's dutiable value in calendar `year` (China time): released or cleared, and
+    /// declared but not yet answered; excluding the inventory with head guid `excludingDeclarationGuid`.
+    func annualTotal(
         buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?
-    ) async throws(ClearanceHistoryError) -> CEBDecimal
+    ) async throws(ClearanceHistoryError) -> BuyerAnnualTotal
 
     /// The phase of the stored declaration of `kind` (store kind names: `order`, `payment`,
-    /// `logistics`, `inventory`) with this business number, and its head guid.
-    func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?)
+    /// `logistics`, `inventory`) with this business number **sent by `senderCode`**, and its head
+    /// guid: a declaration's identity is its sender's, so another enterprise cannot squat a number.
+    func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?)
 }

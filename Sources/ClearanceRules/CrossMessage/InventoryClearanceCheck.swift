@@ -44,10 +44,10 @@ public enum InventoryClearanceCheck {
             var issues: [CrossMessageIssue] = []
             if case .mismatched(let mismatches) = verdict { issues += mismatches }
             let year = BuyerQuota.year(of: inventory.head.appTime) ?? BuyerQuota.year(of: inventory.head.declTime) ?? 0
-            let cleared = try await history.clearedTotal(
+            let annual = try await history.annualTotal(
                 buyerIdType: inventory.head.buyerIdType, buyerIdNumber: inventory.head.buyerIdNumber, year: year,
                 excludingDeclarationGuid: inventory.head.guid)
-            let quota = BuyerQuota.check(inventory, clearedThisYear: cleared, rates: rates)
+            let quota = BuyerQuota.check(inventory, annual: annual, rates: rates)
             issues += quota.issues
             let tax = RetailImportTax.compute(inventory, rates: rates, retailTreatment: quota.retailTreatment)
             if let order = linked.order, let taxIssue = tax.check(declared: order.head.taxTotal) { issues.append(taxIssue) }

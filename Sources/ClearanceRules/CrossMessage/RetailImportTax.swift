@@ -68,7 +68,7 @@ public struct RetailImportTax: Sendable, Hashable {
             if retailTreatment { payable = payable.multiplied(by: rates.retailShare) ?? .zero }
             payable = (payable &+ tariff)
             lines.append(Line(
-                gnum: line.gnum ?? index + 1, gcode: line.gcode, dutiableValue: value, tariff: tariff,
+                gnum: line.gnum, gcode: line.gcode, dutiableValue: value, tariff: tariff,
                 consumptionTax: consumption, vat: vat, payable: payable))
         }
         let exact = CEBDecimal.sum(lines.map(\.payable))

@@ -124,12 +124,12 @@ public enum ThreeDocumentMatch {
                 actual: "\(inventoryLines.count) lines", message: "the inventory and the order have different numbers of goods lines"))
         }
         var unmatchedOrder = Array(orderLines.indices)
-        for (position, line) in inventoryLines.enumerated() {
-            let label = "inventory.InventoryList[\(line.gnum ?? position + 1)]"
+        for line in inventoryLines {
+            let label = "inventory.InventoryList[\(line.gnum)]"
             let found = unmatchedOrder.firstIndex { index in
                 let candidate = orderLines[index]
                 if let a = line.itemNo, let b = candidate.itemNo, !a.isEmpty, !b.isEmpty { return a == b }
-                return (candidate.gnum ?? index + 1) == (line.gnum ?? position + 1)
+                return candidate.gnum == line.gnum
             }
             guard let found else {
                 issues.append(CrossMessageIssue(

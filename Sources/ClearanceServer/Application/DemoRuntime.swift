@@ -4,6 +4,7 @@ import CustomsSimulator
 import Foundation
 import Logging
 import Synchronization
+import XMLSignature
 
 /// `clearance serve --demo`: the service with the routing defaults, an in-process customs
 /// simulator (HTTP for customs and payment destinations, the spool for the Pingtan channel) that
@@ -17,12 +18,19 @@ public final class DemoRuntime: Sendable {
     /// Senders of the samples: API accounts created for the demo.
     static let accounts: [(code: String, name: String, role: EnterpriseRole)] = [
         ("OPS", "Operations desk", .ops),
-        ("CUSTOMS", "Customs (simulated)", .system),
         ("91350128MA8T4K2Q5P", "Pingtan cross-border platform", .system),
         ("91350102MA31C9UE4Q", "Strait payment", .system),
         ("91350128MA8RT6DX1Q", "Pingtan logistics", .system),
         ("3516980E2K", "Pingtan customs agent", .system),
         ("91350100MA2YH3LK7J", "Fuzhou Min-Tai trading (merchant)", .merchant),
+    ]
+    /// The authorities the simulator plays, each answering with its own account and the
+    /// simulator's certificate registered for it (so the demo's receipts verify: `valid`).
+    static let authorities: [(code: String, name: String, kind: AuthorityKind)] = [
+        ("CUSTOMS", "Customs (simulated)", .customs),
+        ("CIQ", "Inspection and quarantine (simulated)", .inspection),
+        ("SAFE", "Payment / FX regulator (simulated)", .paymentForex),
+        ("PINGTAN", "Fuzhou–Pingtan cross-strait channel (simulated)", .crossStrait),
     ]
 
     /// The running service.
@@ -30,15 +38,17 @@ public final class DemoRuntime: Sendable {
     /// Keys created for this run, by enterprise code (shown once).
     public let keys: [String: String]
     private let simulator: SimulatorServer
+    private let spoolSimulators: [CustomsSimulator]
     /// Spool readers and the outbox worker; cancelling it stops both.
     private let spoolTask: Task<Void, Never>
     private let destinations: [String: any Destination]
 
-    private init(service: RunningService, keys: [String: String], simulator: SimulatorServer, spoolTask: Task<Void, Never>,
-                 destinations: [String: any Destination]) {
+    private init(service: RunningService, keys: [String: String], simulator: SimulatorServer, spoolSimulators: [CustomsSimulator],
+                 spoolTask: Task<Void, Never>, destinations: [String: any Destination]) {
         self.service = service
         self.keys = keys
         self.simulator = simulator
+        self.spoolSimulators = spoolSimulators
         self.spoolTask = spoolTask
         self.destinations = destinations
     }
@@ -67,6 +77,20 @@ public final class DemoRuntime: Sendable {
             }
             keys[account.code] = try await admin.createKey(enterpriseCode: account.code, actor: "demo").key
         }
+        // The simulator signs as every authority with one key; its certificate is registered for each.
+        let simulatorKey = try PrivateKey.generate(kind: .ecP256)
+        let simulatorCA = try CertificateAuthority.selfSigned(commonName: "Clearance demo authorities CA", key: try PrivateKey.generate(kind: .ecP256))
+        let simulatorCertificate = try simulatorCA.issue(commonName: "Clearance demo authorities", publicKey: simulatorKey.publicKey)
+        var authorityKeys: [AuthorityKind: String] = [:]
+        for authority in authorities {
+            try await admin.addEnterprise(EnterpriseRecord(
+                code: authority.code, name: authority.name, role: .authority, requireSignature: true,
+                certificatePEM: simulatorCertificate.pemRepresentation, authority: authority.kind), actor: "demo")
+            let key = try await admin.createKey(enterpriseCode: authority.code, actor: "demo").key
+            keys[authority.code] = key
+            authorityKeys[authority.kind] = key
+        }
+        let signer = try DocumentSigner(key: simulatorKey, certificate: simulatorCertificate)
         let spool = workDirectory.appendingPathComponent("spool").path
         var env = ProcessInfo.processInfo.environment
         env["CLEARANCE_SPOOL"] = spool
@@ -74,13 +98,14 @@ public final class DemoRuntime: Sendable {
         let environment = try ServiceEnvironment(
             store: store, configuration: configuration, routing: { routing.current }, metrics: metrics, logger: logger)
 
-        // Customs answers: receipts come back to this service like any customs system's would.
-        let customsKey = keys["CUSTOMS"] ?? ""
         // The service must listen before the simulator knows where to post receipts.
         let service = try await ClearanceApplication.start(environment, handleSignals: handleSignals)
+        // Every authority's answers come back to this service like a real authority's would: with its own key.
+        let receiptsURL = { (kind: AuthorityKind) in "http://127.0.0.1:\(service.port)/v1/messages?api_key=\(authorityKeys[kind] ?? "")" }
         let simulator = SimulatorServer(simulator: try CustomsSimulator(config: SimulatorConfig(
             stepDelaySeconds: stepDelaySeconds,
-            receiptsURL: "http://127.0.0.1:\(service.port)/v1/messages?api_key=\(customsKey)")))
+            receiptsURLs: [.customs: receiptsURL(.customs), .inspection: receiptsURL(.inspection), .payment: receiptsURL(.paymentForex)],
+            signer: signer)))
         let simulatorPort = try await simulator.start(host: "127.0.0.1", port: 0)
         let base = "http://127.0.0.1:\(simulatorPort)"
         for name in ["CLEARANCE_CUSTOMS_FUZHOU_URL", "CLEARANCE_CUSTOMS_XIAMEN_URL", "CLEARANCE_CUSTOMS_URL"] { env[name] = base + "/ceb" }
@@ -98,12 +123,17 @@ public final class DemoRuntime: Sendable {
             await worker.shutdown() // transports it built on demand (webhooks)
         }
 
-        // Every spool destination (the Pingtan channel, inspection) is read by the simulator too.
+        // Every spool destination (the Pingtan channel, inspection) is read by a simulator that
+        // answers as the authority behind it.
         var spoolReaders: [SpoolSimulator] = []
+        var spoolSimulators: [CustomsSimulator] = []
         for config in table.destinations.values {
             if case .spool(let s) = config.transport {
-                spoolReaders.append(SpoolSimulator(
-                    simulator: simulator.simulator, directory: s.outbox, counterpart: Counterpart(destinationName: config.name)))
+                let counterpart = Counterpart(destinationName: config.name)
+                let answering = try CustomsSimulator(config: SimulatorConfig(
+                    stepDelaySeconds: stepDelaySeconds, receiptsURL: receiptsURL(config.authority ?? .customs), signer: signer))
+                spoolSimulators.append(answering)
+                spoolReaders.append(SpoolSimulator(simulator: answering, directory: s.outbox, counterpart: counterpart))
             }
         }
         let readers = spoolReaders
@@ -119,10 +149,12 @@ public final class DemoRuntime: Sendable {
         // The sample shipment, as its senders would submit it.
         for name in samples {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: samplesDirectory).appendingPathComponent(name)))
-            let outcome = try await environment.flow.accept(bytes, signatureVerdict: "unsigned")
-            logger.info("demo sample loaded", metadata: ["file": "\(name)", "guid": "\(outcome.guid)", "status": "\(outcome.status)"])
+            // Loaded as the local operator would (`clearance submit`): through the one intake.
+            let result = try await environment.intake.accept(bytes, from: nil)
+            logger.info("demo sample loaded", metadata: ["file": "\(name)", "guid": "\(result.guid)", "verdict": "\(result.verdict)"])
         }
-        return DemoRuntime(service: service, keys: keys, simulator: simulator, spoolTask: spoolTask, destinations: destinations)
+        return DemoRuntime(
+            service: service, keys: keys, simulator: simulator, spoolSimulators: spoolSimulators, spoolTask: spoolTask, destinations: destinations)
     }
 
     /// Stops the simulator and the service.
@@ -130,6 +162,7 @@ public final class DemoRuntime: Sendable {
         spoolTask.cancel()
         await spoolTask.value
         await simulator.simulator.shutdown()
+        for spool in spoolSimulators { await spool.shutdown() }
         await simulator.stop()
         await service.stop()
         for destination in destinations.values { await destination.shutdown() }

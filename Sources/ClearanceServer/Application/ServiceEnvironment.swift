@@ -14,6 +14,8 @@ public struct ServiceEnvironment: Sendable {
     public let batchForwarder: BatchForwarder
     /// Customs receipts posted to the service.
     public let receipts: ReceiptProcessor
+    /// Single messages, declarations and receipts alike: who may send them, signatures, then flow or receipts.
+    public let intake: MessageIntake
     /// Limits and listening address.
     public let configuration: ServerConfiguration
     /// Prometheus metrics.
@@ -38,6 +40,9 @@ public struct ServiceEnvironment: Sendable {
         flow = ClearanceFlow(store: store, routing: routing, logger: logger)
         batchForwarder = BatchForwarder(store: store, routing: routing)
         receipts = ReceiptProcessor(store: store, logger: logger)
+        intake = MessageIntake(
+            store: store, flow: flow, receipts: receipts, routing: routing,
+            options: MessageIntake.Options(requireSignatureWhenRegistered: configuration.requireSignatureWhenRegistered))
         views = try ViewRenderer()
         rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
     }

@@ -1,4 +1,5 @@
 import ClearanceIngest
+import ClearanceRouting
 import ClearanceStore
 import Foundation
 import Hummingbird
@@ -78,7 +79,8 @@ struct BatchController {
         let configuration = environment.configuration
         let upload = try await BatchUpload.start(
             id: id, enterprise: enterprise, request: request, limit: limit, timeoutSeconds: configuration.batchTimeoutSeconds,
-            store: environment.store, forwarder: environment.batchForwarder, connection: context.channel)
+            store: environment.store, forwarder: environment.batchForwarder,
+            gate: InboundSignatureGate(requireWhenRegistered: configuration.requireSignatureWhenRegistered), connection: context.channel)
         if request.headers[.expect]?.lowercased() == "100-continue" {
             // The checks above passed: ask the client for the body now rather than after its own timeout.
             try await ContinueResponder.send(on: context.channel)

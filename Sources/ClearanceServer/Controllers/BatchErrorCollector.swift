@@ -30,7 +30,7 @@ final class BatchErrorCollector: IngestObserver {
             batchId: batchId, documentIndex: issue.documentIndex.map { $0 + 1 } ?? document, recordKey: issue.key ?? key,
             line: issue.line ?? 0, column: issue.column ?? 0, code: issue.code,
             severity: issue.severity == .error ? "error" : "warning", field: issue.field,
-            message: PersonalDataMasker.scrub(issue.message)))
+            message: PersonalDataScrubber.scrub(issue.message)))
     }
 
     /// Hands over the problems collected since the last call.

@@ -1,5 +1,6 @@
 import ClearanceIngest
 import ClearanceRouting
+import ClearanceRules
 import ClearanceStore
 import Foundation
 import Hummingbird
@@ -42,6 +43,8 @@ final class BatchUpload: @unchecked Sendable {
     private let store: any AccessStore
     private let ingestor: BatchIngestor
     private let forwarder: BatchForwarder?
+    /// The inbound signature gate, verifying the whole batch's enveloped signature as it streams.
+    private let signature: StreamingSignatureCheck
     private let collector: BatchErrorCollector
     private let inflater: GzipInflater?
     private var body: RequestBody.AsyncIterator
@@ -61,10 +64,14 @@ final class BatchUpload: @unchecked Sendable {
     /// - Parameter connection: closed when the deadline passes with the body still unread.
     static func start(
         id: String, enterprise: EnterpriseRecord, request: Request, limit: Int64, timeoutSeconds: Double, store: any AccessStore,
-        forwarder: BatchForwarder? = nil, connection: (any Channel)? = nil
+        forwarder: BatchForwarder? = nil, gate: InboundSignatureGate = InboundSignatureGate(), connection: (any Channel)? = nil
     ) async throws -> BatchUpload {
         let gzip = request.headers[.contentEncoding]?.lowercased() == "gzip"
+        // The uploading enterprise is the batch's sender (its copCode is checked at the end);
+        // ops upload for others, whose certificates are not looked up here.
+        let signature = StreamingSignatureCheck(gate: gate, signer: enterprise.role == .ops ? nil : enterprise, claimedCode: enterprise.code)
         let upload = BatchUpload(
+            signature: signature,
             batch: BatchRecord(id: id, enterpriseCode: enterprise.code), store: store,
             senderCode: enterprise.role == .ops ? nil : enterprise.code, inflater: gzip ? try GzipInflater() : nil,
             body: request.body.makeAsyncIterator(), limit: limit,
@@ -81,15 +88,17 @@ final class BatchUpload: @unchecked Sendable {
     }
 
     private init(
-        batch: BatchRecord, store: any AccessStore, senderCode: String?, inflater: GzipInflater?, body: RequestBody.AsyncIterator,
+        signature: StreamingSignatureCheck, batch: BatchRecord, store: any AccessStore, senderCode: String?, inflater: GzipInflater?, body: RequestBody.AsyncIterator,
         limit: Int64, expectedLength: Int64?, timeoutSeconds: Double, forwarder: BatchForwarder?
     ) {
         self.batch = batch
+        self.signature = signature
         self.forwarder = forwarder
         self.store = store
         collector = BatchErrorCollector(batchId: batch.id)
-        ingestor = BatchIngestor(store: store, options: IngestOptions(
-            senderCode: senderCode, signatureVerdict: "unsigned", receivedAt: Date()), observer: collector)
+        var options = IngestOptions(senderCode: senderCode, signatureVerdict: "unchecked", receivedAt: Date())
+        options.acceptsReceipts = false
+        ingestor = BatchIngestor(store: store, options: options, observer: collector)
         self.inflater = inflater
         self.body = body
         self.limit = limit
@@ -150,8 +159,14 @@ final class BatchUpload: @unchecked Sendable {
             }
             watchdog?.cancel()
             batch.status = .completed
+            let decision = signature.finish()
+            batch.signature = decision.verdict
             try await save(summary)
-            await forward(summary)
+            if let refusal = decision.refusal {
+                await refuse(summary, refusal)
+            } else {
+                await forward(summary)
+            }
             return .completed
         } catch {
             watchdog?.cancel()
@@ -181,6 +196,7 @@ final class BatchUpload: @unchecked Sendable {
     private func feed(_ piece: [UInt8]) async throws(BatchUploadFailure) {
         decoded += Int64(piece.count)
         if decoded > limit { throw .tooLarge(limit: limit) }
+        signature.feed(piece)
         do {
             try await ingestor.feed(piece)
         } catch {
@@ -202,6 +218,18 @@ final class BatchUpload: @unchecked Sendable {
             batch.routing = text
         } catch {
             batch.routing = "not forwarded: \(error)"
+        }
+        try? await save(summary)
+    }
+
+    /// A batch whose signature the gate refuses is kept (as received) but goes nowhere: every
+    /// declaration in it is refused with the signature's reason.
+    private func refuse(_ summary: IngestSummary, _ refusal: CrossMessageIssue) async {
+        batch.routing = "refused: \(refusal)"
+        if let guid = summary.messageGuid {
+            let event = Event(kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)
+            _ = try? await store.advanceMessage(
+                messageGuid: guid, fromStatus: BatchForwarder.storedStatus, toStatus: ClearanceFlow.refused, events: [event], routes: [])
         }
         try? await save(summary)
     }

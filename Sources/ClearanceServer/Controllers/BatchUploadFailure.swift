@@ -1,3 +1,4 @@
+import ClearanceStore
 import ClearanceIngest
 import Hummingbird
 
@@ -26,14 +27,14 @@ enum BatchUploadFailure: Error, Sendable, CustomStringConvertible {
         case .truncated(let received, let expected):
             "upload incomplete: the client disconnected after \(received) of \(expected) bytes; documents stored before that are kept"
         case .interrupted(let received, let reason):
-            "upload interrupted after \(received) bytes (\(PersonalDataMasker.scrub(reason))); documents stored before that are kept"
+            "upload interrupted after \(received) bytes (\(PersonalDataScrubber.scrub(reason))); documents stored before that are kept"
         case .inflate(let error):
             error.description
         case .ingest(let error):
             switch error {
             case .store: "store failure: \(error)"
             case .senderMismatch: "\(error)"
-            default: "\(error.code) \(PersonalDataMasker.scrub(error.description))"
+            default: "\(error.code) \(PersonalDataScrubber.scrub(error.description))"
             }
         }
     }

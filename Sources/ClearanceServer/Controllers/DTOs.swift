@@ -156,7 +156,7 @@ struct EventDTO: ResponseEncodable {
         occurredAt = e.occurredAt
         messageGuid = e.messageGuid
         code = e.code
-        detail = e.detail.map(PersonalDataMasker.scrub)
+        detail = e.detail.map(PersonalDataScrubber.scrub)
     }
 }
 
@@ -208,6 +208,8 @@ struct BatchDTO: ResponseEncodable {
     var failure: String?
     /// What the clearance flow did with the completed batch.
     var routing: String?
+    /// The signature gate's verdict on the whole batch.
+    var signature: String?
     var createdAt: Date
     var updatedAt: Date
     var links: [String: String]
@@ -229,6 +231,7 @@ struct BatchDTO: ResponseEncodable {
         messageType = b.messageType
         failure = b.failure
         routing = b.routing
+        signature = b.signature
         createdAt = b.createdAt
         updatedAt = b.updatedAt
         links = ["self": "/v1/batches/\(b.id)", "errors": "/v1/batches/\(b.id)/errors"]

@@ -1,6 +1,7 @@
 import HTTPTypes
 import ClearanceIngest
 import ClearanceRouting
+import ClearanceRules
 import ClearanceStore
 import Foundation
 import Hummingbird
@@ -34,99 +35,91 @@ struct MessageController {
             environment.metrics.message(type: "unknown", verdict: "unreadable")
             throw HTTPError(.badRequest, message: "\(error)")
         }
-        let isReceipt = decoded.documents.contains { DeclarationMapper.receipt($0, messageGuid: decoded.guid) != nil }
-        if isReceipt, enterprise.role == .merchant {
-            throw HTTPError(.forbidden, message: "receipts are accepted from customs systems only")
-        }
+        // Same guid again: the original answer, byte for byte, without judging it twice.
         if let previous = try await environment.store.answer(guid: decoded.guid) {
             guard previous.enterpriseCode == enterprise.code || enterprise.role == .ops else {
+                if decoded.isReceipt, enterprise.role != .authority {
+                    throw HTTPError(.forbidden, message: "receipts are accepted only from an authority's account")
+                }
                 throw HTTPError(.conflict, message: "message \(decoded.guid) was already submitted by another sender")
             }
             environment.metrics.message(type: decoded.messageType, verdict: "duplicate")
             return Self.json(previous.body, status: previous.httpStatus, duplicate: true)
         }
-        let claimed = decoded.senderCode ?? ""
-        let (verdict, status) = try await judge(decoded, bytes: bytes, isReceipt: isReceipt, claimed: claimed, enterprise: enterprise)
+        let result: IntakeResult
+        do {
+            result = try await environment.intake.accept(decoded, from: enterprise)
+        } catch {
+            environment.logger.error("intake failed", metadata: ["error": "\(error)"])
+            throw HTTPError(.serviceUnavailable, message: "the message could not be stored; send it again")
+        }
+        let (verdict, status) = try await answer(result, decoded)
         environment.metrics.message(type: decoded.messageType, verdict: verdict.verdict)
         let body = String(decoding: try JSONEncoder().encode(verdict), as: UTF8.self)
-        // Refusals that are about the caller (wrong sender) are not recorded: the rightful sender may still send it.
-        if status == 403 { return Self.json(body, status: status, duplicate: false) }
+        // Refusals that stored nothing (wrong sender, signature, a receipt's own faults) are not
+        // recorded: the rightful sender, or the same one with a good signature, may still send it.
+        switch result.verdict {
+        case .forbidden, .refused: return Self.json(body, status: status, duplicate: false)
+        default: break
+        }
         let stored = try await environment.store.storeAnswer(
             StoredAnswer(guid: decoded.guid, enterpriseCode: enterprise.code, httpStatus: status, body: body))
         return Self.json(stored.body, status: stored.httpStatus, duplicate: stored.body != body)
     }
 
-    private func judge(
-        _ decoded: DecodedMessage, bytes: [UInt8], isReceipt: Bool, claimed: String, enterprise: EnterpriseRecord
-    ) async throws -> (VerdictDTO, Int) {
+    /// The intake's verdict as HTTP: status code and JSON body.
+    private func answer(_ result: IntakeResult, _ decoded: DecodedMessage) async throws -> (VerdictDTO, Int) {
         var verdict = VerdictDTO(
-            guid: decoded.guid, messageType: decoded.messageType, verdict: "invalid", stored: false, signature: "unchecked",
+            guid: result.guid, messageType: result.messageType, verdict: "invalid", stored: false, signature: result.signature,
             destinations: [], missing: [], issues: [], receipts: [])
-        let gate = InboundSignatureGate(requireWhenRegistered: environment.configuration.requireSignatureWhenRegistered)
-        let decision: InboundSignatureGate.Decision
-        if isReceipt {
-            decision = gate.check(bytes: decoded.bytes, hasSignature: decoded.hasSignature, signer: enterprise, claimedCode: enterprise.code)
-        } else {
-            guard enterprise.role == .ops || claimed == enterprise.code else {
-                verdict.verdict = "refused"
-                verdict.issues = [IssueDTO(
-                    code: "AUTH001", field: "BaseTransfer/copCode",
-                    message: "copCode \(claimed.isEmpty ? "(none)" : claimed) is not the authenticated enterprise \(enterprise.code)")]
-                return (verdict, 403)
-            }
-            // The authenticated sender's record is at hand; only ops sending for others needs a look-up.
-            let signer = claimed.isEmpty ? nil
-                : claimed == enterprise.code ? enterprise : try await environment.store.enterprise(code: claimed)
-            decision = gate.check(bytes: decoded.bytes, hasSignature: decoded.hasSignature, signer: signer, claimedCode: claimed)
-        }
-        verdict.signature = decision.verdict
-        if let refusal = decision.refusal {
+        func issue(_ i: CrossMessageIssue) -> IssueDTO { IssueDTO(code: i.code, field: i.field.isEmpty ? nil : i.field, message: i.message) }
+        switch result.verdict {
+        case .unreadable(let why):
+            throw HTTPError(.badRequest, message: why)
+        case .forbidden(let refusal):
             verdict.verdict = "refused"
-            verdict.issues = [IssueDTO(code: refusal.code, field: refusal.field, message: refusal.message)]
+            verdict.issues = [issue(refusal)]
+            return (verdict, 403)
+        case .refused(let refusal):
+            verdict.verdict = "refused"
+            verdict.issues = [issue(refusal)]
             return (verdict, 422)
-        }
-        if isReceipt {
-            do {
-                let result = try await environment.receipts.process(bytes)
-                verdict.verdict = "receipt"
+        case .receipt(let receipts):
+            verdict.verdict = "receipt"
+            verdict.stored = true
+            verdict.receipts = receipts.receipts.map { "\($0.status)\($0.matched ? "" : " (unmatched)")" }
+            await recordReceiptLag(decoded)
+            verdict.destinations = try await Webhooks.notify(receipt: decoded, store: environment.store)
+            return (verdict, 202)
+        case .flow(let outcome):
+            verdict.issues = outcome.issues.map(issue)
+            switch outcome.status {
+            case .routed(let destinations):
+                verdict.verdict = "routed"
                 verdict.stored = true
-                verdict.receipts = result.receipts.map { "\($0.status)\($0.matched ? "" : " (unmatched)")" }
-                await recordReceiptLag(decoded)
-                verdict.destinations = try await Webhooks.notify(receipt: decoded, store: environment.store)
+                verdict.destinations = destinations
                 return (verdict, 202)
-            } catch {
-                verdict.issues = [IssueDTO(code: "RCP001", field: nil, message: "\(error)")]
+            case .awaiting(let missing):
+                verdict.verdict = "awaiting"
+                verdict.stored = true
+                verdict.missing = missing
+                return (verdict, 202)
+            case .unrouted:
+                verdict.verdict = "unrouted"
+                verdict.stored = true
+                return (verdict, 202)
+            case .refused:
+                verdict.verdict = "refused"
+                verdict.stored = true
                 return (verdict, 422)
+            case .invalid:
+                verdict.verdict = "invalid"
+                return (verdict, 422)
+            case .duplicate:
+                verdict.verdict = "duplicate"
+                verdict.stored = true
+                return (verdict, 200)
             }
-        }
-        let outcome = try await environment.flow.accept(decoded, signatureVerdict: decision.verdict)
-        verdict.issues = outcome.issues.map { IssueDTO(code: $0.code, field: $0.field.isEmpty ? nil : $0.field, message: $0.message) }
-        switch outcome.status {
-        case .routed(let destinations):
-            verdict.verdict = "routed"
-            verdict.stored = true
-            verdict.destinations = destinations
-            return (verdict, 202)
-        case .awaiting(let missing):
-            verdict.verdict = "awaiting"
-            verdict.stored = true
-            verdict.missing = missing
-            return (verdict, 202)
-        case .unrouted:
-            verdict.verdict = "unrouted"
-            verdict.stored = true
-            return (verdict, 202)
-        case .refused:
-            verdict.verdict = "refused"
-            verdict.stored = true
-            return (verdict, 422)
-        case .invalid:
-            verdict.verdict = "invalid"
-            return (verdict, 422)
-        case .duplicate:
-            verdict.verdict = "duplicate"
-            verdict.stored = true
-            return (verdict, 200)
         }
     }
 
@@ -166,7 +159,7 @@ struct MessageController {
         return MessageDTO(
             guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
             receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict, status: view.status,
-            xml: reveal ? view.rawText : PersonalDataMasker.maskXML(view.rawText), revealed: reveal)
+            xml: reveal ? view.rawText : view.maskedText, revealed: reveal)
     }
 }
 
@@ -177,6 +170,15 @@ struct MessageView {
     var timeline: ShipmentTimeline?
 
     var rawText: String { String(decoding: record.rawBytes, as: UTF8.self) }
+
+    /// The message re-serialized from its parsed form with every ID and telephone number masked
+    /// (CDATA, character references, comments and other encodings cannot hide one from it).
+    var maskedText: String {
+        guard let masked = try? MaskedXMLWriter.mask(record.rawBytes) else {
+            return "(the stored message cannot be read, so it is not shown; ops may reveal it)"
+        }
+        return String(decoding: masked, as: UTF8.self)
+    }
 
     /// The message if `enterprise` may see it: ops always; others when they sent it or when one of
     /// its declarations names them.

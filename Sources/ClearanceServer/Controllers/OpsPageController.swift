@@ -183,7 +183,7 @@ struct OpsPageController {
         values["events"] = t.events.map { e -> [String: Any] in
             var v: [String: Any] = ["occurredAt": Self.time(e.occurredAt), "kind": e.kind.rawValue]
             if let code = e.code { v["code"] = code; v["statusName"] = StatusNames.name(code) }
-            if let detail = e.detail { v["detail"] = PersonalDataMasker.scrub(detail) }
+            if let detail = e.detail { v["detail"] = PersonalDataScrubber.scrub(detail) }
             if let guid = e.messageGuid { v["messageGuid"] = guid }
             return v
         }
@@ -218,7 +218,7 @@ struct OpsPageController {
         values["signatureVerdict"] = m.signatureVerdict
         values["status"] = view.status
         values["sha256"] = m.sha256
-        values["xml"] = reveal ? view.rawText : PersonalDataMasker.maskXML(view.rawText)
+        values["xml"] = reveal ? view.rawText : view.maskedText
         values["canReveal"] = enterprise.role == .ops && !reveal
         values["revealed"] = reveal
         if let d = view.timeline?.declarations.first(where: { $0.messageGuid == guid }),

@@ -1,3 +1,4 @@
+import ClearanceStore
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +13,7 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let path = PersonalDataMasker.scrub(request.uri.path)
+        let path = PersonalDataScrubber.scrub(request.uri.path)
         do {
             let response = try await next(request, context)
             log(request, path: path, status: response.status.code, start: start)
@@ -34,7 +35,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             "method": "\(request.method.rawValue)", "path": "\(path)", "status": "\(status)",
             "ms": "\(Int(seconds * 1000))",
         ]
-        if let error { metadata["error"] = "\(PersonalDataMasker.scrub(String(describing: error)))" }
+        if let error { metadata["error"] = "\(PersonalDataScrubber.scrub(String(describing: error)))" }
         logger.info("request", metadata: metadata)
     }
 }

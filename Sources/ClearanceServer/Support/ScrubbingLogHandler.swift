@@ -1,6 +1,7 @@
+import ClearanceStore
 import Logging
 
-/// A log handler that masks ID and telephone numbers (``PersonalDataMasker/scrub(_:)``) in every
+/// A log handler that masks ID and telephone numbers (``PersonalDataScrubber/scrub(_:)``) in every
 /// message and metadata value before handing the line to the wrapped handler.
 public struct ScrubbingLogHandler: LogHandler {
     private var inner: any LogHandler
@@ -25,7 +26,7 @@ public struct ScrubbingLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var event = event
-        event.message = "\(PersonalDataMasker.scrub(event.message.description))"
+        event.message = "\(PersonalDataScrubber.scrub(event.message.description))"
         event.metadata = event.metadata.map(Self.scrub)
         inner.log(event: event)
     }
@@ -36,8 +37,8 @@ public struct ScrubbingLogHandler: LogHandler {
 
     static func scrub(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
         switch value {
-        case .string(let s): .string(PersonalDataMasker.scrub(s))
-        case .stringConvertible(let c): .string(PersonalDataMasker.scrub(c.description))
+        case .string(let s): .string(PersonalDataScrubber.scrub(s))
+        case .stringConvertible(let c): .string(PersonalDataScrubber.scrub(c.description))
         case .dictionary(let d): .dictionary(scrub(d))
         case .array(let a): .array(a.map(scrub))
         }

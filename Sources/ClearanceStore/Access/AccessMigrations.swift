@@ -103,6 +103,12 @@ enum AccessMigrations {
             CREATE INDEX ops_sessions_expiry_idx ON ops_sessions (expires_at);
             ALTER TABLE enterprises ADD COLUMN webhook_allow_private INTEGER NOT NULL DEFAULT 0;
             """),
+        Migration(version: 45, name: "authority accounts", sql: """
+            ALTER TABLE enterprises ADD COLUMN authority TEXT;
+            """),
+        Migration(version: 46, name: "a batch's signature verdict", sql: """
+            ALTER TABLE batches ADD COLUMN signature TEXT;
+            """),
     ]
 
     static let postgresql: [Migration] = [
@@ -200,6 +206,12 @@ enum AccessMigrations {
             );
             CREATE INDEX ops_sessions_expiry_idx ON ops_sessions (expires_at);
             ALTER TABLE enterprises ADD COLUMN webhook_allow_private INTEGER NOT NULL DEFAULT 0;
+            """),
+        Migration(version: 45, name: "authority accounts", sql: """
+            ALTER TABLE enterprises ADD COLUMN authority TEXT;
+            """),
+        Migration(version: 46, name: "a batch's signature verdict", sql: """
+            ALTER TABLE batches ADD COLUMN signature TEXT;
             """),
     ]
 }

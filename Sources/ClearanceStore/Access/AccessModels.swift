@@ -8,6 +8,11 @@ public enum EnterpriseRole: String, Sendable, Hashable, Codable, CaseIterable {
     case system
     /// Operations staff: sees everything, may reveal masked personal data (audited).
     case ops
+    /// An authority that answers (customs, inspection, payment/FX, the cross-strait channel): the
+    /// only role whose receipts are taken, each verified with its registered certificate. Stored
+    /// as `system` with ``EnterpriseRecord/authority`` set (migration 45; the role column's CHECK
+    /// of migration 40 cannot be altered on SQLite).
+    case authority
 }
 
 /// An enterprise (or ops account) known to the service, by customs registration code or
@@ -34,13 +39,15 @@ public struct EnterpriseRecord: Sendable, Hashable {
     public var webhookAllowPrivate: Bool
     /// Lower-case hex SHA-256 of the DER client certificate accepted for mutual TLS, if any.
     public var clientCertificateSHA256: String?
+    /// Which authority this account speaks for; set exactly when ``role`` is ``EnterpriseRole/authority``.
+    public var authority: AuthorityKind?
     public var createdAt: Date
 
     /// Creates a record.
     public init(
         code: String, name: String, role: EnterpriseRole, requireSignature: Bool = false, certificatePEM: String? = nil,
         maxBatchBytes: Int64? = nil, webhookURL: String? = nil, webhookSecret: String? = nil, clientCertificateSHA256: String? = nil,
-        createdAt: Date = Date(), webhookAllowPrivate: Bool = false
+        authority: AuthorityKind? = nil, createdAt: Date = Date(), webhookAllowPrivate: Bool = false
     ) {
         self.webhookAllowPrivate = webhookAllowPrivate
         self.code = code
@@ -52,6 +59,7 @@ public struct EnterpriseRecord: Sendable, Hashable {
         self.webhookURL = webhookURL
         self.webhookSecret = webhookSecret
         self.clientCertificateSHA256 = clientCertificateSHA256
+        self.authority = role == .authority ? (authority ?? .customs) : nil
         self.createdAt = createdAt
     }
 }
@@ -122,6 +130,9 @@ public struct BatchRecord: Sendable, Hashable {
     /// What the clearance flow did with the completed batch (e.g. `routed → customs-fuzhou`,
     /// `awaiting documents: …`, `refused: MAT003 …`); nil until it is forwarded.
     public var routing: String?
+    /// The inbound signature gate's verdict on the whole batch (`valid`, `unsigned`, `invalid`,
+    /// `unchecked`); nil until the upload ends. A refused signature keeps the batch from going on.
+    public var signature: String?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -19,7 +19,7 @@ extension SQLStore: AccessStore {
 
     static let enterpriseColumns = """
         code, name, role, require_signature, certificate_pem, max_batch_bytes, webhook_url, created_at, client_cert_sha256, \
-        webhook_secret, webhook_allow_private
+        webhook_secret, authority, webhook_allow_private
         """
 
     /// ``enterpriseColumns`` of the table aliased `e`.
@@ -28,13 +28,19 @@ extension SQLStore: AccessStore {
 
     static func enterprise(_ r: SQLRow, offset o: Int = 0) throws(StoreError) -> EnterpriseRecord {
         let role = try r.requireString(o + 2, "enterprises.role")
-        guard let parsed = EnterpriseRole(rawValue: role) else { throw .invalidInput("unknown enterprise role \(role)") }
+        let authority = try r.string(o + 10).map { (raw: String) throws(StoreError) -> AuthorityKind in
+            guard let kind = AuthorityKind(rawValue: raw) else { throw .invalidInput("unknown authority \(raw)") }
+            return kind
+        }
+        guard let parsed = authority == nil ? EnterpriseRole(rawValue: role) : .authority else {
+            throw .invalidInput("unknown enterprise role \(role)")
+        }
         return EnterpriseRecord(
             code: try r.requireString(o, "enterprises.code"), name: try r.requireString(o + 1, "enterprises.name"),
             role: parsed, requireSignature: r.int(o + 3) == 1, certificatePEM: r.string(o + 4),
             maxBatchBytes: r.int64(o + 5), webhookURL: r.string(o + 6), webhookSecret: r.string(o + 9),
-            clientCertificateSHA256: r.string(o + 8),
-            createdAt: r.date(o + 7) ?? .distantPast, webhookAllowPrivate: r.int(o + 10) == 1)
+            clientCertificateSHA256: r.string(o + 8), authority: authority,
+            createdAt: r.date(o + 7) ?? .distantPast, webhookAllowPrivate: r.int(o + 11) == 1)
     }
 
     func upsertEnterprise(_ e: EnterpriseRecord) async throws(StoreError) {
@@ -42,16 +48,19 @@ extension SQLStore: AccessStore {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             _ = try s.execute("""
                 INSERT INTO enterprises (\(Self.enterpriseColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role,
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role, authority = excluded.authority,
                     webhook_allow_private = excluded.webhook_allow_private,
                     require_signature = excluded.require_signature, certificate_pem = excluded.certificate_pem,
                     max_batch_bytes = excluded.max_batch_bytes, webhook_url = excluded.webhook_url,
                     client_cert_sha256 = excluded.client_cert_sha256, webhook_secret = excluded.webhook_secret
                 """, [
-                    .text(e.code), .text(e.name), .text(e.role.rawValue), .integer(e.requireSignature ? 1 : 0),
+                    // Authorities are `system` rows with `authority` set (see ``EnterpriseRole/authority``).
+                    .text(e.code), .text(e.name),
+                    .text(e.role == .authority ? EnterpriseRole.system.rawValue : e.role.rawValue), .integer(e.requireSignature ? 1 : 0),
                     .optional(e.certificatePEM), .optional(e.maxBatchBytes), .optional(e.webhookURL), .time(e.createdAt),
                     .optional(e.clientCertificateSHA256?.lowercased()), .optional(e.webhookSecret),
+                    .optional(e.role == .authority ? (e.authority ?? .customs).rawValue : nil),
                     .integer(e.webhookAllowPrivate ? 1 : 0),
                 ])
         }
@@ -136,7 +145,7 @@ extension SQLStore: AccessStore {
     private static let batchColumns = """
         id, enterprise_code, status, bytes, documents, invalid_documents, declarations_inserted,
         declarations_skipped, receipts_inserted, error_count, warning_count, message_guid, message_type, failure,
-        created_at, updated_at, routing
+        created_at, updated_at, routing, signature
         """
 
     private static func batch(_ r: SQLRow) throws(StoreError) -> BatchRecord {
@@ -158,6 +167,7 @@ extension SQLStore: AccessStore {
         b.createdAt = r.date(14) ?? .distantPast
         b.updatedAt = r.date(15) ?? .distantPast
         b.routing = r.string(16)
+        b.signature = r.string(17)
         return b
     }
 
@@ -165,20 +175,21 @@ extension SQLStore: AccessStore {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             _ = try s.execute("""
                 INSERT INTO batches (\(Self.batchColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, bytes = excluded.bytes,
                     documents = excluded.documents, invalid_documents = excluded.invalid_documents,
                     declarations_inserted = excluded.declarations_inserted,
                     declarations_skipped = excluded.declarations_skipped, receipts_inserted = excluded.receipts_inserted,
                     error_count = excluded.error_count, warning_count = excluded.warning_count,
                     message_guid = excluded.message_guid, message_type = excluded.message_type,
-                    failure = excluded.failure, updated_at = excluded.updated_at, routing = excluded.routing
+                    failure = excluded.failure, updated_at = excluded.updated_at, routing = excluded.routing,
+                    signature = excluded.signature
                 """, [
                     .text(b.id), .text(b.enterpriseCode), .text(b.status.rawValue), .integer(b.bytes),
                     .integer(Int64(b.documents)), .integer(Int64(b.invalidDocuments)), .integer(Int64(b.declarationsInserted)),
                     .integer(Int64(b.declarationsSkipped)), .integer(Int64(b.receiptsInserted)), .integer(Int64(b.errorCount)),
                     .integer(Int64(b.warningCount)), .optional(b.messageGuid), .optional(b.messageType), .optional(b.failure),
-                    .time(b.createdAt), .time(b.updatedAt), .optional(b.routing),
+                    .time(b.createdAt), .time(b.updatedAt), .optional(b.routing), .optional(b.signature),
                 ])
         }
     }

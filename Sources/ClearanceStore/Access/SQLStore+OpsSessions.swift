@@ -38,6 +38,6 @@ extension SQLStore {
             FROM ops_sessions o JOIN api_keys k ON k.id = o.api_key_id JOIN enterprises e ON e.code = k.enterprise_code
             WHERE o.token_hash = $1 AND o.revoked_at IS NULL AND o.expires_at > $2 AND k.revoked_at IS NULL
             """, [.text(tokenHash.lowercased()), .time(now)]) else { return nil }
-        return OpsSessionOwner(enterprise: try enterprise(row), keyPrefix: try row.requireString(11, "api_keys.prefix"))
+        return OpsSessionOwner(enterprise: try enterprise(row), keyPrefix: try row.requireString(12, "api_keys.prefix"))
     }
 }

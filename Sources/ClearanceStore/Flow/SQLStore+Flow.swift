@@ -157,7 +157,7 @@ extension SQLStore: ClearanceFlowStore {
                 throw .invalidInput("outbox entry \(id) is \(entry.status.rawValue); only dead or delivered entries can be replayed")
             }
             _ = try Self.insertEvent(
-                s, kind: EventKind(rawValue: "replayed"), occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
+                s, kind: EventKind.replayed, occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
                 receiptId: nil, code: nil, detail: entry.destination, dedupKey: nil, now: nowMs)
             return entry
         }

@@ -9,17 +9,29 @@ extension SQLStore {
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments {
         let orderNo = inventory.orderNo
         let logisticsNo = inventory.logisticsNo
+        // Each document among its own parties only (see ``ClearanceHistory/linkedDocuments(for:)``).
+        // A document counts only when sent by one of its own parties (or the inventory's agent):
+        // anyone may name a platform in an order, only the platform's side may send it.
+        let agent = inventory.agentCode
+        let lookups: [(kind: String, sql: String, params: [SQLValue])] = [
+            ("order", "d.order_no = $2 AND d.ebp_code = $3 AND d.ebc_code = $4 AND d.sender_code IN ($3, $4, $5)",
+             [.text(orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
+            ("payment", "d.order_no = $2 AND d.ebp_code = $3 AND (d.sender_code = d.pay_code OR d.sender_code = $4)",
+             [.text(orderNo), .text(inventory.ebpCode), .text(agent)]),
+            ("logistics", "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
+             [.text(logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
+        ]
         let guids: [String: String]
         do {
             guids = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String: String] in
                 var found: [String: String] = [:]
-                for (kind, column, value) in [("order", "order_no", orderNo), ("payment", "order_no", orderNo), ("logistics", "logistics_no", logisticsNo)] {
+                for lookup in lookups {
                     if let row = try s.queryOne("""
                         SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                        WHERE d.kind = $1 AND d.\(column) = $2 AND d.status NOT IN ('refused', 'deleted')
+                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('refused', 'deleted')
                         ORDER BY d.id DESC LIMIT 1
-                        """, [.text(kind), .text(value)]), let guid = row.string(0) {
-                        found[kind] = guid
+                        """, [.text(lookup.kind)] + lookup.params), let guid = row.string(0) {
+                        found[lookup.kind] = guid
                     }
                 }
                 return found
@@ -38,43 +50,57 @@ extension SQLStore {
         }
         var linked = LinkedDocuments()
         for document in raws["order"].map(StoredDocuments.decode) ?? [] {
-            if case .order(let order) = document, order.head.orderNo == orderNo { linked.order = order }
+            if case .order(let order) = document, order.head.orderNo == orderNo,
+               order.head.ebpCode == inventory.ebpCode, order.head.ebcCode == inventory.ebcCode { linked.order = order }
         }
         for document in raws["payment"].map(StoredDocuments.decode) ?? [] {
-            if case .payment(let payment) = document, payment.head.orderNo == orderNo { linked.payment = payment }
+            if case .payment(let payment) = document, payment.head.orderNo == orderNo, payment.head.ebpCode == inventory.ebpCode {
+                linked.payment = payment
+            }
         }
         for document in raws["logistics"].map(StoredDocuments.decode) ?? [] {
-            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo { linked.waybill = waybill }
+            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo,
+               waybill.head.logisticsCode == inventory.logisticsCode { linked.waybill = waybill }
         }
         return linked
     }
 
-    func clearedTotal(
+    /// Statuses that count as in flight: declared to customs and not yet released, returned or
+    /// cancelled (e-port and customs stages, inspection, detention). Unknown codes do not count.
+    static let inFlightStatuses = ["declared", "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]
+
+    func annualTotal(
         buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?
-    ) async throws(ClearanceHistoryError) -> CEBDecimal {
+    ) async throws(ClearanceHistoryError) -> BuyerAnnualTotal {
         guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
         let hash = masker.hash(idNumber: buyerIdNumber)
         let (start, end) = StoredDocuments.chinaYearBounds(year)
-        let rows: [(key: String, id: Int64, value: Int64)]
+        let counted = ["800", "899"] + Self.inFlightStatuses
+        let placeholders = counted.indices.map { "$\($0 + 6)" }.joined(separator: ", ")
+        let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
-            rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64)] in
+            rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
                 try s.query("""
-                    SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight FROM declarations
+                    SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight, status FROM declarations
                     WHERE kind = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
-                      AND status IN ('800', '899') AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5
+                      AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(placeholders))
                     """, [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
+                        + counted.map { .text($0) }
                 ).map { (row: SQLRow) throws(StoreError) in
                     let value = (row.decimal(2)?.scaled ?? 0) + (row.decimal(3)?.scaled ?? 0)
-                    return (try row.requireString(0, "key"), try row.requireInt64(1, "id"), value)
+                    let status = row.string(4) ?? ""
+                    return (try row.requireString(0, "key"), try row.requireInt64(1, "id"), value, status == "800" || status == "899")
                 }
             }
         } catch {
             throw ClearanceHistoryError(error.description)
         }
         // Revisions of one inventory (modify) are separate rows: count the newest of each.
-        var newest: [String: (id: Int64, value: Int64)] = [:]
-        for row in rows where (newest[row.key]?.id ?? -1) < row.id { newest[row.key] = (row.id, row.value) }
-        return CEBDecimal(units: newest.values.reduce(0) { $0 + $1.value })
+        var newest: [String: (id: Int64, value: Int64, cleared: Bool)] = [:]
+        for row in rows where (newest[row.key]?.id ?? -1) < row.id { newest[row.key] = (row.id, row.value, row.cleared) }
+        let cleared = newest.values.filter(\.cleared).reduce(0) { $0 + $1.value }
+        let inFlight = newest.values.filter { !$0.cleared }.reduce(0) { $0 + $1.value }
+        return BuyerAnnualTotal(cleared: CEBDecimal(units: cleared), inFlight: CEBDecimal(units: inFlight))
     }
 
     /// The phase of the newest declaration (or revision) of `kind` with this business key.
@@ -82,7 +108,7 @@ extension SQLStore {
     /// A business key is always the value of one of the indexed columns in the first condition
     /// (see `DeclarationRecord.businessKey`), so that condition narrows by index; the second keeps
     /// the exact meaning (the key itself, or a revision `key|appType|guid`).
-    func declarationPhase(kind: String, businessKey: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
+    func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
                 // The key columns' own indexes must find the rows. `kind || ''` keeps the planner
@@ -95,12 +121,12 @@ extension SQLStore {
                         SELECT id, status, declaration_guid FROM declarations
                         WHERE (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
                                OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
-                          AND (kind || '') = $1
+                          AND (kind || '') = $1 AND sender_code = $5
                           AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
                         \(s.dialect.planningFence)
                     ) found
                     ORDER BY id DESC LIMIT 1
-                    """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1))])
+                    """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1)), .text(senderCode)])
                 else { return (.none, nil) }
                 return (DeclarationPhase(status: row.string(0) ?? ""), row.string(1))
             }
@@ -133,10 +159,7 @@ enum StoredDocuments {
 
     /// Unix milliseconds of 1 January `year` and of the next 1 January, China Standard Time (UTC+8).
     static func chinaYearBounds(_ year: Int) -> (Int64, Int64) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600) ?? .gmt
-        let start = calendar.date(from: DateComponents(year: year, month: 1, day: 1)) ?? .distantPast
-        let end = calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1)) ?? .distantFuture
-        return (StoreClock.milliseconds(start), StoreClock.milliseconds(end))
+        let bounds = ChinaTime.yearBounds(year)
+        return (StoreClock.milliseconds(bounds.start), StoreClock.milliseconds(bounds.end))
     }
 }

@@ -16,6 +16,14 @@ public struct DeclarationKind: RawRepresentable, Sendable, Hashable, Codable, Cu
     public static let inventory = DeclarationKind(rawValue: "inventory")
     /// CEB623 inventory cancel.
     public static let inventoryCancel = DeclarationKind(rawValue: "inventory-cancel")
+    /// CEB625 import return (refund) application.
+    public static let inventoryRefund = DeclarationKind(rawValue: "inventory-refund")
+    /// CEB605 export inventory cancellation.
+    public static let exportInventoryCancel = DeclarationKind(rawValue: "export-inventory-cancel")
+    /// CEB213 export return application (goods of an export inventory coming back; 202205 edition).
+    public static let exportReturn = DeclarationKind(rawValue: "export-return")
+    /// CEB215 export return tally details (the returned parcels counted on arrival; 202205 edition).
+    public static let exportReturnTally = DeclarationKind(rawValue: "export-return-tally")
     /// CEB303 export order.
     public static let exportOrder = DeclarationKind(rawValue: "export-order")
     /// CEB403 receipt of payment.

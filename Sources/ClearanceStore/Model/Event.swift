@@ -16,6 +16,26 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     /// Written by the store for every newly stored receipt; `code` is the `returnStatus`.
     public static let receipt = EventKind(rawValue: "receipt")
     public static let released = EventKind(rawValue: "released")
+    /// A retail-import inventory waits for its order, payment or waybill.
+    public static let awaitingDocuments = EventKind(rawValue: "awaiting-documents")
+    /// Order, payment and waybill agree with the inventory (with its tax).
+    public static let documentsMatched = EventKind(rawValue: "documents-matched")
+    /// No routing rule matched the message.
+    public static let unrouted = EventKind(rawValue: "unrouted")
+    /// A receipt that answers no declaration it may be linked to (kept, flagged).
+    public static let unmatchedReceipt = EventKind(rawValue: "unmatched-receipt")
+    /// A delivery gave up (attempts or age exhausted).
+    public static let deadLetter = EventKind(rawValue: "dead-letter")
+    /// An operator put a dead delivery back in the queue.
+    public static let replayed = EventKind(rawValue: "replayed")
+    /// The inspection authority's answers.
+    public static let inspectionHold = EventKind(rawValue: "inspection-hold")
+    public static let inspectionReleased = EventKind(rawValue: "inspection-released")
+    public static let inspectionRejected = EventKind(rawValue: "inspection-rejected")
+    /// The payment / foreign-exchange regulator's answers.
+    public static let paymentVerified = EventKind(rawValue: "payment-verified")
+    public static let paymentHold = EventKind(rawValue: "payment-hold")
+    public static let paymentRejected = EventKind(rawValue: "payment-rejected")
 }
 
 /// An entry for the append-only `events` table.

@@ -37,6 +37,10 @@ public struct ReceiptRecord: Sendable, Hashable {
     public var logisticsCode: String?
     public var agentCode: String?
     public var customsCode: String?
+    /// The destinations the answering authority stands behind (from the routing table): the
+    /// receipt is linked only to a declaration whose message was queued for one of them. Nil for
+    /// receipts taken without a channel to judge by (a local import by an operator).
+    public var routedTo: [String]?
 
     public init(
         messageGuid: String, forKind: DeclarationKind, referenceGuid: String, returnStatus: String,
@@ -44,7 +48,7 @@ public struct ReceiptRecord: Sendable, Hashable {
         logisticsNo: String? = nil, invtNo: String? = nil, copNo: String? = nil, preNo: String? = nil,
         payTransactionId: String? = nil, ebpCode: String? = nil, ebcCode: String? = nil,
         logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil,
-        matchKinds: [DeclarationKind]? = nil
+        matchKinds: [DeclarationKind]? = nil, routedTo: [String]? = nil
     ) {
         self.messageGuid = messageGuid
         self.forKind = forKind
@@ -64,6 +68,7 @@ public struct ReceiptRecord: Sendable, Hashable {
         self.logisticsCode = logisticsCode
         self.agentCode = agentCode
         self.customsCode = customsCode
+        self.routedTo = routedTo
     }
 }
 

@@ -12,20 +12,25 @@ import XMLStreaming
 /// Under those conventions the output is byte-identical to libxml2's DOM canonicalizer
 /// (`xmlC14NDocSaveTo`) over the whole document, which the tests check on generated documents.
 ///
-/// Known divergences from libxml2, both where libxml2 departs from the C14N recommendation:
-/// a processing instruction written with a space but no data (`<?pi ?>`) is rendered `<?pi?>`
-/// (libxml2 keeps the space; the parser's events do not distinguish the two forms), and a namespace
+/// A processing instruction with no data (`<?pi ?>` as well as `<?pi?>`) is rendered `<?pi?>`, as the
+/// recommendation and libxml2 2.9 do; trailing whitespace in data is kept (`<?pi data  ?>`).
+///
+/// Known divergence from libxml2, where libxml2 departs from the C14N recommendation: a namespace
 /// URI holding `&`, `<`, `"` or whitespace characters is escaped like an attribute value (libxml2 writes
 /// it raw, which is not well-formed). libxml2 also refuses relative namespace URIs; they are rendered here.
 ///
-/// Not implemented: the inheritance of `xml:*` attributes (`xml:lang`, `xml:space`) onto the apex of a
-/// document subset (C14N 1.0 §2.4), which only matters for a `ds:SignedInfo` whose root carries them.
+/// For a document subset (the subtree of one element, as `ds:SignedInfo` is), inclusive C14N renders on
+/// the apex the namespaces *and* the `xml:` attributes in scope from its ancestors; exclusive C14N
+/// renders neither (only visibly utilized namespaces). See ``XMLAttributeScope``.
 public final class StreamingCanonicalizer: XMLEventHandler {
     /// The canonicalization algorithm.
     public let method: CanonicalizationMethod
 
     private let writer: CanonicalWriter
     private var scope = NamespaceScope()
+    /// `xml:` attributes of the apex's ancestors; tracked only for an inclusive subset, until the apex.
+    private var xmlScope = XMLAttributeScope()
+    private let inheritsXMLAttributes: Bool
     /// When set, only the subtree of the first element with this (namespace, local name) is output,
     /// with the in-scope namespaces rendered on it (a document subset, as for `ds:SignedInfo`).
     private let apexName: (namespace: [UInt8], localName: [UInt8])?
@@ -45,13 +50,23 @@ public final class StreamingCanonicalizer: XMLEventHandler {
 
     /// Canonicalizes only the subtree of the first element named `apex` (a document subset).
     ///
-    /// - Parameter inherited: namespace bindings in scope before the first event (those of ancestors
-    ///   that this canonicalizer does not see), rendered on the apex as inclusive C14N requires.
-    init(method: CanonicalizationMethod, sink: any CanonicalSink, apex: (namespace: String, localName: String)?, inherited: [NamespaceBinding]) {
+    /// - Parameters:
+    ///   - inherited: namespace bindings in scope before the first event (those of ancestors that this
+    ///     canonicalizer does not see), rendered on the apex as inclusive C14N requires.
+    ///   - inheritedXMLAttributes: likewise the `xml:` attributes (by local name) in scope before the first
+    ///     event; rendered on the apex by inclusive C14N unless an element seen on the way redefines them.
+    init(
+        method: CanonicalizationMethod, sink: any CanonicalSink, apex: (namespace: String, localName: String)?,
+        inherited: [NamespaceBinding], inheritedXMLAttributes: [(localName: [UInt8], value: [UInt8])] = []
+    ) {
         self.method = method
         writer = CanonicalWriter(sink: sink)
         apexName = apex.map { (Array($0.namespace.utf8), Array($0.localName.utf8)) }
+        inheritsXMLAttributes = apex != nil && !method.isExclusive
         for binding in inherited { scope.declare(binding, depth: 0) }
+        if inheritsXMLAttributes {
+            for attribute in inheritedXMLAttributes { xmlScope.declare(localName: attribute.localName, value: attribute.value, depth: 0) }
+        }
         names.reserveCapacity(1024)
         nameStarts.reserveCapacity(64)
     }
@@ -67,6 +82,13 @@ public final class StreamingCanonicalizer: XMLEventHandler {
     /// The namespace bindings currently in scope (innermost per prefix).
     var inScopeNamespaces: [NamespaceBinding] { scope.inScope }
 
+    /// The `xml:` attributes of `element` (by local name), as an ancestor hands them to a subset's apex.
+    static func xmlAttributes(of element: XMLStartElement) -> [(localName: [UInt8], value: [UInt8])] {
+        var scope = XMLAttributeScope()
+        scope.declare(element)
+        return scope.inScope
+    }
+
     // MARK: Events
 
     public func startElement(_ element: XMLStartElement) {
@@ -80,7 +102,10 @@ public final class StreamingCanonicalizer: XMLEventHandler {
             guard !apexDone else { return }
             if let apexName {
                 guard element.localName.bytes.elementsEqual(apexName.localName),
-                      element.namespaceURI.bytes.elementsEqual(apexName.namespace) else { return }
+                      element.namespaceURI.bytes.elementsEqual(apexName.namespace) else {
+                    if inheritsXMLAttributes { xmlScope.declare(element) }
+                    return
+                }
             }
             apexDepth = depth
             isApex = true
@@ -95,7 +120,11 @@ public final class StreamingCanonicalizer: XMLEventHandler {
         writer.byte(0x3C)
         names.withUnsafeBufferPointer { writer.raw(UnsafeBufferPointer(rebasing: $0[start...])) }
         renderNamespaces(element, isApex: isApex)
-        renderAttributes(element)
+        if isApex && inheritsXMLAttributes && !xmlScope.entries.isEmpty {
+            renderApexAttributes(element, inheriting: xmlScope.inScope)
+        } else {
+            renderAttributes(element)
+        }
         writer.byte(0x3E)
     }
 
@@ -111,6 +140,7 @@ public final class StreamingCanonicalizer: XMLEventHandler {
             }
         }
         scope.leave(depth: depth)
+        if inheritsXMLAttributes { xmlScope.leave(depth: depth) }
     }
 
     public func characters(_ text: UnsafeBufferPointer<UInt8>) {
@@ -222,6 +252,35 @@ public final class StreamingCanonicalizer: XMLEventHandler {
             return lhs.localName.bytes.lexicographicallyPrecedes(rhs.localName.bytes)
         }
         for attribute in attributeScratch { renderAttribute(attribute) }
+    }
+
+    /// The apex of an inclusive subset: its own attributes plus the inherited `xml:` ones it does not
+    /// redefine, in canonical order (namespace URI, then local name). Runs once per subset: no fast path.
+    private func renderApexAttributes(_ element: XMLStartElement, inheriting inherited: [(localName: [UInt8], value: [UInt8])]) {
+        typealias Item = (namespace: [UInt8], localName: [UInt8], prefix: [UInt8], value: [UInt8])
+        var items: [Item] = (0..<element.attributeCount).map { index in
+            let attribute = element.attribute(at: index)
+            return (Array(attribute.namespaceURI.bytes), Array(attribute.localName.bytes), Array(attribute.prefix.bytes), Array(attribute.value))
+        }
+        for attribute in inherited
+        where !items.contains(where: { $0.namespace == XMLAttributeScope.namespace && $0.localName == attribute.localName }) {
+            items.append((XMLAttributeScope.namespace, attribute.localName, XMLAttributeScope.prefix, attribute.value))
+        }
+        items.sort { lhs, rhs in
+            lhs.namespace != rhs.namespace
+                ? lhs.namespace.lexicographicallyPrecedes(rhs.namespace) : lhs.localName.lexicographicallyPrecedes(rhs.localName)
+        }
+        for item in items {
+            writer.byte(0x20)
+            if !item.prefix.isEmpty {
+                writer.raw(item.prefix)
+                writer.byte(0x3A)
+            }
+            writer.raw(item.localName)
+            writer.raw("=\"")
+            writer.attributeValue(item.value)
+            writer.byte(0x22)
+        }
     }
 
     @inline(__always)

@@ -22,15 +22,14 @@ public enum DigestAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStr
 
     /// Recognises a `ds:DigestMethod/@Algorithm` URI; `nil` for anything else.
     ///
-    /// Accepted besides each `uri`: `http://www.chinaport.gov.cn/2022/04/xmldsig#sm3` for SM3, the URI a
-    /// public e-port customs client pairs with `…/2022/04/xmldsig#sm2-sm3`. No evidence was found for
+    /// Accepted besides each `uri`: `http://www.chinaport.gov.cn/2022/04/xmldsig#sm3` for SM3, the URI the
+    /// 202205 customs samples pair with `…/2022/04/xmldsig#sm2-sm3` (signed by the `eport2022` profile). No evidence was found for
     /// a `…chinaport.gov.cn/2010/xmldsig#sm3` URI, so it is not accepted.
     public init?(uri: String) {
         switch uri {
         case "http://www.w3.org/2000/09/xmldsig#sha1": self = .sha1
         case "http://www.w3.org/2001/04/xmlenc#sha256": self = .sha256
-        case "http://www.w3.org/2007/05/xmldsig-more#sm3",
-             "http://www.chinaport.gov.cn/2022/04/xmldsig#sm3": self = .sm3
+        case "http://www.w3.org/2007/05/xmldsig-more#sm3", SignatureProfile.eport2022DigestMethod: self = .sm3
         default: return nil
         }
     }

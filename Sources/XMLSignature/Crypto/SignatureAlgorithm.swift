@@ -31,15 +31,14 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
     /// Recognises a `ds:SignatureMethod/@Algorithm` URI; `nil` for anything else.
     ///
     /// Accepted besides each `uri`: `http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3` for SM2, the URI
-    /// a public e-port customs client declares for SM2 certificates. `…/xmldsig-more#sm2-sm3` is not
+    /// of the 202205 customs samples and of e-port SM2 keys issued from 2023 (signed by the `eport2022` profile). `…/xmldsig-more#sm2-sm3` is not
     /// accepted: no sender was found using it and RFC 6931 does not define it.
     public init?(uri: String) {
         switch uri {
         case "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": self = .rsaSHA256
         case "http://www.w3.org/2000/09/xmldsig#rsa-sha1": self = .rsaSHA1
         case "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256": self = .ecdsaSHA256
-        case "http://www.w3.org/2000/09/xmldsig#sm2-sm3",
-             "http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3": self = .sm2SM3
+        case "http://www.w3.org/2000/09/xmldsig#sm2-sm3", SignatureProfile.eport2022SignatureMethod: self = .sm2SM3
         default: return nil
         }
     }

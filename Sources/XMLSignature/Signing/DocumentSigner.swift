@@ -19,6 +19,8 @@ public final class DocumentSigner: Sendable {
     public let key: PrivateKey
     /// The signer's certificate (its DER goes into `ds:X509Certificate`, its serial into `ds:KeyName`).
     public let certificate: Certificate
+    /// The profile, which also names the algorithm URIs written (see ``SignatureProfile/eport2022``).
+    public let profile: SignatureProfile
     /// The signature method.
     public let signatureAlgorithm: SignatureAlgorithm
     /// The reference digest method.
@@ -36,7 +38,8 @@ public final class DocumentSigner: Sendable {
     /// - Parameters:
     ///   - profile: picks the algorithms from the key type (see ``SignatureProfile``).
     ///   - algorithm: an explicit signature method, overriding the profile's choice (the reference digest
-    ///     then follows the profile: SHA-1 for e-port, the algorithm's own digest otherwise). RSA-SHA1 is
+    ///     then follows the profile: SHA-1 for e-port, the algorithm's own digest otherwise; `eport2022` still
+    ///     writes its own URIs for SM2 and SM3). RSA-SHA1 is
     ///     only ever used when asked for, here or through the e-port profile.
     ///   - canonicalization: of `ds:SignedInfo`; inclusive C14N 1.0 by default, as e-port senders do.
     /// - Throws: when the key is not the certificate's or the algorithm does not fit the key.
@@ -61,12 +64,15 @@ public final class DocumentSigner: Sendable {
         }
         self.key = key
         self.certificate = certificate
+        self.profile = profile
         signatureAlgorithm = chosen.signature
         digestAlgorithm = chosen.digest
         self.canonicalization = canonicalization
         self.sm2SignerID = sm2SignerID
         self.limits = limits
-        template = SignatureTemplate(algorithm: chosen.signature, digest: chosen.digest, canonicalization: canonicalization, certificate: certificate)
+        template = SignatureTemplate(
+            signatureMethodURI: profile.signatureMethodURI(for: chosen.signature), digestMethodURI: profile.digestMethodURI(for: chosen.digest),
+            canonicalization: canonicalization, certificate: certificate)
     }
 
     // MARK: In memory
@@ -156,7 +162,8 @@ public final class DocumentSigner: Sendable {
             insertion = Insertion(start: windowStart + lessThan, resume: windowStart + lessThan)
         }
         let signedInfo = template.signedInfo(digestValue: digest)
-        let canonical = try template.canonicalSignedInfo(signedInfo, rootNamespaces: scan.rootNamespaces)
+        let canonical = try template.canonicalSignedInfo(
+            signedInfo, rootNamespaces: scan.rootNamespaces, rootXMLAttributes: scan.rootXMLAttributes)
         let value: [UInt8]
         do throws(CryptoError) {
             value = try key.sign(canonical, algorithm: signatureAlgorithm, sm2SignerID: sm2SignerID)

@@ -1,7 +1,7 @@
 import XMLStreaming
 
 /// The first signing pass: digests the canonical form of the unsigned document and notes what the
-/// second pass needs — the root's namespace declarations, its name, where it ends, and whether a
+/// second pass needs — the root's namespace declarations and `xml:` attributes, its name, where it ends, and whether a
 /// `ds:Signature` is already present (then signing is refused).
 final class SigningScan: XMLEventHandler {
     let canonicalizer: StreamingCanonicalizer
@@ -9,6 +9,8 @@ final class SigningScan: XMLEventHandler {
     /// Reads the parser's input offset (set once the parser exists).
     var offset: () -> Int = { 0 }
     private(set) var rootNamespaces: [NamespaceBinding] = []
+    /// The root's `xml:` attributes, which inclusive C14N of `ds:SignedInfo` inherits.
+    private(set) var rootXMLAttributes: [(localName: [UInt8], value: [UInt8])] = []
     private(set) var rootName: [UInt8] = []
     /// Offset just past the `>` that closes the root element.
     private(set) var rootEnd: Int?
@@ -25,6 +27,7 @@ final class SigningScan: XMLEventHandler {
                 let declaration = element.namespace(at: index)
                 rootNamespaces.append(NamespaceBinding(prefix: Array(declaration.prefix.bytes), uri: Array(declaration.uri.bytes)))
             }
+            rootXMLAttributes = StreamingCanonicalizer.xmlAttributes(of: element)
             rootName = element.prefix.isNil ? [] : Array(element.prefix.bytes) + [0x3A]
             rootName += element.localName.bytes
         }

@@ -69,6 +69,7 @@ struct SignatureCheck {
         }
         return VerificationResult(
             signer: certificate, signatureAlgorithm: algorithm, digestAlgorithm: digest,
+            signatureMethodURI: signature.signatureMethodURI, digestMethodURI: signature.digestMethodURI,
             signedInfoCanonicalization: signature.signedInfoCanonicalization, referenceCanonicalization: method,
             keyName: signature.keyName, warnings: warnings)
     }

@@ -7,7 +7,7 @@ import XMLStreaming
 ///
 /// While the events stream by, the document minus its enveloped `ds:Signature` is canonicalized
 /// into digesters (constant memory), and the signature subtree (small) is captured on the side with
-/// its in-scope namespaces. The structure is checked as it goes: exactly one `ds:Signature`, the last
+/// its in-scope namespaces and `xml:` attributes. The structure is checked as it goes: exactly one `ds:Signature`, the last
 /// element child of the root. After the parser has finished, call ``result()``.
 ///
 /// Obtain one from ``SignatureVerifier/verification(forwardingTo:)``. Not thread-safe; one per document.
@@ -24,6 +24,9 @@ public final class SignatureVerification: XMLEventHandler {
     private var signatureCount = 0
     private var afterSignature = false
     private var depth = 0
+    /// The root's `xml:` attributes: inclusive C14N of `ds:SignedInfo` inherits them (the signature is a
+    /// child of the root, so the root is its only ancestor besides `ds:Signature`).
+    private var rootXMLAttributes: [(localName: [UInt8], value: [UInt8])] = []
 
     init(policy: SignaturePolicy, plan: DigestPlan, forwardingTo inner: (any XMLEventHandler)?, certificates: CertificateCache) {
         self.policy = policy
@@ -46,6 +49,7 @@ public final class SignatureVerification: XMLEventHandler {
     public func startElement(_ element: XMLStartElement) {
         inner?.startElement(element)
         depth = element.depth
+        if depth == 1 { rootXMLAttributes = StreamingCanonicalizer.xmlAttributes(of: element) }
         if let capture {
             capture.canonicalizer.startElement(element)
             return
@@ -61,7 +65,7 @@ public final class SignatureVerification: XMLEventHandler {
                 let buffer = CanonicalBuffer(limit: policy.maxSignatureBytes)
                 let canonicalizer = StreamingCanonicalizer(
                     method: .inclusiveWithComments, sink: buffer, apex: (XMLDSig.namespace, "Signature"),
-                    inherited: references.first?.canonicalizer.inScopeNamespaces ?? [])
+                    inherited: references.first?.canonicalizer.inScopeNamespaces ?? [], inheritedXMLAttributes: rootXMLAttributes)
                 capture = (canonicalizer, buffer)
                 canonicalizer.startElement(element)
                 return

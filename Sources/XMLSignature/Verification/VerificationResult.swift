@@ -8,6 +8,10 @@ public struct VerificationResult: Sendable {
     public let signatureAlgorithm: SignatureAlgorithm
     /// The reference digest method.
     public let digestAlgorithm: DigestAlgorithm
+    /// `ds:SignatureMethod/@Algorithm` as written (several URIs name one algorithm; the profile tells them apart).
+    public let signatureMethodURI: String
+    /// `ds:DigestMethod/@Algorithm` as written.
+    public let digestMethodURI: String
     /// The canonicalization of `ds:SignedInfo`.
     public let signedInfoCanonicalization: CanonicalizationMethod
     /// The canonicalization the document was digested with.
@@ -17,9 +21,12 @@ public struct VerificationResult: Sendable {
     /// The weak elements accepted, in the order found.
     public let warnings: [VerificationWarning]
 
-    /// The profile the signature follows: `.eport` for SM2 with a SHA-1 reference digest or RSA-SHA1,
-    /// `.standard` otherwise.
+    /// The profile the signature follows: `.eport2022` for the e-port's 2022 SM2 and SM3 URIs, `.eport` for
+    /// SM2 with a SHA-1 reference digest or RSA-SHA1, `.standard` otherwise.
     public var profile: SignatureProfile {
+        if signatureMethodURI == SignatureProfile.eport2022SignatureMethod && digestMethodURI == SignatureProfile.eport2022DigestMethod {
+            return .eport2022
+        }
         switch (signatureAlgorithm, digestAlgorithm) {
         case (.sm2SM3, .sha1), (.rsaSHA1, .sha1): return .eport
         default: return .standard

@@ -60,6 +60,11 @@ struct Harness {
     let spool: URL
     let ca: CertificateAuthority
     let table: RoutingTable
+    /// Customs' signing key, whose certificate is registered for ``Parties/customs``.
+    let customs: DocumentSigner
+
+    /// A sample receipt signed by customs.
+    func customsReceipt(_ name: String) throws -> [UInt8] { try customs.sign(bytes: try sample(name)) }
 
     static func make(configuration: ServerConfiguration = ServerConfiguration(), storeURL: String? = nil) async throws -> Harness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-server-tests-\(UUID().uuidString)")
@@ -70,16 +75,18 @@ struct Harness {
         var keys: [String: String] = [:]
         let accounts: [(String, EnterpriseRole)] = [
             (Parties.platform, .system), (Parties.payment, .system), (Parties.logistics, .system), (Parties.agent, .merchant),
-            (Parties.merchant, .merchant), (Parties.stranger, .merchant), (Parties.ops, .ops), (Parties.customs, .system),
+            (Parties.merchant, .merchant), (Parties.stranger, .merchant), (Parties.ops, .ops), (Parties.customs, .authority),
         ]
         for (code, role) in accounts {
-            try await admin.addEnterprise(EnterpriseRecord(code: code, name: "\(code) test", role: role), actor: "test")
+            try await admin.addEnterprise(
+                EnterpriseRecord(code: code, name: "\(code) test", role: role, authority: role == .authority ? .customs : nil), actor: "test")
             keys[code] = try await admin.createKey(enterpriseCode: code, actor: "test").key
         }
         let spool = dir.appendingPathComponent("spool")
         let table = RoutingTable(
             senderId: "DXPENT0000000001",
-            destinations: ["customs": DestinationConfig(name: "customs", transport: .spool(.init(outbox: spool.path)), envelope: .none)],
+            destinations: ["customs": DestinationConfig(
+                name: "customs", transport: .spool(.init(outbox: spool.path)), envelope: .none, authority: .customs)],
             rules: [RoutingRule(name: "everything", match: RoutingRule.Match(), destinations: ["customs"])])
         let logs = LogCapture()
         let logger = Logger(label: "clearance.test") { label in logs.handler(label: label) }
@@ -87,7 +94,12 @@ struct Harness {
         config.storeURL = url
         let environment = try ServiceEnvironment(store: store, configuration: config, routing: { table }, logger: logger)
         let ca = try CertificateAuthority.selfSigned(commonName: "Test e-port CA", key: try PrivateKey.generate(kind: .ecP256))
-        return Harness(store: store, environment: environment, keys: keys, logs: logs, spool: spool, ca: ca, table: table)
+        // Customs signs its receipts; the service takes them only with this registered certificate.
+        let customsKey = try PrivateKey.generate(kind: .ecP256)
+        let customsCertificate = try ca.issue(commonName: "Customs", publicKey: customsKey.publicKey)
+        try await admin.registerCertificate(enterpriseCode: Parties.customs, pem: customsCertificate.pemRepresentation, require: true, actor: "test")
+        let customs = try DocumentSigner(key: customsKey, certificate: customsCertificate)
+        return Harness(store: store, environment: environment, keys: keys, logs: logs, spool: spool, ca: ca, table: table, customs: customs)
     }
 
     func application() throws -> some ApplicationProtocol {

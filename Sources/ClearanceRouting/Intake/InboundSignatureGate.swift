@@ -31,11 +31,37 @@ public struct InboundSignatureGate: Sendable {
     ///   - signer: the enterprise the message claims to come from, when it is registered.
     ///   - claimedCode: its code, for messages.
     public func check(bytes: [UInt8], hasSignature: Bool, signer: EnterpriseRecord?, claimedCode: String) -> Decision {
+        decide(hasSignature: hasSignature, signer: signer, claimedCode: claimedCode) {
+            Result { () throws(VerificationFailure) -> VerificationResult in
+                guard let pem = signer?.certificatePEM else { throw VerificationFailure(.missingCertificate) }
+                let verifier: SignatureVerifier
+                do {
+                    verifier = try Self.verifiers.verifier(pinning: pem)
+                } catch {
+                    throw VerificationFailure(.invalidCertificate("the registered certificate cannot be used: \(error)"))
+                }
+                return try verifier.verify(bytes: bytes)
+            }
+        }
+    }
+
+    /// Whether `signer` must sign.
+    public func requiresSignature(_ signer: EnterpriseRecord?) -> Bool {
+        guard let signer else { return false }
+        return signer.requireSignature || (requireWhenRegistered && signer.certificatePEM != nil)
+    }
+
+    /// The decision, given how the signature verified against the signer's certificate (asked
+    /// only when the signer has one and the message is signed).
+    func decide(
+        hasSignature: Bool, signer: EnterpriseRecord?, claimedCode: String,
+        verification: () -> Result<VerificationResult, VerificationFailure>
+    ) -> Decision {
         guard let signer else {
             return Decision(verdict: hasSignature ? "unchecked" : "unsigned", refusal: nil)
         }
-        let required = signer.requireSignature || (requireWhenRegistered && signer.certificatePEM != nil)
-        guard let pem = signer.certificatePEM else {
+        let required = requiresSignature(signer)
+        guard signer.certificatePEM != nil else {
             if required {
                 return Decision(verdict: "unsigned", refusal: CrossMessageIssue(
                     code: "SIG002", field: "ds:Signature", message: "no signing certificate is registered for \(claimedCode)"))
@@ -49,11 +75,10 @@ public struct InboundSignatureGate: Sendable {
             }
             return Decision(verdict: "unsigned", refusal: nil)
         }
-        do {
-            let verifier = try Self.verifiers.verifier(pinning: pem)
-            let result = try verifier.verify(bytes: bytes)
+        switch verification() {
+        case .success(let result):
             return Decision(verdict: result.warnings.isEmpty ? "valid" : "valid-with-warnings", refusal: nil)
-        } catch {
+        case .failure(let error):
             return Decision(verdict: "invalid", refusal: CrossMessageIssue(
                 code: "SIG003", field: "ds:Signature",
                 message: "the signature does not verify with the certificate registered for \(claimedCode): \(error)"))

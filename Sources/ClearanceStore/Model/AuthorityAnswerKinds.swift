@@ -1,5 +1,3 @@
-import ClearanceStore
-
 extension DeclarationKind {
     /// `forKind` of the inspection and quarantine authority's answers (`InspReturn`): linked to the
     /// inventory (or order) that carried the inspection declaration, never setting its status.

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Receipts: stored once, linked to the declaration they really answer, moving its status only
+/// forward in the customs order of states.
+extension SQLStore {
+    func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome] {
+        guard !receipts.isEmpty else { return [] }
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> [ReceiptOutcome] in
+            var outcomes: [ReceiptOutcome] = []
+            for r in receipts {
+                outcomes.append(try Self.storeReceipt(s, r, now: now))
+            }
+            return outcomes
+        }
+    }
+
+    private static func storeReceipt(_ s: any SQLSession, _ r: ReceiptRecord, now: Int64) throws(StoreError) -> ReceiptOutcome {
+        guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE guid = $1", [.text(r.messageGuid)]) else {
+            throw .notFound("receipt message \(r.messageGuid) is not stored; ingest it first")
+        }
+        let messageId = try message.requireInt64(0, "messages.id")
+        let receivedAt = try message.requireInt64(1, "messages.received_at")
+        let declarationId = try resolveDeclaration(s, for: r)
+        let inserted = try s.queryOne("""
+            INSERT INTO receipts (message_id, for_kind, reference_guid, return_status, return_time, return_info,
+                order_no, logistics_no, invt_no, cop_no, pre_no, pay_transaction_id, ebp_code, ebc_code,
+                logistics_code, agent_code, customs_code, declaration_id, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            ON CONFLICT (for_kind, reference_guid, return_status, return_time) DO NOTHING
+            RETURNING id
+            """, [
+                .integer(messageId), .text(r.forKind.rawValue), .text(r.referenceGuid), .text(r.returnStatus),
+                .text(r.returnTime), .optional(r.returnInfo), .optional(r.orderNo), .optional(r.logisticsNo),
+                .optional(r.invtNo), .optional(r.copNo), .optional(r.preNo), .optional(r.payTransactionId),
+                .optional(r.ebpCode), .optional(r.ebcCode), .optional(r.logisticsCode), .optional(r.agentCode),
+                .optional(r.customsCode), .optional(declarationId), .integer(now),
+            ])
+        guard let inserted else {
+            guard let existing = try s.queryOne("""
+                SELECT id, declaration_id FROM receipts
+                WHERE for_kind = $1 AND reference_guid = $2 AND return_status = $3 AND return_time = $4
+                """, [.text(r.forKind.rawValue), .text(r.referenceGuid), .text(r.returnStatus), .text(r.returnTime)])
+            else { throw .notFound("receipt \(r.referenceGuid) vanished after a conflict") }
+            return ReceiptOutcome(
+                receiptId: try existing.requireInt64(0, "receipts.id"), declarationId: existing.int64(1), inserted: false)
+        }
+        let receiptId = try inserted.requireInt64(0, "receipts.id")
+        if let declarationId, !r.forKind.isAuthorityAnswer {
+            try advanceStatus(s, declarationId: declarationId, receipt: r)
+            try settleInventory(s, declarationId: declarationId, receipt: r)
+        }
+        _ = try insertEvent(
+            s, kind: .receipt, occurredAt: receivedAt, messageId: messageId, declarationId: declarationId,
+            receiptId: receiptId, code: r.returnStatus, detail: r.returnInfo, dedupKey: nil, now: now)
+        return ReceiptOutcome(receiptId: receiptId, declarationId: declarationId, inserted: true)
+    }
+
+    /// Moves the declaration to the receipt's status when that is a step forward in the customs
+    /// order of states (``CustomsProgress``); between states of the same rank, the newest
+    /// `returnTime` wins. Only a receipt for the declaration's own kind (customs) counts: an
+    /// authority's answer (inspection, payment/FX) neither sets the status nor holds one back.
+    private static func advanceStatus(_ s: any SQLSession, declarationId: Int64, receipt r: ReceiptRecord) throws(StoreError) {
+        guard let row = try s.queryOne(
+            "SELECT status, kind FROM declarations WHERE id = $1", [.integer(declarationId)]),
+            row.string(1) == r.forKind.rawValue else { return }
+        let current = row.string(0) ?? ""
+        let newestSameRank = try s.query("""
+            SELECT return_status, return_time FROM receipts
+            WHERE declaration_id = $1 AND for_kind = $2 AND return_time > $3
+            """, [.integer(declarationId), .text(r.forKind.rawValue), .text(r.returnTime)])
+            .contains { CustomsProgress(status: $0.string(0) ?? "").rank == CustomsProgress(status: r.returnStatus).rank }
+        guard CustomsProgress.moves(from: current, to: r.returnStatus, newerExists: newestSameRank) else { return }
+        try s.execute("UPDATE declarations SET status = $1 WHERE id = $2", [.text(r.returnStatus), .integer(declarationId)])
+    }
+
+    /// A cancellation (CEB623, answered by CEB624) or refund (CEB625, answered by CEB626) that
+    /// customs approves (800/899) settles the inventory it names: `cancelled` or `refunded`, so
+    /// the shipment shows it and the buyer's annual count no longer holds its amount. The
+    /// inventory is the newest of the same parties with the cancel's invtNo (or copNo).
+    private static func settleInventory(_ s: any SQLSession, declarationId: Int64, receipt r: ReceiptRecord) throws(StoreError) {
+        let settled: String
+        switch r.forKind {
+        case .inventoryCancel: settled = DeclarationStatus.cancelled.rawValue
+        case .inventoryRefund: settled = DeclarationStatus.refunded.rawValue
+        default: return
+        }
+        guard r.returnStatus == "800" || r.returnStatus == "899" else { return }
+        guard let cancel = try s.queryOne(
+            "SELECT invt_no, cop_no, ebp_code, ebc_code, agent_code FROM declarations WHERE id = $1", [.integer(declarationId)])
+        else { return }
+        try s.execute("""
+            UPDATE declarations SET status = $1
+            WHERE id = (
+                SELECT id FROM declarations
+                WHERE kind = 'inventory' AND ((invt_no IS NOT NULL AND invt_no = $2) OR (cop_no IS NOT NULL AND cop_no = $3))
+                  AND COALESCE(ebp_code, '') = COALESCE($4, '') AND COALESCE(ebc_code, '') = COALESCE($5, '')
+                  AND COALESCE(agent_code, '') = COALESCE($6, '')
+                ORDER BY id DESC LIMIT 1)
+            """, [.text(settled), .optional(cancel.string(0)), .optional(cancel.string(1)),
+                  .optional(cancel.string(2)), .optional(cancel.string(3)), .optional(cancel.string(4))])
+    }
+
+    /// Finds the declaration a receipt answers, among its ``ReceiptRecord/matchKinds`` (in order):
+    /// by the echoed head guid, else by business number. A candidate is taken only when every key
+    /// the receipt quotes agrees with it and, when the receipt says which destinations its
+    /// authority stands behind, when the candidate's message was queued for one of them.
+    private static func resolveDeclaration(_ s: any SQLSession, for r: ReceiptRecord) throws(StoreError) -> Int64? {
+        let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
+        var candidates: [Int64] = []
+        for kind in kinds {
+            if let row = try s.queryOne(
+                "SELECT id FROM declarations WHERE declaration_guid = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+                [.text(r.referenceGuid), .text(kind.rawValue)]), let id = row.int64(0) {
+                candidates.append(id)
+            }
+        }
+        let keys: [(String, String?)] = [
+            ("cop_no", r.copNo), ("invt_no", r.invtNo), ("pay_transaction_id", r.payTransactionId),
+            ("logistics_no", r.logisticsNo), ("order_no", r.orderNo),
+        ]
+        for (column, value) in keys {
+            guard let value, !value.isEmpty else { continue }
+            for kind in kinds {
+                // By the key column's index, never the (kind, …) one (see `declarationPhase`).
+                for row in try s.query(
+                    "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 8",
+                    [.text(kind.rawValue), .text(value)]) {
+                    if let id = row.int64(0), !candidates.contains(id) { candidates.append(id) }
+                }
+            }
+        }
+        for id in candidates where try answers(s, r, declarationId: id) { return id }
+        return nil
+    }
+
+    /// Whether the receipt may be linked to this declaration: its quoted keys agree (a key the
+    /// declaration does not carry is not a disagreement) and it was routed to the receipt's authority.
+    private static func answers(_ s: any SQLSession, _ r: ReceiptRecord, declarationId: Int64) throws(StoreError) -> Bool {
+        guard let d = try s.queryOne("""
+            SELECT declaration_guid, cop_no, invt_no, pre_no, pay_transaction_id, logistics_no, order_no,
+                ebp_code, ebc_code, logistics_code, agent_code
+            FROM declarations WHERE id = $1
+            """, [.integer(declarationId)]) else { return false }
+        // An authority's answer quotes the guid of its own request, not the declaration's.
+        let guidAgrees = r.forKind.isAuthorityAnswer || d.string(0) == r.referenceGuid
+        let quoted: [(Int, String?)] = [(1, r.copNo), (2, r.invtNo), (3, r.preNo), (4, r.payTransactionId), (5, r.logisticsNo), (6, r.orderNo)]
+        let parties: [(Int, String?)] = [(7, r.ebpCode), (8, r.ebcCode), (9, r.logisticsCode), (10, r.agentCode)]
+        for (column, value) in quoted + parties {
+            guard let value, !value.isEmpty, let stored = d.string(column), !stored.isEmpty else { continue }
+            if stored != value { return false }
+        }
+        // A receipt quoting only the guid must quote the right one; by number it must agree on every number.
+        if !guidAgrees, quoted.allSatisfy({ $0.1?.isEmpty ?? true }) { return false }
+        guard let destinations = r.routedTo else { return true }
+        guard !destinations.isEmpty else { return false }
+        let placeholders = destinations.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+        return try s.queryOne("""
+            SELECT 1 FROM outbox o JOIN declarations d ON d.message_id = o.message_id
+            WHERE d.id = $1 AND o.destination IN (\(placeholders)) LIMIT 1
+            """, [.integer(declarationId)] + destinations.map { .text($0) }) != nil
+    }
+}
