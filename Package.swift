@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
-            dependencies: ["ClearanceServer", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ClearanceServer", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),

@@ -24,5 +24,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# schemathesis (PyPI) probes the running service against its own openapi.yaml (APIConformanceTests);
+# it lives in a venv under .build, so nothing is installed system-wide.
+if [ ! -x .build/schemathesis-venv/bin/schemathesis ]; then
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || {
+        if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    }
+    python3 -m venv .build/schemathesis-venv
+    .build/schemathesis-venv/bin/pip install -q schemathesis
+fi
+
 swift build --build-tests
 swift test --skip-build "$@"

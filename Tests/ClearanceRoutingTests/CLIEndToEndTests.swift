@@ -255,7 +255,7 @@ import Glibc
         await store.close()
     }
 
-    @Test("enterprise webhook: the signing secret is printed once and stored; a URL change keeps it, --rotate-secret replaces it, --remove clears it")
+    @Test("enterprise webhook: the signing secret is printed once and stored; a URL change keeps it, --rotate-secret replaces it, --remove clears it; private addresses need --allow-private")
     func webhookSecretPrintedOnce() async throws {
         let url = try freshURL(.sqlite)
         let code = "91350100MA2YH3LK7J"
@@ -280,6 +280,17 @@ import Glibc
         #expect(try await store.enterprise(code: code)?.webhookSecret == nil)
         #expect(try await store.enterprise(code: code)?.webhookURL == nil)
         #expect(try await run(["enterprise", "webhook", code, "ftp://nowhere", "--store", url]).status == 2)
+        // Private and link-local addresses: refused, by `webhook` and by `add --webhook` (which then saves nothing),
+        // unless ops allow them explicitly.
+        let metadata = try await run(["enterprise", "webhook", code, "http://169.254.169.254/latest/meta-data/", "--store", url])
+        #expect(metadata.status == 2 && !metadata.output.contains("whsec_"), "\(metadata.output)")
+        #expect(try await run(["enterprise", "add", "3516980E2K", "--name", "Agent", "--role", "merchant",
+                               "--webhook", "http://10.0.0.1/", "--store", url]).status == 2)
+        #expect(try await store.enterprise(code: "3516980E2K") == nil)
+        #expect(try await store.enterprise(code: code)?.webhookURL == nil)
+        let allowed = try await run(["enterprise", "webhook", code, "http://10.0.0.1/", "--allow-private", "--store", url])
+        #expect(allowed.status == 0, "\(allowed.output)")
+        #expect(try await store.enterprise(code: code)?.webhookAllowPrivate == true)
         await store.close()
     }
 }

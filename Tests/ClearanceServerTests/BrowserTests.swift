@@ -4,16 +4,20 @@ import Foundation
 import Logging
 import Testing
 
-/// Runs a program with a bounded wait; returns its exit status and standard output.
-func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, output: String) {
+/// Runs a program with a bounded wait; returns its exit status and standard output (or, with
+/// `outputTo`, writes standard output and error there), in `directory` when given.
+func run(
+    _ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil, directory: URL? = nil
+) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
+    if let directory { process.currentDirectoryURL = directory }
+    let out = outputTo ?? FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     let handle = try FileHandle(forWritingTo: out)
     process.standardOutput = handle
-    process.standardError = FileHandle.nullDevice
+    process.standardError = outputTo == nil ? FileHandle.nullDevice : handle
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
@@ -28,7 +32,7 @@ func chromiumPath() -> String? {
 
 @Suite("Ops page in a real browser")
 struct BrowserTests {
-    @Test("the demo runs; headless chromium signs in, searches the shipment and sees the released timeline")
+    @Test("the demo runs; headless chromium signs in through the form, lands on the shipment with the released timeline, signs out")
     func demoInChromium() async throws {
         let chromium = try #require(chromiumPath(), "chromium is not installed (scripts/test.sh installs it)")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-browser-\(UUID().uuidString)")
@@ -55,20 +59,27 @@ struct BrowserTests {
         }
         #expect(status == "released")
 
+        // Sign in as a person does: open the form, paste the key, click; the search link is kept as `next`.
         let base = "http://127.0.0.1:\(demo.service.port)"
         let next = "/ops/search?q=\(DemoRuntime.shipmentKey)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let url = "\(base)/ops/login?key=\(demo.opsKey)&next=\(next)"
-        let flags = ["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run",
-                     "--user-data-dir=\(work.appendingPathComponent("profile").path)"]
-        let dom = try await onThread { try run(chromium, flags + ["--dump-dom", url], timeout: 90) }
-        #expect(dom.status == 0)
-        let html = dom.output
+        let opsKey = demo.opsKey
+        let browser = try await onThread {
+            try DevToolsBrowser(chromium: chromium, profile: work.appendingPathComponent("profile"))
+        }
+        let html = try await onThread { () throws -> String in
+            try browser.open("\(base)/ops/login?next=\(next)")
+            try browser.evaluate("document.querySelector('input[name=key]').value = '\(opsKey)'; true")
+            try browser.evaluate("document.querySelector('#login button').click(); true")
+            try browser.waitFor("location.pathname.startsWith('/ops/shipments/') && document.readyState === 'complete'")
+            return try browser.html()
+        }
         #expect(html.contains("<h1>Shipment \(DemoRuntime.shipmentKey)</h1>"), "\(html.prefix(500))")
         #expect(html.contains("id=\"shipment-status\""))
         #expect(html.contains("800 released"), "the timeline shows the release receipt")
         #expect(html.contains("documents-matched"))
         #expect(html.contains("3501**********0024"))
         #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
+        #expect(!html.contains(opsKey), "the key is in no page")
 
         // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
         // font to draw it rather than boxes.
@@ -80,12 +91,19 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("ops-shipment.png")
         try? FileManager.default.removeItem(at: screenshot)
-        let shot = try await onThread {
-            try run(chromium, flags + ["--window-size=1400,1800", "--screenshot=\(screenshot.path)", url], timeout: 90)
-        }
-        #expect(shot.status == 0)
+        let png = try await onThread { try browser.screenshot() }
+        try png.write(to: screenshot)
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
         #expect(size > 10_000)
         print("ops page screenshot: \(screenshot.path)")
+
+        // Sign out with the page's button: the browser's session is over.
+        let after = try await onThread { () throws -> String in
+            try browser.evaluate("document.querySelector('#logout button').click(); true")
+            try browser.waitFor("location.pathname === '/ops/login' && document.readyState === 'complete'")
+            try browser.open("\(base)/ops")
+            return try browser.evaluate("document.body.innerText") as? String ?? ""
+        }
+        #expect(after.contains("sign in at"), "\(after.prefix(300))")
     }
 }

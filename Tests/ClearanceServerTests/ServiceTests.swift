@@ -1,15 +1,18 @@
-import ClearanceServer
+@testable import ClearanceServer
 import ClearanceStore
+import ClearanceTestSupport
 import Foundation
 import Hummingbird
+import Logging
+import Synchronization
 import HummingbirdTesting
 import Testing
 
 @Suite("Health, metrics, receipts feed and OpenAPI")
 struct ServiceTests {
-    @Test("health answers live and ready; metrics count messages by type and verdict and show the outbox")
-    func healthAndMetrics() async throws {
-        let h = try await Harness.make()
+    @Test("health answers live and ready; metrics count messages by type and verdict and show the outbox", arguments: TestEngine.allCases)
+    func healthAndMetrics(engine: TestEngine) async throws {
+        let h = try await Harness.make(storeURL: try freshURL(engine))
         defer { Task { await h.close() } }
         try await h.application().test(.router) { client in
             for uri in ["/health", "/health/live", "/health/ready"] {
@@ -19,6 +22,9 @@ struct ServiceTests {
                     #expect(json["status"] as? String == "ok")
                 }
             }
+        }
+        // A new application: the figures the health checks read are not 5 s old yet in the first one.
+        try await h.application().test(.router) { client in
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
                                      body: ByteBuffer(bytes: try sample("CEB311-order.xml"))) { #expect($0.status == .accepted) }
             try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.platform]),
@@ -28,15 +34,85 @@ struct ServiceTests {
                 #expect(r.text.contains(#"clearance_messages_total{type="CEB311",verdict="routed"} 1"#))
                 #expect(r.text.contains(#"clearance_messages_total{type="CEB311",verdict="duplicate"} 1"#))
                 #expect(r.text.contains("clearance_outbox_depth 1"))
+                #expect(r.text.contains(#"clearance_outbox_rows{status="pending"} 1"#))
                 #expect(r.text.contains("clearance_outbox_oldest_age_seconds"))
                 #expect(r.text.contains("clearance_http_request_duration_seconds_count"))
             }
         }
-        // A closed store makes readiness fail while liveness still answers.
+        // A closed store makes readiness fail while liveness still answers; the store's error is
+        // logged, not shown.
         await h.store.close()
         try await h.application().test(.router) { client in
-            try await client.execute(uri: "/health/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
+            try await client.execute(uri: "/health/ready", method: .get) { r in
+                #expect(r.status == .serviceUnavailable)
+                let keys = try r.json().keys.sorted()
+                #expect(keys == ["engine", "status", "store"], "\(r.text)")
+            }
             try await client.execute(uri: "/health/live", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("clearance_store_up 0"))
+            }
+        }
+        #expect(h.logs.all.contains { $0.contains("store check failed") })
+    }
+
+    @Test("a burst of health and metrics requests costs the store one query", arguments: TestEngine.allCases)
+    func healthAndMetricsAreCached(engine: TestEngine) async throws {
+        let h = try await Harness.make(storeURL: try freshURL(engine))
+        defer { Task { await h.close() } }
+        try await h.application().test(.router) { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<90 {
+                    group.addTask {
+                        try await client.execute(uri: ["/health", "/health/ready", "/metrics"][i % 3], method: .get).status
+                    }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.text.contains("clearance_store_figure_reads_total 1\n"), "\(r.text)")
+                #expect(r.text.contains("clearance_store_up 1"))
+                #expect(r.text.contains(#"clearance_outbox_rows{status="dead"} 0"#))
+            }
+        }
+    }
+
+    @Test("concurrent readers share one read; a reading is reused for its age, then read again")
+    func figuresCache() async throws {
+        let reads = Mutex(0)
+        let figures = StoreFigures(maxAge: .milliseconds(400), metrics: ServiceMetrics(), logger: Logger(label: "test")) {
+            reads.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(100))
+            return OutboxFigures(rows: [.pending: 3], oldestUndelivered: nil)
+        }
+        await withTaskGroup(of: Int?.self) { group in
+            for _ in 0..<50 { group.addTask { await figures.current()?.depth } }
+            for await depth in group { #expect(depth == 3) }
+        }
+        #expect(reads.withLock { $0 } == 1)
+        _ = await figures.current()
+        #expect(reads.withLock { $0 } == 1)
+        try await Task.sleep(for: .milliseconds(500))
+        _ = await figures.current()
+        #expect(reads.withLock { $0 } == 2)
+    }
+
+    @Test("with a metrics token, /metrics needs it as a bearer token; API keys do not open it")
+    func metricsToken() async throws {
+        let h = try await Harness.make(configuration: ServerConfiguration(metricsToken: "scrape-token-7f3a"))
+        defer { Task { await h.close() } }
+        try await h.application().test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape-token-7f3b"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: .key(h.keys[Parties.ops])) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape-token-7f3a"]) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("clearance_store_up 1"))
+            }
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
         }
     }
 

@@ -30,6 +30,10 @@ final class WebhookReceiver: Sendable {
     static func start(failFirst: Int = 0) async throws -> WebhookReceiver {
         let receiver = WebhookReceiver()
         let router = Router()
+        // A receiver that bounces deliveries elsewhere (on this same loopback receiver).
+        router.post("/redirect") { _, _ -> Response in
+            Response(status: .found, headers: [.location: "/hook"])
+        }
         router.post("/hook") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let n = receiver.calls.withLock { $0 += 1; return $0 }
@@ -89,7 +93,7 @@ struct WebhookTests {
         try await Task.sleep(nanoseconds: 200_000_000)
         // The operator registers the webhook (what `clearance enterprise webhook CODE URL` calls).
         let registration = try await EnterpriseAdmin(store: h.store).registerWebhook(
-            enterpriseCode: Parties.merchant, url: receiver.url, actor: "test")
+            enterpriseCode: Parties.merchant, url: receiver.url, allowPrivate: true, actor: "test")
         let secret = try #require(registration.newSecret)
         #expect(secret.hasPrefix("whsec_") && secret.count == 70)
         #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookSecret == secret)
@@ -146,11 +150,11 @@ struct WebhookTests {
         let second = try await WebhookReceiver.start()
         defer { first.stop(); second.stop() }
         let admin = EnterpriseAdmin(store: h.store)
-        let original = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: first.url, actor: "test")
+        let original = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: first.url, allowPrivate: true, actor: "test")
         // Changing the URL keeps the secret; rotating makes a new one.
-        let moved = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, actor: "test")
+        let moved = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, allowPrivate: true, actor: "test")
         #expect(moved.newSecret == nil)
-        let rotated = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, rotateSecret: true, actor: "test")
+        let rotated = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: second.url, rotateSecret: true, allowPrivate: true, actor: "test")
         let secret = try #require(rotated.newSecret)
         #expect(secret != original.newSecret)
 
@@ -174,5 +178,74 @@ struct WebhookTests {
         #expect(round.dead == 1)
         #expect(second.received.count == 1)
         #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookSecret == nil)
+    }
+
+    @Test("webhook URLs naming loopback, link-local, private or unspecified addresses, localhost or another scheme are refused at registration unless allowed")
+    func privateAddressesRefusedAtRegistration() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let admin = EnterpriseAdmin(store: h.store)
+        let refused = [
+            "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://172.16.5.4/", "http://172.31.255.1/",
+            "http://192.168.1.1/hook", "http://127.0.0.1:9/", "http://[::1]/", "http://[fd12::1]/", "http://[fe80::1]/",
+            "http://0.0.0.0/", "http://localhost:8080/", "http://api.localhost/", "http://2130706433/", "http://0x7f.1/",
+            "http://[::ffff:10.0.0.1]/", "ftp://files.example/", "file:///etc/passwd", "gopher://10.0.0.1/",
+        ]
+        for url in refused {
+            await #expect(throws: StoreError.self, "\(url)") {
+                _ = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: url, actor: "test")
+            }
+        }
+        #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookURL == nil)
+        // Public addresses and names pass (nothing is sent at registration).
+        for url in ["https://93.184.216.34/hook", "http://172.32.0.1/", "https://merchant.example/hook"] {
+            _ = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: url, actor: "test")
+        }
+        #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookAllowPrivate == false)
+        // Ops may allow a private address explicitly; it is stored with the webhook.
+        _ = try await admin.registerWebhook(enterpriseCode: Parties.merchant, url: "http://10.0.0.1/", allowPrivate: true, actor: "test")
+        #expect(try await h.store.enterprise(code: Parties.merchant)?.webhookAllowPrivate == true)
+        #expect(try await h.store.auditEntries(limit: 1).first?.detail == "http://10.0.0.1/ (private address allowed)")
+    }
+
+    @Test("at delivery the host is resolved: a loopback webhook stored without the allowance is refused and nothing is posted")
+    func privateAddressesRefusedAtDelivery() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        // A row that bypassed registration (e.g. written before the check existed), by name and by number.
+        var record = try #require(try await h.store.enterprise(code: Parties.merchant))
+        record.webhookURL = receiver.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        record.webhookSecret = WebhookSignature.generateSecret()
+        try await h.store.upsertEnterprise(record)
+        let worker = worker(h)
+        _ = try await orderAndReceipt(h)
+        let round = try await worker.drain(timeout: 20)
+        await worker.shutdown()
+        #expect(round.dead == 1)
+        #expect(receiver.callCount == 0)
+        let dead = try #require(try await h.store.outboxEntries(status: .dead, limit: 10).first)
+        #expect(dead.lastError?.contains("resolved from localhost") == true, "\(dead.lastError ?? "")")
+        #expect(dead.lastError?.contains("refused") == true)
+    }
+
+    @Test("redirects are not followed: a receiver answering 302 gets its delivery dead-lettered with the reason, the target never sees it")
+    func redirectNotFollowed() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        _ = try await EnterpriseAdmin(store: h.store).registerWebhook(
+            enterpriseCode: Parties.merchant, url: receiver.url.replacingOccurrences(of: "/hook", with: "/redirect"),
+            allowPrivate: true, actor: "test")
+        let worker = worker(h)
+        _ = try await orderAndReceipt(h)
+        let round = try await worker.drain(timeout: 20)
+        await worker.shutdown()
+        #expect(round.dead == 1)
+        #expect(receiver.callCount == 0, "the redirect target was not called")
+        let dead = try #require(try await h.store.outboxEntries(status: .dead, limit: 10).first)
+        #expect(dead.lastError?.contains("HTTP 302 redirect to /hook not followed") == true, "\(dead.lastError ?? "")")
     }
 }

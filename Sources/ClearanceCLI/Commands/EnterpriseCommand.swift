@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClearanceRouting
 import ClearanceServer
 import ClearanceStore
 import Foundation
@@ -52,6 +53,7 @@ struct EnterpriseCommand: AsyncParsableCommand {
         var authority: String?
         @Option(help: "Largest batch upload in bytes (default: the service's).") var maxBatchBytes: Int64?
         @Option(help: "Webhook URL for status changes (a signing secret is created and printed once).") var webhook: String?
+        @Flag(help: "Let --webhook point at a loopback, link-local or private address (refused otherwise).") var allowPrivate = false
 
         func run() async throws {
             guard let parsed = EnterpriseRole(rawValue: role) else { throw Self.fail(role) }
@@ -66,6 +68,10 @@ struct EnterpriseCommand: AsyncParsableCommand {
                 OutputBuffer.standardError("clearance: --role authority goes with --authority, and only it\n")
                 throw Exit.usage
             }
+            // A refused webhook URL saves nothing.
+            if let webhook {
+                do { try PrivateAddresses.checkURL(webhook, allowPrivate: allowPrivate) } catch { throw EnterpriseCommand.fail(error) }
+            }
             try await EnterpriseCommand.with(store) { opened in
                 var registration: WebhookRegistration?
                 do {
@@ -78,7 +84,8 @@ struct EnterpriseCommand: AsyncParsableCommand {
                     let admin = EnterpriseAdmin(store: opened)
                     try await admin.addEnterprise(record, actor: EnterpriseCommand.actor)
                     if let webhook {
-                        registration = try await admin.registerWebhook(enterpriseCode: code, url: webhook, actor: EnterpriseCommand.actor)
+                        registration = try await admin.registerWebhook(
+                            enterpriseCode: code, url: webhook, allowPrivate: allowPrivate, actor: EnterpriseCommand.actor)
                     }
                 } catch {
                     throw EnterpriseCommand.fail(error)
@@ -109,7 +116,7 @@ struct EnterpriseCommand: AsyncParsableCommand {
                         let active = keys.filter { $0.revokedAt == nil }.map(\.prefix)
                         output.line("\(e.code)\t\(e.role.rawValue)\t\(e.name)\tkeys: \(active.isEmpty ? "-" : active.joined(separator: ","))"
                             + "\tcertificate: \(e.certificatePEM == nil ? "-" : (e.requireSignature ? "required" : "optional"))"
-                            + "\twebhook: \(e.webhookURL ?? "-")")
+                            + "\twebhook: \(e.webhookURL ?? "-")\(e.webhookAllowPrivate ? " (private address allowed)" : "")")
                     }
                 } catch {
                     throw EnterpriseCommand.fail(error)
@@ -125,12 +132,16 @@ struct EnterpriseCommand: AsyncParsableCommand {
             discussion: """
                 A signing secret is created with the first registration (and with --rotate-secret) and printed once: \
                 every delivery carries X-Clearance-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>.
+                URLs naming a loopback, link-local or private address (10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, \
+                ::1, fc00::/7, fe80::/10, 0.0.0.0, localhost) are refused, here and again at every delivery once the host \
+                is resolved, unless --allow-private is given. Redirects are never followed.
                 """)
         @OptionGroup var store: StoreOption
         @Argument(help: "Enterprise code.") var code: String
         @Argument(help: "Webhook URL (http or https).") var url: String?
         @Flag(help: "Create a new signing secret (the old one stops working at once).") var rotateSecret = false
         @Flag(help: "Remove the webhook and its secret.") var remove = false
+        @Flag(help: "Allow a loopback, link-local or private address (e.g. a receiver on this machine).") var allowPrivate = false
 
         func validate() throws {
             guard remove != (url != nil) else { throw ValidationError("give either a URL or --remove") }
@@ -144,7 +155,8 @@ struct EnterpriseCommand: AsyncParsableCommand {
                 do {
                     if let url {
                         Self.report(try await admin.registerWebhook(
-                            enterpriseCode: code, url: url, rotateSecret: rotateSecret, actor: EnterpriseCommand.actor), code: code, output)
+                            enterpriseCode: code, url: url, rotateSecret: rotateSecret, allowPrivate: allowPrivate,
+                            actor: EnterpriseCommand.actor), code: code, output)
                     } else {
                         let had = try await admin.removeWebhook(enterpriseCode: code, actor: EnterpriseCommand.actor)
                         output.line(had ? "webhook of \(code) removed" : "\(code) had no webhook")

@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             state of their own, and outbox claims (FOR UPDATE SKIP LOCKED) never hand a row to two workers.
 
             --demo starts the customs simulator in-process, creates demo accounts with fresh API keys, loads \
-            the Pingtan sample shipment from samples/valid, and prints the ops page URL and a curl example. \
+            the Pingtan sample shipment from samples/valid, and prints the ops sign-in URL, the key to paste \
+            there and a curl example. \
             Without --store the demo uses the SQLite file .clearance-demo/clearance.sqlite.
             """
     )
@@ -42,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests per second per API key.")
     var rate: Double = 200
 
+    @Option(help: "Batch uploads one API key may have in progress at once (one more: 429 with Retry-After).")
+    var maxUploadsPerKey = 4
+
+    @Option(help: "Batch uploads this instance accepts in progress at once (one more: 503 with Retry-After).")
+    var maxUploads = 32
+
     @Option(help: "PostgreSQL connections of this instance (each on its own thread).")
     var pool = 8
 
@@ -56,6 +63,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "CA certificates (PEM) of client certificates for mutual TLS (see enterprise cert register --client).")
     var clientCA: String?
+
+    @Option(help: "Require 'Authorization: Bearer <token>' on /metrics (or set CLEARANCE_METRICS_TOKEN, which keeps it out of ps).")
+    var metricsToken: String?
+
+    @Flag(help: "A TLS-terminating proxy in front sets X-Forwarded-Proto: mark the ops session cookie Secure when it says https.")
+    var trustProxy = false
 
     func run() async throws {
         let level: Logger.Level = verbose ? .info : .notice
@@ -74,7 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
-            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls)
+            rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy,
+            metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            maxUploadsPerKey: maxUploadsPerKey, maxUploads: maxUploads)
         if demo {
             try await runDemo(configuration, logger: logger)
         } else {
@@ -137,8 +152,9 @@ struct ServeCommand: AsyncParsableCommand {
         let output = OutputBuffer()
         output.line("Clearance demo is running on \(base) (store \((try? StoreLocation(url: url).description) ?? url)).")
         output.line("")
-        output.line("Ops page (signs you in as the ops desk):")
-        output.line("  \(base)/ops/login?key=\(runtime.opsKey)")
+        output.line("Ops page: open the sign-in form and paste the ops desk's key")
+        output.line("  \(base)/ops/login")
+        output.line("  key: \(runtime.opsKey)")
         output.line("Shipment \(shipment) (released by the simulated customs within a minute):")
         output.line("  \(base)/ops/shipments/\(shipment)")
         output.line("")

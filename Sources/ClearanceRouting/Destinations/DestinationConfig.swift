@@ -17,11 +17,15 @@ public struct DestinationConfig: Sendable, Hashable {
         public var trustedCAPath: String?
         /// Shared-secret signing of every request (webhooks), nil for none.
         public var signing: Signing?
+        /// Refuse to post when the host resolves to a loopback, link-local or private address
+        /// (webhooks chosen by enterprises; see ``PrivateAddresses``).
+        public var refusePrivateAddresses: Bool
 
         /// Creates HTTP settings.
         public init(url: String, timeoutSeconds: Double = 30, concurrency: Int = 4,
                     clientCertificatePath: String? = nil, clientKeyPath: String? = nil, trustedCAPath: String? = nil,
-                    signing: Signing? = nil) {
+                    signing: Signing? = nil, refusePrivateAddresses: Bool = false) {
+            self.refusePrivateAddresses = refusePrivateAddresses
             self.url = url
             self.timeoutSeconds = timeoutSeconds
             self.concurrency = concurrency

@@ -9,6 +9,11 @@ import NIOSSL
 /// `X-Message-Type`; with ``DestinationConfig/HTTP/signing`` (webhooks) also the
 /// ``WebhookSignature`` headers, signed afresh on every attempt. Answers: 2xx delivered; 409 delivered (the receiver already has it);
 /// 408, 425, 429 and 5xx retried; other 4xx permanent (the receiver refuses the message).
+///
+/// Redirects are never followed (a 3xx is a permanent failure naming its `Location`): a receiver
+/// could otherwise bounce the signed message, and the request, to an address it was never
+/// registered for. With ``DestinationConfig/HTTP/refusePrivateAddresses`` (webhooks), the host is
+/// resolved before each attempt and the post refused when any address is not public.
 public final class HTTPDestination: Destination {
     public let config: DestinationConfig
     /// The URL posted to.
@@ -16,6 +21,7 @@ public final class HTTPDestination: Destination {
     private let timeout: TimeAmount
     private let client: HTTPClient
     private let signing: DestinationConfig.Signing?
+    private let refusePrivateAddresses: Bool
 
     /// Creates the destination and its connection pool.
     /// - Throws: a permanent ``DeliveryError`` when the mutual TLS settings are incomplete (a client
@@ -32,9 +38,11 @@ public final class HTTPDestination: Destination {
         self.config = config
         self.url = http.url
         self.signing = http.signing
+        self.refusePrivateAddresses = http.refusePrivateAddresses
         self.timeout = .milliseconds(Int64(http.timeoutSeconds * 1000))
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(http.concurrency, 1))
+        configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .milliseconds(Int64(min(http.timeoutSeconds, 10) * 1000)), read: timeout)
         if http.url.hasPrefix("https://") {
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -55,6 +63,10 @@ public final class HTTPDestination: Destination {
     }
 
     public func deliver(_ message: OutboundMessage) async throws(DeliveryError) {
+        if refusePrivateAddresses {
+            guard let host = URL(string: url)?.host else { throw DeliveryError("POST \(url): no host", permanent: true) }
+            try await PrivateAddresses.requirePublic(host: host, url: url)
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
@@ -70,9 +82,11 @@ public final class HTTPDestination: Destination {
         request.body = .bytes(ByteBuffer(bytes: message.bytes))
         let status: UInt
         let body: String
+        let location: String?
         do {
             let response = try await client.execute(request, timeout: timeout)
             status = response.status.code
+            location = response.headers.first(name: "Location")
             let buffer = try await response.body.collect(upTo: 64 << 10)
             body = String(buffer: buffer)
         } catch let error as NIOSSLError {
@@ -85,6 +99,9 @@ public final class HTTPDestination: Destination {
         switch status {
         case 200..<300, 409:
             return
+        case 300..<400:
+            throw DeliveryError("POST \(url): HTTP \(status) redirect to \(location ?? "nowhere") not followed "
+                                + "(redirects are never followed: register the final URL)", permanent: true)
         case 408, 425, 429, 500..<600:
             throw DeliveryError("POST \(url): HTTP \(status) \(body.prefix(200))")
         default:

@@ -18,7 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var rateLimitBurst: Double
     /// Longest a request may take (reading a slow body included) before a 408.
     public var requestTimeoutSeconds: Double
-    /// Longest a batch upload may take before it is abandoned.
+    /// Longest a batch upload may take before it is abandoned, whether the body still arrives or
+    /// the client stopped sending (the connection is then closed and the batch failed with the reason).
     public var batchTimeoutSeconds: Double
     /// A batch upload is answered (202, status `receiving`) once this many body bytes have been
     /// read, or — for a body arriving in several pieces — ``batchEarlyAnswerSeconds`` have passed,
@@ -31,6 +32,17 @@ public struct ServerConfiguration: Sendable {
     public var requireSignatureWhenRegistered: Bool
     /// Serve HTTPS with these files; nil serves plain HTTP (TLS terminated by a load balancer).
     public var tls: TLSFiles?
+    /// A proxy in front sets `X-Forwarded-Proto`: when it says `https`, the ops session cookie is
+    /// marked `Secure`. Off by default, since without such a proxy any client could send the header.
+    public var trustForwardedProto: Bool
+    /// How long an ops-page sign-in lasts.
+    public var opsSessionSeconds: Int
+    /// Batch uploads one API key may have in progress at once (more: 429 with `Retry-After`).
+    public var maxUploadsPerKey: Int
+    /// Batch uploads the service accepts in progress at once (more: 503 with `Retry-After`).
+    public var maxUploads: Int
+    /// When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`.
+    public var metricsToken: String?
 
     /// Certificate files for HTTPS and mutual TLS.
     public struct TLSFiles: Sendable {
@@ -56,8 +68,15 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, storeURL: String? = nil, defaultMaxBatchBytes: Int64 = 256 << 20,
         maxMessageBytes: Int = 4 << 20, rateLimitPerSecond: Double = 200, rateLimitBurst: Double = 400,
         requestTimeoutSeconds: Double = 30, batchTimeoutSeconds: Double = 600, batchEarlyAnswerBytes: Int64 = 1 << 20,
-        batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil
+        batchEarlyAnswerSeconds: Double = 0.25, requireSignatureWhenRegistered: Bool = true, tls: TLSFiles? = nil,
+        trustForwardedProto: Bool = false, opsSessionSeconds: Int = 8 * 3600, metricsToken: String? = nil,
+        maxUploadsPerKey: Int = 4, maxUploads: Int = 32
     ) {
+        self.maxUploadsPerKey = maxUploadsPerKey
+        self.maxUploads = maxUploads
+        self.metricsToken = metricsToken
+        self.trustForwardedProto = trustForwardedProto
+        self.opsSessionSeconds = opsSessionSeconds
         self.host = host
         self.port = port
         self.storeURL = storeURL

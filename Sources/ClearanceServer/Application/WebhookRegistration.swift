@@ -14,13 +14,17 @@ extension EnterpriseAdmin {
     /// Registers (or changes) an enterprise's webhook URL. A signing secret is created when the
     /// enterprise has none yet, or when `rotateSecret` is set; the running service picks the change
     /// up within its directory cache time, without a restart.
+    /// `allowPrivate` (stored with the webhook) lets it point at a loopback, link-local or private
+    /// address; without it such URLs are refused here and at every delivery (``PrivateAddresses``).
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown enterprise, ``StoreError/invalidInput(_:)``
-    ///   for a URL that is not http(s).
+    ///   for a URL that is not http(s) or names a non-public address without `allowPrivate`.
     public func registerWebhook(
-        enterpriseCode: String, url: String, rotateSecret: Bool = false, actor: String
+        enterpriseCode: String, url: String, rotateSecret: Bool = false, allowPrivate: Bool = false, actor: String
     ) async throws(StoreError) -> WebhookRegistration {
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-            throw .invalidInput("webhook URL must be http:// or https:// with a host, not '\(url)'")
+        do {
+            try PrivateAddresses.checkURL(url, allowPrivate: allowPrivate)
+        } catch {
+            throw .invalidInput(error.message)
         }
         guard var record = try await store.enterprise(code: enterpriseCode) else { throw .notFound("enterprise \(enterpriseCode)") }
         var created: String?
@@ -29,9 +33,12 @@ extension EnterpriseAdmin {
             record.webhookSecret = created
         }
         record.webhookURL = url
+        record.webhookAllowPrivate = allowPrivate
         try await store.upsertEnterprise(record)
+        let notes = [created == nil ? nil : "new secret", allowPrivate ? "private address allowed" : nil].compactMap { $0 }
         try await store.appendAudit(AuditEntry(
-            actor: actor, action: "webhook.register", target: enterpriseCode, detail: created == nil ? url : "\(url) (new secret)"))
+            actor: actor, action: "webhook.register", target: enterpriseCode,
+            detail: notes.isEmpty ? url : "\(url) (\(notes.joined(separator: ", ")))"))
         return WebhookRegistration(url: url, newSecret: created)
     }
 
@@ -42,6 +49,7 @@ extension EnterpriseAdmin {
         let had = record.webhookURL != nil
         record.webhookURL = nil
         record.webhookSecret = nil
+        record.webhookAllowPrivate = false
         try await store.upsertEnterprise(record)
         try await store.appendAudit(AuditEntry(actor: actor, action: "webhook.remove", target: enterpriseCode))
         return had

@@ -33,7 +33,8 @@ public enum Webhooks {
         let signing = enterprise.webhookSecret.map { DestinationConfig.Signing(secret: $0, event: receiptEvent) }
         return DestinationConfig(
             name: destinationName(enterprise.code),
-            transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2, signing: signing)), profile: .standard,
+            transport: .http(.init(url: url, timeoutSeconds: 10, concurrency: 2, signing: signing,
+                                   refusePrivateAddresses: !enterprise.webhookAllowPrivate)), profile: .standard,
             envelope: .none, maxAttempts: 12, maxAgeSeconds: 86_400)
     }
 

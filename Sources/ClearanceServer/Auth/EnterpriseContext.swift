@@ -11,6 +11,9 @@ public struct EnterpriseContext: RequestContext {
     /// The prefix of the API key used (for logs and rate limiting), or `tls:` and the client
     /// certificate digest's start for mutual-TLS callers.
     public var keyPrefix: String?
+    /// The ops-page session token the caller signed in with (its forms' CSRF token derives from it);
+    /// nil for callers authenticated by key or certificate.
+    var opsSessionToken: String?
     /// The connection (for the client certificate of a mutual-TLS caller).
     let channel: any Channel
 
@@ -19,6 +22,7 @@ public struct EnterpriseContext: RequestContext {
         coreContext = .init(source: source)
         enterprise = nil
         keyPrefix = nil
+        opsSessionToken = nil
         channel = source.channel
     }
 

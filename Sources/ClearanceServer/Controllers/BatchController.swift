@@ -16,10 +16,22 @@ import Hummingbird
 /// when `Content-Length` says so; a body that crosses it later fails the batch ("exceeds the limit").
 /// A failure after the answer is recorded on the batch and the connection is closed.
 ///
+/// Uploads in progress are bounded per key and overall (``UploadSlots``): one more gets 429 (its
+/// key) or 503 (the service) with `Retry-After`, before any body is read.
+///
 /// `GET /v1/batches/{id}` shows progress and counts; `GET /v1/batches/{id}/errors` the
 /// per-document problems as JSON, or CSV with `?format=csv` / `Accept: text/csv`.
 struct BatchController {
     let environment: ServiceEnvironment
+    let slots: UploadSlots
+
+    init(environment: ServiceEnvironment) {
+        self.environment = environment
+        slots = UploadSlots(perKey: environment.configuration.maxUploadsPerKey, total: environment.configuration.maxUploads)
+    }
+
+    /// Seconds a refused upload is asked to wait.
+    static let retryAfterSeconds = 5
 
     func register(on router: Router<EnterpriseContext>) {
         router.post("/v1/batches") { request, context in try await upload(request, context) }
@@ -50,12 +62,25 @@ struct BatchController {
         guard encoding == nil || encoding == "identity" || encoding == "gzip" else {
             throw HTTPError(.unsupportedMediaType, message: "Content-Encoding must be gzip or identity")
         }
+        let lease: UploadSlots.Lease
+        do {
+            lease = try slots.acquire(context.keyPrefix ?? enterprise.code)
+        } catch {
+            let retry: HTTPFields = [.retryAfter: String(Self.retryAfterSeconds)]
+            switch error {
+            case .key: throw HTTPError(.tooManyRequests, headers: retry, message: "\(slots.perKey) uploads of this key are in progress; retry later")
+            case .service: throw HTTPError(.serviceUnavailable, headers: retry, message: "the service has \(slots.total) uploads in progress; retry later")
+            }
+        }
+        // Given back when the upload ends: here, or by the response body writer it is handed to below.
+        var handedOver = false
+        defer { if !handedOver { lease.release() } }
         let id = try await allocateId(request)
         let configuration = environment.configuration
         let upload = try await BatchUpload.start(
             id: id, enterprise: enterprise, request: request, limit: limit, timeoutSeconds: configuration.batchTimeoutSeconds,
             store: environment.store, forwarder: environment.batchForwarder,
-            gate: InboundSignatureGate(requireWhenRegistered: configuration.requireSignatureWhenRegistered))
+            gate: InboundSignatureGate(requireWhenRegistered: configuration.requireSignatureWhenRegistered), connection: context.channel)
         if request.headers[.expect]?.lowercased() == "100-continue" {
             // The checks above passed: ask the client for the body now rather than after its own timeout.
             try await ContinueResponder.send(on: context.channel)
@@ -80,7 +105,9 @@ struct BatchController {
         let content = ByteBuffer(bytes: try encoder.encode(BatchDTO(upload.batch)))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .location: "/v1/batches/\(id)"]
         headers[.xBatchId] = id
+        handedOver = true
         return Response(status: .accepted, headers: headers, body: ResponseBody(contentLength: content.readableBytes) { writer in
+            defer { lease.release() }
             try await writer.write(content)
             do {
                 _ = try await upload.receive(answerEarly: nil)

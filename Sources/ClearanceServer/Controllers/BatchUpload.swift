@@ -4,6 +4,8 @@ import ClearanceRules
 import ClearanceStore
 import Foundation
 import Hummingbird
+import NIOCore
+import Synchronization
 
 /// One batch upload in progress: the request body streamed (gzip decoded when asked) through the
 /// SAX core and validation into the store, with the batch row kept up to date for
@@ -15,6 +17,10 @@ import Hummingbird
 /// which reads the rest. Hummingbird reads the next request of the connection only when the
 /// response is finished, so the body has exactly one reader at any time; that hand-over is why
 /// this class is `@unchecked Sendable` (it is never used by two tasks at once).
+///
+/// The upload's deadline (``ServerConfiguration/batchTimeoutSeconds``) holds even when the client
+/// stops sending: a watchdog closes the connection when it passes, the pending read fails, and the
+/// batch is saved as failed with the reason.
 final class BatchUpload: @unchecked Sendable {
     /// How far ``receive(answerEarly:)`` got.
     enum Progress: Sendable {
@@ -51,11 +57,14 @@ final class BatchUpload: @unchecked Sendable {
     private var decoded: Int64 = 0
     private var lastSave = ContinuousClock.now
     private var savedAt: Int64 = 0
+    private let deadlinePassed = Atomic(false)
+    private var watchdog: Task<Void, Never>?
 
     /// Starts an upload: saves the batch row in the `receiving` state.
+    /// - Parameter connection: closed when the deadline passes with the body still unread.
     static func start(
         id: String, enterprise: EnterpriseRecord, request: Request, limit: Int64, timeoutSeconds: Double, store: any AccessStore,
-        forwarder: BatchForwarder? = nil, gate: InboundSignatureGate = InboundSignatureGate()
+        forwarder: BatchForwarder? = nil, gate: InboundSignatureGate = InboundSignatureGate(), connection: (any Channel)? = nil
     ) async throws -> BatchUpload {
         let gzip = request.headers[.contentEncoding]?.lowercased() == "gzip"
         // The uploading enterprise is the batch's sender (its copCode is checked at the end);
@@ -69,6 +78,12 @@ final class BatchUpload: @unchecked Sendable {
             expectedLength: request.headers[.contentLength].flatMap(Int64.init), timeoutSeconds: timeoutSeconds,
             forwarder: forwarder)
         try await store.saveBatch(upload.batch)
+        upload.watchdog = Task { [weak upload] in
+            try? await Task.sleep(for: .milliseconds(Int64(timeoutSeconds * 1000)))
+            guard !Task.isCancelled, let upload else { return }
+            upload.deadlinePassed.store(true, ordering: .releasing)
+            connection?.close(promise: nil)
+        }
         return upload
     }
 
@@ -90,6 +105,8 @@ final class BatchUpload: @unchecked Sendable {
         self.expectedLength = expectedLength
         self.timeoutSeconds = timeoutSeconds
     }
+
+    deinit { watchdog?.cancel() }
 
     /// Decoded bytes so far.
     var decodedBytes: Int64 { decoded }
@@ -140,6 +157,7 @@ final class BatchUpload: @unchecked Sendable {
             } catch {
                 throw BatchUploadFailure.ingest(error)
             }
+            watchdog?.cancel()
             batch.status = .completed
             let decision = signature.finish()
             batch.signature = decision.verdict
@@ -151,6 +169,7 @@ final class BatchUpload: @unchecked Sendable {
             }
             return .completed
         } catch {
+            watchdog?.cancel()
             let failure = error as? BatchUploadFailure ?? .ingest(.store(error as? StoreError ?? .invalidInput("\(error)")))
             // Whole documents received before the failure are stored (a no-op when the ingest itself failed).
             _ = await ingestor.interrupt()
@@ -164,8 +183,11 @@ final class BatchUpload: @unchecked Sendable {
     /// The next body part; a connection that fails while reading is an interrupted upload.
     private func nextChunk() async throws(BatchUploadFailure) -> ByteBuffer? {
         do {
-            return try await body.next()
+            let chunk = try await body.next()
+            if chunk == nil, deadlinePassed.load(ordering: .acquiring) { throw BatchUploadFailure.timedOut(seconds: timeoutSeconds) }
+            return chunk
         } catch {
+            if deadlinePassed.load(ordering: .acquiring) { throw .timedOut(seconds: timeoutSeconds) }
             if let expectedLength, received < expectedLength { throw .truncated(received: received, expected: expectedLength) }
             throw .interrupted(received: received, reason: String(describing: error))
         }

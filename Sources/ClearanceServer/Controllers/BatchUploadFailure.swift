@@ -23,7 +23,7 @@ enum BatchUploadFailure: Error, Sendable, CustomStringConvertible {
         case .tooLarge(let limit):
             "the batch exceeds the limit of \(limit) bytes"
         case .timedOut(let seconds):
-            "the upload took longer than \(Int(seconds)) s; send it again"
+            "the upload took longer than \(seconds.formatted()) s (the body stopped or came too slowly); send it again"
         case .truncated(let received, let expected):
             "upload incomplete: the client disconnected after \(received) of \(expected) bytes; documents stored before that are kept"
         case .interrupted(let received, let reason):

@@ -310,5 +310,4 @@ struct HealthDTO: ResponseEncodable {
     var status: String
     var store: String
     var engine: String
-    var detail: String?
 }

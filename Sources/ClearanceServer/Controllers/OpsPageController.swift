@@ -7,32 +7,19 @@ import Hummingbird
 /// timeline with receipts and raw (masked) XML, batches with their errors, the outbox and dead
 /// letters with a replay button.
 ///
-/// Browsers sign in once at `/ops/login` (API key in a POST form, or `?key=` for the demo link);
-/// the key is kept in an HttpOnly, SameSite=Strict cookie. Merchants may use the pages too and
-/// see only their own declarations; the overview, outbox and reveal are for ops only.
+/// Browsers sign in at `/ops/login` by pasting an API key into a form (never in a URL); the
+/// service answers with a session cookie (see ``OpsSession``) and every state-changing form
+/// carries the session's CSRF token. Merchants may use the pages too and see only their own
+/// declarations; the overview, outbox and reveal are for ops only.
 struct OpsPageController {
     let environment: ServiceEnvironment
     private var views: ViewRenderer { environment.views }
     private var store: any AccessStore { environment.store }
 
     func register(on router: Router<EnterpriseContext>) {
-        router.get("/ops/login") { request, _ in
-            guard let key = request.uri.queryParameters.get("key") else {
-                return try views.page("message-page", ["title": "Sign in", "heading": "Sign in", "text": "Enter an API key.", "login": true])
-            }
-            return try await login(key: key, next: request.uri.queryParameters.get("next"))
-        }
-        router.post("/ops/login") { request, _ in
-            var request = request
-            let body = try await request.collectBody(upTo: 4096)
-            let form = String(buffer: body)
-            let key = form.split(separator: "&").compactMap { pair -> String? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0] == "key" else { return nil }
-                return String(parts[1]).removingPercentEncoding
-            }.first ?? ""
-            return try await login(key: key, next: nil)
-        }
+        router.get("/ops/login") { request, _ in try loginForm(request, next: request.uri.queryParameters.get("next")) }
+        router.post("/ops/login") { request, _ in try await login(request) }
+        router.post("/ops/logout") { request, context in try await logout(request, context) }
         router.get("/ops") { _, context in try await overview(context) }
         router.get("/ops/search") { request, context in try await search(request, context) }
         router.get("/ops/shipments/:key") { _, context in try await shipment(context) }
@@ -40,26 +27,75 @@ struct OpsPageController {
         router.get("/ops/batches") { _, context in try await batches(context) }
         router.get("/ops/batches/:id") { _, context in try await batch(context) }
         router.get("/ops/outbox") { request, context in try await outbox(request, context) }
-        router.post("/ops/outbox/:id/replay") { _, context in try await replay(context) }
+        router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
     }
 
     // MARK: Sign-in
 
-    /// Signs in and goes on to `next` (a path under `/ops` only, so the link cannot send the
-    /// browser elsewhere) or the overview.
-    private func login(key: String, next: String?) async throws -> Response {
-        guard APIKey.isWellFormed(key), try await store.enterprise(apiKeyHash: APIKey.hash(key)) != nil else {
-            return try views.page("message-page", ["title": "Sign in", "heading": "Sign in", "text": "Unknown or revoked API key.",
-                                                   "login": true], status: .unauthorized)
-        }
-        var target = "/ops"
-        if let next, next.hasPrefix("/ops"), !next.hasPrefix("//"), !next.contains("\\"),
-           !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            target = next
-        }
-        var response = Response(status: .seeOther, headers: [.location: target])
-        response.setCookie(Cookie(name: APIKeyAuthenticator.cookieName, value: key, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+    /// The sign-in form, with a fresh double-submit token (form field and `clearance_login` cookie).
+    private func loginForm(
+        _ request: Request, next: String?, text: String = "Paste an API key.", status: HTTPResponse.Status = .ok, token: String? = nil
+    ) throws -> Response {
+        let token = token ?? OpsSession.newToken()
+        var values: [String: Any] = ["title": "Sign in", "heading": "Sign in", "text": text, "login": true, "loginToken": token]
+        if let next = Self.safeTarget(next) { values["next"] = next }
+        var response = try views.page("message-page", values, status: status)
+        response.setCookie(OpsSession.cookie(OpsSession.loginCookieName, token, maxAge: 3600, secure: cameOverTLS(request)))
         return response
+    }
+
+    /// Opens a session for the pasted key and goes on to the form's `next` (a path under `/ops`
+    /// only, so a link cannot send the browser elsewhere) or the overview.
+    private func login(_ request: Request) async throws -> Response {
+        let fields = try await FormBody.fields(request)
+        guard let cookie = request.cookies[OpsSession.loginCookieName]?.value, let given = fields[OpsSession.csrfField],
+              OpsSession.constantTimeEqual(cookie, given) else {
+            return try loginForm(request, next: fields["next"], text: "The sign-in form expired; paste the key again.", status: .forbidden)
+        }
+        let key = (fields["key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = OpsSession.newToken()
+        let now = Date()
+        let owner = APIKey.isWellFormed(key) ? try await store.openOpsSession(
+            apiKeyHash: APIKey.hash(key), tokenHash: OpsSession.hash(token),
+            expiresAt: now.addingTimeInterval(Double(environment.configuration.opsSessionSeconds)), now: now) : nil
+        guard let owner else {
+            return try loginForm(request, next: fields["next"], text: "Unknown or revoked API key.", status: .unauthorized, token: cookie)
+        }
+        try await store.appendAudit(AuditEntry(actor: owner.enterprise.code, action: "ops.sign-in", target: owner.keyPrefix))
+        var response = Response(status: .seeOther, headers: [.location: Self.safeTarget(fields["next"]) ?? "/ops"])
+        let secure = cameOverTLS(request)
+        response.setCookie(OpsSession.cookie(OpsSession.cookieName, token, maxAge: environment.configuration.opsSessionSeconds, secure: secure))
+        response.setCookie(OpsSession.cookie(OpsSession.loginCookieName, "", maxAge: 0, secure: secure))
+        return response
+    }
+
+    /// Ends the session and clears its cookie.
+    private func logout(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        _ = try viewer(context)
+        try await requireCSRF(request, context)
+        if let token = context.opsSessionToken { try await store.revokeOpsSession(tokenHash: OpsSession.hash(token), now: Date()) }
+        var response = Response(status: .seeOther, headers: [.location: "/ops/login"])
+        response.setCookie(OpsSession.cookie(OpsSession.cookieName, "", maxAge: 0, secure: cameOverTLS(request)))
+        return response
+    }
+
+    /// Refuses (403) a form post without the CSRF token of the caller's session: a request
+    /// authenticated by a key header has no session and no business posting the pages' forms.
+    private func requireCSRF(_ request: Request, _ context: EnterpriseContext) async throws {
+        let fields = try await FormBody.fields(request)
+        guard let token = context.opsSessionToken, let given = fields[OpsSession.csrfField],
+              OpsSession.constantTimeEqual(given, OpsSession.csrfToken(session: token)) else {
+            throw HTTPError(.forbidden, message: "missing or wrong CSRF token: reload the page and submit the form again")
+        }
+    }
+
+    private func cameOverTLS(_ request: Request) -> Bool { OpsSession.cameOverTLS(request, environment.configuration) }
+
+    /// `next` when it is a path under `/ops` (no scheme, host, backslash or control character).
+    static func safeTarget(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/ops"), !next.hasPrefix("//"), !next.contains("\\"),
+              !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        return next
     }
 
     private func viewer(_ context: EnterpriseContext) throws -> EnterpriseRecord {
@@ -75,12 +111,17 @@ struct OpsPageController {
         return enterprise
     }
 
-    private func base(_ title: String, _ enterprise: EnterpriseRecord, query: String = "") -> [String: Any] {
-        ["title": title, "viewer": "\(enterprise.code) (\(enterprise.role.rawValue))", "query": query]
+    /// Values every signed-in page shows: the viewer, the search box and (for a session) the
+    /// CSRF token of its forms.
+    private func base(_ title: String, _ context: EnterpriseContext, query: String = "") -> [String: Any] {
+        var values: [String: Any] = ["title": title, "query": query]
+        if let enterprise = context.enterprise { values["viewer"] = "\(enterprise.code) (\(enterprise.role.rawValue))" }
+        if let token = context.opsSessionToken { values["csrf"] = OpsSession.csrfToken(session: token) }
+        return values
     }
 
-    private func notFound(_ enterprise: EnterpriseRecord, _ what: String, query: String = "") throws -> Response {
-        var values = base("Not found", enterprise, query: query)
+    private func notFound(_ context: EnterpriseContext, _ what: String, query: String = "") throws -> Response {
+        var values = base("Not found", context, query: query)
         values["heading"] = "Not found"
         values["text"] = "Nothing visible to you matches \(what)."
         return try views.page("message-page", values, status: .notFound)
@@ -90,10 +131,10 @@ struct OpsPageController {
 
     private func overview(_ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
-        guard enterprise.role == .ops else { return try views.page("message-page", base("Search", enterprise).merging(
+        guard enterprise.role == .ops else { return try views.page("message-page", base("Search", context).merging(
             ["heading": "Search", "text": "Search a shipment by orderNo, logisticsNo, invtNo or copNo."]) { $1 }) }
         let stats = try await store.stats()
-        var values = base("Overview", enterprise)
+        var values = base("Overview", context)
         values["messageTotal"] = stats.messageTotal
         values["declarationTotal"] = stats.declarationTotal
         values["receiptTotal"] = stats.receipts
@@ -109,7 +150,7 @@ struct OpsPageController {
     private func search(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
         let q = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !q.isEmpty, q.count <= 64 else { return try notFound(enterprise, "an empty or over-long key", query: q) }
+        guard !q.isEmpty, q.count <= 64 else { return try notFound(context, "an empty or over-long key", query: q) }
         let escaped = q.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? q
         if try await ShipmentController.find(key: q, by: nil, store: store, for: enterprise) != nil {
             return Response(status: .seeOther, headers: [.location: "/ops/shipments/\(escaped)"])
@@ -120,16 +161,16 @@ struct OpsPageController {
         if let batch = try await store.batch(id: q), enterprise.role == .ops || batch.enterpriseCode == enterprise.code {
             return Response(status: .seeOther, headers: [.location: "/ops/batches/\(escaped)"])
         }
-        return try notFound(enterprise, q, query: q)
+        return try notFound(context, q, query: q)
     }
 
     private func shipment(_ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
         let key = try context.parameters.require("key")
         guard let t = try await ShipmentController.find(key: key, by: nil, store: store, for: enterprise) else {
-            return try notFound(enterprise, key, query: key)
+            return try notFound(context, key, query: key)
         }
-        var values = base("Shipment \(key)", enterprise, query: key)
+        var values = base("Shipment \(key)", context, query: key)
         values["key"] = key
         values["status"] = ShipmentStatus.of(t)
         values["declarations"] = t.declarations.map { d -> [String: Any] in
@@ -161,14 +202,14 @@ struct OpsPageController {
         let enterprise = try viewer(context)
         let guid = try context.parameters.require("guid")
         guard let view = try await MessageView.load(guid: guid, for: enterprise, store: store) else {
-            return try notFound(enterprise, guid)
+            return try notFound(context, guid)
         }
         let reveal = request.uri.queryParameters.get("reveal") == "1" && enterprise.role == .ops
         if reveal {
             try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "reveal", target: guid, detail: "ops page"))
         }
         let m = view.record
-        var values = base("Message \(guid)", enterprise)
+        var values = base("Message \(guid)", context)
         values["guid"] = m.guid
         values["messageType"] = m.messageType
         values["senderCode"] = m.senderCode
@@ -190,7 +231,7 @@ struct OpsPageController {
     private func batches(_ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
         let rows = try await store.batches(enterpriseCode: enterprise.role == .ops ? nil : enterprise.code, limit: 100)
-        var values = base("Batches", enterprise)
+        var values = base("Batches", context)
         values["batches"] = rows.map(Self.batchValues)
         return try views.page("batches", values)
     }
@@ -199,9 +240,9 @@ struct OpsPageController {
         let enterprise = try viewer(context)
         let id = try context.parameters.require("id")
         guard let b = try await store.batch(id: id), enterprise.role == .ops || b.enterpriseCode == enterprise.code else {
-            return try notFound(enterprise, id)
+            return try notFound(context, id)
         }
-        var values = base("Batch \(id)", enterprise).merging(Self.batchValues(b)) { $1 }
+        var values = base("Batch \(id)", context).merging(Self.batchValues(b)) { $1 }
         values["rows"] = try await store.batchErrors(batchId: id, offset: 0, limit: 500).map { e -> [String: Any] in
             ["document": e.documentIndex, "key": e.recordKey ?? "", "line": e.line, "column": e.column, "severity": e.severity,
              "code": e.code, "field": e.field ?? "", "message": e.message]
@@ -225,7 +266,7 @@ struct OpsPageController {
     private func outbox(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try requireOps(context)
         let filter = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
-        var values = base("Outbox", enterprise)
+        var values = base("Outbox", context)
         if let filter { values["statusFilter"] = filter.rawValue }
         values["entries"] = try await store.outboxEntries(status: filter, limit: 200).map { o -> [String: Any] in
             ["id": o.id, "destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue,
@@ -235,15 +276,16 @@ struct OpsPageController {
         return try views.page("outbox", values)
     }
 
-    private func replay(_ context: EnterpriseContext) async throws -> Response {
+    private func replay(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        _ = try viewer(context)
+        try await requireCSRF(request, context)
         let enterprise = try requireOps(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.badRequest, message: "bad outbox id") }
         let entry: OutboxEntry
         do {
             entry = try await store.replayOutbox(id: id, now: Date())
         } catch {
-            if case .notFound = error { throw HTTPError(.notFound, message: "no outbox entry \(id)") }
-            throw error
+            throw OutboxController.replayRefusal(error, id: id)
         }
         try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "outbox.replay", target: String(id), detail: entry.destination))
         return Response(status: .seeOther, headers: [.location: "/ops/outbox?status=pending"])

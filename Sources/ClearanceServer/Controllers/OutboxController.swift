@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// Ops only: `GET /v1/outbox?status=` lists deliveries (dead letters with `status=dead`),
-/// `POST /v1/outbox/{id}/replay` puts one back in the queue, `GET /v1/audit` lists the audit log.
+/// `POST /v1/outbox/{id}/replay` puts a dead or delivered one back in the queue (409 for a row
+/// still on its way), `GET /v1/audit` lists the audit log.
 /// Other callers get 404.
 struct OutboxController {
     let environment: ServiceEnvironment
@@ -32,14 +33,23 @@ struct OutboxController {
                     actor: ops.code, action: "outbox.replay", target: String(id), detail: entry.destination))
                 return DeliveryDTO(entry)
             } catch let error as StoreError {
-                if case .notFound = error { throw HTTPError(.notFound, message: "no outbox entry \(id)") }
-                throw error
+                throw Self.replayRefusal(error, id: id)
             }
         }
         router.get("/v1/audit") { request, context in
             try requireOps(context)
             let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1), 1000)
             return try await environment.store.auditEntries(limit: limit).map(AuditDTO.init)
+        }
+    }
+
+    /// What a refused replay answers: 404 for no such row, 409 for a row not dead or delivered
+    /// (pending or in flight: it is still on its way), the store error otherwise.
+    static func replayRefusal(_ error: StoreError, id: Int64) -> any Error {
+        switch error {
+        case .notFound: HTTPError(.notFound, message: "no outbox entry \(id)")
+        case .invalidInput(let why): HTTPError(.conflict, message: why)
+        default: error
         }
     }
 

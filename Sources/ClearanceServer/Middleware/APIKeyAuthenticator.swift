@@ -1,15 +1,18 @@
 import ClearanceStore
+import Foundation
 import Hummingbird
 import NIOSSL
 
-/// Authenticates callers by API key: `Authorization: Bearer <key>`, `X-API-Key: <key>`, or (for
-/// the ops pages in a browser) the `clearance_key` cookie set by `/ops/login`.
+/// Authenticates callers by API key (`Authorization: Bearer <key>`, `X-API-Key: <key>`), by
+/// mutual-TLS client certificate, or — on the ops pages only — by the sign-in session whose token
+/// the `clearance_session` cookie holds (see ``OpsSession``; the key itself is never a cookie).
 ///
 /// Systems that cannot set headers (a customs gateway posting receipts to a configured URL) may
 /// pass `?api_key=` on `POST /v1/messages` only; the request log never records query strings.
 ///
 /// A request without a key passes through unauthenticated (public routes answer it; protected
-/// ones refuse it with 401). A request with an unknown, revoked or malformed key gets 401 at once.
+/// ones refuse it with 401). A request with an unknown, revoked or malformed key gets 401 at once;
+/// an unknown or expired session cookie is ignored (the page then asks to sign in again).
 /// Authenticated requests are rate limited per key (429 with `Retry-After`).
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = EnterpriseContext
@@ -17,10 +20,16 @@ struct APIKeyAuthenticator: RouterMiddleware {
     let rateLimiter: RateLimiter
     let metrics: ServiceMetrics
 
-    static let cookieName = "clearance_key"
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The scraper's bearer token is the metrics token, not an API key (``HealthController`` checks it).
+        if request.uri.path == "/metrics" { return try await next(request, context) }
         guard let key = Self.presentedKey(request) else {
+            if let token = Self.presentedSession(request),
+               let owner = try await store.opsSession(tokenHash: OpsSession.hash(token), now: Date()) {
+                var context = context
+                context.opsSessionToken = token
+                return try await admit(owner.enterprise, prefix: owner.keyPrefix, request, context, next)
+            }
             guard let (enterprise, digest) = try await clientCertificateEnterprise(context) else { return try await next(request, context) }
             return try await admit(enterprise, prefix: "tls:" + digest.prefix(12), request, context, next)
         }
@@ -63,10 +72,17 @@ struct APIKeyAuthenticator: RouterMiddleware {
             return auth
         }
         if let key = request.headers[.xAPIKey] { return key }
-        if let cookie = request.cookies[cookieName]?.value, !cookie.isEmpty { return cookie }
         if request.method == .post, request.uri.path == "/v1/messages", let key = request.uri.queryParameters.get("api_key") {
             return key
         }
         return nil
+    }
+
+    /// The session token of a request to an ops page, when its cookie holds a well-formed one.
+    static func presentedSession(_ request: Request) -> String? {
+        let path = request.uri.path
+        guard path == OpsSession.cookiePath || path.hasPrefix(OpsSession.cookiePath + "/"),
+              let token = request.cookies[OpsSession.cookieName]?.value, OpsSession.isWellFormed(token) else { return nil }
+        return token
     }
 }

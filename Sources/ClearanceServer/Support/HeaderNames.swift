@@ -9,4 +9,6 @@ extension HTTPField.Name {
     static let xClearanceDuplicate = Self("X-Clearance-Duplicate")!
     /// Forbids framing the ops pages.
     static let xFrameOptions = Self("X-Frame-Options")!
+    /// The scheme the client used, as set by a TLS-terminating proxy (honoured only when configured).
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

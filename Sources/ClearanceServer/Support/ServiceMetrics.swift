@@ -5,8 +5,8 @@ import Prometheus
 /// The service's Prometheus metrics, in a registry of its own (one per application, so tests
 /// and several apps in one process never share counters).
 ///
-/// Counters and histograms are fed as requests are handled; store-derived gauges (outbox depth
-/// and age, messages stored) are refreshed on every scrape.
+/// Counters and histograms are fed as requests are handled; the store-derived gauges (outbox rows,
+/// depth and age, whether the store answers) come from ``StoreFigures``, read at most every few seconds.
 public final class ServiceMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -19,6 +19,7 @@ public final class ServiceMetrics: Sendable {
     let deliveryLatency: ValueHistogram
     let receiptLag: ValueHistogram
     let rateLimited: Counter
+    let storeFigureReads: Counter
 
     static let secondsBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
 
@@ -37,6 +38,7 @@ public final class ServiceMetrics: Sendable {
         deliveryLatency = registry.makeValueHistogram(descriptor: Self.named("clearance_delivery_latency_seconds", "From queueing to delivery of an outbox row"), buckets: Self.secondsBuckets)
         receiptLag = registry.makeValueHistogram(descriptor: Self.named("clearance_receipt_lag_seconds", "From receiving a declaration to receiving its receipt"), buckets: Self.secondsBuckets)
         rateLimited = registry.makeCounter(descriptor: Self.named("clearance_rate_limited_total", "Requests refused by rate limits"), labels: [])
+        storeFigureReads = registry.makeCounter(descriptor: Self.named("clearance_store_figure_reads_total", "Store queries made for /health and /metrics"), labels: [])
     }
 
     /// Counts one single message by type and verdict.
@@ -59,18 +61,18 @@ public final class ServiceMetrics: Sendable {
         for latency in latencies { deliveryLatency.record(max(0, latency)) }
     }
 
-    /// Refreshes the store-derived gauges.
-    func refresh(stats: StoreStats, oldestPending: Date?, now: Date = .now) {
-        for (status, count) in stats.outbox {
-            registry.makeGauge(descriptor: Self.named("clearance_outbox_rows", "Outbox rows by status"), labels: [("status", status.rawValue)]).set(Double(count))
+    /// Sets the store-derived gauges from a reading (nil: the store failed; the outbox gauges keep
+    /// their last values).
+    func refresh(_ figures: OutboxFigures?, now: Date = .now) {
+        registry.makeGauge(descriptor: Self.named("clearance_store_up", "1 when the store answered its last check"), labels: []).set(Double(figures == nil ? 0 : 1))
+        guard let figures else { return }
+        for (status, count) in figures.rows {
+            registry.makeGauge(descriptor: Self.named("clearance_outbox_rows", "Outbox rows not delivered, by status"), labels: [("status", status.rawValue)]).set(Double(count))
         }
         registry.makeGauge(descriptor: Self.named("clearance_outbox_depth", "Outbox rows still to deliver (pending + in flight)"), labels: [])
-            .set(Double(stats.outboxDepth))
-        registry.makeGauge(descriptor: Self.named("clearance_outbox_oldest_age_seconds", "Age of the oldest row still to deliver"), labels: []).set(oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
-        for m in stats.messages {
-            registry.makeGauge(descriptor: Self.named("clearance_stored_messages", "Messages in the store"), labels: [("type", m.messageType), ("direction", m.direction.rawValue)]).set(Double(m.count))
-        }
-        registry.makeGauge(descriptor: Self.named("clearance_stored_receipts", "Receipts in the store"), labels: []).set(Double(stats.receipts))
+            .set(Double(figures.depth))
+        registry.makeGauge(descriptor: Self.named("clearance_outbox_oldest_age_seconds", "Age of the oldest row still to deliver"), labels: [])
+            .set(figures.oldestUndelivered.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
     /// The exposition text.

@@ -3,7 +3,9 @@
 /// batches with their per-document errors, the first answer to each single message (replayed to
 /// duplicates) and the audit log of personal-data reveals and account changes; version 41 adds the
 /// SHA-256 of each enterprise's client certificate for mutual TLS; version 42 the secret webhook
-/// deliveries are signed with.
+/// deliveries are signed with; version 44 the ops-page sign-in sessions (only a hash of each
+/// session token is kept, so a copy of the database signs no one in) and the ops allowance for a
+/// webhook on a private or loopback address.
 enum AccessMigrations {
     static let sqlite: [Migration] = [
         Migration(version: 40, name: "service accounts, batches, answers, audit", sql: """
@@ -88,6 +90,18 @@ enum AccessMigrations {
             """),
         Migration(version: 43, name: "what the flow did with a batch", sql: """
             ALTER TABLE batches ADD COLUMN routing TEXT;
+            """),
+        Migration(version: 44, name: "ops sign-in sessions, private webhook allowance", sql: """
+            CREATE TABLE ops_sessions (
+                id INTEGER PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                api_key_id BIGINT NOT NULL REFERENCES api_keys (id),
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            );
+            CREATE INDEX ops_sessions_expiry_idx ON ops_sessions (expires_at);
+            ALTER TABLE enterprises ADD COLUMN webhook_allow_private INTEGER NOT NULL DEFAULT 0;
             """),
         Migration(version: 45, name: "authority accounts", sql: """
             ALTER TABLE enterprises ADD COLUMN authority TEXT;
@@ -180,6 +194,18 @@ enum AccessMigrations {
             """),
         Migration(version: 43, name: "what the flow did with a batch", sql: """
             ALTER TABLE batches ADD COLUMN routing TEXT;
+            """),
+        Migration(version: 44, name: "ops sign-in sessions, private webhook allowance", sql: """
+            CREATE TABLE ops_sessions (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                api_key_id BIGINT NOT NULL REFERENCES api_keys (id),
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            );
+            CREATE INDEX ops_sessions_expiry_idx ON ops_sessions (expires_at);
+            ALTER TABLE enterprises ADD COLUMN webhook_allow_private INTEGER NOT NULL DEFAULT 0;
             """),
         Migration(version: 45, name: "authority accounts", sql: """
             ALTER TABLE enterprises ADD COLUMN authority TEXT;

@@ -33,6 +33,10 @@ public struct EnterpriseRecord: Sendable, Hashable {
     /// The shared secret webhook deliveries are signed with (HMAC-SHA256, `X-Clearance-Signature`).
     /// Kept as given: the service needs it to sign, so it cannot be stored hashed.
     public var webhookSecret: String?
+    /// Ops allowed ``webhookURL`` to name a loopback, link-local or private address (refused
+    /// otherwise, at registration and again after DNS resolution at delivery: a webhook must not
+    /// be a way into the service's own network).
+    public var webhookAllowPrivate: Bool
     /// Lower-case hex SHA-256 of the DER client certificate accepted for mutual TLS, if any.
     public var clientCertificateSHA256: String?
     /// Which authority this account speaks for; set exactly when ``role`` is ``EnterpriseRole/authority``.
@@ -43,8 +47,9 @@ public struct EnterpriseRecord: Sendable, Hashable {
     public init(
         code: String, name: String, role: EnterpriseRole, requireSignature: Bool = false, certificatePEM: String? = nil,
         maxBatchBytes: Int64? = nil, webhookURL: String? = nil, webhookSecret: String? = nil, clientCertificateSHA256: String? = nil,
-        authority: AuthorityKind? = nil, createdAt: Date = Date()
+        authority: AuthorityKind? = nil, createdAt: Date = Date(), webhookAllowPrivate: Bool = false
     ) {
+        self.webhookAllowPrivate = webhookAllowPrivate
         self.code = code
         self.name = name
         self.role = role
@@ -67,6 +72,36 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var prefix: String
     public var createdAt: Date
     public var revokedAt: Date?
+}
+
+/// Who an ops-page sign-in session belongs to: the enterprise and the public prefix of the API key
+/// it was opened with (revoking that key ends the session too).
+public struct OpsSessionOwner: Sendable, Hashable {
+    public var enterprise: EnterpriseRecord
+    public var keyPrefix: String
+
+    /// Creates an owner.
+    public init(enterprise: EnterpriseRecord, keyPrefix: String) {
+        self.enterprise = enterprise
+        self.keyPrefix = keyPrefix
+    }
+}
+
+/// What `/health` and `/metrics` read from the store, in one cheap query: the outbox rows not yet
+/// delivered (pending, in flight, dead) by status, and when the oldest one still to deliver was
+/// queued. Delivered rows, which only grow, are not counted.
+public struct OutboxFigures: Sendable, Hashable {
+    public var rows: [OutboxStatus: Int]
+    public var oldestUndelivered: Date?
+
+    /// Creates figures.
+    public init(rows: [OutboxStatus: Int], oldestUndelivered: Date?) {
+        self.rows = rows
+        self.oldestUndelivered = oldestUndelivered
+    }
+
+    /// Rows still to deliver (pending and in flight).
+    public var depth: Int { (rows[.pending] ?? 0) + (rows[.inFlight] ?? 0) }
 }
 
 /// Progress of one uploaded batch.

@@ -25,6 +25,21 @@ public protocol AccessStore: ClearanceFlowStore {
     /// The enterprise owning the active (not revoked) key with this hash, or nil.
     func enterprise(apiKeyHash: String) async throws(StoreError) -> EnterpriseRecord?
 
+    /// Opens an ops-page session for the active key with hash `apiKeyHash`, stored by the SHA-256 of
+    /// its random token (`tokenHash`); returns its owner, or nil when the key is unknown or revoked.
+    /// Expired sessions are deleted on the way.
+    func openOpsSession(apiKeyHash: String, tokenHash: String, expiresAt: Date, now: Date) async throws(StoreError) -> OpsSessionOwner?
+    /// The owner of the live session with this token hash: not expired, not revoked, its key not
+    /// revoked; nil otherwise.
+    func opsSession(tokenHash: String, now: Date) async throws(StoreError) -> OpsSessionOwner?
+    /// Ends a session (sign-out); returns whether a live one was ended.
+    @discardableResult
+    func revokeOpsSession(tokenHash: String, now: Date) async throws(StoreError) -> Bool
+
+    /// The outbox figures of the health and metrics endpoints: one query over the undelivered rows
+    /// (an index on status serves it), never a count of whole tables.
+    func outboxFigures() async throws(StoreError) -> OutboxFigures
+
     /// Saves a batch's progress (insert or update by id).
     func saveBatch(_ batch: BatchRecord) async throws(StoreError)
     /// The batch with this id, or nil.

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SQLStore: AccessStore {
-    private func accessWrite<T: Sendable>(
+    func accessWrite<T: Sendable>(
         _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> T in
@@ -9,7 +9,7 @@ extension SQLStore: AccessStore {
         }
     }
 
-    private func accessRead<T: Sendable>(
+    func accessRead<T: Sendable>(
         _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         try await sessions.withSession(body)
@@ -17,10 +17,16 @@ extension SQLStore: AccessStore {
 
     // MARK: Enterprises
 
-    private static let enterpriseColumns =
-        "code, name, role, require_signature, certificate_pem, max_batch_bytes, webhook_url, created_at, client_cert_sha256, webhook_secret, authority"
+    static let enterpriseColumns = """
+        code, name, role, require_signature, certificate_pem, max_batch_bytes, webhook_url, created_at, client_cert_sha256, \
+        webhook_secret, authority, webhook_allow_private
+        """
 
-    private static func enterprise(_ r: SQLRow, offset o: Int = 0) throws(StoreError) -> EnterpriseRecord {
+    /// ``enterpriseColumns`` of the table aliased `e`.
+    static let qualifiedEnterpriseColumns = enterpriseColumns.split(separator: ",")
+        .map { "e." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
+    static func enterprise(_ r: SQLRow, offset o: Int = 0) throws(StoreError) -> EnterpriseRecord {
         let role = try r.requireString(o + 2, "enterprises.role")
         let authority = try r.string(o + 10).map { (raw: String) throws(StoreError) -> AuthorityKind in
             guard let kind = AuthorityKind(rawValue: raw) else { throw .invalidInput("unknown authority \(raw)") }
@@ -34,7 +40,7 @@ extension SQLStore: AccessStore {
             role: parsed, requireSignature: r.int(o + 3) == 1, certificatePEM: r.string(o + 4),
             maxBatchBytes: r.int64(o + 5), webhookURL: r.string(o + 6), webhookSecret: r.string(o + 9),
             clientCertificateSHA256: r.string(o + 8), authority: authority,
-            createdAt: r.date(o + 7) ?? .distantPast)
+            createdAt: r.date(o + 7) ?? .distantPast, webhookAllowPrivate: r.int(o + 11) == 1)
     }
 
     func upsertEnterprise(_ e: EnterpriseRecord) async throws(StoreError) {
@@ -42,8 +48,9 @@ extension SQLStore: AccessStore {
         try await accessWrite { (s: any SQLSession) throws(StoreError) in
             _ = try s.execute("""
                 INSERT INTO enterprises (\(Self.enterpriseColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role, authority = excluded.authority,
+                    webhook_allow_private = excluded.webhook_allow_private,
                     require_signature = excluded.require_signature, certificate_pem = excluded.certificate_pem,
                     max_batch_bytes = excluded.max_batch_bytes, webhook_url = excluded.webhook_url,
                     client_cert_sha256 = excluded.client_cert_sha256, webhook_secret = excluded.webhook_secret
@@ -54,6 +61,7 @@ extension SQLStore: AccessStore {
                     .optional(e.certificatePEM), .optional(e.maxBatchBytes), .optional(e.webhookURL), .time(e.createdAt),
                     .optional(e.clientCertificateSHA256?.lowercased()), .optional(e.webhookSecret),
                     .optional(e.role == .authority ? (e.authority ?? .customs).rawValue : nil),
+                    .integer(e.webhookAllowPrivate ? 1 : 0),
                 ])
         }
     }
@@ -123,11 +131,9 @@ extension SQLStore: AccessStore {
     }
 
     func enterprise(apiKeyHash: String) async throws(StoreError) -> EnterpriseRecord? {
-        let columns = Self.enterpriseColumns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: ", ")
-        return try await accessRead { (s: any SQLSession) throws(StoreError) -> EnterpriseRecord? in
+        try await accessRead { (s: any SQLSession) throws(StoreError) -> EnterpriseRecord? in
             guard let row = try s.queryOne("""
-                SELECT \(columns) FROM api_keys k JOIN enterprises e ON e.code = k.enterprise_code
+                SELECT \(Self.qualifiedEnterpriseColumns) FROM api_keys k JOIN enterprises e ON e.code = k.enterprise_code
                 WHERE k.key_hash = $1 AND k.revoked_at IS NULL
                 """, [.text(apiKeyHash.lowercased())]) else { return nil }
             return try Self.enterprise(row)

@@ -76,6 +76,25 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads a response head only (e.g. `101 Switching Protocols`, after which the bytes are no longer HTTP).
+    func readHead() throws -> String {
+        while true {
+            if let end = find([13, 10, 13, 10]) {
+                let head = String(decoding: pending[0..<end], as: UTF8.self)
+                pending.removeFirst(end + 4)
+                return head
+            }
+            try fill()
+        }
+    }
+
+    /// Reads exactly `count` bytes.
+    func read(_ count: Int) throws -> [UInt8] {
+        while pending.count < count { try fill() }
+        defer { pending.removeFirst(count) }
+        return Array(pending[0..<count])
+    }
+
     /// Whether the server closed the connection (reads until end of stream, within the timeout).
     func closedByServer() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
