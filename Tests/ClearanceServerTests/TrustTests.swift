@@ -223,3 +223,42 @@ struct TrustTests {
         await h.close()
     }
 }
+
+extension TrustTests {
+    @Test("a message view shows a party only its own documents of a batch; the sender and ops see all, masked")
+    func messageViewByParty() async throws {
+        let h = try await Harness.make(configuration: BatchTests.synchronous)
+        // 20 orders; only the first names the platform, the rest another platform.
+        var text = String(decoding: try orderBatch(count: 20), as: UTF8.self)
+        let own = "<ceb:ebpCode>\(Parties.platform)</ceb:ebpCode>"
+        if let first = text.range(of: own) {
+            let rest = text[first.upperBound...].replacingOccurrences(of: own, with: "<ceb:ebpCode>\(Parties.stranger)</ceb:ebpCode>")
+            text = String(text[..<first.upperBound]) + rest
+        }
+        let body = Array(text.utf8)
+        try await h.application().test(.router) { client in
+            var headers = HTTPFields.key(h.keys[Parties.merchant])
+            headers[.xBatchIdTest] = "view-batch"
+            let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            let guid = try #require(try upload.json()["messageGuid"] as? String, "\(upload.text)")
+            func documents(_ key: String?) async throws -> (count: Int, xml: String) {
+                let r = try await client.execute(uri: "/v1/messages/\(guid)", method: .get, headers: .key(key))
+                let xml = (try? r.json()["xml"] as? String) ?? ""
+                return (xml.components(separatedBy: "<ceb:Order>").count - 1, xml)
+            }
+            let platform = try await documents(h.keys[Parties.platform])
+            #expect(platform.count == 1, "\(platform.xml.prefix(2000))")
+            #expect(!platform.xml.contains(Parties.stranger))
+            #expect(!platform.xml.contains("PTB00000000002"))
+            let sender = try await documents(h.keys[Parties.merchant])
+            #expect(sender.count == 20)
+            let ops = try await documents(h.keys[Parties.ops])
+            #expect(ops.count == 20)
+            for view in [platform.xml, sender.xml, ops.xml] { #expect(!view.contains(Parties.buyerId)) }
+            // An enterprise named in none of its documents does not learn the message exists.
+            let stranger = try await client.execute(uri: "/v1/messages/\(guid)", method: .get, headers: .key(h.keys[Parties.logistics]))
+            #expect(stranger.status == .notFound)
+        }
+        await h.close()
+    }
+}

@@ -168,13 +168,16 @@ struct MessageView {
     var record: MessageRecord
     var status: String
     var timeline: ShipmentTimeline?
+    /// Whose documents of the message are shown: nil for all (ops, or the enterprise that sent
+    /// it), else the viewer's code: a party to one inventory of a large batch sees that one.
+    var visibleTo: Set<String>?
 
     var rawText: String { String(decoding: record.rawBytes, as: UTF8.self) }
 
     /// The message re-serialized from its parsed form with every ID and telephone number masked
     /// (CDATA, character references, comments and other encodings cannot hide one from it).
     var maskedText: String {
-        guard let masked = try? MaskedXMLWriter.mask(record.rawBytes) else {
+        guard let masked = try? MaskedXMLWriter.mask(record.rawBytes, visibleTo: visibleTo) else {
             return "(the stored message cannot be read, so it is not shown; ops may reveal it)"
         }
         return String(decoding: masked, as: UTF8.self)
@@ -197,6 +200,9 @@ struct MessageView {
         guard enterprise.role == .ops || record.senderCode == enterprise.code || visible != nil else { return nil }
         let own = (visible ?? timeline)?.declarations.filter { $0.messageGuid == guid } ?? []
         let status = own.last?.status ?? (record.signatureVerdict == "invalid" ? "refused" : "stored")
-        return MessageView(record: record, status: status, timeline: visible ?? (enterprise.role == .ops ? timeline : nil))
+        let everything = enterprise.role == .ops || record.senderCode == enterprise.code
+        return MessageView(
+            record: record, status: status, timeline: visible ?? (enterprise.role == .ops ? timeline : nil),
+            visibleTo: everything ? nil : [enterprise.code])
     }
 }
