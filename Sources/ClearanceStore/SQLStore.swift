@@ -158,6 +158,43 @@ final class SQLStore: Store {
 
     // MARK: Messages
 
+    func messageHeader(guid: String) async throws(StoreError) -> (record: MessageRecord, pieces: Int)? {
+        try await session { (s: any SQLSession) throws(StoreError) -> (record: MessageRecord, pieces: Int)? in
+            guard let r = try s.queryOne("""
+                SELECT guid, message_type, sender_code, direction, received_at, sha256, signature_verdict, id, complete,
+                    (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id)
+                FROM messages WHERE guid = $1
+                """, [.text(guid)]) else { return nil }
+            let direction = try r.requireString(3, "direction")
+            guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
+            guard r.int(8) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
+            let record = MessageRecord(
+                guid: try r.requireString(0, "guid"), messageType: try r.requireString(1, "message_type"),
+                senderCode: try r.requireString(2, "sender_code"), direction: parsed,
+                receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: [],
+                signatureVerdict: try r.requireString(6, "signature_verdict"))
+            return (record, 1 + (r.int(9) ?? 0))
+        }
+    }
+
+    func rawPiece(guid: String, index: Int) async throws(StoreError) -> [UInt8] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [UInt8] in
+            if index == 0 {
+                guard let row = try s.queryOne("SELECT raw FROM messages WHERE guid = $1", [.text(guid)]) else {
+                    throw .notFound("message \(guid)")
+                }
+                return row.bytes(0) ?? []
+            }
+            guard let row = try s.queryOne("""
+                SELECT p.bytes FROM message_parts p JOIN messages m ON m.id = p.message_id
+                WHERE m.guid = $1 AND p.part_no = $2
+                """, [.text(guid), .integer(Int64(index - 1))]), let bytes = row.bytes(0) else {
+                throw .notFound("raw piece \(index) of message \(guid)")
+            }
+            return bytes
+        }
+    }
+
     func message(guid: String) async throws(StoreError) -> MessageRecord? {
         try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
             guard let r = try s.queryOne("""
