@@ -41,7 +41,7 @@ import Glibc
     /// An authority account in `store` with a fresh key and self-signed certificate (made by the
     /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
     /// `simulate-customs` sign as that authority.
-    func authority(_ code: String, kind: String, store: String) async throws -> [String] {
+    func authority(_ code: String, kind: String?, store: String) async throws -> [String] {
         let dir = FlowFixtures.tempDir("authority-\(code)")
         let key = dir + "/key.pem", cert = dir + "/cert.pem"
         let openssl = Process()
@@ -53,7 +53,8 @@ import Glibc
         try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
-        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code, "--role", "authority", "--authority", kind])
+        let role = kind.map { ["--role", "authority", "--authority", $0] } ?? ["--role", "system"]
+        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code] + role)
         #expect(added.status == 0, "\(added.output)")
         let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
         #expect(registered.status == 0, "\(registered.output)")
@@ -172,6 +173,16 @@ import Glibc
         #expect(held.output.contains("refused") && held.output.contains("MAT006"), "\(held.output)")
         let trace = try await run(["trace", "--store", store, "orderNo=\(good[1].orderNo)"]).output
         #expect(trace.contains("declared"), "\(trace)")
+
+        // Once the sender has a registered certificate, an unsigned batch is stored but refused, not routed.
+        _ = try await authority("3516980E2K", kind: nil, store: store)
+        let unsignedBatch = dir + "/unsigned.xml"
+        try BatchForwarderTests.inventoryBatch([FlowFixtures.shipment(7403)]).write(toFile: unsignedBatch, atomically: true, encoding: .utf8)
+        let unsigned = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", unsignedBatch])
+        #expect(unsigned.status == 1, "\(unsigned.output)")
+        #expect(unsigned.output.contains("SIG001"), "\(unsigned.output)")
+        let held2 = try await run(["trace", "--store", store, "orderNo=\(FlowFixtures.shipment(7403).orderNo)"]).output
+        #expect(held2.contains("refused") && !held2.contains("routed"), "\(held2)")
     }
 
     /// `clearance submit` checks signatures as the service does: once the sender has a registered

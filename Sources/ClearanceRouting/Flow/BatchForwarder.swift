@@ -38,34 +38,36 @@ public struct BatchForwarder: Sendable {
 
     /// Forwards the stored message `guid`.
     public func forward(messageGuid guid: String) async throws(FlowError) -> FlowOutcome {
-        let stored: MessageRecord?
+        let header: (record: MessageRecord, pieces: Int)?
         do {
-            stored = try await store.message(guid: guid)
+            header = try await store.messageHeader(guid: guid)
         } catch {
             throw .store(error)
         }
-        guard let stored else { throw .store(.notFound("message \(guid)")) }
+        guard let (stored, pieces) = header else { throw .store(.notFound("message \(guid)")) }
         var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
 
-        // One streaming pass: facts, error count, inventory checks per megabyte.
+        // One streaming pass over the stored pieces (1 MiB each for a streamed batch): facts,
+        // error count, inventory checks after each piece. Memory: one piece and its inventories.
         let sink = ForwardingSink(messageType: stored.messageType, senderCode: stored.senderCode)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
         var issues: [CrossMessageIssue] = []
         var missing: [String] = []
         var matched: [Event] = []
         let now = Date()
-        let step = 1 << 20
-        var offset = 0
-        let raw = stored.rawBytes
-        repeat {
-            let end = min(offset + step, raw.count)
+        for index in 0..<pieces {
+            let piece: [UInt8]
             do {
-                try raw.withUnsafeBufferPointer { try decoder.feed(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[offset..<end])) }
-                if end == raw.count { try decoder.finish() }
+                piece = try await store.rawPiece(guid: guid, index: index)
+            } catch {
+                throw .store(error)
+            }
+            do {
+                try decoder.feed(piece)
+                if index == pieces - 1 { try decoder.finish() }
             } catch {
                 throw .unreadable("\(error)")
             }
-            offset = end
             for inventory in sink.takeInventories() {
                 let report: InventoryClearanceReport
                 do {
@@ -82,7 +84,7 @@ public struct BatchForwarder: Sendable {
                     }
                 }
             }
-        } while offset < raw.count
+        }
 
         if sink.errors > 0 {
             outcome.issues = [CrossMessageIssue(
@@ -120,6 +122,13 @@ public struct BatchForwarder: Sendable {
                 routes: routes)
         }
         return outcome
+    }
+
+    /// Holds a stored batch back for its signature: nothing is forwarded, every declaration in it
+    /// is refused with the gate's reason (the message stays stored as received).
+    public func refuse(messageGuid guid: String, _ refusal: CrossMessageIssue) async throws(FlowError) {
+        try await move(guid, to: ClearanceFlow.refused, events: [Event(
+            kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)], routes: [])
     }
 
     private func move(_ guid: String, to status: String, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
