@@ -301,3 +301,23 @@ extension TrustTests {
         await h.close()
     }
 }
+
+extension TrustTests {
+    @Test("an export return (CEB213) accepted by customs (CEB214) settles the export inventory it names as returned")
+    func exportReturnSettlesTheExportInventory() async throws {
+        let h = try await Harness.make()
+        try await h.application().test(.router) { client in
+            let (declared, json) = try await post(client, h.keys[Parties.agent], try sample("CEB603-export-inventory.xml"))
+            #expect(declared == .accepted, "\(json)")
+            let (given, givenJSON) = try await post(client, h.keys[Parties.customs], try h.customsReceipt("CEB604-export-inventory-return.xml"))
+            #expect(given == .accepted && givenJSON["receipts"] as? [String] == ["120"], "\(givenJSON)")
+            let (returned, returnJSON) = try await post(client, h.keys[Parties.agent], try sample("CEB213-export-return.xml"))
+            #expect(returned == .accepted, "\(returnJSON)")
+            let (answered, answer) = try await post(client, h.keys[Parties.customs], try h.customsReceipt("CEB214-export-return-return.xml"))
+            #expect(answered == .accepted && answer["receipts"] as? [String] == ["120"], "\(answer)")
+        }
+        let inventory = try await h.store.trace(.copNo("DHQD202611260088"))?.declarations.first { $0.kind == .exportInventory }
+        #expect(inventory?.status == "returned", "\(String(describing: inventory))")
+        await h.close()
+    }
+}
