@@ -80,9 +80,7 @@ public enum Webhooks {
 
     /// A stable 36-character guid for the copy of `guid` sent to `code` (the same on a retry).
     static func derivedGuid(_ guid: String, _ code: String) -> String {
-        let hasher = SHA256Hasher()
-        hasher.update(Array("webhook-copy:\(guid):\(code)".utf8))
-        let hex = hasher.finalizeHex()
+        let hex = SHA256Digest.hex(of: Array("webhook-copy:\(guid):\(code)".utf8))
         let h = Array(hex.uppercased())
         return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
     }
