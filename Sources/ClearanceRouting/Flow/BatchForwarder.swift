@@ -27,7 +27,7 @@ public struct BatchForwarder: Sendable {
     private let rates: RetailImportTaxRates
 
     /// Status of a stored batch's declarations before forwarding.
-    public static let storedStatus = "received"
+    public static let storedStatus = DeclarationStatus.received
 
     /// Creates a forwarder over the flow's store and routing table.
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
@@ -90,7 +90,7 @@ public struct BatchForwarder: Sendable {
             outcome.issues = [CrossMessageIssue(
                 code: "BAT001", field: "",
                 message: "\(sink.errors) error(s) in \(sink.invalidDocuments) document(s): the batch is not forwarded; fix and resend it")]
-            try await move(guid, to: ClearanceFlow.refused, events: [Event(
+            try await move(guid, to: .refused, events: [Event(
                 kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
             return outcome
         }
@@ -99,17 +99,17 @@ public struct BatchForwarder: Sendable {
         if !issues.isEmpty {
             outcome.status = .refused
             outcome.issues = issues
-            try await move(guid, to: ClearanceFlow.refused, events: issues.map {
+            try await move(guid, to: .refused, events: issues.map {
                 Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
             }, routes: [])
         } else if !missing.isEmpty {
             outcome.status = .awaiting(missing)
-            try await move(guid, to: ClearanceFlow.awaiting, events: [Event(
+            try await move(guid, to: .awaitingDocuments, events: [Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
         } else if decision.isUnrouted {
             outcome.status = .unrouted
-            try await move(guid, to: "unrouted", events: [Event(
+            try await move(guid, to: .unrouted, events: [Event(
                 kind: EventKind.unrouted, occurredAt: now, messageGuid: guid,
                 detail: "no routing rule matched \(stored.messageType)")], routes: [])
         } else {
@@ -117,7 +117,7 @@ public struct BatchForwarder: Sendable {
             let routes = decision.destinations.map {
                 OutboxRoute(destination: $0, orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo)
             }
-            try await move(guid, to: ClearanceFlow.declared, events: matched + [Event(
+            try await move(guid, to: .declared, events: matched + [Event(
                 kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))],
                 routes: routes)
         }
@@ -127,11 +127,11 @@ public struct BatchForwarder: Sendable {
     /// Holds a stored batch back for its signature: nothing is forwarded, every declaration in it
     /// is refused with the gate's reason (the message stays stored as received).
     public func refuse(messageGuid guid: String, _ refusal: CrossMessageIssue) async throws(FlowError) {
-        try await move(guid, to: ClearanceFlow.refused, events: [Event(
+        try await move(guid, to: .refused, events: [Event(
             kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)], routes: [])
     }
 
-    private func move(_ guid: String, to status: String, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
+    private func move(_ guid: String, to status: DeclarationStatus, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
         do {
             try await store.advanceMessage(messageGuid: guid, fromStatus: Self.storedStatus, toStatus: status, events: events, routes: routes)
         } catch {

@@ -30,7 +30,7 @@ extension SQLStore: ClearanceFlowStore {
 
     @discardableResult
     func advanceMessage(
-        messageGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        messageGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Int in
@@ -40,7 +40,7 @@ extension SQLStore: ClearanceFlowStore {
             let messageId = try row.requireInt64(0, "messages.id")
             let moved = try s.execute(
                 "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
-                [.text(toStatus), .integer(messageId), .text(fromStatus)])
+                [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
             let known = (guid: messageGuid, id: messageId)
             for event in events { try Self.insertFlowEvent(s, event, now: now, knownMessage: known) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
@@ -49,7 +49,7 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     func advanceDeclaration(
-        declarationGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Bool {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Bool in
@@ -60,7 +60,7 @@ extension SQLStore: ClearanceFlowStore {
             let messageId = try row.requireInt64(1, "declarations.message_id")
             let changed = try s.execute(
                 "UPDATE declarations SET status = $1 WHERE id = $2 AND status = $3",
-                [.text(toStatus), .integer(id), .text(fromStatus)])
+                [.text(toStatus.rawValue), .integer(id), .text(fromStatus.rawValue)])
             guard changed == 1 else { return false }
             for event in events { try Self.insertFlowEvent(s, event, now: now) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
@@ -72,18 +72,18 @@ extension SQLStore: ClearanceFlowStore {
         try await session { (s: any SQLSession) throws(StoreError) -> [String] in
             try s.query("""
                 SELECT DISTINCT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                WHERE d.kind = 'inventory' AND d.status = 'awaiting documents'
+                WHERE d.kind = 'inventory' AND d.status = $3
                   AND ((d.order_no = $1) OR (d.logistics_no = $2))
                 ORDER BY m.guid
-                """, [.optional(orderNo), .optional(logisticsNo)]).compactMap { $0.string(0) }
+                """, [.optional(orderNo), .optional(logisticsNo), .text(DeclarationStatus.awaitingDocuments.rawValue)]).compactMap { $0.string(0) }
         }
     }
 
-    func declarationStatus(declarationGuid: String) async throws(StoreError) -> String? {
-        try await session { (s: any SQLSession) throws(StoreError) -> String? in
+    func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus? {
+        try await session { (s: any SQLSession) throws(StoreError) -> DeclarationStatus? in
             try s.queryOne(
                 "SELECT status FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1",
-                [.text(declarationGuid)])?.string(0)
+                [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
         }
     }
 

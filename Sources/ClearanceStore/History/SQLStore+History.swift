@@ -28,7 +28,7 @@ extension SQLStore {
                 for lookup in lookups {
                     if let row = try s.queryOne("""
                         SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('refused', 'deleted')
+                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)')
                         ORDER BY d.id DESC LIMIT 1
                         """, [.text(lookup.kind)] + lookup.params), let guid = row.string(0) {
                         found[lookup.kind] = guid
@@ -67,7 +67,7 @@ extension SQLStore {
 
     /// Statuses that count as in flight: declared to customs and not yet released, returned or
     /// cancelled (e-port and customs stages, inspection, detention). Unknown codes do not count.
-    static let inFlightStatuses = ["declared", "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]
+    static let inFlightStatuses = [DeclarationStatus.declared.rawValue, "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]
 
     func annualTotal(
         buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?
