@@ -68,14 +68,16 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    // The status is written into the SQL, not bound: it is the condition of the partial index
+    // `declarations_awaiting_idx`, which SQLite uses only for a literal.
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String] {
         try await session { (s: any SQLSession) throws(StoreError) -> [String] in
             try s.query("""
                 SELECT DISTINCT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                WHERE d.kind = 'inventory' AND d.status = $3
+                WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)'
                   AND ((d.order_no = $1) OR (d.logistics_no = $2))
                 ORDER BY m.guid
-                """, [.optional(orderNo), .optional(logisticsNo), .text(DeclarationStatus.awaitingDocuments.rawValue)]).compactMap { $0.string(0) }
+                """, [.optional(orderNo), .optional(logisticsNo)]).compactMap { $0.string(0) }
         }
     }
 
