@@ -87,7 +87,7 @@ import XMLSignature
         let hold = try await processor.process(try Self.inspection(
             guid: inventoryGuid, status: "500", time: "20261125130000000", orderNo: s.orderNo, copNo: s.copNo))
         #expect(hold.messageType == "INSPRET")
-        #expect(hold.signatureVerdict == "valid")
+        #expect(hold.signatureVerdict == .valid)
         #expect(hold.receipts.map(\.matched) == [true])
         #expect(try await inventoryStatus(store, s) == "800", "the customs status is not regressed")
         let t = try #require(try await store.trace(.orderNo(s.orderNo)))

@@ -78,7 +78,7 @@ import XMLSignature
             let spool = SpoolInbox(directory: inbox)
             for file in spool.pending() {
                 let result = try await receipts.process(Array(FileManager.default.contents(atPath: file) ?? Data()))
-                verdicts.insert(result.signatureVerdict)
+                verdicts.insert(result.signatureVerdict.rawValue)
                 spool.finish(file, failed: false)
             }
             timeline = try await store.trace(.orderNo(shipment.orderNo))

@@ -59,7 +59,7 @@ import XMLSignature
                 let bytes = Array(FileManager.default.contents(atPath: file) ?? Data())
                 let result = try await receipts.process(bytes)
                 matched += result.receipts.filter(\.matched).count
-                verdicts.insert(result.signatureVerdict)
+                verdicts.insert(result.signatureVerdict.rawValue)
                 spool.finish(file, failed: false)
             }
             let timeline = try await store.trace(.orderNo(shipment.orderNo))

@@ -33,13 +33,13 @@ public final class ClearanceFlow: Sendable {
 
     /// Takes one message (bare or in a `dxp:DxpMsg`).
     /// - Parameter signatureVerdict: the result of the caller's signature check, stored with the message.
-    public func accept(_ bytes: [UInt8], receivedAt: Date = Date(), signatureVerdict: String = "unchecked") async throws(FlowError) -> FlowOutcome {
+    public func accept(_ bytes: [UInt8], receivedAt: Date = Date(), signatureVerdict: SignatureVerdict = .unchecked) async throws(FlowError) -> FlowOutcome {
         let message = try DecodedMessage.decode(bytes)
         return try await accept(message, receivedAt: receivedAt, signatureVerdict: signatureVerdict)
     }
 
     /// Takes one decoded message.
-    public func accept(_ message: DecodedMessage, receivedAt: Date = Date(), signatureVerdict: String = "unchecked") async throws(FlowError) -> FlowOutcome {
+    public func accept(_ message: DecodedMessage, receivedAt: Date = Date(), signatureVerdict: SignatureVerdict = .unchecked) async throws(FlowError) -> FlowOutcome {
         var outcome = FlowOutcome(guid: message.guid, messageType: message.messageType, status: .invalid, rules: [], issues: [], released: [])
         guard message.errors.isEmpty else {
             outcome.issues = message.errors.map {
@@ -49,7 +49,7 @@ public final class ClearanceFlow: Sendable {
         }
         let record = MessageRecord(
             guid: message.guid, messageType: message.messageType, senderCode: message.senderCode ?? "",
-            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: signatureVerdict)
+            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: signatureVerdict.rawValue)
         var declarations: [DeclarationRecord] = []
         for document in message.documents {
             if case .declaration(let declaration) = DeclarationMapper.map(document, messageGuid: message.guid) {

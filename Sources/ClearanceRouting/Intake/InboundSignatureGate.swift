@@ -12,8 +12,8 @@ import XMLSignature
 public struct InboundSignatureGate: Sendable {
     /// The outcome: the verdict stored with the message, and a refusal when it may not be accepted.
     public struct Decision: Sendable, Hashable {
-        /// `valid`, `valid-with-warnings`, `invalid`, `unsigned` or `unchecked` (no certificate to check against).
-        public var verdict: String
+        /// What the gate found.
+        public var verdict: SignatureVerdict
         /// Why the message is refused (`SIG001` missing, `SIG002` no certificate registered, `SIG003` does not verify).
         public var refusal: CrossMessageIssue?
     }
@@ -58,28 +58,28 @@ public struct InboundSignatureGate: Sendable {
         verification: () -> Result<VerificationResult, VerificationFailure>
     ) -> Decision {
         guard let signer else {
-            return Decision(verdict: hasSignature ? "unchecked" : "unsigned", refusal: nil)
+            return Decision(verdict: hasSignature ? .unchecked : .unsigned, refusal: nil)
         }
         let required = requiresSignature(signer)
         guard signer.certificatePEM != nil else {
             if required {
-                return Decision(verdict: "unsigned", refusal: CrossMessageIssue(
+                return Decision(verdict: .unsigned, refusal: CrossMessageIssue(
                     code: "SIG002", field: "ds:Signature", message: "no signing certificate is registered for \(claimedCode)"))
             }
-            return Decision(verdict: hasSignature ? "unchecked" : "unsigned", refusal: nil)
+            return Decision(verdict: hasSignature ? .unchecked : .unsigned, refusal: nil)
         }
         guard hasSignature else {
             if required {
-                return Decision(verdict: "unsigned", refusal: CrossMessageIssue(
+                return Decision(verdict: .unsigned, refusal: CrossMessageIssue(
                     code: "SIG001", field: "ds:Signature", message: "a signature by the certificate registered for \(claimedCode) is required"))
             }
-            return Decision(verdict: "unsigned", refusal: nil)
+            return Decision(verdict: .unsigned, refusal: nil)
         }
         switch verification() {
         case .success(let result):
-            return Decision(verdict: result.warnings.isEmpty ? "valid" : "valid-with-warnings", refusal: nil)
+            return Decision(verdict: result.warnings.isEmpty ? .valid : .validWithWarnings, refusal: nil)
         case .failure(let error):
-            return Decision(verdict: "invalid", refusal: CrossMessageIssue(
+            return Decision(verdict: .invalid, refusal: CrossMessageIssue(
                 code: "SIG003", field: "ds:Signature",
                 message: "the signature does not verify with the certificate registered for \(claimedCode): \(error)"))
         }

@@ -1,4 +1,5 @@
 import ClearanceRules
+import ClearanceStore
 
 /// What the intake did with one message. The faces map it: the HTTP service to a status code and
 /// a JSON body, the CLI to a line and an exit code.
@@ -26,8 +27,8 @@ public struct IntakeResult: Sendable {
     public var guid: String
     /// Message type, e.g. `CEB311` ("" when unreadable).
     public var messageType: String
-    /// `valid`, `valid-with-warnings`, `invalid`, `unsigned` or `unchecked`.
-    public var signature: String
+    /// What the signature gate found.
+    public var signature: SignatureVerdict
     public var verdict: IntakeVerdict
     /// The decoded message, for callers that act on it afterwards (webhooks, metrics); nil when unreadable.
     public var message: DecodedMessage?

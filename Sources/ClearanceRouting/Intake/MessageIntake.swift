@@ -59,14 +59,14 @@ public struct MessageIntake: Sendable {
         do {
             message = try DecodedMessage.decode(bytes)
         } catch {
-            return IntakeResult(guid: "", messageType: "", signature: "unchecked", verdict: .unreadable(error.description), message: nil)
+            return IntakeResult(guid: "", messageType: "", signature: .unchecked, verdict: .unreadable(error.description), message: nil)
         }
         return try await accept(message, from: sender, receivedAt: receivedAt)
     }
 
     /// Takes one message already decoded (a face that looks at its guid first, e.g. for a stored answer).
     public func accept(_ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date = Date()) async throws(FlowError) -> IntakeResult {
-        var result = IntakeResult(guid: message.guid, messageType: message.messageType, signature: "unchecked", verdict: .flow(
+        var result = IntakeResult(guid: message.guid, messageType: message.messageType, signature: .unchecked, verdict: .flow(
             FlowOutcome(guid: message.guid, messageType: message.messageType, status: .invalid, rules: [], issues: [], released: [])),
             message: message)
         if message.isReceipt {
@@ -128,7 +128,7 @@ public struct MessageIntake: Sendable {
         var decision = gate.check(
             bytes: message.bytes, hasSignature: message.hasSignature,
             signer: options.acceptUnverifiedReceipts ? sender : sender.requiringSignature, claimedCode: sender.code)
-        if decision.refusal?.code == "SIG003" { decision.verdict = "invalid" }
+        if decision.refusal?.code == "SIG003" { decision.verdict = .invalid }
         result.signature = decision.verdict
         if let refusal = decision.refusal {
             result.verdict = .refused(refusal)
@@ -154,7 +154,7 @@ public struct MessageIntake: Sendable {
             result.verdict = .receipt(try await receipts.process(
                 message, signatureVerdict: decision.verdict, routedTo: destinations, senderCode: sender.code, receivedAt: receivedAt))
         } catch {
-            result.verdict = .refused(CrossMessageIssue(code: "RCP004", field: "", message: error.description))
+            result.verdict = .refused(CrossMessageIssue(code: "RCP004", field: "", message: "\(error)"))
         }
     }
 }

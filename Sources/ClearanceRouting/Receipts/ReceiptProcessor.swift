@@ -21,8 +21,8 @@ public struct ReceiptResult: Sendable, Hashable {
     public var guid: String
     /// Message type, e.g. `CEB622`.
     public var messageType: String
-    /// Signature check: `valid`, `valid-with-warnings`, `unsigned`, `invalid: …`, or `unchecked`.
-    public var signatureVerdict: String
+    /// What the signature check found (`unchecked` when no verifier was given).
+    public var signatureVerdict: SignatureVerdict
     /// Per receipt document.
     public var receipts: [Entry]
 }
@@ -82,19 +82,19 @@ public final class ReceiptProcessor: Sendable {
         } catch {
             throw .unreadable(error.description)
         }
-        var verdict = "unchecked"
+        var verdict = SignatureVerdict.unchecked
         if let verifier {
             if !message.hasSignature {
-                verdict = "unsigned"
+                verdict = .unsigned
             } else {
                 do {
-                    let result = try verifier.verify(bytes: message.bytes)
-                    verdict = result.warnings.isEmpty ? "valid" : "valid-with-warnings"
+                    verdict = try verifier.verify(bytes: message.bytes).warnings.isEmpty ? .valid : .validWithWarnings
                 } catch {
-                    verdict = "invalid: \(error)"
+                    if requireSignature { throw .signatureRefused("invalid: \(error)") }
+                    verdict = .invalid
                 }
             }
-            if requireSignature, !verdict.hasPrefix("valid") { throw .signatureRefused(verdict) }
+            if requireSignature, !verdict.isValid { throw .signatureRefused(verdict.rawValue) }
         }
         return try await process(message, signatureVerdict: verdict, routedTo: nil, senderCode: nil, receivedAt: receivedAt)
     }
@@ -105,7 +105,7 @@ public final class ReceiptProcessor: Sendable {
     ///     declaration queued for one of them (nil: no such restriction).
     ///   - senderCode: the authority's account code, stored as the message's sender.
     public func process(
-        _ message: DecodedMessage, signatureVerdict verdict: String, routedTo: [String]?, senderCode: String?, receivedAt: Date = Date()
+        _ message: DecodedMessage, signatureVerdict verdict: SignatureVerdict, routedTo: [String]?, senderCode: String?, receivedAt: Date = Date()
     ) async throws(ReceiptError) -> ReceiptResult {
         var records = message.documents.compactMap { DeclarationMapper.receipt($0, messageGuid: message.guid) }
         guard !records.isEmpty else { throw .unreadable("\(message.messageType) carries no receipt") }
@@ -113,7 +113,7 @@ public final class ReceiptProcessor: Sendable {
         let sender = senderCode ?? records.first?.customsCode ?? message.senderCode ?? ""
         let carrier = MessageRecord(
             guid: message.guid, messageType: message.messageType, senderCode: sender.isEmpty ? "customs" : sender,
-            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: verdict)
+            direction: .inbound, receivedAt: receivedAt, rawBytes: message.bytes, signatureVerdict: verdict.rawValue)
         var outcome = ReceiptResult(guid: message.guid, messageType: message.messageType, signatureVerdict: verdict, receipts: [])
         do {
             _ = try await store.ingest([IngestItem(message: carrier)])

@@ -160,7 +160,7 @@ final class BatchUpload: @unchecked Sendable {
             watchdog?.cancel()
             batch.status = .completed
             let decision = signature.finish()
-            batch.signature = decision.verdict
+            batch.signature = decision.verdict.rawValue
             try await save(summary)
             if let refusal = decision.refusal {
                 await refuse(summary, refusal)

@@ -71,7 +71,7 @@ struct MessageController {
     /// The intake's verdict as HTTP: status code and JSON body.
     private func answer(_ result: IntakeResult, _ decoded: DecodedMessage) async throws -> (VerdictDTO, Int) {
         var verdict = VerdictDTO(
-            guid: result.guid, messageType: result.messageType, verdict: "invalid", stored: false, signature: result.signature,
+            guid: result.guid, messageType: result.messageType, verdict: "invalid", stored: false, signature: result.signature.rawValue,
             destinations: [], missing: [], issues: [], receipts: [])
         func issue(_ i: CrossMessageIssue) -> IssueDTO { IssueDTO(code: i.code, field: i.field.isEmpty ? nil : i.field, message: i.message) }
         switch result.verdict {
