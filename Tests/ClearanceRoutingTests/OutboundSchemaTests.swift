@@ -5,9 +5,9 @@ import Foundation
 import Testing
 import XMLSignature
 
-/// Runs a tool; a missing tool is a failure, not a skip (`scripts/test.sh` installs libxml2-utils and xmlsec1).
+/// Runs a tool (by name on PATH, or by path); a missing tool is a failure, not a skip (`scripts/test.sh` installs libxml2-utils and xmlsec1).
 private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String) {
-    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    let path = tool.contains("/") ? tool : (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         .map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     guard let path else {
         Issue.record("\(tool) is not on PATH: the outbound schema tests need it", sourceLocation: sourceLocation)
@@ -127,6 +127,23 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
         }
         #expect(seen == Set(Self.types))
         await store.close()
+    }
+
+    /// `clearance sign` puts the signature where the official schema of the message wants it, too.
+    @Test func theSignCommandPlacesTheSignatureAsTheOfficialSchemaOrders() throws {
+        let binary = try #require(FlowFixtures.clearanceBinary, "the clearance executable is built with the tests")
+        let dir = FlowFixtures.tempDir("outbound-sign")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.service.key.pemRepresentation().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
+        try Self.service.certificate.pemRepresentation.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
+        let inspection = FlowFixtures.sample("CEB621-inventory-with-inspection.xml")
+        for (name, bytes, family) in [("export.xml", Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
+            try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+            let signed = try run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
+            #expect(signed.status == 0, "\(signed.output)")
+            let check = try run("xmllint", ["--noout", "--schema", Self.official + "/\(family).xsd", dir + "/signed-" + name])
+            #expect(check.status == 0, "\(name): \(check.output)")
+        }
     }
 
     @Test func anUnsignedInventoryWithoutAServiceKeyIsDeadLetteredNotSent() async throws {

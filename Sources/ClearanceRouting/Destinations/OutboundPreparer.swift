@@ -66,8 +66,13 @@ public struct OutboundPreparer: Sendable {
 
     /// The root children a signature must precede in `messageType` (export messages: `ceb:ExtendMessage`).
     static func partsAfterSignature(_ messageType: String) -> [ElementName] {
-        let parts = MessageCatalog.spec(number: messageType)?.partsAfterSignature ?? []
-        return parts.map { ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: $0.rawValue) }
+        partsAfterSignature(of: MessageCatalog.spec(number: messageType))
+    }
+
+    /// The root children a signature must precede in messages of `spec`, for ``XMLSignature/DocumentSigner``'s
+    /// `before:` (none for an unknown message: the signature then goes last).
+    public static func partsAfterSignature(of spec: MessageSpec?) -> [ElementName] {
+        (spec?.partsAfterSignature ?? []).map { ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: $0.rawValue) }
     }
 
     /// `ceb:ExtendMessage`, the only part the official schemas put after a signature (export messages).
