@@ -11,7 +11,7 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Sign CEB messages with an enveloped XML signature (ds:Signature as the root's last child; before ExtendMessage in export messages).",
         discussion: """
-            The original bytes are kept; the signature is inserted before the root's closing tag and the output \
+            The original bytes are kept; the signature is inserted before the root's closing tag (before ExtendMessage in export messages, as their official schema orders it) and the output \
             is written atomically. The standard profile signs RSA keys with RSA-SHA256, P-256 keys with \
             ECDSA-SHA256 and SM2 keys with SM2-SM3 (SM3 digest); the eport profile signs as e-port keys do: \
             SM2 keys with sm2-sm3 over a SHA-1 digest, RSA keys with rsa-sha1; the eport2022 profile signs SM2 \
