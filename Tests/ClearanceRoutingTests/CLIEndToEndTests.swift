@@ -42,7 +42,18 @@ import Glibc
     /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
     /// `simulate-customs` sign as that authority.
     func authority(_ code: String, kind: String?, store: String) async throws -> [String] {
-        let dir = FlowFixtures.tempDir("authority-\(code)")
+        let (key, cert) = try selfSigned(code)
+        let role = kind.map { ["--role", "authority", "--authority", $0] } ?? ["--role", "system"]
+        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code] + role)
+        #expect(added.status == 0, "\(added.output)")
+        let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
+        #expect(registered.status == 0, "\(registered.output)")
+        return ["--key", key, "--cert", cert]
+    }
+
+    /// A fresh P-256 key and self-signed certificate for `code`, made by the OpenSSL command line.
+    func selfSigned(_ code: String) throws -> (key: String, cert: String) {
+        let dir = FlowFixtures.tempDir("key-\(code)")
         let key = dir + "/key.pem", cert = dir + "/cert.pem"
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -53,12 +64,7 @@ import Glibc
         try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
-        let role = kind.map { ["--role", "authority", "--authority", $0] } ?? ["--role", "system"]
-        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code] + role)
-        #expect(added.status == 0, "\(added.output)")
-        let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
-        #expect(registered.status == 0, "\(registered.output)")
-        return ["--key", key, "--cert", cert]
+        return (key, cert)
     }
 
     @Test(arguments: TestEngine.allCases)
@@ -110,7 +116,10 @@ import Glibc
         #expect(submitted.status == 0, "\(submitted.output)")
         #expect(submitted.output.contains("awaiting documents"))
         #expect(submitted.output.contains("released inventory"))
-        let delivered = try await run(["deliver", "--store", store, "--rules", rules, "--drain", "--timeout", "60", "--idle", "0.05"])
+        // The service signs: customs requires a signature on the CEB621 (unsigned, it would be dead-lettered).
+        let service = try selfSigned("SERVICE")
+        let delivered = try await run(["deliver", "--store", store, "--rules", rules, "--drain", "--timeout", "60", "--idle", "0.05",
+                                       "--key", service.key, "--cert", service.cert])
         #expect(delivered.status == 0, "\(delivered.output)")
         #expect(delivered.output.contains("delivered 4"))
 

@@ -96,4 +96,19 @@ import XMLStreaming
         #expect(throws: Never.self) { try MessageValidator.validate(path: path, options: ValidationOptions(requireSignature: true), observer: findings) }
         #expect(findings.issues.contains { $0.code == "WRN002" && $0.severity == .error })
     }
+
+    /// An unsigned CEB621 is what merchants hand Clearance, which signs it before sending: `--strict`
+    /// keeps `SIG100` a warning; `--require-signature` makes it an error.
+    @Test func strictLeavesTheMissingCustomsSignatureAWarning() {
+        let path = Self.root.appendingPathComponent("samples/valid/CEB621-inventory.xml").path
+        let strict = Findings()
+        #expect(throws: Never.self) { try MessageValidator.validate(path: path, options: ValidationOptions(strict: true), observer: strict) }
+        #expect(strict.issues.contains { $0.code == "SIG100" && $0.severity == .warning })
+        #expect(!strict.issues.contains { $0.severity == .error }, "\(strict.issues)")
+        let required = Findings()
+        #expect(throws: Never.self) {
+            try MessageValidator.validate(path: path, options: ValidationOptions(requireSignature: true), observer: required)
+        }
+        #expect(required.issues.contains { $0.code == "SIG100" && $0.severity == .error })
+    }
 }

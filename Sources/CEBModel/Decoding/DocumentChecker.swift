@@ -60,7 +60,7 @@ final class DocumentChecker: DecoderOutput {
                        bytes.count == 1, bytes[0] == UInt8(ascii: "2") {
                         declaredCount += 1
                     }
-                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues)
+                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues, lineCount: document.lineCount)
                     sink.document({ CEBDocument(spec: spec, values: values) }, context: context)
                 }
             }

@@ -70,6 +70,9 @@ public struct DocumentContext: Sendable {
     public var key: String?
     /// Schema-level issues (missing, malformed, unexpected fields).
     public var issues: [ValidationIssue]
+    /// How many lines the document has (0 for flat documents): what customs limits per document
+    /// (``CustomsLimits/maxLinesPerDocument``), known without building the typed value.
+    public var lineCount: Int
 }
 
 /// Receives what a ``CEBDecoder`` reads, in document order.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CEBModel
+import ClearanceRouting
 import Dispatch
 import Foundation
 import XMLSignature
@@ -7,9 +9,9 @@ import XMLSignature
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
-        abstract: "Sign CEB messages with an enveloped XML signature (ds:Signature as the root's last child).",
+        abstract: "Sign CEB messages with an enveloped XML signature (ds:Signature as the root's last child; before ExtendMessage in export messages).",
         discussion: """
-            The original bytes are kept; the signature is inserted before the root's closing tag and the output \
+            The original bytes are kept; the signature is inserted before the root's closing tag (before ExtendMessage in export messages, as their official schema orders it) and the output \
             is written atomically. The standard profile signs RSA keys with RSA-SHA256, P-256 keys with \
             ECDSA-SHA256 and SM2 keys with SM2-SM3 (SM3 digest); the eport profile signs as e-port keys do: \
             SM2 keys with sm2-sm3 over a SHA-1 digest, RSA keys with rsa-sha1; the eport2022 profile signs SM2 \
@@ -69,6 +71,16 @@ struct SignCommand: ParsableCommand {
         return nil
     }
 
+    /// Where the signature goes in the file at `path`: before `ExtendMessage` in export messages (their official
+    /// order), else last. The message is named by the root element, read from the file's first 4 KiB.
+    static func partsAfterSignature(_ path: String) -> [ElementName] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        guard let root = head.firstMatch(of: /<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*Message)[\s>\/]/) else { return [] }
+        return OutboundPreparer.partsAfterSignature(of: MessageCatalog.spec(root: String(root.output.1)))
+    }
+
     func run() throws {
         let signer: DocumentSigner
         do {
@@ -84,7 +96,7 @@ struct SignCommand: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let (input, output) = jobs[index]
             do throws(SignatureError) {
-                try signer.sign(inputPath: input, outputPath: output, durable: !noSync)
+                try signer.sign(inputPath: input, outputPath: output, before: Self.partsAfterSignature(input), durable: !noSync)
                 outcomes.set(index, nil)
             } catch {
                 outcomes.set(index, error)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClearanceRouting
 import Dispatch
 import Foundation
 import XMLSignature
@@ -44,6 +45,8 @@ struct VerifyCommand: ParsableCommand {
             guard !anchors.isEmpty || !pinned.isEmpty else { throw ValidationError("the trust files hold no certificate") }
             var policy = SignaturePolicy(trustStore: try TrustStore(anchors: anchors, pinned: pinned))
             policy.refusesWeak = refuseWeak
+            // Export messages carry `ExtendMessage` after the signature, as the official schema orders it.
+            policy.elementsAllowedAfterSignature = [OutboundPreparer.extendMessage]
             verifier = SignatureVerifier(policy: policy)
         } catch {
             FileHandle.standardError.write(Data("clearance verify: \(error)\n".utf8))

@@ -27,11 +27,15 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     /// `true` when retrying cannot succeed (the receiver refused the message itself).
     public var isPermanent: Bool
+    /// A stable code when Clearance itself refused to send (`OUT001`…, see ``OutboundGate``); it also
+    /// starts `message`, which is what the outbox keeps.
+    public var code: String?
 
     /// Creates an error.
-    public init(_ message: String, permanent: Bool = false) {
+    public init(_ message: String, permanent: Bool = false, code: String? = nil) {
         self.message = message
         self.isPermanent = permanent
+        self.code = code
     }
 
     public var description: String { message }

@@ -1,3 +1,4 @@
+import CEBModel
 import Foundation
 import XMLSignature
 
@@ -27,11 +28,15 @@ public struct OutboundPreparer: Sendable {
     }
 
     /// The wire bytes of `raw` for `destination`.
+    ///
+    /// The signature goes where the official schema of the message wants it: last, or before
+    /// `ExtendMessage` in export messages (``CEBModel/MessageSpec/partsAfterSignature``). Messages for
+    /// customs or the cross-strait channel then pass ``OutboundGate`` on the exact signed bytes.
     public func prepare(raw: [UInt8], guid: String, messageType: String, for destination: DestinationConfig) throws(DeliveryError) -> OutboundMessage {
         var bytes = raw
         if let signer = signers[destination.profile] {
             do {
-                bytes = try signer.sign(bytes: raw)
+                bytes = try signer.sign(bytes: raw, before: Self.partsAfterSignature(messageType))
             } catch {
                 if case .alreadySigned = error.reason {
                     bytes = raw
@@ -42,11 +47,34 @@ public struct OutboundPreparer: Sendable {
         } else if !signers.isEmpty {
             throw DeliveryError("no signer for profile \(destination.profile) with this key type (destination \(destination.name))", permanent: true)
         }
+        if OutboundGate.applies(to: destination) {
+            try OutboundGate.check(bytes, messageType: messageType, destination: destination)
+        }
         let message = OutboundMessage(guid: guid, messageType: messageType, bytes: bytes)
         guard destination.envelope == .dxp else { return message }
+        let receiverId = destination.receiverId ?? ""
+        // terminal.xsd: SenderId and ReceiverId are 1–16 characters (checked where the gate applies).
+        guard !OutboundGate.applies(to: destination) || ((1...16).contains(senderId.count) && (1...16).contains(receiverId.count)) else {
+            throw DeliveryError("OUT004 not sent to \(destination.name): the dxp:DxpMsg envelope needs a sender id and a receiverId of 1–16 characters "
+                                + "(senderId \"\(senderId)\", receiverId \"\(receiverId)\")", permanent: true, code: "OUT004")
+        }
         let wrapped = TransportEnvelope.wrap(
-            message: bytes, copMsgId: guid, senderId: senderId, receiverId: destination.receiverId ?? "",
+            message: bytes, copMsgId: guid, senderId: senderId, receiverId: receiverId,
             messageType: messageType, fileName: message.fileName)
         return OutboundMessage(guid: guid, messageType: messageType, bytes: wrapped)
     }
+
+    /// The root children a signature must precede in `messageType` (export messages: `ceb:ExtendMessage`).
+    static func partsAfterSignature(_ messageType: String) -> [ElementName] {
+        partsAfterSignature(of: MessageCatalog.spec(number: messageType))
+    }
+
+    /// The root children a signature must precede in messages of `spec`, for ``XMLSignature/DocumentSigner``'s
+    /// `before:` (none for an unknown message: the signature then goes last).
+    public static func partsAfterSignature(of spec: MessageSpec?) -> [ElementName] {
+        (spec?.partsAfterSignature ?? []).map { ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: $0.rawValue) }
+    }
+
+    /// `ceb:ExtendMessage`, the only part the official schemas put after a signature (export messages).
+    public static let extendMessage = ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: EnvelopePart.extendMessage.rawValue)
 }

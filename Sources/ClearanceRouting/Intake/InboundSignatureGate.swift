@@ -100,7 +100,11 @@ extension InboundSignatureGate {
 
         func verifier(pinning pem: String) throws -> SignatureVerifier {
             if let cached = lock.withLock({ entries[pem] }) { return cached }
-            let verifier = SignatureVerifier(policy: SignaturePolicy(trustStore: try TrustStore(pinned: try Certificate.all(pem: pem))))
+            var policy = SignaturePolicy(trustStore: try TrustStore(pinned: try Certificate.all(pem: pem)))
+            // Export messages put `ExtendMessage` after the signature (the official order); it is digested like
+            // the rest, and the decoder refuses it there in an import message (SCH010).
+            policy.elementsAllowedAfterSignature = [OutboundPreparer.extendMessage]
+            let verifier = SignatureVerifier(policy: policy)
             lock.withLock {
                 if entries.count >= Self.capacity { entries.removeAll() }
                 entries[pem] = verifier

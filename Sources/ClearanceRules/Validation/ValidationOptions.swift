@@ -20,9 +20,19 @@ public struct ValidationOptions: Sendable {
         self.perOrderLimit = perOrderLimit
     }
 
-    /// Applies `strict`: warnings become errors.
+    /// Applies `strict`: warnings become errors — except `SIG100` (customs requires a signature the
+    /// message lacks), which is no fault of an inbound message: Clearance signs it before sending (and
+    /// its outbound gate refuses to send it unsigned). Only `requireSignature` makes `SIG100` an error.
     func judged(_ issues: [ValidationIssue]) -> [ValidationIssue] {
-        guard strict, issues.contains(where: { $0.severity == .warning }) else { return issues }
-        return issues.map { var issue = $0; issue.severity = .error; return issue }
+        guard strict || requireSignature, issues.contains(where: { $0.severity == .warning }) else { return issues }
+        return issues.map { issue in
+            var issue = issue
+            if issue.code == "SIG100" {
+                issue.severity = requireSignature ? .error : .warning
+            } else if strict {
+                issue.severity = .error
+            }
+            return issue
+        }
     }
 }

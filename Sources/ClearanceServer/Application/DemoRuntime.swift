@@ -91,6 +91,10 @@ public final class DemoRuntime: Sendable {
             authorityKeys[authority.kind] = key
         }
         let signer = try DocumentSigner(key: simulatorKey, certificate: simulatorCertificate)
+        // The service's own key: customs refuses an unsigned CEB621 (the outbound gate dead-letters it), and the
+        // routing defaults ask for the e-port profile, which signs with SM2 (or RSA), not P-256.
+        let serviceKey = try PrivateKey.generate(kind: .sm2)
+        let serviceCertificate = try simulatorCA.issue(commonName: "Clearance demo service", publicKey: serviceKey.publicKey)
         let spool = workDirectory.appendingPathComponent("spool").path
         var env = ProcessInfo.processInfo.environment
         env["CLEARANCE_SPOOL"] = spool
@@ -115,7 +119,7 @@ public final class DemoRuntime: Sendable {
         let destinations = try DestinationFactory.make(table)
         let worker = DeliveryWorker(
             store: store, table: { routing.current }, destinations: destinations, directory: WebhookDirectory(store: store),
-            preparer: OutboundPreparer(key: nil, certificate: nil, senderId: table.senderId),
+            preparer: OutboundPreparer(key: serviceKey, certificate: serviceCertificate, senderId: table.senderId),
             policy: DeliveryPolicy(baseDelaySeconds: 0.5, maxDelaySeconds: 5, idlePollSeconds: 0.2), logger: logger)
         let outbox = OutboxService(worker: worker, metrics: metrics, logger: logger)
         let outboxTask = Task {

@@ -6,7 +6,10 @@ import Darwin
 import XMLStreaming
 
 /// Signs CEB messages with an enveloped XML signature, the `ds:Signature` inserted as the last child
-/// of the root element, in the layout e-port senders use.
+/// of the root element, in the layout e-port senders use — or, when the caller names trailing root
+/// children (`before:`), right before the run of them that ends the root: the official export schema
+/// puts `ds:Signature` before `ceb:ExtendMessage`. The enveloped transform removes only the signature,
+/// so where it sits changes nothing in what is digested.
 ///
 /// Signing streams: a first pass digests the canonical document through the SAX core (constant
 /// memory, no DOM); a second copies the original bytes unchanged, inserting the signature right
@@ -78,9 +81,12 @@ public final class DocumentSigner: Sendable {
     // MARK: In memory
 
     /// Signs a document held in memory and returns the signed bytes.
-    public func sign(bytes: [UInt8]) throws(SignatureError) -> [UInt8] {
+    ///
+    /// - Parameter trailing: root children the signature goes before when they end the root (in any
+    ///   order and number); when the root does not end with them, the signature goes last.
+    public func sign(bytes: [UInt8], before trailing: [ElementName] = []) throws(SignatureError) -> [UInt8] {
         try Self.checkEncoding(bytes.prefix(4))
-        let scan = SigningScan(method: template.referenceCanonicalization, digest: digestAlgorithm)
+        let scan = SigningScan(method: template.referenceCanonicalization, digest: digestAlgorithm, trailing: trailing)
         let parser = XMLPushParser(limits: limits, handler: scan)
         scan.offset = { [unowned parser] in parser.bytesConsumed }
         do throws(XMLStreamError) {
@@ -105,10 +111,11 @@ public final class DocumentSigner: Sendable {
     ///
     /// - Parameter durable: flush the output to disk (`fsync`) before the rename, so that a crash never
     ///   leaves an empty file under the final name. Costs a disk flush per file.
-    public func sign(inputPath: String, outputPath: String, durable: Bool = true) throws(SignatureError) {
+    /// - Parameter trailing: as for ``sign(bytes:before:)``.
+    public func sign(inputPath: String, outputPath: String, before trailing: [ElementName] = [], durable: Bool = true) throws(SignatureError) {
         let input = try InputFile(path: inputPath)
         try Self.checkEncoding(input.read(at: 0, count: 4))
-        let scan = SigningScan(method: template.referenceCanonicalization, digest: digestAlgorithm)
+        let scan = SigningScan(method: template.referenceCanonicalization, digest: digestAlgorithm, trailing: trailing)
         let parser = XMLPushParser(limits: limits, handler: scan)
         scan.offset = { [unowned parser] in parser.bytesConsumed }
         do throws(XMLStreamError) {
@@ -153,7 +160,9 @@ public final class DocumentSigner: Sendable {
             throw SignatureError(.rootEndNotFound)
         }
         var insertion: Insertion
-        if window[window.count - 2] == 0x2F {
+        if let trailing = scan.trailingStart {
+            insertion = try Self.startTag(named: trailing.qualifiedName, reportedAt: trailing.offset, read: read)
+        } else if window[window.count - 2] == 0x2F {
             // `<root .../>`: write `<root ...>` + signature + `</root>`.
             insertion = Insertion(start: rootEnd - 2, opening: [0x3E], closing: [0x3C, 0x2F] + scan.rootName + [0x3E], resume: rootEnd)
         } else {
@@ -171,6 +180,21 @@ public final class DocumentSigner: Sendable {
             throw SignatureError(.crypto(error))
         }
         return (Array(template.signature(signedInfo: signedInfo, signatureValue: value).utf8), insertion)
+    }
+
+    /// Where the start tag of `name` begins, given an offset the parser reported while reading it: the last
+    /// `<` before that offset (attribute values hold no literal `<`), checked to open `name`.
+    private static func startTag(
+        named name: [UInt8], reportedAt offset: Int, read: (Int, Int) throws(SignatureError) -> [UInt8]
+    ) throws(SignatureError) -> Insertion {
+        let windowStart = max(0, offset - (name.count + 64 << 10))
+        // One byte past the offset, for the character after the name when the offset is right after it.
+        let window = try read(windowStart, offset + 1)
+        guard let lessThan = window.prefix(offset - windowStart).lastIndex(of: 0x3C), window[(lessThan + 1)...].starts(with: name),
+              lessThan + 1 + name.count < window.count, [0x20, 0x09, 0x0A, 0x0D, 0x3E, 0x2F].contains(window[lessThan + 1 + name.count]) else {
+            throw SignatureError(.rootEndNotFound)
+        }
+        return Insertion(start: windowStart + lessThan, resume: windowStart + lessThan)
     }
 
     /// The signature is inserted as ASCII: UTF-16 and UTF-32 documents are refused.

@@ -2,7 +2,8 @@ import XMLStreaming
 
 /// The first signing pass: digests the canonical form of the unsigned document and notes what the
 /// second pass needs — the root's namespace declarations and `xml:` attributes, its name, where it ends, and whether a
-/// `ds:Signature` is already present (then signing is refused).
+/// `ds:Signature` is already present (then signing is refused), and where the run of root children
+/// named in `trailing` that ends the root begins (the signature goes before it).
 final class SigningScan: XMLEventHandler {
     let canonicalizer: StreamingCanonicalizer
     let digester: Digester
@@ -15,8 +16,15 @@ final class SigningScan: XMLEventHandler {
     /// Offset just past the `>` that closes the root element.
     private(set) var rootEnd: Int?
     private(set) var existingSignature: XMLPosition?
+    /// Root children the signature must precede when they end the root (export messages' `ExtendMessage`).
+    let trailing: [ElementName]
+    /// Parser offset reported inside (or just after) the start tag of the first child of the run of
+    /// `trailing` children that ends the root, with that child's qualified name; nil when the root does
+    /// not end with such a run.
+    private(set) var trailingStart: (offset: Int, qualifiedName: [UInt8])?
 
-    init(method: CanonicalizationMethod, digest: DigestAlgorithm) {
+    init(method: CanonicalizationMethod, digest: DigestAlgorithm, trailing: [ElementName] = []) {
+        self.trailing = trailing
         digester = Digester(digest)
         canonicalizer = StreamingCanonicalizer(method: method, sink: digester)
     }
@@ -34,6 +42,14 @@ final class SigningScan: XMLEventHandler {
         if existingSignature == nil, element.localName.bytes.elementsEqual(XMLDSig.signatureBytes),
            element.namespaceURI.bytes.elementsEqual(XMLDSig.namespaceBytes) {
             existingSignature = element.position
+        }
+        if element.depth == 2 && !trailing.isEmpty {
+            if !trailing.contains(where: { $0.matches(element) }) {
+                trailingStart = nil
+            } else if trailingStart == nil {
+                let name = (element.prefix.isNil ? [] : Array(element.prefix.bytes) + [0x3A]) + Array(element.localName.bytes)
+                trailingStart = (offset(), name)
+            }
         }
         canonicalizer.startElement(element)
     }

@@ -28,6 +28,12 @@ public struct SignaturePolicy: Sendable {
     public var maxSignatureBytes: Int
     /// The time certificates are judged at.
     public var clock: @Sendable () -> Date
+    /// Root children that may follow the `ds:Signature` (the official export CEB schema puts
+    /// `ceb:ExtendMessage` after it); empty: the signature must be the last child. Safe because the
+    /// reference is the whole document and the enveloped transform removes the signature only: these
+    /// elements are digested like the rest. Text other than whitespace, comments, processing
+    /// instructions, other elements and a second signature after it are still refused.
+    public var elementsAllowedAfterSignature: [ElementName]
 
     /// A policy trusting `trustStore`, accepting every supported algorithm and warning on weak ones.
     public init(
@@ -41,8 +47,10 @@ public struct SignaturePolicy: Sendable {
         sm2SignerID: SM2SignerID = .gmtDefault,
         limits: XMLLimits = .standard,
         maxSignatureBytes: Int = 256 << 10,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() },
+        elementsAllowedAfterSignature: [ElementName] = []
     ) {
+        self.elementsAllowedAfterSignature = elementsAllowedAfterSignature
         self.trustStore = trustStore
         self.allowedSignatureAlgorithms = allowedSignatureAlgorithms
         self.allowedDigestAlgorithms = allowedDigestAlgorithms

@@ -8,7 +8,7 @@ import XMLStreaming
 /// While the events stream by, the document minus its enveloped `ds:Signature` is canonicalized
 /// into digesters (constant memory), and the signature subtree (small) is captured on the side with
 /// its in-scope namespaces and `xml:` attributes. The structure is checked as it goes: exactly one `ds:Signature`, the last
-/// element child of the root. After the parser has finished, call ``result()``.
+/// element child of the root (or followed only by the root children the policy allows there). After the parser has finished, call ``result()``.
 ///
 /// Obtain one from ``SignatureVerifier/verification(forwardingTo:)``. Not thread-safe; one per document.
 public final class SignatureVerification: XMLEventHandler {
@@ -70,7 +70,7 @@ public final class SignatureVerification: XMLEventHandler {
                 canonicalizer.startElement(element)
                 return
             }
-        } else if afterSignature && element.depth == 2 {
+        } else if afterSignature && element.depth == 2 && !policy.elementsAllowedAfterSignature.contains(where: { $0.matches(element) }) {
             fail(.signatureNotLastChild, at: element.position)
         }
         for reference in references { reference.canonicalizer.startElement(element) }

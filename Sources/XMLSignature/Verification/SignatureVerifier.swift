@@ -7,7 +7,8 @@ import XMLStreaming
 
 /// Verifies enveloped XML signatures on CEB messages, streaming, in constant memory.
 ///
-/// Strict: exactly one `ds:Signature`, the last child of the root element; one `ds:Reference` with
+/// Strict: exactly one `ds:Signature`, the last child of the root element (or followed only by the
+/// root children ``SignaturePolicy/elementsAllowedAfterSignature`` names); one `ds:Reference` with
 /// `URI=""` and the enveloped-signature transform (optionally followed by one C14N transform);
 /// algorithms from the policy's allow-lists; `ds:KeyName`, when present, equal to the certificate
 /// serial; the certificate trusted by the policy's ``TrustStore``. Each refusal is a

@@ -10,7 +10,8 @@ public struct VerificationFailure: Error, Sendable, Equatable, CustomStringConve
         case multipleSignatures
         /// The `ds:Signature` is not a child of the root element; `depth` is its element depth (root = 1).
         case signatureNotChildOfRoot(depth: Int)
-        /// Something other than whitespace follows the `ds:Signature` inside the root.
+        /// Something other than whitespace (and the elements the policy allows there) follows the
+        /// `ds:Signature` inside the root.
         case signatureNotLastChild
         /// The signature element exceeds ``SignaturePolicy/maxSignatureBytes``.
         case signatureTooLarge(limit: Int)
