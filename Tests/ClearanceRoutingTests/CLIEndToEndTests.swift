@@ -314,3 +314,30 @@ import Glibc
         await store.close()
     }
 }
+
+extension CLIEndToEndTests {
+    /// `clearance receive` takes receipts only for an authority account, signed with its
+    /// registered certificate: an unsigned or foreign-signed receipt is refused and moves nothing,
+    /// a non-authority `--from` is a usage error, and the explicit insecure flag is loud.
+    @Test func receiveRefusesReceiptsNotSignedByTheAuthority() async throws {
+        let dir = FlowFixtures.tempDir("cli-receive-sig")
+        let store = "sqlite://\(dir)/store.sqlite"
+        _ = try await authority("CUSTOMS", kind: "customs", store: store)
+        let (otherKey, otherCert) = try selfSigned("IMPOSTOR")
+        let receipt = FlowFixtures.root.appendingPathComponent("samples/valid/CEB312-order-return.xml").path
+        let unsigned = try await run(["receive", "--store", store, "--from", "CUSTOMS", receipt])
+        #expect(unsigned.status == 1 && unsigned.output.contains("SIG001"), "\(unsigned.output)")
+        let foreign = dir + "/foreign.xml"
+        let signed = try await run(["sign", "--key", otherKey, "--cert", otherCert, "-o", foreign, receipt])
+        #expect(signed.status == 0, "\(signed.output)")
+        let refused = try await run(["receive", "--store", store, "--from", "CUSTOMS", foreign])
+        #expect(refused.status == 1 && refused.output.contains("SIG003"), "\(refused.output)")
+        _ = try await run(["enterprise", "add", "PLATFORM", "--store", store, "--name", "p", "--role", "system"])
+        let notAuthority = try await run(["receive", "--store", store, "--from", "PLATFORM", receipt])
+        #expect(notAuthority.status == 2 && notAuthority.output.contains("not an authority"), "\(notAuthority.output)")
+        let insecure = try await run(["receive", "--store", store, "--from", "CUSTOMS", "--INSECURE-accept-unverified-receipts", receipt])
+        #expect(insecure.status == 0 && insecure.output.contains("WARNING"), "\(insecure.output)")
+        let trace = try await run(["stats", "--store", store]).output
+        #expect(trace.contains("receipts") , "\(trace)")
+    }
+}

@@ -124,10 +124,11 @@ public struct MessageIntake: Sendable {
             return
         }
         // The authority's certificate is the only one trusted, and it must be there.
-        let gate = InboundSignatureGate(requireWhenRegistered: true)
+        let insecure = options.acceptUnverifiedReceipts
+        let gate = InboundSignatureGate(requireWhenRegistered: !insecure)
         var decision = gate.check(
             bytes: message.bytes, hasSignature: message.hasSignature,
-            signer: options.acceptUnverifiedReceipts ? sender : sender.requiringSignature, claimedCode: sender.code)
+            signer: insecure ? sender.signatureOptional : sender.requiringSignature, claimedCode: sender.code)
         if decision.refusal?.code == "SIG003" { decision.verdict = .invalid }
         result.signature = decision.verdict
         if let refusal = decision.refusal {
@@ -164,6 +165,13 @@ extension EnterpriseRecord {
     var requiringSignature: EnterpriseRecord {
         var copy = self
         copy.requireSignature = true
+        return copy
+    }
+
+    /// The same account with signatures optional (an operator's explicit, insecure import).
+    var signatureOptional: EnterpriseRecord {
+        var copy = self
+        copy.requireSignature = false
         return copy
     }
 }
