@@ -35,5 +35,7 @@ if [ ! -x .build/schemathesis-venv/bin/schemathesis ]; then
     .build/schemathesis-venv/bin/pip install -q schemathesis
 fi
 
+# The files compiled into the binary (routing defaults, demo samples) match their sources.
+python3 scripts/embed-defaults.py --check
 swift build --build-tests
 swift test --skip-build "$@"

@@ -42,8 +42,6 @@ struct BrowserTests {
         logger.logLevel = .warning
         let demo = try await DemoRuntime.start(
             store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            routesPath: repositoryRoot.appendingPathComponent("schemas/routing/default-routes.yaml").path,
-            samplesDirectory: repositoryRoot.appendingPathComponent("samples/valid").path,
             workDirectory: work, stepDelaySeconds: 0.1, logger: logger)
         defer { Task { await demo.stop(); await store.close() } }
 
