@@ -71,7 +71,7 @@ let package = Package(
             name: "ClearanceServer",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore", "ClearanceIngest",
-                "ClearanceRouting", "CustomsSimulator", "CZlib",
+                "ClearanceRouting", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -81,11 +81,14 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        /// `clearance serve --demo`: the service with the customs simulator in-process and a sample
+        /// shipment. Scaffolding, kept out of ClearanceServer so that production code never links the simulator.
+        .target(name: "ClearanceDemo", dependencies: ["ClearanceServer", "CustomsSimulator", "ClearanceRouting", "ClearanceStore", "XMLSignature", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "ClearanceCLI",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
-                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer",
+                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer", "ClearanceDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,7 +106,7 @@ let package = Package(
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
-            dependencies: ["ClearanceServer", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),

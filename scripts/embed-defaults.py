@@ -8,7 +8,7 @@ build directory, which hides a forgotten copy on the build machine.) The files s
 this script turns each into a raw string literal:
 
   * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Rules/DefaultRoutes.swift
-  * the demo's Pingtan shipment in samples/valid/ → Sources/ClearanceServer/Application/DemoSamples.swift
+  * the demo's Pingtan shipment in samples/valid/ → Sources/ClearanceDemo/DemoSamples.swift
 
 `python3 scripts/embed-defaults.py` regenerates them; `--check` fails when a committed output differs
 (scripts/test.sh runs it).
@@ -62,7 +62,7 @@ enum DemoSamples {{
 
 OUTPUTS = {
     "Sources/ClearanceRouting/Rules/DefaultRoutes.swift": default_routes,
-    "Sources/ClearanceServer/Application/DemoSamples.swift": demo_samples,
+    "Sources/ClearanceDemo/DemoSamples.swift": demo_samples,
 }
 
 

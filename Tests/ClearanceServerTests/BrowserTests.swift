@@ -1,3 +1,4 @@
+import ClearanceDemo
 import ClearanceServer
 import ClearanceStore
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClearanceDemo
 import ClearanceRouting
 import ClearanceServer
 import ClearanceStore

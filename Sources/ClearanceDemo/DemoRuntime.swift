@@ -1,4 +1,5 @@
 import ClearanceRouting
+import ClearanceServer
 import ClearanceStore
 import CustomsSimulator
 import Foundation
