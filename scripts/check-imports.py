@@ -24,9 +24,10 @@ TOOLCHAIN = {
     "FoundationXML", "CoreFoundation", "Dispatch", "Glibc", "Musl", "Darwin", "WinSDK", "Android", "Synchronization",
     "Observation", "RegexBuilder", "Testing", "XCTest", "os",
 }
-# `@testable import X`, `import struct X.Y`, `@_spi(S) import X`, `public import X`…
+# `@testable import X`, `import struct X.Y`, `@_spi(S) import X`, `public import X`…, at the start of a
+# line: top-level code here is never indented, and an indented `import` is text in a string literal.
 IMPORT = re.compile(
-    r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|internal|fileprivate|private)\s+)?import\s+"
+    r"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|internal|fileprivate|private)\s+)?import\s+"
     r"(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?(\w+)", re.MULTILINE)
 
 

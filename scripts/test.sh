@@ -37,5 +37,7 @@ fi
 
 # The files compiled into the binary (routing defaults, demo samples) match their sources.
 python3 scripts/embed-defaults.py --check
+# Package.swift declares exactly the modules each target imports.
+python3 scripts/check-imports.py
 swift build --build-tests
 swift test --skip-build "$@"

@@ -22,7 +22,7 @@ public enum CommandRunner {
         timeout: Double = 120
     ) async throws -> Ran {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
