@@ -83,8 +83,9 @@ import Glibc
 
     func outbox(_ url: String) async throws -> [OutboxEntry] {
         let store = try await makeFlowStore(.postgresql, url: url)
-        defer { Task { await store.close() } }
-        return try await store.outboxEntries(status: nil, limit: 10_000)
+        return try await withCleanup({ await store.close() }) {
+            return try await store.outboxEntries(status: nil, limit: 10_000)
+        }
     }
 
     func assertShipmentOrder(_ shipments: [FlowFixtures.Shipment], _ arrival: [String]) {
