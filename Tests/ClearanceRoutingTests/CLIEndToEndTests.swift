@@ -11,8 +11,6 @@ import Glibc
 /// The whole flow with the `clearance` executable only, as an operator runs it: simulate-customs
 /// (HTTP, receipts into a spool inbox), submit in random order, deliver --drain, receive, trace.
 @Suite(.serialized) struct CLIEndToEndTests {
-    struct Ran { var status: Int32; var output: String }
-
     func start(_ arguments: [String], output: String) throws -> Process {
         let binary = try #require(FlowFixtures.clearanceBinary)
         let process = Process()
@@ -28,14 +26,8 @@ import Glibc
         return process
     }
 
-    func run(_ arguments: [String], seconds: Double = 120) async throws -> Ran {
-        let out = FlowFixtures.tempDir("cli") + "/out.txt"
-        let process = try start(arguments, output: out)
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        while process.isRunning { try await Task.sleep(nanoseconds: 10_000_000) }
-        return Ran(status: process.terminationStatus, output: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    func run(_ arguments: [String], seconds: Double = 120) async throws -> CommandRunner.Ran {
+        try await CommandRunner.run(try TestBinaries.clearance(), arguments, in: FlowFixtures.root, timeout: seconds)
     }
 
     /// An authority account in `store` with a fresh key and self-signed certificate (made by the
@@ -44,15 +36,10 @@ import Glibc
     func authority(_ code: String, kind: String, store: String) async throws -> [String] {
         let dir = FlowFixtures.tempDir("authority-\(code)")
         let key = dir + "/key.pem", cert = dir + "/cert.pem"
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                             "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        let openssl = try await CommandRunner.run("/usr/bin/env", [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"])
+        #expect(openssl.status == 0, "\(openssl.output)")
         let added = try await run(["enterprise", "add", code, "--store", store, "--name", code, "--role", "authority", "--authority", kind])
         #expect(added.status == 0, "\(added.output)")
         let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
@@ -180,19 +167,15 @@ import Glibc
     @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
         let dir = FlowFixtures.tempDir("cli-submit-sig")
         let store = "sqlite://\(dir)/store.sqlite"
-        func certificate(_ name: String) throws -> (key: String, cert: String) {
+        func certificate(_ name: String) async throws -> (key: String, cert: String) {
             let key = dir + "/\(name).key", cert = dir + "/\(name).crt"
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                                 "-subj", "/CN=\(name)", "-keyout", key, "-out", cert]
-            openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            #expect(openssl.terminationStatus == 0)
+            let openssl = try await CommandRunner.run("/usr/bin/openssl", [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=\(name)", "-keyout", key, "-out", cert])
+            #expect(openssl.status == 0, "\(openssl.output)")
             return (key, cert)
         }
-        let platform = try certificate("platform"), stranger = try certificate("stranger")
+        let platform = try await certificate("platform"), stranger = try await certificate("stranger")
         let sender = "91350128MA8T4K2Q5P"  // BaseTransfer/copCode of the fixtures
         #expect(try await run(["enterprise", "add", sender, "--name", "Pingtan platform", "--role", "system", "--store", store]).status == 0)
         let registered = try await run(["enterprise", "cert", "register", sender, platform.cert, "--store", store])
