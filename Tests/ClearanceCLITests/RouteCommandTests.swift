@@ -4,9 +4,7 @@ import Testing
 
 /// `clearance route` as ops run it: a dry run that names destinations and deciding rules.
 @Suite struct RouteCommandTests {
-    func run(_ arguments: [String]) async throws -> CommandRunner.Ran {
-        try await CommandRunner.run(try TestBinaries.clearance(), arguments, in: Repository.root, timeout: 60)
-    }
+    func run(_ arguments: [String]) async throws -> CommandRunner.Ran { try await CLI.run(arguments, timeout: 60) }
 
     @Test func dryRunNamesDestinationsAndRules() async throws {
         let ran = try await run([

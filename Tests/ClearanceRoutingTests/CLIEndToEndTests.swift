@@ -27,24 +27,7 @@ import Glibc
     }
 
     func run(_ arguments: [String], seconds: Double = 120) async throws -> CommandRunner.Ran {
-        try await CommandRunner.run(try TestBinaries.clearance(), arguments, in: FlowFixtures.root, timeout: seconds)
-    }
-
-    /// An authority account in `store` with a fresh key and self-signed certificate (made by the
-    /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
-    /// `simulate-customs` sign as that authority.
-    func authority(_ code: String, kind: String, store: String) async throws -> [String] {
-        let dir = FlowFixtures.tempDir("authority-\(code)")
-        let key = dir + "/key.pem", cert = dir + "/cert.pem"
-        let openssl = try await CommandRunner.run("/usr/bin/env", [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"])
-        #expect(openssl.status == 0, "\(openssl.output)")
-        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code, "--role", "authority", "--authority", kind])
-        #expect(added.status == 0, "\(added.output)")
-        let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
-        #expect(registered.status == 0, "\(registered.output)")
-        return ["--key", key, "--cert", cert]
+        try await CLI.run(arguments, timeout: seconds)
     }
 
     @Test(arguments: TestEngine.allCases)
@@ -53,7 +36,7 @@ import Glibc
         let store = try freshURL(engine)
         let inbox = dir + "/receipts"
         let simOut = dir + "/sim.txt"
-        let signing = try await authority("CUSTOMS", kind: "customs", store: store)
+        let signing = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
         let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"] + signing, output: simOut)
         defer { kill(sim.processIdentifier, SIGTERM) }
         var port: Int?
