@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "ClearanceServer",
             dependencies: [
-                "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "ClearanceRouting", "CZlib",
+                "XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "ClearanceRouting", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

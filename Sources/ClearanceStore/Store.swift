@@ -55,6 +55,14 @@ public protocol Store: Sendable {
     /// ``StoreError/notFound(_:)`` for a streamed message whose ingest has not completed.
     func message(guid: String) async throws(StoreError) -> MessageRecord?
 
+    /// A stored message's facts without its raw bytes, and how many raw pieces it is kept in
+    /// (read them one at a time with ``rawPiece(guid:index:)``): a view of a message of hundreds
+    /// of megabytes holds one piece at a time. Nil when there is no such message.
+    func messageHeader(guid: String) async throws(StoreError) -> (record: MessageRecord, pieces: Int)?
+
+    /// Piece `index` (0-based, < the header's `pieces`) of a stored message's raw bytes, in order.
+    func rawPiece(guid: String, index: Int) async throws(StoreError) -> [UInt8]
+
     /// Appends an event to the timeline and returns its id (the existing id when ``Event/dedupKey``
     /// was already used).
     @discardableResult

@@ -142,6 +142,16 @@ import Glibc
         #expect(held.output.contains("refused") && held.output.contains("MAT006"), "\(held.output)")
         let trace = try await run(["trace", "--store", store, "orderNo=\(good[1].orderNo)"]).output
         #expect(trace.contains("declared"), "\(trace)")
+
+        // Once the sender has a registered certificate, an unsigned batch is stored but refused, not routed.
+        _ = try await CLI.authority("3516980E2K", kind: nil, store: store)
+        let unsignedBatch = dir + "/unsigned.xml"
+        try BatchForwarderTests.inventoryBatch([FlowFixtures.shipment(7403)]).write(toFile: unsignedBatch, atomically: true, encoding: .utf8)
+        let unsigned = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", unsignedBatch])
+        #expect(unsigned.status == 1, "\(unsigned.output)")
+        #expect(unsigned.output.contains("SIG001"), "\(unsigned.output)")
+        let held2 = try await run(["trace", "--store", store, "orderNo=\(FlowFixtures.shipment(7403).orderNo)"]).output
+        #expect(held2.contains("refused") && !held2.contains("routed"), "\(held2)")
     }
 
     /// `clearance submit` checks signatures as the service does: once the sender has a registered

@@ -262,3 +262,62 @@ extension TrustTests {
         await h.close()
     }
 }
+
+extension TrustTests {
+    @Test("a webhook receives only its own enterprise's receipts, never a whole receipt message naming others")
+    func webhookGetsOnlyItsOwnReceipts() async throws {
+        let h = try await Harness.make()
+        let admin = EnterpriseAdmin(store: h.store)
+        for code in [Parties.merchant, Parties.stranger] {
+            _ = try await admin.registerWebhook(enterpriseCode: code, url: "http://127.0.0.1:9/hook", allowPrivate: true, actor: "test")
+        }
+        let rivalGuid = UUID().uuidString
+        let rivalOrder = try Self.variant("CEB311-order.xml", [
+            (Parties.orderNo, "ST0000000001"), (Parties.platform, Parties.stranger), (Parties.merchant, Parties.stranger),
+            ("9B2CD32B-2B33-5E48-9B82-7A28615E98E0", rivalGuid),
+        ])
+        var receipt = String(decoding: try sample("CEB312-order-return.xml"), as: UTF8.self)
+        let own = try #require(receipt.range(of: "<ceb:OrderReturn>")).lowerBound
+        let end = try #require(receipt.range(of: "</ceb:OrderReturn>")).upperBound
+        let theirs = receipt[own..<end].replacingOccurrences(of: Parties.orderNo, with: "ST0000000001")
+            .replacingOccurrences(of: Parties.platform, with: Parties.stranger).replacingOccurrences(of: Parties.merchant, with: Parties.stranger)
+            .replacingOccurrences(of: "A8EC5047-CD5B-5FE8-B367-0335DBFD469C", with: rivalGuid)
+        receipt.insert(contentsOf: "\n  " + theirs, at: end)
+        let signed = try h.customs.sign(bytes: Array(receipt.utf8))
+        try await h.application().test(.router) { client in
+            #expect(try await post(client, h.keys[Parties.platform], try sample("CEB311-order.xml")).0 == .accepted)
+            #expect(try await post(client, h.keys[Parties.stranger], rivalOrder).0 == .accepted)
+            let (status, json) = try await post(client, h.keys[Parties.customs], signed)
+            #expect(status == .accepted, "\(json)")
+            #expect(Set(json["destinations"] as? [String] ?? []) == [Webhooks.destinationName(Parties.merchant), Webhooks.destinationName(Parties.stranger)])
+        }
+        let rows = try await h.store.outboxEntries(status: nil, limit: 50)
+        for (code, mine, other) in [(Parties.merchant, Parties.orderNo, "ST0000000001"), (Parties.stranger, "ST0000000001", Parties.orderNo)] {
+            let row = try #require(rows.first { $0.destination == Webhooks.destinationName(code) })
+            let message = try #require(try await h.store.message(guid: row.messageGuid))
+            let text = String(decoding: message.rawBytes, as: UTF8.self)
+            #expect(text.contains(mine) && !text.contains(other), "\(code): \(text)")
+        }
+        await h.close()
+    }
+}
+
+extension TrustTests {
+    @Test("an export return (CEB213) accepted by customs (CEB214) settles the export inventory it names as returned")
+    func exportReturnSettlesTheExportInventory() async throws {
+        let h = try await Harness.make()
+        try await h.application().test(.router) { client in
+            let (declared, json) = try await post(client, h.keys[Parties.agent], try sample("CEB603-export-inventory.xml"))
+            #expect(declared == .accepted, "\(json)")
+            let (given, givenJSON) = try await post(client, h.keys[Parties.customs], try h.customsReceipt("CEB604-export-inventory-return.xml"))
+            #expect(given == .accepted && givenJSON["receipts"] as? [String] == ["120"], "\(givenJSON)")
+            let (returned, returnJSON) = try await post(client, h.keys[Parties.agent], try sample("CEB213-export-return.xml"))
+            #expect(returned == .accepted, "\(returnJSON)")
+            let (answered, answer) = try await post(client, h.keys[Parties.customs], try h.customsReceipt("CEB214-export-return-return.xml"))
+            #expect(answered == .accepted && answer["receipts"] as? [String] == ["120"], "\(answer)")
+        }
+        let inventory = try await h.store.trace(.copNo("DHQD202611260088"))?.declarations.first { $0.kind == .exportInventory }
+        #expect(inventory?.status == "returned", "\(String(describing: inventory))")
+        await h.close()
+    }
+}

@@ -12,17 +12,17 @@ public enum CLI {
         try await CommandRunner.run(try TestBinaries.clearance(), arguments, in: Repository.root, timeout: timeout)
     }
 
-    /// An authority account in `store` with a fresh key and self-signed certificate (made by the
-    /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
-    /// `simulate-customs` sign as that authority.
-    public static func authority(_ code: String, kind: String, store: String) async throws -> [String] {
+    /// An authority account (`kind`: customs, inspection…; nil: a system account) in `store` with a
+    /// fresh key and self-signed certificate (made by the OpenSSL command line) registered for it;
+    /// returns the `--key`/`--cert` options that make `simulate-customs` (or `sign`) sign as it.
+    public static func authority(_ code: String, kind: String?, store: String) async throws -> [String] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-authority-\(code)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = directory.appendingPathComponent("key.pem").path, cert = directory.appendingPathComponent("cert.pem").path
         let steps: [(String, [String])] = [
             ("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                               "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"]),
-            (try TestBinaries.clearance(), ["enterprise", "add", code, "--store", store, "--name", code, "--role", "authority", "--authority", kind]),
+            (try TestBinaries.clearance(), ["enterprise", "add", code, "--store", store, "--name", code] + (kind.map { ["--role", "authority", "--authority", $0] } ?? ["--role", "system"])),
             (try TestBinaries.clearance(), ["enterprise", "cert", "register", code, cert, "--store", store]),
         ]
         for (executable, arguments) in steps {

@@ -44,8 +44,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the summary.")
     var quiet = false
 
-    @Flag(help: "Route each stored message through the clearance flow (see --rules).")
+    @Flag(help: "Route each stored message through the clearance flow (see --rules), after the signature gate.")
     var route = false
+
+    @Flag(name: .customLong("INSECURE-import-receipts"),
+          help: "Store receipts found in the files with no authority or signature check (an operator's migration). Without it they are refused (RCP001): receipts come from an authority ('clearance receive --from').")
+    var importReceipts = false
 
     @OptionGroup var rules: RulesOption
 
@@ -67,6 +71,7 @@ struct IngestCommand: AsyncParsableCommand {
             var options = IngestOptions(
                 validation: ValidationOptions(strict: strict, requireSignature: requireSignature), chunkSize: chunkSize)
             options.threading = .parserThread
+            options.acceptsReceipts = importReceipts
             do throws(IngestError) {
                 let summary = try await BatchIngestor.ingest(
                     path: file, store: opened, options: options, observer: reporter,
@@ -75,12 +80,26 @@ struct IngestCommand: AsyncParsableCommand {
                 if summary.errors > 0 { failed = true }
                 if let forwarder, let guid = summary.messageGuid {
                     do {
-                        let outcome = try await forwarder.forward(messageGuid: guid)
-                        output.line("\(file): \(outcome.messageType) \(guid) \(outcome.summary)")
-                        for issue in outcome.issues.prefix(50) { output.line("  \(issue)") }
-                        switch outcome.status {
-                        case .refused, .invalid: failed = true
-                        default: break
+                        // The same gate as uploads and single messages: a sender with a registered
+                        // certificate (or requireSignature) must have signed the whole message.
+                        var refusal: CrossMessageIssue?
+                        if let access = opened as? any AccessStore {
+                            let decision = try await StreamingSignatureCheck.decide(storedMessage: guid, store: access, gate: InboundSignatureGate())
+                            if let refused = decision.refusal {
+                                refusal = refused
+                                try await forwarder.refuse(messageGuid: guid, refused)
+                                output.line("\(file): \(summary.messageType ?? "") \(guid) refused (signature \(decision.verdict)): \(refused)")
+                                failed = true
+                            }
+                        }
+                        if refusal == nil {
+                            let outcome = try await forwarder.forward(messageGuid: guid)
+                            output.line("\(file): \(outcome.messageType) \(guid) \(outcome.summary)")
+                            for issue in outcome.issues.prefix(50) { output.line("  \(issue)") }
+                            switch outcome.status {
+                            case .refused, .invalid: failed = true
+                            default: break
+                            }
                         }
                     } catch {
                         output.line("\(file): not routed: \(error)")

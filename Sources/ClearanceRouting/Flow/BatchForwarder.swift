@@ -27,7 +27,7 @@ public struct BatchForwarder: Sendable {
     private let rates: RetailImportTaxRates
 
     /// Status of a stored batch's declarations before forwarding.
-    public static let storedStatus = "received"
+    public static let storedStatus = DeclarationStatus.received
 
     /// Creates a forwarder over the flow's store and routing table.
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
@@ -38,34 +38,36 @@ public struct BatchForwarder: Sendable {
 
     /// Forwards the stored message `guid`.
     public func forward(messageGuid guid: String) async throws(FlowError) -> FlowOutcome {
-        let stored: MessageRecord?
+        let header: (record: MessageRecord, pieces: Int)?
         do {
-            stored = try await store.message(guid: guid)
+            header = try await store.messageHeader(guid: guid)
         } catch {
             throw .store(error)
         }
-        guard let stored else { throw .store(.notFound("message \(guid)")) }
+        guard let (stored, pieces) = header else { throw .store(.notFound("message \(guid)")) }
         var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
 
-        // One streaming pass: facts, error count, inventory checks per megabyte.
+        // One streaming pass over the stored pieces (1 MiB each for a streamed batch): facts,
+        // error count, inventory checks after each piece. Memory: one piece and its inventories.
         let sink = ForwardingSink(messageType: stored.messageType, senderCode: stored.senderCode)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
         var issues: [CrossMessageIssue] = []
         var missing: [String] = []
         var matched: [Event] = []
         let now = Date()
-        let step = 1 << 20
-        var offset = 0
-        let raw = stored.rawBytes
-        repeat {
-            let end = min(offset + step, raw.count)
+        for index in 0..<pieces {
+            let piece: [UInt8]
             do {
-                try raw.withUnsafeBufferPointer { try decoder.feed(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[offset..<end])) }
-                if end == raw.count { try decoder.finish() }
+                piece = try await store.rawPiece(guid: guid, index: index)
+            } catch {
+                throw .store(error)
+            }
+            do {
+                try decoder.feed(piece)
+                if index == pieces - 1 { try decoder.finish() }
             } catch {
                 throw .unreadable("\(error)")
             }
-            offset = end
             for inventory in sink.takeInventories() {
                 let report: InventoryClearanceReport
                 do {
@@ -82,13 +84,13 @@ public struct BatchForwarder: Sendable {
                     }
                 }
             }
-        } while offset < raw.count
+        }
 
         if sink.errors > 0 {
             outcome.issues = [CrossMessageIssue(
                 code: "BAT001", field: "",
                 message: "\(sink.errors) error(s) in \(sink.invalidDocuments) document(s): the batch is not forwarded; fix and resend it")]
-            try await move(guid, to: ClearanceFlow.refused, events: [Event(
+            try await move(guid, to: .refused, events: [Event(
                 kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
             return outcome
         }
@@ -97,17 +99,17 @@ public struct BatchForwarder: Sendable {
         if !issues.isEmpty {
             outcome.status = .refused
             outcome.issues = issues
-            try await move(guid, to: ClearanceFlow.refused, events: issues.map {
+            try await move(guid, to: .refused, events: issues.map {
                 Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
             }, routes: [])
         } else if !missing.isEmpty {
             outcome.status = .awaiting(missing)
-            try await move(guid, to: ClearanceFlow.awaiting, events: [Event(
+            try await move(guid, to: .awaitingDocuments, events: [Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
         } else if decision.isUnrouted {
             outcome.status = .unrouted
-            try await move(guid, to: "unrouted", events: [Event(
+            try await move(guid, to: .unrouted, events: [Event(
                 kind: EventKind.unrouted, occurredAt: now, messageGuid: guid,
                 detail: "no routing rule matched \(stored.messageType)")], routes: [])
         } else {
@@ -115,14 +117,21 @@ public struct BatchForwarder: Sendable {
             let routes = decision.destinations.map {
                 OutboxRoute(destination: $0, orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo)
             }
-            try await move(guid, to: ClearanceFlow.declared, events: matched + [Event(
+            try await move(guid, to: .declared, events: matched + [Event(
                 kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))],
                 routes: routes)
         }
         return outcome
     }
 
-    private func move(_ guid: String, to status: String, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
+    /// Holds a stored batch back for its signature: nothing is forwarded, every declaration in it
+    /// is refused with the gate's reason (the message stays stored as received).
+    public func refuse(messageGuid guid: String, _ refusal: CrossMessageIssue) async throws(FlowError) {
+        try await move(guid, to: .refused, events: [Event(
+            kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)], routes: [])
+    }
+
+    private func move(_ guid: String, to status: DeclarationStatus, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
         do {
             try await store.advanceMessage(messageGuid: guid, fromStatus: Self.storedStatus, toStatus: status, events: events, routes: routes)
         } catch {

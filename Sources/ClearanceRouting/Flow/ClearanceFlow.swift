@@ -15,12 +15,6 @@ import Logging
 /// (several processes) cannot strand an inventory; the release itself is a guarded status
 /// transition, so it happens once.
 public final class ClearanceFlow: Sendable {
-    /// Status of routed declarations.
-    public static let declared = "declared"
-    /// Status of inventories waiting for documents.
-    public static let awaiting = "awaiting documents"
-    /// Status of declarations refused before leaving Clearance.
-    public static let refused = "refused"
 
     private let store: any ClearanceFlowStore
     private let routing: @Sendable () -> RoutingTable
@@ -113,25 +107,25 @@ public final class ClearanceFlow: Sendable {
         let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
         let decision = routing().route(facts)
         outcome.rules = decision.rules
-        let status: String
+        let status: DeclarationStatus
         var routes: [OutboxRoute] = []
         if !issues.isEmpty {
-            status = Self.refused
+            status = .refused
             outcome.status = .refused
             outcome.issues = issues
             for issue in issues {
                 events.append(Event(kind: .rejected, occurredAt: now, messageGuid: message.guid, code: issue.code, detail: issue.description))
             }
         } else if let missing = awaitingMissing {
-            status = Self.awaiting
+            status = .awaitingDocuments
             outcome.status = .awaiting(missing)
         } else if decision.isUnrouted {
-            status = "unrouted"
+            status = .unrouted
             outcome.status = .unrouted
             events.append(Event(kind: EventKind.unrouted, occurredAt: now, messageGuid: message.guid,
                                 detail: "no routing rule matched \(message.messageType)"))
         } else {
-            status = Self.declared
+            status = .declared
             outcome.status = .routed(decision.destinations)
             routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
             events.append(Event(kind: .validated, occurredAt: now, messageGuid: message.guid,
@@ -152,9 +146,9 @@ public final class ClearanceFlow: Sendable {
 
         // Re-checks after commit: documents that complete a waiting inventory, and an inventory
         // whose documents arrived while it was being evaluated.
-        if status == Self.declared || status == Self.awaiting {
+        if status == .declared || status == .awaitingDocuments {
             outcome.released = try await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
-            if status == Self.awaiting, outcome.released.contains(message.guid) {
+            if status == .awaitingDocuments, outcome.released.contains(message.guid) {
                 let destinations = try await routedDestinations(message.guid)
                 outcome.status = .routed(destinations)
             }
@@ -198,8 +192,8 @@ public final class ClearanceFlow: Sendable {
                     var moved = false
                     for inventoryGuid in inventoryGuids {
                         moved = try await store.advanceDeclaration(
-                            declarationGuid: inventoryGuid, fromStatus: Self.awaiting,
-                            toStatus: decision.isUnrouted ? "unrouted" : Self.declared,
+                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments,
+                            toStatus: decision.isUnrouted ? .unrouted : .declared,
                             events: moved ? [] : events, routes: routes) || moved
                     }
                     if moved, !decision.isUnrouted { released.append(guid) }
@@ -210,7 +204,7 @@ public final class ClearanceFlow: Sendable {
                     var moved = false
                     for inventoryGuid in inventoryGuids {
                         moved = try await store.advanceDeclaration(
-                            declarationGuid: inventoryGuid, fromStatus: Self.awaiting, toStatus: Self.refused,
+                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments, toStatus: .refused,
                             events: moved ? [] : refusals, routes: []) || moved
                     }
                 }

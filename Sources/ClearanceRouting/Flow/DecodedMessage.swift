@@ -37,35 +37,16 @@ public struct DecodedMessage: Sendable {
                 throw FlowError.unreadable(error.description)
             }
         }
-        let sink = Sink()
-        let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
+        let whole: WholeMessage
         do {
-            try decoder.feed(bytes)
-            try decoder.finish()
+            whole = try WholeMessage.decode(bytes, rules: CustomsRules.standard)
         } catch {
             throw FlowError.unreadable("\(error)")
         }
-        guard let guid = sink.guid, let type = sink.type else { throw FlowError.unreadable("not a CEB message (no guid or unknown root)") }
+        guard let guid = whole.guid, let type = whole.messageType else { throw FlowError.unreadable("not a CEB message (no guid or unknown root)") }
         return DecodedMessage(
-            guid: guid, messageType: type, senderCode: sink.envelope?.baseTransfer?.copCode, documents: sink.documents,
-            hasSignature: sink.envelope?.hasSignature ?? false, issues: sink.issues + (sink.envelope?.issues ?? []), bytes: bytes)
-    }
-
-    final class Sink: CEBDocumentSink {
-        var guid: String?
-        var type: String?
-        var documents: [CEBDocument] = []
-        var issues: [ValidationIssue] = []
-        var envelope: MessageEnvelope?
-        func messageStarted(_ header: MessageHeader) {
-            guid = header.guid
-            type = header.spec?.number
-        }
-        func document(_ decode: () -> CEBDocument, context: DocumentContext) {
-            issues += context.issues
-            documents.append(decode())
-        }
-        func messageFinished(_ envelope: MessageEnvelope) { self.envelope = envelope }
+            guid: guid, messageType: type, senderCode: whole.envelope?.baseTransfer?.copCode, documents: whole.documents,
+            hasSignature: whole.envelope?.hasSignature ?? false, issues: whole.issues, bytes: bytes)
     }
 }
 

@@ -66,3 +66,18 @@ public final class StreamingSignatureCheck {
         return gate.decide(hasSignature: hasSignature, signer: signer, claimedCode: claimedCode) { outcome }
     }
 }
+
+extension StreamingSignatureCheck {
+    /// The gate's decision on a message already stored (by `clearance ingest`), read back piece by
+    /// piece: its signer is the enterprise its stored sender code names.
+    public static func decide(storedMessage guid: String, store: any AccessStore, gate: InboundSignatureGate) async throws(StoreError) -> InboundSignatureGate.Decision {
+        guard let header = try await store.messageHeader(guid: guid) else { throw .notFound("message \(guid)") }
+        let sender = header.record.senderCode
+        let signer = sender.isEmpty ? nil : try await store.enterprise(code: sender)
+        let check = StreamingSignatureCheck(gate: gate, signer: signer, claimedCode: sender)
+        if signer?.certificatePEM != nil {
+            for index in 0..<header.pieces { check.feed(try await store.rawPiece(guid: guid, index: index)) }
+        }
+        return check.finish()
+    }
+}

@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     public var maxUploads: Int
     /// When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`.
     public var metricsToken: String?
+    /// How long `/health` and `/metrics` reuse one reading of the store's figures.
+    public var storeFiguresMaxAgeSeconds: Double = 5
 
     /// Certificate files for HTTPS and mutual TLS.
     public struct TLSFiles: Sendable {

@@ -38,8 +38,11 @@ public enum Webhooks {
             envelope: .none, maxAttempts: 12, maxAgeSeconds: 86_400)
     }
 
-    /// Queues a receipt message for the webhooks of the enterprises named in the declarations it answers.
-    /// Returns the destinations queued.
+    /// Queues a receipt message for the webhooks of the enterprises named in the declarations it
+    /// answers. Each enterprise receives only its own receipts: when the message also answers
+    /// declarations of others, a copy holding just that enterprise's documents is stored (an
+    /// outbound message of its own, `<guid>` of the copy derived from the receipt's and the code)
+    /// and queued instead. Returns the destinations queued.
     @discardableResult
     static func notify(receipt decoded: DecodedMessage, store: any AccessStore) async throws -> [String] {
         // The store linked each receipt of this message to its declaration (by guid or business number).
@@ -54,9 +57,31 @@ public enum Webhooks {
         for code in codes.sorted() {
             guard let enterprise = try await store.enterprise(code: code), enterprise.webhookURL?.isEmpty == false else { continue }
             let destination = destinationName(code)
-            try await store.enqueueOutbox(messageGuid: decoded.guid, destination: destination, notBefore: Date())
+            let guid = try await ownCopy(of: decoded, for: code, store: store)
+            try await store.enqueueOutbox(messageGuid: guid, destination: destination, notBefore: Date())
             queued.append(destination)
         }
         return queued
+    }
+
+    /// The guid of the message to send `code`: the receipt itself when every document in it names
+    /// `code` as a party, else a stored copy with only those documents.
+    private static func ownCopy(of decoded: DecodedMessage, for code: String, store: any AccessStore) async throws -> String {
+        let own = try MaskedXMLWriter.mask(decoded.bytes, visibleTo: [code])
+        let all = try MaskedXMLWriter.mask(decoded.bytes)
+        guard own != all else { return decoded.guid }
+        let guid = derivedGuid(decoded.guid, code)
+        let copy = MessageRecord(
+            guid: guid, messageType: decoded.messageType, senderCode: code, direction: .outbound, receivedAt: Date(),
+            rawBytes: own, signatureVerdict: "unsigned")
+        _ = try await store.ingest([IngestItem(message: copy)])
+        return guid
+    }
+
+    /// A stable 36-character guid for the copy of `guid` sent to `code` (the same on a retry).
+    static func derivedGuid(_ guid: String, _ code: String) -> String {
+        let hex = SHA256Digest.hex(of: Array("webhook-copy:\(guid):\(code)".utf8))
+        let h = Array(hex.uppercased())
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
     }
 }

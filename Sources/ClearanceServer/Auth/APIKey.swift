@@ -19,18 +19,10 @@ public enum APIKey {
     }
 
     /// Lower-case hex SHA-256 of a key, as stored.
-    public static func hash(_ key: String) -> String {
-        let hasher = SHA256Hasher()
-        hasher.update(Array(key.utf8))
-        return hasher.finalizeHex()
-    }
+    public static func hash(_ key: String) -> String { SHA256Digest.hex(of: Array(key.utf8)) }
 
     /// Lower-case hex SHA-256 of bytes (client certificate digests).
-    public static func hash(_ bytes: [UInt8]) -> String {
-        let hasher = SHA256Hasher()
-        hasher.update(bytes)
-        return hasher.finalizeHex()
-    }
+    public static func hash(_ bytes: [UInt8]) -> String { SHA256Digest.hex(of: bytes) }
 
     /// The public prefix of a key.
     public static func prefix(of key: String) -> String { String(key.prefix(prefixLength)) }

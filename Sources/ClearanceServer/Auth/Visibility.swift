@@ -24,7 +24,13 @@ public enum Visibility {
         let receiptGuids = Set(out.receipts.map(\.messageGuid))
         out.messages = t.messages.filter { messageGuids.contains($0.guid) || receiptGuids.contains($0.guid) }
         let visibleGuids = Set(out.messages.map(\.guid))
-        out.deliveries = t.deliveries.filter { visibleGuids.contains($0.messageGuid) }
+        // Deliveries of visible messages, except to another enterprise's webhook (its URL and
+        // errors are that enterprise's business).
+        out.deliveries = t.deliveries.filter { delivery in
+            guard visibleGuids.contains(delivery.messageGuid) else { return false }
+            guard let owner = Webhooks.enterpriseCode(destination: delivery.destination) else { return true }
+            return owner == enterprise.code
+        }
         out.events = t.events.filter { e in
             if let id = e.declarationId { return ids.contains(id) }
             if let guid = e.messageGuid { return visibleGuids.contains(guid) }

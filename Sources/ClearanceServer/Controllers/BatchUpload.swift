@@ -226,11 +226,7 @@ final class BatchUpload: @unchecked Sendable {
     /// declaration in it is refused with the signature's reason.
     private func refuse(_ summary: IngestSummary, _ refusal: CrossMessageIssue) async {
         batch.routing = "refused: \(refusal)"
-        if let guid = summary.messageGuid {
-            let event = Event(kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)
-            _ = try? await store.advanceMessage(
-                messageGuid: guid, fromStatus: BatchForwarder.storedStatus, toStatus: ClearanceFlow.refused, events: [event], routes: [])
-        }
+        if let guid = summary.messageGuid { try? await forwarder?.refuse(messageGuid: guid, refusal) }
         try? await save(summary)
     }
 

@@ -281,8 +281,9 @@ struct MessageDTO: ResponseEncodable {
     var sha256: String
     var signatureVerdict: String
     var status: String
-    /// The raw message, personal data masked unless revealed by ops.
-    var xml: String
+    /// The raw message, personal data masked unless revealed by ops. Nil in the facts the
+    /// controller encodes first: it streams `xml` after them.
+    var xml: String?
     var revealed: Bool
 }
 

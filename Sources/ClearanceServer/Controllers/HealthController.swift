@@ -16,7 +16,9 @@ struct HealthController {
     init(environment: ServiceEnvironment, openAPI: String) {
         self.environment = environment
         self.openAPI = openAPI
-        figures = StoreFigures(store: environment.store, metrics: environment.metrics, logger: environment.logger)
+        figures = StoreFigures(
+            store: environment.store, metrics: environment.metrics, logger: environment.logger,
+            maxAge: .milliseconds(Int64(environment.configuration.storeFiguresMaxAgeSeconds * 1000)))
     }
 
     func register(on router: Router<EnterpriseContext>) {

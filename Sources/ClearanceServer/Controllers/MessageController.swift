@@ -5,6 +5,7 @@ import ClearanceRules
 import ClearanceStore
 import Foundation
 import Hummingbird
+import XMLStreaming
 
 /// `POST /v1/messages`: one CEB message (bare or in a `dxp:DxpMsg` transport envelope) from a
 /// system. Answers with the verdict and the stored guid; a message already answered (same guid)
@@ -143,7 +144,10 @@ struct MessageController {
 
     // MARK: Show
 
-    private func show(_ request: Request, _ context: EnterpriseContext) async throws -> MessageDTO {
+    /// Streams the JSON answer: the message's facts, then `xml` written piece by piece as the
+    /// stored raw pieces are masked (and limited to the caller's documents), so a view of a
+    /// message of hundreds of megabytes holds one piece and one document at a time.
+    private func show(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try context.requireEnterprise()
         let guid = try context.parameters.require("guid")
         let reveal = request.uri.queryParameters.get("reveal") == "true"
@@ -156,45 +160,104 @@ struct MessageController {
                 actor: enterprise.code, action: "reveal", target: guid, detail: "GET /v1/messages/\(guid)?reveal=true"))
         }
         let m = view.record
-        return MessageDTO(
+        let facts = MessageDTO(
             guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
             receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict, status: view.status,
-            xml: reveal ? view.rawText : view.maskedText, revealed: reveal)
+            xml: nil, revealed: reveal)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var head = Array(try encoder.encode(facts))
+        head.removeLast()  // the closing brace: `xml` follows
+        head += Array(#","xml":""#.utf8)
+        let store = environment.store
+        let opening = head
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: opening))
+            try await view.stream(from: store, reveal: reveal) { piece in
+                try await writer.write(ByteBuffer(bytes: JSONString.escaped(piece)))
+            }
+            try await writer.write(ByteBuffer(string: "\"}"))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: body)
+    }
+}
+
+/// JSON string content, escaped byte-wise (UTF-8 passes through).
+enum JSONString {
+    static func escaped(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 16)
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20: out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        return out
     }
 }
 
 /// A stored message as a caller may see it.
 struct MessageView {
+    /// The message's facts (its raw bytes are read piece by piece, not held here).
     var record: MessageRecord
+    /// How many stored pieces its raw bytes are kept in.
+    var pieces: Int
     var status: String
     var timeline: ShipmentTimeline?
     /// Whose documents of the message are shown: nil for all (ops, or the enterprise that sent
     /// it), else the viewer's code: a party to one inventory of a large batch sees that one.
     var visibleTo: Set<String>?
 
-    var rawText: String { String(decoding: record.rawBytes, as: UTF8.self) }
-
-    /// The message re-serialized from its parsed form with every ID and telephone number masked
-    /// (CDATA, character references, comments and other encodings cannot hide one from it).
-    var maskedText: String {
-        guard let masked = try? MaskedXMLWriter.mask(record.rawBytes, visibleTo: visibleTo) else {
-            return "(the stored message cannot be read, so it is not shown; ops may reveal it)"
+    /// Hands the message to `write` piece by piece: as stored (`reveal`, ops only), or
+    /// re-serialized from its parsed form with every ID and telephone number masked (CDATA,
+    /// character references, comments and other encodings cannot hide one) and only the
+    /// viewer's documents. A message that cannot be parsed is not shown masked at all.
+    func stream(from store: any AccessStore, reveal: Bool, _ write: ([UInt8]) async throws -> Void) async throws {
+        if reveal {
+            for index in 0..<pieces { try await write(try await store.rawPiece(guid: record.guid, index: index)) }
+            return
         }
-        return String(decoding: masked, as: UTF8.self)
+        var output: [UInt8] = []
+        let writer = MaskedXMLWriter(visibleTo: visibleTo) { output.append(contentsOf: $0) }
+        do {
+            for index in 0..<pieces {
+                try writer.feed(try await store.rawPiece(guid: record.guid, index: index))
+                if !output.isEmpty { try await write(output); output.removeAll(keepingCapacity: true) }
+            }
+            try writer.finish()
+            if !output.isEmpty { try await write(output) }
+        } catch let error as XMLStreamError {
+            try await write(Array("\n<!-- the rest of the stored message cannot be read (\(error.reason)); ops may reveal it -->".utf8))
+        }
+    }
+
+    /// The whole view as text (the ops page; memory ≈ the message).
+    func text(from store: any AccessStore, reveal: Bool) async throws -> String {
+        var all: [UInt8] = []
+        try await stream(from: store, reveal: reveal) { all += $0 }
+        return String(decoding: all, as: UTF8.self)
     }
 
     /// The message if `enterprise` may see it: ops always; others when they sent it or when one of
     /// its declarations names them.
     static func load(guid: String, for enterprise: EnterpriseRecord, store: any AccessStore) async throws -> MessageView? {
         guard !guid.isEmpty, guid.count <= 64 else { return nil }
-        let record: MessageRecord?
+        let header: (record: MessageRecord, pieces: Int)?
         do {
-            record = try await store.message(guid: guid)
+            header = try await store.messageHeader(guid: guid)
         } catch {
             if case .notFound = error { return nil }
             throw error
         }
-        guard let record else { return nil }
+        guard let (record, pieces) = header else { return nil }
         let timeline = try await store.trace(.guid(guid))
         let visible = timeline.flatMap { Visibility.filter($0, for: enterprise) }
         guard enterprise.role == .ops || record.senderCode == enterprise.code || visible != nil else { return nil }
@@ -202,7 +265,7 @@ struct MessageView {
         let status = own.last?.status ?? (record.signatureVerdict == "invalid" ? "refused" : "stored")
         let everything = enterprise.role == .ops || record.senderCode == enterprise.code
         return MessageView(
-            record: record, status: status, timeline: visible ?? (enterprise.role == .ops ? timeline : nil),
+            record: record, pieces: pieces, status: status, timeline: visible ?? (enterprise.role == .ops ? timeline : nil),
             visibleTo: everything ? nil : [enterprise.code])
     }
 }

@@ -218,7 +218,7 @@ struct OpsPageController {
         values["signatureVerdict"] = m.signatureVerdict
         values["status"] = view.status
         values["sha256"] = m.sha256
-        values["xml"] = reveal ? view.rawText : view.maskedText
+        values["xml"] = try await view.text(from: store, reveal: reveal)
         values["canReveal"] = enterprise.role == .ops && !reveal
         values["revealed"] = reveal
         if let d = view.timeline?.declarations.first(where: { $0.messageGuid == guid }),

@@ -133,7 +133,7 @@ struct PreparedChunk: Sendable {
                 .optional(d.buyerName),
                 .optional(telephone.map { BuyerIdentityMasker.maskTelephone($0) }),
                 .optional(d.goodsValue), .optional(d.freight), .optional(d.taxTotal), .optional(d.acturalPaid),
-                .optional(d.currency), .text(d.status),
+                .optional(d.currency), .text(d.status.rawValue),
             ], lineCount: d.lines.count))
             let key: [SQLValue] = [.text(d.kind.rawValue), .text(m.senderCode), .text(dedupKey)]
             for l in d.lines {

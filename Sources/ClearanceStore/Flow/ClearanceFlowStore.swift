@@ -23,16 +23,16 @@ public struct OutboxRoute: Sendable, Hashable {
 public struct FlowWrite: Sendable {
     /// The message and its declarations.
     public var item: IngestItem
-    /// Status to give the item's declarations (e.g. `"declared"`, `"awaiting documents"`,
-    /// `"refused"`); nil keeps the stored default.
-    public var status: String?
+    /// Status to give the item's declarations (``DeclarationStatus/declared``,
+    /// ``DeclarationStatus/awaitingDocuments``, ``DeclarationStatus/refused``…); nil keeps the stored default.
+    public var status: DeclarationStatus?
     /// Events to append (linked by messageGuid and/or declarationGuid of this item).
     public var events: [Event]
     /// Deliveries of this message.
     public var routes: [OutboxRoute]
 
     /// Creates a write.
-    public init(item: IngestItem, status: String? = nil, events: [Event] = [], routes: [OutboxRoute] = []) {
+    public init(item: IngestItem, status: DeclarationStatus? = nil, events: [Event] = [], routes: [OutboxRoute] = []) {
         self.item = item
         self.status = status
         self.events = events
@@ -56,7 +56,7 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory {
     /// `false` (and writes nothing) when the declaration's status is no longer `fromStatus`, so
     /// concurrent flows release a waiting inventory exactly once.
     func advanceDeclaration(
-        declarationGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Bool
 
     /// Envelope guids of inventories waiting for documents that link to this orderNo or logisticsNo.
@@ -67,11 +67,11 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory {
     /// after ingest). Returns how many declarations moved; routes already queued are not queued again.
     @discardableResult
     func advanceMessage(
-        messageGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        messageGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Int
 
     /// The status of the newest declaration with this head guid.
-    func declarationStatus(declarationGuid: String) async throws(StoreError) -> String?
+    func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus?
 
     /// Like ``Store/claimOutbox(limit:lease:now:)``, but never hands out a row while an earlier
     /// row of the same shipment (same orderNo or logisticsNo) for the same destination is still

@@ -2,20 +2,6 @@ import ClearanceRules
 import Foundation
 
 extension SQLStore: ClearanceFlowStore {
-    private func flowWrite<T: Sendable>(
-        _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
-    ) async throws(StoreError) -> T {
-        try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> T in
-            try s.writeTransaction { () throws(StoreError) -> T in try body(s) }
-        }
-    }
-
-    private func flowRead<T: Sendable>(
-        _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
-    ) async throws(StoreError) -> T {
-        try await sessions.withSession(body)
-    }
-
     func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport {
         guard let masker = masker.get() else { throw .notMigrated }
         // The flow's status goes in with the declarations (no UPDATE after the insert).
@@ -26,7 +12,7 @@ extension SQLStore: ClearanceFlowStore {
         let chunk = try PreparedChunk(items: [item], masker: masker, now: StoreClock.milliseconds(.now))
         let now = StoreClock.milliseconds(.now)
         let guid = item.message.guid
-        var report = try await flowWrite { (s: any SQLSession) throws(StoreError) -> IngestReport in
+        var report = try await self.write { (s: any SQLSession) throws(StoreError) -> IngestReport in
             let report = try s.bulkInsert(chunk)
             guard report.messages.first?.status == .stored, let messageId = report.messages.first?.messageId else { return report }
             let known = (guid: guid, id: messageId)
@@ -44,17 +30,17 @@ extension SQLStore: ClearanceFlowStore {
 
     @discardableResult
     func advanceMessage(
-        messageGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        messageGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
-        return try await flowWrite { (s: any SQLSession) throws(StoreError) -> Int in
+        return try await write { (s: any SQLSession) throws(StoreError) -> Int in
             guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
                 throw .notFound("message \(messageGuid)")
             }
             let messageId = try row.requireInt64(0, "messages.id")
             let moved = try s.execute(
                 "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
-                [.text(toStatus), .integer(messageId), .text(fromStatus)])
+                [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
             let known = (guid: messageGuid, id: messageId)
             for event in events { try Self.insertFlowEvent(s, event, now: now, knownMessage: known) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
@@ -63,10 +49,10 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     func advanceDeclaration(
-        declarationGuid: String, fromStatus: String, toStatus: String, events: [Event], routes: [OutboxRoute]
+        declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Bool {
         let now = StoreClock.milliseconds(.now)
-        return try await flowWrite { (s: any SQLSession) throws(StoreError) -> Bool in
+        return try await write { (s: any SQLSession) throws(StoreError) -> Bool in
             guard let row = try s.queryOne(
                 "SELECT id, message_id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1",
                 [.text(declarationGuid)]) else { throw .notFound("declaration \(declarationGuid)") }
@@ -74,7 +60,7 @@ extension SQLStore: ClearanceFlowStore {
             let messageId = try row.requireInt64(1, "declarations.message_id")
             let changed = try s.execute(
                 "UPDATE declarations SET status = $1 WHERE id = $2 AND status = $3",
-                [.text(toStatus), .integer(id), .text(fromStatus)])
+                [.text(toStatus.rawValue), .integer(id), .text(fromStatus.rawValue)])
             guard changed == 1 else { return false }
             for event in events { try Self.insertFlowEvent(s, event, now: now) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
@@ -82,84 +68,24 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    // The status is written into the SQL, not bound: it is the condition of the partial index
+    // `declarations_awaiting_idx`, which SQLite uses only for a literal.
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String] {
-        try await flowRead { (s: any SQLSession) throws(StoreError) -> [String] in
+        try await session { (s: any SQLSession) throws(StoreError) -> [String] in
             try s.query("""
                 SELECT DISTINCT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                WHERE d.kind = 'inventory' AND d.status = 'awaiting documents'
+                WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)'
                   AND ((d.order_no = $1) OR (d.logistics_no = $2))
                 ORDER BY m.guid
                 """, [.optional(orderNo), .optional(logisticsNo)]).compactMap { $0.string(0) }
         }
     }
 
-    func declarationStatus(declarationGuid: String) async throws(StoreError) -> String? {
-        try await flowRead { (s: any SQLSession) throws(StoreError) -> String? in
+    func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus? {
+        try await session { (s: any SQLSession) throws(StoreError) -> DeclarationStatus? in
             try s.queryOne(
                 "SELECT status FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1",
-                [.text(declarationGuid)])?.string(0)
-        }
-    }
-
-    func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
-        guard limit > 0 else { return [] }
-        let nowMs = StoreClock.milliseconds(now)
-        let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
-        return try await flowWrite { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
-            // Two NOT EXISTS, one per shipment key, so each is an index (or hash) look-up on
-            // (destination, key); one NOT EXISTS with an OR between the keys joins every pending
-            // row with every other (1.8 s per claim at 6,000 pending rows).
-            let ids = try s.query("""
-                UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
-                WHERE id IN (
-                    SELECT o.id FROM outbox o
-                    WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox p
-                        WHERE o.order_key IS NOT NULL AND p.destination = o.destination AND p.order_key = o.order_key
-                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox p
-                        WHERE o.logistics_key IS NOT NULL AND p.destination = o.destination AND p.logistics_key = o.logistics_key
-                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
-                    ORDER BY o.next_attempt_at, o.id
-                    LIMIT $3
-                    \(s.dialect.skipLocked))
-                RETURNING id
-                """, [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))]
-            ).compactMap { $0.int64(0) }
-            return try Self.outboxEntries(s, ids: ids)
-        }
-    }
-
-    func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry] {
-        try await flowRead { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
-            let filter = status == nil ? "" : "WHERE o.status = $2"
-            var params: [SQLValue] = [.integer(Int64(max(limit, 0)))]
-            if let status { params.append(.text(status.rawValue)) }
-            return try s.query(
-                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id \(filter) ORDER BY o.id DESC LIMIT $1",
-                params
-            ).map { (row: SQLRow) throws(StoreError) in try Self.outboxEntry(row) }
-        }
-    }
-
-    @discardableResult
-    func replayOutbox(id: Int64, now: Date) async throws(StoreError) -> OutboxEntry {
-        let nowMs = StoreClock.milliseconds(now)
-        return try await flowWrite { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
-            let changed = try s.execute("""
-                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2
-                WHERE id = $1 AND status IN ('dead', 'delivered')
-                """, [.integer(id), .integer(nowMs)])
-            guard let entry = try Self.outboxEntries(s, ids: [id]).first else { throw .notFound("outbox entry \(id)") }
-            guard changed == 1 else {
-                throw .invalidInput("outbox entry \(id) is \(entry.status.rawValue); only dead or delivered entries can be replayed")
-            }
-            _ = try Self.insertEvent(
-                s, kind: EventKind.replayed, occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
-                receiptId: nil, code: nil, detail: entry.destination, dedupKey: nil, now: nowMs)
-            return entry
+                [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
         }
     }
 

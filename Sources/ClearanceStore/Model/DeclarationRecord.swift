@@ -122,8 +122,8 @@ public struct DeclarationRecord: Sendable, Hashable {
     /// `acturalPaid` (sic, as spelled by the standard); for payments, `amountPaid`.
     public var acturalPaid: FixedDecimal?
     public var currency: String?
-    /// Processing status (e.g. `"received"`, later the latest receipt's `returnStatus`).
-    public var status: String
+    /// Processing status (``DeclarationStatus/received`` when stored, later the flow's and the receipts').
+    public var status: DeclarationStatus
     public var lines: [DeclarationLineRecord]
 
     public init(
@@ -136,7 +136,7 @@ public struct DeclarationRecord: Sendable, Hashable {
         buyerIdType: String? = nil, buyerIdNumber: String? = nil, buyerName: String? = nil,
         buyerTelephone: String? = nil, goodsValue: FixedDecimal? = nil, freight: FixedDecimal? = nil,
         taxTotal: FixedDecimal? = nil, acturalPaid: FixedDecimal? = nil, currency: String? = nil,
-        status: String = "received", lines: [DeclarationLineRecord] = []
+        status: DeclarationStatus = .received, lines: [DeclarationLineRecord] = []
     ) {
         self.kind = kind
         self.messageGuid = messageGuid

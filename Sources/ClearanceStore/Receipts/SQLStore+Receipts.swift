@@ -78,7 +78,8 @@ extension SQLStore {
     /// return (CEB213, answered by CEB214) that customs approves (800/899 for the import ones; 120
     /// or later for the export return) settles the inventory it names: `cancelled`, `refunded` or
     /// `returned`, so the shipment shows it and the buyer's annual count no longer holds its
-    /// amount. The inventory is the newest of the same parties with the request's invtNo (or copNo).
+    /// amount. The inventory is the newest of the same parties with the request's invtNo (its own,
+    /// or the one customs gave it in a receipt) or copNo.
     private static func settleInventory(_ s: any SQLSession, declarationId: Int64, receipt r: ReceiptRecord) throws(StoreError) {
         let settled: DeclarationStatus
         let inventoryKind: DeclarationKind
@@ -101,7 +102,9 @@ extension SQLStore {
             UPDATE declarations SET status = $1
             WHERE id = (
                 SELECT id FROM declarations
-                WHERE kind = $7 AND ((invt_no IS NOT NULL AND invt_no = $2) OR (cop_no IS NOT NULL AND cop_no = $3))
+                WHERE kind = $7 AND ((invt_no IS NOT NULL AND invt_no = $2) OR (cop_no IS NOT NULL AND cop_no = $3)
+                    -- customs gives an inventory its invtNo in a receipt: find it through that receipt too
+                    OR id IN (SELECT declaration_id FROM receipts WHERE invt_no = $2 AND for_kind = $7 AND declaration_id IS NOT NULL))
                   AND (CAST($4 AS TEXT) IS NULL OR COALESCE(ebp_code, '') = $4)
                   AND (CAST($5 AS TEXT) IS NULL OR COALESCE(ebc_code, '') = $5)
                   AND (CAST($6 AS TEXT) IS NULL OR COALESCE(agent_code, '') = $6)

@@ -28,7 +28,7 @@ extension SQLStore {
                 for lookup in lookups {
                     if let row = try s.queryOne("""
                         SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('refused', 'deleted')
+                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)')
                         ORDER BY d.id DESC LIMIT 1
                         """, [.text(lookup.kind)] + lookup.params), let guid = row.string(0) {
                         found[lookup.kind] = guid
@@ -49,16 +49,16 @@ extension SQLStore {
             }
         }
         var linked = LinkedDocuments()
-        for document in raws["order"].map(StoredDocuments.decode) ?? [] {
+        for document in raws["order"].map(WholeMessage.documents(of:)) ?? [] {
             if case .order(let order) = document, order.head.orderNo == orderNo,
                order.head.ebpCode == inventory.ebpCode, order.head.ebcCode == inventory.ebcCode { linked.order = order }
         }
-        for document in raws["payment"].map(StoredDocuments.decode) ?? [] {
+        for document in raws["payment"].map(WholeMessage.documents(of:)) ?? [] {
             if case .payment(let payment) = document, payment.head.orderNo == orderNo, payment.head.ebpCode == inventory.ebpCode {
                 linked.payment = payment
             }
         }
-        for document in raws["logistics"].map(StoredDocuments.decode) ?? [] {
+        for document in raws["logistics"].map(WholeMessage.documents(of:)) ?? [] {
             if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo,
                waybill.head.logisticsCode == inventory.logisticsCode { linked.waybill = waybill }
         }
@@ -67,14 +67,14 @@ extension SQLStore {
 
     /// Statuses that count as in flight: declared to customs and not yet released, returned or
     /// cancelled (e-port and customs stages, inspection, detention). Unknown codes do not count.
-    static let inFlightStatuses = ["declared", "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]
+    static let inFlightStatuses = [DeclarationStatus.declared.rawValue, "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]
 
     func annualTotal(
         buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?
     ) async throws(ClearanceHistoryError) -> BuyerAnnualTotal {
         guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
         let hash = masker.hash(idNumber: buyerIdNumber)
-        let (start, end) = StoredDocuments.chinaYearBounds(year)
+        let (start, end) = Self.chinaYearBounds(year)
         let counted = ["800", "899"] + Self.inFlightStatuses
         let placeholders = counted.indices.map { "$\($0 + 6)" }.joined(separator: ", ")
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
@@ -136,27 +136,7 @@ extension SQLStore {
     }
 }
 
-/// Decoding stored raw messages back into typed documents.
-enum StoredDocuments {
-    final class Collector: CEBDocumentSink {
-        var documents: [CEBDocument] = []
-        func messageStarted(_ header: MessageHeader) {}
-        func document(_ decode: () -> CEBDocument, context: DocumentContext) { documents.append(decode()) }
-        func messageFinished(_ envelope: MessageEnvelope) {}
-    }
-
-    static func decode(_ raw: [UInt8]) -> [CEBDocument] {
-        let collector = Collector()
-        let decoder = CEBDecoder(sink: collector)
-        do {
-            try decoder.feed(raw)
-            try decoder.finish()
-        } catch {
-            return collector.documents
-        }
-        return collector.documents
-    }
-
+extension SQLStore {
     /// Unix milliseconds of 1 January `year` and of the next 1 January, China Standard Time (UTC+8).
     static func chinaYearBounds(_ year: Int) -> (Int64, Int64) {
         let bounds = ChinaTime.yearBounds(year)

@@ -1,0 +1,58 @@
+import COpenSSL
+import Foundation
+
+/// The append-only timeline.
+extension SQLStore {
+    // MARK: Events
+
+    @discardableResult
+    func appendEvent(_ event: Event) async throws(StoreError) -> Int64 {
+        guard event.messageGuid != nil || event.declarationGuid != nil else {
+            throw .invalidInput("an event needs a messageGuid or a declarationGuid")
+        }
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> Int64 in
+            var messageId: Int64?
+            if let guid = event.messageGuid {
+                guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)]) else {
+                    throw .notFound("message \(guid)")
+                }
+                messageId = row.int64(0)
+            }
+            var declarationId: Int64?
+            if let guid = event.declarationGuid {
+                guard let row = try s.queryOne(
+                    "SELECT id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1", [.text(guid)])
+                else { throw .notFound("declaration \(guid)") }
+                declarationId = row.int64(0)
+            }
+            if let id = try Self.insertEvent(
+                s, kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
+                declarationId: declarationId, receiptId: nil, code: event.code, detail: event.detail,
+                dedupKey: event.dedupKey, now: now) {
+                return id
+            }
+            guard let key = event.dedupKey,
+                  let row = try s.queryOne("SELECT id FROM events WHERE dedup_key = $1", [.text(key)]) else {
+                throw .notFound("event with dedup key \(event.dedupKey ?? "")")
+            }
+            return try row.requireInt64(0, "events.id")
+        }
+    }
+
+    /// Inserts an event; returns nil when its dedup key was already used.
+    static func insertEvent(
+        _ s: any SQLSession, kind: EventKind, occurredAt: Int64, messageId: Int64?, declarationId: Int64?,
+        receiptId: Int64?, code: String?, detail: String?, dedupKey: String?, now: Int64
+    ) throws(StoreError) -> Int64? {
+        try s.queryOne("""
+            INSERT INTO events (kind, occurred_at, message_id, declaration_id, receipt_id, code, detail, dedup_key, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (dedup_key) DO NOTHING
+            RETURNING id
+            """, [
+                .text(kind.rawValue), .integer(occurredAt), .optional(messageId), .optional(declarationId),
+                .optional(receiptId), .optional(code), .optional(detail), .optional(dedupKey), .integer(now),
+            ])?.int64(0)
+    }
+}

@@ -1,0 +1,48 @@
+import COpenSSL
+import Foundation
+
+/// What a shipment went through, and counts of what is stored.
+extension SQLStore {
+    // MARK: Trace
+
+    func trace(_ key: TraceKey) async throws(StoreError) -> ShipmentTimeline? {
+        try await session { (s: any SQLSession) throws(StoreError) -> ShipmentTimeline? in
+            try ShipmentTracer(session: s).trace(key)
+        }
+    }
+
+    // MARK: Stats
+
+    func stats() async throws(StoreError) -> StoreStats {
+        try await session { (s: any SQLSession) throws(StoreError) -> StoreStats in
+            let messages = try s.query(
+                "SELECT message_type, direction, COUNT(*) FROM messages GROUP BY message_type, direction ORDER BY 1, 2", []
+            ).map { (row: SQLRow) throws(StoreError) in
+                StoreStats.MessageCount(
+                    messageType: try row.requireString(0, "message_type"),
+                    direction: MessageDirection(rawValue: try row.requireString(1, "direction")) ?? .inbound,
+                    count: row.int(2) ?? 0)
+            }
+            let declarations = try s.query(
+                "SELECT kind, status, COUNT(*) FROM declarations GROUP BY kind, status ORDER BY 1, 2", []
+            ).map { (row: SQLRow) throws(StoreError) in
+                StoreStats.DeclarationCount(
+                    kind: DeclarationKind(rawValue: try row.requireString(0, "kind")),
+                    status: try row.requireString(1, "status"), count: row.int(2) ?? 0)
+            }
+            func count(_ table: String) throws(StoreError) -> Int {
+                try s.queryOne("SELECT COUNT(*) FROM \(table)", [])?.int(0) ?? 0
+            }
+            var outbox = Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, 0) })
+            for row in try s.query("SELECT status, COUNT(*) FROM outbox GROUP BY status", []) {
+                if let status = row.string(0).flatMap(OutboxStatus.init(rawValue:)) { outbox[status] = row.int(1) ?? 0 }
+            }
+            var stats = StoreStats(
+                messages: messages, declarations: declarations, declarationLines: try count("declaration_lines"),
+                receipts: try count("receipts"), events: try count("events"), outbox: outbox)
+            stats.incompleteMessages = try s.queryOne("SELECT COUNT(*) FROM messages WHERE complete = 0", [])?.int(0) ?? 0
+            stats.messageParts = try count("message_parts")
+            return stats
+        }
+    }
+}

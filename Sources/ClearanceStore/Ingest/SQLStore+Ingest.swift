@@ -1,0 +1,169 @@
+import COpenSSL
+import Foundation
+
+/// Storing messages and their declarations: whole messages in one transaction per chunk, streamed
+/// messages in parts, and reading them back whole or piece by piece.
+extension SQLStore {
+    // MARK: Ingest
+
+    func ingest(_ items: [IngestItem]) async throws(StoreError) -> IngestReport {
+        guard !items.isEmpty else { return IngestReport() }
+        guard let masker = masker.get() else { throw .notMigrated }
+        let chunk = try PreparedChunk(items: items, masker: masker, now: StoreClock.milliseconds(.now))
+        var report = try await write { (s: any SQLSession) throws(StoreError) -> IngestReport in try s.bulkInsert(chunk) }
+        report.chunksCommitted = 1
+        return report
+    }
+
+    // MARK: Streamed messages
+
+    func beginStreamedMessage(_ m: StreamedMessage) async throws(StoreError) -> StreamedMessageStart {
+        guard !m.guid.isEmpty else { throw .invalidInput("a streamed message has an empty guid") }
+        guard !m.messageType.isEmpty else { throw .invalidInput("streamed message \(m.guid) has no message type") }
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> StreamedMessageStart in
+            if let row = try s.queryOne(
+                "SELECT id, complete, sha256, sender_code FROM messages WHERE guid = $1", [.text(m.guid)]) {
+                let id = try row.requireInt64(0, "messages.id")
+                let sender = try row.requireString(3, "messages.sender_code")
+                guard sender == m.senderCode else {
+                    throw .invalidInput("message \(m.guid) is stored from sender \(sender), not \(m.senderCode)")
+                }
+                if row.int(1) == 1 {
+                    return StreamedMessageStart(messageId: id, state: .complete, storedSHA256: row.string(2))
+                }
+                return StreamedMessageStart(messageId: id, state: .resumed, storedSHA256: nil)
+            }
+            let receivedAt = StoreClock.milliseconds(m.receivedAt)
+            guard let row = try s.queryOne("""
+                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw,
+                    signature_verdict, size, complete)
+                VALUES ($1, $2, $3, $4, $5, '', $6, $7, NULL, 0)
+                RETURNING id
+                """, [
+                    .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
+                    .integer(receivedAt), .blob([]), .text(m.signatureVerdict),
+                ]) else { throw .notFound("message \(m.guid) missing right after insert") }
+            let id = try row.requireInt64(0, "messages.id")
+            _ = try Self.insertEvent(
+                s, kind: .received, occurredAt: receivedAt, messageId: id, declarationId: nil, receiptId: nil,
+                code: nil, detail: nil, dedupKey: nil, now: now)
+            return StreamedMessageStart(messageId: id, state: .new, storedSHA256: nil)
+        }
+    }
+
+    func ingestStreamedChunk(_ chunk: StreamedChunk) async throws(StoreError) -> IngestReport {
+        guard let masker = masker.get() else { throw .notMigrated }
+        for (i, part) in chunk.parts.enumerated() where part.index < 0 || (i > 0 && part.index <= chunk.parts[i - 1].index) {
+            throw .invalidInput("streamed message \(chunk.messageGuid): part numbers must be non-negative and increasing")
+        }
+        let prepared = try PreparedChunk(streamed: chunk, masker: masker, now: StoreClock.milliseconds(.now))
+        let (guid, sender, parts) = (chunk.messageGuid, chunk.senderCode, chunk.parts)
+        var report = try await write { (s: any SQLSession) throws(StoreError) -> IngestReport in
+            guard let row = try s.queryOne(
+                "SELECT id, sender_code FROM messages WHERE guid = $1", [.text(guid)]) else {
+                throw .notFound("streamed message \(guid) is not begun; call beginStreamedMessage first")
+            }
+            guard row.string(1) == sender else {
+                throw .invalidInput("streamed message \(guid) is stored from sender \(row.string(1) ?? ""), not \(sender)")
+            }
+            if s.dialect == .postgresql {
+                // A chunk need not wait for its WAL flush: the message stays incomplete until the
+                // (synchronous) finish, WAL order means a durable finish implies durable chunks, and
+                // a chunk lost to a server crash is rewritten by the re-run that completes the message.
+                try s.execute("SET LOCAL synchronous_commit = off", [])
+            }
+            try s.writeParts(messageId: try row.requireInt64(0, "messages.id"), parts: parts)
+            if prepared.declarations.isEmpty { return IngestReport() }
+            return try s.bulkInsert(prepared)
+        }
+        report.chunksCommitted = 1
+        return report
+    }
+
+    func finishStreamedMessage(guid: String, sha256: String, size: Int64, partCount: Int) async throws(StoreError) -> MessageOutcome {
+        let digest = sha256.lowercased()
+        return try await write { (s: any SQLSession) throws(StoreError) -> MessageOutcome in
+            guard let row = try s.queryOne("SELECT id, complete, sha256 FROM messages WHERE guid = $1", [.text(guid)]) else {
+                throw .notFound("streamed message \(guid) is not begun")
+            }
+            let id = try row.requireInt64(0, "messages.id")
+            if row.int(1) == 1 {
+                let stored = try row.requireString(2, "messages.sha256")
+                return MessageOutcome.make(guid: guid, id: id, storedSHA256: stored, offeredSHA256: digest, newlyInserted: false)
+            }
+            try s.execute("DELETE FROM message_parts WHERE message_id = $1 AND part_no >= $2",
+                          [.integer(id), .integer(Int64(partCount))])
+            let stored = try s.queryOne("SELECT COUNT(*) FROM message_parts WHERE message_id = $1", [.integer(id)])?.int(0) ?? 0
+            guard stored == partCount else {
+                throw .invalidInput("streamed message \(guid) has \(stored) of its \(partCount) parts stored")
+            }
+            try s.execute("UPDATE messages SET sha256 = $1, size = $2, complete = 1 WHERE id = $3",
+                          [.text(digest), .integer(size), .integer(id)])
+            return MessageOutcome(guid: guid, messageId: id, storedSHA256: digest, status: .stored)
+        }
+    }
+
+    // MARK: Messages
+
+    func messageHeader(guid: String) async throws(StoreError) -> (record: MessageRecord, pieces: Int)? {
+        try await session { (s: any SQLSession) throws(StoreError) -> (record: MessageRecord, pieces: Int)? in
+            guard let r = try s.queryOne("""
+                SELECT guid, message_type, sender_code, direction, received_at, sha256, signature_verdict, id, complete,
+                    (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id)
+                FROM messages WHERE guid = $1
+                """, [.text(guid)]) else { return nil }
+            let direction = try r.requireString(3, "direction")
+            guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
+            guard r.int(8) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
+            let record = MessageRecord(
+                guid: try r.requireString(0, "guid"), messageType: try r.requireString(1, "message_type"),
+                senderCode: try r.requireString(2, "sender_code"), direction: parsed,
+                receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: [],
+                signatureVerdict: try r.requireString(6, "signature_verdict"))
+            return (record, 1 + (r.int(9) ?? 0))
+        }
+    }
+
+    func rawPiece(guid: String, index: Int) async throws(StoreError) -> [UInt8] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [UInt8] in
+            if index == 0 {
+                guard let row = try s.queryOne("SELECT raw FROM messages WHERE guid = $1", [.text(guid)]) else {
+                    throw .notFound("message \(guid)")
+                }
+                return row.bytes(0) ?? []
+            }
+            guard let row = try s.queryOne("""
+                SELECT p.bytes FROM message_parts p JOIN messages m ON m.id = p.message_id
+                WHERE m.guid = $1 AND p.part_no = $2
+                """, [.text(guid), .integer(Int64(index - 1))]), let bytes = row.bytes(0) else {
+                throw .notFound("raw piece \(index) of message \(guid)")
+            }
+            return bytes
+        }
+    }
+
+    func message(guid: String) async throws(StoreError) -> MessageRecord? {
+        try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
+            guard let r = try s.queryOne("""
+                SELECT guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict,
+                    id, complete
+                FROM messages WHERE guid = $1
+                """, [.text(guid)]) else { return nil }
+            let direction = try r.requireString(3, "direction")
+            guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
+            guard r.int(9) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
+            guard var raw = r.bytes(6) else { throw .notFound("raw bytes of message \(guid)") }
+            for part in try s.query(
+                "SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(try r.requireInt64(8, "id"))]) {
+                guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
+                raw += bytes
+            }
+            return MessageRecord(
+                guid: try r.requireString(0, "guid"), messageType: try r.requireString(1, "message_type"),
+                senderCode: try r.requireString(2, "sender_code"), direction: parsed,
+                receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: raw,
+                signatureVerdict: try r.requireString(7, "signature_verdict"))
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import COpenSSL
+import Foundation
+
+/// The durable outbox: queue, claim (plain and in shipment order), complete, fail, replay.
+extension SQLStore {
+    // MARK: Outbox
+
+    static let outboxColumns = """
+        o.id, o.message_id, m.guid, o.destination, o.status, o.attempts, o.next_attempt_at, o.last_error,
+        o.created_at, o.updated_at
+        """
+
+    static func outboxEntry(_ row: SQLRow) throws(StoreError) -> OutboxEntry {
+        let status = try row.requireString(4, "outbox.status")
+        guard let parsed = OutboxStatus(rawValue: status) else { throw .invalidInput("unknown outbox status \(status)") }
+        return OutboxEntry(
+            id: try row.requireInt64(0, "outbox.id"), messageId: try row.requireInt64(1, "outbox.message_id"),
+            messageGuid: try row.requireString(2, "messages.guid"), destination: try row.requireString(3, "destination"),
+            status: parsed, attempts: row.int(5) ?? 0,
+            nextAttemptAt: row.date(6) ?? .distantPast, lastError: row.string(7),
+            createdAt: row.date(8) ?? .distantPast, updatedAt: row.date(9) ?? .distantPast)
+    }
+
+    static func outboxEntries(_ s: any SQLSession, ids: [Int64]) throws(StoreError) -> [OutboxEntry] {
+        guard !ids.isEmpty else { return [] }
+        return try s.query(
+            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count))) ORDER BY o.next_attempt_at, o.id",
+            ids.map { .integer($0) }
+        ).map { (row: SQLRow) throws(StoreError) in try outboxEntry(row) }
+    }
+
+    @discardableResult
+    func enqueueOutbox(messageGuid: String, destination: String, notBefore: Date) async throws(StoreError) -> OutboxEntry {
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
+            guard let message = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]),
+                  let messageId = message.int64(0) else { throw .notFound("message \(messageGuid)") }
+            if let inserted = try s.queryOne("""
+                INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES ($1, $2, 'pending', 0, $3, $4, $4)
+                ON CONFLICT (message_id, destination) DO NOTHING
+                RETURNING id
+                """, [.integer(messageId), .text(destination), .time(notBefore), .integer(now)]) {
+                _ = try Self.insertEvent(
+                    s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
+                    code: nil, detail: destination, dedupKey: nil, now: now)
+                _ = inserted
+            }
+            guard let row = try s.queryOne(
+                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = $1 AND o.destination = $2",
+                [.integer(messageId), .text(destination)]) else { throw .notFound("outbox entry for \(messageGuid)") }
+            return try Self.outboxEntry(row)
+        }
+    }
+
+    func claimOutbox(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        let nowMs = StoreClock.milliseconds(now)
+        let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
+        return try await write { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
+            let ids = try s.query("""
+                UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
+                WHERE id IN (
+                    SELECT id FROM outbox
+                    WHERE status IN ('pending', 'in-flight') AND next_attempt_at <= $1
+                    ORDER BY next_attempt_at, id
+                    LIMIT $3
+                    \(s.dialect.skipLocked))
+                RETURNING id
+                """, [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))]
+            ).compactMap { $0.int64(0) }
+            return try Self.outboxEntries(s, ids: ids)
+        }
+    }
+
+    func completeOutbox(id: Int64, now: Date) async throws(StoreError) {
+        let nowMs = StoreClock.milliseconds(now)
+        try await write { (s: any SQLSession) throws(StoreError) in
+            if let row = try s.queryOne(
+                "UPDATE outbox SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status = 'in-flight' RETURNING message_id, destination",
+                [.integer(id), .integer(nowMs)]) {
+                _ = try Self.insertEvent(
+                    s, kind: .delivered, occurredAt: nowMs, messageId: row.int64(0), declarationId: nil, receiptId: nil,
+                    code: nil, detail: row.string(1), dedupKey: nil, now: nowMs)
+                return
+            }
+            let status = try Self.outboxStatus(s, id: id)
+            guard status == .delivered else {
+                throw .invalidInput("outbox entry \(id) is \(status.rawValue), not in flight")
+            }
+        }
+    }
+
+    @discardableResult
+    func failOutbox(id: Int64, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry {
+        let nowMs = StoreClock.milliseconds(now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
+            let newStatus: OutboxStatus = retryAt == nil ? .dead : .pending
+            let changed = try s.execute("""
+                UPDATE outbox SET status = $2, next_attempt_at = $3, last_error = $4, updated_at = $5
+                WHERE id = $1 AND status = 'in-flight'
+                """, [.integer(id), .text(newStatus.rawValue), .integer(retryAt.map(StoreClock.milliseconds) ?? nowMs),
+                      .text(error), .integer(nowMs)])
+            if changed == 0 {
+                let status = try Self.outboxStatus(s, id: id)
+                throw .invalidInput("outbox entry \(id) is \(status.rawValue), not in flight")
+            }
+            guard let entry = try Self.outboxEntries(s, ids: [id]).first else { throw .notFound("outbox entry \(id)") }
+            return entry
+        }
+    }
+
+    private static func outboxStatus(_ s: any SQLSession, id: Int64) throws(StoreError) -> OutboxStatus {
+        guard let row = try s.queryOne("SELECT status FROM outbox WHERE id = $1", [.integer(id)]) else {
+            throw .notFound("outbox entry \(id)")
+        }
+        return OutboxStatus(rawValue: try row.requireString(0, "outbox.status")) ?? .dead
+    }
+
+    // MARK: Claims in shipment order, listing and replay (the clearance flow's)
+
+    func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        let nowMs = StoreClock.milliseconds(now)
+        let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
+        return try await write { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
+            // Two NOT EXISTS, one per shipment key, so each is an index (or hash) look-up on
+            // (destination, key); one NOT EXISTS with an OR between the keys joins every pending
+            // row with every other (1.8 s per claim at 6,000 pending rows).
+            let ids = try s.query("""
+                UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
+                WHERE id IN (
+                    SELECT o.id FROM outbox o
+                    WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1
+                      AND NOT EXISTS (
+                        SELECT 1 FROM outbox p
+                        WHERE o.order_key IS NOT NULL AND p.destination = o.destination AND p.order_key = o.order_key
+                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
+                      AND NOT EXISTS (
+                        SELECT 1 FROM outbox p
+                        WHERE o.logistics_key IS NOT NULL AND p.destination = o.destination AND p.logistics_key = o.logistics_key
+                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
+                    ORDER BY o.next_attempt_at, o.id
+                    LIMIT $3
+                    \(s.dialect.skipLocked))
+                RETURNING id
+                """, [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))]
+            ).compactMap { $0.int64(0) }
+            return try Self.outboxEntries(s, ids: ids)
+        }
+    }
+
+    func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
+            let filter = status == nil ? "" : "WHERE o.status = $2"
+            var params: [SQLValue] = [.integer(Int64(max(limit, 0)))]
+            if let status { params.append(.text(status.rawValue)) }
+            return try s.query(
+                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id \(filter) ORDER BY o.id DESC LIMIT $1",
+                params
+            ).map { (row: SQLRow) throws(StoreError) in try Self.outboxEntry(row) }
+        }
+    }
+
+    @discardableResult
+    func replayOutbox(id: Int64, now: Date) async throws(StoreError) -> OutboxEntry {
+        let nowMs = StoreClock.milliseconds(now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
+            let changed = try s.execute("""
+                UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2
+                WHERE id = $1 AND status IN ('dead', 'delivered')
+                """, [.integer(id), .integer(nowMs)])
+            guard let entry = try Self.outboxEntries(s, ids: [id]).first else { throw .notFound("outbox entry \(id)") }
+            guard changed == 1 else {
+                throw .invalidInput("outbox entry \(id) is \(entry.status.rawValue); only dead or delivered entries can be replayed")
+            }
+            _ = try Self.insertEvent(
+                s, kind: EventKind.replayed, occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
+                receiptId: nil, code: nil, detail: entry.destination, dedupKey: nil, now: nowMs)
+            return entry
+        }
+    }
+}
