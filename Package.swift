@@ -32,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Below Hummingbird and AsyncHTTPClient, imported directly by the service and its transports.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -44,17 +50,19 @@ let package = Package(
         // MARK: Core
         .target(name: "XMLStreaming", dependencies: ["CLibXML2"], swiftSettings: hotPath),
         .target(name: "CEBModel", dependencies: ["XMLStreaming"], swiftSettings: hotPath),
-        .target(name: "ClearanceRules", dependencies: ["CEBModel"], swiftSettings: hotPath),
-        .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL", "CLibXML2"], swiftSettings: hotPath),
+        .target(name: "ClearanceRules", dependencies: ["XMLStreaming", "CEBModel"], swiftSettings: hotPath),
+        .target(name: "XMLSignature", dependencies: ["XMLStreaming", "COpenSSL"], swiftSettings: hotPath),
         .target(name: "ClearanceStore", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "CSQLite", "CLibPQ", "COpenSSL"]),
         .target(name: "ClearanceIngest", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore"]),
         .target(
             name: "ClearanceRouting",
             dependencies: [
-                "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "XMLSignature",
+                "XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "XMLSignature",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -63,6 +71,8 @@ let package = Package(
                 "CEBModel", "XMLSignature", "ClearanceRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -70,23 +80,31 @@ let package = Package(
         .target(
             name: "ClearanceServer",
             dependencies: [
-                "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore", "ClearanceIngest",
-                "ClearanceRouting", "CustomsSimulator", "CZlib",
+                "XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "ClearanceRouting", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")]
         ),
+        /// `clearance serve --demo`: the service with the customs simulator in-process and a sample
+        /// shipment. Scaffolding, kept out of ClearanceServer so that production code never links the simulator.
+        .target(name: "ClearanceDemo", dependencies: ["ClearanceServer", "CustomsSimulator", "ClearanceRouting", "ClearanceStore", "XMLSignature", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "ClearanceCLI",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
-                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer",
+                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer", "ClearanceDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -96,16 +114,25 @@ let package = Package(
         /// What several test targets share: a throwaway PostgreSQL and the built executables.
         .target(name: "ClearanceTestSupport", path: "Tests/ClearanceTestSupport"),
         .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
-        .testTarget(name: "CEBModelTests", dependencies: ["CEBModel", "CLibXML2"]),
-        .testTarget(name: "ClearanceRulesTests", dependencies: ["ClearanceRules", "CEBModel"]),
-        .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature"]),
+        .testTarget(name: "CEBModelTests", dependencies: ["XMLStreaming", "CEBModel", "CLibXML2"]),
+        .testTarget(name: "ClearanceRulesTests", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules"]),
+        .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature", "XMLStreaming", "CLibXML2"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
-        .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
-            dependencies: ["ClearanceServer", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
-        .testTarget(name: "ClearanceRoutingTests", dependencies: ["ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceRoutingTests", dependencies: ["CEBModel", "ClearanceRules", "ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
         .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature"]),
     ],

@@ -35,5 +35,9 @@ if [ ! -x .build/schemathesis-venv/bin/schemathesis ]; then
     .build/schemathesis-venv/bin/pip install -q schemathesis
 fi
 
+# The files compiled into the binary (routing defaults, demo samples) match their sources.
+python3 scripts/embed-defaults.py --check
+# Package.swift declares exactly the modules each target imports.
+python3 scripts/check-imports.py
 swift build --build-tests
 swift test --skip-build "$@"

@@ -68,22 +68,23 @@ struct AuthorityAnswerMappingTests {
     @Test("ingested answers are stored as receipts of their declarations without moving the customs status", arguments: TestEngine.allCases)
     func ingestedAnswers(engine: TestEngine) async throws {
         let store = try await openTestStore(try freshURL(engine))
-        defer { Task { await store.close() } }
-        _ = try await BatchIngestor.ingest(path: sample("CEB621-inventory.xml"), store: store)
-        _ = try await BatchIngestor.ingest(path: sample("CEB411-payment.xml"), store: store)
-        _ = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
-        let inspection = try await BatchIngestor.ingest(path: sample("INSPRET-inspection-return.xml"), store: store)
-        let payment = try await BatchIngestor.ingest(path: sample("PAYEXRET-payment-exchange-return.xml"), store: store)
-        #expect(inspection.receiptsInserted == 1 && inspection.declarationsInserted == 0)
-        #expect(payment.receiptsInserted == 1)
-        let linked = try await store.rawQuery("""
-            SELECT r.for_kind, d.kind FROM receipts r LEFT JOIN declarations d ON d.id = r.declaration_id
-            WHERE r.for_kind IN ('inspection', 'payment-forex') ORDER BY r.for_kind
-            """)
-        #expect(linked == [["inspection", "inventory"], ["payment-forex", "payment"]])
-        let statuses = try await store.rawQuery("SELECT kind, status FROM declarations ORDER BY kind")
-        #expect(statuses == [["inventory", "800"], ["payment", "received"]])
-        let timeline = try #require(try await store.trace(.orderNo("PT202611250001")))
-        #expect(Set(timeline.receipts.map(\.forKind)) == [.inventory, .inspection, .paymentForex])
+        try await withCleanup({ await store.close() }) {
+            _ = try await BatchIngestor.ingest(path: sample("CEB621-inventory.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: sample("CEB411-payment.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
+            let inspection = try await BatchIngestor.ingest(path: sample("INSPRET-inspection-return.xml"), store: store)
+            let payment = try await BatchIngestor.ingest(path: sample("PAYEXRET-payment-exchange-return.xml"), store: store)
+            #expect(inspection.receiptsInserted == 1 && inspection.declarationsInserted == 0)
+            #expect(payment.receiptsInserted == 1)
+            let linked = try await store.rawQuery("""
+                SELECT r.for_kind, d.kind FROM receipts r LEFT JOIN declarations d ON d.id = r.declaration_id
+                WHERE r.for_kind IN ('inspection', 'payment-forex') ORDER BY r.for_kind
+                """)
+            #expect(linked == [["inspection", "inventory"], ["payment-forex", "payment"]])
+            let statuses = try await store.rawQuery("SELECT kind, status FROM declarations ORDER BY kind")
+            #expect(statuses == [["inventory", "800"], ["payment", "received"]])
+            let timeline = try #require(try await store.trace(.orderNo("PT202611250001")))
+            #expect(Set(timeline.receipts.map(\.forKind)) == [.inventory, .inspection, .paymentForex])
+        }
     }
 }

@@ -20,56 +20,57 @@ struct CrashTests {
         let batch = try generateBatch(type: "CEB621", count: Self.count)
         let url = try freshURL(engine)
         let store = try await openTestStore(url)
-        defer { Task { await store.close() } }
-        let arguments = ["ingest", "--store", url, "--chunk-size", String(Self.chunkSize), "--quiet", batch.path]
-        let environment = ["CLEARANCE_BUYER_ID_SALT": String(decoding: testSalt, as: UTF8.self)]
+        try await withCleanup({ await store.close() }) {
+            let arguments = ["ingest", "--store", url, "--chunk-size", String(Self.chunkSize), "--quiet", batch.path]
+            let environment = ["CLEARANCE_BUYER_ID_SALT": String(decoding: testSalt, as: UTF8.self)]
 
-        // Start, wait for at least one committed chunk (as `stats` shows it), kill -9.
-        let pid = try spawn(binary, arguments, environment: environment)
-        var committed = 0
-        var exited: Int32?
-        for _ in 0..<3_000 {
-            committed = try await store.stats().declarationTotal
-            if committed >= Self.chunkSize { break }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { exited = status; break }
-            try await Task.sleep(for: .milliseconds(20))
+            // Start, wait for at least one committed chunk (as `stats` shows it), kill -9.
+            let pid = try spawn(binary, arguments, environment: environment)
+            var committed = 0
+            var exited: Int32?
+            for _ in 0..<3_000 {
+                committed = try await store.stats().declarationTotal
+                if committed >= Self.chunkSize { break }
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { exited = status; break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try #require(exited == nil, "clearance ingest exited (\(exited ?? 0)) before a chunk was seen")
+            try #require(committed >= Self.chunkSize, "no chunk committed")
+            kill(pid, SIGKILL)
+            let status = waitExit(pid)
+
+            let afterKill = try await store.stats()
+            let declarations = afterKill.declarationTotal
+            if status == 128 + SIGKILL {
+                // Killed mid-run (the usual case): whole chunks only, message incomplete.
+                #expect(declarations % Self.chunkSize == 0 || declarations == Self.count, "\(declarations) is not whole chunks")
+            } else {
+                #expect(status == 0 && declarations == Self.count)
+            }
+            // Every stored declaration has all its lines (a chunk commits its declarations with their lines).
+            #expect(try await store.count("declarations d", where: "NOT EXISTS (SELECT 1 FROM declaration_lines l WHERE l.declaration_id = d.id)") == 0)
+            #expect(try await store.duplicateDeclarations().isEmpty)
+            if declarations < Self.count { #expect(afterKill.incompleteMessages == 1) }
+
+            // Run again to completion.
+            let rerun = try spawn(binary, arguments, environment: environment)
+            #expect(waitExit(rerun) == 0)
+            let final = try await store.stats()
+            #expect(final.declarationTotal == Self.count)
+            #expect(final.declarationLines == batch.lineCount)
+            #expect(final.messageTotal == 1)
+            #expect(final.incompleteMessages == 0)
+            #expect(try await store.duplicateDeclarations().isEmpty)
+            #expect(try await store.duplicateLines().isEmpty)
+            #expect(try await store.count("events", where: "kind = 'received'") == 1)
+            let raw = try await store.rawQuery("SELECT sha256, size FROM messages")
+            #expect(raw == [[SHA256Digest.hex(of: batch.bytes), String(batch.bytes.count)]])
+
+            // A third run changes nothing.
+            #expect(waitExit(try spawn(binary, arguments, environment: environment)) == 0)
+            #expect(try await store.stats().declarationTotal == Self.count)
+            #expect(try await store.count("message_parts") == final.messageParts)
         }
-        try #require(exited == nil, "clearance ingest exited (\(exited ?? 0)) before a chunk was seen")
-        try #require(committed >= Self.chunkSize, "no chunk committed")
-        kill(pid, SIGKILL)
-        let status = waitExit(pid)
-
-        let afterKill = try await store.stats()
-        let declarations = afterKill.declarationTotal
-        if status == 128 + SIGKILL {
-            // Killed mid-run (the usual case): whole chunks only, message incomplete.
-            #expect(declarations % Self.chunkSize == 0 || declarations == Self.count, "\(declarations) is not whole chunks")
-        } else {
-            #expect(status == 0 && declarations == Self.count)
-        }
-        // Every stored declaration has all its lines (a chunk commits its declarations with their lines).
-        #expect(try await store.count("declarations d", where: "NOT EXISTS (SELECT 1 FROM declaration_lines l WHERE l.declaration_id = d.id)") == 0)
-        #expect(try await store.duplicateDeclarations().isEmpty)
-        if declarations < Self.count { #expect(afterKill.incompleteMessages == 1) }
-
-        // Run again to completion.
-        let rerun = try spawn(binary, arguments, environment: environment)
-        #expect(waitExit(rerun) == 0)
-        let final = try await store.stats()
-        #expect(final.declarationTotal == Self.count)
-        #expect(final.declarationLines == batch.lineCount)
-        #expect(final.messageTotal == 1)
-        #expect(final.incompleteMessages == 0)
-        #expect(try await store.duplicateDeclarations().isEmpty)
-        #expect(try await store.duplicateLines().isEmpty)
-        #expect(try await store.count("events", where: "kind = 'received'") == 1)
-        let raw = try await store.rawQuery("SELECT sha256, size FROM messages")
-        #expect(raw == [[SHA256Digest.hex(of: batch.bytes), String(batch.bytes.count)]])
-
-        // A third run changes nothing.
-        #expect(waitExit(try spawn(binary, arguments, environment: environment)) == 0)
-        #expect(try await store.stats().declarationTotal == Self.count)
-        #expect(try await store.count("message_parts") == final.messageParts)
     }
 }

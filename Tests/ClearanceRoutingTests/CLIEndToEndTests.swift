@@ -11,8 +11,6 @@ import Glibc
 /// The whole flow with the `clearance` executable only, as an operator runs it: simulate-customs
 /// (HTTP, receipts into a spool inbox), submit in random order, deliver --drain, receive, trace.
 @Suite(.serialized) struct CLIEndToEndTests {
-    struct Ran { var status: Int32; var output: String }
-
     func start(_ arguments: [String], output: String) throws -> Process {
         let binary = try #require(FlowFixtures.clearanceBinary)
         let process = Process()
@@ -28,27 +26,8 @@ import Glibc
         return process
     }
 
-    func run(_ arguments: [String], seconds: Double = 120) async throws -> Ran {
-        let out = FlowFixtures.tempDir("cli") + "/out.txt"
-        let process = try start(arguments, output: out)
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        while process.isRunning { try await Task.sleep(nanoseconds: 10_000_000) }
-        return Ran(status: process.terminationStatus, output: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
-    }
-
-    /// An authority account in `store` with a fresh key and self-signed certificate (made by the
-    /// OpenSSL command line) registered for it; returns the `--key`/`--cert` options that make
-    /// `simulate-customs` sign as that authority.
-    func authority(_ code: String, kind: String?, store: String) async throws -> [String] {
-        let (key, cert) = try selfSigned(code)
-        let role = kind.map { ["--role", "authority", "--authority", $0] } ?? ["--role", "system"]
-        let added = try await run(["enterprise", "add", code, "--store", store, "--name", code] + role)
-        #expect(added.status == 0, "\(added.output)")
-        let registered = try await run(["enterprise", "cert", "register", code, cert, "--store", store])
-        #expect(registered.status == 0, "\(registered.output)")
-        return ["--key", key, "--cert", cert]
+    func run(_ arguments: [String], seconds: Double = 120) async throws -> CommandRunner.Ran {
+        try await CLI.run(arguments, timeout: seconds)
     }
 
     /// A fresh P-256 key and self-signed certificate for `code`, made by the OpenSSL command line.
@@ -73,7 +52,7 @@ import Glibc
         let store = try freshURL(engine)
         let inbox = dir + "/receipts"
         let simOut = dir + "/sim.txt"
-        let signing = try await authority("CUSTOMS", kind: "customs", store: store)
+        let signing = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
         let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"] + signing, output: simOut)
         defer { kill(sim.processIdentifier, SIGTERM) }
         var port: Int?
@@ -184,7 +163,7 @@ import Glibc
         #expect(trace.contains("declared"), "\(trace)")
 
         // Once the sender has a registered certificate, an unsigned batch is stored but refused, not routed.
-        _ = try await authority("3516980E2K", kind: nil, store: store)
+        _ = try await CLI.authority("3516980E2K", kind: nil, store: store)
         let unsignedBatch = dir + "/unsigned.xml"
         try BatchForwarderTests.inventoryBatch([FlowFixtures.shipment(7403)]).write(toFile: unsignedBatch, atomically: true, encoding: .utf8)
         let unsigned = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", unsignedBatch])
@@ -200,19 +179,15 @@ import Glibc
     @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
         let dir = FlowFixtures.tempDir("cli-submit-sig")
         let store = "sqlite://\(dir)/store.sqlite"
-        func certificate(_ name: String) throws -> (key: String, cert: String) {
+        func certificate(_ name: String) async throws -> (key: String, cert: String) {
             let key = dir + "/\(name).key", cert = dir + "/\(name).crt"
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                                 "-subj", "/CN=\(name)", "-keyout", key, "-out", cert]
-            openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            #expect(openssl.terminationStatus == 0)
+            let openssl = try await CommandRunner.run("/usr/bin/openssl", [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=\(name)", "-keyout", key, "-out", cert])
+            #expect(openssl.status == 0, "\(openssl.output)")
             return (key, cert)
         }
-        let platform = try certificate("platform"), stranger = try certificate("stranger")
+        let platform = try await certificate("platform"), stranger = try await certificate("stranger")
         let sender = "91350128MA8T4K2Q5P"  // BaseTransfer/copCode of the fixtures
         #expect(try await run(["enterprise", "add", sender, "--name", "Pingtan platform", "--role", "system", "--store", store]).status == 0)
         let registered = try await run(["enterprise", "cert", "register", sender, platform.cert, "--store", store])
@@ -322,7 +297,7 @@ extension CLIEndToEndTests {
     @Test func receiveRefusesReceiptsNotSignedByTheAuthority() async throws {
         let dir = FlowFixtures.tempDir("cli-receive-sig")
         let store = "sqlite://\(dir)/store.sqlite"
-        _ = try await authority("CUSTOMS", kind: "customs", store: store)
+        _ = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
         let (otherKey, otherCert) = try selfSigned("IMPOSTOR")
         let receipt = FlowFixtures.root.appendingPathComponent("samples/valid/CEB312-order-return.xml").path
         let unsigned = try await run(["receive", "--store", store, "--from", "CUSTOMS", receipt])

@@ -186,7 +186,7 @@ import Testing
                 """.write(toFile: path, atomically: true, encoding: .utf8)
         }
         try write("first")
-        let watcher = try RoutingTableWatcher(path: path, minimumInterval: 0)
+        let watcher = try RoutingTableWatcher(source: .file(path), minimumInterval: 0)
         let flow = ClearanceFlow(store: store, routing: { watcher.current() })
         let worker = DeliveryWorker(store: store, table: { watcher.current() }, preparer: OutboundPreparer(key: nil, certificate: nil, senderId: "S"),
                                     policy: DeliveryPolicy(idlePollSeconds: 0.02))

@@ -83,8 +83,9 @@ import Glibc
 
     func outbox(_ url: String) async throws -> [OutboxEntry] {
         let store = try await makeFlowStore(.postgresql, url: url)
-        defer { Task { await store.close() } }
-        return try await store.outboxEntries(status: nil, limit: 10_000)
+        return try await withCleanup({ await store.close() }) {
+            return try await store.outboxEntries(status: nil, limit: 10_000)
+        }
     }
 
     func assertShipmentOrder(_ shipments: [FlowFixtures.Shipment], _ arrival: [String]) {
@@ -154,54 +155,5 @@ import Glibc
         #expect(counts.values.allSatisfy { $0 == 1 }, "FOR UPDATE SKIP LOCKED: no row delivered by both workers")
         #expect(rows.allSatisfy { $0.attempts == 1 })
         assertShipmentOrder(setup.shipments, simulator.arrivalOrder)
-    }
-}
-
-/// `clearance route` as ops run it: a dry run that names destinations and deciding rules.
-@Suite struct RouteCommandTests {
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let binary = try #require(FlowFixtures.clearanceBinary)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = FlowFixtures.root
-        let out = FlowFixtures.tempDir("route") + "/out.txt"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
-    }
-
-    @Test func dryRunNamesDestinationsAndRules() throws {
-        let (status, output) = try run([
-            "route", "--rules", "schemas/routing/default-routes.yaml",
-            "samples/valid/CEB621-inventory.xml", "samples/valid/CEB411-payment.xml", "samples/valid/CEB311-order.xml",
-        ])
-        #expect(status == 0, "\(output)")
-        #expect(output.contains("CEB621-inventory.xml: CEB621 633D3008-5225-53BE-9706-D84FB8A4BDED → customs-pingtan"))
-        #expect(output.contains("rules: pingtan-taiwan-channel"))
-        #expect(output.contains("port=3516"))
-        #expect(output.contains("CEB411-payment.xml: CEB411") && output.contains("→ payment-forex, customs-national"))
-        #expect(output.contains("rules: payments-to-forex → customs-national"))
-    }
-
-    @Test func unroutedMessageExitsOne() throws {
-        let (status, output) = try run(["route", "--rules", "schemas/routing/default-routes.yaml", "samples/valid/CEB900-format-error.xml"])
-        #expect(status == 1)
-        #expect(output.contains("UNROUTED"))
-    }
-
-    @Test func invalidRulesExitTwoWithPositions() throws {
-        let path = FlowFixtures.tempDir("badrules") + "/r.yaml"
-        try "version: 1\nsenderId: X\ndestinations: {}\nrules:\n  - name: a\n    to: nowhere\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let (status, output) = try run(["route", "--rules", path, "samples/valid/CEB311-order.xml"])
-        #expect(status == 2)
-        #expect(output.contains("\(path):6:") && output.contains("unknown destination 'nowhere'"), "\(output)")
     }
 }

@@ -147,7 +147,7 @@ import Testing
             try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         }
         try write("first")
-        let watcher = try RoutingTableWatcher(path: path, minimumInterval: 0)
+        let watcher = try RoutingTableWatcher(source: .file(path), minimumInterval: 0)
         #expect(watcher.current().destinations.keys.sorted() == ["first"])
         try write("second")
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import HTTPTypes
 import ClearanceServer
 import ClearanceStore
@@ -49,124 +50,128 @@ struct BatchTests {
     @Test("upload (plain and gzip), progress and counts, errors as JSON and CSV with IDs masked")
     func uploadAndErrors() async throws {
         let h = try await Harness.make(configuration: Self.synchronous)
-        defer { Task { await h.close() } }
-        let batch = try orderBatch(count: 40, invalid: [7, 23])
-        try await h.application().test(.router) { client in
-            for (index, (body, encoding)) in [(batch, nil), (try gzip(try orderBatch(count: 40, invalid: [7, 23])), "gzip")].enumerated() {
-                var headers = HTTPFields.key(h.keys[Parties.merchant])
-                if let encoding { headers[.contentEncoding] = encoding }
-                let id = "test-batch-\(index)"
-                headers[.xBatchIdTest] = id
-                let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: body))
-                #expect(upload.status == .accepted)
-                #expect(upload.headers[.xBatchIdTest] == id)
-                let json = try upload.json()
-                #expect(json["status"] as? String == "completed", "\(json)")
-                #expect(json["documents"] as? Int == 40)
-                #expect(json["invalidDocuments"] as? Int == 2)
-                // The second upload repeats the orderNos: stored once, reported as already stored.
-                #expect(json["declarationsInserted"] as? Int == (index == 0 ? 38 : 0))
-                #expect(json["declarationsSkipped"] as? Int == (index == 0 ? 0 : 38))
-                // Two invalid documents hold the whole batch back from customs.
-                #expect((json["routing"] as? String)?.contains("BAT001") == true, "\(json)")
-                try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
-                    #expect(r.status == .ok)
-                    let progress = try r.json()
-                    #expect(progress["bytes"] as? Int == batch.count)
-                }
-                try await client.execute(uri: "/v1/batches/\(id)/errors", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
-                    #expect(r.status == .ok)
-                    let errors = try #require(try r.json()["errors"] as? [[String: Any]]).filter { $0["severity"] as? String == "error" }
-                    #expect(Set(errors.compactMap { $0["document"] as? Int }) == [7, 23])
-                    #expect(!r.text.contains("350128199003070025"))
-                }
-                try await client.execute(uri: "/v1/batches/\(id)/errors?format=csv", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
-                    #expect(r.status == .ok)
-                    #expect(r.headers[.contentType]?.hasPrefix("text/csv") == true)
-                    let lines = r.text.split(separator: "\r\n")
-                    #expect(lines.first == "document,key,line,column,severity,code,field,message")
-                    #expect(lines.contains { $0.hasPrefix("7,") } && lines.contains { $0.hasPrefix("23,") })
-                    #expect(!r.text.contains("350128199003070025"))
-                }
-                // Another merchant cannot see the batch.
-                try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.stranger])) { r in
-                    #expect(r.status == .notFound)
+        try await withCleanup({ await h.close() }) {
+            let batch = try orderBatch(count: 40, invalid: [7, 23])
+            try await h.application().test(.router) { client in
+                for (index, (body, encoding)) in [(batch, nil), (try gzip(try orderBatch(count: 40, invalid: [7, 23])), "gzip")].enumerated() {
+                    var headers = HTTPFields.key(h.keys[Parties.merchant])
+                    if let encoding { headers[.contentEncoding] = encoding }
+                    let id = "test-batch-\(index)"
+                    headers[.xBatchIdTest] = id
+                    let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+                    #expect(upload.status == .accepted)
+                    #expect(upload.headers[.xBatchIdTest] == id)
+                    let json = try upload.json()
+                    #expect(json["status"] as? String == "completed", "\(json)")
+                    #expect(json["documents"] as? Int == 40)
+                    #expect(json["invalidDocuments"] as? Int == 2)
+                    // The second upload repeats the orderNos: stored once, reported as already stored.
+                    #expect(json["declarationsInserted"] as? Int == (index == 0 ? 38 : 0))
+                    #expect(json["declarationsSkipped"] as? Int == (index == 0 ? 0 : 38))
+                    // Two invalid documents hold the whole batch back from customs.
+                    #expect((json["routing"] as? String)?.contains("BAT001") == true, "\(json)")
+                    try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                        #expect(r.status == .ok)
+                        let progress = try r.json()
+                        #expect(progress["bytes"] as? Int == batch.count)
+                    }
+                    try await client.execute(uri: "/v1/batches/\(id)/errors", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                        #expect(r.status == .ok)
+                        let errors = try #require(try r.json()["errors"] as? [[String: Any]]).filter { $0["severity"] as? String == "error" }
+                        #expect(Set(errors.compactMap { $0["document"] as? Int }) == [7, 23])
+                        #expect(!r.text.contains("350128199003070025"))
+                    }
+                    try await client.execute(uri: "/v1/batches/\(id)/errors?format=csv", method: .get, headers: .key(h.keys[Parties.merchant])) { r in
+                        #expect(r.status == .ok)
+                        #expect(r.headers[.contentType]?.hasPrefix("text/csv") == true)
+                        let lines = r.text.split(separator: "\r\n")
+                        #expect(lines.first == "document,key,line,column,severity,code,field,message")
+                        #expect(lines.contains { $0.hasPrefix("7,") } && lines.contains { $0.hasPrefix("23,") })
+                        #expect(!r.text.contains("350128199003070025"))
+                    }
+                    // Another merchant cannot see the batch.
+                    try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: .key(h.keys[Parties.stranger])) { r in
+                        #expect(r.status == .notFound)
+                    }
                 }
             }
+            let stats = try await h.store.stats()
+            let orders = stats.declarations.filter { $0.kind == .order }.map(\.count).reduce(0, +)
+            #expect(orders == 38)
         }
-        let stats = try await h.store.stats()
-        let orders = stats.declarations.filter { $0.kind == .order }.map(\.count).reduce(0, +)
-        #expect(orders == 38)
     }
 
     @Test("a valid batch goes on through the flow: routed, queued in the outbox, in the message timeline")
     func validBatchIsRouted() async throws {
         let h = try await Harness.make(configuration: Self.synchronous)
-        defer { Task { await h.close() } }
-        try await h.application().test(.router) { client in
-            var headers = HTTPFields.key(h.keys[Parties.merchant])
-            headers[.xBatchIdTest] = "routed-batch"
-            let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers,
-                                                  body: ByteBuffer(bytes: try orderBatch(count: 12)))
-            let json = try upload.json()
-            #expect(json["status"] as? String == "completed", "\(json)")
-            #expect(json["routing"] as? String == "routed → customs [rules: everything]", "\(json)")
-            let guid = try #require(json["messageGuid"] as? String)
-            let timeline = try #require(try await h.store.trace(.guid(guid)))
-            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map(\.destination) == ["customs"])
-            #expect(Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status)) == ["declared"])
+        try await withCleanup({ await h.close() }) {
+            try await h.application().test(.router) { client in
+                var headers = HTTPFields.key(h.keys[Parties.merchant])
+                headers[.xBatchIdTest] = "routed-batch"
+                let upload = try await client.execute(uri: "/v1/batches", method: .post, headers: headers,
+                                                      body: ByteBuffer(bytes: try orderBatch(count: 12)))
+                let json = try upload.json()
+                #expect(json["status"] as? String == "completed", "\(json)")
+                #expect(json["routing"] as? String == "routed → customs [rules: everything]", "\(json)")
+                let guid = try #require(json["messageGuid"] as? String)
+                let timeline = try #require(try await h.store.trace(.guid(guid)))
+                #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map(\.destination) == ["customs"])
+                #expect(Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status)) == ["declared"])
+            }
         }
     }
 
     @Test("over the enterprise's limit: 413 at once by Content-Length, and mid-stream when chunked")
     func tooLarge() async throws {
         let h = try await Harness.make(configuration: Self.synchronous)
-        defer { Task { await h.close() } }
-        var merchant = try #require(try await h.store.enterprise(code: Parties.merchant))
-        merchant.maxBatchBytes = 20_000
-        try await h.store.upsertEnterprise(merchant)
-        let big = try orderBatch(count: 20)
-        #expect(big.count > 20_000)
-        try await h.application().test(.router) { client in
-            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
-                                     body: ByteBuffer(bytes: big)) { r in
-                #expect(r.status == .contentTooLarge)
-                #expect(r.text.contains("20000"))
+        try await withCleanup({ await h.close() }) {
+            var merchant = try #require(try await h.store.enterprise(code: Parties.merchant))
+            merchant.maxBatchBytes = 20_000
+            try await h.store.upsertEnterprise(merchant)
+            let big = try orderBatch(count: 20)
+            #expect(big.count > 20_000)
+            try await h.application().test(.router) { client in
+                try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                         body: ByteBuffer(bytes: big)) { r in
+                    #expect(r.status == .contentTooLarge)
+                    #expect(r.text.contains("20000"))
+                }
+                // gzip hides the decoded size: refused while streaming, the batch marked failed.
+                var headers = HTTPFields.key(h.keys[Parties.merchant])
+                headers[.contentEncoding] = "gzip"
+                headers[.xBatchIdTest] = "too-big-gzip"
+                try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: try gzip(big))) { r in
+                    #expect(r.status == .contentTooLarge)
+                }
             }
-            // gzip hides the decoded size: refused while streaming, the batch marked failed.
-            var headers = HTTPFields.key(h.keys[Parties.merchant])
-            headers[.contentEncoding] = "gzip"
-            headers[.xBatchIdTest] = "too-big-gzip"
-            try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: try gzip(big))) { r in
-                #expect(r.status == .contentTooLarge)
-            }
+            #expect(try await h.store.batch(id: "too-big-gzip")?.status == .failed)
         }
-        #expect(try await h.store.batch(id: "too-big-gzip")?.status == .failed)
     }
 
     @Test("a batch whose copCode is another enterprise's, or that is not XML, fails cleanly")
     func refusedBatches() async throws {
         let h = try await Harness.make(configuration: Self.synchronous)
-        defer { Task { await h.close() } }
-        try await h.application().test(.router) { client in
-            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
-                                     body: ByteBuffer(bytes: try orderBatch(count: 2, copCode: Parties.stranger))) { r in
-                #expect(r.status == .forbidden)
-                let failed = try r.json()
-                #expect(failed["status"] as? String == "failed")
-            }
-            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
-                                     body: ByteBuffer(string: "this is not xml")) { r in
-                #expect(r.status == .unprocessableContent)
-            }
-            var headers = HTTPFields.key(h.keys[Parties.merchant])
-            headers[.contentEncoding] = "gzip"
-            try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(string: "not gzip at all")) { r in
-                #expect(r.status == .badRequest)
-            }
-            try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.platform]),
-                                     body: ByteBuffer(bytes: try orderBatch(count: 1))) { r in
-                #expect(r.status == .forbidden)
+        try await withCleanup({ await h.close() }) {
+            try await h.application().test(.router) { client in
+                try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                         body: ByteBuffer(bytes: try orderBatch(count: 2, copCode: Parties.stranger))) { r in
+                    #expect(r.status == .forbidden)
+                    let failed = try r.json()
+                    #expect(failed["status"] as? String == "failed")
+                }
+                try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.merchant]),
+                                         body: ByteBuffer(string: "this is not xml")) { r in
+                    #expect(r.status == .unprocessableContent)
+                }
+                var headers = HTTPFields.key(h.keys[Parties.merchant])
+                headers[.contentEncoding] = "gzip"
+                try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: ByteBuffer(string: "not gzip at all")) { r in
+                    #expect(r.status == .badRequest)
+                }
+                try await client.execute(uri: "/v1/batches", method: .post, headers: .key(h.keys[Parties.platform]),
+                                         body: ByteBuffer(bytes: try orderBatch(count: 1))) { r in
+                    #expect(r.status == .forbidden)
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
+import ClearanceDemo
 import ClearanceServer
 import ClearanceStore
+import ClearanceTestSupport
 import Foundation
 import Logging
 import Testing
@@ -42,68 +44,66 @@ struct BrowserTests {
         logger.logLevel = .warning
         let demo = try await DemoRuntime.start(
             store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            routesPath: repositoryRoot.appendingPathComponent("schemas/routing/default-routes.yaml").path,
-            samplesDirectory: repositoryRoot.appendingPathComponent("samples/valid").path,
             workDirectory: work, stepDelaySeconds: 0.1, logger: logger)
-        defer { Task { await demo.stop(); await store.close() } }
-
-        // The simulated customs releases the shipment (bounded wait: 60 s).
-        var status = ""
-        for _ in 0..<240 {
-            if let timeline = try await store.trace(.orderNo(DemoRuntime.shipmentKey)),
-               timeline.receipts.contains(where: { $0.returnStatus == "800" }) {
-                status = "released"
-                break
+        try await withCleanup({ await demo.stop(); await store.close() }) {
+            // The simulated customs releases the shipment (bounded wait: 60 s).
+            var status = ""
+            for _ in 0..<240 {
+                if let timeline = try await store.trace(.orderNo(DemoRuntime.shipmentKey)),
+                   timeline.receipts.contains(where: { $0.returnStatus == "800" }) {
+                    status = "released"
+                    break
+                }
+                try await Task.sleep(nanoseconds: 250_000_000)
             }
-            try await Task.sleep(nanoseconds: 250_000_000)
-        }
-        #expect(status == "released")
+            #expect(status == "released")
 
-        // Sign in as a person does: open the form, paste the key, click; the search link is kept as `next`.
-        let base = "http://127.0.0.1:\(demo.service.port)"
-        let next = "/ops/search?q=\(DemoRuntime.shipmentKey)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let opsKey = demo.opsKey
-        let browser = try await onThread {
-            try DevToolsBrowser(chromium: chromium, profile: work.appendingPathComponent("profile"))
-        }
-        let html = try await onThread { () throws -> String in
-            try browser.open("\(base)/ops/login?next=\(next)")
-            try browser.evaluate("document.querySelector('input[name=key]').value = '\(opsKey)'; true")
-            try browser.evaluate("document.querySelector('#login button').click(); true")
-            try browser.waitFor("location.pathname.startsWith('/ops/shipments/') && document.readyState === 'complete'")
-            return try browser.html()
-        }
-        #expect(html.contains("<h1>Shipment \(DemoRuntime.shipmentKey)</h1>"), "\(html.prefix(500))")
-        #expect(html.contains("id=\"shipment-status\""))
-        #expect(html.contains("800 released"), "the timeline shows the release receipt")
-        #expect(html.contains("documents-matched"))
-        #expect(html.contains("3501**********0024"))
-        #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
-        #expect(!html.contains(opsKey), "the key is in no page")
+            // Sign in as a person does: open the form, paste the key, click; the search link is kept as `next`.
+            let base = "http://127.0.0.1:\(demo.service.port)"
+            let next = "/ops/search?q=\(DemoRuntime.shipmentKey)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let opsKey = demo.opsKey
+            let browser = try await onThread {
+                try DevToolsBrowser(chromium: chromium, profile: work.appendingPathComponent("profile"))
+            }
+            let html = try await onThread { () throws -> String in
+                try browser.open("\(base)/ops/login?next=\(next)")
+                try browser.evaluate("document.querySelector('input[name=key]').value = '\(opsKey)'; true")
+                try browser.evaluate("document.querySelector('#login button').click(); true")
+                try browser.waitFor("location.pathname.startsWith('/ops/shipments/') && document.readyState === 'complete'")
+                return try browser.html()
+            }
+            #expect(html.contains("<h1>Shipment \(DemoRuntime.shipmentKey)</h1>"), "\(html.prefix(500))")
+            #expect(html.contains("id=\"shipment-status\""))
+            #expect(html.contains("800 released"), "the timeline shows the release receipt")
+            #expect(html.contains("documents-matched"))
+            #expect(html.contains("3501**********0024"))
+            #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
+            #expect(!html.contains(opsKey), "the key is in no page")
 
-        // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
-        // font to draw it rather than boxes.
-        #expect(html.contains("放行"))
-        let fonts = try await onThread { try run("/usr/bin/env", ["fc-list", ":lang=zh", "family"], timeout: 30) }
-        #expect(fonts.status == 0 && !fonts.output.isEmpty, "no CJK font: install fonts-wqy-microhei (scripts/test.sh does)")
+            // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
+            // font to draw it rather than boxes.
+            #expect(html.contains("放行"))
+            let fonts = try await onThread { try run("/usr/bin/env", ["fc-list", ":lang=zh", "family"], timeout: 30) }
+            #expect(fonts.status == 0 && !fonts.output.isEmpty, "no CJK font: install fonts-wqy-microhei (scripts/test.sh does)")
 
-        let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
-        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let screenshot = artifacts.appendingPathComponent("ops-shipment.png")
-        try? FileManager.default.removeItem(at: screenshot)
-        let png = try await onThread { try browser.screenshot() }
-        try png.write(to: screenshot)
-        let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
-        #expect(size > 10_000)
-        print("ops page screenshot: \(screenshot.path)")
+            let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
+            try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+            let screenshot = artifacts.appendingPathComponent("ops-shipment.png")
+            try? FileManager.default.removeItem(at: screenshot)
+            let png = try await onThread { try browser.screenshot() }
+            try png.write(to: screenshot)
+            let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
+            #expect(size > 10_000)
+            print("ops page screenshot: \(screenshot.path)")
 
-        // Sign out with the page's button: the browser's session is over.
-        let after = try await onThread { () throws -> String in
-            try browser.evaluate("document.querySelector('#logout button').click(); true")
-            try browser.waitFor("location.pathname === '/ops/login' && document.readyState === 'complete'")
-            try browser.open("\(base)/ops")
-            return try browser.evaluate("document.body.innerText") as? String ?? ""
+            // Sign out with the page's button: the browser's session is over.
+            let after = try await onThread { () throws -> String in
+                try browser.evaluate("document.querySelector('#logout button').click(); true")
+                try browser.waitFor("location.pathname === '/ops/login' && document.readyState === 'complete'")
+                try browser.open("\(base)/ops")
+                return try browser.evaluate("document.body.innerText") as? String ?? ""
+            }
+            #expect(after.contains("sign in at"), "\(after.prefix(300))")
         }
-        #expect(after.contains("sign in at"), "\(after.prefix(300))")
     }
 }

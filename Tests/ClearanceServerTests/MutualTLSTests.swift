@@ -1,5 +1,6 @@
 import ClearanceServer
 import ClearanceStore
+import ClearanceTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -32,32 +33,34 @@ struct MutualTLSTests {
             keyPath: try write("server.key", try server.key.pemRepresentation()),
             clientCAPath: try write("ca.crt", ca.certificate.pemRepresentation))
         let h = try await Harness.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tls: files))
-        defer { Task { await h.close() } }
-        let merchantClient = try issue("merchant client")
-        let strangerClient = try issue("unregistered client")
-        try await EnterpriseAdmin(store: h.store).registerClientCertificate(
-            enterpriseCode: Parties.merchant, der: merchantClient.cert.derBytes, actor: "test")
-        let service = try await ClearanceApplication.start(h.environment)
-        defer { Task { await service.stop() } }
-
-        func request(_ identity: (cert: Certificate, key: PrivateKey)?, headers: HTTPFields = [:]) async throws -> HTTPResponse.Status {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(ca.certificate.pemRepresentation.utf8), format: .pem)])
-            tls.certificateVerification = .noHostnameVerification
-            if let identity {
-                tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(identity.cert.pemRepresentation.utf8), format: .pem))]
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(try identity.key.pemRepresentation().utf8), format: .pem))
+        try await withCleanup({ await h.close() }) {
+            let merchantClient = try issue("merchant client")
+            let strangerClient = try issue("unregistered client")
+            try await EnterpriseAdmin(store: h.store).registerClientCertificate(
+                enterpriseCode: Parties.merchant, der: merchantClient.cert.derBytes, actor: "test")
+            let service = try await ClearanceApplication.start(h.environment)
+            try await withCleanup({ await service.stop() }) { () async throws in
+                func request(_ identity: (cert: Certificate, key: PrivateKey)?, headers: HTTPFields = [:]) async throws -> HTTPResponse.Status {
+                    var tls = TLSConfiguration.makeClientConfiguration()
+                    tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(ca.certificate.pemRepresentation.utf8), format: .pem)])
+                    tls.certificateVerification = .noHostnameVerification
+                    if let identity {
+                        tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(identity.cert.pemRepresentation.utf8), format: .pem))]
+                        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(try identity.key.pemRepresentation().utf8), format: .pem))
+                    }
+                    let client = TestClient(host: "127.0.0.1", port: service.port,
+                                            configuration: .init(tlsConfiguration: tls, serverName: "clearance.test"),
+                                            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
+                    client.connect()
+                    return try await withCleanup({ try? await client.shutdown() }) {
+                        return try await client.execute(TestClient.Request("/v1/receipts", method: .get, authority: "127.0.0.1", headers: headers)).status
+                    }
+                }
+                #expect(try await request(merchantClient) == .ok)
+                #expect(try await request(strangerClient) == .unauthorized)
+                #expect(try await request(nil) == .unauthorized)
+                #expect(try await request(nil, headers: .key(h.keys[Parties.stranger])) == .ok)
             }
-            let client = TestClient(host: "127.0.0.1", port: service.port,
-                                    configuration: .init(tlsConfiguration: tls, serverName: "clearance.test"),
-                                    eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
-            client.connect()
-            defer { Task { try? await client.shutdown() } }
-            return try await client.execute(TestClient.Request("/v1/receipts", method: .get, authority: "127.0.0.1", headers: headers)).status
         }
-        #expect(try await request(merchantClient) == .ok)
-        #expect(try await request(strangerClient) == .unauthorized)
-        #expect(try await request(nil) == .unauthorized)
-        #expect(try await request(nil, headers: .key(h.keys[Parties.stranger])) == .ok)
     }
 }

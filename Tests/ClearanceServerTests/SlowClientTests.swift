@@ -1,4 +1,5 @@
 import ClearanceServer
+import ClearanceTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -34,17 +35,19 @@ struct SlowClientTests {
     @Test("a body that trickles past the request timeout gets 408 and nothing is stored")
     func slowBody() async throws {
         let h = try await Harness.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, requestTimeoutSeconds: 1))
-        defer { Task { await h.close() } }
-        let service = try await ClearanceApplication.start(h.environment)
-        defer { Task { await service.stop() } }
-        let key = try #require(h.keys[Parties.platform])
-        let port = service.port
-        let answer = try await onThread {
-            try trickle(port: port, head: "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
-                        + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n",
-                        bodyPart: "<?xml version=\"1.0\"?><ceb:CEB311Message", waitSeconds: 30)
+        try await withCleanup({ await h.close() }) {
+            let service = try await ClearanceApplication.start(h.environment)
+            try await withCleanup({ await service.stop() }) {
+                let key = try #require(h.keys[Parties.platform])
+                let port = service.port
+                let answer = try await onThread {
+                    try trickle(port: port, head: "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
+                                + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n",
+                                bodyPart: "<?xml version=\"1.0\"?><ceb:CEB311Message", waitSeconds: 30)
+                }
+                #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+                #expect(try await h.store.stats().messageTotal == 0)
+            }
         }
-        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
-        #expect(try await h.store.stats().messageTotal == 0)
     }
 }

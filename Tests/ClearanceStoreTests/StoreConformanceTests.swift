@@ -11,20 +11,21 @@ struct StoreConformanceTests {
     func migrationsIdempotent(engine: TestEngine) async throws {
         let url = try freshURL(engine)
         let first = try #require(try await openStore(url: url, options: .init(buyerIdSalt: testSalt)) as? SQLStore)
-        defer { Task { await first.close() } }
-        #expect(try await first.migrate() == [])
-        let recorded = try await first.rawQuery("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
-        #expect(recorded.map { $0[0] } == Migrator.migrations(for: first.dialect).map { String($0.version) })
-        #expect(recorded.allSatisfy { ($0[2]?.count ?? 0) == 64 })
+        try await withCleanup({ await first.close() }) {
+            #expect(try await first.migrate() == [])
+            let recorded = try await first.rawQuery("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            #expect(recorded.map { $0[0] } == Migrator.migrations(for: first.dialect).map { String($0.version) })
+            #expect(recorded.allSatisfy { ($0[2]?.count ?? 0) == 64 })
 
-        // A second process opening the same database applies nothing.
-        let second = try await openStore(url: url, options: .init(buyerIdSalt: testSalt))
-        #expect(try await second.migrate() == [])
-        await second.close()
+            // A second process opening the same database applies nothing.
+            let second = try await openStore(url: url, options: .init(buyerIdSalt: testSalt))
+            #expect(try await second.migrate() == [])
+            await second.close()
 
-        // Schema usable after the repeated runs.
-        let report = try await first.ingest(ShipmentFixture(1).items)
-        #expect(report.declarationsInserted == 4)
+            // Schema usable after the repeated runs.
+            let report = try await first.ingest(ShipmentFixture(1).items)
+            #expect(report.declarationsInserted == 4)
+        }
     }
 
     @Test("a fresh database applies every migration once", arguments: TestEngine.allCases)

@@ -36,125 +36,129 @@ struct StreamedMessageTests {
     @Test("parts, chunks and completion store the exact bytes and every declaration once", arguments: TestEngine.allCases)
     func streamAndComplete(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
-        defer { Task { await store.close() } }
-        let guid = ShipmentFixture.guid("STREAM01", 1)
-        let raw = Self.rawBytes(10_000)
-        let parts = Self.parts(raw, size: 1_024)
+        try await withCleanup({ await store.close() }) {
+            let guid = ShipmentFixture.guid("STREAM01", 1)
+            let raw = Self.rawBytes(10_000)
+            let parts = Self.parts(raw, size: 1_024)
 
-        let start = try await store.beginStreamedMessage(Self.header(guid))
-        #expect(start.state == .new)
-        #expect(try await store.stats().incompleteMessages == 1)
-        var inserted = 0
-        for (i, group) in parts.chunked(4).enumerated() {
-            let report = try await store.ingestStreamedChunk(StreamedChunk(
-                messageGuid: guid, senderCode: Self.sender, parts: Array(group),
-                declarations: Self.declarations((i * 3)..<(i * 3 + 3), guid: guid)))
-            #expect(report.chunksCommitted == 1)
-            inserted += report.declarationsInserted
+            let start = try await store.beginStreamedMessage(Self.header(guid))
+            #expect(start.state == .new)
+            #expect(try await store.stats().incompleteMessages == 1)
+            var inserted = 0
+            for (i, group) in parts.chunked(4).enumerated() {
+                let report = try await store.ingestStreamedChunk(StreamedChunk(
+                    messageGuid: guid, senderCode: Self.sender, parts: Array(group),
+                    declarations: Self.declarations((i * 3)..<(i * 3 + 3), guid: guid)))
+                #expect(report.chunksCommitted == 1)
+                inserted += report.declarationsInserted
+            }
+            #expect(inserted == 9)
+            // Incomplete messages are not served as if whole.
+            await #expect(throws: StoreError.self) { _ = try await store.message(guid: guid) }
+
+            let digest = SHA256Digest.hex(of: raw)
+            let outcome = try await store.finishStreamedMessage(guid: guid, sha256: digest, size: Int64(raw.count), partCount: parts.count)
+            #expect(outcome.status == .stored)
+            let message = try #require(try await store.message(guid: guid))
+            #expect(message.rawBytes == raw)
+            #expect(message.sha256 == digest)
+            let stats = try await store.stats()
+            #expect(stats.incompleteMessages == 0)
+            #expect(stats.messageParts == parts.count)
+            #expect(stats.declarationTotal == 9)
+            #expect(try await store.count("events", where: "kind = 'received'") == 1)
+            #expect(try await store.rawQuery("SELECT size FROM messages WHERE guid = $1", [.text(guid)]) == [[String(raw.count)]])
+
+            // The same message again: already complete, duplicate, nothing new.
+            let again = try await store.beginStreamedMessage(Self.header(guid))
+            #expect(again.state == .complete)
+            #expect(again.storedSHA256 == digest)
+            let rerun = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, declarations: Self.declarations(0..<9, guid: guid)))
+            #expect(rerun.declarationsInserted == 0 && rerun.declarationsSkipped == 9)
+            #expect(try await store.finishStreamedMessage(guid: guid, sha256: digest, size: Int64(raw.count), partCount: parts.count).status == .duplicate)
+            #expect(try await store.finishStreamedMessage(guid: guid, sha256: String(repeating: "0", count: 64), size: 1, partCount: 1).status == .guidConflict)
         }
-        #expect(inserted == 9)
-        // Incomplete messages are not served as if whole.
-        await #expect(throws: StoreError.self) { _ = try await store.message(guid: guid) }
-
-        let digest = SHA256Digest.hex(of: raw)
-        let outcome = try await store.finishStreamedMessage(guid: guid, sha256: digest, size: Int64(raw.count), partCount: parts.count)
-        #expect(outcome.status == .stored)
-        let message = try #require(try await store.message(guid: guid))
-        #expect(message.rawBytes == raw)
-        #expect(message.sha256 == digest)
-        let stats = try await store.stats()
-        #expect(stats.incompleteMessages == 0)
-        #expect(stats.messageParts == parts.count)
-        #expect(stats.declarationTotal == 9)
-        #expect(try await store.count("events", where: "kind = 'received'") == 1)
-        #expect(try await store.rawQuery("SELECT size FROM messages WHERE guid = $1", [.text(guid)]) == [[String(raw.count)]])
-
-        // The same message again: already complete, duplicate, nothing new.
-        let again = try await store.beginStreamedMessage(Self.header(guid))
-        #expect(again.state == .complete)
-        #expect(again.storedSHA256 == digest)
-        let rerun = try await store.ingestStreamedChunk(StreamedChunk(
-            messageGuid: guid, senderCode: Self.sender, declarations: Self.declarations(0..<9, guid: guid)))
-        #expect(rerun.declarationsInserted == 0 && rerun.declarationsSkipped == 9)
-        #expect(try await store.finishStreamedMessage(guid: guid, sha256: digest, size: Int64(raw.count), partCount: parts.count).status == .duplicate)
-        #expect(try await store.finishStreamedMessage(guid: guid, sha256: String(repeating: "0", count: 64), size: 1, partCount: 1).status == .guidConflict)
     }
 
     @Test("an interrupted message resumes: parts are replaced in place, nothing doubles", arguments: TestEngine.allCases)
     func resume(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
-        defer { Task { await store.close() } }
-        let guid = ShipmentFixture.guid("STREAM02", 2)
-        let raw = Self.rawBytes(5_000)
-        let parts = Self.parts(raw, size: 1_000)
-        _ = try await store.beginStreamedMessage(Self.header(guid))
-        // First run: dies after two chunks (the first parts were even written with wrong bytes).
-        var garbled = parts[0]
-        garbled.bytes = [UInt8](repeating: 0x41, count: 1_000)
-        _ = try await store.ingestStreamedChunk(StreamedChunk(
-            messageGuid: guid, senderCode: Self.sender, parts: [garbled, parts[1]], declarations: Self.declarations(0..<2, guid: guid)))
-        _ = try await store.ingestStreamedChunk(StreamedChunk(
-            messageGuid: guid, senderCode: Self.sender, parts: [parts[2]], declarations: Self.declarations(2..<4, guid: guid)))
-        // Finishing with missing parts is refused.
-        await #expect(throws: StoreError.self) {
-            _ = try await store.finishStreamedMessage(guid: guid, sha256: SHA256Digest.hex(of: raw), size: 5_000, partCount: parts.count)
-        }
+        try await withCleanup({ await store.close() }) {
+            let guid = ShipmentFixture.guid("STREAM02", 2)
+            let raw = Self.rawBytes(5_000)
+            let parts = Self.parts(raw, size: 1_000)
+            _ = try await store.beginStreamedMessage(Self.header(guid))
+            // First run: dies after two chunks (the first parts were even written with wrong bytes).
+            var garbled = parts[0]
+            garbled.bytes = [UInt8](repeating: 0x41, count: 1_000)
+            _ = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, parts: [garbled, parts[1]], declarations: Self.declarations(0..<2, guid: guid)))
+            _ = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, parts: [parts[2]], declarations: Self.declarations(2..<4, guid: guid)))
+            // Finishing with missing parts is refused.
+            await #expect(throws: StoreError.self) {
+                _ = try await store.finishStreamedMessage(guid: guid, sha256: SHA256Digest.hex(of: raw), size: 5_000, partCount: parts.count)
+            }
 
-        // Second run from the start.
-        #expect(try await store.beginStreamedMessage(Self.header(guid)).state == .resumed)
-        var inserted = 0, skipped = 0
-        for (i, group) in parts.chunked(2).enumerated() {
-            let report = try await store.ingestStreamedChunk(StreamedChunk(
-                messageGuid: guid, senderCode: Self.sender, parts: Array(group),
-                declarations: Self.declarations((i * 2)..<(i * 2 + 2), guid: guid)))
-            inserted += report.declarationsInserted
-            skipped += report.declarationsSkipped
+            // Second run from the start.
+            #expect(try await store.beginStreamedMessage(Self.header(guid)).state == .resumed)
+            var inserted = 0, skipped = 0
+            for (i, group) in parts.chunked(2).enumerated() {
+                let report = try await store.ingestStreamedChunk(StreamedChunk(
+                    messageGuid: guid, senderCode: Self.sender, parts: Array(group),
+                    declarations: Self.declarations((i * 2)..<(i * 2 + 2), guid: guid)))
+                inserted += report.declarationsInserted
+                skipped += report.declarationsSkipped
+            }
+            #expect(inserted == 2 && skipped == 4)
+            let digest = SHA256Digest.hex(of: raw)
+            #expect(try await store.finishStreamedMessage(guid: guid, sha256: digest, size: 5_000, partCount: parts.count).status == .stored)
+            #expect(try await store.message(guid: guid)?.rawBytes == raw)
+            #expect(try await store.count("message_parts") == parts.count)
+            #expect(try await store.count("declarations") == 6)
+            let duplicates = try await store.rawQuery(
+                "SELECT kind, sender_code, dedup_key FROM declarations GROUP BY kind, sender_code, dedup_key HAVING COUNT(*) > 1")
+            #expect(duplicates.isEmpty)
         }
-        #expect(inserted == 2 && skipped == 4)
-        let digest = SHA256Digest.hex(of: raw)
-        #expect(try await store.finishStreamedMessage(guid: guid, sha256: digest, size: 5_000, partCount: parts.count).status == .stored)
-        #expect(try await store.message(guid: guid)?.rawBytes == raw)
-        #expect(try await store.count("message_parts") == parts.count)
-        #expect(try await store.count("declarations") == 6)
-        let duplicates = try await store.rawQuery(
-            "SELECT kind, sender_code, dedup_key FROM declarations GROUP BY kind, sender_code, dedup_key HAVING COUNT(*) > 1")
-        #expect(duplicates.isEmpty)
     }
 
     @Test("a chunk for another sender or an unknown message is refused whole", arguments: TestEngine.allCases)
     func refusals(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
-        defer { Task { await store.close() } }
-        let guid = ShipmentFixture.guid("STREAM03", 3)
-        await #expect(throws: StoreError.self) {
-            _ = try await store.ingestStreamedChunk(StreamedChunk(messageGuid: guid, senderCode: Self.sender))
+        try await withCleanup({ await store.close() }) {
+            let guid = ShipmentFixture.guid("STREAM03", 3)
+            await #expect(throws: StoreError.self) {
+                _ = try await store.ingestStreamedChunk(StreamedChunk(messageGuid: guid, senderCode: Self.sender))
+            }
+            _ = try await store.beginStreamedMessage(Self.header(guid))
+            await #expect(throws: StoreError.self) {
+                _ = try await store.ingestStreamedChunk(StreamedChunk(
+                    messageGuid: guid, senderCode: "OTHER", parts: [MessagePart(index: 0, bytes: [1])],
+                    declarations: Self.declarations(0..<1, guid: guid)))
+            }
+            #expect(try await store.count("message_parts") == 0)
+            #expect(try await store.count("declarations") == 0)
+            var other = Self.header(guid)
+            other.senderCode = "OTHER"
+            await #expect(throws: StoreError.self) { _ = try await store.beginStreamedMessage(other) }
         }
-        _ = try await store.beginStreamedMessage(Self.header(guid))
-        await #expect(throws: StoreError.self) {
-            _ = try await store.ingestStreamedChunk(StreamedChunk(
-                messageGuid: guid, senderCode: "OTHER", parts: [MessagePart(index: 0, bytes: [1])],
-                declarations: Self.declarations(0..<1, guid: guid)))
-        }
-        #expect(try await store.count("message_parts") == 0)
-        #expect(try await store.count("declarations") == 0)
-        var other = Self.header(guid)
-        other.senderCode = "OTHER"
-        await #expect(throws: StoreError.self) { _ = try await store.beginStreamedMessage(other) }
     }
 
     @Test("a declaration repeated within one chunk is stored once, with its lines once", arguments: TestEngine.allCases)
     func repeatedInChunk(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
-        defer { Task { await store.close() } }
-        let guid = ShipmentFixture.guid("STREAM04", 4)
-        _ = try await store.beginStreamedMessage(Self.header(guid))
-        let once = Self.declarations(0..<3, guid: guid)
-        let report = try await store.ingestStreamedChunk(StreamedChunk(
-            messageGuid: guid, senderCode: Self.sender, declarations: once + [once[1]]))
-        #expect(report.declarationsInserted == 3 && report.declarationsSkipped == 1)
-        let lines = once.reduce(0) { $0 + $1.lines.count }
-        #expect(report.linesInserted == lines && report.linesSkipped == once[1].lines.count)
-        #expect(try await store.count("declaration_lines") == lines)
-        #expect(try await store.count("declarations") == 3)
+        try await withCleanup({ await store.close() }) {
+            let guid = ShipmentFixture.guid("STREAM04", 4)
+            _ = try await store.beginStreamedMessage(Self.header(guid))
+            let once = Self.declarations(0..<3, guid: guid)
+            let report = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, declarations: once + [once[1]]))
+            #expect(report.declarationsInserted == 3 && report.declarationsSkipped == 1)
+            let lines = once.reduce(0) { $0 + $1.lines.count }
+            #expect(report.linesInserted == lines && report.linesSkipped == once[1].lines.count)
+            #expect(try await store.count("declaration_lines") == lines)
+            #expect(try await store.count("declarations") == 3)
+        }
     }
 }

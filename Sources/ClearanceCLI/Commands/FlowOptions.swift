@@ -5,21 +5,22 @@ import Dispatch
 import Foundation
 import XMLSignature
 
-/// `--rules FILE`: the routing table (default: $CLEARANCE_ROUTES, else schemas/routing/default-routes.yaml).
+/// `--rules FILE`: the routing table (default: $CLEARANCE_ROUTES, else the built-in
+/// schemas/routing/default-routes.yaml, so that no command depends on the working directory).
 struct RulesOption: ParsableArguments {
-    @Option(name: .customLong("rules"), help: ArgumentHelp("Routing rules (YAML; default: $CLEARANCE_ROUTES, else schemas/routing/default-routes.yaml).", valueName: "FILE"))
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Routing rules (YAML; default: $CLEARANCE_ROUTES, else the built-in schemas/routing/default-routes.yaml).", valueName: "FILE"))
     var path: String?
 
-    var resolved: String {
-        if let path, !path.isEmpty { return path }
-        if let env = ProcessInfo.processInfo.environment["CLEARANCE_ROUTES"], !env.isEmpty { return env }
-        return "schemas/routing/default-routes.yaml"
+    var source: RoutingSource {
+        if let path, !path.isEmpty { return .file(path) }
+        if let env = ProcessInfo.processInfo.environment["CLEARANCE_ROUTES"], !env.isEmpty { return .file(env) }
+        return .defaults
     }
 
     /// Loads the table with hot reload, or fails with exit code 2 listing every problem.
     func watcher() throws -> RoutingTableWatcher {
         do {
-            return try RoutingTableWatcher(path: resolved)
+            return try RoutingTableWatcher(source: source)
         } catch {
             OutputBuffer.standardError("clearance: invalid routing rules:\n\(error)\n")
             throw Exit.usage

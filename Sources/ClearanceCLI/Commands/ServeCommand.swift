@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClearanceDemo
 import ClearanceRouting
 import ClearanceServer
 import ClearanceStore
@@ -15,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             state of their own, and outbox claims (FOR UPDATE SKIP LOCKED) never hand a row to two workers.
 
             --demo starts the customs simulator in-process, creates demo accounts with fresh API keys, loads \
-            the Pingtan sample shipment from samples/valid, and prints the ops sign-in URL, the key to paste \
+            the Pingtan sample shipment (built in; --samples DIR reads it from DIR), and prints the ops sign-in URL, the key to paste \
             there and a curl example. \
             Without --store the demo uses the SQLite file .clearance-demo/clearance.sqlite.
             """
@@ -34,8 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Start the customs simulator in-process and load the Pingtan sample shipment.")
     var demo = false
 
-    @Option(help: "Samples loaded by --demo.")
-    var samples = "samples/valid"
+    @Option(help: "Directory to read the sample shipment of --demo from (default: the copies built in).")
+    var samples: String?
 
     @Option(help: "Largest batch upload per enterprise without its own limit, in bytes.")
     var maxBatchBytes: Int64 = 256 << 20
@@ -145,7 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
         let url = store.resolved ?? "sqlite:" + work.appendingPathComponent("clearance.sqlite").path
         let opened = try await openStore(url)
         let runtime = try await DemoRuntime.start(
-            store: opened, configuration: configuration, routesPath: rules.resolved, samplesDirectory: samples,
+            store: opened, configuration: configuration, routes: rules.source, samplesDirectory: samples,
             workDirectory: work, logger: logger, handleSignals: true)
         let base = "http://\(configuration.host):\(runtime.service.port)"
         let shipment = DemoRuntime.shipmentKey

@@ -8,7 +8,7 @@ import Yams
 ///
 /// Rules are evaluated top to bottom; every matching rule adds its destinations, and a rule
 /// marked `final` stops the evaluation. The shipped default is `schemas/routing/default-routes.yaml`
-/// (format documented there). String values may use `${VAR}` or `${VAR:-default}` to take
+/// (format documented there; compiled in as ``RoutingSource/defaults``). String values may use `${VAR}` or `${VAR:-default}` to take
 /// deployment settings (URLs, directories) from the environment.
 public struct RoutingTable: Sendable {
     /// Format version (1).

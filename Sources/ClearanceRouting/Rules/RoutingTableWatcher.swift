@@ -3,10 +3,10 @@ import Logging
 
 /// Serves the current routing table and reloads it when its file changes (hot reload by
 /// modification-time polling). A file that fails validation is reported and ignored: the last
-/// good table stays in force.
+/// good table stays in force. The built-in defaults never change.
 public final class RoutingTableWatcher: @unchecked Sendable {
-    /// The file watched.
-    public let path: String
+    /// Where the table comes from.
+    public let source: RoutingSource
     private let environment: [String: String]
     private let minimumInterval: TimeInterval
     private let logger: Logger
@@ -18,14 +18,14 @@ public final class RoutingTableWatcher: @unchecked Sendable {
 
     /// Loads the file; throws when the first load fails.
     /// - Parameter minimumInterval: at most one `stat` per interval.
-    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public init(source: RoutingSource, environment: [String: String] = ProcessInfo.processInfo.environment,
                 minimumInterval: TimeInterval = 1, logger: Logger = Logger(label: "clearance.routing")) throws(RoutingTableErrors) {
-        self.path = path
+        self.source = source
         self.environment = environment
         self.minimumInterval = minimumInterval
         self.logger = logger
-        table = try RoutingTable.load(path: path, environment: environment)
-        modified = Self.modificationDate(path)
+        table = try source.load(environment: environment)
+        if case .file(let path) = source { modified = Self.modificationDate(path) }
         lastCheck = Date()
     }
 
@@ -36,7 +36,7 @@ public final class RoutingTableWatcher: @unchecked Sendable {
     public func current(now: Date = Date()) -> RoutingTable {
         lock.lock()
         defer { lock.unlock() }
-        guard now.timeIntervalSince(lastCheck) >= minimumInterval else { return table }
+        guard case .file(let path) = source, now.timeIntervalSince(lastCheck) >= minimumInterval else { return table }
         lastCheck = now
         let mtime = Self.modificationDate(path)
         guard mtime != modified else { return table }

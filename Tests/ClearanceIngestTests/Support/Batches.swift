@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -5,11 +6,10 @@ import Glibc
 #endif
 
 /// The repository root (tests read `samples/` and run `scripts/generate-batch.py`).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = Repository.root
 
 /// A sample message from `samples/valid`.
-func sample(_ name: String) -> String { repositoryRoot.appendingPathComponent("samples/valid/\(name)").path }
+func sample(_ name: String) -> String { Repository.samplePath(name) }
 
 /// A generated batch and what the generator broke in it.
 struct Batch {

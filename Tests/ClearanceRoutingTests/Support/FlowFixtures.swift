@@ -8,12 +8,9 @@ import XMLSignature
 
 /// Paths, fresh shipments, stores and keys for the routing tests.
 enum FlowFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
-    static func sample(_ name: String) -> [UInt8] {
-        Array((try? Data(contentsOf: root.appendingPathComponent("samples/valid/\(name)"))) ?? Data())
-    }
+    static func sample(_ name: String) -> [UInt8] { (try? Repository.sample(name)) ?? [] }
 
     /// A delivery worker for `table`, signing with the service key, polling fast (end-to-end tests).
     /// It builds its transports itself: `shutdown()` closes them.
@@ -30,7 +27,7 @@ enum FlowFixtures {
         ReceiptProcessor(store: store, verifier: SignatureVerifier(policy: SignaturePolicy(trustStore: trust)), requireSignature: true)
     }
 
-    static var defaultRoutes: String { root.appendingPathComponent("schemas/routing/default-routes.yaml").path }
+    static var defaultRoutes: String { Repository.path("schemas/routing/default-routes.yaml") }
 
     /// The `clearance` executable built next to the tests.
     static var clearanceBinary: String? { try? TestBinaries.clearance() }

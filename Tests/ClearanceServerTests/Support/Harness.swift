@@ -1,6 +1,7 @@
 import ClearanceRouting
 import ClearanceServer
 import ClearanceStore
+import ClearanceTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -121,15 +122,10 @@ struct Harness {
 }
 
 /// Reads a sample message.
-func sample(_ name: String) throws -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    return Array(try Data(contentsOf: root.appendingPathComponent("samples/valid/\(name)")))
-}
+func sample(_ name: String) throws -> [UInt8] { try Repository.sample(name) }
 
 /// The repository root.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = Repository.root
 
 extension HTTPFields {
     static func key(_ key: String?, _ extra: HTTPFields = [:]) -> HTTPFields {

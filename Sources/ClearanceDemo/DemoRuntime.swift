@@ -1,4 +1,5 @@
 import ClearanceRouting
+import ClearanceServer
 import ClearanceStore
 import CustomsSimulator
 import Foundation
@@ -13,8 +14,6 @@ import XMLSignature
 public final class DemoRuntime: Sendable {
     /// The sample shipment to look at.
     public static let shipmentKey = "PT202611250001"
-    /// The samples loaded, in order (order, payment, waybill, then the inventory that waits for them).
-    public static let samples = ["CEB311-order.xml", "CEB411-payment.xml", "CEB511-logistics.xml", "CEB621-inventory.xml"]
     /// Senders of the samples: API accounts created for the demo.
     static let accounts: [(code: String, name: String, role: EnterpriseRole)] = [
         ("OPS", "Operations desk", .ops),
@@ -60,12 +59,13 @@ public final class DemoRuntime: Sendable {
 
     /// Starts everything and loads the samples.
     /// - Parameters:
-    ///   - routesPath: the routing defaults (`schemas/routing/default-routes.yaml`).
-    ///   - samplesDirectory: `samples/valid`.
+    ///   - routes: the routing table (by default the built-in `schemas/routing/default-routes.yaml`).
+    ///   - samplesDirectory: where to read the sample shipment's files (``DemoSamples``) instead of
+    ///     the copies compiled in.
     ///   - workDirectory: spool directories live here.
     ///   - stepDelaySeconds: pause between the simulator's receipts.
     public static func start(
-        store: any AccessStore, configuration: ServerConfiguration, routesPath: String, samplesDirectory: String,
+        store: any AccessStore, configuration: ServerConfiguration, routes: RoutingSource = .defaults, samplesDirectory: String? = nil,
         workDirectory: URL, stepDelaySeconds: Double = 1, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
         handleSignals: Bool = false
     ) async throws -> DemoRuntime {
@@ -98,7 +98,7 @@ public final class DemoRuntime: Sendable {
         let spool = workDirectory.appendingPathComponent("spool").path
         var env = ProcessInfo.processInfo.environment
         env["CLEARANCE_SPOOL"] = spool
-        let routing = RoutingBox(try RoutingTable.load(path: routesPath, environment: env))
+        let routing = RoutingBox(try routes.load(environment: env))
         let environment = try ServiceEnvironment(
             store: store, configuration: configuration, routing: { routing.current }, metrics: metrics, logger: logger)
 
@@ -114,7 +114,7 @@ public final class DemoRuntime: Sendable {
         let base = "http://127.0.0.1:\(simulatorPort)"
         for name in ["CLEARANCE_CUSTOMS_FUZHOU_URL", "CLEARANCE_CUSTOMS_XIAMEN_URL", "CLEARANCE_CUSTOMS_URL"] { env[name] = base + "/ceb" }
         env["CLEARANCE_FOREX_URL"] = base + "/payments"
-        let table = try RoutingTable.load(path: routesPath, environment: env)
+        let table = try routes.load(environment: env)
         routing.set(table)
         let destinations = try DestinationFactory.make(table)
         let worker = DeliveryWorker(
@@ -151,8 +151,9 @@ public final class DemoRuntime: Sendable {
         }
 
         // The sample shipment, as its senders would submit it.
-        for name in samples {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: samplesDirectory).appendingPathComponent(name)))
+        for (name, text) in DemoSamples.files {
+            let bytes = try samplesDirectory.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0).appendingPathComponent(name))) }
+                ?? Array(text.utf8)
             // Loaded as the local operator would (`clearance submit`): through the one intake.
             let result = try await environment.intake.accept(bytes, from: nil)
             logger.info("demo sample loaded", metadata: ["file": "\(name)", "guid": "\(result.guid)", "verdict": "\(result.verdict)"])

@@ -1,0 +1,49 @@
+import ClearanceTestSupport
+import Foundation
+import Testing
+
+/// The `clearance` binary copied elsewhere and run from a directory that is not the checkout
+/// needs no file beside it: the routing defaults are compiled in.
+@Suite struct InstalledBinaryTests {
+    /// The binary copied into a fresh directory, a working directory of its own with a sample
+    /// order in it, and an environment without the settings that would point back at the checkout.
+    struct Installed {
+        let binary: String
+        let work: URL
+        let environment: [String: String]
+
+        init() throws {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-installed-\(UUID().uuidString)")
+            let bin = root.appendingPathComponent("bin"), work = root.appendingPathComponent("work")
+            for directory in [bin, work] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+            binary = bin.appendingPathComponent("clearance").path
+            try FileManager.default.copyItem(atPath: try TestBinaries.clearance(), toPath: binary)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
+            let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            try FileManager.default.copyItem(
+                at: checkout.appendingPathComponent("samples/valid/CEB311-order.xml"), to: work.appendingPathComponent("order.xml"))
+            self.work = work
+            environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLEARANCE_") }
+        }
+
+        func run(_ arguments: [String]) async throws -> CommandRunner.Ran {
+            try await CommandRunner.run(binary, arguments, in: work, environment: environment, timeout: 60)
+        }
+    }
+
+    @Test func routeUsesTheBuiltInDefaults() async throws {
+        let installed = try Installed()
+        let ran = try await installed.run(["route", "order.xml"])
+        #expect(ran.status == 0, "\(ran.output)")
+        #expect(ran.output.contains("customs-national"), "\(ran.output)")
+        #expect(ran.output.contains("default-routes.yaml (built in)"), "\(ran.output)")
+    }
+
+    @Test func submitUsesTheBuiltInDefaults() async throws {
+        let installed = try Installed()
+        let store = "sqlite:" + installed.work.appendingPathComponent("clearance.sqlite").path
+        let ran = try await installed.run(["submit", "--store", store, "order.xml"])
+        #expect(ran.status == 0, "\(ran.output)")
+        #expect(ran.output.contains("CEB311"), "\(ran.output)")
+    }
+}
