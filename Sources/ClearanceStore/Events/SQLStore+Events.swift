@@ -12,32 +12,40 @@ extension SQLStore {
         }
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Int64 in
-            var messageId: Int64?
-            if let guid = event.messageGuid {
-                guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)]) else {
-                    throw .notFound("message \(guid)")
-                }
-                messageId = row.int64(0)
-            }
-            var declarationId: Int64?
-            if let guid = event.declarationGuid {
-                guard let row = try s.queryOne(
-                    "SELECT id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1", [.text(guid)])
-                else { throw .notFound("declaration \(guid)") }
-                declarationId = row.int64(0)
-            }
-            if let id = try Self.insertEvent(
-                s, kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
-                declarationId: declarationId, receiptId: nil, code: event.code, detail: event.detail,
-                dedupKey: event.dedupKey, now: now) {
-                return id
-            }
+            if let id = try Self.insertEvent(s, event, now: now) { return id }
             guard let key = event.dedupKey,
                   let row = try s.queryOne("SELECT id FROM events WHERE dedup_key = $1", [.text(key)]) else {
                 throw .notFound("event with dedup key \(event.dedupKey ?? "")")
             }
             return try row.requireInt64(0, "events.id")
         }
+    }
+
+    /// Inserts an event, resolving its message and declaration by guid; returns nil when its
+    /// dedup key was already used.
+    /// - Parameter knownMessage: a message whose id the caller already has (no look-up for it).
+    @discardableResult
+    static func insertEvent(
+        _ s: any SQLSession, _ event: Event, now: Int64, knownMessage: (guid: String, id: Int64)? = nil
+    ) throws(StoreError) -> Int64? {
+        var messageId: Int64?
+        if let known = knownMessage, event.messageGuid == known.guid {
+            messageId = known.id
+        } else if let guid = event.messageGuid {
+            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)]) else { throw .notFound("message \(guid)") }
+            messageId = row.int64(0)
+        }
+        var declarationId: Int64?
+        if let guid = event.declarationGuid {
+            guard let row = try s.queryOne(
+                "SELECT id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1", [.text(guid)])
+            else { throw .notFound("declaration \(guid)") }
+            declarationId = row.int64(0)
+        }
+        guard messageId != nil || declarationId != nil else { throw .invalidInput("an event needs a messageGuid or a declarationGuid") }
+        return try insertEvent(
+            s, kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
+            declarationId: declarationId, receiptId: nil, code: event.code, detail: event.detail, dedupKey: event.dedupKey, now: now)
     }
 
     /// Inserts an event; returns nil when its dedup key was already used.

@@ -17,7 +17,7 @@ extension SQLStore: ClearanceFlowStore {
             guard report.messages.first?.status == .stored, let messageId = report.messages.first?.messageId else { return report }
             let known = (guid: guid, id: messageId)
             for event in write.events {
-                try Self.insertFlowEvent(s, event, now: now, knownMessage: known)
+                try Self.insertEvent(s, event, now: now, knownMessage: known)
             }
             for route in write.routes {
                 try Self.insertRoute(s, messageId: messageId, route: route, now: now)
@@ -42,7 +42,7 @@ extension SQLStore: ClearanceFlowStore {
                 "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
                 [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
             let known = (guid: messageGuid, id: messageId)
-            for event in events { try Self.insertFlowEvent(s, event, now: now, knownMessage: known) }
+            for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
             return moved
         }
@@ -62,7 +62,7 @@ extension SQLStore: ClearanceFlowStore {
                 "UPDATE declarations SET status = $1 WHERE id = $2 AND status = $3",
                 [.text(toStatus.rawValue), .integer(id), .text(fromStatus.rawValue)])
             guard changed == 1 else { return false }
-            for event in events { try Self.insertFlowEvent(s, event, now: now) }
+            for event in events { try Self.insertEvent(s, event, now: now) }
             for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
             return true
         }
@@ -102,30 +102,5 @@ extension SQLStore: ClearanceFlowStore {
                 s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
                 code: nil, detail: route.destination, dedupKey: nil, now: now)
         }
-    }
-
-    /// Inserts a flow event, resolving its message and declaration by guid.
-    /// - Parameter knownMessage: a message whose id the caller already has (no look-up for it).
-    static func insertFlowEvent(
-        _ s: any SQLSession, _ event: Event, now: Int64, knownMessage: (guid: String, id: Int64)? = nil
-    ) throws(StoreError) {
-        var messageId: Int64?
-        if let known = knownMessage, event.messageGuid == known.guid {
-            messageId = known.id
-        } else if let guid = event.messageGuid {
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)]) else { throw .notFound("message \(guid)") }
-            messageId = row.int64(0)
-        }
-        var declarationId: Int64?
-        if let guid = event.declarationGuid {
-            guard let row = try s.queryOne(
-                "SELECT id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1", [.text(guid)])
-            else { throw .notFound("declaration \(guid)") }
-            declarationId = row.int64(0)
-        }
-        guard messageId != nil || declarationId != nil else { throw .invalidInput("an event needs a messageGuid or a declarationGuid") }
-        _ = try insertEvent(
-            s, kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
-            declarationId: declarationId, receiptId: nil, code: event.code, detail: event.detail, dedupKey: event.dedupKey, now: now)
     }
 }
