@@ -162,6 +162,8 @@ struct TrustTests {
             let (ownStatus, own) = try await post(client, h.keys[Parties.agent], try sample("CEB621-inventory.xml"))
             #expect(ownStatus == .accepted)
             #expect(own["verdict"] as? String == "routed", "\(own)")
+            // The unsigned inventory is taken: customs' required signature is added on the way out, and the verdict says so.
+            #expect(codes(own).contains("SIG100"), "\(own)")
         }
         await h.close()
     }

@@ -67,6 +67,8 @@ struct SubmitCommand: AsyncParsableCommand {
                 case .flow(let outcome):
                     output.line("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
                     for issue in outcome.issues { output.line("  \(issue)") }
+                    // Customs requires a signature this message lacks: Clearance adds it before sending.
+                    for warning in result.message?.issues.filter({ $0.code == "SIG100" }) ?? [] { output.line("  \(warning)") }
                     if case .refused = outcome.status { failed = true }
                     if case .invalid = outcome.status { failed = true }
                 }

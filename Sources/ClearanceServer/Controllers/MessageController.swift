@@ -94,6 +94,10 @@ struct MessageController {
             return (verdict, 202)
         case .flow(let outcome):
             verdict.issues = outcome.issues.map(issue)
+            // Customs requires a signature this message lacks: Clearance adds it before sending (say so).
+            verdict.issues += decoded.issues.filter { $0.code == "SIG100" }.map {
+                IssueDTO(code: $0.code, field: $0.field, message: $0.message)
+            }
             switch outcome.status {
             case .routed(let destinations):
                 verdict.verdict = "routed"
