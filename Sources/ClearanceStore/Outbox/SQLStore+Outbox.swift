@@ -54,6 +54,13 @@ extension SQLStore {
     }
 
     func claimOutbox(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
+        try await claim(limit: limit, lease: lease, now: now, extraCondition: "")
+    }
+
+    /// Leases up to `limit` due rows (pending, or in flight with an expired lease) that also meet
+    /// `extraCondition` (SQL over the candidate row `o`), oldest due first, rows locked by another
+    /// claimer skipped; returns them.
+    private func claim(limit: Int, lease: TimeInterval, now: Date, extraCondition: String) async throws(StoreError) -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         let nowMs = StoreClock.milliseconds(now)
         let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
@@ -61,9 +68,9 @@ extension SQLStore {
             let ids = try s.query("""
                 UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
                 WHERE id IN (
-                    SELECT id FROM outbox
-                    WHERE status IN ('pending', 'in-flight') AND next_attempt_at <= $1
-                    ORDER BY next_attempt_at, id
+                    SELECT o.id FROM outbox o
+                    WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1 \(extraCondition)
+                    ORDER BY o.next_attempt_at, o.id
                     LIMIT $3
                     \(s.dialect.skipLocked))
                 RETURNING id
@@ -120,34 +127,19 @@ extension SQLStore {
     // MARK: Claims in shipment order, listing and replay (the clearance flow's)
 
     func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
-        guard limit > 0 else { return [] }
-        let nowMs = StoreClock.milliseconds(now)
-        let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
-        return try await write { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
-            // Two NOT EXISTS, one per shipment key, so each is an index (or hash) look-up on
-            // (destination, key); one NOT EXISTS with an OR between the keys joins every pending
-            // row with every other (1.8 s per claim at 6,000 pending rows).
-            let ids = try s.query("""
-                UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
-                WHERE id IN (
-                    SELECT o.id FROM outbox o
-                    WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox p
-                        WHERE o.order_key IS NOT NULL AND p.destination = o.destination AND p.order_key = o.order_key
-                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox p
-                        WHERE o.logistics_key IS NOT NULL AND p.destination = o.destination AND p.logistics_key = o.logistics_key
-                          AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
-                    ORDER BY o.next_attempt_at, o.id
-                    LIMIT $3
-                    \(s.dialect.skipLocked))
-                RETURNING id
-                """, [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))]
-            ).compactMap { $0.int64(0) }
-            return try Self.outboxEntries(s, ids: ids)
-        }
+        // Two NOT EXISTS, one per shipment key, so each is an index (or hash) look-up on
+        // (destination, key); one NOT EXISTS with an OR between the keys joins every pending
+        // row with every other (1.8 s per claim at 6,000 pending rows).
+        try await claim(limit: limit, lease: lease, now: now, extraCondition: """
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox p
+                WHERE o.order_key IS NOT NULL AND p.destination = o.destination AND p.order_key = o.order_key
+                  AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox p
+                WHERE o.logistics_key IS NOT NULL AND p.destination = o.destination AND p.logistics_key = o.logistics_key
+                  AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
+            """)
     }
 
     func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry] {
