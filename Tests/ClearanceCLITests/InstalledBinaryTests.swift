@@ -12,13 +12,16 @@ import Testing
         let work: URL
         let environment: [String: String]
 
-        init() throws {
+        init() async throws {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-installed-\(UUID().uuidString)")
             let bin = root.appendingPathComponent("bin"), work = root.appendingPathComponent("work")
             for directory in [bin, work] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
             binary = bin.appendingPathComponent("clearance").path
-            try FileManager.default.copyItem(atPath: try TestBinaries.clearance(), toPath: binary)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
+            // Copied by `install` in a process of its own: a copy written from this process leaves a
+            // write descriptor that a child forked meanwhile by another test inherits until it execs,
+            // and running the copy then fails with ETXTBSY ("Text file busy").
+            let copied = try await CommandRunner.run("/usr/bin/env", ["install", "-m", "755", try TestBinaries.clearance(), binary])
+            guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown) }
             let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             try FileManager.default.copyItem(
                 at: checkout.appendingPathComponent("samples/valid/CEB311-order.xml"), to: work.appendingPathComponent("order.xml"))
@@ -32,7 +35,7 @@ import Testing
     }
 
     @Test func routeUsesTheBuiltInDefaults() async throws {
-        let installed = try Installed()
+        let installed = try await Installed()
         let ran = try await installed.run(["route", "order.xml"])
         #expect(ran.status == 0, "\(ran.output)")
         #expect(ran.output.contains("customs-national"), "\(ran.output)")
@@ -40,7 +43,7 @@ import Testing
     }
 
     @Test func submitUsesTheBuiltInDefaults() async throws {
-        let installed = try Installed()
+        let installed = try await Installed()
         let store = "sqlite:" + installed.work.appendingPathComponent("clearance.sqlite").path
         let ran = try await installed.run(["submit", "--store", store, "order.xml"])
         #expect(ran.status == 0, "\(ran.output)")
