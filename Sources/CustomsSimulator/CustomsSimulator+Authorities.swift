@@ -42,8 +42,7 @@ extension CustomsSimulator {
     func inspectionAnswers(_ message: DecodedMessage, start: Date) -> [(type: String, bytes: [UInt8])] {
         let errors = message.errors.map { "\($0.code) \($0.field ?? "")" }
         var inspection: InspectionOrderHead?
-        var target = ReceiptBuilder.InspectionTarget(
-            guid: message.guid, orderNo: nil, copNo: nil, copCode: message.senderCode ?? "", copName: message.senderCode ?? "")
+        var target = ReceiptBuilder.InspectionTarget(guid: message.guid, orderNo: nil, copNo: nil)
         var codes = ("", "")
         var carrierFound = false
         for document in message.documents {
@@ -52,20 +51,16 @@ extension CustomsSimulator {
                 inspection = inspection ?? order.head
             case .inventory(let i) where !carrierFound:
                 carrierFound = true
-                target = .init(guid: i.head.guid, orderNo: i.head.orderNo, copNo: i.head.copNo, copCode: i.head.agentCode,
-                               copName: i.head.agentName)
+                target = .init(guid: i.head.guid, orderNo: i.head.orderNo, copNo: i.head.copNo)
                 codes = (i.head.ebpCode, i.head.ebcCode)
             case .order(let o) where !carrierFound:
                 carrierFound = true
-                target = .init(guid: o.head.guid, orderNo: o.head.orderNo, copNo: nil, copCode: o.head.ebpCode,
-                               copName: o.head.ebpName)
+                target = .init(guid: o.head.guid, orderNo: o.head.orderNo, copNo: nil)
                 codes = (o.head.ebpCode, o.head.ebcCode)
             default:
                 break
             }
         }
-        if target.copCode.isEmpty { target.copCode = "UNKNOWN" }
-        if target.copName.isEmpty { target.copName = target.copCode }
         return inspectionSequence(key: target.guid, errors: errors, hasInspection: inspection != nil)
             .enumerated().map { step, answer in
                 ReceiptBuilder.inspectionAnswer(

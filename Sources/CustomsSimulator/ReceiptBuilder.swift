@@ -69,14 +69,11 @@ enum ReceiptBuilder {
 }
 
 extension ReceiptBuilder {
-    /// The declaration an inspection answer refers to: its head guid, orderNo, copNo and the
-    /// enterprise's code and name (the receipt's addressee).
+    /// The declaration an inspection answer refers to: its head guid, orderNo and copNo.
     struct InspectionTarget {
         var guid: String
         var orderNo: String?
         var copNo: String?
-        var copCode: String
-        var copName: String
     }
 
     /// An `InspReturnMessage` answering the inspection declaration `inspection`. When the message
@@ -97,14 +94,14 @@ extension ReceiptBuilder {
     /// A `PayExReturnMessage` answering payment data (CEB411 payment, CEB403 receipt of payment,
     /// real-time payment data), or nil for other documents.
     static func paymentAnswer(for document: CEBDocument, status: String, info: String, time: Date) -> (type: String, bytes: [UInt8])? {
-        let fields: (guid: String, payCode: String?, payTransactionId: String?, orderNo: String, copCode: String, copName: String)
+        let fields: (guid: String, payCode: String?, payTransactionId: String?, orderNo: String)
         switch document {
         case .payment(let p):
-            fields = (p.head.guid, p.head.payCode, p.head.payTransactionId, p.head.orderNo, p.head.payCode, p.head.payName)
+            fields = (p.head.guid, p.head.payCode, p.head.payTransactionId, p.head.orderNo)
         case .paymentReceipt(let r):
-            fields = (r.guid, r.payCode, r.payNo, r.orderNo, r.ebcCode, r.ebcName)
+            fields = (r.guid, r.payCode, r.payNo, r.orderNo)
         case .paymentExchangeInfo(let x):
-            fields = (x.head.guid, x.head.payCode, x.head.payTransactionId, x.lines.first?.orderNo ?? "", x.head.ebpCode, x.head.ebpCode)
+            fields = (x.head.guid, x.head.payCode, x.head.payTransactionId, x.lines.first?.orderNo ?? "")
         default:
             return nil
         }
