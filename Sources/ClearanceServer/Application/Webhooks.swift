@@ -54,10 +54,12 @@ public enum Webhooks {
             }
         }
         var queued: [String] = []
+        var all: [UInt8]?  // the whole message as an enterprise's copy would be written, computed once
         for code in codes.sorted() {
             guard let enterprise = try await store.enterprise(code: code), enterprise.webhookURL?.isEmpty == false else { continue }
             let destination = destinationName(code)
-            let guid = try await ownCopy(of: decoded, for: code, store: store)
+            if all == nil { all = try MaskedXMLWriter.mask(decoded.bytes) }
+            let guid = try await ownCopy(of: decoded, for: code, whole: all ?? [], store: store)
             try await store.enqueueOutbox(messageGuid: guid, destination: destination, notBefore: Date())
             queued.append(destination)
         }
@@ -66,14 +68,14 @@ public enum Webhooks {
 
     /// The guid of the message to send `code`: the receipt itself when every document in it names
     /// `code` as a party, else a stored copy with only those documents.
-    private static func ownCopy(of decoded: DecodedMessage, for code: String, store: any AccessStore) async throws -> String {
+    /// - Parameter whole: the message written out with every document (what `own` is compared to).
+    private static func ownCopy(of decoded: DecodedMessage, for code: String, whole: [UInt8], store: any AccessStore) async throws -> String {
         let own = try MaskedXMLWriter.mask(decoded.bytes, visibleTo: [code])
-        let all = try MaskedXMLWriter.mask(decoded.bytes)
-        guard own != all else { return decoded.guid }
+        guard own != whole else { return decoded.guid }
         let guid = derivedGuid(decoded.guid, code)
         let copy = MessageRecord(
             guid: guid, messageType: decoded.messageType, senderCode: code, direction: .outbound, receivedAt: Date(),
-            rawBytes: own, signatureVerdict: "unsigned")
+            rawBytes: own, signatureVerdict: SignatureVerdict.unsigned.rawValue)
         _ = try await store.ingest([IngestItem(message: copy)])
         return guid
     }
