@@ -60,8 +60,9 @@ final class MaskingEventHandler: XMLEventHandler {
         closeStartTag()
         writeText()
         if visibleTo != nil, element.depth == 2 {
-            // Held apart until its end: shown only if the viewer is one of its parties.
-            flushToDocument()
+            // Held apart until its end: shown only if the viewer is one of its parties. What
+            // precedes it (the root's start tag, whitespace) goes out as usual.
+            flush()
             document = ([], false)
         }
         openLocalNames.append(element.localName.string ?? "")
@@ -118,10 +119,6 @@ final class MaskingEventHandler: XMLEventHandler {
         if pending.count >= Self.flushThreshold { flush() }
     }
 
-    /// Sends what precedes the document (the root's start tag, whitespace) out as usual.
-    private func flushToDocument() {
-        flush()
-    }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
         closeStartTag()
