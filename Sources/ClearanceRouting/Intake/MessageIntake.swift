@@ -66,34 +66,27 @@ public struct MessageIntake: Sendable {
 
     /// Takes one message already decoded (a face that looks at its guid first, e.g. for a stored answer).
     public func accept(_ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date = Date()) async throws(FlowError) -> IntakeResult {
-        var result = IntakeResult(guid: message.guid, messageType: message.messageType, signature: .unchecked, verdict: .flow(
-            FlowOutcome(guid: message.guid, messageType: message.messageType, status: .invalid, rules: [], issues: [], released: [])),
-            message: message)
-        if message.isReceipt {
-            try await acceptReceipt(message, from: sender, receivedAt: receivedAt, into: &result)
-        } else {
-            try await acceptDeclaration(message, from: sender, receivedAt: receivedAt, into: &result)
-        }
-        return result
+        let (signature, verdict) = message.isReceipt
+            ? try await acceptReceipt(message, from: sender, receivedAt: receivedAt)
+            : try await acceptDeclaration(message, from: sender, receivedAt: receivedAt)
+        return IntakeResult(guid: message.guid, messageType: message.messageType, signature: signature, verdict: verdict, message: message)
     }
 
     // MARK: Declarations
 
     private func acceptDeclaration(
-        _ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date, into result: inout IntakeResult
-    ) async throws(FlowError) {
+        _ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date
+    ) async throws(FlowError) -> (SignatureVerdict, IntakeVerdict) {
         let claimed = message.senderCode ?? ""
         if let sender {
             if sender.role == .authority {
-                result.verdict = .forbidden(CrossMessageIssue(
-                    code: "AUTH002", field: "BaseTransfer/copCode", message: "an authority account sends receipts, not declarations"))
-                return
+                return (.unchecked, .forbidden(CrossMessageIssue(
+                    code: "AUTH002", field: "BaseTransfer/copCode", message: "an authority account sends receipts, not declarations")))
             }
             guard sender.role == .ops || claimed == sender.code else {
-                result.verdict = .forbidden(CrossMessageIssue(
+                return (.unchecked, .forbidden(CrossMessageIssue(
                     code: "AUTH001", field: "BaseTransfer/copCode",
-                    message: "copCode \(claimed.isEmpty ? "(none)" : claimed) is not the authenticated enterprise \(sender.code)"))
-                return
+                    message: "copCode \(claimed.isEmpty ? "(none)" : claimed) is not the authenticated enterprise \(sender.code)")))
             }
         }
         // The authenticated sender's record is at hand; only ops or the operator sending for others needs a look-up.
@@ -105,57 +98,45 @@ public struct MessageIntake: Sendable {
         }
         let gate = InboundSignatureGate(requireWhenRegistered: options.requireSignatureWhenRegistered)
         let decision = gate.check(bytes: message.bytes, hasSignature: message.hasSignature, signer: signer, claimedCode: claimed)
-        result.signature = decision.verdict
-        if let refusal = decision.refusal {
-            result.verdict = .refused(refusal)
-            return
-        }
-        result.verdict = .flow(try await flow.accept(message, receivedAt: receivedAt, signatureVerdict: decision.verdict))
+        if let refusal = decision.refusal { return (decision.verdict, .refused(refusal)) }
+        return (decision.verdict, .flow(try await flow.accept(message, receivedAt: receivedAt, signatureVerdict: decision.verdict)))
     }
 
     // MARK: Receipts
 
     private func acceptReceipt(
-        _ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date, into result: inout IntakeResult
-    ) async throws(FlowError) {
+        _ message: DecodedMessage, from sender: EnterpriseRecord?, receivedAt: Date
+    ) async throws(FlowError) -> (SignatureVerdict, IntakeVerdict) {
         guard let sender, sender.role == .authority, let authority = sender.authority else {
-            result.verdict = .forbidden(CrossMessageIssue(
-                code: "RCP001", field: "", message: "receipts are accepted only from an authority's account or inbox"))
-            return
+            return (.unchecked, .forbidden(CrossMessageIssue(
+                code: "RCP001", field: "", message: "receipts are accepted only from an authority's account or inbox")))
         }
         // The authority's certificate is the only one trusted, and it must be there.
         let insecure = options.acceptUnverifiedReceipts
         let gate = InboundSignatureGate(requireWhenRegistered: !insecure)
-        var decision = gate.check(
+        let decision = gate.check(
             bytes: message.bytes, hasSignature: message.hasSignature,
             signer: insecure ? sender.signatureOptional : sender.requiringSignature, claimedCode: sender.code)
-        if decision.refusal?.code == "SIG003" { decision.verdict = .invalid }
-        result.signature = decision.verdict
-        if let refusal = decision.refusal {
-            result.verdict = .refused(refusal)
-            return
-        }
+        if let refusal = decision.refusal { return (decision.verdict, .refused(refusal)) }
         let latest = receivedAt.addingTimeInterval(options.receiptClockSkew)
         for document in message.documents {
             guard let record = DeclarationMapper.receipt(document, messageGuid: message.guid) else { continue }
             guard authority.mayAnswer(record.forKind) else {
-                result.verdict = .refused(CrossMessageIssue(
-                    code: "RCP002", field: "", message: "\(authority.rawValue) does not answer \(record.forKind) declarations"))
-                return
+                return (decision.verdict, .refused(CrossMessageIssue(
+                    code: "RCP002", field: "", message: "\(authority.rawValue) does not answer \(record.forKind) declarations")))
             }
             if let time = ChinaTime.date(cebTime: record.returnTime), time > latest {
-                result.verdict = .refused(CrossMessageIssue(
+                return (decision.verdict, .refused(CrossMessageIssue(
                     code: "RCP003", field: "returnTime",
-                    message: "returnTime \(record.returnTime) lies after the receipt's arrival; a receipt cannot come from the future"))
-                return
+                    message: "returnTime \(record.returnTime) lies after the receipt's arrival; a receipt cannot come from the future")))
             }
         }
         let destinations = routing().destinations.values.filter { $0.authority == authority }.map(\.name).sorted()
         do {
-            result.verdict = .receipt(try await receipts.process(
-                message, signatureVerdict: decision.verdict, routedTo: destinations, senderCode: sender.code, receivedAt: receivedAt))
+            return (decision.verdict, .receipt(try await receipts.process(
+                message, signatureVerdict: decision.verdict, routedTo: destinations, senderCode: sender.code, receivedAt: receivedAt)))
         } catch {
-            result.verdict = .refused(CrossMessageIssue(code: "RCP004", field: "", message: "\(error)"))
+            return (decision.verdict, .refused(CrossMessageIssue(code: "RCP004", field: "", message: "\(error)")))
         }
     }
 }
