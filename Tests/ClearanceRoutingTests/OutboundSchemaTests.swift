@@ -1,28 +1,15 @@
 import CEBModel
+import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
 import Foundation
 import Testing
 import XMLSignature
 
-/// Runs a tool (by name on PATH, or by path); a missing tool is a failure, not a skip (`scripts/test.sh` installs libxml2-utils and xmlsec1).
-private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String) {
-    let path = tool.contains("/") ? tool : (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    guard let path else {
-        Issue.record("\(tool) is not on PATH: the outbound schema tests need it", sourceLocation: sourceLocation)
-        throw CocoaError(.executableNotLoadable)
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+/// Runs a tool by name on PATH (or by path) with the test support's runner; a missing tool is a
+/// failure, not a skip (`env` exits 127; `scripts/test.sh` installs libxml2-utils and xmlsec1).
+private func run(_ tool: String, _ arguments: [String]) async throws -> CommandRunner.Ran {
+    try await CommandRunner.run("/usr/bin/env", [tool] + arguments)
 }
 
 /// What Clearance sends customs passes customs' own schemas: the sample shipment and an export order
@@ -104,7 +91,7 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
         var seen: Set<String> = []
         for file in files {
             let path = out + "/" + file
-            let envelope = try run("xmllint", ["--noout", "--schema", Self.official + "/terminal.xsd", path])
+            let envelope = try await run("xmllint", ["--noout", "--schema", Self.official + "/terminal.xsd", path])
             #expect(envelope.status == 0, "\(file): the dxp:DxpMsg envelope fails terminal.xsd: \(envelope.output)")
             let (info, message) = try TransportEnvelope.unwrap(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
             let spec = try #require(MessageCatalog.spec(number: info.messageType), "\(file): \(info.messageType)")
@@ -112,7 +99,7 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
             let inner = out + "/inner-" + file + ".txt"
             try Data(message).write(to: URL(fileURLWithPath: inner))
             let family = spec.flow == .export ? "export" : "import"
-            let ceb = try run("xmllint", ["--noout", "--schema", Self.official + "/\(family).xsd", inner])
+            let ceb = try await run("xmllint", ["--noout", "--schema", Self.official + "/\(family).xsd", inner])
             #expect(ceb.status == 0, "\(file): the CEB message fails \(family).xsd: \(ceb.output)")
             let result = try verifier.verify(bytes: message)
             #expect(result.signer == Self.service.certificate, "\(file)")
@@ -121,7 +108,7 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
                 let signature = try #require(text.range(of: "<ds:Signature"))
                 let extend = try #require(text.range(of: "<ceb:ExtendMessage>"))
                 #expect(signature.lowerBound < extend.lowerBound, "export: the signature precedes ExtendMessage")
-                let xmlsec = try run("xmlsec1", ["--verify", "--trusted-pem", ca, inner])
+                let xmlsec = try await run("xmlsec1", ["--verify", "--trusted-pem", ca, inner])
                 #expect(xmlsec.status == 0, "xmlsec1 refused the export signature: \(xmlsec.output)")
             }
         }
@@ -130,7 +117,7 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
     }
 
     /// `clearance sign` puts the signature where the official schema of the message wants it, too.
-    @Test func theSignCommandPlacesTheSignatureAsTheOfficialSchemaOrders() throws {
+    @Test func theSignCommandPlacesTheSignatureAsTheOfficialSchemaOrders() async throws {
         let binary = try #require(FlowFixtures.clearanceBinary, "the clearance executable is built with the tests")
         let dir = FlowFixtures.tempDir("outbound-sign")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -139,9 +126,9 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
         let inspection = FlowFixtures.sample("CEB621-inventory-with-inspection.xml")
         for (name, bytes, family) in [("export.xml", Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
-            let signed = try run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
+            let signed = try await run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
             #expect(signed.status == 0, "\(signed.output)")
-            let check = try run("xmllint", ["--noout", "--schema", Self.official + "/\(family).xsd", dir + "/signed-" + name])
+            let check = try await run("xmllint", ["--noout", "--schema", Self.official + "/\(family).xsd", dir + "/signed-" + name])
             #expect(check.status == 0, "\(name): \(check.output)")
         }
     }
@@ -208,7 +195,7 @@ private func run(_ tool: String, _ arguments: [String], sourceLocation: SourceLo
         // The oracle agrees: the official schema refuses this order.
         let path = out + "/order-100-lines.txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(try run("xmllint", ["--noout", "--schema", Self.official + "/import.xsd", path]).status != 0)
+        #expect(try await run("xmllint", ["--noout", "--schema", Self.official + "/import.xsd", path]).status != 0)
         await store.close()
     }
 
