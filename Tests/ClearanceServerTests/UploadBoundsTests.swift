@@ -89,7 +89,7 @@ struct UploadBoundsTests {
     @Test("a client that stops sending mid-body: at the batch deadline the batch fails with the reason and the connection is closed, before or after the early answer")
     func stalledUploadHitsTheDeadline() async throws {
         let (h, service) = try await start(ServerConfiguration(
-            host: "127.0.0.1", port: 0, batchTimeoutSeconds: 1.5, batchEarlyAnswerBytes: 64 << 10, batchEarlyAnswerSeconds: 60))
+            host: "127.0.0.1", port: 0, batchTimeoutSeconds: 6, batchEarlyAnswerBytes: 64 << 10, batchEarlyAnswerSeconds: 60))
         try await withCleanup({ await service.stop(); await h.close() }) {
             let batch = try orderBatch(count: 600)
             let after = try RawHTTPConnection(port: service.port)
@@ -112,10 +112,11 @@ struct UploadBoundsTests {
                 #expect(closed, "\(id): the connection is closed")
                 let failed = try await settled(h, id)
                 #expect(failed.status == .failed)
-                #expect(failed.failure?.hasPrefix("the upload took longer than 1.5 s") == true, "\(id): \(failed.failure ?? "")")
+                #expect(failed.failure?.hasPrefix("the upload took longer than 6 s") == true, "\(id): \(failed.failure ?? "")")
             }
             let elapsed = Date().timeIntervalSince(began)
-            #expect(elapsed >= 1.4 && elapsed < 15, "\(elapsed) s")
+            // The deadline leaves a loaded machine time to answer early (a 1.5 s one did not, in a full CI run).
+            #expect(elapsed >= 5.9 && elapsed < 40, "\(elapsed) s")
         }
     }
 }
