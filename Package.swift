@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["CEBModel", "ClearanceRules", "ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
-        .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature"]),
+        .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,9 +47,9 @@ def find_binary(explicit):
 
 
 def shipments(n, out):
-    samples = {k: open(os.path.join(ROOT, "samples/valid", f), encoding="utf-8").read() for k, f in (
-        ("order", "CEB311-order.xml"), ("payment", "CEB411-payment.xml"),
-        ("waybill", "CEB511-logistics.xml"), ("inventory", "CEB621-inventory.xml"))}
+    samples = {k: open(os.path.join(ROOT, "samples", f), encoding="utf-8").read() for k, f in (
+        ("order", "valid/CEB311-order.xml"), ("payment", "valid/CEB411-payment.xml"),
+        ("waybill", "valid/CEB511-logistics.xml"), ("inventory", "unsigned/CEB621-inventory.xml"))}
     guid_re = re.compile(r'(guid="|<ceb:guid>)[0-9A-Fa-f-]{36}')
     files = []
     for i in range(n):

@@ -15,7 +15,9 @@ real-time payment data and the answers of those authorities), which customs does
   * schemas/ceb-types.xsd and schemas/CEBnnnMessage.xsd (one per message: the official structure with
     Clearance's code lists and date shapes), schemas/MESSAGES.md (catalogue, with each field's edition)
   * Sources/CEBModel/Generated/*.swift (catalog, typed value structs, CEBDocument)
-  * samples/valid/*.xml, samples/invalid/*.xml and samples/invalid/EXPECTED.tsv (see cebsamples.py)
+  * samples/valid/*.xml, samples/unsigned/*.xml, samples/invalid/*.xml and samples/invalid/EXPECTED.tsv
+    (see cebsamples.py; the signed twins of samples/unsigned/ in samples/valid/ come from
+    scripts/sign-samples.sh)
 
 `python3 scripts/cebspec.py --check` regenerates into memory and fails when a committed output
 differs (for CI).
@@ -975,12 +977,16 @@ def main(argv: list) -> int:
             with open(full, "wb") as handle:
                 handle.write(data)
     # Files in the generated folders that no longer come out of the generator (a renamed sample…).
-    generated_dirs = {"samples/valid", "samples/invalid", "schemas", "Sources/CEBModel/Generated"}
+    # A signed sample in samples/valid comes from its unsigned twin (scripts/sign-samples.sh; the
+    # SignedSampleTests check it is current).
+    signed = {path.replace("samples/unsigned/", "samples/valid/") for path in files if path.startswith("samples/unsigned/")}
+    generated_dirs = {"samples/valid", "samples/unsigned", "samples/invalid", "schemas", "Sources/CEBModel/Generated"}
     orphans = []
     for folder in sorted(generated_dirs):
+        os.makedirs(os.path.join(ROOT, folder), exist_ok=True)
         for name in sorted(os.listdir(os.path.join(ROOT, folder))):
             path = f"{folder}/{name}"
-            if os.path.isfile(os.path.join(ROOT, path)) and path not in files and name != "README.md":
+            if os.path.isfile(os.path.join(ROOT, path)) and path not in files and path not in signed and name != "README.md":
                 orphans.append(path)
     if check:
         for path in stale:

@@ -35,7 +35,7 @@ import XMLStreaming
         return lines
     }
 
-    static let samples = Repository.validSamples.map { "samples/valid/\($0)" } + Repository.invalidSamples.map { "samples/invalid/\($0)" }
+    static let samples = Repository.acceptedSamples + Repository.invalidSamples.map { "samples/invalid/\($0)" }
 
     @Test(arguments: samples)
     func sameResultOnEitherThread(sample: String) throws {

@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func aMissingRequiredSignatureIsANoticeNotAFault() throws {
-        let text = try String(contentsOfFile: Repository.path("samples/valid/CEB621-inventory.xml"), encoding: .utf8)
+        let text = try String(contentsOfFile: Repository.path("samples/unsigned/CEB621-inventory.xml"), encoding: .utf8)
         let (collector, _) = decode(text)
         #expect(MessageCatalog.ceb621.requiresSignature && !MessageCatalog.ceb311.requiresSignature)
         let issue = try #require(collector.issues.first)

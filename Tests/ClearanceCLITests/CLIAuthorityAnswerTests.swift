@@ -15,7 +15,7 @@ import Testing
         }
         for sample in samples {
             try FileManager.default.copyItem(
-                atPath: Repository.samplePath(sample), toPath: spool + "/" + sample)
+                atPath: Repository.samplePath(sample), toPath: spool + "/" + (sample as NSString).lastPathComponent)
         }
         let simulated = try await CLI.run(
             ["simulate-customs", "--spool", spool, "--counterpart", counterpart, "--receipts-dir", inbox, "--step-delay", "0.01",
@@ -38,7 +38,7 @@ import Testing
         // these documents went to: their authorities' answers are linked only to those.
         let ingested = try await CLI.run(["ingest", "--store", store, "--quiet", "--route", "samples/valid/CEB311-order.xml",
                                           "samples/valid/CEB411-payment.xml", "samples/valid/CEB511-logistics.xml",
-                                          "samples/valid/CEB621-inventory-with-inspection.xml"])
+                                          "samples/unsigned/CEB621-inventory-with-inspection.xml"])
         #expect(ingested.status == 0, "\(ingested.output)")
         // The operator's local import of customs' release (no channel to judge it by).
         let released = try await CLI.run(["ingest", "--store", store, "--quiet", "--INSECURE-import-receipts", "samples/valid/CEB622-inventory-return.xml"])
@@ -47,7 +47,7 @@ import Testing
         #expect(released.status == 0, "\(released.output)")
         let inspection = try await CLI.authority("CIQ", kind: "inspection", store: store)
         let payment = try await CLI.authority("SAFE", kind: "payment-fx", store: store)
-        try await answer("inspection", samples: ["CEB621-inventory-with-inspection.xml"], options: ["--inspection-hold-rate", "1"],
+        try await answer("inspection", samples: ["unsigned/CEB621-inventory-with-inspection.xml"], options: ["--inspection-hold-rate", "1"],
                          store: store, from: "CIQ", signing: inspection)
         try await answer("payment", samples: ["CEB411-payment.xml"], options: ["--payment-reject-rate", "1"],
                          store: store, from: "SAFE", signing: payment)

@@ -69,7 +69,7 @@ struct AuthorityAnswerMappingTests {
     func ingestedAnswers(engine: TestEngine) async throws {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) {
-            _ = try await BatchIngestor.ingest(path: sample("CEB621-inventory.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store)
             _ = try await BatchIngestor.ingest(path: sample("CEB411-payment.xml"), store: store)
             _ = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
             let inspection = try await BatchIngestor.ingest(path: sample("INSPRET-inspection-return.xml"), store: store)

@@ -149,7 +149,7 @@ struct BatchIngestorTests {
     func receipts(engine: TestEngine) async throws {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) {
-            let inventory = try await BatchIngestor.ingest(path: sample("CEB621-inventory.xml"), store: store)
+            let inventory = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store)
             #expect(inventory.declarationsInserted == 1)
             let receipt = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
             #expect(receipt.receiptsInserted == 1)
@@ -202,7 +202,7 @@ struct BatchIngestorTests {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) { () async throws in
             await #expect(throws: IngestError.self) {
-                _ = try await BatchIngestor.ingest(path: sample("CEB621-inventory.xml"), store: store,
+                _ = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store,
                                                    options: IngestOptions(senderCode: "SOMEONEELSE"))
             }
             #expect(try await store.count("messages", where: "complete = 1") == 0)

@@ -14,7 +14,7 @@ import XMLSignature
 @Suite(.serialized) struct AuthorityEndToEndTests {
     /// The `ExtendMessage` block (an InspOrder in no namespace) of the inspection sample.
     static let extendMessage: String = {
-        let text = String(decoding: FlowFixtures.sample("CEB621-inventory-with-inspection.xml"), as: UTF8.self)
+        let text = String(decoding: FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml"), as: UTF8.self)
         guard let start = text.range(of: "  <ceb:ExtendMessage>"), let end = text.range(of: "</ceb:ExtendMessage>\n") else { return "" }
         return String(text[start.lowerBound..<end.upperBound])
     }()

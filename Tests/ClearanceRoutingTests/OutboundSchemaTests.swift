@@ -123,7 +123,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.service.key.pemRepresentation().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
         try Self.service.certificate.pemRepresentation.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
-        let inspection = FlowFixtures.sample("CEB621-inventory-with-inspection.xml")
+        let inspection = FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml")
         for (name, bytes, family) in [("export.xml", Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
             let signed = try await run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
@@ -210,7 +210,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
             <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>\
             </ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>
             """
-        let text = String(decoding: FlowFixtures.sample("CEB621-inventory-with-inspection.xml"), as: UTF8.self)
+        let text = String(decoding: FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml"), as: UTF8.self)
         let misplaced = Array(text.replacingOccurrences(of: "  <ceb:ExtendMessage>", with: signature + "\n  <ceb:ExtendMessage>").utf8)
         #expect(misplaced.count > text.utf8.count)
         let preparer = OutboundPreparer(key: Self.service.key, certificate: Self.service.certificate, senderId: "DXPENT0000000001")

@@ -100,7 +100,7 @@ import XMLStreaming
     /// An unsigned CEB621 is what merchants hand Clearance, which signs it before sending: `--strict`
     /// keeps `SIG100` a warning; `--require-signature` makes it an error.
     @Test func strictLeavesTheMissingCustomsSignatureAWarning() {
-        let path = Self.root.appendingPathComponent("samples/valid/CEB621-inventory.xml").path
+        let path = Self.root.appendingPathComponent("samples/unsigned/CEB621-inventory.xml").path
         let strict = Findings()
         #expect(throws: Never.self) { try MessageValidator.validate(path: path, options: ValidationOptions(strict: true), observer: strict) }
         #expect(strict.issues.contains { $0.code == "SIG100" && $0.severity == .warning })

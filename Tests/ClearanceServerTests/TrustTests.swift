@@ -143,7 +143,7 @@ struct TrustTests {
             }
             // The rival's inventory: the victim's numbers, its own platform, merchant, logistics
             // and agent, and another buyer name.
-            let rival = try Self.variant("CEB621-inventory.xml", [
+            let rival = try Self.variant("unsigned/CEB621-inventory.xml", [
                 (Parties.platform, Parties.stranger), (Parties.merchant, Parties.stranger), (Parties.logistics, Parties.stranger),
                 (Parties.agent, Parties.stranger), ("陈思远", "王五"), ("PTQD202611250001", "RIVAL0000000001"),
                 ("E474D724-D4D9-51CD-A2E5-760A0F326289", UUID().uuidString),
@@ -159,7 +159,7 @@ struct TrustTests {
             }
             #expect(!h.logs.all.joined(separator: "\n").contains("陈思远"))
             // The victim's own inventory still matches its documents.
-            let (ownStatus, own) = try await post(client, h.keys[Parties.agent], try sample("CEB621-inventory.xml"))
+            let (ownStatus, own) = try await post(client, h.keys[Parties.agent], try sample("unsigned/CEB621-inventory.xml"))
             #expect(ownStatus == .accepted)
             #expect(own["verdict"] as? String == "routed", "\(own)")
             // The unsigned inventory is taken: customs' required signature is added on the way out, and the verdict says so.

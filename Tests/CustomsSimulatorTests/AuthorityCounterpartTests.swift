@@ -1,5 +1,6 @@
 import CEBModel
 import ClearanceRouting
+import ClearanceTestSupport
 import CustomsSimulator
 import Foundation
 import Testing
@@ -9,8 +10,6 @@ import XMLSignature
 /// and `PayExReturn` answers, their sequences, the configured hold and rejection rates, and dedupe
 /// per counterpart.
 @Suite struct AuthorityCounterpartTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
 
     /// A throwaway signing key for the simulated authorities, and the trust store that verifies it.
     static let authority: (DocumentSigner, TrustStore) = {
@@ -22,7 +21,7 @@ import XMLSignature
     }()
 
     static func sample(_ name: String) -> String {
-        (try? String(contentsOf: root.appendingPathComponent("samples/valid/\(name)"), encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: Repository.samplePath(name), encoding: .utf8)) ?? ""
     }
 
     /// `text` with every guid (root attribute and heads) replaced by a fresh one.
@@ -93,7 +92,7 @@ import XMLSignature
     }
 
     @Test func inspectionHoldThenReleaseAboutTheCarryingInventory() async throws {
-        let text = Self.fresh(Self.sample("CEB621-inventory-with-inspection.xml"))
+        let text = Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml"))
         let all = try await answers(SimulatorConfig(inspectionHoldRate: 1)) { simulator in
             #expect(simulator.submit(Array(text.utf8), to: .inspection) == .accepted(guid: FlowGuid.of(text)))
         }
@@ -111,14 +110,14 @@ import XMLSignature
     }
 
     @Test func inspectionRejectionAndMissingInspectionData() async throws {
-        let withInspection = Self.fresh(Self.sample("CEB621-inventory-with-inspection.xml"))
+        let withInspection = Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml"))
         let rejected = try await answers(SimulatorConfig(inspectionRejectionRate: 1)) { simulator in
             _ = simulator.submit(Array(withInspection.utf8), to: .inspection)
         }
         #expect(Self.inspectionReturns(rejected).map(\.returnStatus) == ["2", "100"])
         #expect(Self.inspectionReturns(rejected).last?.returnInfo.contains("不合格") == true)
 
-        let without = Self.fresh(Self.sample("CEB621-inventory.xml"))
+        let without = Self.fresh(Self.sample("unsigned/CEB621-inventory.xml"))
         let refused = try await answers { simulator in _ = simulator.submit(Array(without.utf8), to: .inspection) }
         let got = Self.inspectionReturns(refused)
         #expect(got.map(\.returnStatus) == ["100"])
@@ -150,7 +149,7 @@ import XMLSignature
     }
 
     @Test func holdRateIsAppliedPerDeclarationAndDeterministic() async throws {
-        let texts = (0..<40).map { _ in Self.fresh(Self.sample("CEB621-inventory-with-inspection.xml")) }
+        let texts = (0..<40).map { _ in Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml")) }
         func held(seed: UInt64) async throws -> Set<String> {
             let all = try await answers(SimulatorConfig(seed: seed, inspectionHoldRate: 0.5)) { simulator in
                 for text in texts { _ = simulator.submit(Array(text.utf8), to: .inspection) }

@@ -82,7 +82,7 @@ enum FlowFixtures {
         }
         return Shipment(
             order: make("CEB311-order.xml", "order"), payment: make("CEB411-payment.xml", "payment"),
-            waybill: make("CEB511-logistics.xml", "waybill"), inventory: make("CEB621-inventory.xml", "inventory"),
+            waybill: make("CEB511-logistics.xml", "waybill"), inventory: make("unsigned/CEB621-inventory.xml", "inventory"),
             orderNo: orderNo, logisticsNo: logisticsNo, copNo: copNo)
     }
 
