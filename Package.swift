@@ -92,7 +92,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources")]
+            // Resources/ (templates, openapi.yaml) is compiled in by scripts/embed-defaults.py: no bundle beside the binary.
+            exclude: ["Resources"]
         ),
         /// `clearance serve --demo`: the service with the customs simulator in-process and a sample
         /// shipment. Scaffolding, kept out of ClearanceServer so that production code never links the simulator.

@@ -9,6 +9,8 @@ this script turns each into a raw string literal:
 
   * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Rules/DefaultRoutes.swift
   * the demo's Pingtan shipment in samples/valid/ and samples/unsigned/ → Sources/ClearanceDemo/DemoSamples.swift
+  * the ops-page templates and openapi.yaml in Sources/ClearanceServer/Resources/ →
+    Sources/ClearanceServer/Views/ServerResources.swift
 
 `python3 scripts/embed-defaults.py` regenerates them; `--check` fails when a committed output differs
 (scripts/test.sh runs it).
@@ -61,9 +63,34 @@ enum DemoSamples {{
 """
 
 
+SERVER_RESOURCES = "Sources/ClearanceServer/Resources"
+
+
+def server_resources() -> str:
+    folder = os.path.join(ROOT, SERVER_RESOURCES, "templates")
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".mustache"))
+    entries = "\n".join(f'        ("{n[:-len(".mustache")]}", {literal(f"{SERVER_RESOURCES}/templates/{n}")}),' for n in names)
+    return f"""// {GENERATED_BY}
+// (from {SERVER_RESOURCES}/).
+
+/// The ops pages' mustache templates and the OpenAPI document, compiled in so that `clearance serve`
+/// needs no resource bundle beside the binary.
+enum ServerResources {{
+    /// `openapi.yaml`, served at `/openapi.yaml`.
+    static let openAPI = {literal(f"{SERVER_RESOURCES}/openapi.yaml")}
+
+    /// Every template by name (`shipment` for `templates/shipment.mustache`).
+    static let templates: [(name: String, text: String)] = [
+{entries}
+    ]
+}}
+"""
+
+
 OUTPUTS = {
     "Sources/ClearanceRouting/Rules/DefaultRoutes.swift": default_routes,
     "Sources/ClearanceDemo/DemoSamples.swift": demo_samples,
+    "Sources/ClearanceServer/Views/ServerResources.swift": server_resources,
 }
 
 

@@ -50,7 +50,7 @@ public struct ServiceEnvironment: Sendable {
 
 /// Why the service could not start or a request could not be served.
 public enum ServerError: Error, Sendable, CustomStringConvertible {
-    /// A bundled resource (template, OpenAPI file) is missing or unreadable.
+    /// A compiled-in template does not parse.
     case resource(String)
     /// The store failed at start-up.
     case store(StoreError)

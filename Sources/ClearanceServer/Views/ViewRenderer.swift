@@ -2,25 +2,18 @@ import Foundation
 import Hummingbird
 import Mustache
 
-/// Renders the ops pages from the mustache templates bundled in `Resources/templates`.
+/// Renders the ops pages from the mustache templates of `Resources/templates`, compiled in
+/// (``ServerResources``, written by `scripts/embed-defaults.py`) so that the binary needs no file beside it.
 /// Values are HTML-escaped by the templates (`{{…}}`); no page uses JavaScript.
 public struct ViewRenderer: Sendable {
     private let library: MustacheLibrary
 
-    /// Loads every `*.mustache` template of the bundle.
+    /// Parses every template.
     public init() throws(ServerError) {
-        let directory = try Self.resourceDirectory().appendingPathComponent("templates")
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
-        } catch {
-            throw .resource("cannot list templates in \(directory.path): \(error)")
-        }
         var library = MustacheLibrary()
-        for name in names {
+        for (name, text) in ServerResources.templates {
             do {
-                let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-                try library.register(text, named: String(name.dropLast(".mustache".count)))
+                try library.register(text, named: name)
             } catch {
                 throw .resource("template \(name): \(error)")
             }
@@ -28,23 +21,8 @@ public struct ViewRenderer: Sendable {
         self.library = library
     }
 
-    /// The bundled `Resources` directory.
-    static func resourceDirectory() throws(ServerError) -> URL {
-        guard let url = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
-            throw .resource("the ClearanceServer resource bundle has no Resources directory")
-        }
-        return url
-    }
-
     /// The OpenAPI document shipped with the service.
-    public static func openAPIDocument() throws(ServerError) -> String {
-        let url = try resourceDirectory().appendingPathComponent("openapi.yaml")
-        do {
-            return try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .resource("openapi.yaml: \(error)")
-        }
-    }
+    public static var openAPIDocument: String { ServerResources.openAPI }
 
     /// An HTML response rendering `template` with `values`.
     func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
