@@ -114,7 +114,7 @@ let package = Package(
         /// What several test targets share: a throwaway PostgreSQL and the built executables.
         .target(name: "ClearanceTestSupport", path: "Tests/ClearanceTestSupport"),
         .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
-        .testTarget(name: "CEBModelTests", dependencies: ["XMLStreaming", "CEBModel", "CLibXML2"]),
+        .testTarget(name: "CEBModelTests", dependencies: ["XMLStreaming", "CEBModel", "CLibXML2", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceRulesTests", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules"]),
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature", "XMLStreaming", "CLibXML2"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
