@@ -8,10 +8,21 @@ import XMLStreaming
 ///
 /// What it refuses, each with a stable code at the start of the dead-letter reason:
 /// - `OUT001` structural errors (`SCH…`, `XML…`, `LIM…`): e.g. a part out of the official order;
+///   or a root guid other than the one the message is sent under;
 /// - `OUT002` no `ds:Signature` where customs requires one (CEB621/623/625/711) and no service key
 ///   to add it;
 /// - `OUT003` more documents, lines or subscriptions than customs accepts in one message
-///   (``CustomsLimits``). Splitting a message is not done here: the sender must send smaller ones.
+///   (``CustomsLimits``). A message with too many *documents* is normally split before it gets here:
+///   routing queues it to customs as parts of at most `maxDocuments` documents (``SplitRoutes``),
+///   each its own outbox row and each checked here on its own signed bytes; one that reaches the gate
+///   whole was queued whole (before splitting was built, or its split failed: a `split-failed` event
+///   says why). A document with too many *lines* is never split (its totals and line numbers belong
+///   together): the sender must send it as several documents.
+/// - `OUT005` (raised by the ``DeliveryWorker`` before the gate) a part of a split message whose sender
+///   signed the whole: the sender's signature cannot be kept on a part, and without a service key
+///   Clearance cannot sign the part afresh.
+///
+/// (`OUT004`, the transport envelope's ids, is checked by the ``OutboundPreparer``.)
 ///
 /// Value rules (`RUL…`, three-document match…) are the flow's business and are not run again: one
 /// schema-only parse of a small message.
@@ -21,8 +32,9 @@ enum OutboundGate {
         destination.authority == .customs || destination.authority == .crossStrait
     }
 
-    /// Checks `bytes` (a bare CEB message, signed if it will be) for `destination`.
-    static func check(_ bytes: [UInt8], messageType: String, destination: DestinationConfig) throws(DeliveryError) {
+    /// Checks `bytes` (a bare CEB message, signed if it will be) for `destination`; `guid` is the guid it
+    /// is sent under (the envelope's, the spool file's), which its root must carry.
+    static func check(_ bytes: [UInt8], messageType: String, guid: String, destination: DestinationConfig) throws(DeliveryError) {
         let sink = Sink()
         let decoder = CEBDecoder(sink: sink)
         do throws(XMLStreamError) {
@@ -43,17 +55,23 @@ enum OutboundGate {
         guard let spec = sink.spec, let envelope = sink.envelope else {
             throw refusal("OUT001", "\(messageType) is not a CEB message this service knows", destination)
         }
+        if envelope.header.guid != guid {
+            throw refusal("OUT001", "\(messageType) is sent as \(guid) but its root carries guid \(envelope.header.guid ?? "none")", destination)
+        }
         if spec.requiresSignature && !envelope.hasSignature {
             throw refusal("OUT002", "customs requires a signature on \(spec.number) and the message is unsigned; configure --key/--cert", destination)
         }
         let limits = spec.customsLimits
         if let most = limits.maxDocuments, envelope.documentCount > most {
             throw refusal("OUT003", "\(spec.number) carries \(envelope.documentCount) documents; customs accepts at most \(most) per message "
-                          + "(Clearance does not split messages: send smaller ones)", destination)
+                          + "(it was queued whole: routing splits such a message into parts for customs when it queues it, "
+                          + "so this row predates splitting or its split failed, see the split-failed event; send smaller ones)",
+                          destination)
         }
         if let most = limits.maxLinesPerDocument, let longest = sink.longest, longest.lines > most {
             throw refusal("OUT003", "\(spec.number) document \(longest.index + 1)\(longest.key.map { " (\($0))" } ?? "") has \(longest.lines) lines; "
-                          + "customs accepts at most \(most) per document (Clearance does not split documents)", destination)
+                          + "customs accepts at most \(most) per document (Clearance does not split documents: their totals and line numbers "
+                          + "belong together; send it as several documents)", destination)
         }
         if envelope.subscriptions.count > limits.maxSubscriptions {
             throw refusal("OUT003", "\(spec.number) carries \(envelope.subscriptions.count) BaseSubscribe blocks; customs accepts at most "

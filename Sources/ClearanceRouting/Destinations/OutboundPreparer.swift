@@ -27,7 +27,8 @@ public struct OutboundPreparer: Sendable {
         self.senderId = senderId
     }
 
-    /// The wire bytes of `raw` for `destination`.
+    /// The wire bytes of `raw` for `destination`; `guid` is the root's guid in `raw` (a part of a split
+    /// message has its own, ``PartGuid``), which the gate checks and the envelope carries.
     ///
     /// The signature goes where the official schema of the message wants it: last, or before
     /// `ExtendMessage` in export messages (``CEBModel/MessageSpec/partsAfterSignature``). Messages for
@@ -48,7 +49,7 @@ public struct OutboundPreparer: Sendable {
             throw DeliveryError("no signer for profile \(destination.profile) with this key type (destination \(destination.name))", permanent: true)
         }
         if OutboundGate.applies(to: destination) {
-            try OutboundGate.check(bytes, messageType: messageType, destination: destination)
+            try OutboundGate.check(bytes, messageType: messageType, guid: guid, destination: destination)
         }
         let message = OutboundMessage(guid: guid, messageType: messageType, bytes: bytes)
         guard destination.envelope == .dxp else { return message }
@@ -62,6 +63,11 @@ public struct OutboundPreparer: Sendable {
             message: bytes, copMsgId: guid, senderId: senderId, receiverId: receiverId,
             messageType: messageType, fileName: message.fileName)
         return OutboundMessage(guid: guid, messageType: messageType, bytes: wrapped)
+    }
+
+    /// Whether messages to `destination` are signed with the service key (a signer for its profile is configured).
+    public func signs(for destination: DestinationConfig) -> Bool {
+        signers[destination.profile] != nil
     }
 
     /// The root children a signature must precede in `messageType` (export messages: `ceb:ExtendMessage`).

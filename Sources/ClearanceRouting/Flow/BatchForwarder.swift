@@ -5,7 +5,9 @@ import Foundation
 
 /// Sends a batch that `clearance ingest` (or `POST /v1/batches`) stored on through the clearance
 /// flow: the same cross-message rules and routing as ``ClearanceFlow/accept(_:receivedAt:signatureVerdict:)``,
-/// applied to the stored message as a whole, which is forwarded as it was received.
+/// applied to the stored message as a whole, which is forwarded as it was received — except to customs
+/// and the cross-strait channel when it has more documents than customs takes in one message: there it
+/// goes as parts of at most that many (``SplitRoutes``), each its own outbox row.
 ///
 /// The stored raw message is read back and decoded as a stream: documents are not kept, only the
 /// routing facts they add up to and the retail-import inventories of the current megabyte, which
@@ -20,7 +22,7 @@ import Foundation
 ///   document releases it (``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``).
 ///
 /// Forwarding twice is harmless: declarations move only from their stored status, and outbox
-/// rows are unique per (message, destination).
+/// rows are unique per (message, destination, part); parts are planned the same way each time.
 public struct BatchForwarder: Sendable {
     private let store: any ClearanceFlowStore
     private let routing: @Sendable () -> RoutingTable
@@ -94,7 +96,8 @@ public struct BatchForwarder: Sendable {
                 kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
             return outcome
         }
-        let decision = routing().route(sink.facts)
+        let table = routing()
+        let decision = table.route(sink.facts)
         outcome.rules = decision.rules
         if !issues.isEmpty {
             outcome.status = .refused
@@ -114,12 +117,18 @@ public struct BatchForwarder: Sendable {
                 detail: "no routing rule matched \(stored.messageType)")], routes: [])
         } else {
             outcome.status = .routed(decision.destinations)
-            let routes = decision.destinations.map {
-                OutboxRoute(destination: $0, orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo)
+            // A batch over customs' per-message limit goes to customs in parts: a second streaming
+            // pass over the stored pieces finds the document boundaries (only for such batches).
+            let split = await SplitRoutes.routes(
+                decision.destinations, table: table, messageType: stored.messageType, documents: sink.documents,
+                orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo
+            ) { [store] (spec, most) throws(MessageSplitError) in
+                try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
             }
-            try await move(guid, to: .declared, events: matched + [Event(
-                kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))],
-                routes: routes)
+            var events = matched + [Event(
+                kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))]
+            if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
+            try await move(guid, to: .declared, events: events, routes: split.routes)
         }
         return outcome
     }
@@ -146,6 +155,8 @@ private final class ForwardingSink: CEBDocumentSink {
     var facts: RoutingFacts
     var errors = 0
     var invalidDocuments = 0
+    /// Every document read, valid or not.
+    var documents = 0
     private var inventories: [Inventory] = []
 
     init(messageType: String, senderCode: String) {
@@ -160,6 +171,7 @@ private final class ForwardingSink: CEBDocumentSink {
     func messageStarted(_ header: MessageHeader) {}
 
     func document(_ decode: () -> CEBDocument, context: DocumentContext) {
+        documents += 1
         let count = context.issues.filter { $0.severity == .error }.count
         if count > 0 {
             errors += count

@@ -105,7 +105,8 @@ public final class ClearanceFlow: Sendable {
         }
 
         let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-        let decision = routing().route(facts)
+        let table = routing()
+        let decision = table.route(facts)
         outcome.rules = decision.rules
         let status: DeclarationStatus
         var routes: [OutboxRoute] = []
@@ -127,9 +128,17 @@ public final class ClearanceFlow: Sendable {
         } else {
             status = .declared
             outcome.status = .routed(decision.destinations)
-            routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
+            // Not stored yet: the plan reads the bytes about to be stored whole (one raw piece).
+            let split = await SplitRoutes.routes(
+                decision.destinations, table: table, messageType: message.messageType, documents: message.documents.count,
+                orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
+            ) { (spec, most) throws(MessageSplitError) in
+                try await MessageSplitter.plan(spec: spec, maxDocuments: most, pieces: 1) { _ in message.bytes }
+            }
+            routes = split.routes
             events.append(Event(kind: .validated, occurredAt: now, messageGuid: message.guid,
                                 detail: "rules: " + decision.rules.joined(separator: ", ")))
+            if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: message.guid, at: now)) }
         }
         let write = FlowWrite(item: IngestItem(message: record, declarations: declarations), status: status, events: events, routes: routes)
         let report: IngestReport
@@ -183,10 +192,18 @@ public final class ClearanceFlow: Sendable {
                 let now = Date()
                 if allIssues.isEmpty {
                     let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-                    let decision = routing().route(facts)
-                    let routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
+                    let table = routing()
+                    let decision = table.route(facts)
+                    let split = await SplitRoutes.routes(
+                        decision.destinations, table: table, messageType: message.messageType, documents: message.documents.count,
+                        orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
+                    ) { [store] (spec, most) throws(MessageSplitError) in
+                        try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+                    }
+                    let routes = split.routes
                     events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
                                         detail: "documents complete; rules: " + decision.rules.joined(separator: ", ")))
+                    if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
                     // Every inventory of the message moves (a batch carries many); the first move
                     // queues the routes and events, and only the flow that moved it reports it.
                     var moved = false

@@ -178,6 +178,28 @@ public final class DeliveryWorker: Sendable {
         var result: Result<Void, DeliveryError>
     }
 
+    /// One part of a split message (``SplitRoutes``): built from the pieces its plan names (the whole
+    /// message is never read), under its own guid, then signed and gated like any message. A part of a
+    /// message its sender signed carries no signature of its own (the sender's covered the whole), so
+    /// it goes only when Clearance signs it; otherwise it is dead-lettered `OUT005`.
+    private func preparePart(_ part: OutboxPart, of guid: String, for config: DestinationConfig) async throws(DeliveryError) -> OutboundMessage {
+        let header: (record: MessageRecord, pieces: Int)?
+        do {
+            header = try await store.messageHeader(guid: guid)
+        } catch {
+            throw DeliveryError("cannot read message \(guid): \(error)")
+        }
+        guard let (record, pieces) = header else { throw DeliveryError("message \(guid) is not stored", permanent: true) }
+        let assembled = try await MessagePartAssembler(store: store).assemble(messageGuid: guid, part: part, pieces: pieces)
+        if assembled.plan.senderSigned && !preparer.signs(for: config) {
+            throw DeliveryError(
+                "OUT005 not sent to \(config.name): part \(part.number) of \(part.count) of \(record.messageType) \(guid) needs a signature of its own "
+                + "(its sender's signature covers the whole message, not a part) and Clearance has no key to sign it; configure --key/--cert and replay",
+                permanent: true, code: "OUT005")
+        }
+        return try preparer.prepare(raw: assembled.bytes, guid: assembled.guid, messageType: record.messageType, for: config)
+    }
+
     /// Closes the transports the worker built itself.
     public func shutdown() async {
         await pool.shutdown()
@@ -189,10 +211,15 @@ public final class DeliveryWorker: Sendable {
         }
         do {
             let destination = try destinations[entry.destination] ?? pool.destination(for: config)
-            guard let message = try await store.message(guid: entry.messageGuid) else {
-                return Outcome(entry: entry, result: .failure(DeliveryError("message \(entry.messageGuid) is not stored", permanent: true)))
+            var outbound: OutboundMessage
+            if let part = entry.part {
+                outbound = try await preparePart(part, of: entry.messageGuid, for: config)
+            } else {
+                guard let message = try await store.message(guid: entry.messageGuid) else {
+                    return Outcome(entry: entry, result: .failure(DeliveryError("message \(entry.messageGuid) is not stored", permanent: true)))
+                }
+                outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)
             }
-            var outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)
             outbound.deliveryId = String(entry.id)
             try await destination.deliver(outbound)
             return Outcome(entry: entry, result: .success(()))

@@ -9,12 +9,15 @@ public struct OutboxRoute: Sendable, Hashable {
     public var orderKey: String?
     /// The shipment's logisticsNo, when the message has one.
     public var logisticsKey: String?
+    /// The parts the message goes in, one outbox row each; empty: the message goes whole (one row).
+    public var parts: [OutboxPart]
 
     /// Creates a route.
-    public init(destination: String, orderKey: String? = nil, logisticsKey: String? = nil) {
+    public init(destination: String, orderKey: String? = nil, logisticsKey: String? = nil, parts: [OutboxPart] = []) {
         self.destination = destination
         self.orderKey = orderKey
         self.logisticsKey = logisticsKey
+        self.parts = parts
     }
 }
 

@@ -91,16 +91,24 @@ extension SQLStore: ClearanceFlowStore {
 
     // MARK: Helpers
 
+    /// Queues one row per part of the route (one row, part 0, when the message goes whole); rows
+    /// already queued for the same (message, destination, part) are left as they are.
     static func insertRoute(_ s: any SQLSession, messageId: Int64, route: OutboxRoute, now: Int64) throws(StoreError) {
-        if try s.queryOne("""
-            INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at, order_key, logistics_key)
-            VALUES ($1, $2, 'pending', 0, $3, $3, $3, $4, $5)
-            ON CONFLICT (message_id, destination) DO NOTHING
-            RETURNING id
-            """, [.integer(messageId), .text(route.destination), .integer(now), .optional(route.orderKey), .optional(route.logisticsKey)]) != nil {
-            _ = try insertEvent(
-                s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
-                code: nil, detail: route.destination, dedupKey: nil, now: now)
+        let parts: [OutboxPart?] = route.parts.isEmpty ? [nil] : route.parts
+        for part in parts {
+            if try s.queryOne("""
+                INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at, order_key, logistics_key,
+                                    part_no, part_count, part_plan)
+                VALUES ($1, $2, 'pending', 0, $3, $3, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT (message_id, destination, part_no) DO NOTHING
+                RETURNING id
+                """, [.integer(messageId), .text(route.destination), .integer(now), .optional(route.orderKey), .optional(route.logisticsKey),
+                      .integer(Int64(part?.number ?? 0)), .integer(Int64(part?.count ?? 0)), .optional(part?.plan)]) != nil {
+                _ = try insertEvent(
+                    s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
+                    code: nil, detail: outboxDetail(destination: route.destination, partNo: part?.number, partCount: part?.count),
+                    dedupKey: nil, now: now)
+            }
         }
     }
 }

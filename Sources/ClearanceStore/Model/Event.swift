@@ -28,6 +28,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let deadLetter = EventKind(rawValue: "dead-letter")
     /// An operator put a dead delivery back in the queue.
     public static let replayed = EventKind(rawValue: "replayed")
+    /// A message too large for customs could not be planned as parts: it was queued whole (and is
+    /// dead-lettered `OUT003` before it leaves).
+    public static let splitFailed = EventKind(rawValue: "split-failed")
     /// The inspection authority's answers.
     public static let inspectionHold = EventKind(rawValue: "inspection-hold")
     public static let inspectionReleased = EventKind(rawValue: "inspection-released")

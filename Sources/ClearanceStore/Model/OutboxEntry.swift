@@ -10,7 +10,7 @@ public enum OutboxStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case dead
 }
 
-/// One message to deliver to one destination.
+/// One message (or one part of it) to deliver to one destination.
 public struct OutboxEntry: Sendable, Hashable {
     public var id: Int64
     public var messageId: Int64
@@ -23,4 +23,6 @@ public struct OutboxEntry: Sendable, Hashable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The part of the message this row delivers; nil when it delivers the whole message.
+    public var part: OutboxPart?
 }

@@ -7,7 +7,7 @@ extension SQLStore {
 
     static let outboxColumns = """
         o.id, o.message_id, m.guid, o.destination, o.status, o.attempts, o.next_attempt_at, o.last_error,
-        o.created_at, o.updated_at
+        o.created_at, o.updated_at, o.part_no, o.part_count, o.part_plan
         """
 
     static func outboxEntry(_ row: SQLRow) throws(StoreError) -> OutboxEntry {
@@ -18,7 +18,23 @@ extension SQLStore {
             messageGuid: try row.requireString(2, "messages.guid"), destination: try row.requireString(3, "destination"),
             status: parsed, attempts: row.int(5) ?? 0,
             nextAttemptAt: row.date(6) ?? .distantPast, lastError: row.string(7),
-            createdAt: row.date(8) ?? .distantPast, updatedAt: row.date(9) ?? .distantPast)
+            createdAt: row.date(8) ?? .distantPast, updatedAt: row.date(9) ?? .distantPast,
+            part: try outboxPart(row, at: 10))
+    }
+
+    /// The part columns (`part_no`, `part_count`, `part_plan`) starting at `index`: nil for a row
+    /// that delivers its whole message (part 0).
+    static func outboxPart(_ row: SQLRow, at index: Int) throws(StoreError) -> OutboxPart? {
+        let number = row.int(index) ?? 0
+        guard number > 0 else { return nil }
+        guard let plan = row.string(index + 2) else { throw .invalidInput("outbox part \(number) has no plan") }
+        return OutboxPart(number: number, count: row.int(index + 1) ?? 0, plan: plan)
+    }
+
+    /// What the timeline says about a row's destination: the name, and the part when there is one.
+    static func outboxDetail(destination: String?, partNo: Int?, partCount: Int?) -> String? {
+        guard let destination, let partNo, partNo > 0 else { return destination }
+        return "\(destination) (part \(partNo) of \(partCount ?? 0))"
     }
 
     static func outboxEntries(_ s: any SQLSession, ids: [Int64]) throws(StoreError) -> [OutboxEntry] {
@@ -38,7 +54,7 @@ extension SQLStore {
             if let inserted = try s.queryOne("""
                 INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at)
                 VALUES ($1, $2, 'pending', 0, $3, $4, $4)
-                ON CONFLICT (message_id, destination) DO NOTHING
+                ON CONFLICT (message_id, destination, part_no) DO NOTHING
                 RETURNING id
                 """, [.integer(messageId), .text(destination), .time(notBefore), .integer(now)]) {
                 _ = try Self.insertEvent(
@@ -47,7 +63,7 @@ extension SQLStore {
                 _ = inserted
             }
             guard let row = try s.queryOne(
-                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = $1 AND o.destination = $2",
+                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = $1 AND o.destination = $2 AND o.part_no = 0",
                 [.integer(messageId), .text(destination)]) else { throw .notFound("outbox entry for \(messageGuid)") }
             return try Self.outboxEntry(row)
         }
@@ -84,11 +100,14 @@ extension SQLStore {
         let nowMs = StoreClock.milliseconds(now)
         try await write { (s: any SQLSession) throws(StoreError) in
             if let row = try s.queryOne(
-                "UPDATE outbox SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status = 'in-flight' RETURNING message_id, destination",
-                [.integer(id), .integer(nowMs)]) {
+                """
+                UPDATE outbox SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status = 'in-flight'
+                RETURNING message_id, destination, part_no, part_count
+                """, [.integer(id), .integer(nowMs)]) {
                 _ = try Self.insertEvent(
                     s, kind: .delivered, occurredAt: nowMs, messageId: row.int64(0), declarationId: nil, receiptId: nil,
-                    code: nil, detail: row.string(1), dedupKey: nil, now: nowMs)
+                    code: nil, detail: Self.outboxDetail(destination: row.string(1), partNo: row.int(2), partCount: row.int(3)),
+                    dedupKey: nil, now: nowMs)
                 return
             }
             let status = try Self.outboxStatus(s, id: id)
@@ -168,7 +187,9 @@ extension SQLStore {
             }
             _ = try Self.insertEvent(
                 s, kind: EventKind.replayed, occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
-                receiptId: nil, code: nil, detail: entry.destination, dedupKey: nil, now: nowMs)
+                receiptId: nil, code: nil,
+                detail: Self.outboxDetail(destination: entry.destination, partNo: entry.part?.number, partCount: entry.part?.count),
+                dedupKey: nil, now: nowMs)
             return entry
         }
     }
