@@ -15,6 +15,8 @@ real-time payment data and the answers of those authorities), which customs does
   * schemas/ceb-types.xsd and schemas/CEBnnnMessage.xsd (one per message: the official structure with
     Clearance's code lists and date shapes), schemas/MESSAGES.md (catalogue, with each field's edition)
   * Sources/CEBModel/Generated/*.swift (catalog, typed value structs, CEBDocument)
+  * schemas/json/CEBnnn.schema.json and the generated blocks of Sources/ClearanceServer/Resources/openapi.yaml
+    (the JSON face: see cebjson.py)
   * samples/valid/*.xml, samples/unsigned/*.xml, samples/invalid/*.xml and samples/invalid/EXPECTED.tsv
     (see cebsamples.py; the signed twins of samples/unsigned/ in samples/valid/ come from
     scripts/sign-samples.sh)
@@ -954,7 +956,11 @@ def outputs() -> dict:
     files[gen + "CEBDocument.swift"] = swift_document()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import cebsamples  # noqa: E402  (needs this module's MESSAGES)
+    import cebjson  # noqa: E402
     files.update(cebsamples.samples(sys.modules[__name__]))
+    files.update(cebjson.schema_files(sys.modules[__name__]))
+    with open(os.path.join(ROOT, cebjson.OPENAPI), encoding="utf-8") as handle:
+        files[cebjson.OPENAPI] = cebjson.openapi(sys.modules[__name__], handle.read())
     return files
 
 
@@ -980,7 +986,7 @@ def main(argv: list) -> int:
     # A signed sample in samples/valid comes from its unsigned twin (scripts/sign-samples.sh; the
     # SignedSampleTests check it is current).
     signed = {path.replace("samples/unsigned/", "samples/valid/") for path in files if path.startswith("samples/unsigned/")}
-    generated_dirs = {"samples/valid", "samples/unsigned", "samples/invalid", "schemas", "Sources/CEBModel/Generated"}
+    generated_dirs = {"samples/valid", "samples/unsigned", "samples/invalid", "schemas", "schemas/json", "Sources/CEBModel/Generated"}
     orphans = []
     for folder in sorted(generated_dirs):
         os.makedirs(os.path.join(ROOT, folder), exist_ok=True)

@@ -64,6 +64,50 @@ import Testing
         }
     }
 
+    /// A Python with a JSON Schema validator: the venv `scripts/test.sh` makes for schemathesis (which
+    /// brings `jsonschema_rs`), else the system's (with `jsonschema`).
+    static var pythonWithJSONSchema: String {
+        let venv = Repository.path(".build/schemathesis-venv/bin/python3")
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
+    }
+
+    /// The generated JSON Schema (`schemas/json/`) accepts what `xml2json.py` makes of every declaration
+    /// sample, judged by an outside validator (`jsonschema_rs` or `jsonschema`), and refuses a document with an
+    /// unknown member or a missing one.
+    @Test(arguments: declarationSamples)
+    func theGeneratedJSONSchemaAcceptsTheSample(path: String) async throws {
+        let file = (path as NSString).lastPathComponent
+        let spec = try #require(MessageCatalog.spec(number: Repository.number(of: file)))
+        let ran = try await CommandRunner.run("/usr/bin/env", ["python3", Repository.path("scripts/xml2json.py"), Repository.path(path)])
+        try #require(ran.status == 0, "xml2json: \(ran.output)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-jsonschema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("good.jsonl").path, bad = directory.appendingPathComponent("bad.jsonl").path
+        try ran.output.write(toFile: good, atomically: true, encoding: .utf8)
+        let head = spec.document.head.element
+        let broken = ran.output.split(separator: "\n").map { line in
+            line.replacingOccurrences(of: "\"\(head)\": {", with: "\"\(head)\": {\"colour\": \"red\", ")
+        }.joined(separator: "\n")
+        try broken.write(toFile: bad, atomically: true, encoding: .utf8)
+        let script = """
+            import json, sys
+            try:
+                import jsonschema_rs as engine  # schemathesis's validator (Rust), in its venv
+            except ImportError:
+                import jsonschema as engine
+            schema = json.load(open(sys.argv[1], encoding="utf-8"))
+            validator = engine.Draft202012Validator(schema)
+            errors = [e.message for line in open(sys.argv[2], encoding="utf-8") if line.strip() for e in validator.iter_errors(json.loads(line))]
+            print("\\n".join(errors)); sys.exit(1 if errors else 0)
+            """
+        let schema = Repository.path("schemas/json/\(spec.number).schema.json")
+        let accepted = try await CommandRunner.run(Self.pythonWithJSONSchema, ["-c", script, schema, good])
+        #expect(accepted.status == 0, "\(file): \(accepted.output)")
+        let refused = try await CommandRunner.run(Self.pythonWithJSONSchema, ["-c", script, schema, bad])
+        #expect(refused.status == 1 && refused.output.contains("colour"), "\(file): \(refused.output)")
+    }
+
     /// The Pingtan order as JSON, to vary.
     static func order() async throws -> JSONValue { try #require(try await json(of: "samples/valid/CEB311-order.xml").first) }
 

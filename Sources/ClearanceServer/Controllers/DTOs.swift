@@ -290,6 +290,8 @@ struct MessageDTO: ResponseEncodable {
 struct IssueDTO: Codable, Sendable {
     var code: String
     var field: String?
+    /// The JSON path of the member at fault, on answers of the JSON face (`$.OrderList[1].qty`).
+    var path: String?
     var message: String
 }
 
@@ -311,4 +313,33 @@ struct HealthDTO: ResponseEncodable {
     var status: String
     var store: String
     var engine: String
+}
+
+/// The JSON face's answer: one result per document, in the order sent.
+struct JSONDocumentsAnswerDTO: Codable, Sendable {
+    var documents: [JSONDocumentResultDTO]
+}
+
+/// One JSON document's verdict, as `POST /v1/messages` gives it for the XML it became, with the
+/// faults named by JSON path and a link to the stored XML.
+struct JSONDocumentResultDTO: Codable, Sendable {
+    /// 1-based: the line (JSON Lines) or array element.
+    var position: Int
+    var guid: String?
+    var messageType: String
+    /// `routed`, `awaiting`, `unrouted`, `duplicate`, `refused`, `invalid`.
+    var verdict = "invalid"
+    var stored = false
+    var duplicate: Bool?
+    var signature: String?
+    var destinations: [String] = []
+    var missing: [String] = []
+    var issues: [IssueDTO] = []
+    /// `/v1/messages/{guid}`: the stored message and its XML.
+    var message: String?
+
+    init(position: Int, messageType: String) {
+        self.position = position
+        self.messageType = messageType
+    }
 }

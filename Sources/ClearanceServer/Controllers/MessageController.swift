@@ -29,6 +29,20 @@ struct MessageController {
         let buffer = try await BodyReader.collect(request, limit: limit, seconds: environment.configuration.requestTimeoutSeconds)
         let bytes = Array(buffer.readableBytesView)
         guard !bytes.isEmpty else { throw HTTPError(.badRequest, message: "empty body: send one CEB message") }
+        let judged = try await judge(bytes, from: enterprise)
+        return Self.json(judged.body, status: judged.status, duplicate: judged.duplicate)
+    }
+
+    /// A judged message: the stored (or first) JSON answer, its HTTP status, whether it repeats an earlier answer.
+    struct Judged {
+        var body: String
+        var status: Int
+        var duplicate: Bool
+    }
+
+    /// Judges one message as `POST /v1/messages` does — decode, the same guid's stored answer, the
+    /// intake, the stored answer — for every face that hands Clearance a message (the JSON face too).
+    func judge(_ bytes: [UInt8], from enterprise: EnterpriseRecord) async throws -> Judged {
         let decoded: DecodedMessage
         do {
             decoded = try DecodedMessage.decode(bytes)
@@ -45,7 +59,7 @@ struct MessageController {
                 throw HTTPError(.conflict, message: "message \(decoded.guid) was already submitted by another sender")
             }
             environment.metrics.message(type: decoded.messageType, verdict: "duplicate")
-            return Self.json(previous.body, status: previous.httpStatus, duplicate: true)
+            return Judged(body: previous.body, status: previous.httpStatus, duplicate: true)
         }
         let result: IntakeResult
         do {
@@ -60,12 +74,12 @@ struct MessageController {
         // Refusals that stored nothing (wrong sender, signature, a receipt's own faults) are not
         // recorded: the rightful sender, or the same one with a good signature, may still send it.
         switch result.verdict {
-        case .forbidden, .refused: return Self.json(body, status: status, duplicate: false)
+        case .forbidden, .refused: return Judged(body: body, status: status, duplicate: false)
         default: break
         }
         let stored = try await environment.store.storeAnswer(
             StoredAnswer(guid: decoded.guid, enterpriseCode: enterprise.code, httpStatus: status, body: body))
-        return Self.json(stored.body, status: stored.httpStatus, duplicate: stored.body != body)
+        return Judged(body: stored.body, status: stored.httpStatus, duplicate: stored.body != body)
     }
 
     /// The intake's verdict as HTTP: status code and JSON body.
