@@ -46,11 +46,7 @@ public final class ByteStream {
             }
             if count == 0 { return }
             bytesRead += count
-            var failure: XMLStreamError?
-            buffer.withUnsafeBytes { raw in
-                do throws(XMLStreamError) { try body(UnsafeRawBufferPointer(rebasing: raw[0..<count])) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            try buffer.withRawBytes { raw throws(XMLStreamError) in try body(UnsafeRawBufferPointer(rebasing: raw[0..<count])) }
         }
     }
 }

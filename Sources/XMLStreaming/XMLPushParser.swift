@@ -111,11 +111,7 @@ public final class XMLPushParser {
         try detectEncoding(head)
         let held = head
         head = []
-        var failure: XMLStreamError?
-        held.withUnsafeBytes { raw in
-            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try held.withRawBytes { raw throws(XMLStreamError) in try feed(raw) }
     }
 
     private func parse(_ piece: UnsafeRawBufferPointer) throws(XMLStreamError) {
@@ -130,11 +126,7 @@ public final class XMLPushParser {
 
     /// Parses the next chunk of the document.
     public func feed(_ bytes: [UInt8]) throws(XMLStreamError) {
-        var failure: XMLStreamError?
-        bytes.withUnsafeBytes { raw in
-            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try bytes.withRawBytes { raw throws(XMLStreamError) in try feed(raw) }
     }
 
     /// Tells the parser the input is complete and checks the document ended properly.

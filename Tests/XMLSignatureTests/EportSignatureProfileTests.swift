@@ -44,7 +44,7 @@ import XMLSignature
         let verifier = SignatureVerifier(policy: SignaturePolicy(trustStore: try TrustStore(pinned: [Self.vectorCertificate])))
         let signedInfo = try verifier.signedInfo(of: document)
         #expect(signedInfo == Self.vectorSignedInfo)
-        try Self.vectorCertificate.verify(
+        try Self.vectorCertificate.publicKey.verify(
             signature: Base64.decode(Self.vectorSignatureValue), over: signedInfo, algorithm: .sm2SM3)
         // The whole document is not the one that was signed: verification fails on the SHA-1 digest, not before.
         expectRefusal(document, verifier: verifier) { $0 == .digestMismatch(.sha1, .inclusive) }

@@ -23,13 +23,13 @@ import XMLSignature
     }
 
     @Test func verifiesWithTheGMTDefaultSignerID() throws {
-        try certificate.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3)
-        try certificate.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3, sm2SignerID: SM2SignerID("1234567812345678"))
+        try certificate.publicKey.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3)
+        try certificate.publicKey.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3, sm2SignerID: SM2SignerID("1234567812345678"))
     }
 
     @Test func emptySignerIDFails() {
         #expect(throws: CryptoError.signatureMismatch) {
-            try certificate.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3, sm2SignerID: .empty)
+            try certificate.publicKey.verify(signature: signatureValue, over: signedInfo, algorithm: .sm2SM3, sm2SignerID: .empty)
         }
     }
 
@@ -38,7 +38,7 @@ import XMLSignature
         var tampered = signatureValue
         tampered[byte] ^= 0x01
         #expect(throws: CryptoError.signatureMismatch) {
-            try certificate.verify(signature: tampered, over: signedInfo, algorithm: .sm2SM3)
+            try certificate.publicKey.verify(signature: tampered, over: signedInfo, algorithm: .sm2SM3)
         }
     }
 
@@ -46,17 +46,17 @@ import XMLSignature
         var tampered = signedInfo
         tampered[tampered.count / 2] ^= 0x20
         #expect(throws: CryptoError.signatureMismatch) {
-            try certificate.verify(signature: signatureValue, over: tampered, algorithm: .sm2SM3)
+            try certificate.publicKey.verify(signature: signatureValue, over: tampered, algorithm: .sm2SM3)
         }
     }
 
     @Test func derEncodedValueIsRejectedAsMalformed() {
         let der = TestDER.ecdsaSignature(raw: signatureValue)
         #expect(throws: CryptoError.self) {
-            try certificate.verify(signature: der, over: signedInfo, algorithm: .sm2SM3)
+            try certificate.publicKey.verify(signature: der, over: signedInfo, algorithm: .sm2SM3)
         }
         do {
-            try certificate.verify(signature: der, over: signedInfo, algorithm: .sm2SM3)
+            try certificate.publicKey.verify(signature: der, over: signedInfo, algorithm: .sm2SM3)
         } catch {
             guard case .malformedSignature = error else { Issue.record("expected malformedSignature, got \(error)"); return }
         }
@@ -64,7 +64,7 @@ import XMLSignature
 
     @Test func wrongAlgorithmIsAKeyMismatch() {
         #expect(throws: CryptoError.keyMismatch(algorithm: .ecdsaSHA256, key: .sm2)) {
-            try certificate.verify(signature: signatureValue, over: signedInfo, algorithm: .ecdsaSHA256)
+            try certificate.publicKey.verify(signature: signatureValue, over: signedInfo, algorithm: .ecdsaSHA256)
         }
     }
 

@@ -24,7 +24,7 @@ import XMLSignature
         // The certificate's key verifies what the matching private key signs.
         let algorithm = SignatureAlgorithm.preferred(for: kind)!
         let signature = try TestKeys.key(kind).sign([7, 7, 7], algorithm: algorithm)
-        try signer.verify(signature: signature, over: [7, 7, 7], algorithm: algorithm)
+        try signer.publicKey.verify(signature: signature, over: [7, 7, 7], algorithm: algorithm)
     }
 
     @Test(arguments: [KeyKind.rsa(bits: 2048), .ecP256, .sm2])

@@ -55,11 +55,7 @@ public final class CEBDecoder {
 
     /// Decodes the next chunk.
     public func feed(_ bytes: [UInt8]) throws(XMLStreamError) {
-        var failure: XMLStreamError?
-        bytes.withUnsafeBytes { raw in
-            do throws(XMLStreamError) { try feed(raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try bytes.withRawBytes { raw throws(XMLStreamError) in try feed(raw) }
     }
 
     /// Ends the input; throws when the document is incomplete.

@@ -16,18 +16,9 @@ struct EnterpriseCommand: AsyncParsableCommand {
     /// The actor recorded in the audit log.
     static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
 
-    static func open(_ store: StoreOption) async throws -> any AccessStore {
-        do {
-            return try await openAccessStore(url: store.resolved)
-        } catch {
-            OutputBuffer.standardError("clearance: \(error)\n")
-            throw Exit.usage
-        }
-    }
-
     /// Opens the store, runs `body`, and closes the store whatever happens.
     static func with<T>(_ store: StoreOption, _ body: (any AccessStore) async throws -> T) async throws -> T {
-        let opened = try await open(store)
+        let opened = try await store.openAccess()
         do {
             let value = try await body(opened)
             await opened.close()

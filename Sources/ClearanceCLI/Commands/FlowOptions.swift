@@ -53,22 +53,12 @@ struct ServiceKeyOption: ParsableArguments {
 extension StoreOption {
     /// Opens the store with the flow and account operations, or fails with exit code 2.
     func openAccess() async throws -> any AccessStore {
-        do {
-            return try await openAccessStore(url: resolved)
-        } catch {
-            OutputBuffer.standardError("clearance: \(error)\n")
-            throw Exit.usage
-        }
+        try await opening { url throws(StoreError) in try await openAccessStore(url: url) }
     }
 
     /// Opens the store with the flow operations, or fails with exit code 2.
     func openFlow() async throws -> any ClearanceFlowStore {
-        do {
-            return try await openFlowStore(url: resolved)
-        } catch {
-            OutputBuffer.standardError("clearance: \(error)\n")
-            throw Exit.usage
-        }
+        try await opening { url throws(StoreError) in try await openFlowStore(url: url) }
     }
 }
 

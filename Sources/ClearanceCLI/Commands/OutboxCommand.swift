@@ -32,17 +32,10 @@ struct OutboxCommand: AsyncParsableCommand {
                 guard let parsed = OutboxStatus(rawValue: status) else { throw ValidationError("unknown status '\(status)'") }
                 filter = parsed
             }
-            let opened = try await store.openFlow()
+            let entries = try await store.reading { try await $0.outboxEntries(status: filter, limit: limit) }
             let output = OutputBuffer()
-            do {
-                OutboxCommand.print(try await opened.outboxEntries(status: filter, limit: limit), to: output)
-            } catch {
-                await opened.close()
-                OutputBuffer.standardError("clearance: \(error)\n")
-                throw Exit.usage
-            }
+            OutboxCommand.print(entries, to: output)
             output.flush()
-            await opened.close()
         }
     }
 
@@ -53,17 +46,10 @@ struct OutboxCommand: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            let opened = try await store.openFlow()
+            let entries = try await store.reading { try await $0.outboxEntries(status: .dead, limit: limit) }
             let output = OutputBuffer()
-            do {
-                OutboxCommand.print(try await opened.outboxEntries(status: .dead, limit: limit), to: output)
-            } catch {
-                await opened.close()
-                OutputBuffer.standardError("clearance: \(error)\n")
-                throw Exit.usage
-            }
+            OutboxCommand.print(entries, to: output)
             output.flush()
-            await opened.close()
         }
     }
 

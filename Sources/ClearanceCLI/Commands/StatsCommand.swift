@@ -15,16 +15,7 @@ struct StatsCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func run() async throws {
-        let opened = try await store.open()
-        let stats: StoreStats
-        do {
-            stats = try await opened.stats()
-        } catch {
-            await opened.close()
-            OutputBuffer.standardError("clearance: \(error)\n")
-            throw Exit.usage
-        }
-        await opened.close()
+        let stats = try await store.reading { try await $0.stats() }
         let output = OutputBuffer()
         switch format {
         case .text: StatsText.lines(stats, store: store.display).forEach(output.line)

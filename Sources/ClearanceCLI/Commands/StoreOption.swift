@@ -25,9 +25,28 @@ struct StoreOption: ParsableArguments {
 
     /// Opens (and migrates) the store, or fails with exit code 2.
     func open() async throws -> any Store {
+        try await opening { url throws(StoreError) in try await openStore(url: url) }
+    }
+
+    /// Opens the store with `open`, or fails with exit code 2.
+    func opening<S>(_ open: (String?) async throws(StoreError) -> S) async throws -> S {
         do {
-            return try await openStore(url: resolved)
+            return try await open(resolved)
         } catch {
+            OutputBuffer.standardError("clearance: \(error)\n")
+            throw Exit.usage
+        }
+    }
+
+    /// Opens the store, runs `body` on it and closes it; an error of `body` is printed and fails with exit code 2.
+    func reading<T>(_ body: (any ClearanceFlowStore) async throws -> T) async throws -> T {
+        let opened = try await openFlow()
+        do {
+            let value = try await body(opened)
+            await opened.close()
+            return value
+        } catch {
+            await opened.close()
             OutputBuffer.standardError("clearance: \(error)\n")
             throw Exit.usage
         }

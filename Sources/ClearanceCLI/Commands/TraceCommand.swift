@@ -25,18 +25,12 @@ struct TraceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let candidates = try Self.keys(for: key)
-        let opened = try await store.open()
-        var found: ShipmentTimeline?
-        do {
+        let found = try await store.reading { opened -> ShipmentTimeline? in
             for candidate in candidates {
-                if let timeline = try await opened.trace(candidate) { found = timeline; break }
+                if let timeline = try await opened.trace(candidate) { return timeline }
             }
-        } catch {
-            await opened.close()
-            OutputBuffer.standardError("clearance: \(error)\n")
-            throw Exit.usage
+            return nil
         }
-        await opened.close()
         let output = OutputBuffer()
         defer { output.flush() }
         guard let found else {

@@ -1,3 +1,4 @@
+import ClearanceStore
 import Foundation
 import XMLSignature
 
@@ -27,7 +28,7 @@ public enum WebhookSignature {
     public static func generateSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "whsec_" + bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return "whsec_" + Hex.encode(bytes)
     }
 
     /// The `X-Clearance-Signature` value for `body` signed at `timestamp` (unix seconds).
@@ -49,7 +50,7 @@ public enum WebhookSignature {
             guard pair.count == 2 else { throw .malformedHeader(header) }
             switch pair[0] {
             case "t": timestamp = Int64(pair[1])
-            case "v1": if let bytes = Self.bytes(hex: pair[1]) { signatures.append(bytes) }
+            case "v1": if let bytes = Hex.decode(pair[1]) { signatures.append(bytes) }
             default: continue // other schemes: ignored, as receivers should
             }
         }
@@ -63,29 +64,6 @@ public enum WebhookSignature {
 
     static func signedPayload(_ body: [UInt8], timestamp: Int64) -> [UInt8] {
         Array("\(timestamp).".utf8) + body
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -105,16 +105,6 @@ struct ReceiptDTO: ResponseEncodable {
         returnStatus = r.returnStatus
         returnTime = r.returnTime
         returnInfo = r.returnInfo
-    }
-
-    init(_ r: ReceiptFeedItem) {
-        id = r.id
-        messageGuid = r.messageGuid
-        forKind = r.forKind.rawValue
-        referenceGuid = r.referenceGuid
-        returnStatus = r.returnStatus
-        returnTime = r.returnTime
-        returnInfo = r.returnInfo
         orderNo = r.orderNo
         logisticsNo = r.logisticsNo
         invtNo = r.invtNo

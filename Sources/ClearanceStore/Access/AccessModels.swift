@@ -222,20 +222,3 @@ public struct AuditEntry: Sendable, Hashable {
         self.detail = detail
     }
 }
-
-/// A stored receipt in the polling feed, in receipt-id order.
-public struct ReceiptFeedItem: Sendable, Hashable {
-    /// Receipt row id: the cursor for the next poll.
-    public var id: Int64
-    public var messageGuid: String
-    public var forKind: DeclarationKind
-    public var referenceGuid: String
-    public var returnStatus: String
-    public var returnTime: String
-    public var returnInfo: String?
-    public var orderNo: String?
-    public var logisticsNo: String?
-    public var invtNo: String?
-    public var copNo: String?
-    public var createdAt: Date
-}

@@ -66,7 +66,7 @@ public protocol AccessStore: ClearanceFlowStore {
     /// Receipts stored after receipt id `after`, oldest first; with `enterpriseCode`, only those
     /// answering a declaration in which that code appears (platform, e-commerce enterprise,
     /// logistics, agent, payment or sender).
-    func receiptFeed(after: Int64, enterpriseCode: String?, limit: Int) async throws(StoreError) -> [ReceiptFeedItem]
+    func receiptFeed(after: Int64, enterpriseCode: String?, limit: Int) async throws(StoreError) -> [ReceiptSummary]
 
     /// Messages whose raw bytes are complete, newest first (for the ops page).
     func recentMessages(limit: Int) async throws(StoreError) -> [MessageSummary]

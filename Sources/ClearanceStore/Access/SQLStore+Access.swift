@@ -302,11 +302,10 @@ extension SQLStore: AccessStore {
 
     // MARK: Receipts feed and recent messages
 
-    func receiptFeed(after: Int64, enterpriseCode: String?, limit: Int) async throws(StoreError) -> [ReceiptFeedItem] {
-        try await accessRead { (s: any SQLSession) throws(StoreError) -> [ReceiptFeedItem] in
+    func receiptFeed(after: Int64, enterpriseCode: String?, limit: Int) async throws(StoreError) -> [ReceiptSummary] {
+        try await accessRead { (s: any SQLSession) throws(StoreError) -> [ReceiptSummary] in
             try s.query("""
-                SELECT r.id, m.guid, r.for_kind, r.reference_guid, r.return_status, r.return_time, r.return_info,
-                    r.order_no, r.logistics_no, r.invt_no, r.cop_no, r.created_at
+                SELECT \(ReceiptSummary.columns), r.order_no, r.logistics_no, r.invt_no, r.cop_no
                 FROM receipts r JOIN messages m ON m.id = r.message_id
                 LEFT JOIN declarations d ON d.id = r.declaration_id
                 WHERE r.id > $1 AND (CAST($2 AS TEXT) IS NULL OR CAST($2 AS TEXT) IN (d.ebp_code, d.ebc_code, d.logistics_code, d.agent_code,
@@ -314,30 +313,22 @@ extension SQLStore: AccessStore {
                 ORDER BY r.id LIMIT $3
                 """, [.integer(after), .optional(enterpriseCode), .integer(Int64(max(0, limit)))]
             ).map { (r: SQLRow) throws(StoreError) in
-                ReceiptFeedItem(
-                    id: try r.requireInt64(0, "receipts.id"), messageGuid: try r.requireString(1, "messages.guid"),
-                    forKind: DeclarationKind(rawValue: try r.requireString(2, "for_kind")),
-                    referenceGuid: try r.requireString(3, "reference_guid"), returnStatus: try r.requireString(4, "return_status"),
-                    returnTime: try r.requireString(5, "return_time"), returnInfo: r.string(6), orderNo: r.string(7),
-                    logisticsNo: r.string(8), invtNo: r.string(9), copNo: r.string(10), createdAt: r.date(11) ?? .distantPast)
+                var receipt = try ReceiptSummary(row: r)
+                receipt.orderNo = r.string(8)
+                receipt.logisticsNo = r.string(9)
+                receipt.invtNo = r.string(10)
+                receipt.copNo = r.string(11)
+                return receipt
             }
         }
     }
 
     func recentMessages(limit: Int) async throws(StoreError) -> [MessageSummary] {
         try await accessRead { (s: any SQLSession) throws(StoreError) -> [MessageSummary] in
-            try s.query("""
-                SELECT id, guid, message_type, sender_code, direction, received_at, sha256, signature_verdict
-                FROM messages WHERE complete = 1 ORDER BY id DESC LIMIT $1
-                """, [.integer(Int64(max(0, limit)))]
-            ).map { (r: SQLRow) throws(StoreError) in
-                MessageSummary(
-                    id: try r.requireInt64(0, "id"), guid: try r.requireString(1, "guid"),
-                    messageType: try r.requireString(2, "message_type"), senderCode: try r.requireString(3, "sender_code"),
-                    direction: MessageDirection(rawValue: try r.requireString(4, "direction")) ?? .inbound,
-                    receivedAt: r.date(5) ?? .distantPast, sha256: try r.requireString(6, "sha256"),
-                    signatureVerdict: try r.requireString(7, "signature_verdict"))
-            }
+            try s.query(
+                "SELECT \(MessageSummary.columns) FROM messages WHERE complete = 1 ORDER BY id DESC LIMIT $1",
+                [.integer(Int64(max(0, limit)))]
+            ).map { (r: SQLRow) throws(StoreError) in try MessageSummary(row: r) }
         }
     }
 }

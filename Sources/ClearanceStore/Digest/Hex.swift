@@ -1,8 +1,9 @@
 /// Lower-case hexadecimal, the one spelling of digests in the store (message SHA-256, keyed ID
-/// hashes, migration checksums).
-enum Hex {
+/// hashes, migration checksums) and of webhook secrets and signatures.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    /// Two lower-case digits a byte.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
@@ -11,7 +12,8 @@ enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    /// The bytes of an even number of hex digits (either case); nil for anything else.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {

@@ -128,17 +128,12 @@ struct ShipmentTracer {
         var summaries: [ReceiptSummary] = []
         var messages = Set<Int64>()
         for r in try session.query("""
-            SELECT r.id, m.guid, r.for_kind, r.reference_guid, r.return_status, r.return_time, r.return_info,
-                r.declaration_id, r.message_id
+            SELECT \(ReceiptSummary.columns), r.message_id
             FROM receipts r JOIN messages m ON m.id = r.message_id
             WHERE \(clauses.joined(separator: " OR "))
             ORDER BY r.return_time, r.id
             """, params) {
-            summaries.append(ReceiptSummary(
-                id: try r.requireInt64(0, "receipts.id"), messageGuid: try r.requireString(1, "messages.guid"),
-                forKind: DeclarationKind(rawValue: try r.requireString(2, "for_kind")),
-                referenceGuid: try r.requireString(3, "reference_guid"), returnStatus: try r.requireString(4, "return_status"),
-                returnTime: try r.requireString(5, "return_time"), returnInfo: r.string(6), declarationId: r.int64(7)))
+            summaries.append(try ReceiptSummary(row: r))
             if let m = r.int64(8) { messages.insert(m) }
         }
         return (summaries, messages)
@@ -147,17 +142,10 @@ struct ShipmentTracer {
     private func loadMessages(_ ids: [SQLValue]) throws(StoreError) -> [MessageSummary] {
         guard !ids.isEmpty else { return [] }
         return try session.query("""
-            SELECT id, guid, message_type, sender_code, direction, received_at, sha256, signature_verdict
+            SELECT \(MessageSummary.columns)
             FROM messages WHERE id IN (\(placeholders(ids.count))) ORDER BY received_at, id
             """, ids
-        ).map { (r: SQLRow) throws(StoreError) in
-            MessageSummary(
-                id: try r.requireInt64(0, "messages.id"), guid: try r.requireString(1, "guid"),
-                messageType: try r.requireString(2, "message_type"), senderCode: try r.requireString(3, "sender_code"),
-                direction: MessageDirection(rawValue: try r.requireString(4, "direction")) ?? .inbound,
-                receivedAt: r.date(5) ?? .distantPast, sha256: try r.requireString(6, "sha256"),
-                signatureVerdict: try r.requireString(7, "signature_verdict"))
-        }
+        ).map { (r: SQLRow) throws(StoreError) in try MessageSummary(row: r) }
     }
 
     private func loadDeliveries(_ messageIds: [SQLValue]) throws(StoreError) -> [OutboxEntry] {
@@ -191,5 +179,32 @@ struct ShipmentTracer {
                 occurredAt: r.date(2) ?? .distantPast, messageGuid: r.string(3), declarationId: r.int64(4),
                 code: r.string(5), detail: r.string(6))
         }
+    }
+}
+
+extension MessageSummary {
+    /// The `messages` columns ``init(row:)`` reads, in its order.
+    static let columns = "id, guid, message_type, sender_code, direction, received_at, sha256, signature_verdict"
+
+    init(row r: SQLRow) throws(StoreError) {
+        self.init(
+            id: try r.requireInt64(0, "messages.id"), guid: try r.requireString(1, "guid"),
+            messageType: try r.requireString(2, "message_type"), senderCode: try r.requireString(3, "sender_code"),
+            direction: MessageDirection(rawValue: try r.requireString(4, "direction")) ?? .inbound,
+            receivedAt: r.date(5) ?? .distantPast, sha256: try r.requireString(6, "sha256"),
+            signatureVerdict: try r.requireString(7, "signature_verdict"))
+    }
+}
+
+extension ReceiptSummary {
+    /// The columns ``init(row:)`` reads, in its order, of `receipts r JOIN messages m`.
+    static let columns = "r.id, m.guid, r.for_kind, r.reference_guid, r.return_status, r.return_time, r.return_info, r.declaration_id"
+
+    init(row r: SQLRow) throws(StoreError) {
+        self.init(
+            id: try r.requireInt64(0, "receipts.id"), messageGuid: try r.requireString(1, "messages.guid"),
+            forKind: DeclarationKind(rawValue: try r.requireString(2, "for_kind")),
+            referenceGuid: try r.requireString(3, "reference_guid"), returnStatus: try r.requireString(4, "return_status"),
+            returnTime: try r.requireString(5, "return_time"), returnInfo: r.string(6), declarationId: r.int64(7))
     }
 }

@@ -65,8 +65,9 @@ public struct MessageSummary: Sendable, Hashable {
     public var signatureVerdict: String
 }
 
-/// A receipt as shown in a trace.
+/// A receipt as shown in a trace or in the polling feed (``AccessStore/receiptFeed(after:enterpriseCode:limit:)``).
 public struct ReceiptSummary: Sendable, Hashable {
+    /// Receipt row id: in the feed, the cursor for the next poll.
     public var id: Int64
     public var messageGuid: String
     public var forKind: DeclarationKind
@@ -75,6 +76,11 @@ public struct ReceiptSummary: Sendable, Hashable {
     public var returnTime: String
     public var returnInfo: String?
     public var declarationId: Int64?
+    /// The business numbers the receipt echoes: filled in the feed, nil in a trace.
+    public var orderNo: String? = nil
+    public var logisticsNo: String? = nil
+    public var invtNo: String? = nil
+    public var copNo: String? = nil
 }
 
 /// One timeline entry.

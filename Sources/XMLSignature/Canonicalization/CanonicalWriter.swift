@@ -59,39 +59,40 @@ final class CanonicalWriter {
 
     /// Text node content: `&`, `<`, `>` and CR are escaped.
     func text(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var start = 0
-        for index in 0..<bytes.count {
-            let replacement: StaticString
-            switch bytes[index] {
-            case 0x26: replacement = "&amp;"
-            case 0x3C: replacement = "&lt;"
-            case 0x3E: replacement = "&gt;"
-            case 0x0D: replacement = "&#xD;"
-            default: continue
+        escaped(bytes) { byte in
+            switch byte {
+            case 0x26: "&amp;"
+            case 0x3C: "&lt;"
+            case 0x3E: "&gt;"
+            case 0x0D: "&#xD;"
+            default: nil
             }
-            raw(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            raw(replacement)
-            start = index + 1
         }
-        raw(UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// Attribute value content: `&`, `<`, `"`, TAB, LF and CR are escaped.
     func attributeValue(_ bytes: UnsafeBufferPointer<UInt8>) {
+        escaped(bytes) { byte in
+            switch byte {
+            case 0x26: "&amp;"
+            case 0x3C: "&lt;"
+            case 0x22: "&quot;"
+            case 0x09: "&#x9;"
+            case 0x0A: "&#xA;"
+            case 0x0D: "&#xD;"
+            default: nil
+            }
+        }
+    }
+
+    /// Writes `bytes`, each byte `replacement` names replaced by its text, runs between as they are.
+    @inline(__always)
+    private func escaped(_ bytes: UnsafeBufferPointer<UInt8>, _ replacement: (UInt8) -> StaticString?) {
         var start = 0
         for index in 0..<bytes.count {
-            let replacement: StaticString
-            switch bytes[index] {
-            case 0x26: replacement = "&amp;"
-            case 0x3C: replacement = "&lt;"
-            case 0x22: replacement = "&quot;"
-            case 0x09: replacement = "&#x9;"
-            case 0x0A: replacement = "&#xA;"
-            case 0x0D: replacement = "&#xD;"
-            default: continue
-            }
+            guard let text = replacement(bytes[index]) else { continue }
             raw(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            raw(replacement)
+            raw(text)
             start = index + 1
         }
         raw(UnsafeBufferPointer(rebasing: bytes[start...]))

@@ -118,17 +118,6 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         Base64.pem(label: "CERTIFICATE", derBytes)
     }
 
-    /// Checks a signature in XML-DSig wire format made by this certificate's key.
-    /// See `PublicKey.verify(signature:over:algorithm:sm2SignerID:)`; this does not judge trust.
-    public func verify(
-        signature: [UInt8],
-        over data: some Sequence<UInt8>,
-        algorithm: SignatureAlgorithm,
-        sm2SignerID: SM2SignerID = .gmtDefault
-    ) throws(CryptoError) {
-        try publicKey.verify(signature: signature, over: data, algorithm: algorithm, sm2SignerID: sm2SignerID)
-    }
-
     /// Same DER bytes.
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool {
         lhs.derBytes == rhs.derBytes

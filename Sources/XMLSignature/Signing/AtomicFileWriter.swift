@@ -1,3 +1,4 @@
+import XMLStreaming
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -42,11 +43,7 @@ final class AtomicFileWriter {
     }
 
     func append(_ bytes: [UInt8]) throws(SignatureError) {
-        var failure: SignatureError?
-        bytes.withUnsafeBytes { raw in
-            do throws(SignatureError) { try append(raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try bytes.withRawBytes { raw throws(SignatureError) in try append(raw) }
     }
 
     /// Flushes to disk (when `durable`) and renames into place.

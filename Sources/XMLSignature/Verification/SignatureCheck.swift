@@ -57,7 +57,7 @@ struct SignatureCheck {
         guard actual == signature.digestValue else { throw failure(.digestMismatch(digest, method)) }
 
         do throws(CryptoError) {
-            try certificate.verify(
+            try certificate.publicKey.verify(
                 signature: signature.signatureValue, over: signature.signedInfoCanonical, algorithm: algorithm, sm2SignerID: policy.sm2SignerID)
         } catch {
             throw failure(.signatureMismatch(error.description))
