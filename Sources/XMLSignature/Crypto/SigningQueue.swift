@@ -39,8 +39,10 @@ public final class SigningQueue: @unchecked Sendable {
         self.limits = limits
     }
 
-    /// Runs `body` once a turn is free; throws KEY008/KEY009 instead of waiting without bound.
-    func run<R>(_ body: () throws(CryptoError) -> R) throws(CryptoError) -> R {
+    /// Runs `body` once a turn is free; throws KEY008/KEY009 instead of waiting without bound. The key's
+    /// signatures run here; other work that must not overlap them on the token (an operator's maintenance
+    /// call, a test holding the token busy) can take a turn too.
+    public func run<R>(_ body: () throws(CryptoError) -> R) throws(CryptoError) -> R {
         try enter()
         defer { leave() }
         return try body()
