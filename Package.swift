@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
         .testTarget(name: "CEBModelTests", dependencies: ["XMLStreaming", "CEBModel", "CLibXML2", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceRulesTests", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules"]),
-        .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature", "XMLStreaming", "CLibXML2"]),
+        .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature", "XMLStreaming", "CLibXML2", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine of this kind: installs what the tests need
-# (xmlsec1 for signature interop, xmllint for XSD checks, a PostgreSQL server for the
+# (xmlsec1 for signature interop, softhsm2 and libengine-pkcs11-openssl for token signing, xmllint for XSD checks, a PostgreSQL server for the
 # store tests, chromium and a CJK font for the ops-page check), then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,10 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 pkg-config --exists libxml-2.0 libcrypto libpq sqlite3 2>/dev/null || missing+=(libxml2-dev libssl-dev libpq-dev libsqlite3-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# PKCS#11 signing (PKCS11SigningTests, PKCS11CLITests): a SoftHSM2 token, and libp11's OpenSSL engine through
+# which Clearance reaches it (Debian 12 has no pkcs11-provider).
+command -v softhsm2-util >/dev/null 2>&1 || missing+=(softhsm2)
+ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 || missing+=(libengine-pkcs11-openssl)
 # A CJK font, or Chinese text in the ops-page screenshot renders as boxes. WenQuanYi Micro Hei is the
 # smallest Debian package covering simplified and traditional Chinese (1.6 MB; fonts-wqy-zenhei 7.5 MB,
 # fonts-noto-cjk 57 MB).

@@ -30,19 +30,20 @@ struct RulesOption: ParsableArguments {
 
 /// `--key/--cert`: the service's signing key for outbound messages.
 struct ServiceKeyOption: ParsableArguments {
-    @Option(help: "Service signing key (PEM) for outbound messages (default: $CLEARANCE_KEY; none: forward unsigned).")
+    @Option(help: "Service signing key for outbound messages: a PEM file or a PKCS#11 URI pkcs11:token=…;object=… (default: $CLEARANCE_KEY; none: forward unsigned).")
     var key: String?
 
     @Option(help: "Service certificate (PEM) (default: $CLEARANCE_CERT).")
     var cert: String?
 
+    @OptionGroup var secret: KeySecretOptions
+
     func load() throws -> (PrivateKey, Certificate)? {
         let env = ProcessInfo.processInfo.environment
         guard let keyPath = key ?? env["CLEARANCE_KEY"], let certPath = cert ?? env["CLEARANCE_CERT"] else { return nil }
         do {
-            let keyPEM = try String(contentsOfFile: keyPath, encoding: .utf8)
             let certPEM = try String(contentsOfFile: certPath, encoding: .utf8)
-            return (try PrivateKey(pem: keyPEM), try Certificate(pem: certPEM))
+            return (try secret.loadKey(keyPath), try Certificate(pem: certPEM))
         } catch {
             OutputBuffer.standardError("clearance: cannot load the service key: \(error)\n")
             throw Exit.usage

@@ -113,6 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
         let key = try serviceKey.load()
         let opened = try await openStore(store.resolved)
         let metrics = ServiceMetrics()
+        if let signingKey = key?.0 {
+            let source = signingKey.token == nil ? "pem" : "pkcs11"
+            signingKey.statistics.observe { seconds, failed in metrics.signed(seconds: seconds, failed: failed, keySource: source) }
+        }
         let destinations: [String: any Destination]
         do {
             destinations = try DestinationFactory.make(table)

@@ -15,13 +15,14 @@ struct SignCommand: ParsableCommand {
             is written atomically. The standard profile signs RSA keys with RSA-SHA256, P-256 keys with \
             ECDSA-SHA256 and SM2 keys with SM2-SM3 (SM3 digest); the eport profile signs as e-port keys do: \
             SM2 keys with sm2-sm3 over a SHA-1 digest, RSA keys with rsa-sha1; the eport2022 profile signs SM2 \
-            keys as the 202205 specification does: the e-port's 2022 sm2-sm3 URI over an SM3 digest. Passphrases are read from a \
+            keys as the 202205 specification does: the e-port's 2022 sm2-sm3 URI over an SM3 digest. --key also takes a PKCS#11 URI \
+            (pkcs11:token=…;object=…[?module-path=…]): the key stays on the token. Passphrases and PINs are read from a \
             file or an environment variable, never from the command line. Exit code 0 when every file was \
             signed, 1 when a document was refused (not well-formed, already signed), 2 on usage or I/O errors.
             """
     )
 
-    @Option(help: "Private key, PEM (PKCS#8, encrypted PKCS#8 or traditional).")
+    @Option(help: "Private key: a PEM file (PKCS#8, encrypted PKCS#8 or traditional) or a PKCS#11 URI (pkcs11:token=…;object=…).")
     var key: String
 
     @Option(help: "Signer certificate, PEM.")
@@ -36,11 +37,7 @@ struct SignCommand: ParsableCommand {
     @Option(help: "Canonicalization of SignedInfo: inclusive (as e-port senders) or exclusive.")
     var canonicalization: CanonicalizationChoice = .inclusive
 
-    @Option(help: "File holding the key passphrase (first line).")
-    var passphraseFile: String?
-
-    @Option(help: "Environment variable holding the key passphrase.")
-    var passphraseEnv: String?
+    @OptionGroup var secret: KeySecretOptions
 
     @Option(name: [.short, .customLong("output")], help: "Output file (exactly one input file).")
     var output: String?
@@ -61,7 +58,6 @@ struct SignCommand: ParsableCommand {
     private func usageProblem() -> String? {
         guard (output == nil) != (outDir == nil) else { return "give either -o OUT (with one FILE) or --out-dir DIR" }
         if output != nil, files.count != 1 { return "-o takes exactly one input FILE; use --out-dir for several" }
-        if passphraseFile != nil, passphraseEnv != nil { return "give --passphrase-file or --passphrase-env, not both" }
         if outDir != nil {
             var names = Set<String>()
             for file in files where !names.insert(URL(fileURLWithPath: file).lastPathComponent).inserted {
@@ -148,18 +144,7 @@ struct SignCommand: ParsableCommand {
     }
 
     private func makeSigner() throws -> DocumentSigner {
-        var passphrase: [UInt8]?
-        if let passphraseFile {
-            let text = try String(contentsOfFile: passphraseFile, encoding: .utf8)
-            passphrase = Array((text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "").utf8)
-            if passphrase?.last == 0x0D { passphrase?.removeLast() }
-        } else if let passphraseEnv {
-            guard let value = ProcessInfo.processInfo.environment[passphraseEnv] else {
-                throw ValidationError("environment variable \(passphraseEnv) is not set")
-            }
-            passphrase = Array(value.utf8)
-        }
-        let key = try PrivateKey(pem: String(contentsOfFile: self.key, encoding: .utf8), passphrase: passphrase)
+        let key = try secret.loadKey(self.key)
         let certificate = try Certificate(pem: String(contentsOfFile: cert, encoding: .utf8))
         return try DocumentSigner(
             key: key, certificate: certificate, profile: profile.profile, algorithm: algorithm?.algorithm,

@@ -61,8 +61,10 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
     @Option(help: "Seconds before each receipt.")
     var stepDelay: Double = 0.2
 
-    @Option(help: "Customs signing key (PEM) for receipts.")
+    @Option(help: "Customs signing key for receipts: a PEM file or a PKCS#11 URI (pkcs11:token=…;object=…).")
     var key: String?
+
+    @OptionGroup var secret: KeySecretOptions
 
     @Option(help: "Customs certificate (PEM).")
     var cert: String?
@@ -84,7 +86,7 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
         if let key, let cert {
             do {
                 signer = try DocumentSigner(
-                    key: try PrivateKey(pem: try String(contentsOfFile: key, encoding: .utf8)),
+                    key: try secret.loadKey(key),
                     certificate: try Certificate(pem: try String(contentsOfFile: cert, encoding: .utf8)))
             } catch {
                 OutputBuffer.standardError("clearance: cannot load the customs key: \(error)\n")

@@ -41,8 +41,12 @@ public struct OutboundPreparer: Sendable {
             } catch {
                 if case .alreadySigned = error.reason {
                     bytes = raw
+                } else if case .crypto(let crypto) = error.reason, crypto.isTransient {
+                    // A busy token (KEY008/KEY009) is a passing state: the outbox tries again later.
+                    throw DeliveryError("cannot sign \(guid) for \(destination.name) now: \(crypto)", permanent: false, code: crypto.code)
                 } else {
-                    throw DeliveryError("cannot sign \(guid) for \(destination.name) (\(destination.profile)): \(error)", permanent: true)
+                    throw DeliveryError("cannot sign \(guid) for \(destination.name) (\(destination.profile)): \(error)", permanent: true,
+                                        code: { if case .crypto(let crypto) = error.reason { crypto.code } else { nil } }())
                 }
             }
         } else if !signers.isEmpty {

@@ -61,6 +61,21 @@ public final class ServiceMetrics: Sendable {
         for latency in latencies { deliveryLatency.record(max(0, latency)) }
     }
 
+    /// Records one XML signature made with the service key (`keySource`: `pem` or `pkcs11`), queue wait
+    /// included: `clearance_signing_duration_seconds` and, for failures (token errors, a full queue),
+    /// `clearance_signing_failures_total`. Fed by the key's own statistics (XMLSignature knows no Prometheus).
+    public func signed(seconds: Double, failed: Bool, keySource: String) {
+        if failed {
+            registry.makeCounter(descriptor: Self.named("clearance_signing_failures_total", "XML signatures that failed, by key source"),
+                                 labels: [("key", keySource)]).increment()
+            return
+        }
+        registry.makeValueHistogram(descriptor: Self.named("clearance_signing_duration_seconds", "Time to make one XML signature (token queue wait included), by key source"),
+                                    labels: [("key", keySource)], buckets: Self.signingBuckets).record(max(0, seconds))
+    }
+
+    static let signingBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30]
+
     /// Sets the store-derived gauges from a reading (nil: the store failed; the outbox gauges keep
     /// their last values).
     func refresh(_ figures: OutboxFigures?, now: Date = .now) {

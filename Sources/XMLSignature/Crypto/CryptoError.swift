@@ -42,6 +42,25 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     case untrustedCertificate(subject: String, reason: String)
     /// A libcrypto call failed; `detail` is the drained OpenSSL error queue.
     case openSSL(operation: String, detail: String)
+    /// A `pkcs11:` key reference is not a usable RFC 7512 URI (or carries a PIN). Code `KEY001`.
+    case invalidPKCS11URI(reason: String)
+    /// The PKCS#11 route could not start: the `pkcs11` engine (libengine-pkcs11-openssl) or the token's
+    /// module did not load. Code `KEY002`.
+    case pkcs11Unavailable(detail: String)
+    /// The token wants a PIN and none was given. Code `KEY003`.
+    case pkcs11PINRequired
+    /// The token refused the PIN. Code `KEY004`. Tokens lock after a few wrong PINs: do not retry blindly.
+    case pkcs11WrongPIN
+    /// The token's PIN is locked (too many wrong PINs) or expired. Code `KEY005`.
+    case pkcs11PINLocked
+    /// No private key on any token matches the URI. Code `KEY006`.
+    case pkcs11KeyNotFound(uri: String, detail: String)
+    /// The process already uses another PKCS#11 module; one process talks to one module. Code `KEY007`.
+    case pkcs11ModuleConflict(loaded: String, requested: String)
+    /// More signatures wait for the token than its queue holds: refused at once instead of piling up. Code `KEY008`.
+    case signingQueueFull(limit: Int)
+    /// A signature waited longer than the token queue's timeout for its turn. Code `KEY009`.
+    case signingTimedOut(seconds: Double)
 
     /// A one-line human explanation of the failure.
     public var description: String {
@@ -78,6 +97,49 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
             return "certificate \(subject) is not trusted: \(reason)"
         case .openSSL(let operation, let detail):
             return "\(operation) failed" + Self.suffix(detail)
+        case .invalidPKCS11URI(let reason):
+            return "KEY001 invalid PKCS#11 URI: \(reason)"
+        case .pkcs11Unavailable(let detail):
+            return "KEY002 PKCS#11 is not available (is libengine-pkcs11-openssl installed and the module path right?)" + Self.suffix(detail)
+        case .pkcs11PINRequired:
+            return "KEY003 the token needs a PIN: give --pin-file or --pin-env"
+        case .pkcs11WrongPIN:
+            return "KEY004 the token refused the PIN (wrong PIN; the token may lock after a few more tries)"
+        case .pkcs11PINLocked:
+            return "KEY005 the token's PIN is locked or expired: unlock it with the security officer PIN"
+        case .pkcs11KeyNotFound(let uri, let detail):
+            return "KEY006 no private key on the token matches \(uri)" + Self.suffix(detail)
+        case .pkcs11ModuleConflict(let loaded, let requested):
+            return "KEY007 this process already uses the PKCS#11 module \(loaded); cannot also load \(requested)"
+        case .signingQueueFull(let limit):
+            return "KEY008 the token's signing queue is full (\(limit) waiting): refused rather than stalling"
+        case .signingTimedOut(let seconds):
+            return "KEY009 a signature waited more than \(seconds) s for the token"
+        }
+    }
+
+    /// `true` for a busy token (KEY008, KEY009): trying again later can succeed; every other failure stays.
+    public var isTransient: Bool {
+        switch self {
+        case .signingQueueFull, .signingTimedOut: true
+        default: false
+        }
+    }
+
+    /// A stable code for the key-source failures (`KEY001`…`KEY009`); `nil` for the others, whose callers
+    /// report them under their own codes (`SIG…` for signatures).
+    public var code: String? {
+        switch self {
+        case .invalidPKCS11URI: "KEY001"
+        case .pkcs11Unavailable: "KEY002"
+        case .pkcs11PINRequired: "KEY003"
+        case .pkcs11WrongPIN: "KEY004"
+        case .pkcs11PINLocked: "KEY005"
+        case .pkcs11KeyNotFound: "KEY006"
+        case .pkcs11ModuleConflict: "KEY007"
+        case .signingQueueFull: "KEY008"
+        case .signingTimedOut: "KEY009"
+        default: nil
         }
     }
 

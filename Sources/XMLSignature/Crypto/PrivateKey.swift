@@ -1,6 +1,11 @@
 import COpenSSL
+import Dispatch
 
 /// A private signing key (RSA, EC P-256 or SM2), decoded once and reused for every signature.
+///
+/// The key lives either in this process (PEM, DER, generated) or on a PKCS#11 token
+/// (``init(pkcs11:pin:queue:)``): both are an `EVP_PKEY` to libcrypto, so every signing site works with
+/// either. A token key's signatures pass its ``queue``; every key's durations feed ``statistics``.
 ///
 /// `@unchecked Sendable`: all state is immutable after `init`, and the wrapped `EVPKey` is safe to sign
 /// with from many threads at once (each call creates its own libcrypto operation context).
@@ -13,8 +18,19 @@ public final class PrivateKey: @unchecked Sendable {
     /// The matching public key (derived once, at load).
     public let publicKey: PublicKey
 
-    init(_ key: EVPKey) {
+    /// The token this key lives on (`nil`: a software key).
+    public let token: PKCS11URI?
+
+    /// The bounded queue in front of a token key (`nil` for software keys, which sign on the caller's thread).
+    public let queue: SigningQueue?
+
+    /// Signing durations and failures of this key.
+    public let statistics = SigningStatistics()
+
+    init(_ key: EVPKey, token: PKCS11URI? = nil, queue: SigningQueue? = nil) {
         self.key = key
+        self.token = token
+        self.queue = queue
         // Round-trip through SubjectPublicKeyInfo so the public object holds no private material.
         guard let publicKey = try? PublicKey(der: key.subjectPublicKeyInfo) else {
             fatalError("cannot decode the public half of a \(key.kind) key: \(OpenSSL.drainErrors())")
@@ -45,6 +61,20 @@ public final class PrivateKey: @unchecked Sendable {
             throw .invalidPrivateKey(detail: detail)
         }
         try self.init(checking: EVPKey(taking: decoded))
+    }
+
+    /// The private key on a PKCS#11 token that `uri` names (RFC 7512: `pkcs11:token=…;object=…`), through
+    /// libp11's OpenSSL engine; the key never leaves the token.
+    ///
+    /// - Parameters:
+    ///   - pin: the user PIN (from a file or the environment, never a command line); `nil` for tokens
+    ///     that need no login. Nobody is ever prompted.
+    ///   - queue: bounds on concurrent and waiting signatures through the token.
+    /// - Throws: `invalidPKCS11URI`… `pkcs11KeyNotFound` (codes KEY001–KEY007), `unsupportedKey`.
+    public convenience init(pkcs11 uri: PKCS11URI, pin: [UInt8]?, queue: SigningQueue.Limits = .init()) throws(CryptoError) {
+        let key = try PKCS11Engine.loadPrivateKey(uri, pin: pin)
+        if case .other = key.kind { throw .unsupportedKey(key.kind) }
+        self.init(key, token: uri, queue: SigningQueue(limits: queue))
     }
 
     /// Decodes an unencrypted DER private key (PKCS#8 `PrivateKeyInfo`, or a traditional RSA/EC structure).
@@ -104,9 +134,22 @@ public final class PrivateKey: @unchecked Sendable {
         algorithm: SignatureAlgorithm,
         sm2SignerID: SM2SignerID = .gmtDefault
     ) throws(CryptoError) -> [UInt8] {
-        try data.withContiguousBytes { raw throws(CryptoError) -> [UInt8] in
-            try key.sign(raw, algorithm: algorithm, signerID: sm2SignerID)
+        let start = DispatchTime.now().uptimeNanoseconds
+        do throws(CryptoError) {
+            let signature = try data.withContiguousBytes { raw throws(CryptoError) -> [UInt8] in
+                guard let queue else { return try key.sign(raw, algorithm: algorithm, signerID: sm2SignerID) }
+                return try queue.run { () throws(CryptoError) in try key.sign(raw, algorithm: algorithm, signerID: sm2SignerID) }
+            }
+            statistics.record(seconds: Self.seconds(since: start), failed: false)
+            return signature
+        } catch {
+            statistics.record(seconds: Self.seconds(since: start), failed: true)
+            throw error
         }
+    }
+
+    private static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// The key as PKCS#8 PEM; encrypted (PBES2, AES-256-CBC) when a passphrase is given.
