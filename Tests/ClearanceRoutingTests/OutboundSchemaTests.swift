@@ -51,7 +51,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
     static let extendMessage = ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: "ExtendMessage")
 
     /// The export order sample with fresh guids and an `ExtendMessage`, whose official place is after the signature.
-    static func exportOrder() -> [UInt8] {
+    static func exportOrder() throws -> [UInt8] {
         var text = SampleShipment.freshGuids(String(decoding: try Repository.sample("CEB303-export-order.xml"), as: UTF8.self))
         text = text.replacingOccurrences(of: "</ceb:CEB303Message>", with: """
               <ceb:ExtendMessage>
@@ -71,7 +71,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
         let table = Self.table(out)
         let flow = ClearanceFlow(store: store, routing: { table })
         let shipment = SampleShipment.make(8100)
-        for part in shipment.all + [("export order", Self.exportOrder())] {
+        for part in try shipment.all + [("export order", Self.exportOrder())] {
             let outcome = try await flow.accept(part.bytes)
             #expect(outcome.status != .invalid && outcome.status != .refused, "\(part.name): \(outcome.summary) \(outcome.issues)")
         }
@@ -124,7 +124,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
         try Self.service.key.pemRepresentation().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
         try Self.service.certificate.pemRepresentation.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
         let inspection = try Repository.sample("unsigned/CEB621-inventory-with-inspection.xml")
-        for (name, bytes, family) in [("export.xml", Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
+        for (name, bytes, family) in [("export.xml", try Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
             let signed = try await run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
             #expect(signed.status == 0, "\(signed.output)")
