@@ -22,9 +22,8 @@ import Testing
             // and running the copy then fails with ETXTBSY ("Text file busy").
             let copied = try await CommandRunner.run("/usr/bin/env", ["install", "-m", "755", try TestBinaries.clearance(), binary])
             guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown) }
-            let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             try FileManager.default.copyItem(
-                at: checkout.appendingPathComponent("samples/valid/CEB311-order.xml"), to: work.appendingPathComponent("order.xml"))
+                at: URL(fileURLWithPath: Repository.samplePath("CEB311-order.xml")), to: work.appendingPathComponent("order.xml"))
             self.work = work
             environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLEARANCE_") }
         }

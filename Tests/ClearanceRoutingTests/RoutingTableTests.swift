@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 @testable import ClearanceRouting
 import Foundation
@@ -7,12 +8,12 @@ import Testing
 /// environment substitution and hot reload.
 @Suite struct RoutingTableTests {
     func facts(_ sample: String) throws -> RoutingFacts {
-        let message = try DecodedMessage.decode(FlowFixtures.sample(sample))
+        let message = try DecodedMessage.decode(try Repository.sample(sample))
         return RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
     }
 
     func defaultTable() throws -> RoutingTable {
-        try RoutingTable.load(path: FlowFixtures.defaultRoutes, environment: ["CLEARANCE_SPOOL": "/tmp/spool"])
+        try RoutingTable.load(path: Repository.defaultRoutes, environment: ["CLEARANCE_SPOOL": "/tmp/spool"])
     }
 
     @Test func shippedDefaultRulesLoadAndValidate() throws {
@@ -131,7 +132,7 @@ import Testing
     }
 
     @Test func hotReloadPicksUpChangesAndKeepsTheLastGoodTable() throws {
-        let dir = FlowFixtures.tempDir("reload")
+        let dir = scratchDirectory("reload")
         let path = dir + "/routes.yaml"
         func write(_ destination: String) throws {
             let yaml = """

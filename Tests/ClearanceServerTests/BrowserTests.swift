@@ -6,28 +6,6 @@ import Foundation
 import Logging
 import Testing
 
-/// Runs a program with a bounded wait; returns its exit status and standard output (or, with
-/// `outputTo`, writes standard output and error there), in `directory` when given.
-func run(
-    _ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil, directory: URL? = nil
-) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let out = outputTo ?? FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: out)
-    process.standardOutput = handle
-    process.standardError = outputTo == nil ? FileHandle.nullDevice : handle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-    if process.isRunning { process.terminate(); process.waitUntilExit() }
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
-}
-
 func chromiumPath() -> String? {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
@@ -83,7 +61,7 @@ struct BrowserTests {
             // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
             // font to draw it rather than boxes.
             #expect(html.contains("放行"))
-            let fonts = try await onThread { try run("/usr/bin/env", ["fc-list", ":lang=zh", "family"], timeout: 30) }
+            let fonts = try await CommandRunner.run("fc-list", [":lang=zh", "family"], errors: .discard, timeout: 30)
             #expect(fonts.status == 0 && !fonts.output.isEmpty, "no CJK font: install fonts-wqy-microhei (scripts/test.sh does)")
 
             let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
