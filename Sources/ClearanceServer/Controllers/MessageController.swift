@@ -179,9 +179,10 @@ struct MessageController {
         }
         let m = view.record
         let facts = MessageDTO(
-            guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
-            receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict, status: view.status,
-            xml: nil, revealed: reveal)
+            summary: MessageSummaryDTO(
+                guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
+                receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict),
+            status: view.status, revealed: reveal)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         var head = Array(try encoder.encode(facts))
