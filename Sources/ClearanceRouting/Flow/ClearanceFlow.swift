@@ -20,6 +20,7 @@ public final class ClearanceFlow: Sendable {
     private let routing: @Sendable () -> RoutingTable
     private let rates: RetailImportTaxRates
     private let logger: Logger
+    private let screen: CreditScreen
 
     /// Creates a flow.
     /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
@@ -29,6 +30,7 @@ public final class ClearanceFlow: Sendable {
         self.routing = routing
         self.rates = rates
         self.logger = logger
+        self.screen = CreditScreen(store: store, routing: routing)
     }
 
     /// Takes one message (bare or in a `dxp:DxpMsg`).
@@ -104,8 +106,10 @@ public final class ClearanceFlow: Sendable {
             }
         }
 
-        let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-        let decision = routing().route(facts)
+        let screened = try await screen.decide(
+            RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
+        let facts = screened.facts
+        let decision = screened.decision
         outcome.rules = decision.rules
         let status: DeclarationStatus
         var routes: [OutboxRoute] = []
@@ -119,6 +123,11 @@ public final class ClearanceFlow: Sendable {
         } else if let missing = awaitingMissing {
             status = .awaitingDocuments
             outcome.status = .awaiting(missing)
+        } else if !screened.holds.isEmpty {
+            status = .held
+            outcome.status = .held
+            outcome.issues = screened.holds
+            events += Self.holdEvents(screened.holds, at: now, messageGuid: message.guid)
         } else if decision.isUnrouted {
             status = .unrouted
             outcome.status = .unrouted
@@ -146,7 +155,7 @@ public final class ClearanceFlow: Sendable {
 
         // Re-checks after commit: documents that complete a waiting inventory, and an inventory
         // whose documents arrived while it was being evaluated.
-        if status == .declared || status == .awaitingDocuments {
+        if status == .declared || status == .awaitingDocuments || status == .held {
             outcome.released = try await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
             if status == .awaitingDocuments, outcome.released.contains(message.guid) {
                 let destinations = try await routedDestinations(message.guid)
@@ -181,9 +190,19 @@ public final class ClearanceFlow: Sendable {
                 }
                 guard complete, !inventoryGuids.isEmpty else { continue }
                 let now = Date()
-                if allIssues.isEmpty {
-                    let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-                    let decision = routing().route(facts)
+                let screened = try await screen.decide(
+                    RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
+                if allIssues.isEmpty, !screened.holds.isEmpty {
+                    let holds = Self.holdEvents(screened.holds, at: now, messageGuid: guid)
+                    var moved = false
+                    for inventoryGuid in inventoryGuids {
+                        moved = try await store.advanceDeclaration(
+                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments, toStatus: .held,
+                            events: moved ? [] : holds, routes: []) || moved
+                    }
+                } else if allIssues.isEmpty {
+                    let facts = screened.facts
+                    let decision = screened.decision
                     let routes = decision.destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }
                     events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
                                         detail: "documents complete; rules: " + decision.rules.joined(separator: ", ")))
@@ -227,6 +246,11 @@ public final class ClearanceFlow: Sendable {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// The timeline events of a credit hold: one `credit-hold` per dishonest party, with its `CRD001` reason.
+    static func holdEvents(_ holds: [CrossMessageIssue], at date: Date, messageGuid: String) -> [Event] {
+        holds.map { Event(kind: .creditHold, occurredAt: date, messageGuid: messageGuid, code: $0.code, detail: $0.message) }
     }
 
     /// The timeline event of an inventory whose order, payment and waybill agree (with its tax and quota).
