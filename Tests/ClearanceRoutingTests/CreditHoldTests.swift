@@ -162,6 +162,32 @@ import Testing
     }
 
     @Test(arguments: TestEngine.allCases)
+    func aHeldOrderDoesNotCompleteAnInventoryUntilOpsReleaseIt(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let flow = ClearanceFlow(store: store, routing: { table })
+            let review = HoldReview(store: store, routing: { table })
+            // The payment company is dishonest: order and payment (which name it) are held, the
+            // waybill and the inventory (which do not) are not.
+            try await importList(store, ["91350102MA31C9UE4Q,dishonest,\(Self.source),,"])
+            let s = FlowFixtures.shipment(7110)
+            let order = try await flow.accept(s.order)
+            let payment = try await flow.accept(s.payment)
+            #expect(order.status == .held && payment.status == .held)
+            #expect(order.issues.first?.field == "party.payment")
+            #expect(try await flow.accept(s.waybill).status == .routed(["customs"]))
+            let inventory = try await flow.accept(s.inventory)
+            #expect(inventory.status == .awaiting(["order (CEB311)", "payment (CEB411)"]), "held documents do not count for the match")
+            #expect(try await review.release(messageGuid: order.guid, by: "OPS-DESK").released.isEmpty, "the payment is still held")
+            #expect(try await status(store, inventory.guid) == ["awaiting documents"])
+            let last = try await review.release(messageGuid: payment.guid, by: "OPS-DESK")
+            #expect(last.released == [inventory.guid], "releasing the last held document completes the inventory")
+            #expect(try await status(store, inventory.guid) == ["declared"])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func aBatchNamingADishonestPartyIsHeldWhole(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {

@@ -11,13 +11,19 @@ import Foundation
 /// itself is waived. Refusal refuses every held declaration of the message (`CRD002`). Either is
 /// one guarded transaction with its audit line: a message is decided once, whoever clicks second
 /// gets `CRD003`.
+///
+/// A held order, payment or waybill does not count for the three-document match (an inventory
+/// waits for it), so a release also re-runs ``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``
+/// for the shipment, as the arrival of that document would have.
 public struct HoldReview: Sendable {
     private let store: any ClearanceFlowStore
     private let screen: CreditScreen
+    private let flow: ClearanceFlow
 
-    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable) {
+    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
         self.store = store
         self.screen = CreditScreen(store: store, routing: routing)
+        self.flow = ClearanceFlow(store: store, routing: routing, rates: rates)
     }
 
     /// Releases the held message `guid` and routes it; `actor` is the operator (audited).
@@ -45,6 +51,11 @@ public struct HoldReview: Sendable {
         try await resolve(guid, to: decision.isUnrouted ? .unrouted : .declared, events: events, routes: routes, audit: AuditEntry(
             at: now, actor: actor, action: "hold.release", target: guid,
             detail: decision.isUnrouted ? "unrouted" : "routed to " + decision.destinations.joined(separator: ", ")))
+        do {
+            outcome.released = try await flow.releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
+        } catch {
+            throw .flow(error)
+        }
         return outcome
     }
 
