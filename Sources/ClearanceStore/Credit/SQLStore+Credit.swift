@@ -156,7 +156,7 @@ extension SQLStore: CreditStore {
         var grades: [CreditGrade: Int] = [:]
         for pair in text.split(separator: ";") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, let grade = CreditGrade(rawValue: String(parts[0])), let n = Int(parts[1]) { grades[grade] = n }
+            if parts.count == 2, let grade = CreditGrade(rawValue: String(parts[0])), let n = Int(parts[1]), n > 0 { grades[grade] = n }
         }
         return grades
     }

@@ -15,7 +15,7 @@ public struct CreditImport: Sendable, Hashable {
     public var fileSHA256: String
     /// Entries on the new list.
     public var entries: Int
-    /// Entries per grade.
+    /// Entries per grade (grades with none are absent).
     public var grades: [CreditGrade: Int]
 
     /// Creates a record (the id is assigned by the store).
