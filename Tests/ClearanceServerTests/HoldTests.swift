@@ -84,4 +84,37 @@ struct HoldTests {
             #expect(try await h.store.heldMessages(limit: 10).isEmpty)
         }
     }
+
+    @Test("ops upload the list through the API: a bad line refuses it whole, a good one applies to the next message")
+    func uploadList() async throws {
+        let h = try await Harness.make()
+        try await withCleanup({ await h.close() }) {
+            let header = "code,grade,source,validFrom,validTo\n"
+            try await h.application().test(.router) { client in
+                let good = ByteBuffer(string: header + "\(Parties.logistics),dishonest,公告2026-9,,\n")
+                try await client.execute(uri: "/v1/credit", method: .post, headers: .key(h.keys[Parties.merchant]), body: good) {
+                    #expect($0.status == .notFound)
+                }
+                try await client.execute(uri: "/v1/credit?name=list-1.csv", method: .post, headers: .key(h.keys[Parties.ops]), body: good) { r in
+                    #expect(r.status == .ok)
+                    let json = try r.json()
+                    #expect(json["entries"] as? Int == 1)
+                    #expect(json["fileName"] as? String == "list-1.csv")
+                    #expect((json["grades"] as? [String: Int]) == ["dishonest": 1])
+                }
+                let bad = ByteBuffer(string: header + "\(Parties.logistics),general-credit,x,,\n\(Parties.agent),shady,x,,\n")
+                try await client.execute(uri: "/v1/credit", method: .post, headers: .key(h.keys[Parties.ops]), body: bad) { r in
+                    #expect(r.status == .unprocessableContent)
+                    #expect(r.text.contains("line 3: CRD013"))
+                }
+                try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.logistics]),
+                                         body: ByteBuffer(bytes: try sample("CEB511-logistics.xml"))) { r in
+                    let json = try r.json()
+                    #expect(json["verdict"] as? String == "held", "the refused upload left the list as it was")
+                }
+            }
+            #expect(try await h.store.creditImports(limit: 10).count == 1)
+            #expect(try await h.store.auditEntries(limit: 10).contains { $0.action == "credit.import" && $0.actor == Parties.ops })
+        }
+    }
 }

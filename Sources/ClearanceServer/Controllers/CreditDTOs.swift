@@ -58,13 +58,15 @@ struct CreditEntryDTO: Encodable {
     }
 }
 
-struct CreditImportDTO: Encodable {
+struct CreditImportDTO: ResponseEncodable {
     var id: Int64
     var importedAt: Date
     var actor: String
     var fileName: String
     var fileSHA256: String
     var entries: Int
+    /// Entries per grade (`dishonest: 3`…), grades with none left out.
+    var grades: [String: Int]
 
     init(_ i: CreditImport) {
         id = i.id
@@ -73,6 +75,7 @@ struct CreditImportDTO: Encodable {
         fileName = i.fileName
         fileSHA256 = i.fileSHA256
         entries = i.entries
+        grades = Dictionary(uniqueKeysWithValues: i.grades.map { ($0.key.rawValue, $0.value) })
     }
 }
 

@@ -1,4 +1,5 @@
 import ClearanceRouting
+import ClearanceRules
 import ClearanceStore
 import Foundation
 import Hummingbird
@@ -8,7 +9,8 @@ import Hummingbird
 /// one as the flow would have; `POST /v1/holds/{guid}/refuse` refuses it (`CRD002`). Both are
 /// audited (`hold.release`, `hold.refuse`) in the transaction that decides; a message not on hold
 /// answers 409 (`CRD003`), an unknown one 404. `GET /v1/credit` shows the list in force and its
-/// imports. Other callers get 404.
+/// imports; `POST /v1/credit` replaces it with a CSV body, as `clearance credit import` does (422
+/// with the first bad line's `CRD01x` code, nothing replaced). Other callers get 404.
 struct HoldController {
     let environment: ServiceEnvironment
 
@@ -36,6 +38,10 @@ struct HoldController {
                 throw Self.refusal(error)
             }
         }
+        router.post("/v1/credit") { request, context in
+            let ops = try requireOps(context)
+            return try await importList(request, by: ops)
+        }
         router.get("/v1/credit") { request, context in
             try requireOps(context)
             let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1000, 1), 100_000)
@@ -43,6 +49,27 @@ struct HoldController {
             let imports = try await environment.store.creditImports(limit: 20)
             return CreditListDTO(entries: entries.map(CreditEntryDTO.init), imports: imports.map(CreditImportDTO.init))
         }
+    }
+
+    /// The largest list body taken (a national list of 100,000 enterprises is about 10 MB).
+    static let maxListBytes = 64 << 20
+
+    /// Parses and stores an uploaded list; the import is recorded and audited with the caller as actor.
+    private func importList(_ request: Request, by ops: EnterpriseRecord) async throws -> CreditImportDTO {
+        let buffer = try await BodyReader.collect(request, limit: Self.maxListBytes, seconds: environment.configuration.requestTimeoutSeconds)
+        let bytes = Array(buffer.readableBytesView)
+        let entries: [CreditEntry]
+        do {
+            entries = try CreditListParser.parse(bytes)
+        } catch {
+            throw HTTPError(.unprocessableContent, message: error.description + "; nothing imported")
+        }
+        var grades: [CreditGrade: Int] = [:]
+        for entry in entries { grades[entry.grade, default: 0] += 1 }
+        let name = request.uri.queryParameters.get("name").map { String($0.prefix(200)) } ?? "upload.csv"
+        let saved = try await environment.store.replaceCreditList(entries, record: CreditImport(
+            actor: ops.code, fileName: name, fileSHA256: SHA256Digest.hex(of: bytes), entries: entries.count, grades: grades))
+        return CreditImportDTO(saved)
     }
 
     /// 404 for no such message, 409 (`CRD003`) for one not on hold, the error itself otherwise.

@@ -294,6 +294,25 @@ paths:
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
   /v1/credit:
+    post:
+      tags: [ops]
+      summary: Replace the credit list with a CSV file (as clearance credit import; all or nothing, audited)
+      description: >
+        UTF-8 CSV with the header code,grade,source,validFrom,validTo. The first bad line refuses the whole
+        file (422 naming the line and a CRD010–CRD015 code) and the list in force is not touched.
+      parameters:
+        - { name: name, in: query, required: false, schema: { type: string, maxLength: 200 }, description: "file name to record" }
+      requestBody:
+        required: true
+        content:
+          text/csv: { schema: { type: string } }
+      responses:
+        "200": { description: The import, content: { application/json: { schema: { $ref: "#/components/schemas/CreditImport" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "408": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
     get:
       tags: [ops]
       summary: The credit list in force (by code) and its latest imports (clearance credit import)
@@ -728,18 +747,18 @@ components:
               source: { type: string }
               validFrom: { type: string, format: date-time }
               validUntil: { type: string, format: date-time, description: "first instant the entry no longer applies (00:00 China time after validTo)" }
-        imports:
-          type: array
-          items:
-            type: object
-            required: [id, importedAt, actor, fileName, fileSHA256, entries]
-            properties:
-              id: { type: integer }
-              importedAt: { type: string, format: date-time }
-              actor: { type: string }
-              fileName: { type: string }
-              fileSHA256: { type: string }
-              entries: { type: integer }
+        imports: { type: array, items: { $ref: "#/components/schemas/CreditImport" } }
+    CreditImport:
+      type: object
+      required: [id, importedAt, actor, fileName, fileSHA256, entries, grades]
+      properties:
+        id: { type: integer }
+        importedAt: { type: string, format: date-time }
+        actor: { type: string }
+        fileName: { type: string }
+        fileSHA256: { type: string }
+        entries: { type: integer }
+        grades: { type: object, additionalProperties: { type: integer } }
 
 """#
 
