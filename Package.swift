@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "ClearanceServerTests",
             dependencies: [
-                "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport",
+                "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "ClearanceRules", "CEBModel", "XMLSignature", "ClearanceTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,7 +18,7 @@ import Testing
 
     @Test func shippedDefaultRulesLoadAndValidate() throws {
         let table = try defaultTable()
-        #expect(table.rules.map(\.name) == ["inspection", "payments-to-forex", "pingtan-taiwan-channel", "customs-fuzhou", "customs-xiamen", "customs-national"])
+        #expect(table.rules.map(\.name) == ["inspection", "dishonest-party-inspection", "payments-to-forex", "pingtan-taiwan-channel", "customs-fuzhou", "customs-xiamen", "customs-national"])
         #expect(Set(table.destinations.keys) == ["customs-fuzhou", "customs-xiamen", "customs-national", "customs-pingtan", "inspection", "payment-forex"])
         guard case .spool(let spool) = table.destinations["customs-pingtan"]?.transport else { Issue.record("pingtan is a spool"); return }
         #expect(spool.outbox == "/tmp/spool/pingtan/out")
@@ -57,6 +57,37 @@ import Testing
         #expect(payment.destinations == ["payment-forex", "customs-national"])
         #expect(payment.rules == ["payments-to-forex", "customs-national"])
         #expect(table.route(try facts("CEB311-order.xml")).destinations == ["customs-national"])
+    }
+
+    @Test func partyGradeSendsDishonestPartiesToInspectionToo() throws {
+        let table = try defaultTable()
+        var order = try facts("CEB311-order.xml")
+        #expect(order.parties.contains(Party(role: .ecommerce, code: "91350100MA2YH3LK7J")))
+        #expect(order.parties.map(\.role).sorted() == [.platform, .ecommerce, .payment])
+        order.partyGrades = [.generalCredit]
+        #expect(table.route(order).destinations == ["customs-national"])
+        order.partyGrades = [.generalCredit, .dishonest]
+        #expect(table.route(order).destinations == ["inspection", "customs-national"])
+        #expect(table.route(order).rules.first == "dishonest-party-inspection")
+    }
+
+    @Test func partyGradeMustBeAKnownGrade() {
+        let yaml = """
+            version: 1
+            senderId: DXPENT0000000001
+            destinations:
+              a: { http: { url: "http://127.0.0.1:9/a" } }
+            rules:
+              - name: r
+                match: { partyGrade: [dishonest, shady] }
+                to: a
+            """
+        do {
+            _ = try RoutingTable.parse(yaml: yaml)
+            Issue.record("an unknown grade must be refused")
+        } catch {
+            #expect(error.errors.contains { $0.message.contains("unknown partyGrade 'shady'") && $0.line != nil })
+        }
     }
 
     @Test func unknownMessageIsUnrouted() throws {

@@ -127,6 +127,10 @@ struct MessageController {
                 verdict.verdict = "unrouted"
                 verdict.stored = true
                 return (verdict, 202)
+            case .held:
+                verdict.verdict = "held"
+                verdict.stored = true
+                return (verdict, 202)
             case .refused:
                 verdict.verdict = "refused"
                 verdict.stored = true

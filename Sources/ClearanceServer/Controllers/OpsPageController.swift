@@ -28,6 +28,9 @@ struct OpsPageController {
         router.get("/ops/batches/:id") { _, context in try await batch(context) }
         router.get("/ops/outbox") { request, context in try await outbox(request, context) }
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
+        router.get("/ops/holds") { _, context in try await holds(context) }
+        router.post("/ops/holds/:guid/release") { request, context in try await decideHold(request, context, release: true) }
+        router.post("/ops/holds/:guid/refuse") { request, context in try await decideHold(request, context, release: false) }
     }
 
     // MARK: Sign-in
@@ -289,6 +292,35 @@ struct OpsPageController {
         }
         try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "outbox.replay", target: String(id), detail: entry.destination))
         return Response(status: .seeOther, headers: [.location: "/ops/outbox?status=pending"])
+    }
+
+    private func holds(_ context: EnterpriseContext) async throws -> Response {
+        _ = try requireOps(context)
+        var values = base("Holds", context)
+        let csrf = values["csrf"] ?? ""
+        values["holds"] = try await store.heldMessages(limit: 200).map { h -> [String: Any] in
+            ["guid": h.guid, "messageType": h.messageType, "senderCode": h.senderCode, "declarations": h.declarations,
+             "heldAt": h.heldAt.map(Self.time) ?? "", "reasons": h.reasons, "csrf": csrf]
+        }
+        return try views.page("holds", values)
+    }
+
+    /// Release or refuse a held message from the holds page (audited by ``HoldReview``).
+    private func decideHold(_ request: Request, _ context: EnterpriseContext, release: Bool) async throws -> Response {
+        _ = try viewer(context)
+        try await requireCSRF(request, context)
+        let enterprise = try requireOps(context)
+        let guid = try context.parameters.require("guid")
+        do {
+            if release {
+                _ = try await environment.holdReview.release(messageGuid: guid, by: enterprise.code)
+            } else {
+                _ = try await environment.holdReview.refuse(messageGuid: guid, by: enterprise.code)
+            }
+        } catch {
+            throw HoldController.refusal(error)
+        }
+        return Response(status: .seeOther, headers: [.location: "/ops/holds"])
     }
 
     /// `"800 released"` for a customs code, the status itself otherwise.

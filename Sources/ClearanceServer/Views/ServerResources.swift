@@ -261,6 +261,67 @@ paths:
         "200": { description: Entries, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/AuditEntry" } } } } }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/holds:
+    get:
+      tags: [ops]
+      summary: Messages held for credit review (a party dishonest on the credit list, CRD001), oldest first
+      parameters:
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 1000 } }
+      responses:
+        "200": { description: Held messages, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/HeldMessage" } } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/holds/{guid}/release:
+    post:
+      tags: [ops]
+      summary: Release a held message after review and route it as the flow would have (audited)
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      responses:
+        "200": { description: What became of the message, content: { application/json: { schema: { $ref: "#/components/schemas/HoldDecision" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/holds/{guid}/refuse:
+    post:
+      tags: [ops]
+      summary: Refuse a held message after review (CRD002; audited)
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      responses:
+        "200": { description: What became of the message, content: { application/json: { schema: { $ref: "#/components/schemas/HoldDecision" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/credit:
+    post:
+      tags: [ops]
+      summary: Replace the credit list with a CSV file (as clearance credit import; all or nothing, audited)
+      description: >
+        UTF-8 CSV with the header code,grade,source,validFrom,validTo. The first bad line refuses the whole
+        file (422 naming the line and a CRD010–CRD015 code) and the list in force is not touched.
+      parameters:
+        - { name: name, in: query, required: false, schema: { type: string, maxLength: 200 }, description: "file name to record" }
+      requestBody:
+        required: true
+        content:
+          text/csv: { schema: { type: string } }
+      responses:
+        "200": { description: The import, content: { application/json: { schema: { $ref: "#/components/schemas/CreditImport" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "408": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [ops]
+      summary: The credit list in force (by code) and its latest imports (clearance credit import)
+      parameters:
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100000 } }
+      responses:
+        "200": { description: The list, content: { application/json: { schema: { $ref: "#/components/schemas/CreditList" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /:
     get:
       tags: [ops]
@@ -382,6 +443,49 @@ paths:
       responses:
         "303": { description: Back to the outbox }
         "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /ops/holds:
+    get:
+      tags: [ops]
+      summary: "Ops page: messages held for credit review, with release and refuse buttons (HTML)"
+      security: [ { cookieSession: [] } ]
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /ops/holds/{guid}/release:
+    post:
+      tags: [ops]
+      summary: "Release button (form field `csrf`; audited)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { csrf: { type: string } } }
+      responses:
+        "303": { description: Back to the holds }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /ops/holds/{guid}/refuse:
+    post:
+      tags: [ops]
+      summary: "Refuse button (form field `csrf`; audited)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { csrf: { type: string } } }
+      responses:
+        "303": { description: Back to the holds }
         "401": { $ref: "#/components/responses/Error" }
         "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
@@ -728,7 +832,7 @@ components:
       properties:
         guid: { type: string }
         messageType: { type: string }
-        verdict: { type: string, enum: [routed, awaiting, refused, invalid, unrouted, receipt, duplicate] }
+        verdict: { type: string, enum: [routed, awaiting, held, refused, invalid, unrouted, receipt, duplicate] }
         stored: { type: boolean }
         signature: { type: string, description: "valid, valid-with-warnings, invalid, unsigned, unchecked" }
         destinations: { type: array, items: { type: string } }
@@ -759,7 +863,8 @@ components:
           description: >-
             What the clearance flow did with the completed batch, forwarded as a whole: "routed → destinations",
             "awaiting documents: …" (retail-import inventories waiting for order, payment or waybill; released
-            when the last one arrives), "refused: …" (field-level reasons) or "invalid" (BAT001: invalid
+            when the last one arrives), "held for review: …" (CRD001: a party dishonest on the credit list; ops release or refuse it),
+            "refused: …" (field-level reasons) or "invalid" (BAT001: invalid
             documents hold the whole batch back). Absent until the batch is completed.
         signature:
           type: string
@@ -911,6 +1016,51 @@ components:
         action: { type: string }
         target: { type: string }
         detail: { type: string }
+    HeldMessage:
+      type: object
+      required: [guid, messageType, senderCode, declarations, reasons]
+      properties:
+        guid: { type: string }
+        messageType: { type: string }
+        senderCode: { type: string }
+        declarations: { type: integer }
+        heldAt: { type: string, format: date-time }
+        reasons: { type: array, items: { type: string }, description: "CRD001 … naming the party, its code and the list's source" }
+    HoldDecision:
+      type: object
+      required: [guid, status, destinations, rules]
+      properties:
+        guid: { type: string }
+        status: { type: string, enum: [routed, unrouted, refused] }
+        destinations: { type: array, items: { type: string } }
+        rules: { type: array, items: { type: string } }
+    CreditList:
+      type: object
+      required: [entries, imports]
+      properties:
+        entries:
+          type: array
+          items:
+            type: object
+            required: [code, grade, source]
+            properties:
+              code: { type: string }
+              grade: { type: string, enum: [advanced-certified, general-certified, general-credit, dishonest] }
+              source: { type: string }
+              validFrom: { type: string, format: date-time }
+              validUntil: { type: string, format: date-time, description: "first instant the entry no longer applies (00:00 China time after validTo)" }
+        imports: { type: array, items: { $ref: "#/components/schemas/CreditImport" } }
+    CreditImport:
+      type: object
+      required: [id, importedAt, actor, fileName, fileSHA256, entries, grades]
+      properties:
+        id: { type: integer }
+        importedAt: { type: string, format: date-time }
+        actor: { type: string }
+        fileName: { type: string }
+        fileSHA256: { type: string }
+        entries: { type: integer }
+        grades: { type: object, additionalProperties: { type: integer } }
 
 """#
 
@@ -983,6 +1133,7 @@ ol.timeline li { margin-bottom: .3rem; }
   <a href="/ops/batches">Batches</a>
   <a href="/ops/outbox">Outbox</a>
   <a href="/ops/outbox?status=dead">Dead letters</a>
+  <a href="/ops/holds">Holds</a>
   <form action="/ops/search" method="get">
     <input id="q" name="q" placeholder="orderNo, logisticsNo, invtNo, copNo, guid, batch id" size="40" value="{{query}}">
     <button type="submit">Search</button>
@@ -991,6 +1142,23 @@ ol.timeline li { margin-bottom: .3rem; }
   {{#csrf}}<form method="post" action="/ops/logout" id="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/csrf}}
 </header>
 <main>
+
+"""#),
+        ("holds", #"""
+{{> header}}
+<h1>Held for credit review</h1>
+<p class="muted">A party of these messages is dishonest (失信) on the credit list. Release routes a message as the flow would have; refuse refuses it (CRD002). Both are audited.</p>
+<table id="holds">
+<tr><th>message</th><th>type</th><th>sender</th><th>declarations</th><th>held at</th><th>reasons</th><th></th></tr>
+{{#holds}}
+<tr><td><a href="/ops/messages/{{guid}}">{{guid}}</a></td><td>{{messageType}}</td><td>{{senderCode}}</td><td>{{declarations}}</td><td>{{heldAt}}</td>
+<td>{{#reasons}}<div>{{.}}</div>{{/reasons}}</td>
+<td><form method="post" action="/ops/holds/{{guid}}/release"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Release</button></form>
+<form method="post" action="/ops/holds/{{guid}}/refuse"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Refuse</button></form></td></tr>
+{{/holds}}
+{{^holds}}<tr><td colspan="7" class="muted">Nothing held.</td></tr>{{/holds}}
+</table>
+{{> footer}}
 
 """#),
         ("index", #"""
