@@ -15,6 +15,7 @@ public enum ClearanceApplication {
     public static func buildRouter(_ environment: ServiceEnvironment) throws(ServerError) -> Router<EnterpriseContext> {
         let router = Router(context: EnterpriseContext.self)
         router.add(middleware: RequestLogMiddleware(logger: environment.logger, metrics: environment.metrics))
+        router.add(middleware: OpsLanguageMiddleware())
         router.add(middleware: APIKeyAuthenticator(
             store: environment.store, rateLimiter: environment.rateLimiter, metrics: environment.metrics))
         HealthController(environment: environment, openAPI: ViewRenderer.openAPIDocument).register(on: router)
