@@ -74,6 +74,34 @@ struct BrowserTests {
             #expect(size > 10_000)
             print("ops page screenshot: \(screenshot.path)")
 
+            // Every page at a phone's 390 × 844 and a laptop's 1280 × 800, in Chinese and English: the page
+            // itself never scrolls sideways (wide tables scroll inside their own box); screenshots for people.
+            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds"]
+            for (width, height) in [(390, 844), (1280, 800)] {
+                for language in ["zh", "en"] {
+                    for page in pages {
+                        let (overflow, shot) = try await onThread { () throws -> (String, Data) in
+                            _ = try browser.call("Emulation.setDeviceMetricsOverride", [
+                                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600])
+                            try browser.open("\(base)\(page)\(page.contains("?") ? "&" : "?")lang=\(language)")
+                            let overflow = try browser.evaluate(
+                                "document.documentElement.scrollWidth > document.documentElement.clientWidth ? "
+                                + "'page ' + document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth : ''") as? String ?? "?"
+                            return (overflow, try browser.screenshot())
+                        }
+                        #expect(overflow.isEmpty, "\(page) at \(width) px (\(language)) scrolls sideways: \(overflow)")
+                        let name = "ops\(page.replacingOccurrences(of: "/ops", with: "").replacingOccurrences(of: "/", with: "-"))-\(language)-\(width).png"
+                        try shot.write(to: artifacts.appendingPathComponent(name))
+                    }
+                }
+            }
+            let chinese = try await onThread { () throws -> String in
+                try browser.open("\(base)/ops?lang=zh")
+                return try browser.evaluate("document.querySelector('h1').innerText") as? String ?? ""
+            }
+            #expect(chinese == "总览")
+            try await onThread { _ = try browser.call("Emulation.clearDeviceMetricsOverride") }
+
             // Sign out with the page's button: the browser's session is over.
             let after = try await onThread { () throws -> String in
                 try browser.evaluate("document.querySelector('#logout button').click(); true")

@@ -1109,15 +1109,21 @@ components:
 <html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · {{t.ops}}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
-header { background: #12324f; color: #fff; padding: .6rem 1.2rem; display: flex; gap: 1.5rem; align-items: center; }
-header a { color: #fff; text-decoration: none; }
-header form { margin-left: auto; }
-header #logout { margin-left: 0; }
+body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; overflow-wrap: anywhere; }
+header { background: #12324f; color: #fff; padding: .6rem 1.2rem; display: flex; flex-wrap: wrap; gap: .4rem 1.5rem; align-items: center; }
+header a { color: #fff; text-decoration: none; display: inline-flex; align-items: center; min-height: 2.75rem; }
+header form { margin-left: auto; display: flex; gap: .4rem; flex: 0 1 24rem; min-width: 0; }
+header form input { flex: 1; min-width: 0; }
+header #logout { margin-left: 0; flex: none; }
+button, input { min-height: 2.75rem; font-size: 1rem; }
 main { padding: 1rem 1.5rem; }
-table { border-collapse: collapse; width: 100%; background: #fff; margin-bottom: 1.2rem; }
+/* A wide table scrolls inside its own box; the page itself never scrolls sideways (phones: 390 px). */
+table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin-bottom: 1.2rem; overflow-wrap: normal; }
+td { background: #fff; }
+@media (max-width: 40rem) { header { padding: .4rem .8rem; gap: .2rem 1rem; } header form { flex: 1 1 100%; margin-left: 0; } main { padding: .6rem .8rem; } h1 { font-size: 1.3rem; } }
 th, td { border: 1px solid #d8dde3; padding: .3rem .5rem; text-align: left; font-size: .9rem; vertical-align: top; }
 th { background: #eef1f5; }
 pre { background: #fff; border: 1px solid #d8dde3; padding: .8rem; overflow-x: auto; font-size: .8rem; }
