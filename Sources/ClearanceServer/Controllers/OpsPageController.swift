@@ -150,6 +150,15 @@ struct OpsPageController {
         values["receiptTotal"] = stats.receipts
         values["outboxDepth"] = stats.outboxDepth
         values["outboxDead"] = stats.outbox[.dead] ?? 0
+        let t = context.language
+        var byStatus: [String: Int] = [:]
+        for d in stats.declarations { byStatus[d.status, default: 0] += d.count }
+        values["declarationsChart"] = SVGBarChart(title: t.text("declarationsByStatus"), bars: byStatus.sorted { $0.value > $1.value }.map {
+            SVGBarChart.Bar(label: Self.statusText($0.key), count: $0.value, link: nil)
+        }).svg
+        values["outboxChart"] = SVGBarChart(title: t.text("outboxByStatus"), bars: OutboxStatus.allCases.map {
+            SVGBarChart.Bar(label: $0.rawValue, count: stats.outbox[$0] ?? 0, link: "/ops/outbox?status=\($0.rawValue)")
+        }).svg
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
             ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
              "signatureVerdict": m.signatureVerdict]

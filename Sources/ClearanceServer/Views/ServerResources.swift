@@ -1123,6 +1123,7 @@ main { padding: 1rem 1.5rem; }
 /* A wide table scrolls inside its own box; the page itself never scrolls sideways (phones: 390 px). */
 table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin-bottom: 1.2rem; overflow-wrap: normal; }
 td { background: #fff; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; background: #fff; border: 1px solid #d8dde3; padding: .5rem; max-width: 100%; overflow-x: auto; } .chart { max-width: 100%; height: auto; }
 @media (max-width: 40rem) { header { padding: .4rem .8rem; gap: .2rem 1rem; } header form { flex: 1 1 100%; margin-left: 0; } main { padding: .6rem .8rem; } h1 { font-size: 1.3rem; } }
 th, td { border: 1px solid #d8dde3; padding: .3rem .5rem; text-align: left; font-size: .9rem; vertical-align: top; }
 th { background: #eef1f5; }
@@ -1173,6 +1174,10 @@ ol.timeline li { margin-bottom: .3rem; }
 {{> header}}
 <h1>{{t.overview}}</h1>
 <p>{{t.messagesStored}}: <strong>{{messageTotal}}</strong> · {{t.declarations}}: <strong>{{declarationTotal}}</strong> · {{t.receipts}}: <strong>{{receiptTotal}}</strong> · {{t.outboxToDeliver}}: <strong>{{outboxDepth}}</strong> · {{t.deadLetters}}: <strong>{{outboxDead}}</strong></p>
+<div class="charts">
+<figure id="declarations-chart"><figcaption>{{t.declarationsByStatus}}</figcaption>{{{declarationsChart}}}</figure>
+<figure id="outbox-chart"><figcaption>{{t.outboxByStatus}}</figcaption>{{{outboxChart}}}</figure>
+</div>
 <h2>{{t.recentMessages}}</h2>
 <table id="recent-messages">
 <tr><th>{{t.received}}</th><th>{{t.type}}</th><th>guid</th><th>{{t.sender}}</th><th>{{t.signature}}</th></tr>
@@ -1281,6 +1286,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "created": "created",
  "deadLetters": "Dead letters",
  "declarations": "Declarations",
+ "declarationsByStatus": "Declarations by status",
  "declarationsStored": "declarations stored",
  "delivered": "delivered",
  "deliveries": "Deliveries",
@@ -1317,6 +1323,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingMatches": "Nothing visible to you matches",
  "ops": "Clearance ops",
  "outbox": "Outbox",
+ "outboxByStatus": "Outbox by status",
  "outboxToDeliver": "outbox to deliver",
  "overview": "Overview",
  "pasteKey": "Paste an API key.",
@@ -1368,6 +1375,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "created": "创建时间",
  "deadLetters": "死信",
  "declarations": "申报单",
+ "declarationsByStatus": "申报单状态分布",
  "declarationsStored": "申报单已存",
  "delivered": "已送达",
  "deliveries": "发送记录",
@@ -1404,6 +1412,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingMatches": "没有您可查看的内容匹配",
  "ops": "通关运维",
  "outbox": "发送队列",
+ "outboxByStatus": "发送队列状态分布",
  "outboxToDeliver": "待发送",
  "overview": "总览",
  "pasteKey": "请粘贴 API 密钥。",
