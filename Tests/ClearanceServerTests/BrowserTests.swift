@@ -54,6 +54,10 @@ struct BrowserTests {
             #expect(html.contains("id=\"shipment-status\""))
             #expect(html.contains("800 released"), "the timeline shows the release receipt")
             #expect(html.contains("documents-matched"))
+            // The traceability picture: the inventory went to the Pingtan channel and came back released.
+            let inventoryRow = html.firstMatch(of: /data-kind="inventory" data-destinations="([^"]*)" data-receipts="([^"]*)"/)
+            #expect(inventoryRow?.output.1 == "customs-pingtan", "\(String(describing: inventoryRow?.output.0))")
+            #expect(inventoryRow.map { $0.output.2.split(separator: " ").contains("800") } == true)
             #expect(html.contains("3501**********0024"))
             #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
             #expect(!html.contains(opsKey), "the key is in no page")

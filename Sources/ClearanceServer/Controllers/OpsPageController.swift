@@ -192,6 +192,7 @@ struct OpsPageController {
         var values = base("\(context.language.text("shipment")) \(key)", context, query: key)
         values["key"] = key
         values["status"] = ShipmentStatus.of(t)
+        values["traceChart"] = TraceabilityChart(timeline: t).svg
         values["declarations"] = t.declarations.map { d -> [String: Any] in
             let dto = DeclarationDTO(d)
             return ["kind": dto.kind, "orderNo": dto.orderNo ?? "", "logisticsNo": dto.logisticsNo ?? "", "invtNo": dto.invtNo ?? "",

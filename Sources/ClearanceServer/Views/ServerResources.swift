@@ -1123,6 +1123,7 @@ main { padding: 1rem 1.5rem; }
 /* A wide table scrolls inside its own box; the page itself never scrolls sideways (phones: 390 px). */
 table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin-bottom: 1.2rem; overflow-wrap: normal; }
 td { background: #fff; }
+th { white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; background: #fff; border: 1px solid #d8dde3; padding: .5rem; max-width: 100%; overflow-x: auto; } .chart { max-width: 100%; height: auto; }
 @media (max-width: 40rem) { header { padding: .4rem .8rem; gap: .2rem 1rem; } header form { flex: 1 1 100%; margin-left: 0; } main { padding: .6rem .8rem; } h1 { font-size: 1.3rem; } }
 th, td { border: 1px solid #d8dde3; padding: .3rem .5rem; text-align: left; font-size: .9rem; vertical-align: top; }
@@ -1235,6 +1236,7 @@ ol.timeline li { margin-bottom: .3rem; }
 {{> header}}
 <h1>{{t.shipment}} {{key}}</h1>
 <p>{{t.status}}: <span id="shipment-status" class="status status-{{status}}">{{status}}</span></p>
+<figure id="trace-chart" class="charts"><figcaption>{{t.traceability}}</figcaption>{{{traceChart}}}</figure>
 <h2>{{t.declarations}}</h2>
 <table id="declarations">
 <tr><th>{{t.kind}}</th><th>orderNo</th><th>logisticsNo</th><th>invtNo / copNo</th><th>{{t.sender}}</th><th>{{t.buyer}}</th><th>{{t.buyerId}}</th><th>{{t.telephone}}</th><th>{{t.value}}</th><th>{{t.status}}</th><th>{{t.message}}</th></tr>
@@ -1353,6 +1355,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "telephone": "telephone",
  "timeZone": "Times in China Standard Time (UTC+8)",
  "timeline": "Timeline",
+ "traceability": "Traceability: each document, where it went, what came back",
  "type": "type",
  "value": "value",
  "warnings": "warnings"
@@ -1442,6 +1445,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "telephone": "电话",
  "timeZone": "时间为北京时间（UTC+8）",
  "timeline": "时间线",
+ "traceability": "追溯链：每份单证、发往何处、收到哪些回执",
  "type": "类型",
  "value": "货值",
  "warnings": "警告"
