@@ -61,9 +61,8 @@ struct CreditCommand: AsyncParsableCommand {
         var limit = 1000
 
         func run() async throws {
-            let opened = try await store.openFlow()
             let output = OutputBuffer()
-            do {
+            try await store.reading { opened in
                 for i in try await opened.creditImports(limit: 5) {
                     output.line("import \(i.id)\t\(i.importedAt.formatted(.iso8601))\t\(i.actor)\t\(i.fileName)\tsha256 \(i.fileSHA256)\t\(i.entries) entries (\(i.gradeSummary))")
                 }
@@ -74,13 +73,8 @@ struct CreditCommand: AsyncParsableCommand {
                     output.line("\(e.code)\t\(e.grade.rawValue)\t\(from)…\(to)\t\(e.source)")
                 }
                 if entries.isEmpty { output.line("(the credit list is empty)") }
-            } catch {
-                await opened.close()
-                OutputBuffer.standardError("clearance: \(error)\n")
-                throw Exit.usage
             }
             output.flush()
-            await opened.close()
         }
     }
 }

@@ -19,21 +19,15 @@ struct HoldCommand: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            let opened = try await store.openFlow()
             let output = OutputBuffer()
-            do {
+            try await store.reading { opened in
                 let held = try await opened.heldMessages(limit: limit)
                 for h in held {
                     output.line("\(h.guid)\t\(h.messageType)\tsender \(h.senderCode)\t\(h.declarations) declaration(s)\t" + h.reasons.joined(separator: "; "))
                 }
                 if held.isEmpty { output.line("(nothing held)") }
-            } catch {
-                await opened.close()
-                OutputBuffer.standardError("clearance: \(error)\n")
-                throw Exit.usage
             }
             output.flush()
-            await opened.close()
         }
     }
 
