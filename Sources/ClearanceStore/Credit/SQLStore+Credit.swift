@@ -91,17 +91,9 @@ extension SQLStore: CreditStore {
     ) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Int in
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
-                throw .notFound("message \(messageGuid)")
-            }
-            let messageId = try row.requireInt64(0, "messages.id")
-            let moved = try s.execute(
-                "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = '\(DeclarationStatus.held)'",
-                [.text(toStatus.rawValue), .integer(messageId)])
+            let moved = try Self.moveMessage(s, messageGuid: messageGuid, from: .held, to: toStatus, events: events, routes: routes,
+                                             now: now, recordOnlyIfMoved: true)
             guard moved > 0 else { return 0 }
-            let known = (guid: messageGuid, id: messageId)
-            for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
-            for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
             _ = try s.execute(
                 "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
                 [.time(audit.at), .text(audit.actor), .text(audit.action), .text(audit.target), .optional(audit.detail)])
