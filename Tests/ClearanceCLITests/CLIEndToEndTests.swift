@@ -11,6 +11,20 @@ import Testing
         try CommandRunner.start(try TestBinaries.clearance(), arguments, in: Repository.root)
     }
 
+    /// Takes the simulated customs' receipts from `inbox` (`clearance receive --from CUSTOMS`) until the
+    /// order's inventory is cleared (899) or a minute has passed; returns the last `clearance trace`.
+    func receiveUntilCleared(store: String, rules: String, inbox: String, orderNo: String) async throws -> String {
+        var trace = ""
+        let until = Date().addingTimeInterval(60)
+        while Date() < until {
+            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
+            trace = try await run(["trace", "--store", store, "orderNo=\(orderNo)"]).output
+            if trace.contains("inventory [899]") { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return trace
+    }
+
     func run(_ arguments: [String], seconds: Double = 120) async throws -> CommandRunner.Ran {
         try await CLI.run(arguments, timeout: seconds)
     }
@@ -74,14 +88,7 @@ import Testing
         #expect(delivered.status == 0, "\(delivered.output)")
         #expect(delivered.output.contains("delivered 4"))
 
-        var trace = ""
-        let until = Date().addingTimeInterval(60)
-        while Date() < until {
-            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
-            trace = try await run(["trace", "--store", store, "orderNo=\(shipment.orderNo)"]).output
-            if trace.contains("inventory [899]") { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+        let trace = try await receiveUntilCleared(store: store, rules: rules, inbox: inbox, orderNo: shipment.orderNo)
         #expect(trace.contains("inventory [899]"), "\(trace)")
         #expect(trace.contains("status cleared"), "the shipment status heads the trace")
         for needle in ["status 800: 放行", "status 120", "awaiting-documents", "documents-matched", "routed", "delivered", "released 800"] {
@@ -232,14 +239,7 @@ import Testing
         let signing = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
         let sim = try start(["simulate-customs", "--spool", out, "--receipts-dir", inbox, "--step-delay", "0", "--duration", "120"] + signing)
         defer { sim.stop() }
-        var trace = ""
-        let until = Date().addingTimeInterval(60)
-        while Date() < until {
-            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
-            trace = try await run(["trace", "--store", store, "orderNo=\(s.orderNo)"]).output
-            if trace.contains("inventory [899]") { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+        let trace = try await receiveUntilCleared(store: store, rules: rules, inbox: inbox, orderNo: s.orderNo)
         #expect(trace.contains("inventory [899]"), "\(trace)")
         let simulated = sim.stop()
         #expect(simulated.output.contains("customs: received 4 messages"), "\(simulated.output)")
