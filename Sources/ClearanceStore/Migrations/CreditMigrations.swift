@@ -4,10 +4,10 @@
 /// import), `credit_imports` (every import: who, when, the file's digest, counts), and a partial
 /// index on held declarations, which the holds page and the release read.
 enum CreditMigrations {
-    static let sqlite: [Migration] = [
+    static func all(_ s: SchemaSpelling) -> [Migration] { [
         Migration(version: 47, name: "credit list and holds", sql: """
             CREATE TABLE credit_imports (
-                id INTEGER PRIMARY KEY,
+                id \(s.rowID),
                 imported_at BIGINT NOT NULL,
                 actor TEXT NOT NULL,
                 file_name TEXT NOT NULL,
@@ -25,28 +25,5 @@ enum CreditMigrations {
             );
             CREATE INDEX declarations_held_idx ON declarations (message_id) WHERE status = 'held for review';
             """),
-    ]
-
-    static let postgresql: [Migration] = [
-        Migration(version: 47, name: "credit list and holds", sql: """
-            CREATE TABLE credit_imports (
-                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                imported_at BIGINT NOT NULL,
-                actor TEXT NOT NULL,
-                file_name TEXT NOT NULL,
-                file_sha256 TEXT NOT NULL,
-                entries INTEGER NOT NULL,
-                grades TEXT NOT NULL
-            );
-            CREATE TABLE credit_list (
-                code TEXT PRIMARY KEY,
-                grade TEXT NOT NULL,
-                source TEXT NOT NULL,
-                valid_from BIGINT,
-                valid_until BIGINT,
-                import_id BIGINT NOT NULL
-            );
-            CREATE INDEX declarations_held_idx ON declarations (message_id) WHERE status = 'held for review';
-            """),
-    ]
+    ] }
 }

@@ -10,7 +10,7 @@
 /// part's `part_plan`, and the uniqueness moves from (message, destination) to (message,
 /// destination, part). SQLite cannot drop a table's UNIQUE constraint, so its outbox is rebuilt.
 enum FlowMigrations {
-    static let sqlite: [Migration] = [
+    static func all(_ s: SchemaSpelling) -> [Migration] { [
         Migration(version: 20, name: "outbox shipment keys", sql: """
             ALTER TABLE outbox ADD COLUMN order_key TEXT;
             ALTER TABLE outbox ADD COLUMN logistics_key TEXT;
@@ -18,7 +18,7 @@ enum FlowMigrations {
             CREATE INDEX outbox_logistics_key_idx ON outbox (destination, logistics_key) WHERE logistics_key IS NOT NULL;
             CREATE INDEX outbox_status_idx ON outbox (status, id);
             """),
-        Migration(version: 21, name: "outbox rows per message part", sql: """
+        Migration(version: 21, name: "outbox rows per message part", sql: s.dialect == .sqlite ? """
             CREATE TABLE outbox_parts_new (
                 id INTEGER PRIMARY KEY,
                 message_id INTEGER NOT NULL REFERENCES messages (id),
@@ -47,23 +47,12 @@ enum FlowMigrations {
             CREATE INDEX outbox_order_key_idx ON outbox (destination, order_key) WHERE order_key IS NOT NULL;
             CREATE INDEX outbox_logistics_key_idx ON outbox (destination, logistics_key) WHERE logistics_key IS NOT NULL;
             CREATE INDEX outbox_status_idx ON outbox (status, id);
-            """),
-    ]
-
-    static let postgresql: [Migration] = [
-        Migration(version: 20, name: "outbox shipment keys", sql: """
-            ALTER TABLE outbox ADD COLUMN order_key TEXT;
-            ALTER TABLE outbox ADD COLUMN logistics_key TEXT;
-            CREATE INDEX outbox_order_key_idx ON outbox (destination, order_key) WHERE order_key IS NOT NULL;
-            CREATE INDEX outbox_logistics_key_idx ON outbox (destination, logistics_key) WHERE logistics_key IS NOT NULL;
-            CREATE INDEX outbox_status_idx ON outbox (status, id);
-            """),
-        Migration(version: 21, name: "outbox rows per message part", sql: """
+            """ : """
             ALTER TABLE outbox ADD COLUMN part_no INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE outbox ADD COLUMN part_count INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE outbox ADD COLUMN part_plan TEXT;
             ALTER TABLE outbox DROP CONSTRAINT outbox_message_id_destination_key;
             ALTER TABLE outbox ADD CONSTRAINT outbox_message_destination_part_key UNIQUE (message_id, destination, part_no);
             """),
-    ]
+    ] }
 }

@@ -16,11 +16,11 @@ struct Migration: Sendable {
 enum Migrator {
     static let advisoryLockKey: Int64 = 0x436C_6561_7200 // "Clear"
 
+    /// Each group numbers its own versions (core 1–, flow 20–, access 40–, credit 47–), so groups
+    /// grow without renumbering each other.
     static func migrations(for dialect: SQLDialect) -> [Migration] {
-        switch dialect {
-        case .sqlite: SQLiteMigrations.all + FlowMigrations.sqlite + AccessMigrations.sqlite + CreditMigrations.sqlite
-        case .postgresql: PostgresMigrations.all + FlowMigrations.postgresql + AccessMigrations.postgresql + CreditMigrations.postgresql
-        }
+        let s = SchemaSpelling.of(dialect)
+        return CoreMigrations.all(s) + FlowMigrations.all(s) + AccessMigrations.all(s) + CreditMigrations.all(s)
     }
 
     /// Returns the versions applied now.
