@@ -7,10 +7,10 @@ resource bundle would have to be copied next to the binary, and its accessor sil
 build directory, which hides a forgotten copy on the build machine.) The files stay the source of truth;
 this script turns each into a raw string literal:
 
-  * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Rules/DefaultRoutes.swift
-  * the demo's Pingtan shipment in samples/valid/ and samples/unsigned/ → Sources/ClearanceDemo/DemoSamples.swift
+  * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Generated/DefaultRoutes.swift
+  * the demo's Pingtan shipment in samples/valid/ and samples/unsigned/ → Sources/ClearanceDemo/Generated/DemoSamples.swift
   * the ops-page templates, their text catalogues (i18n/) and openapi.yaml in Sources/ClearanceServer/Resources/ →
-    Sources/ClearanceServer/Views/ServerResources.swift
+    Sources/ClearanceServer/Generated/ServerResources.swift
 
 `python3 scripts/embed-defaults.py` regenerates them; `--check` fails when a committed output differs
 (scripts/test.sh runs it).
@@ -95,9 +95,9 @@ enum ServerResources {{
 
 
 OUTPUTS = {
-    "Sources/ClearanceRouting/Rules/DefaultRoutes.swift": default_routes,
-    "Sources/ClearanceDemo/DemoSamples.swift": demo_samples,
-    "Sources/ClearanceServer/Views/ServerResources.swift": server_resources,
+    "Sources/ClearanceRouting/Generated/DefaultRoutes.swift": default_routes,
+    "Sources/ClearanceDemo/Generated/DemoSamples.swift": demo_samples,
+    "Sources/ClearanceServer/Generated/ServerResources.swift": server_resources,
 }
 
 

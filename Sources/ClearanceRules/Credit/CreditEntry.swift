@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Validity is a half-open interval of instants: `validFrom` is 00:00 China time of the first day
 /// and `validUntil` 00:00 China time of the day after the last (the list's dates are China dates,
-/// whatever the server's time zone). Either may be open.
-public struct CreditEntry: Sendable, Hashable {
+/// whatever the server's time zone). Either may be open. Encoded as it is (`GET /v1/credit`).
+public struct CreditEntry: Sendable, Hashable, Encodable {
     /// Unified social credit code (18) or customs registration code (10).
     public var code: String
     public var grade: CreditGrade

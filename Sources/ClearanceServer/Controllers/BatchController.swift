@@ -173,7 +173,7 @@ struct BatchController {
                           .contentDisposition: "attachment; filename=\"batch-\(batch.id)-errors.csv\""],
                 body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
-        let dto = BatchErrorsDTO(batchId: batch.id, errors: rows.map(BatchErrorDTO.init),
+        let dto = BatchErrorsDTO(batchId: batch.id, errors: rows,
                                  nextOffset: rows.count == limit ? offset + limit : nil)
         return try dto.response(from: request, context: context)
     }

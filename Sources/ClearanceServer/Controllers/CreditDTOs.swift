@@ -4,25 +4,6 @@ import ClearanceStore
 import Foundation
 import Hummingbird
 
-/// A held message in `GET /v1/holds`.
-struct HeldMessageDTO: ResponseEncodable {
-    var guid: String
-    var messageType: String
-    var senderCode: String
-    var declarations: Int
-    var heldAt: Date?
-    var reasons: [String]
-
-    init(_ h: HeldMessage) {
-        guid = h.guid
-        messageType = h.messageType
-        senderCode = h.senderCode
-        declarations = h.declarations
-        heldAt = h.heldAt
-        reasons = h.reasons
-    }
-}
-
 /// The answer to a release or refusal: what became of the message.
 struct HoldDecisionDTO: ResponseEncodable {
     var guid: String
@@ -39,22 +20,6 @@ struct HoldDecisionDTO: ResponseEncodable {
         case .refused: status = "refused"; destinations = []
         default: status = "unrouted"; destinations = []
         }
-    }
-}
-
-struct CreditEntryDTO: Encodable {
-    var code: String
-    var grade: String
-    var source: String
-    var validFrom: Date?
-    var validUntil: Date?
-
-    init(_ e: CreditEntry) {
-        code = e.code
-        grade = e.grade.rawValue
-        source = e.source
-        validFrom = e.validFrom
-        validUntil = e.validUntil
     }
 }
 
@@ -81,6 +46,6 @@ struct CreditImportDTO: ResponseEncodable {
 
 /// `GET /v1/credit`: the list in force and the latest imports.
 struct CreditListDTO: ResponseEncodable {
-    var entries: [CreditEntryDTO]
+    var entries: [CreditEntry]
     var imports: [CreditImportDTO]
 }

@@ -3,8 +3,11 @@ import ClearanceStore
 import Foundation
 import Hummingbird
 
-/// JSON shapes of the API (see `Resources/openapi.yaml`). Personal data is masked at the source:
-/// declarations carry only the store's masked ID and telephone forms.
+/// JSON shapes of the API (see `Resources/openapi.yaml`) that are not a store type as it is: the
+/// store's summaries that the API shows unchanged (receipts, deliveries, messages, batch errors,
+/// holds, credit entries) are `Encodable` where they are defined, their coding keys naming the
+/// fields shown, and answered through `ResponseEncodable` below. Personal data is masked at the
+/// source: declarations carry only the store's masked ID and telephone forms.
 struct DeclarationDTO: ResponseEncodable {
     var kind: String
     var messageGuid: String
@@ -55,6 +58,11 @@ struct DeclarationDTO: ResponseEncodable {
     }
 }
 
+extension MessageSummary: ResponseEncodable {}
+extension ReceiptSummary: ResponseEncodable {}
+extension OutboxEntry: ResponseEncodable {}
+extension HeldMessage: ResponseEncodable {}
+
 /// Two-decimal text of a stored amount.
 func money(_ d: FixedDecimal) -> String {
     let cents = (d.scaled + (d.scaled >= 0 ? 500 : -500)) / 1000
@@ -62,78 +70,6 @@ func money(_ d: FixedDecimal) -> String {
     let magnitude = cents.magnitude
     let fraction = magnitude % 100
     return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-}
-
-struct MessageSummaryDTO: ResponseEncodable {
-    var guid: String
-    var messageType: String
-    var senderCode: String
-    var direction: String
-    var receivedAt: Date
-    var sha256: String
-    var signatureVerdict: String
-}
-
-extension MessageSummaryDTO {
-    init(_ m: MessageSummary) {
-        guid = m.guid
-        messageType = m.messageType
-        senderCode = m.senderCode
-        direction = m.direction.rawValue
-        receivedAt = m.receivedAt
-        sha256 = m.sha256
-        signatureVerdict = m.signatureVerdict
-    }
-}
-
-struct ReceiptDTO: ResponseEncodable {
-    var id: Int64?
-    var messageGuid: String
-    var forKind: String
-    var referenceGuid: String
-    var returnStatus: String
-    var returnTime: String
-    var returnInfo: String?
-    var orderNo: String?
-    var logisticsNo: String?
-    var invtNo: String?
-    var copNo: String?
-
-    init(_ r: ReceiptSummary) {
-        id = r.id
-        messageGuid = r.messageGuid
-        forKind = r.forKind.rawValue
-        referenceGuid = r.referenceGuid
-        returnStatus = r.returnStatus
-        returnTime = r.returnTime
-        returnInfo = r.returnInfo
-        orderNo = r.orderNo
-        logisticsNo = r.logisticsNo
-        invtNo = r.invtNo
-        copNo = r.copNo
-    }
-}
-
-struct DeliveryDTO: ResponseEncodable {
-    var id: Int64
-    var messageGuid: String
-    var destination: String
-    var status: String
-    var attempts: Int
-    var nextAttemptAt: Date
-    var lastError: String?
-    var createdAt: Date
-
-    init(_ o: OutboxEntry) {
-        id = o.id
-        messageGuid = o.messageGuid
-        destination = o.destination
-        status = o.status.rawValue
-        attempts = o.attempts
-        nextAttemptAt = o.nextAttemptAt
-        lastError = o.lastError
-        createdAt = o.createdAt
-    }
 }
 
 struct EventDTO: ResponseEncodable {
@@ -156,15 +92,15 @@ struct ShipmentDTO: ResponseEncodable {
     var key: String
     var status: String
     var declarations: [DeclarationDTO]
-    var receipts: [ReceiptDTO]
-    var messages: [MessageSummaryDTO]
+    var receipts: [ReceiptSummary]
+    var messages: [MessageSummary]
 
     init(key: String, timeline t: ShipmentTimeline) {
         self.key = key
         status = ShipmentStatus.of(t)
         declarations = t.declarations.map(DeclarationDTO.init)
-        receipts = t.receipts.map(ReceiptDTO.init)
-        messages = t.messages.map(MessageSummaryDTO.init)
+        receipts = t.receipts
+        messages = t.messages
     }
 }
 
@@ -172,13 +108,13 @@ struct TimelineDTO: ResponseEncodable {
     var key: String
     var status: String
     var events: [EventDTO]
-    var deliveries: [DeliveryDTO]
+    var deliveries: [OutboxEntry]
 
     init(key: String, timeline t: ShipmentTimeline) {
         self.key = key
         status = ShipmentStatus.of(t)
         events = t.events.map(EventDTO.init)
-        deliveries = t.deliveries.map(DeliveryDTO.init)
+        deliveries = t.deliveries
     }
 }
 
@@ -230,36 +166,14 @@ struct BatchDTO: ResponseEncodable {
     }
 }
 
-struct BatchErrorDTO: ResponseEncodable {
-    var document: Int
-    var key: String?
-    var line: Int
-    var column: Int
-    var code: String
-    var severity: String
-    var field: String?
-    var message: String
-
-    init(_ e: BatchErrorRecord) {
-        document = e.documentIndex
-        key = e.recordKey
-        line = e.line
-        column = e.column
-        code = e.code
-        severity = e.severity
-        field = e.field
-        message = e.message
-    }
-}
-
 struct BatchErrorsDTO: ResponseEncodable {
     var batchId: String
-    var errors: [BatchErrorDTO]
+    var errors: [BatchErrorRecord]
     var nextOffset: Int?
 }
 
 struct ReceiptFeedDTO: ResponseEncodable {
-    var receipts: [ReceiptDTO]
+    var receipts: [ReceiptSummary]
     /// Pass as `since` on the next poll.
     var next: Int64
 }
@@ -267,7 +181,7 @@ struct ReceiptFeedDTO: ResponseEncodable {
 /// `Message`: a `MessageSummary` with the message's status and whether it is revealed. Its `xml`
 /// is not here: the controller encodes these facts first and streams `xml` after them.
 struct MessageDTO: ResponseEncodable {
-    var summary: MessageSummaryDTO
+    var summary: MessageSummary
     var status: String
     var revealed: Bool
 

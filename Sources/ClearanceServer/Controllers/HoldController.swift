@@ -18,7 +18,7 @@ struct HoldController {
         router.get("/v1/holds") { request, context in
             try requireOps(context)
             let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1), 1000)
-            return try await environment.store.heldMessages(limit: limit).map(HeldMessageDTO.init)
+            return try await environment.store.heldMessages(limit: limit)
         }
         router.post("/v1/holds/:guid/release") { _, context in
             let ops = try requireOps(context)
@@ -47,7 +47,7 @@ struct HoldController {
             let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1000, 1), 100_000)
             let entries = try await environment.store.creditList(limit: limit)
             let imports = try await environment.store.creditImports(limit: 20)
-            return CreditListDTO(entries: entries.map(CreditEntryDTO.init), imports: imports.map(CreditImportDTO.init))
+            return CreditListDTO(entries: entries, imports: imports.map(CreditImportDTO.init))
         }
     }
 

@@ -183,9 +183,7 @@ struct MessageController {
         }
         let m = view.record
         let facts = MessageDTO(
-            summary: MessageSummaryDTO(
-                guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
-                receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict),
+            summary: MessageSummary(m),
             status: view.status, revealed: reveal)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

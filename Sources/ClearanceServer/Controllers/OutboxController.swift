@@ -22,7 +22,7 @@ struct OutboxController {
                 status = nil
             }
             let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1), 1000)
-            return try await environment.store.outboxEntries(status: status, limit: limit).map(DeliveryDTO.init)
+            return try await environment.store.outboxEntries(status: status, limit: limit)
         }
         router.post("/v1/outbox/:id/replay") { _, context in
             let ops = try requireOps(context)
@@ -31,7 +31,7 @@ struct OutboxController {
                 let entry = try await environment.store.replayOutbox(id: id, now: Date())
                 try await environment.store.appendAudit(AuditEntry(
                     actor: ops.code, action: "outbox.replay", target: String(id), detail: entry.destination))
-                return DeliveryDTO(entry)
+                return entry
             } catch let error as StoreError {
                 throw Self.replayRefusal(error, id: id)
             }

@@ -19,7 +19,7 @@ struct ReceiptController {
             let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
             let items = try await environment.store.receiptFeed(
                 after: since, enterpriseCode: enterprise.role == .ops ? nil : enterprise.code, limit: limit)
-            return ReceiptFeedDTO(receipts: items.map(ReceiptDTO.init), next: items.last?.id ?? since)
+            return ReceiptFeedDTO(receipts: items, next: items.last?.id ?? since)
         }
     }
 }

@@ -155,7 +155,7 @@ public struct BatchRecord: Sendable, Hashable {
 }
 
 /// One validation problem of one document of a batch.
-public struct BatchErrorRecord: Sendable, Hashable {
+public struct BatchErrorRecord: Sendable, Hashable, Encodable {
     public var batchId: String
     /// 1-based position of the document in the batch (0 for message-level problems).
     public var documentIndex: Int
@@ -181,6 +181,11 @@ public struct BatchErrorRecord: Sendable, Hashable {
         self.severity = severity
         self.field = field
         self.message = message
+    }
+
+    /// The API's `BatchError`: the document's index and record key under their short names, not the batch id.
+    private enum CodingKeys: String, CodingKey {
+        case documentIndex = "document", recordKey = "key", line, column, code, severity, field, message
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A message whose declarations wait for an operator's review (a dishonest party on the credit
-/// list): what ops see on the holds page and in `GET /v1/holds`.
-public struct HeldMessage: Sendable, Hashable {
+/// list): what ops see on the holds page and in `GET /v1/holds` (encoded as it is).
+public struct HeldMessage: Sendable, Hashable, Encodable {
     public var guid: String
     public var messageType: String
     public var senderCode: String

@@ -10,8 +10,9 @@ public enum OutboxStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case dead
 }
 
-/// One message (or one part of it) to deliver to one destination.
-public struct OutboxEntry: Sendable, Hashable {
+/// One message (or one part of it) to deliver to one destination. Encodable as the API's
+/// `Delivery` (`openapi.yaml`): the coding keys are the fields the API shows.
+public struct OutboxEntry: Sendable, Hashable, Encodable {
     public var id: Int64
     public var messageId: Int64
     public var messageGuid: String
@@ -25,4 +26,6 @@ public struct OutboxEntry: Sendable, Hashable {
     public var updatedAt: Date
     /// The part of the message this row delivers; nil when it delivers the whole message.
     public var part: OutboxPart?
+
+    private enum CodingKeys: CodingKey { case id, messageGuid, destination, status, attempts, nextAttemptAt, lastError, createdAt }
 }

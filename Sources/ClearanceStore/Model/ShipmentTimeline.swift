@@ -53,8 +53,9 @@ public struct DeclarationSummary: Sendable, Hashable {
     public var lineCount: Int
 }
 
-/// A message as shown in a trace (no raw bytes).
-public struct MessageSummary: Sendable, Hashable {
+/// A message as shown in a trace (no raw bytes). Encodable as the API's `MessageSummary`
+/// (`openapi.yaml`): the coding keys are exactly the fields the API shows (not the row id).
+public struct MessageSummary: Sendable, Hashable, Encodable {
     public var id: Int64
     public var guid: String
     public var messageType: String
@@ -63,10 +64,22 @@ public struct MessageSummary: Sendable, Hashable {
     public var receivedAt: Date
     public var sha256: String
     public var signatureVerdict: String
+
+    private enum CodingKeys: CodingKey { case guid, messageType, senderCode, direction, receivedAt, sha256, signatureVerdict }
+}
+
+extension MessageSummary {
+    /// The summary of a stored message's header (``Store/messageHeader(guid:)``), whose row id the
+    /// caller does not need.
+    public init(_ m: MessageRecord, id: Int64 = 0) {
+        self.init(id: id, guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction,
+                  receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict)
+    }
 }
 
 /// A receipt as shown in a trace or in the polling feed (``AccessStore/receiptFeed(after:enterpriseCode:limit:)``).
-public struct ReceiptSummary: Sendable, Hashable {
+/// Encodable as the API's `Receipt`: every field but the declaration's row id.
+public struct ReceiptSummary: Sendable, Hashable, Encodable {
     /// Receipt row id: in the feed, the cursor for the next poll.
     public var id: Int64
     public var messageGuid: String
@@ -81,6 +94,10 @@ public struct ReceiptSummary: Sendable, Hashable {
     public var logisticsNo: String? = nil
     public var invtNo: String? = nil
     public var copNo: String? = nil
+
+    private enum CodingKeys: CodingKey {
+        case id, messageGuid, forKind, referenceGuid, returnStatus, returnTime, returnInfo, orderNo, logisticsNo, invtNo, copNo
+    }
 }
 
 /// One timeline entry.
