@@ -204,15 +204,11 @@ struct IngestTotals {
     }
 
     func json(store: String) -> String {
-        var line = JSONLine()
-        line.add("summary", raw: "true")
+        var line = JSONLine(summaryOfFiles: files)
         line.add("store", store)
-        line.add("files", files)
         line.add("failedFiles", failedFiles)
         line.add("bytes", bytes)
-        line.add("documents", documents)
-        line.add("valid", documents - invalid)
-        line.add("invalid", invalid)
+        line.addDocumentCounts(documents: documents, invalid: invalid, errors: errors, warnings: warnings)
         line.add("declarationsStored", inserted)
         line.add("declarationsAlreadyStored", skipped)
         line.add("linesStored", lines)
@@ -220,8 +216,6 @@ struct IngestTotals {
         line.add("receiptsAlreadyStored", receiptsSkipped)
         line.add("chunks", chunks)
         line.add("resumed", resumed)
-        line.add("errors", errors)
-        line.add("warnings", warnings)
         line.add("milliseconds", Int(seconds * 1000))
         return line.line
     }

@@ -127,9 +127,7 @@ struct SignCommand: ParsableCommand {
         case .text:
             printer.line("signed \(signed) of \(jobs.count) file(s) with \(signer.signatureAlgorithm.uri) (\(signer.digestAlgorithm) digest) in \(milliseconds) ms")
         case .json:
-            var line = JSONLine()
-            line.add("summary", raw: "true")
-            line.add("files", jobs.count)
+            var line = JSONLine(summaryOfFiles: jobs.count)
             line.add("signed", signed)
             line.add("refused", refused)
             line.add("unreadable", ioErrors)

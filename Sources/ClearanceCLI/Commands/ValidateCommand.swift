@@ -87,15 +87,9 @@ final class ValidationSummary {
     }
 
     var json: String {
-        var line = JSONLine()
-        line.add("summary", raw: "true")
-        line.add("files", files)
+        var line = JSONLine(summaryOfFiles: files)
         line.add("messages", messages)
-        line.add("documents", documents)
-        line.add("valid", documents - invalidDocuments)
-        line.add("invalid", invalidDocuments)
-        line.add("errors", errors)
-        line.add("warnings", warnings)
+        line.addDocumentCounts(documents: documents, invalid: invalidDocuments, errors: errors, warnings: warnings)
         line.add("malformed", malformed)
         line.add("unreadable", unreadable)
         line.add("milliseconds", Int(seconds * 1000))

@@ -77,9 +77,7 @@ struct VerifyCommand: ParsableCommand {
         case .text:
             printer.line("verified \(verified) of \(files.count) file(s); \(failed) failed" + (ioErrors > 0 ? "; \(ioErrors) unreadable" : ""))
         case .json:
-            var line = JSONLine()
-            line.add("summary", raw: "true")
-            line.add("files", files.count)
+            var line = JSONLine(summaryOfFiles: files.count)
             line.add("verified", verified)
             line.add("failed", failed)
             line.add("unreadable", ioErrors)

@@ -2,6 +2,24 @@
 struct JSONLine {
     private var text = "{"
 
+    init() {}
+
+    /// A command's closing line over its files: `{"summary":true,"files":N` and then what the
+    /// command adds (scripts tell it from the per-file lines by `summary`).
+    init(summaryOfFiles files: Int) {
+        add("summary", raw: "true")
+        add("files", files)
+    }
+
+    /// The document counts `validate` and `ingest` both close with, under the same keys.
+    mutating func addDocumentCounts(documents: Int, invalid: Int, errors: Int, warnings: Int) {
+        add("documents", documents)
+        add("valid", documents - invalid)
+        add("invalid", invalid)
+        add("errors", errors)
+        add("warnings", warnings)
+    }
+
     mutating func add(_ key: String, _ value: String?) {
         guard let value else { return }
         separate(key)

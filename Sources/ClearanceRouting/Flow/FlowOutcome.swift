@@ -19,6 +19,22 @@ public struct FlowOutcome: Sendable, Hashable {
         /// Stored and held for an operator's review: a party is dishonest on the credit list
         /// (the `CRD001` reasons are in ``FlowOutcome/issues``).
         case held
+
+        /// The verdict's name in answers and logs (`routed`, `awaiting`, …).
+        public var name: String {
+            switch self {
+            case .routed: "routed"
+            case .awaiting: "awaiting"
+            case .refused: "refused"
+            case .invalid: "invalid"
+            case .duplicate: "duplicate"
+            case .unrouted: "unrouted"
+            case .held: "held"
+            }
+        }
+
+        /// Whether the message is stored (all but an invalid one).
+        public var stored: Bool { self != .invalid }
     }
 
     /// Envelope guid.

@@ -112,36 +112,17 @@ struct MessageController {
             verdict.issues += decoded.issues.filter { $0.code == "SIG100" }.map {
                 IssueDTO(code: $0.code, field: $0.field, message: $0.message)
             }
+            verdict.verdict = outcome.status.name
+            verdict.stored = outcome.status.stored
             switch outcome.status {
-            case .routed(let destinations):
-                verdict.verdict = "routed"
-                verdict.stored = true
-                verdict.destinations = destinations
-                return (verdict, 202)
-            case .awaiting(let missing):
-                verdict.verdict = "awaiting"
-                verdict.stored = true
-                verdict.missing = missing
-                return (verdict, 202)
-            case .unrouted:
-                verdict.verdict = "unrouted"
-                verdict.stored = true
-                return (verdict, 202)
-            case .held:
-                verdict.verdict = "held"
-                verdict.stored = true
-                return (verdict, 202)
-            case .refused:
-                verdict.verdict = "refused"
-                verdict.stored = true
-                return (verdict, 422)
-            case .invalid:
-                verdict.verdict = "invalid"
-                return (verdict, 422)
-            case .duplicate:
-                verdict.verdict = "duplicate"
-                verdict.stored = true
-                return (verdict, 200)
+            case .routed(let destinations): verdict.destinations = destinations
+            case .awaiting(let missing): verdict.missing = missing
+            default: break
+            }
+            switch outcome.status {
+            case .refused, .invalid: return (verdict, 422)
+            case .duplicate: return (verdict, 200)
+            default: return (verdict, 202)
             }
         }
     }
