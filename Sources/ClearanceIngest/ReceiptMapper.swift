@@ -8,7 +8,8 @@ extension DeclarationMapper {
     /// CEB900 format-error receipt answers a whole message: its reference is `oriCopMsgId` and
     /// its kind follows `oriMessageType`. The inspection answer (`InspReturn`) is linked to the
     /// inventory or order carrying the inspection declaration, the payment/FX answer
-    /// (`PayExReturn`) to the payment or export receipt of payment; neither sets their status.
+    /// (`PayExReturn`) to the payment or export receipt of payment; neither sets their status, nor
+    /// do customs' tax bill (CEB816) and its status (CEB818), linked to the inventory they tax.
     public static func receipt(_ document: CEBDocument, messageGuid g: String) -> ReceiptRecord? {
         switch document {
         case .orderReturn(let r):
@@ -79,6 +80,18 @@ extension DeclarationMapper {
             return ReceiptRecord(messageGuid: g, forKind: .paymentForex, referenceGuid: r.guid, returnStatus: r.returnStatus,
                                  returnTime: r.returnTime, returnInfo: r.returnInfo, orderNo: nonEmpty(r.orderNo),
                                  payTransactionId: nonEmpty(r.payTransactionId), matchKinds: [.payment, .exportPayment])
+        case .taxBill(let t):
+            // Customs' tax bill quotes its own guid and the invtNo customs gave the inventory; its
+            // amounts are compared with the inventory's declared tax by the receipt processor.
+            return ReceiptRecord(messageGuid: g, forKind: .taxBill, referenceGuid: t.head.guid, returnStatus: t.head.status,
+                                 returnTime: t.head.returnTime, returnInfo: "taxNo \(t.head.taxNo)", invtNo: nonEmpty(t.head.invtNo),
+                                 ebcCode: nonEmpty(t.head.ebcCode), logisticsCode: nonEmpty(t.head.logisticsCode),
+                                 agentCode: nonEmpty(t.head.agentCode), customsCode: nonEmpty(t.head.customsCode),
+                                 matchKinds: [.inventory])
+        case .taxStatus(let t):
+            return ReceiptRecord(messageGuid: g, forKind: .taxBillStatus, referenceGuid: t.head.guid, returnStatus: t.head.status,
+                                 returnTime: t.head.returnTime, returnInfo: "taxNo \(t.head.taxNo)", invtNo: nonEmpty(t.head.invtNo),
+                                 matchKinds: [.inventory])
         case .formatErrorReceipt(let r):
             return ReceiptRecord(messageGuid: g, forKind: kind(ofMessageType: r.oriMessageType), referenceGuid: r.oriCopMsgId,
                                  returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo)

@@ -143,9 +143,34 @@ public final class ReceiptProcessor: Sendable {
                         detail: record.returnInfo, dedupKey: "released:\(record.referenceGuid)"))
                 }
             }
+            try await annotateTaxBills(message, records: records, results: results, at: receivedAt)
         } catch {
             throw .store(error)
         }
         return outcome
+    }
+
+    /// Puts each newly stored, linked tax bill (CEB816) and bill status (CEB818) on the
+    /// inventory's timeline: the bill against the tax declared for it (``TaxBillCheck``).
+    private func annotateTaxBills(_ message: DecodedMessage, records: [ReceiptRecord], results: [ReceiptOutcome], at time: Date) async throws(StoreError) {
+        let linked = zip(records, results).filter { $0.0.forKind.isTaxBill && $0.1.inserted && $0.1.declarationId != nil }
+        guard !linked.isEmpty else { return }
+        let declarations = try await store.trace(.guid(message.guid))?.declarations ?? []
+        for document in message.documents {
+            switch document {
+            case .taxBill(let bill):
+                guard let id = linked.first(where: { $0.0.referenceGuid == bill.head.guid })?.1.declarationId else { continue }
+                // The declared tax is the order's `taxTotal` (CEB311: what the platform collected from
+                // the buyer); the inventory (CEB621) carries no tax of its own.
+                let inventory = declarations.first { $0.id == id }
+                let declared = declarations.first { $0.kind == .order && $0.orderNo != nil && $0.orderNo == inventory?.orderNo }?.taxTotal
+                try await store.appendEvent(TaxBillCheck.event(bill, declared: declared, messageGuid: message.guid, at: time))
+            case .taxStatus(let status):
+                guard linked.contains(where: { $0.0.referenceGuid == status.head.guid }) else { continue }
+                try await store.appendEvent(TaxBillCheck.event(status, messageGuid: message.guid, at: time))
+            default:
+                continue
+            }
+        }
     }
 }

@@ -50,8 +50,8 @@ struct DeclarationDTO: ResponseEncodable {
         buyerName = d.buyerName
         buyerIdMasked = d.buyerIdMasked
         buyerTelephoneMasked = d.buyerTelephoneMasked
-        goodsValue = d.goodsValue.map(money)
-        acturalPaid = d.acturalPaid.map(money)
+        goodsValue = d.goodsValue?.money
+        acturalPaid = d.acturalPaid?.money
         currency = d.currency
         status = d.status
         lineCount = d.lineCount
@@ -63,14 +63,6 @@ extension ReceiptSummary: ResponseEncodable {}
 extension OutboxEntry: ResponseEncodable {}
 extension HeldMessage: ResponseEncodable {}
 
-/// Two-decimal text of a stored amount.
-func money(_ d: FixedDecimal) -> String {
-    let cents = (d.scaled + (d.scaled >= 0 ? 500 : -500)) / 1000
-    let sign = cents < 0 ? "-" : ""
-    let magnitude = cents.magnitude
-    let fraction = magnitude % 100
-    return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-}
 
 struct EventDTO: ResponseEncodable {
     var kind: String

@@ -186,6 +186,11 @@ enum CoreMigrations {
             DROP INDEX declarations_kind_status_idx;
             CREATE INDEX declarations_awaiting_idx ON declarations (kind) WHERE status = 'awaiting documents';
             """),
+        // Customs gives an inventory its invtNo in a receipt; later documents quoting only that
+        // number (tax bills, cancellations) find the inventory through the receipt, by this index.
+        Migration(version: 7, name: "index receipts by invtNo", sql: """
+            CREATE INDEX receipts_invt_no_idx ON receipts (invt_no) WHERE invt_no IS NOT NULL;
+            """),
     ] }
 
     /// `events` is append-only: SQLite aborts updates and deletes in triggers; PostgreSQL raises

@@ -87,5 +87,14 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, Codable, CustomStrin
         return (scaled < 0 ? "-" : "") + String(whole) + "." + fracText
     }
 
+    /// Two-decimal text (yuan and fen), rounded half away from zero: how amounts are shown to people
+    /// and in the API.
+    public var money: String {
+        let cents = (scaled + (scaled >= 0 ? 500 : -500)) / 1000
+        let magnitude = cents.magnitude
+        let fraction = magnitude % 100
+        return "\(cents < 0 ? "-" : "")\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
     public static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool { lhs.scaled < rhs.scaled }
 }

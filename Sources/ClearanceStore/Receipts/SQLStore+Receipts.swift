@@ -46,7 +46,7 @@ extension SQLStore {
                 receiptId: try existing.requireInt64(0, "receipts.id"), declarationId: existing.int64(1), inserted: false)
         }
         let receiptId = try inserted.requireInt64(0, "receipts.id")
-        if let declarationId, !r.forKind.isAuthorityAnswer {
+        if let declarationId, !r.forKind.isAuthorityAnswer, !r.forKind.isTaxBill {
             try advanceStatus(s, declarationId: declarationId, receipt: r)
             try settleInventory(s, declarationId: declarationId, receipt: r)
         }
@@ -140,6 +140,15 @@ extension SQLStore {
                     [.text(kind.rawValue), .text(value)]) {
                     if let id = row.int64(0), !candidates.contains(id) { candidates.append(id) }
                 }
+                // Customs gives an inventory its invtNo in a receipt (CEB622): later documents quoting
+                // that number (tax bills) find the inventory through the receipt.
+                guard column == "invt_no" else { continue }
+                for row in try s.query("""
+                    SELECT declaration_id FROM receipts
+                    WHERE invt_no = $1 AND for_kind = $2 AND declaration_id IS NOT NULL ORDER BY id DESC LIMIT 8
+                    """, [.text(value), .text(kind.rawValue)]) {
+                    if let id = row.int64(0), !candidates.contains(id) { candidates.append(id) }
+                }
             }
         }
         for id in candidates where try answers(s, r, declarationId: id) { return id }
@@ -154,8 +163,8 @@ extension SQLStore {
                 ebp_code, ebc_code, logistics_code, agent_code
             FROM declarations WHERE id = $1
             """, [.integer(declarationId)]) else { return false }
-        // An authority's answer quotes the guid of its own request, not the declaration's.
-        let guidAgrees = r.forKind.isAuthorityAnswer || d.string(0) == r.referenceGuid
+        // An authority's answer quotes the guid of its own request, a tax bill its own: not the declaration's.
+        let guidAgrees = r.forKind.isAuthorityAnswer || r.forKind.isTaxBill || d.string(0) == r.referenceGuid
         let quoted: [(Int, String?)] = [(1, r.copNo), (2, r.invtNo), (3, r.preNo), (4, r.payTransactionId), (5, r.logisticsNo), (6, r.orderNo)]
         let parties: [(Int, String?)] = [(7, r.ebpCode), (8, r.ebcCode), (9, r.logisticsCode), (10, r.agentCode)]
         for (column, value) in quoted + parties {
