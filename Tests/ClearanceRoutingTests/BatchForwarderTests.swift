@@ -53,6 +53,28 @@ import Testing
         }
     }
 
+    /// A batch whose inventories all wait names the first 100 in its answer and counts the rest:
+    /// the answer of a 100,000-inventory batch was once one 7 MB line.
+    @Test(arguments: TestEngine.allCases)
+    func aWaitingBatchNamesTheFirstHundredAndCountsTheRest(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let forwarder = BatchForwarder(store: store, routing: { table })
+            let shipments = (0..<130).map { SampleShipment.make(7300 + $0) }
+            let summary = try await ingest(SampleShipment.inventoryBatch(shipments), into: store)
+            let guid = try #require(summary.messageGuid)
+            let waiting = try await forwarder.forward(messageGuid: guid)
+            guard case .awaiting(let missing) = waiting.status else { Issue.record("expected awaiting, got \(waiting.status)"); return }
+            #expect(missing.count == BatchForwarder.namedAtMost + 1)
+            #expect(missing.first == "\(shipments[0].copNo): order (CEB311), payment (CEB411), waybill (CEB511)")
+            #expect(missing.last == "… 30 more inventories")
+            #expect(waiting.summary.utf8.count < 20_000)
+            let event = try #require(try await store.trace(.guid(guid))?.events.first { $0.kind == .awaitingDocuments })
+            #expect(event.detail?.hasPrefix("130 inventories waiting for ") == true)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func refusedInventoryHoldsTheBatchBackFieldByField(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)

@@ -30,6 +30,9 @@ public struct BatchForwarder: Sendable {
     private let rates: RetailImportTaxRates
     private let screen: CreditScreen
 
+    /// How many waiting inventories and refusal reasons a batch's answer names (all are counted).
+    public static let namedAtMost = 100
+
     /// Status of a stored batch's declarations before forwarding.
     public static let storedStatus = DeclarationStatus.received
 
@@ -56,8 +59,10 @@ public struct BatchForwarder: Sendable {
         // error count, inventory checks after each piece. Memory: one piece and its inventories.
         let sink = ForwardingSink(messageType: stored.messageType, senderCode: stored.senderCode)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
-        var issues: [CrossMessageIssue] = []
-        var missing: [String] = []
+        // What holds the batch back is counted in full but kept only in part: a batch of 100,000
+        // waiting inventories must not become 100,000 strings (the answer names the first ones).
+        var issues = BoundedList<CrossMessageIssue>(keeping: Self.namedAtMost)
+        var missing = BoundedList<String>(keeping: Self.namedAtMost)
         var matched: [Event] = []
         let now = Date()
         for index in 0..<pieces {
@@ -83,7 +88,7 @@ public struct BatchForwarder: Sendable {
                 if case .awaiting(let m) = report.match {
                     missing.append("\(inventory.head.copNo ?? inventory.head.guid): " + m.joined(separator: ", "))
                 } else {
-                    issues += report.issues
+                    issues.append(contentsOf: report.issues)
                     if report.mayForward {
                         matched.append(ClearanceFlow.matchedEvent(inventory, report, at: now, messageGuid: guid))
                     }
@@ -103,17 +108,23 @@ public struct BatchForwarder: Sendable {
         let decision = screened.decision
         let table = screened.table
         outcome.rules = decision.rules
-        if !issues.isEmpty {
+        if issues.count > 0 {
             outcome.status = .refused
-            outcome.issues = issues
-            try await move(guid, to: .refused, events: issues.map {
+            outcome.issues = issues.kept
+            if issues.count > issues.kept.count {
+                outcome.issues.append(CrossMessageIssue(
+                    code: "BAT002", field: "", message: "\(issues.count - issues.kept.count) more reason(s) not listed"))
+            }
+            try await move(guid, to: .refused, events: outcome.issues.map {
                 Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
             }, routes: [])
-        } else if !missing.isEmpty {
-            outcome.status = .awaiting(missing)
+        } else if missing.count > 0 {
+            let more = missing.count - missing.kept.count
+            outcome.status = .awaiting(missing.kept + (more > 0 ? ["… \(more) more inventories"] : []))
             try await move(guid, to: .awaitingDocuments, events: [Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
-                detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
+                detail: "\(missing.count) inventories waiting for " + missing.kept.prefix(20).joined(separator: ", ")
+                    + (missing.count > 20 ? " …" : ""))], routes: [])
         } else if !screened.holds.isEmpty {
             outcome.status = .held
             outcome.issues = screened.holds
