@@ -48,20 +48,27 @@ public struct BatchForwarder: Sendable {
 
     /// Forwards the stored message `guid`: its declarations in `from` (``storedStatus`` for a
     /// newly stored batch; `awaiting documents` to release the inventories whose documents arrived).
-    public func forward(messageGuid guid: String, from: DeclarationStatus = storedStatus) async throws(FlowError) -> FlowOutcome {
+    /// With `shipment`, only the inventories of that orderNo or logisticsNo are looked at (the
+    /// documents that just arrived can complete no other), so a release does not re-check every
+    /// waiting inventory of a large batch.
+    public func forward(
+        messageGuid guid: String, from: DeclarationStatus = storedStatus, shipment: (orderNo: String?, logisticsNo: String?)? = nil
+    ) async throws(FlowError) -> FlowOutcome {
         // Two releases of one batch at once (its last documents arriving together): the one that
         // loses the race finds its declarations moved, and looks again.
         for _ in 0..<3 {
             do {
-                return try await forwardOnce(messageGuid: guid, from: from)
+                return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
             } catch .store(.conflict) {
                 continue
             }
         }
-        return try await forwardOnce(messageGuid: guid, from: from)
+        return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
     }
 
-    private func forwardOnce(messageGuid guid: String, from: DeclarationStatus) async throws(FlowError) -> FlowOutcome {
+    private func forwardOnce(
+        messageGuid guid: String, from: DeclarationStatus, shipment: (orderNo: String?, logisticsNo: String?)?
+    ) async throws(FlowError) -> FlowOutcome {
         let header: (record: MessageRecord, pieces: Int)?
         let waiting: Set<String>?
         do {
@@ -106,6 +113,10 @@ public struct BatchForwarder: Sendable {
             for (documentIndex, inventory) in sink.takeInventories() {
                 let inventoryGuid = inventory.head.guid
                 if let waiting, !waiting.contains(inventoryGuid) { continue }
+                if let shipment, !Self.belongs(inventory.head, to: shipment) {
+                    missing.append("\(inventory.head.copNo ?? inventoryGuid): still waiting")
+                    continue
+                }
                 let report: InventoryClearanceReport
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
@@ -146,7 +157,7 @@ public struct BatchForwarder: Sendable {
             events.append(Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001",
                                 detail: "\(verdicts.invalid) document(s) with \(sink.errors) error(s) are not stored and not sent; fix and resend them"))
         }
-        if missing.count > 0 {
+        if missing.count > 0, waiting == nil {  // a release does not repeat who still waits
             events.append(Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "\(missing.count) inventories waiting for " + missing.kept.prefix(20).joined(separator: ", ")
@@ -208,6 +219,12 @@ public struct BatchForwarder: Sendable {
         }
         if waiting != nil, case .routed = outcome.status { outcome.released = [guid] }
         return outcome
+    }
+
+    /// Whether an inventory is of the shipment whose documents arrived.
+    private static func belongs(_ head: InventoryHead, to shipment: (orderNo: String?, logisticsNo: String?)) -> Bool {
+        (shipment.orderNo.map { !$0.isEmpty && $0 == head.orderNo } ?? false)
+            || (shipment.logisticsNo.map { !$0.isEmpty && $0 == head.logisticsNo } ?? false)
     }
 
     /// The waiting inventories an answer names: the first ``namedAtMost``, then how many more.

@@ -190,7 +190,8 @@ public final class ClearanceFlow: Sendable {
         let forwarder = BatchForwarder(store: store, routing: routing, rates: rates)
         var released: [String] = []
         for guid in guids {
-            let outcome = try await forwarder.forward(messageGuid: guid, from: .awaitingDocuments)
+            let outcome = try await forwarder.forward(
+                messageGuid: guid, from: .awaitingDocuments, shipment: (orderNo: orderNo, logisticsNo: logisticsNo))
             if case .routed = outcome.status { released.append(guid) }
         }
         return released
