@@ -25,4 +25,7 @@ public struct OutboxEntry: Sendable, Hashable {
     public var updatedAt: Date
     /// The part of the message this row delivers; nil when it delivers the whole message.
     public var part: OutboxPart?
+    /// The customs request for payment data this row answers (a form post of `payExInfoStr` built at
+    /// delivery, not the message); nil for message deliveries.
+    public var paymentRequestId: Int64? = nil
 }
