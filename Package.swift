@@ -111,18 +111,19 @@ let package = Package(
         .executableTarget(name: "SignatureBench", dependencies: ["XMLSignature"], path: "Benchmarks/SignatureBench"),
 
         // MARK: Tests
-        /// What several test targets share: a throwaway PostgreSQL and the built executables.
+        /// What the test targets share: the one child-process runner, the checkout's samples, sample shipments,
+        /// a throwaway PostgreSQL and the built executables. No dependencies: any test target may use it.
         .target(name: "ClearanceTestSupport", path: "Tests/ClearanceTestSupport"),
-        .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming"]),
+        .testTarget(name: "XMLStreamingTests", dependencies: ["XMLStreaming", "ClearanceTestSupport"]),
         .testTarget(name: "CEBModelTests", dependencies: ["XMLStreaming", "CEBModel", "CLibXML2", "ClearanceTestSupport"]),
-        .testTarget(name: "ClearanceRulesTests", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules"]),
+        .testTarget(name: "ClearanceRulesTests", dependencies: ["XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(name: "XMLSignatureTests", dependencies: ["XMLSignature", "XMLStreaming", "CLibXML2", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceStoreTests", dependencies: ["ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(name: "ClearanceIngestTests", dependencies: ["ClearanceIngest", "ClearanceStore", "CEBModel", "ClearanceRules", "ClearanceTestSupport"]),
         .testTarget(
             name: "ClearanceServerTests",
             dependencies: [
-                "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport",
+                "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "ClearanceRules", "CEBModel", "XMLSignature", "ClearanceTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +134,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ClearanceRoutingTests", dependencies: ["CEBModel", "ClearanceRules", "ClearanceRouting", "ClearanceIngest", "CustomsSimulator", "ClearanceStore", "XMLSignature", "ClearanceTestSupport"]),
-        .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceTestSupport"]),
+        .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceStore", "CustomsSimulator", "ClearanceTestSupport"]),
         .testTarget(name: "CustomsSimulatorTests", dependencies: ["CustomsSimulator", "ClearanceRouting", "CEBModel", "XMLSignature", "ClearanceTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

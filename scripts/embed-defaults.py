@@ -9,7 +9,7 @@ this script turns each into a raw string literal:
 
   * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Rules/DefaultRoutes.swift
   * the demo's Pingtan shipment in samples/valid/ and samples/unsigned/ → Sources/ClearanceDemo/DemoSamples.swift
-  * the ops-page templates and openapi.yaml in Sources/ClearanceServer/Resources/ →
+  * the ops-page templates, their text catalogues (i18n/) and openapi.yaml in Sources/ClearanceServer/Resources/ →
     Sources/ClearanceServer/Views/ServerResources.swift
 
 `python3 scripts/embed-defaults.py` regenerates them; `--check` fails when a committed output differs
@@ -70,6 +70,8 @@ def server_resources() -> str:
     folder = os.path.join(ROOT, SERVER_RESOURCES, "templates")
     names = sorted(n for n in os.listdir(folder) if n.endswith(".mustache"))
     entries = "\n".join(f'        ("{n[:-len(".mustache")]}", {literal(f"{SERVER_RESOURCES}/templates/{n}")}),' for n in names)
+    languages = sorted(n[:-len(".json")] for n in os.listdir(os.path.join(ROOT, SERVER_RESOURCES, "i18n")) if n.endswith(".json"))
+    catalogues = "\n".join(f'        ("{n}", {literal(f"{SERVER_RESOURCES}/i18n/{n}.json")}),' for n in languages)
     return f"""// {GENERATED_BY}
 // (from {SERVER_RESOURCES}/).
 
@@ -82,6 +84,11 @@ enum ServerResources {{
     /// Every template by name (`shipment` for `templates/shipment.mustache`).
     static let templates: [(name: String, text: String)] = [
 {entries}
+    ]
+
+    /// The ops pages' text catalogue of each language (`i18n/zh.json`: key → text), JSON.
+    static let catalogues: [(language: String, json: String)] = [
+{catalogues}
     ]
 }}
 """

@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceTestSupport
 import Foundation
 import Testing
 
@@ -41,24 +42,15 @@ private func decodeSample(_ relative: String) throws -> (SampleSink, XMLStreamEr
 private struct XMLStreamErrorDescription { var text: String }
 
 /// `python3` on the PATH, if any.
-private let python3: String? = {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
+private let python3 = CommandRunner.which("python3")
 
 /// The generated catalog, typed documents and samples, through the decoder.
 @Suite struct GeneratedModelTests {
     /// The committed schemas, Swift and samples are exactly what `scripts/cebspec.py` generates.
     @Test func generatedFilesAreUpToDate() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(python3, "python3 is needed to check the generated files"))
-        process.arguments = [Repository.path("scripts/cebspec.py"), "--check"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "regenerate with python3 scripts/cebspec.py:\n\(output)")
+        let checked = try CommandRunner.runBlocking(try #require(python3, "python3 is needed to check the generated files"),
+                                                    [Repository.path("scripts/cebspec.py"), "--check"], timeout: 300)
+        #expect(checked.status == 0, "regenerate with python3 scripts/cebspec.py:\n\(checked.output)")
     }
 
     @Test func catalogIsConsistent() {

@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceTestSupport
 import Foundation
 import Testing
 

@@ -1,44 +1,10 @@
 import CEBModel
 import CLibXML2
+import ClearanceTestSupport
 import Foundation
 import Testing
 
-/// Files of the repository, found from this file's path (`Tests/CEBModelTests/…`).
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
-    /// The `.xml` files of a folder, sorted by name.
-    static func xmlFiles(_ folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path(folder))) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
-    }
-
-    static let validSamples = xmlFiles("samples/valid")
-    /// Every sample Clearance accepts, by path: `samples/valid/` and the unsigned twins of the messages
-    /// customs wants signed (`samples/unsigned/`: valid, except that Clearance still has to sign them).
-    static let acceptedSamples = validSamples.map { "samples/valid/\($0)" } + xmlFiles("samples/unsigned").map { "samples/unsigned/\($0)" }
-    static let invalidSamples = xmlFiles("samples/invalid")
-
-    /// `samples/invalid/EXPECTED.tsv`: file → expected code.
-    static let expected: [String: String] = {
-        guard let text = try? String(contentsOfFile: path("samples/invalid/EXPECTED.tsv"), encoding: .utf8) else { return [:] }
-        var result: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            if columns.count >= 2 { result[String(columns[0])] = String(columns[1]) }
-        }
-        return result
-    }()
-
-    /// Invalid samples whose expected code is of the given family (`SCH`, `RUL`…).
-    static func invalidSamples(coded prefix: String) -> [String] {
-        invalidSamples.filter { expected[$0]?.hasPrefix(prefix) == true }
-    }
-
-    /// The message number a sample file is named after (`CEB311-order.xml` → `CEB311`).
-    static func number(of file: String) -> String { String(file.prefix { $0 != "-" }) }
-
+extension Repository {
     /// The schema of the message a sample file is named after.
     static func schema(of file: String) -> String? {
         MessageCatalog.spec(number: number(of: file)).map { path("schemas/\($0.root).xsd") }

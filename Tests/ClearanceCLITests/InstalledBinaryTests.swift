@@ -22,9 +22,8 @@ import Testing
             // and running the copy then fails with ETXTBSY ("Text file busy").
             let copied = try await CommandRunner.run("/usr/bin/env", ["install", "-m", "755", try TestBinaries.clearance(), binary])
             guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown) }
-            let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             try FileManager.default.copyItem(
-                at: checkout.appendingPathComponent("samples/valid/CEB311-order.xml"), to: work.appendingPathComponent("order.xml"))
+                at: URL(fileURLWithPath: Repository.samplePath("CEB311-order.xml")), to: work.appendingPathComponent("order.xml"))
             self.work = work
             environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLEARANCE_") }
         }
@@ -48,5 +47,22 @@ import Testing
         let ran = try await installed.run(["submit", "--store", store, "order.xml"])
         #expect(ran.status == 0, "\(ran.output)")
         #expect(ran.output.contains("CEB311"), "\(ran.output)")
+    }
+
+    /// `serve` needs no resource bundle beside the binary: the ops pages render and `/openapi.yaml` is served
+    /// from what is compiled in (`scripts/embed-defaults.py`).
+    @Test func serveRendersItsPagesAndAPIDescription() async throws {
+        let installed = try await Installed()
+        let store = "sqlite:" + installed.work.appendingPathComponent("clearance.sqlite").path
+        let serve = try CommandRunner.start(installed.binary, ["serve", "--store", store, "--port", "0"],
+                                            in: installed.work, environment: installed.environment)
+        defer { _ = serve.stop() }
+        let base = await serve.waitForOutput(matching: #"serving on (http://[0-9.]+:[0-9]+)"#, timeout: 60)
+            .map { String($0.dropFirst("serving on ".count)) }
+        let url = try #require(base, "clearance serve started: \(serve.output.suffix(2000))")
+        let api = try await CommandRunner.run("/usr/bin/env", ["curl", "-s", "-w", "\n%{http_code}", "\(url)/openapi.yaml"], timeout: 60)
+        #expect(api.output.hasSuffix("\n200") && api.output.contains("openapi: 3.0.3") && api.output.contains("/v1/orders:"), "\(api.output.prefix(300))")
+        let login = try await CommandRunner.run("/usr/bin/env", ["curl", "-s", "-w", "\n%{http_code}", "\(url)/ops/login"], timeout: 60)
+        #expect(login.output.hasSuffix("\n200") && login.output.contains("<form"), "\(login.output.prefix(500))")
     }
 }

@@ -48,25 +48,11 @@ import Testing
         #expect(ingested.status == 0, "\(ingested.output.suffix(2000))")
         let guid = try #require(text.range(of: #"Message guid=""#).map { String(text[$0.upperBound...].prefix(36)) })
 
-        let log = work.appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: clearance)
-        serve.arguments = ["serve", "--store", store, "--port", "0"]
-        serve.standardOutput = try FileHandle(forWritingTo: log)
-        serve.standardError = serve.standardOutput
-        try serve.run()
-        defer { serve.terminate(); serve.waitUntilExit() }
-        var base: String?
-        let deadline = Date().addingTimeInterval(60)
-        while base == nil, Date() < deadline, serve.isRunning {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = output.range(of: #"serving on (http://[0-9.]+:[0-9]+)"#, options: .regularExpression) {
-                base = String(output[range].dropFirst("serving on ".count))
-            }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        let url = try #require(base, "clearance serve started")
+        let serve = try CommandRunner.start(clearance, ["serve", "--store", store, "--port", "0"])
+        defer { serve.stop() }
+        let base = await serve.waitForOutput(matching: #"serving on (http://[0-9.]+:[0-9]+)"#, timeout: 60)
+            .map { String($0.dropFirst("serving on ".count)) }
+        let url = try #require(base, "clearance serve started: \(serve.output.suffix(2000))")
 
         // curl reads the answer, as a client of the service would.
         func view(_ key: String?) async throws -> (String, Int) {
@@ -78,9 +64,9 @@ import Testing
         }
         // Warm the service up (first request, allocator pools), then measure one view of the batch.
         _ = try await view(keys[party])
-        let before = try #require(Self.peak(serve.processIdentifier))
+        let before = try #require(Self.peak(serve.pid))
         let (body, status) = try await view(keys[party])
-        let after = try #require(Self.peak(serve.processIdentifier))
+        let after = try #require(Self.peak(serve.pid))
         #expect(status == 200)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let xml = try #require(json["xml"] as? String)

@@ -69,11 +69,11 @@ struct AuthorityAnswerMappingTests {
     func ingestedAnswers(engine: TestEngine) async throws {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) {
-            _ = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store)
-            _ = try await BatchIngestor.ingest(path: sample("CEB411-payment.xml"), store: store)
-            _ = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
-            let inspection = try await BatchIngestor.ingest(path: sample("INSPRET-inspection-return.xml"), store: store)
-            let payment = try await BatchIngestor.ingest(path: sample("PAYEXRET-payment-exchange-return.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: Repository.samplePath("unsigned/CEB621-inventory.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: Repository.samplePath("CEB411-payment.xml"), store: store)
+            _ = try await BatchIngestor.ingest(path: Repository.samplePath("CEB622-inventory-return.xml"), store: store)
+            let inspection = try await BatchIngestor.ingest(path: Repository.samplePath("INSPRET-inspection-return.xml"), store: store)
+            let payment = try await BatchIngestor.ingest(path: Repository.samplePath("PAYEXRET-payment-exchange-return.xml"), store: store)
             #expect(inspection.receiptsInserted == 1 && inspection.declarationsInserted == 0)
             #expect(payment.receiptsInserted == 1)
             let linked = try await store.rawQuery("""

@@ -149,9 +149,9 @@ struct BatchIngestorTests {
     func receipts(engine: TestEngine) async throws {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) {
-            let inventory = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store)
+            let inventory = try await BatchIngestor.ingest(path: Repository.samplePath("unsigned/CEB621-inventory.xml"), store: store)
             #expect(inventory.declarationsInserted == 1)
-            let receipt = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
+            let receipt = try await BatchIngestor.ingest(path: Repository.samplePath("CEB622-inventory-return.xml"), store: store)
             #expect(receipt.receiptsInserted == 1)
             #expect(receipt.declarationsInserted == 0)
             // As customs writes it, the receipt names no sender (no BaseTransfer); read from a file, it is customs'.
@@ -159,7 +159,7 @@ struct BatchIngestorTests {
             #expect(sender == [[BatchIngestor.unnamedAuthority]])
             let status = try await store.rawQuery("SELECT status FROM declarations WHERE cop_no = 'PTQD202611250001'")
             #expect(status == [["800"]])
-            let again = try await BatchIngestor.ingest(path: sample("CEB622-inventory-return.xml"), store: store)
+            let again = try await BatchIngestor.ingest(path: Repository.samplePath("CEB622-inventory-return.xml"), store: store)
             #expect(again.receiptsInserted == 0 && again.receiptsSkipped == 1)
             let timeline = try #require(try await store.trace(.copNo("PTQD202611250001")))
             #expect(timeline.receipts.map(\.returnStatus) == ["800"])
@@ -202,7 +202,7 @@ struct BatchIngestorTests {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) { () async throws in
             await #expect(throws: IngestError.self) {
-                _ = try await BatchIngestor.ingest(path: sample("unsigned/CEB621-inventory.xml"), store: store,
+                _ = try await BatchIngestor.ingest(path: Repository.samplePath("unsigned/CEB621-inventory.xml"), store: store,
                                                    options: IngestOptions(senderCode: "SOMEONEELSE"))
             }
             #expect(try await store.count("messages", where: "complete = 1") == 0)

@@ -22,23 +22,22 @@ struct CrashTests {
         let store = try await openTestStore(url)
         try await withCleanup({ await store.close() }) {
             let arguments = ["ingest", "--store", url, "--chunk-size", String(Self.chunkSize), "--quiet", batch.path]
-            let environment = ["CLEARANCE_BUYER_ID_SALT": String(decoding: testSalt, as: UTF8.self)]
+            let environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE_BUYER_ID_SALT": String(decoding: testSalt, as: UTF8.self)]) { $1 }
 
             // Start, wait for at least one committed chunk (as `stats` shows it), kill -9.
-            let pid = try spawn(binary, arguments, environment: environment)
+            let child = try CommandRunner.start(binary, arguments, environment: environment)
             var committed = 0
-            var exited: Int32?
+            var exited: CommandRunner.Ran?
             for _ in 0..<3_000 {
                 committed = try await store.stats().declarationTotal
                 if committed >= Self.chunkSize { break }
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { exited = status; break }
+                if !child.isRunning { exited = await child.wait(); break }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            try #require(exited == nil, "clearance ingest exited (\(exited ?? 0)) before a chunk was seen")
+            try #require(exited == nil, "clearance ingest exited (\(exited?.status ?? 0)) before a chunk was seen: \(exited?.output ?? "")")
             try #require(committed >= Self.chunkSize, "no chunk committed")
-            kill(pid, SIGKILL)
-            let status = waitExit(pid)
+            child.kill()
+            let status = await child.wait(timeout: 30).status
 
             let afterKill = try await store.stats()
             let declarations = afterKill.declarationTotal
@@ -54,8 +53,8 @@ struct CrashTests {
             if declarations < Self.count { #expect(afterKill.incompleteMessages == 1) }
 
             // Run again to completion.
-            let rerun = try spawn(binary, arguments, environment: environment)
-            #expect(waitExit(rerun) == 0)
+            let rerun = try await CommandRunner.run(binary, arguments, environment: environment, timeout: 600)
+            #expect(rerun.status == 0, "\(rerun.output.suffix(2000))")
             let final = try await store.stats()
             #expect(final.declarationTotal == Self.count)
             #expect(final.declarationLines == batch.lineCount)
@@ -68,7 +67,7 @@ struct CrashTests {
             #expect(raw == [[SHA256Digest.hex(of: batch.bytes), String(batch.bytes.count)]])
 
             // A third run changes nothing.
-            #expect(waitExit(try spawn(binary, arguments, environment: environment)) == 0)
+            #expect(try await CommandRunner.run(binary, arguments, environment: environment, timeout: 600).status == 0)
             #expect(try await store.stats().declarationTotal == Self.count)
             #expect(try await store.count("message_parts") == final.messageParts)
         }

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import ClearanceRules
 import Foundation
@@ -19,7 +20,7 @@ final class MappingCollector: ValidationObserver {
 
 func mapSample(_ name: String) throws -> MappingCollector {
     let collector = MappingCollector()
-    try MessageValidator.validate(path: sample(name), observer: collector)
+    try MessageValidator.validate(path: Repository.samplePath(name), observer: collector)
     return collector
 }
 

@@ -61,11 +61,11 @@ import XMLSignature
     }
 
     /// A store holding one shipment accepted by the flow, and a processor that requires valid signatures.
-    func setUp(_ engine: TestEngine, _ n: Int) async throws -> (any ClearanceFlowStore, ReceiptProcessor, FlowFixtures.Shipment) {
+    func setUp(_ engine: TestEngine, _ n: Int) async throws -> (any ClearanceFlowStore, ReceiptProcessor, SampleShipment) {
         let store = try await makeFlowStore(engine)
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = FlowFixtures.shipment(n)
+        let shipment = SampleShipment.make(n)
         for part in shipment.all { _ = try await flow.accept(part.bytes) }
         let processor = ReceiptProcessor(
             store: store, verifier: SignatureVerifier(policy: SignaturePolicy(trustStore: EndToEndTests.customs.1)),
@@ -73,7 +73,7 @@ import XMLSignature
         return (store, processor, shipment)
     }
 
-    func inventoryStatus(_ store: any ClearanceFlowStore, _ s: FlowFixtures.Shipment) async throws -> String? {
+    func inventoryStatus(_ store: any ClearanceFlowStore, _ s: SampleShipment) async throws -> String? {
         try await store.trace(.copNo(s.copNo))?.declarations.first { $0.kind == .inventory }?.status
     }
 

@@ -14,7 +14,7 @@ import XMLSignature
 @Suite(.serialized) struct AuthorityEndToEndTests {
     /// The `ExtendMessage` block (an InspOrder in no namespace) of the inspection sample.
     static let extendMessage: String = {
-        let text = String(decoding: FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml"), as: UTF8.self)
+        let text = (try? Repository.sampleText("unsigned/CEB621-inventory-with-inspection.xml")) ?? ""
         guard let start = text.range(of: "  <ceb:ExtendMessage>"), let end = text.range(of: "</ceb:ExtendMessage>\n") else { return "" }
         return String(text[start.lowerBound..<end.upperBound])
     }()
@@ -45,7 +45,7 @@ import XMLSignature
     @Test func inspectionHoldAndPaymentRejectionComeBackBesideCustomsReceipts() async throws {
         #expect(!Self.extendMessage.isEmpty)
         let store = try await makeFlowStore(.sqlite)
-        let inbox = FlowFixtures.tempDir("authority-receipts")
+        let inbox = scratchDirectory("authority-receipts")
         defer { try? FileManager.default.removeItem(atPath: inbox) }
         let (signer, trust) = EndToEndTests.customs
         let simulator = try CustomsSimulator(config: SimulatorConfig(
@@ -57,7 +57,7 @@ import XMLSignature
         let worker = FlowFixtures.fastWorker(store: store, table: table)
         let receipts = FlowFixtures.signedReceipts(store: store, trust: trust)
 
-        let shipment = FlowFixtures.shipment(8101) { text, kind in
+        let shipment = SampleShipment.make(8101) { text, kind in
             if kind == "inventory" { text = text.replacingOccurrences(of: "</ceb:CEB621Message>", with: Self.extendMessage + "</ceb:CEB621Message>") }
         }
         for part in shipment.all {

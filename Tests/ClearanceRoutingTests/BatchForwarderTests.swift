@@ -11,22 +11,8 @@ import Testing
     let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
 
     /// One CEB621 message carrying the inventories of `shipments` (their documents, one envelope).
-    static func inventoryBatch(_ shipments: [FlowFixtures.Shipment], edit: (inout String) -> Void = { _ in }) -> String {
-        let texts = shipments.map { String(decoding: $0.inventory, as: UTF8.self) }
-        func documents(_ text: String) -> Substring {
-            let start = text.range(of: "<ceb:Inventory>")!.lowerBound
-            let end = text.range(of: "</ceb:Inventory>", options: .backwards)!.upperBound
-            return text[start..<end]
-        }
-        var first = texts[0]
-        let all = texts.map(documents).joined(separator: "\n")
-        first.replaceSubrange(first.range(of: String(documents(first)))!, with: all)
-        edit(&first)
-        return first
-    }
-
     func ingest(_ text: String, into store: any ClearanceFlowStore) async throws -> IngestSummary {
-        let path = FlowFixtures.tempDir("batch") + "/batch.xml"
+        let path = scratchDirectory("batch") + "/batch.xml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return try await BatchIngestor.ingest(path: path, store: store)
     }
@@ -38,10 +24,10 @@ import Testing
             let table = self.table
             let flow = ClearanceFlow(store: store, routing: { table })
             let forwarder = BatchForwarder(store: store, routing: { table })
-            let shipments = (0..<3).map { FlowFixtures.shipment(7100 + $0) }
+            let shipments = (0..<3).map { SampleShipment.make(7100 + $0) }
             // Two shipments complete before the batch arrives, the third after.
             for s in shipments.prefix(2) { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-            let summary = try await ingest(Self.inventoryBatch(shipments), into: store)
+            let summary = try await ingest(SampleShipment.inventoryBatch(shipments), into: store)
             #expect(summary.declarationsInserted == 3)
             let guid = try #require(summary.messageGuid)
 
@@ -73,11 +59,11 @@ import Testing
         try await withCleanup({ await store.close() }) {
             let table = self.table
             let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = [FlowFixtures.shipment(7200), FlowFixtures.shipment(7201) { text, kind in
+            let shipments = [SampleShipment.make(7200), SampleShipment.make(7201) { text, kind in
                 if kind == "payment" { text = text.replacingOccurrences(of: "<ceb:amountPaid>800.43</ceb:amountPaid>", with: "<ceb:amountPaid>799.43</ceb:amountPaid>") }
             }]
             for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-            let summary = try await ingest(Self.inventoryBatch(shipments), into: store)
+            let summary = try await ingest(SampleShipment.inventoryBatch(shipments), into: store)
             let guid = try #require(summary.messageGuid)
             let outcome = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
             #expect(outcome.status == .refused)
@@ -95,10 +81,10 @@ import Testing
         try await withCleanup({ await store.close() }) {
             let table = self.table
             let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = [FlowFixtures.shipment(7300), FlowFixtures.shipment(7301)]
+            let shipments = [SampleShipment.make(7300), SampleShipment.make(7301)]
             for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
             // The second inventory's grossWeight is not a number: that document is not stored.
-            var text = Self.inventoryBatch(shipments)
+            var text = SampleShipment.inventoryBatch(shipments)
             let second = text.range(of: "<ceb:Inventory>", options: .backwards)!.lowerBound
             let weight = text.range(of: "<ceb:grossWeight>", range: second..<text.endIndex)!
             text.replaceSubrange(weight, with: "<ceb:grossWeight>heavy")

@@ -33,9 +33,9 @@ import Testing
         let port = try await freePort()
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:\(port)/ceb")
         let flow = ClearanceFlow(store: store, routing: { table })
-        var shipments: [FlowFixtures.Shipment] = []
+        var shipments: [SampleShipment] = []
         for n in 0..<5 {
-            let s = FlowFixtures.shipment(100 + n)
+            let s = SampleShipment.make(100 + n)
             shipments.append(s)
             for part in s.all { _ = try await flow.accept(part.bytes) }
         }
@@ -82,7 +82,7 @@ import Testing
         let port = try await server.start()
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:\(port)/ceb", maxAttempts: 3)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let s = FlowFixtures.shipment(200)
+        let s = SampleShipment.make(200)
         _ = try await flow.accept(s.order)
         // 503 while unavailable: retried until maxAttempts, then dead.
         server.setAvailable(false)
@@ -115,7 +115,7 @@ import Testing
         let port = try await server.start()
         let table = FlowFixtures.tableToHTTP("http://127.0.0.1:\(port)/ceb")
         let flow = ClearanceFlow(store: store, routing: { table })
-        let s = FlowFixtures.shipment(300)
+        let s = SampleShipment.make(300)
         _ = try await flow.accept(s.order)
         // A worker claims, delivers, and "crashes" before completing: the row stays in flight.
         let claimed = try await store.claimOutboxInShipmentOrder(limit: 1, lease: 0.2, now: Date())
@@ -142,13 +142,13 @@ import Testing
 
     @Test func spoolDestinationWritesOneFilePerMessage() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let out = FlowFixtures.tempDir("spool-out")
+        let out = scratchDirectory("spool-out")
         let destination = DestinationConfig(name: "spool", transport: .spool(.init(outbox: out)), envelope: .dxp, receiverId: "R")
         var all = RoutingRule.Match()
         all.messageTypes = ["CEB311", "CEB411", "CEB511", "CEB621"]
         let table = RoutingTable(senderId: "S", destinations: ["spool": destination], rules: [RoutingRule(name: "all", match: all, destinations: ["spool"])])
         let flow = ClearanceFlow(store: store, routing: { table })
-        let s = FlowFixtures.shipment(400)
+        let s = SampleShipment.make(400)
         for part in s.all { _ = try await flow.accept(part.bytes) }
         let (worker, _) = try worker(store, table)
         let round = try await worker.drain(maxRounds: 50, timeout: 20)
@@ -156,7 +156,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == s.all.map { part -> String in
             let type = ["order": "CEB311", "payment": "CEB411", "waybill": "CEB511", "inventory": "CEB621"][part.name]!
-            return "\(type)_\(FlowFixtures.envelopeGuid(part.bytes)).xml"
+            return "\(type)_\(SampleShipment.envelopeGuid(part.bytes)).xml"
         }.sorted())
         for file in files {
             let bytes = Array(FileManager.default.contents(atPath: out + "/" + file) ?? Data())
@@ -171,7 +171,7 @@ import Testing
 @Suite struct HotReloadDeliveryTests {
     @Test func destinationAddedByReloadIsUsedWithoutRestart() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let dir = FlowFixtures.tempDir("hot")
+        let dir = scratchDirectory("hot")
         let path = dir + "/routes.yaml"
         func write(_ outbox: String) throws {
             try """
@@ -190,11 +190,11 @@ import Testing
         let flow = ClearanceFlow(store: store, routing: { watcher.current() })
         let worker = DeliveryWorker(store: store, table: { watcher.current() }, preparer: OutboundPreparer(key: nil, certificate: nil, senderId: "S"),
                                     policy: DeliveryPolicy(idlePollSeconds: 0.02))
-        _ = try await flow.accept(FlowFixtures.shipment(8000).order)
+        _ = try await flow.accept(SampleShipment.make(8000).order)
         #expect(try await worker.drain(maxRounds: 20, timeout: 10).delivered == 1)
         try write("second")
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)
-        _ = try await flow.accept(FlowFixtures.shipment(8001).order)
+        _ = try await flow.accept(SampleShipment.make(8001).order)
         #expect(try await worker.drain(maxRounds: 20, timeout: 10).delivered == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/first").count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/second").count == 1)

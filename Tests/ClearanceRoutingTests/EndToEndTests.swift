@@ -27,7 +27,7 @@ import XMLSignature
 
     func run(_ engine: TestEngine, seed: UInt64, inspectionRate: Double = 0, rejectionRate: Double = 0, until final: Set<String> = ["899"]) async throws -> Run {
         let store = try await makeFlowStore(engine)
-        let inbox = FlowFixtures.tempDir("receipts")
+        let inbox = scratchDirectory("receipts")
         let (signer, trust) = Self.customs
         let simulator = try CustomsSimulator(config: SimulatorConfig(
             seed: seed, rejectionRate: rejectionRate, inspectionRate: inspectionRate, stepDelaySeconds: 0.01,
@@ -39,7 +39,7 @@ import XMLSignature
         let worker = FlowFixtures.fastWorker(store: store, table: table)
         let receipts = FlowFixtures.signedReceipts(store: store, trust: trust)
 
-        let shipment = FlowFixtures.shipment(Int(seed) + 5000)
+        let shipment = SampleShipment.make(Int(seed) + 5000)
         var generator = SeededGenerator(seed: seed)
         let parts = shipment.all.shuffled(using: &generator)
         for part in parts {
@@ -117,7 +117,7 @@ import XMLSignature
 
     @Test func unmatchedReceiptIsKeptAndFlagged() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let receipt = String(decoding: FlowFixtures.sample("CEB622-inventory-return.xml"), as: UTF8.self)
+        let receipt = String(decoding: try Repository.sample("CEB622-inventory-return.xml"), as: UTF8.self)
             .replacingOccurrences(of: "PTQD202611250001", with: "PTQD-NOBODY")
             .replacingOccurrences(of: "35162026I000012345", with: "35162026I999999999")
         let result = try await ReceiptProcessor(store: store).process(Array(receipt.utf8))
@@ -129,17 +129,5 @@ import XMLSignature
         let again = try await ReceiptProcessor(store: store).process(Array(receipt.utf8))
         #expect(again.receipts.map(\.inserted) == [false])
         await store.close()
-    }
-}
-
-/// A seedable generator for shuffles.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
     }
 }

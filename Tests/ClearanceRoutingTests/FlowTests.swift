@@ -22,7 +22,7 @@ import Testing
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let flow = flow(store)
-            let s = FlowFixtures.shipment(1)
+            let s = SampleShipment.make(1)
             let inventory = try await flow.accept(s.inventory)
             #expect(inventory.status == .awaiting(["order (CEB311)", "payment (CEB411)", "waybill (CEB511)"]))
             #expect(try await flow.accept(s.order).status == .routed(["customs"]))
@@ -49,7 +49,7 @@ import Testing
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let flow = flow(store)
-            let s = FlowFixtures.shipment(2) { text, kind in
+            let s = SampleShipment.make(2) { text, kind in
                 if kind == "payment" { text = text.replacingOccurrences(of: "<ceb:amountPaid>800.43</ceb:amountPaid>", with: "<ceb:amountPaid>799.43</ceb:amountPaid>") }
             }
             for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) }
@@ -69,7 +69,7 @@ import Testing
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let flow = flow(store)
-            let s = FlowFixtures.shipment(3) { text, kind in
+            let s = SampleShipment.make(3) { text, kind in
                 if kind == "order" { text = text.replacingOccurrences(of: "<ceb:buyerName>陈思远</ceb:buyerName>", with: "<ceb:buyerName>陈思源</ceb:buyerName>") }
             }
             #expect(try await flow.accept(s.inventory).status == .awaiting(["order (CEB311)", "payment (CEB411)", "waybill (CEB511)"]))
@@ -88,7 +88,7 @@ import Testing
             // Same buyer (n % 1000 equal), 35 orders of ¥752: the 35th exceeds ¥26,000 once 34 are released.
             var refusedAt: Int?
             for n in 0..<36 {
-                let s = FlowFixtures.shipment(1000 * n + 7)
+                let s = SampleShipment.make(1000 * n + 7)
                 for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) }
                 let outcome = try await flow.accept(s.inventory)
                 if case .refused = outcome.status {
@@ -119,16 +119,16 @@ import Testing
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let flow = flow(store)
-            let s = FlowFixtures.shipment(4)
+            let s = SampleShipment.make(4)
             #expect(try await flow.accept(s.order).status == .routed(["customs"]))
             #expect(try await flow.accept(s.order).status == .duplicate, "the same message again is answered idempotently")
             // A second "new" order with the same orderNo from another message is refused (LIF001).
-            let again = Array(FlowFixtures.freshGuids(String(decoding: s.order, as: UTF8.self)).utf8)
+            let again = Array(SampleShipment.freshGuids(String(decoding: s.order, as: UTF8.self)).utf8)
             let second = try await flow.accept(again)
             #expect(second.status == .refused)
             #expect(second.issues.map(\.code) == ["LIF001"])
             // A modify of an order never declared is refused (LIF002).
-            let orphan = FlowFixtures.shipment(5) { text, kind in
+            let orphan = SampleShipment.make(5) { text, kind in
                 if kind == "order" { text = text.replacingOccurrences(of: "<ceb:appType>1</ceb:appType>", with: "<ceb:appType>2</ceb:appType>") }
             }
             let modify = try await flow.accept(orphan.order)

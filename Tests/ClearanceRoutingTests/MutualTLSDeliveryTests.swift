@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import Foundation
 import Testing
@@ -9,9 +10,8 @@ import Testing
     /// The test's certificates and the running server; ``stop()`` ends the server and removes the files.
     final class Fixture {
         let dir: String
-        let server = Process()
-        /// The server's stdin: it exits when this closes (also when the test process dies).
-        let lifeline = Pipe()
+        /// The server; its standard input is a lifeline: it exits when that closes (also when the test process dies).
+        var server: RunningCommand?
         var port = 0
 
         init() throws {
@@ -23,23 +23,12 @@ import Testing
 
         /// Runs `openssl` with `arguments` in the fixture directory.
         func openssl(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.tool("openssl"))
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: dir)
-            process.standardOutput = FileHandle.nullDevice
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw FixtureError("openssl \(arguments.joined(separator: " ")): \(text)") }
+            let ran = try CommandRunner.runBlocking(try Self.tool("openssl"), arguments, in: URL(fileURLWithPath: dir), timeout: 60)
+            guard ran.status == 0 else { throw FixtureError("openssl \(arguments.joined(separator: " ")): \(ran.output)") }
         }
 
         static func tool(_ name: String) throws -> String {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            guard let found = path.split(separator: ":").map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-            else { throw FixtureError("\(name) is not on the PATH") }
+            guard let found = CommandRunner.which(name) else { throw FixtureError("\(name) is not on the PATH") }
             return found
         }
 
@@ -92,30 +81,18 @@ import Testing
         func start(clientCA: String) throws {
             try Self.serverScript.write(toFile: path("server.py"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: path("received"), withIntermediateDirectories: true)
-            server.executableURL = URL(fileURLWithPath: try Self.tool("python3"))
-            server.arguments = [path("server.py"), path("received"), path("server.pem"), path("server.key"), path("\(clientCA).pem")]
-            let out = Pipe()
-            server.standardOutput = out
-            server.standardInput = lifeline
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            // The first line is the port; a dead server ends the pipe instead.
-            var line = Data()
-            while true {
-                let byte = out.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data("\n".utf8) { break }
-                line += byte
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw FixtureError("the TLS test server did not start") }
+            let server = try CommandRunner.start(
+                try Self.tool("python3"), [path("server.py"), path("received"), path("server.pem"), path("server.key"), path("\(clientCA).pem")],
+                input: .lifeline, errors: .discard)
+            self.server = server
+            // The first line is the port (bounded wait; a dead server ends the wait at once).
+            guard let line = server.waitForOutputBlocking(matching: #"^[0-9]+\n"#, timeout: 60),
+                  let port = Int(line.dropLast()) else { throw FixtureError("the TLS test server did not start: \(server.output)") }
             self.port = port
         }
 
         func stop() {
-            try? lifeline.fileHandleForWriting.close()
-            if server.isRunning {
-                server.terminate()
-                server.waitUntilExit()
-            }
+            server?.stop()
             try? FileManager.default.removeItem(atPath: dir)
         }
     }

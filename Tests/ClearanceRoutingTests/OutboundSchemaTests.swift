@@ -19,7 +19,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
 /// placed before an export message's `ExtendMessage`. What customs would refuse is dead-lettered with a
 /// stable code instead of sent.
 @Suite(.serialized) struct OutboundSchemaTests {
-    static let official = FlowFixtures.root.appendingPathComponent("schemas/official/202205").path
+    static let official = Repository.root.appendingPathComponent("schemas/official/202205").path
     static let types = ["CEB311", "CEB411", "CEB511", "CEB621", "CEB303"]
 
     /// A customs spool destination in `directory` and a table sending `types` there.
@@ -51,8 +51,8 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
     static let extendMessage = ElementName(namespace: EnvelopeSpecs.cebNamespace, localName: "ExtendMessage")
 
     /// The export order sample with fresh guids and an `ExtendMessage`, whose official place is after the signature.
-    static func exportOrder() -> [UInt8] {
-        var text = FlowFixtures.freshGuids(String(decoding: FlowFixtures.sample("CEB303-export-order.xml"), as: UTF8.self))
+    static func exportOrder() throws -> [UInt8] {
+        var text = SampleShipment.freshGuids(String(decoding: try Repository.sample("CEB303-export-order.xml"), as: UTF8.self))
         text = text.replacingOccurrences(of: "</ceb:CEB303Message>", with: """
               <ceb:ExtendMessage>
                 <ceb:name>REGION</ceb:name>
@@ -66,12 +66,12 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
 
     @Test func everyFileSentPassesTheOfficialSchemas() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let out = FlowFixtures.tempDir("outbound-schema")
+        let out = scratchDirectory("outbound-schema")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let table = Self.table(out)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = FlowFixtures.shipment(8100)
-        for part in shipment.all + [("export order", Self.exportOrder())] {
+        let shipment = SampleShipment.make(8100)
+        for part in try shipment.all + [("export order", Self.exportOrder())] {
             let outcome = try await flow.accept(part.bytes)
             #expect(outcome.status != .invalid && outcome.status != .refused, "\(part.name): \(outcome.summary) \(outcome.issues)")
         }
@@ -118,13 +118,13 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
 
     /// `clearance sign` puts the signature where the official schema of the message wants it, too.
     @Test func theSignCommandPlacesTheSignatureAsTheOfficialSchemaOrders() async throws {
-        let binary = try #require(FlowFixtures.clearanceBinary, "the clearance executable is built with the tests")
-        let dir = FlowFixtures.tempDir("outbound-sign")
+        let binary = try #require((try? TestBinaries.clearance()), "the clearance executable is built with the tests")
+        let dir = scratchDirectory("outbound-sign")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.service.key.pemRepresentation().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
         try Self.service.certificate.pemRepresentation.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
-        let inspection = FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml")
-        for (name, bytes, family) in [("export.xml", Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
+        let inspection = try Repository.sample("unsigned/CEB621-inventory-with-inspection.xml")
+        for (name, bytes, family) in [("export.xml", try Self.exportOrder(), "export"), ("import.xml", inspection, "import")] {
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
             let signed = try await run(binary, ["sign", "--key", dir + "/key.pem", "--cert", dir + "/cert.pem", "-o", dir + "/signed-" + name, dir + "/" + name])
             #expect(signed.status == 0, "\(signed.output)")
@@ -135,11 +135,11 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
 
     @Test func anUnsignedInventoryWithoutAServiceKeyIsDeadLetteredNotSent() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let out = FlowFixtures.tempDir("outbound-unsigned")
+        let out = scratchDirectory("outbound-unsigned")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let table = Self.table(out)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = FlowFixtures.shipment(8200)
+        let shipment = SampleShipment.make(8200)
         for part in shipment.all { _ = try await flow.accept(part.bytes) }
         let worker = Self.worker(store, table, signed: false)
         let round = try await worker.drain(maxRounds: 200, timeout: 30)
@@ -160,11 +160,11 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
     /// An order of 100 lines: customs takes at most 99 per order (import.xsd `OrderList maxOccurs="99"`).
     @Test func anOrderOverTheCustomsLimitIsDeadLetteredWithTheLimit() async throws {
         let store = try await makeFlowStore(.sqlite)
-        let out = FlowFixtures.tempDir("outbound-limit")
+        let out = scratchDirectory("outbound-limit")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let table = Self.table(out)
         let flow = ClearanceFlow(store: store, routing: { table })
-        var text = String(decoding: FlowFixtures.shipment(8300).order, as: UTF8.self)
+        var text = String(decoding: SampleShipment.make(8300).order, as: UTF8.self)
         let first = try #require(text.range(of: "<ceb:OrderList>"))
         let last = try #require(text.range(of: "</ceb:OrderList>", options: .backwards))
         var lines = ""
@@ -210,7 +210,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
             <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>\
             </ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>
             """
-        let text = String(decoding: FlowFixtures.sample("unsigned/CEB621-inventory-with-inspection.xml"), as: UTF8.self)
+        let text = String(decoding: try Repository.sample("unsigned/CEB621-inventory-with-inspection.xml"), as: UTF8.self)
         let misplaced = Array(text.replacingOccurrences(of: "  <ceb:ExtendMessage>", with: signature + "\n  <ceb:ExtendMessage>").utf8)
         #expect(misplaced.count > text.utf8.count)
         let preparer = OutboundPreparer(key: Self.service.key, certificate: Self.service.certificate, senderId: "DXPENT0000000001")

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 @testable import ClearanceRouting
 import Foundation
@@ -7,17 +8,17 @@ import Testing
 /// environment substitution and hot reload.
 @Suite struct RoutingTableTests {
     func facts(_ sample: String) throws -> RoutingFacts {
-        let message = try DecodedMessage.decode(FlowFixtures.sample(sample))
+        let message = try DecodedMessage.decode(try Repository.sample(sample))
         return RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
     }
 
     func defaultTable() throws -> RoutingTable {
-        try RoutingTable.load(path: FlowFixtures.defaultRoutes, environment: ["CLEARANCE_SPOOL": "/tmp/spool"])
+        try RoutingTable.load(path: Repository.defaultRoutes, environment: ["CLEARANCE_SPOOL": "/tmp/spool"])
     }
 
     @Test func shippedDefaultRulesLoadAndValidate() throws {
         let table = try defaultTable()
-        #expect(table.rules.map(\.name) == ["inspection", "payments-to-forex", "pingtan-taiwan-channel", "customs-fuzhou", "customs-xiamen", "customs-national"])
+        #expect(table.rules.map(\.name) == ["inspection", "dishonest-party-inspection", "payments-to-forex", "pingtan-taiwan-channel", "customs-fuzhou", "customs-xiamen", "customs-national"])
         #expect(Set(table.destinations.keys) == ["customs-fuzhou", "customs-xiamen", "customs-national", "customs-pingtan", "inspection", "payment-forex", "customs-realtime"])
         #expect(table.realtimeData == "customs-realtime")
         guard case .spool(let spool) = table.destinations["customs-pingtan"]?.transport else { Issue.record("pingtan is a spool"); return }
@@ -57,6 +58,37 @@ import Testing
         #expect(payment.destinations == ["payment-forex", "customs-national"])
         #expect(payment.rules == ["payments-to-forex", "customs-national"])
         #expect(table.route(try facts("CEB311-order.xml")).destinations == ["customs-national"])
+    }
+
+    @Test func partyGradeSendsDishonestPartiesToInspectionToo() throws {
+        let table = try defaultTable()
+        var order = try facts("CEB311-order.xml")
+        #expect(order.parties.contains(Party(role: .ecommerce, code: "91350100MA2YH3LK7J")))
+        #expect(order.parties.map(\.role).sorted() == [.platform, .ecommerce, .payment])
+        order.partyGrades = [.generalCredit]
+        #expect(table.route(order).destinations == ["customs-national"])
+        order.partyGrades = [.generalCredit, .dishonest]
+        #expect(table.route(order).destinations == ["inspection", "customs-national"])
+        #expect(table.route(order).rules.first == "dishonest-party-inspection")
+    }
+
+    @Test func partyGradeMustBeAKnownGrade() {
+        let yaml = """
+            version: 1
+            senderId: DXPENT0000000001
+            destinations:
+              a: { http: { url: "http://127.0.0.1:9/a" } }
+            rules:
+              - name: r
+                match: { partyGrade: [dishonest, shady] }
+                to: a
+            """
+        do {
+            _ = try RoutingTable.parse(yaml: yaml)
+            Issue.record("an unknown grade must be refused")
+        } catch {
+            #expect(error.errors.contains { $0.message.contains("unknown partyGrade 'shady'") && $0.line != nil })
+        }
     }
 
     @Test func unknownMessageIsUnrouted() throws {
@@ -132,7 +164,7 @@ import Testing
     }
 
     @Test func hotReloadPicksUpChangesAndKeepsTheLastGoodTable() throws {
-        let dir = FlowFixtures.tempDir("reload")
+        let dir = scratchDirectory("reload")
         let path = dir + "/routes.yaml"
         func write(_ destination: String) throws {
             let yaml = """

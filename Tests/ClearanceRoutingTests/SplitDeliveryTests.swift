@@ -13,7 +13,7 @@ import XMLSignature
 /// by outside oracles (`xmllint` against the official `import.xsd`, the signature verifier). Runs on
 /// SQLite and PostgreSQL.
 @Suite(.serialized) struct SplitDeliveryTests {
-    static let official = FlowFixtures.root.appendingPathComponent("schemas/official/202205").path
+    static let official = Repository.path("schemas/official/202205")
 
     /// An RSA service key (RSA PKCS#1 v1.5 signatures are deterministic: a part built again is byte-identical).
     static let service: (key: PrivateKey, certificate: Certificate, ca: Certificate) = {
@@ -45,16 +45,16 @@ import XMLSignature
 
     /// `count` shipments whose order, payment and waybill are accepted (unrouted by `table`), and their
     /// inventories as one batch.
-    static func matchedBatch(_ store: any ClearanceFlowStore, _ table: RoutingTable, count: Int, base: Int) async throws -> (text: String, shipments: [FlowFixtures.Shipment]) {
+    static func matchedBatch(_ store: any ClearanceFlowStore, _ table: RoutingTable, count: Int, base: Int) async throws -> (text: String, shipments: [SampleShipment]) {
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipments = (0..<count).map { FlowFixtures.shipment(base + $0) }
+        let shipments = (0..<count).map { SampleShipment.make(base + $0) }
         for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-        return (BatchForwarderTests.inventoryBatch(shipments), shipments)
+        return (SampleShipment.inventoryBatch(shipments), shipments)
     }
 
     /// Stores `text` with the streaming ingest in 64 KiB pieces and forwards it to `table`.
     static func ingestAndForward(_ text: String, _ store: any ClearanceFlowStore, _ table: RoutingTable) async throws -> String {
-        let path = FlowFixtures.tempDir("split-batch") + "/batch.xml"
+        let path = scratchDirectory("split-batch") + "/batch.xml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let summary = try await BatchIngestor.ingest(path: path, store: store, options: IngestOptions(partSize: 64 << 10))
         let guid = try #require(summary.messageGuid)
@@ -76,7 +76,7 @@ import XMLSignature
     @Test(arguments: TestEngine.allCases)
     func aBatchOf250InventoriesReachesCustomsAsThreeValidSignedParts(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
-        let out = FlowFixtures.tempDir("split-out"), again = FlowFixtures.tempDir("split-again")
+        let out = scratchDirectory("split-out"), again = scratchDirectory("split-again")
         defer { for dir in [out, again] { try? FileManager.default.removeItem(atPath: dir) } }
         try await withCleanup({ await store.close() }) {
             let table = Self.table(out)
@@ -138,7 +138,7 @@ import XMLSignature
     @Test(arguments: TestEngine.allCases)
     func aSenderSignedBatchWithoutAServiceKeyIsDeadLetteredThenGoesSignedByClearance(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
-        let out = FlowFixtures.tempDir("split-signed")
+        let out = scratchDirectory("split-signed")
         defer { try? FileManager.default.removeItem(atPath: out) }
         try await withCleanup({ await store.close() }) {
             let table = Self.table(out)
@@ -182,10 +182,10 @@ import XMLSignature
     @Test(arguments: TestEngine.allCases)
     func anInventoryOf120LinesStaysOUT003(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
-        let out = FlowFixtures.tempDir("split-lines")
+        let out = scratchDirectory("split-lines")
         defer { try? FileManager.default.removeItem(atPath: out) }
         try await withCleanup({ await store.close() }) {
-            var text = String(decoding: FlowFixtures.shipment(9_700).inventory, as: UTF8.self)
+            var text = String(decoding: SampleShipment.make(9_700).inventory, as: UTF8.self)
             let first = try #require(text.range(of: "<ceb:InventoryList>"))
             let last = try #require(text.range(of: "</ceb:InventoryList>", options: .backwards))
             let firstEnd = try #require(text.range(of: "</ceb:InventoryList>"))
@@ -194,7 +194,7 @@ import XMLSignature
                 line.replacingOccurrences(of: #"<ceb:gnum>\d+</ceb:gnum>"#, with: "<ceb:gnum>\(gnum)</ceb:gnum>", options: .regularExpression)
             }.joined(separator: "\n")
             text.replaceSubrange(first.lowerBound..<last.upperBound, with: lines)
-            let guid = FlowFixtures.envelopeGuid(Array(text.utf8))
+            let guid = SampleShipment.envelopeGuid(Array(text.utf8))
             let record = MessageRecord(guid: guid, messageType: "CEB621", senderCode: "3516W6000A", direction: .inbound,
                                        receivedAt: Date(), rawBytes: Array(text.utf8), signatureVerdict: SignatureVerdict.unchecked.rawValue)
             _ = try await store.ingestRouted(FlowWrite(item: IngestItem(message: record, declarations: []),

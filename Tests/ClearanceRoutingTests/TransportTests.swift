@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import XMLSignature
 /// dxp envelope, atomic spool writes, inbox pick-up, signing for a destination, backoff.
 @Suite struct TransportTests {
     @Test func envelopeRoundTrip() throws {
-        let message = FlowFixtures.sample("CEB311-order.xml")
+        let message = try Repository.sample("CEB311-order.xml")
         let wrapped = TransportEnvelope.wrap(
             message: message, copMsgId: "G-1", senderId: "DXPENT0000000001", receiverId: "DXPEDCCEB0000001", messageType: "CEB311", fileName: "CEB311_G-1.xml")
         #expect(TransportEnvelope.isEnvelope(wrapped))
@@ -21,7 +22,7 @@ import XMLSignature
     }
 
     @Test func spoolWritesAreAtomicAndIdempotentPerGuid() throws {
-        let dir = FlowFixtures.tempDir("spool")
+        let dir = scratchDirectory("spool")
         let big = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
         try SpoolWriter.write(big, directory: dir, fileName: "CEB621_A.xml")
         try SpoolWriter.write(big, directory: dir, fileName: "CEB621_A.xml")
@@ -37,7 +38,7 @@ import XMLSignature
     }
 
     @Test func concurrentWritersNeverExposeAPartialFile() async throws {
-        let dir = FlowFixtures.tempDir("spool-race")
+        let dir = scratchDirectory("spool-race")
         let content = (0..<50).map { [UInt8](repeating: UInt8(65 + $0 % 26), count: 200_000) }
         await withTaskGroup(of: Void.self) { group in
             for bytes in content {
@@ -57,7 +58,7 @@ import XMLSignature
     @Test func preparerSignsInTheDestinationProfileAndWraps() throws {
         let (key, cert) = FlowFixtures.serviceKey
         let preparer = OutboundPreparer(key: key, certificate: cert, senderId: "DXPENT0000000001")
-        let raw = FlowFixtures.sample("CEB311-order.xml")
+        let raw = try Repository.sample("CEB311-order.xml")
         let destination = DestinationConfig(name: "d", transport: .spool(.init(outbox: "/tmp/x")), profile: .standard, envelope: .dxp, receiverId: "R")
         let out = try preparer.prepare(raw: raw, guid: "G", messageType: "CEB311", for: destination)
         let (_, signed) = try TransportEnvelope.unwrap(out.bytes)

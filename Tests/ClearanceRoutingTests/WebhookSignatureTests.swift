@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceRouting
 import Foundation
 import Testing
@@ -12,17 +13,9 @@ struct WebhookSignatureTests {
         let now = Date(timeIntervalSince1970: 1_795_000_000)
         let header = WebhookSignature.header(body: body, secret: secret, timestamp: 1_795_000_000)
         // Independent of the helper: the HMAC of the documented payload, by openssl's command line.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "dgst", "-sha256", "-hmac", secret, "-hex"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data("1795000000.".utf8) + Data(body))
-        input.fileHandleForWriting.closeFile()
-        process.waitUntilExit()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let digest = try CommandRunner.runBlocking("openssl", ["dgst", "-sha256", "-hmac", secret, "-hex"],
+                                                   input: .bytes(Array("1795000000.".utf8) + body), errors: .discard, timeout: 60)
+        let printed = digest.output
         let hex = try #require(printed.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(header == "t=1795000000,v1=\(hex)")
         try WebhookSignature.verify(header: header, body: body, secret: secret, now: now)

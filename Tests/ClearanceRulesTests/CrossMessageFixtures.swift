@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import ClearanceRules
 import Foundation
@@ -5,7 +6,6 @@ import Foundation
 /// The Pingtan bonded import of `samples/valid` (order, payment, waybill, inventory that agree),
 /// decoded into typed documents for the cross-message tests.
 enum CrossMessageFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     final class Collector: CEBDocumentSink {
         var documents: [CEBDocument] = []
@@ -15,7 +15,7 @@ enum CrossMessageFixtures {
     }
 
     static func decode(_ sample: String) -> CEBDocument {
-        let bytes = Array((try? Data(contentsOf: root.appendingPathComponent("samples/valid/\(sample)"))) ?? Data())
+        let bytes = (try? Repository.sample(sample)) ?? []
         let collector = Collector()
         let decoder = CEBDecoder(sink: collector)
         try? decoder.feed(bytes)

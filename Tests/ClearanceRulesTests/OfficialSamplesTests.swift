@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import ClearanceRules
 import Foundation
@@ -9,7 +10,7 @@ import XMLStreaming
 /// placeholder values (`aaa` for codes, ID numbers without a check digit), which the rules report
 /// (`RUL…`); nothing in their structure may be refused.
 @Suite struct OfficialSamplesTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = Repository.root
     static let specification = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/customs-spec")
 
     /// `samples-<edition>/<file>` of every official sample, sorted.

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import CEBModel
 import ClearanceRules
 import Foundation
@@ -6,22 +7,11 @@ import XMLStreaming
 
 /// Every valid sample validates clean; every invalid sample is refused with the code it was made for.
 @Suite struct SampleValidationTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
-    static func files(_ folder: String) -> [String] {
-        let url = root.appendingPathComponent("samples/\(folder)")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
-    }
+    static func files(_ folder: String) -> [String] { Repository.xmlFiles("samples/\(folder)") }
 
-    static let expected: [String: String] = {
-        let text = (try? String(contentsOf: root.appendingPathComponent("samples/invalid/EXPECTED.tsv"), encoding: .utf8)) ?? ""
-        var table: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let columns = line.split(separator: "\t")
-            if columns.count >= 2 { table[String(columns[0])] = String(columns[1]) }
-        }
-        return table
-    }()
+    static let expected = Repository.expected
 
     final class Findings: ValidationObserver {
         var issues: [ValidationIssue] = []

@@ -37,30 +37,30 @@ struct APIConformanceTests {
             """.write(to: rules, atomically: true, encoding: .utf8)
         var keys: [String: String] = [:]
         for (code, role) in [("OPS", "ops"), ("91350100MA2YH3LK7J", "merchant")] {
-            let added = try await onThread { try run(clearance, ["enterprise", "add", code, "--name", code, "--role", role, "--store", store], timeout: 60) }
+            let added = try await CommandRunner.run(clearance, ["enterprise", "add", code, "--name", code, "--role", role, "--store", store], timeout: 60)
             #expect(added.status == 0, "\(added.output)")
-            let created = try await onThread { try run(clearance, ["enterprise", "key", "create", code, "--store", store], timeout: 60) }
+            let created = try await CommandRunner.run(clearance, ["enterprise", "key", "create", code, "--store", store], timeout: 60)
             keys[role] = created.output.split(separator: "\n").first { $0.hasPrefix("clr_") }.map(String.init)
         }
         let order = repositoryRoot.appendingPathComponent("samples/valid/CEB311-order.xml").path
-        let submitted = try await onThread { try run(clearance, ["submit", "--store", store, "--rules", rules.path, order], timeout: 60) }
+        let submitted = try await CommandRunner.run(clearance, ["submit", "--store", store, "--rules", rules.path, order], timeout: 60)
         #expect(submitted.status == 0, "\(submitted.output)")
 
-        let service = try ChildService.start(clearance, [
-            "serve", "--store", store, "--rules", rules.path, "--port", "0", "--rate", "100000"], log: work.appendingPathComponent("serve.log"))
+        let service = try CommandRunner.start(clearance, [
+            "serve", "--store", store, "--rules", rules.path, "--port", "0", "--rate", "100000"], output: work.appendingPathComponent("serve.log"))
         defer { service.stop() }
-        let base = try await onThread { try service.waitForURL(timeout: 60) }
+        let base = try #require(await service.waitForOutput(matching: #"serving on (http://[0-9.]+:[0-9]+)"#, timeout: 60)
+            .map { String($0.dropFirst("serving on ".count)) }, "clearance serve did not start: \(service.output)")
 
         for role in ["ops", "merchant"] {
             let key = try #require(keys[role], "no \(role) key was created")
             let report = work.appendingPathComponent("schemathesis-\(role).log")
-            let ran = try await onThread {
-                try run(tool, ["run", "\(base)/openapi.yaml", "--url", base, "-H", "Authorization: Bearer \(key)",
-                               "--checks", Self.checks, "--max-examples", "10", "--max-time", "25", "--workers", "1",
-                               "--generation-database", "none", "--no-color", "--seed", "1"], timeout: 120, outputTo: report,
-                        directory: work) // its cache directory goes there, not into the repository
-            }
-            let output = (try? String(contentsOf: report, encoding: .utf8)) ?? ""
+            let ran = try await CommandRunner.run(tool, ["run", "\(base)/openapi.yaml", "--url", base, "-H", "Authorization: Bearer \(key)",
+                                                         "--checks", Self.checks, "--max-examples", "10", "--max-time", "25", "--workers", "1",
+                                                         "--generation-database", "none", "--no-color", "--seed", "1"],
+                                                  in: work, timeout: 120) // its cache directory goes there, not into the repository
+            let output = ran.output
+            try? Data(ran.outputBytes).write(to: report)
             #expect(ran.status == 0, "schemathesis (\(role) key) found problems:\n\(output.suffix(6000))")
             #expect(output.contains("passed"), "\(output.suffix(2000))")
         }
@@ -79,54 +79,14 @@ enum Schemathesis {
         }
         let tool = venv.appendingPathComponent("bin/schemathesis").path
         if FileManager.default.isExecutableFile(atPath: tool) { return tool }
-        let created = try run("/usr/bin/env", ["python3", "-m", "venv", venv.path], timeout: 120)
+        let created = try CommandRunner.runBlocking("python3", ["-m", "venv", venv.path], timeout: 120)
         let pip = venv.appendingPathComponent("bin/pip").path
-        let installed = created.status == 0 ? try run(pip, ["install", "-q", "schemathesis"], timeout: 600) : created
+        let installed = created.status == 0 ? try CommandRunner.runBlocking(pip, ["install", "-q", "schemathesis"], timeout: 600) : created
         guard installed.status == 0, FileManager.default.isExecutableFile(atPath: tool) else {
             let why = "schemathesis cannot be installed (python3 -m venv \(venv.path) && pip install schemathesis failed: "
                 + "\(installed.output.suffix(500))); scripts/test.sh installs it"
             try Test.cancel(Comment(rawValue: why))
         }
         return tool
-    }
-}
-
-/// A child process serving HTTP (the real `clearance serve`), stopped at the end of the test.
-final class ChildService: @unchecked Sendable {
-    private let process: Process
-    private let log: URL
-
-    private init(process: Process, log: URL) {
-        self.process = process
-        self.log = log
-    }
-
-    static func start(_ executable: String, _ arguments: [String], log: URL) throws -> ChildService {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return ChildService(process: process, log: log)
-    }
-
-    /// The base URL once the service prints `serving on http://…`.
-    func waitForURL(timeout: TimeInterval) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: #"serving on (http://[0-9.]+:[0-9]+)"#, options: .regularExpression) {
-                return String(text[range].dropFirst("serving on ".count))
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw RawHTTPConnection.Failure(description: "clearance serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-    }
-
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 }

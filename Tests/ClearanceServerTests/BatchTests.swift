@@ -32,12 +32,8 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let file = dir.appendingPathComponent("batch.xml")
     try Data(bytes).write(to: file)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-    process.arguments = ["-k", "-9", file.path]
-    try process.run()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
+    let gzipped = try CommandRunner.runBlocking("/usr/bin/gzip", ["-k", "-9", file.path], timeout: 60)
+    #expect(gzipped.status == 0, "\(gzipped.output)")
     return Array(try Data(contentsOf: dir.appendingPathComponent("batch.xml.gz")))
 }
 

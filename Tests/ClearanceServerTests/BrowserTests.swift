@@ -6,28 +6,6 @@ import Foundation
 import Logging
 import Testing
 
-/// Runs a program with a bounded wait; returns its exit status and standard output (or, with
-/// `outputTo`, writes standard output and error there), in `directory` when given.
-func run(
-    _ executable: String, _ arguments: [String], timeout: TimeInterval, outputTo: URL? = nil, directory: URL? = nil
-) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let out = outputTo ?? FileManager.default.temporaryDirectory.appendingPathComponent("clearance-run-\(UUID().uuidString).out")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: out)
-    process.standardOutput = handle
-    process.standardError = outputTo == nil ? FileHandle.nullDevice : handle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-    if process.isRunning { process.terminate(); process.waitUntilExit() }
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
-}
-
 func chromiumPath() -> String? {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
@@ -76,6 +54,10 @@ struct BrowserTests {
             #expect(html.contains("id=\"shipment-status\""))
             #expect(html.contains("800 released"), "the timeline shows the release receipt")
             #expect(html.contains("documents-matched"))
+            // The traceability picture: the inventory went to the Pingtan channel and came back released.
+            let inventoryRow = html.firstMatch(of: /data-kind="inventory" data-destinations="([^"]*)" data-receipts="([^"]*)"/)
+            #expect(inventoryRow?.output.1 == "customs-pingtan", "\(String(describing: inventoryRow?.output.0))")
+            #expect(inventoryRow.map { $0.output.2.split(separator: " ").contains("800") } == true)
             #expect(html.contains("3501**********0024"))
             #expect(!html.contains("350128199003070024") && !html.contains("13905912345"))
             #expect(!html.contains(opsKey), "the key is in no page")
@@ -83,7 +65,7 @@ struct BrowserTests {
             // The page shows Chinese (the receipts' returnInfo, e.g. 放行 with 800); the screenshot needs a CJK
             // font to draw it rather than boxes.
             #expect(html.contains("放行"))
-            let fonts = try await onThread { try run("/usr/bin/env", ["fc-list", ":lang=zh", "family"], timeout: 30) }
+            let fonts = try await CommandRunner.run("fc-list", [":lang=zh", "family"], errors: .discard, timeout: 30)
             #expect(fonts.status == 0 && !fonts.output.isEmpty, "no CJK font: install fonts-wqy-microhei (scripts/test.sh does)")
 
             let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts")
@@ -95,6 +77,34 @@ struct BrowserTests {
             let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
             #expect(size > 10_000)
             print("ops page screenshot: \(screenshot.path)")
+
+            // Every page at a phone's 390 × 844 and a laptop's 1280 × 800, in Chinese and English: the page
+            // itself never scrolls sideways (wide tables scroll inside their own box); screenshots for people.
+            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds"]
+            for (width, height) in [(390, 844), (1280, 800)] {
+                for language in ["zh", "en"] {
+                    for page in pages {
+                        let (overflow, shot) = try await onThread { () throws -> (String, Data) in
+                            _ = try browser.call("Emulation.setDeviceMetricsOverride", [
+                                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600])
+                            try browser.open("\(base)\(page)\(page.contains("?") ? "&" : "?")lang=\(language)")
+                            let overflow = try browser.evaluate(
+                                "document.documentElement.scrollWidth > document.documentElement.clientWidth ? "
+                                + "'page ' + document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth : ''") as? String ?? "?"
+                            return (overflow, try browser.screenshot())
+                        }
+                        #expect(overflow.isEmpty, "\(page) at \(width) px (\(language)) scrolls sideways: \(overflow)")
+                        let name = "ops\(page.replacingOccurrences(of: "/ops", with: "").replacingOccurrences(of: "/", with: "-"))-\(language)-\(width).png"
+                        try shot.write(to: artifacts.appendingPathComponent(name))
+                    }
+                }
+            }
+            let chinese = try await onThread { () throws -> String in
+                try browser.open("\(base)/ops?lang=zh")
+                return try browser.evaluate("document.querySelector('h1').innerText") as? String ?? ""
+            }
+            #expect(chinese == "总览")
+            try await onThread { _ = try browser.call("Emulation.clearDeviceMetricsOverride") }
 
             // Sign out with the page's button: the browser's session is over.
             let after = try await onThread { () throws -> String in

@@ -173,16 +173,8 @@ struct ServiceTests {
             let spec = repositoryRoot.appendingPathComponent("Sources/ClearanceServer/Resources/openapi.yaml")
             let specPath = spec.path
             let (status, output) = try await onThread { () throws -> (Int32, String) in
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", "-m", "openapi_spec_validator", specPath]
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                try process.run()
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                return (process.terminationStatus, output)
+                let ran = try CommandRunner.runBlocking("python3", ["-m", "openapi_spec_validator", specPath], timeout: 120)
+                return (ran.status, ran.output)
             }
             #expect(status == 0, "openapi-spec-validator: \(output)")
 

@@ -143,44 +143,18 @@ public final class PostgresTestServer: Sendable {
         throw PostgresTestServerError(description: "no initdb/pg_ctl found (tried pg_config --bindir, /usr/lib/postgresql/*/bin, PATH)")
     }
 
-    /// Runs a tool to completion with `posix_spawn` + `waitpid`, output captured in a temp file.
-    /// (Foundation's `Process.waitUntilExit` relies on run loops and dispatch threads that a busy
-    /// test process may starve; this does not.)
+    /// Runs a tool to completion (``CommandRunner``: nothing of the test process is inherited — the
+    /// server outlives every test and would keep their pipes open).
     private static func run(_ tool: String, _ arguments: [String], asPostgres: Bool) -> (status: Int32, output: String) {
         // `cd /tmp` first: the postgres user may not be able to read the test's working directory.
         let inTmp = ["/bin/sh", "-c", "cd /tmp && exec \"$0\" \"$@\"", tool] + arguments
         let argv = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + inTmp : inTmp
-        var template = Array("/tmp/clearance-pgtest-out-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else { return (-1, "mkstemp failed: errno \(errno)") }
-        let outputPath = String(cString: template)
-        defer {
-            close(fd)
-            unlink(outputPath)
+        do {
+            let ran = try CommandRunner.runBlocking(argv[0], Array(argv.dropFirst()), timeout: 300)
+            return (ran.status, ran.output)
+        } catch {
+            return (-1, "\(error)")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        // Nothing else of the test process: the server outlives every test and would keep their
-        // pipes open (a child reading one would never see its end).
-        // (`posix_spawn_file_actions_addclosefrom_np`, glibc 2.34, is not exported to Swift.)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard rc == 0 else { return (-1, "cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
     }
 }
 

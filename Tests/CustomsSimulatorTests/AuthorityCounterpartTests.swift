@@ -20,22 +20,6 @@ import XMLSignature
         return (try! DocumentSigner(key: key, certificate: cert), try! TrustStore(anchors: [ca.certificate]))
     }()
 
-    static func sample(_ name: String) -> String {
-        (try? String(contentsOfFile: Repository.samplePath(name), encoding: .utf8)) ?? ""
-    }
-
-    /// `text` with every guid (root attribute and heads) replaced by a fresh one.
-    static func fresh(_ text: String) -> String {
-        var out = text
-        for pattern in ["guid=\"([0-9A-Fa-f-]{36})\"", "<ceb:guid>([0-9A-Fa-f-]{36})</ceb:guid>"] {
-            let regex = try! NSRegularExpression(pattern: pattern)
-            for match in regex.matches(in: out, range: NSRange(out.startIndex..., in: out)).reversed() {
-                out.replaceSubrange(Range(match.range(at: 1), in: out)!, with: UUID().uuidString)
-            }
-        }
-        return out
-    }
-
     /// The first `<ceb:guid>` (the first document head's guid).
     static func headGuid(_ text: String) -> String {
         guard let start = text.range(of: "<ceb:guid>"), let end = text.range(of: "</ceb:guid>", range: start.upperBound..<text.endIndex)
@@ -92,7 +76,7 @@ import XMLSignature
     }
 
     @Test func inspectionHoldThenReleaseAboutTheCarryingInventory() async throws {
-        let text = Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml"))
+        let text = SampleShipment.freshGuids(try Repository.sampleText("unsigned/CEB621-inventory-with-inspection.xml"))
         let all = try await answers(SimulatorConfig(inspectionHoldRate: 1)) { simulator in
             #expect(simulator.submit(Array(text.utf8), to: .inspection) == .accepted(guid: FlowGuid.of(text)))
         }
@@ -110,14 +94,14 @@ import XMLSignature
     }
 
     @Test func inspectionRejectionAndMissingInspectionData() async throws {
-        let withInspection = Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml"))
+        let withInspection = SampleShipment.freshGuids(try Repository.sampleText("unsigned/CEB621-inventory-with-inspection.xml"))
         let rejected = try await answers(SimulatorConfig(inspectionRejectionRate: 1)) { simulator in
             _ = simulator.submit(Array(withInspection.utf8), to: .inspection)
         }
         #expect(Self.inspectionReturns(rejected).map(\.returnStatus) == ["2", "100"])
         #expect(Self.inspectionReturns(rejected).last?.returnInfo.contains("不合格") == true)
 
-        let without = Self.fresh(Self.sample("unsigned/CEB621-inventory.xml"))
+        let without = SampleShipment.freshGuids(try Repository.sampleText("unsigned/CEB621-inventory.xml"))
         let refused = try await answers { simulator in _ = simulator.submit(Array(without.utf8), to: .inspection) }
         let got = Self.inspectionReturns(refused)
         #expect(got.map(\.returnStatus) == ["100"])
@@ -126,7 +110,7 @@ import XMLSignature
     }
 
     @Test func paymentDataIsVerifiedOrRejected() async throws {
-        let payment = Self.fresh(Self.sample("CEB411-payment.xml"))
+        let payment = SampleShipment.freshGuids(try Repository.sampleText("CEB411-payment.xml"))
         let verified = try await answers { simulator in _ = simulator.submit(Array(payment.utf8), to: .payment) }
         #expect(verified.allSatisfy { $0.verdict == "valid" && $0.message.messageType == "PAYEXRET" })
         let got = Self.paymentReturns(verified)
@@ -136,11 +120,11 @@ import XMLSignature
         })
 
         let rejected = try await answers(SimulatorConfig(paymentRejectionRate: 1)) { simulator in
-            _ = simulator.submit(Array(Self.fresh(Self.sample("CEB411-payment.xml")).utf8), to: .payment)
-            _ = simulator.submit(Array(Self.fresh(Self.sample("PAYEX-payment-exchange-info.xml")).utf8), to: .payment)
-            _ = simulator.submit(Array(Self.fresh(Self.sample("CEB403-payment-receipt.xml")).utf8), to: .payment)
+            _ = simulator.submit(Array(SampleShipment.freshGuids(try Repository.sampleText("CEB411-payment.xml")).utf8), to: .payment)
+            _ = simulator.submit(Array(SampleShipment.freshGuids(try Repository.sampleText("PAYEX-payment-exchange-info.xml")).utf8), to: .payment)
+            _ = simulator.submit(Array(SampleShipment.freshGuids(try Repository.sampleText("CEB403-payment-receipt.xml")).utf8), to: .payment)
             // Not payment data: the regulator has nothing to answer.
-            _ = simulator.submit(Array(Self.fresh(Self.sample("CEB311-order.xml")).utf8), to: .payment)
+            _ = simulator.submit(Array(SampleShipment.freshGuids(try Repository.sampleText("CEB311-order.xml")).utf8), to: .payment)
         }
         let statuses = Self.paymentReturns(rejected).map(\.returnStatus)
         #expect(statuses.filter { $0 == "100" }.count == 3)
@@ -149,7 +133,7 @@ import XMLSignature
     }
 
     @Test func holdRateIsAppliedPerDeclarationAndDeterministic() async throws {
-        let texts = (0..<40).map { _ in Self.fresh(Self.sample("unsigned/CEB621-inventory-with-inspection.xml")) }
+        let texts = try (0..<40).map { _ in SampleShipment.freshGuids(try Repository.sampleText("unsigned/CEB621-inventory-with-inspection.xml")) }
         func held(seed: UInt64) async throws -> Set<String> {
             let all = try await answers(SimulatorConfig(seed: seed, inspectionHoldRate: 0.5)) { simulator in
                 for text in texts { _ = simulator.submit(Array(text.utf8), to: .inspection) }
@@ -164,7 +148,7 @@ import XMLSignature
     }
 
     @Test func dedupeIsPerCounterpart() async throws {
-        let payment = Array(Self.fresh(Self.sample("CEB411-payment.xml")).utf8)
+        let payment = Array(SampleShipment.freshGuids(try Repository.sampleText("CEB411-payment.xml")).utf8)
         let guid = FlowGuid.of(String(decoding: payment, as: UTF8.self))
         let all = try await answers { simulator in
             #expect(simulator.submit(payment, to: .customs) == .accepted(guid: guid))

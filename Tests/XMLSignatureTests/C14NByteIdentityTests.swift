@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 import XMLSignature
@@ -75,10 +76,8 @@ import XMLStreaming
     /// The repository's sample messages (`samples/valid/*.xml`), when present.
     @Test(arguments: methods)
     func repositorySamplesMatchLibxml2(method: CanonicalizationMethod) throws {
-        let directory = RepositoryPaths.root.appendingPathComponent("samples/valid")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
-        for file in files {
-            let document = [UInt8](try Data(contentsOf: directory.appendingPathComponent(file)))
+        for file in Repository.validSamples {
+            let document = try Repository.sample(file)
             try Self.expectIdentical(document, method: method, chunk: 4096, label: file)
         }
     }
@@ -103,18 +102,6 @@ import XMLStreaming
         let digest = try StreamingCanonicalizer.digest(path: path, method: .inclusive, algorithm: .sha256)
         #expect(digest == DigestAlgorithm.sha256.digest(reference))
     }
-}
-
-/// Locations in the repository, found from this file's path.
-enum RepositoryPaths {
-    static let root: URL = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) { return directory }
-            directory = directory.deletingLastPathComponent()
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
 }
 
 extension C14NByteIdentityTests {

@@ -1,26 +1,17 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 import XMLSignature
 
 /// Runs `xmlsec1`; records a failure (never a skip) when it is not installed.
 func xmlsec1(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String) {
-    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .map { "\($0)/xmlsec1" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    guard let path else {
+    guard let path = CommandRunner.which("xmlsec1") else {
         Issue.record("xmlsec1 is not on PATH: the interoperability tests need it (scripts/test.sh installs it: apt-get install -y xmlsec1)",
                      sourceLocation: sourceLocation)
         throw CocoaError(.executableNotLoadable)
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    let ran = try CommandRunner.runBlocking(path, arguments, timeout: 120)
+    return (ran.status, ran.output)
 }
 
 /// Interoperability with the reference implementation (xmlsec1 over libxml2 + OpenSSL) and with the

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 import XMLSignature
@@ -7,9 +8,9 @@ import XMLSignature
 /// `scripts/sign-samples.sh`: current (RSA signatures are deterministic, so signing again must give
 /// the same bytes) and valid for xmlsec1, which did not make them.
 @Suite struct SignedSampleTests {
-    static let unsigned = RepositoryPaths.root.appendingPathComponent("samples/unsigned")
-    static let valid = RepositoryPaths.root.appendingPathComponent("samples/valid")
-    static let keys = RepositoryPaths.root.appendingPathComponent("samples/keys")
+    static let unsigned = Repository.root.appendingPathComponent("samples/unsigned")
+    static let valid = Repository.root.appendingPathComponent("samples/valid")
+    static let keys = Repository.root.appendingPathComponent("samples/keys")
 
     static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: unsigned.path)) ?? [])
         .filter { $0.hasSuffix(".xml") }.sorted()

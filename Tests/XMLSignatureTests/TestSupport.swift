@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 import Testing
 import XMLSignature
@@ -72,16 +73,8 @@ func openssl(_ arguments: String...) throws -> (status: Int32, output: String) {
 /// Runs the `openssl` command line with an argument array.
 @discardableResult
 func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl"] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    let ran = try CommandRunner.runBlocking("openssl", arguments, timeout: 120)
+    return (ran.status, ran.output)
 }
 
 /// An independent (test-side) DER codec for ECDSA-Sig-Value, to cross-check the module's conversion.

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Testing
 import XMLStreaming
 
@@ -9,18 +10,7 @@ import Darwin
 
 /// The repository's real CEB messages pass the start-tag scanner at every chunk size.
 @Suite struct SampleDocumentTests {
-    static let validSamples: [String] = {
-        let directory = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/"))
-        let path = "/" + directory + "/samples/valid"
-        guard let handle = opendir(path) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".xml") { names.append(path + "/" + name) }
-        }
-        return names.sorted()
-    }()
+    static let validSamples: [String] = Repository.validSamples.map(Repository.samplePath)
 
     @Test func samplesAreFound() {
         #expect(Self.validSamples.count >= 10)

@@ -19,14 +19,7 @@ struct EnterpriseCommand: AsyncParsableCommand {
     /// Opens the store, runs `body`, and closes the store whatever happens.
     static func with<T>(_ store: StoreOption, _ body: (any AccessStore) async throws -> T) async throws -> T {
         let opened = try await store.openAccess()
-        do {
-            let value = try await body(opened)
-            await opened.close()
-            return value
-        } catch {
-            await opened.close()
-            throw error
-        }
+        return try await opened.closing { try await body(opened) }
     }
 
     static func fail(_ error: any Error) -> ExitCode {

@@ -10,12 +10,16 @@ struct OutboxCommand: AsyncParsableCommand {
         subcommands: [List.self, Dead.self, Replay.self]
     )
 
-    static func print(_ entries: [OutboxEntry], to output: OutputBuffer) {
+    /// Prints up to `limit` rows, newest first, of one status or of all.
+    static func list(_ store: StoreOption, status: OutboxStatus?, limit: Int) async throws {
+        let entries = try await store.reading { try await $0.outboxEntries(status: status, limit: limit) }
+        let output = OutputBuffer()
         for e in entries {
             output.line("\(e.id)\t\(e.status.rawValue)\t\(e.destination)\t\(e.messageGuid)\tattempts=\(e.attempts)\tcreated=\(e.createdAt.formatted(.iso8601))"
                 + (e.lastError.map { "\terror=\($0.prefix(200))" } ?? ""))
         }
         if entries.isEmpty { output.line("(none)") }
+        output.flush()
     }
 
     struct List: AsyncParsableCommand {
@@ -32,10 +36,7 @@ struct OutboxCommand: AsyncParsableCommand {
                 guard let parsed = OutboxStatus(rawValue: status) else { throw ValidationError("unknown status '\(status)'") }
                 filter = parsed
             }
-            let entries = try await store.reading { try await $0.outboxEntries(status: filter, limit: limit) }
-            let output = OutputBuffer()
-            OutboxCommand.print(entries, to: output)
-            output.flush()
+            try await OutboxCommand.list(store, status: filter, limit: limit)
         }
     }
 
@@ -46,10 +47,7 @@ struct OutboxCommand: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            let entries = try await store.reading { try await $0.outboxEntries(status: .dead, limit: limit) }
-            let output = OutputBuffer()
-            OutboxCommand.print(entries, to: output)
-            output.flush()
+            try await OutboxCommand.list(store, status: .dead, limit: limit)
         }
     }
 

@@ -87,22 +87,22 @@ struct SignCommand: ParsableCommand {
             throw Exit.usage
         }
         let jobs = files.map { file in (file, output ?? URL(fileURLWithPath: outDir!).appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path) }
-        let outcomes = SignOutcomes(count: jobs.count)
+        let failed = LockedBox([SignatureError?](repeating: nil, count: jobs.count))
         let start = DispatchTime.now()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let (input, output) = jobs[index]
             do throws(SignatureError) {
                 try signer.sign(inputPath: input, outputPath: output, before: Self.partsAfterSignature(input), durable: !noSync)
-                outcomes.set(index, nil)
             } catch {
-                outcomes.set(index, error)
+                failed.update { $0[index] = error }
             }
         }
+        let failures = failed.get()
         let milliseconds = Int((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
         let printer = OutputBuffer()
         var refused = 0, ioErrors = 0
         for (index, (input, output)) in jobs.enumerated() {
-            let failure = outcomes.outcome(index)
+            let failure = failures[index]
             if let failure {
                 if case .io = failure.reason { ioErrors += 1 } else { refused += 1 }
             }
@@ -184,24 +184,4 @@ enum CanonicalizationChoice: String, ExpressibleByArgument, CaseIterable {
     case inclusive, exclusive
 
     var method: CanonicalizationMethod { self == .exclusive ? .exclusive : .inclusive }
-}
-
-/// Per-file outcomes written from concurrent workers.
-final class SignOutcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [SignatureError?]
-
-    init(count: Int) { failures = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ failure: SignatureError?) {
-        lock.lock()
-        failures[index] = failure
-        lock.unlock()
-    }
-
-    func outcome(_ index: Int) -> SignatureError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failures[index]
-    }
 }

@@ -36,6 +36,7 @@ enum StatsText {
         lines.append("receipts: \(s.receipts), events: \(s.events)")
         let outbox = OutboxStatus.allCases.map { "\($0.rawValue) \(s.outbox[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("outbox depth: \(s.outboxDepth) (\(outbox))")
+        lines.append("credit list: \(s.creditListEntries) entries; parties unknown to it: \(s.unknownCreditParties)")
         return lines
     }
 
@@ -45,6 +46,8 @@ enum StatsText {
         root.add("messages", s.messageTotal)
         root.add("incompleteMessages", s.incompleteMessages)
         root.add("messageParts", s.messageParts)
+        root.add("creditListEntries", s.creditListEntries)
+        root.add("unknownCreditParties", s.unknownCreditParties)
         root.add("messagesByType", raw: "[" + s.messages.map { m in
             var o = JSONLine()
             o.add("messageType", m.messageType)

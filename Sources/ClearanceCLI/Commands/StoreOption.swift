@@ -42,13 +42,24 @@ struct StoreOption: ParsableArguments {
     func reading<T>(_ body: (any ClearanceFlowStore) async throws -> T) async throws -> T {
         let opened = try await openFlow()
         do {
-            let value = try await body(opened)
-            await opened.close()
-            return value
+            return try await opened.closing { try await body(opened) }
         } catch {
-            await opened.close()
             OutputBuffer.standardError("clearance: \(error)\n")
             throw Exit.usage
+        }
+    }
+}
+
+extension Store {
+    /// Runs `body`, then closes the store whether or not it threw; an error of `body` is rethrown.
+    func closing<T>(after body: () async throws -> T) async rethrows -> T {
+        do {
+            let value = try await body()
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
         }
     }
 }

@@ -52,56 +52,24 @@ struct VerifyCommand: ParsableCommand {
             FileHandle.standardError.write(Data("clearance verify: \(error)\n".utf8))
             throw Exit.usage
         }
-        let outcomes = VerifyOutcomes(count: files.count)
+        let outcomes = LockedBox([Result<VerificationResult, VerificationFailure>?](repeating: nil, count: files.count))
         let files = self.files
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            do throws(VerificationFailure) {
-                outcomes.set(index, .success(try verifier.verify(path: files[index])))
-            } catch {
-                outcomes.set(index, .failure(error))
-            }
+            let outcome = Result { () throws(VerificationFailure) in try verifier.verify(path: files[index]) }
+            outcomes.update { $0[index] = outcome }
         }
+        let results = outcomes.get()
         let printer = OutputBuffer()
         var failed = 0, ioErrors = 0
         for (index, file) in files.enumerated() {
-            switch outcomes.outcome(index) {
-            case .success(let result):
-                switch format {
-                case .text:
-                    printer.line("\(file): OK \(result.summary)")
-                case .json:
-                    var line = JSONLine()
-                    line.add("file", file)
-                    line.add("valid", raw: "true")
-                    line.add("signer", result.signer.subject)
-                    line.add("serial", result.signer.serialNumberHex)
-                    line.add("issuer", result.signer.issuer)
-                    line.add("signatureAlgorithm", result.signatureAlgorithm.uri)
-                    line.add("digestAlgorithm", result.digestAlgorithm.uri)
-                    line.add("profile", result.profile.rawValue)
-                    var warnings = ""
-                    for warning in result.warnings {
-                        if !warnings.isEmpty { warnings += "," }
-                        JSONLine.quote(warning.description, into: &warnings)
-                    }
-                    line.add("warnings", raw: "[\(warnings)]")
-                    printer.line(line.line)
-                }
-            case .failure(let failure):
+            let outcome = results[index] ?? .failure(VerificationFailure(.io("not verified")))
+            if case .failure(let failure) = outcome {
                 if case .io = failure.reason { ioErrors += 1 } else { failed += 1 }
-                switch format {
-                case .text:
-                    printer.line("\(file): FAILED \(failure)")
-                case .json:
-                    var line = JSONLine()
-                    line.add("file", file)
-                    line.add("valid", raw: "false")
-                    line.add("code", failure.code)
-                    line.add("reason", failure.message)
-                    line.add("line", failure.position?.line)
-                    line.add("column", failure.position?.column)
-                    printer.line(line.line)
-                }
+            }
+            switch (format, outcome) {
+            case (.text, .success(let result)): printer.line("\(file): OK \(result.summary)")
+            case (.text, .failure(let failure)): printer.line("\(file): FAILED \(failure)")
+            case (.json, _): printer.line(Self.json(file, outcome))
             }
         }
         let verified = files.count - failed - ioErrors
@@ -121,24 +89,33 @@ struct VerifyCommand: ParsableCommand {
         if ioErrors > 0 { throw Exit.usage }
         if failed > 0 { throw Exit.invalid }
     }
-}
 
-/// Per-file verdicts written from concurrent workers.
-final class VerifyOutcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<VerificationResult, VerificationFailure>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<VerificationResult, VerificationFailure>) {
-        lock.lock()
-        results[index] = result
-        lock.unlock()
-    }
-
-    func outcome(_ index: Int) -> Result<VerificationResult, VerificationFailure> {
-        lock.lock()
-        defer { lock.unlock() }
-        return results[index] ?? .failure(VerificationFailure(.io("not verified")))
+    /// One file's verdict as a JSON line.
+    private static func json(_ file: String, _ outcome: Result<VerificationResult, VerificationFailure>) -> String {
+        var line = JSONLine()
+        line.add("file", file)
+        switch outcome {
+        case .success(let result):
+            line.add("valid", raw: "true")
+            line.add("signer", result.signer.subject)
+            line.add("serial", result.signer.serialNumberHex)
+            line.add("issuer", result.signer.issuer)
+            line.add("signatureAlgorithm", result.signatureAlgorithm.uri)
+            line.add("digestAlgorithm", result.digestAlgorithm.uri)
+            line.add("profile", result.profile.rawValue)
+            var warnings = ""
+            for warning in result.warnings {
+                if !warnings.isEmpty { warnings += "," }
+                JSONLine.quote(warning.description, into: &warnings)
+            }
+            line.add("warnings", raw: "[\(warnings)]")
+        case .failure(let failure):
+            line.add("valid", raw: "false")
+            line.add("code", failure.code)
+            line.add("reason", failure.message)
+            line.add("line", failure.position?.line)
+            line.add("column", failure.position?.column)
+        }
+        return line.line
     }
 }

@@ -19,7 +19,8 @@ import Foundation
 /// - any inventory refused by the cross-message rules makes the batch `refused`, with every
 ///   reason field by field;
 /// - inventories still missing documents make it wait (`awaiting`); the arrival of the last
-///   document releases it (``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``).
+///   document releases it (``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``);
+/// - a party dishonest on the credit list holds it for review (`held`, ``CreditScreen``).
 ///
 /// Forwarding twice is harmless: declarations move only from their stored status, and outbox
 /// rows are unique per (message, destination, part); parts are planned the same way each time.
@@ -27,6 +28,7 @@ public struct BatchForwarder: Sendable {
     private let store: any ClearanceFlowStore
     private let routing: @Sendable () -> RoutingTable
     private let rates: RetailImportTaxRates
+    private let screen: CreditScreen
 
     /// Status of a stored batch's declarations before forwarding.
     public static let storedStatus = DeclarationStatus.received
@@ -36,6 +38,7 @@ public struct BatchForwarder: Sendable {
         self.store = store
         self.routing = routing
         self.rates = rates
+        self.screen = CreditScreen(store: store, routing: routing)
     }
 
     /// Forwards the stored message `guid`.
@@ -96,8 +99,9 @@ public struct BatchForwarder: Sendable {
                 kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
             return outcome
         }
-        let table = routing()
-        let decision = table.route(sink.facts)
+        let screened = try await screen.decide(sink.facts, at: now)
+        let decision = screened.decision
+        let table = screened.table
         outcome.rules = decision.rules
         if !issues.isEmpty {
             outcome.status = .refused
@@ -110,6 +114,10 @@ public struct BatchForwarder: Sendable {
             try await move(guid, to: .awaitingDocuments, events: [Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "waiting for " + missing.prefix(20).joined(separator: ", ") + (missing.count > 20 ? " …" : ""))], routes: [])
+        } else if !screened.holds.isEmpty {
+            outcome.status = .held
+            outcome.issues = screened.holds
+            try await move(guid, to: .held, events: matched + ClearanceFlow.holdEvents(screened.holds, at: now, messageGuid: guid), routes: [])
         } else if decision.isUnrouted {
             outcome.status = .unrouted
             try await move(guid, to: .unrouted, events: [Event(
@@ -146,46 +154,5 @@ public struct BatchForwarder: Sendable {
         } catch {
             throw .store(error)
         }
-    }
-}
-
-/// Adds documents up into routing facts, counts invalid ones, and hands over retail-import
-/// inventories a megabyte at a time.
-private final class ForwardingSink: CEBDocumentSink {
-    var facts: RoutingFacts
-    var errors = 0
-    var invalidDocuments = 0
-    /// Every document read, valid or not.
-    var documents = 0
-    private var inventories: [Inventory] = []
-
-    init(messageType: String, senderCode: String) {
-        facts = RoutingFacts(messageType: messageType, documents: [], senderCode: senderCode)
-    }
-
-    func takeInventories() -> [Inventory] {
-        defer { inventories.removeAll(keepingCapacity: true) }
-        return inventories
-    }
-
-    func messageStarted(_ header: MessageHeader) {}
-
-    func document(_ decode: () -> CEBDocument, context: DocumentContext) {
-        documents += 1
-        let count = context.issues.filter { $0.severity == .error }.count
-        if count > 0 {
-            errors += count
-            invalidDocuments += 1
-            return
-        }
-        let document = decode()
-        facts.absorb(document)
-        if case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) {
-            inventories.append(inventory)
-        }
-    }
-
-    func messageFinished(_ envelope: MessageEnvelope) {
-        errors += envelope.issues.filter { $0.severity == .error }.count
     }
 }

@@ -20,6 +20,7 @@ public final class ClearanceFlow: Sendable {
     private let routing: @Sendable () -> RoutingTable
     private let rates: RetailImportTaxRates
     private let logger: Logger
+    private let screen: CreditScreen
 
     /// Creates a flow.
     /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
@@ -29,6 +30,7 @@ public final class ClearanceFlow: Sendable {
         self.routing = routing
         self.rates = rates
         self.logger = logger
+        self.screen = CreditScreen(store: store, routing: routing)
     }
 
     /// Takes one message (bare or in a `dxp:DxpMsg`).
@@ -104,9 +106,11 @@ public final class ClearanceFlow: Sendable {
             }
         }
 
-        let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-        let table = routing()
-        let decision = table.route(facts)
+        let screened = try await screen.decide(
+            RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
+        let facts = screened.facts
+        let decision = screened.decision
+        let table = screened.table
         outcome.rules = decision.rules
         let status: DeclarationStatus
         var routes: [OutboxRoute] = []
@@ -120,6 +124,11 @@ public final class ClearanceFlow: Sendable {
         } else if let missing = awaitingMissing {
             status = .awaitingDocuments
             outcome.status = .awaiting(missing)
+        } else if !screened.holds.isEmpty {
+            status = .held
+            outcome.status = .held
+            outcome.issues = screened.holds
+            events += Self.holdEvents(screened.holds, at: now, messageGuid: message.guid)
         } else if decision.isUnrouted {
             status = .unrouted
             outcome.status = .unrouted
@@ -155,7 +164,7 @@ public final class ClearanceFlow: Sendable {
 
         // Re-checks after commit: documents that complete a waiting inventory, and an inventory
         // whose documents arrived while it was being evaluated.
-        if status == .declared || status == .awaitingDocuments {
+        if status == .declared || status == .awaitingDocuments || status == .held {
             outcome.released = try await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
             if status == .awaitingDocuments, outcome.released.contains(message.guid) {
                 let destinations = try await routedDestinations(message.guid)
@@ -190,12 +199,21 @@ public final class ClearanceFlow: Sendable {
                 }
                 guard complete, !inventoryGuids.isEmpty else { continue }
                 let now = Date()
-                if allIssues.isEmpty {
-                    let facts = RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode)
-                    let table = routing()
-                    let decision = table.route(facts)
+                let screened = try await screen.decide(
+                    RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
+                if allIssues.isEmpty, !screened.holds.isEmpty {
+                    let holds = Self.holdEvents(screened.holds, at: now, messageGuid: guid)
+                    var moved = false
+                    for inventoryGuid in inventoryGuids {
+                        moved = try await store.advanceDeclaration(
+                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments, toStatus: .held,
+                            events: moved ? [] : holds, routes: []) || moved
+                    }
+                } else if allIssues.isEmpty {
+                    let facts = screened.facts
+                    let decision = screened.decision
                     let split = await SplitRoutes.routes(
-                        decision.destinations, table: table, messageType: message.messageType, documents: message.documents.count,
+                        decision.destinations, table: screened.table, messageType: message.messageType, documents: message.documents.count,
                         orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
                     ) { [store] (spec, most) throws(MessageSplitError) in
                         try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
@@ -244,6 +262,11 @@ public final class ClearanceFlow: Sendable {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// The timeline events of a credit hold: one `credit-hold` per dishonest party, with its `CRD001` reason.
+    static func holdEvents(_ holds: [CrossMessageIssue], at date: Date, messageGuid: String) -> [Event] {
+        holds.map { Event(kind: .creditHold, occurredAt: date, messageGuid: messageGuid, code: $0.code, detail: $0.message) }
     }
 
     /// The timeline event of an inventory whose order, payment and waybill agree (with its tax and quota).

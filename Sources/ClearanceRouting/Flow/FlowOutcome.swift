@@ -16,6 +16,9 @@ public struct FlowOutcome: Sendable, Hashable {
         case duplicate
         /// Stored, but no routing rule matched.
         case unrouted
+        /// Stored and held for an operator's review: a party is dishonest on the credit list
+        /// (the `CRD001` reasons are in ``FlowOutcome/issues``).
+        case held
     }
 
     /// Envelope guid.
@@ -40,6 +43,7 @@ public struct FlowOutcome: Sendable, Hashable {
         case .invalid: text = "invalid"
         case .duplicate: text = "duplicate (already processed)"
         case .unrouted: text = "stored, no routing rule matched"
+        case .held: text = "held for review: " + issues.map(\.description).joined(separator: "; ")
         }
         if !rules.isEmpty { text += " [rules: \(rules.joined(separator: ", "))]" }
         if !released.isEmpty { text += " (released inventory \(released.joined(separator: ", ")))" }

@@ -12,7 +12,9 @@ extension RoutingTable {
 # all given keys must match): messageType, ieFlag (I/E), customsDistrict (2–4 digit prefix of the
 # customs code: 35 Fuzhou, 37 Xiamen), port, tradeMode (9610/9710/9810/1210/1239), originCountry,
 # destinationCountry, enterprise (any code on the message), inspection (true/false: carries an
-# InspOrder). Values may use ${VAR} / ${VAR:-default} from the environment.
+# InspOrder), partyGrade (advanced-certified/general-certified/general-credit/dishonest: any party
+# of the message — platform, e-commerce enterprise, logistics, payment, agent — has that grade on the
+# credit list in force; `clearance credit import`). Values may use ${VAR} / ${VAR:-default} from the environment.
 #
 # Destinations: `http` (url, timeoutSeconds, concurrency, clientCertificate + clientKey + trustedCA
 # for mutual TLS) or `spool` (outbox directory written atomically, inbox directory for receipts);
@@ -107,6 +109,12 @@ rules:
     description: messages carrying an inspection declaration also go to inspection
     match:
       inspection: true
+    to: [inspection]
+  - name: dishonest-party-inspection
+    description: >-
+      a party dishonest on the credit list (held for review first; once ops release it) also goes to inspection
+    match:
+      partyGrade: dishonest
     to: [inspection]
   - name: payments-to-forex
     description: payment data goes to the payment/foreign-exchange regulator as well as customs

@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceRules
 
 /// The facts about one message that routing rules match on.
 public struct RoutingFacts: Sendable, Hashable {
@@ -20,6 +21,12 @@ public struct RoutingFacts: Sendable, Hashable {
     public var enterprises: Set<String>
     /// Whether the message carries an inspection declaration (`InspOrder`).
     public var hasInspection: Bool
+    /// The parties the credit list is checked for (platform, e-commerce enterprise, logistics,
+    /// payment, agent), by role.
+    public var parties: Set<Party> = []
+    /// The credit grades of those parties in force now, filled in by ``CreditScreen`` before
+    /// the table routes (unknown parties add none).
+    public var partyGrades: Set<CreditGrade> = []
     /// Business keys for reports and shipment ordering.
     public var orderNo: String?
     public var logisticsNo: String?
@@ -57,6 +64,10 @@ public struct RoutingFacts: Sendable, Hashable {
         for code in codes { if let code, !code.isEmpty { enterprises.insert(code) } }
     }
 
+    private mutating func party(_ role: PartyRole, _ code: String?) {
+        if let code, !code.isEmpty { parties.insert(Party(role: role, code: code)) }
+    }
+
     /// Adds one document's facts (for messages read as a stream, one document at a time).
     public mutating func absorb(_ document: CEBDocument) {
         switch document {
@@ -64,16 +75,19 @@ public struct RoutingFacts: Sendable, Hashable {
             ieFlag = "I"
             orderNo = o.head.orderNo
             add(o.head.ebpCode, o.head.ebcCode, o.head.payCode)
+            party(.platform, o.head.ebpCode); party(.ecommerce, o.head.ebcCode); party(.payment, o.head.payCode)
             for line in o.lines where !line.country.isEmpty { originCountries.insert(line.country) }
         case .payment(let p):
             ieFlag = "I"
             orderNo = p.head.orderNo
             add(p.head.ebpCode, p.head.payCode)
+            party(.platform, p.head.ebpCode); party(.payment, p.head.payCode)
         case .logistics(let l):
             ieFlag = "I"
             logisticsNo = l.head.logisticsNo
             if !l.head.orderNo.isEmpty { orderNo = l.head.orderNo }
             add(l.head.logisticsCode)
+            party(.logistics, l.head.logisticsCode)
         case .inventory(let i):
             let h = i.head
             ieFlag = h.ieFlag
@@ -86,6 +100,7 @@ public struct RoutingFacts: Sendable, Hashable {
             if !h.country.isEmpty { originCountries.insert(h.country) }
             for line in i.lines where !line.country.isEmpty { originCountries.insert(line.country) }
             add(h.ebpCode, h.ebcCode, h.logisticsCode, h.agentCode, h.areaCode)
+            party(.platform, h.ebpCode); party(.ecommerce, h.ebcCode); party(.logistics, h.logisticsCode); party(.agent, h.agentCode)
         case .exportInventory(let i):
             let h = i.head
             ieFlag = "E"
@@ -97,18 +112,22 @@ public struct RoutingFacts: Sendable, Hashable {
             copNo = h.copNo
             destinationCountry = h.country
             add(h.ebpCode, h.ebcCode, h.logisticsCode, h.agentCode, h.ownerCode)
+            party(.platform, h.ebpCode); party(.ecommerce, h.ebcCode); party(.logistics, h.logisticsCode); party(.agent, h.agentCode)
         case .exportOrder(let o):
             ieFlag = "E"
             orderNo = o.head.orderNo
             add(o.head.ebpCode, o.head.ebcCode)
+            party(.platform, o.head.ebpCode); party(.ecommerce, o.head.ebcCode)
         case .exportLogistics(let l):
             ieFlag = "E"
             logisticsNo = l.logisticsNo
             add(l.logisticsCode)
+            party(.logistics, l.logisticsCode)
         case .paymentReceipt(let p):
             ieFlag = "E"
             orderNo = p.orderNo
             add(p.ebpCode, p.ebcCode, p.payCode)
+            party(.platform, p.ebpCode); party(.ecommerce, p.ebcCode); party(.payment, p.payCode)
         case .inspectionOrder:
             hasInspection = true
         default:

@@ -1,3 +1,5 @@
+import ClearanceRules
+
 /// One declarative routing rule: when every condition given matches the message, the message
 /// goes to ``destinations``. Within a condition any listed value matches.
 public struct RoutingRule: Sendable, Hashable {
@@ -21,6 +23,9 @@ public struct RoutingRule: Sendable, Hashable {
         public var enterprises: Set<String> = []
         /// Whether the message must (true) or must not (false) carry an inspection declaration.
         public var inspection: Bool?
+        /// Credit grades: matches when any party of the message has one of them on the credit
+        /// list in force (e.g. `dishonest` to send such declarations to inspection as well).
+        public var partyGrades: Set<CreditGrade> = []
 
         /// Creates an empty (match-all) condition set.
         public init() {}
@@ -38,6 +43,7 @@ public struct RoutingRule: Sendable, Hashable {
             if !destinationCountries.isEmpty, !(facts.destinationCountry.map(destinationCountries.contains) ?? false) { return false }
             if !enterprises.isEmpty, enterprises.isDisjoint(with: facts.enterprises) { return false }
             if let inspection, inspection != facts.hasInspection { return false }
+            if !partyGrades.isEmpty, partyGrades.isDisjoint(with: facts.partyGrades) { return false }
             return true
         }
     }

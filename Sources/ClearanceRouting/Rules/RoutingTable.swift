@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceRules
 import ClearanceStore
 import Foundation
 import XMLSignature
@@ -313,7 +314,7 @@ struct RoutingTableLoader {
         }
         var match = RoutingRule.Match()
         if let conditions = mapping(fields["match"], "rule '\(name)' match", allowed: [
-            "messageType", "ieFlag", "customsDistrict", "port", "tradeMode", "originCountry", "destinationCountry", "enterprise", "inspection",
+            "messageType", "ieFlag", "customsDistrict", "port", "tradeMode", "originCountry", "destinationCountry", "enterprise", "inspection", "partyGrade",
         ]) {
             for (key, _, value) in conditions {
                 switch key {
@@ -344,6 +345,13 @@ struct RoutingTableLoader {
                 case "destinationCountry": match.destinationCountries = Set(strings(value, "destinationCountry"))
                 case "enterprise": match.enterprises = Set(strings(value, "enterprise"))
                 case "inspection": match.inspection = bool(value, "inspection")
+                case "partyGrade":
+                    for text in strings(value, "partyGrade") {
+                        if let grade = CreditGrade(rawValue: text) { match.partyGrades.insert(grade) }
+                        else {
+                            fail(value, "rule '\(name)': unknown partyGrade '\(text)' (\(CreditGrade.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                    }
                 default: break
                 }
             }

@@ -15,6 +15,7 @@ public enum ClearanceApplication {
     public static func buildRouter(_ environment: ServiceEnvironment) throws(ServerError) -> Router<EnterpriseContext> {
         let router = Router(context: EnterpriseContext.self)
         router.add(middleware: RequestLogMiddleware(logger: environment.logger, metrics: environment.metrics))
+        router.add(middleware: OpsLanguageMiddleware())
         router.add(middleware: APIKeyAuthenticator(
             store: environment.store, rateLimiter: environment.rateLimiter, metrics: environment.metrics))
         HealthController(environment: environment, openAPI: ViewRenderer.openAPIDocument).register(on: router)
@@ -25,6 +26,7 @@ public enum ClearanceApplication {
         ShipmentController(environment: environment).register(on: router)
         ReceiptController(environment: environment).register(on: router)
         OutboxController(environment: environment).register(on: router)
+        HoldController(environment: environment).register(on: router)
         OpsPageController(environment: environment).register(on: router)
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops"]) }
         return router

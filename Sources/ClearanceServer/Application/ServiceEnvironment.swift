@@ -12,6 +12,8 @@ public struct ServiceEnvironment: Sendable {
     public let flow: ClearanceFlow
     /// The same rules and routing for uploaded batches, once stored.
     public let batchForwarder: BatchForwarder
+    /// Ops' release or refusal of messages held for credit review.
+    public let holdReview: HoldReview
     /// Customs receipts posted to the service.
     public let receipts: ReceiptProcessor
     /// Single messages, declarations and receipts alike: who may send them, signatures, then flow or receipts.
@@ -39,6 +41,7 @@ public struct ServiceEnvironment: Sendable {
         self.logger = logger
         flow = ClearanceFlow(store: store, routing: routing, logger: logger)
         batchForwarder = BatchForwarder(store: store, routing: routing)
+        holdReview = HoldReview(store: store, routing: routing)
         receipts = ReceiptProcessor(store: store, logger: logger)
         intake = MessageIntake(
             store: store, flow: flow, receipts: receipts, routing: routing,

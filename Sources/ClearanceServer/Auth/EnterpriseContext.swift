@@ -16,6 +16,10 @@ public struct EnterpriseContext: RequestContext {
     var opsSessionToken: String?
     /// The connection (for the client certificate of a mutual-TLS caller).
     let channel: any Channel
+    /// The ops pages' language (``OpsLanguageMiddleware``).
+    var language: OpsLanguage = .en
+    /// This page in the other language (the pages' switch).
+    var languageLink = "?lang=zh"
 
     /// Creates an unauthenticated context.
     public init(source: ApplicationRequestContextSource) {

@@ -72,7 +72,9 @@ struct MessageSummaryDTO: ResponseEncodable {
     var receivedAt: Date
     var sha256: String
     var signatureVerdict: String
+}
 
+extension MessageSummaryDTO {
     init(_ m: MessageSummary) {
         guid = m.guid
         messageType = m.messageType
@@ -262,19 +264,21 @@ struct ReceiptFeedDTO: ResponseEncodable {
     var next: Int64
 }
 
+/// `Message`: a `MessageSummary` with the message's status and whether it is revealed. Its `xml`
+/// is not here: the controller encodes these facts first and streams `xml` after them.
 struct MessageDTO: ResponseEncodable {
-    var guid: String
-    var messageType: String
-    var senderCode: String
-    var direction: String
-    var receivedAt: Date
-    var sha256: String
-    var signatureVerdict: String
+    var summary: MessageSummaryDTO
     var status: String
-    /// The raw message, personal data masked unless revealed by ops. Nil in the facts the
-    /// controller encodes first: it streams `xml` after them.
-    var xml: String?
     var revealed: Bool
+
+    private enum CodingKeys: CodingKey { case status, revealed }
+
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(revealed, forKey: .revealed)
+    }
 }
 
 struct IssueDTO: Codable, Sendable {

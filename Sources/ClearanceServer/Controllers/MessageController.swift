@@ -127,6 +127,10 @@ struct MessageController {
                 verdict.verdict = "unrouted"
                 verdict.stored = true
                 return (verdict, 202)
+            case .held:
+                verdict.verdict = "held"
+                verdict.stored = true
+                return (verdict, 202)
             case .refused:
                 verdict.verdict = "refused"
                 verdict.stored = true
@@ -179,9 +183,10 @@ struct MessageController {
         }
         let m = view.record
         let facts = MessageDTO(
-            guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
-            receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict, status: view.status,
-            xml: nil, revealed: reveal)
+            summary: MessageSummaryDTO(
+                guid: m.guid, messageType: m.messageType, senderCode: m.senderCode, direction: m.direction.rawValue,
+                receivedAt: m.receivedAt, sha256: m.sha256, signatureVerdict: m.signatureVerdict),
+            status: view.status, revealed: reveal)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         var head = Array(try encoder.encode(facts))

@@ -1,3 +1,4 @@
+import CEBModel
 import ClearanceRouting
 import ClearanceStore
 import Foundation
@@ -28,16 +29,22 @@ struct OpsPageController {
         router.get("/ops/batches/:id") { _, context in try await batch(context) }
         router.get("/ops/outbox") { request, context in try await outbox(request, context) }
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
+        router.get("/ops/holds") { _, context in try await holds(context) }
+        router.post("/ops/holds/:guid/release") { request, context in try await decideHold(request, context, release: true) }
+        router.post("/ops/holds/:guid/refuse") { request, context in try await decideHold(request, context, release: false) }
     }
 
     // MARK: Sign-in
 
     /// The sign-in form, with a fresh double-submit token (form field and `clearance_login` cookie).
     private func loginForm(
-        _ request: Request, next: String?, text: String = "Paste an API key.", status: HTTPResponse.Status = .ok, token: String? = nil
+        _ request: Request, next: String?, text: String? = nil, status: HTTPResponse.Status = .ok, token: String? = nil
     ) throws -> Response {
         let token = token ?? OpsSession.newToken()
-        var values: [String: Any] = ["title": "Sign in", "heading": "Sign in", "text": text, "login": true, "loginToken": token]
+        let language = OpsLanguage.of(request)
+        var values = Self.texts(language, link: request.uri.path + "?lang=\(language.other.rawValue)")
+        values.merge(["title": language.text("signIn"), "heading": language.text("signIn"), "text": text ?? language.text("pasteKey"),
+                      "login": true, "loginToken": token]) { $1 }
         if let next = Self.safeTarget(next) { values["next"] = next }
         var response = try views.page("message-page", values, status: status)
         response.setCookie(OpsSession.cookie(OpsSession.loginCookieName, token, maxAge: 3600, secure: cameOverTLS(request)))
@@ -114,16 +121,19 @@ struct OpsPageController {
     /// Values every signed-in page shows: the viewer, the search box and (for a session) the
     /// CSRF token of its forms.
     private func base(_ title: String, _ context: EnterpriseContext, query: String = "") -> [String: Any] {
-        var values: [String: Any] = ["title": title, "query": query]
+        var values = Self.texts(context.language, link: context.languageLink)
+        values["title"] = title
+        values["query"] = query
         if let enterprise = context.enterprise { values["viewer"] = "\(enterprise.code) (\(enterprise.role.rawValue))" }
         if let token = context.opsSessionToken { values["csrf"] = OpsSession.csrfToken(session: token) }
         return values
     }
 
     private func notFound(_ context: EnterpriseContext, _ what: String, query: String = "") throws -> Response {
-        var values = base("Not found", context, query: query)
-        values["heading"] = "Not found"
-        values["text"] = "Nothing visible to you matches \(what)."
+        let t = context.language
+        var values = base(t.text("notFound"), context, query: query)
+        values["heading"] = t.text("notFound")
+        values["text"] = "\(t.text("nothingMatches")) \(what)."
         return try views.page("message-page", values, status: .notFound)
     }
 
@@ -131,15 +141,24 @@ struct OpsPageController {
 
     private func overview(_ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
-        guard enterprise.role == .ops else { return try views.page("message-page", base("Search", context).merging(
-            ["heading": "Search", "text": "Search a shipment by orderNo, logisticsNo, invtNo or copNo."]) { $1 }) }
+        guard enterprise.role == .ops else { return try views.page("message-page", base(context.language.text("search"), context).merging(
+            ["heading": context.language.text("search"), "text": context.language.text("searchHint")]) { $1 }) }
         let stats = try await store.stats()
-        var values = base("Overview", context)
+        var values = base(context.language.text("overview"), context)
         values["messageTotal"] = stats.messageTotal
         values["declarationTotal"] = stats.declarationTotal
         values["receiptTotal"] = stats.receipts
         values["outboxDepth"] = stats.outboxDepth
         values["outboxDead"] = stats.outbox[.dead] ?? 0
+        let t = context.language
+        var byStatus: [String: Int] = [:]
+        for d in stats.declarations { byStatus[d.status, default: 0] += d.count }
+        values["declarationsChart"] = SVGBarChart(title: t.text("declarationsByStatus"), bars: byStatus.sorted { $0.value > $1.value }.map {
+            SVGBarChart.Bar(label: Self.statusText($0.key), count: $0.value, link: nil)
+        }).svg
+        values["outboxChart"] = SVGBarChart(title: t.text("outboxByStatus"), bars: OutboxStatus.allCases.map {
+            SVGBarChart.Bar(label: $0.rawValue, count: stats.outbox[$0] ?? 0, link: "/ops/outbox?status=\($0.rawValue)")
+        }).svg
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
             ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
              "signatureVerdict": m.signatureVerdict]
@@ -170,9 +189,10 @@ struct OpsPageController {
         guard let t = try await ShipmentController.find(key: key, by: nil, store: store, for: enterprise) else {
             return try notFound(context, key, query: key)
         }
-        var values = base("Shipment \(key)", context, query: key)
+        var values = base("\(context.language.text("shipment")) \(key)", context, query: key)
         values["key"] = key
         values["status"] = ShipmentStatus.of(t)
+        values["traceChart"] = TraceabilityChart(timeline: t).svg
         values["declarations"] = t.declarations.map { d -> [String: Any] in
             let dto = DeclarationDTO(d)
             return ["kind": dto.kind, "orderNo": dto.orderNo ?? "", "logisticsNo": dto.logisticsNo ?? "", "invtNo": dto.invtNo ?? "",
@@ -209,7 +229,7 @@ struct OpsPageController {
             try await store.appendAudit(AuditEntry(actor: enterprise.code, action: "reveal", target: guid, detail: "ops page"))
         }
         let m = view.record
-        var values = base("Message \(guid)", context)
+        var values = base("\(context.language.text("message")) \(guid)", context)
         values["guid"] = m.guid
         values["messageType"] = m.messageType
         values["senderCode"] = m.senderCode
@@ -231,7 +251,7 @@ struct OpsPageController {
     private func batches(_ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
         let rows = try await store.batches(enterpriseCode: enterprise.role == .ops ? nil : enterprise.code, limit: 100)
-        var values = base("Batches", context)
+        var values = base(context.language.text("batches"), context)
         values["batches"] = rows.map(Self.batchValues)
         return try views.page("batches", values)
     }
@@ -242,7 +262,7 @@ struct OpsPageController {
         guard let b = try await store.batch(id: id), enterprise.role == .ops || b.enterpriseCode == enterprise.code else {
             return try notFound(context, id)
         }
-        var values = base("Batch \(id)", context).merging(Self.batchValues(b)) { $1 }
+        var values = base("\(context.language.text("batch")) \(id)", context).merging(Self.batchValues(b)) { $1 }
         values["rows"] = try await store.batchErrors(batchId: id, offset: 0, limit: 500).map { e -> [String: Any] in
             ["document": e.documentIndex, "key": e.recordKey ?? "", "line": e.line, "column": e.column, "severity": e.severity,
              "code": e.code, "field": e.field ?? "", "message": e.message]
@@ -266,7 +286,7 @@ struct OpsPageController {
     private func outbox(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try requireOps(context)
         let filter = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
-        var values = base("Outbox", context)
+        var values = base(context.language.text("outbox"), context)
         if let filter { values["statusFilter"] = filter.rawValue }
         values["entries"] = try await store.outboxEntries(status: filter, limit: 200).map { o -> [String: Any] in
             ["id": o.id, "destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue,
@@ -291,13 +311,50 @@ struct OpsPageController {
         return Response(status: .seeOther, headers: [.location: "/ops/outbox?status=pending"])
     }
 
+    private func holds(_ context: EnterpriseContext) async throws -> Response {
+        _ = try requireOps(context)
+        var values = base(context.language.text("holds"), context)
+        let csrf = values["csrf"] ?? ""
+        values["holds"] = try await store.heldMessages(limit: 200).map { h -> [String: Any] in
+            ["guid": h.guid, "messageType": h.messageType, "senderCode": h.senderCode, "declarations": h.declarations,
+             "heldAt": h.heldAt.map(Self.time) ?? "", "reasons": h.reasons, "csrf": csrf]
+        }
+        return try views.page("holds", values)
+    }
+
+    /// Release or refuse a held message from the holds page (audited by ``HoldReview``).
+    private func decideHold(_ request: Request, _ context: EnterpriseContext, release: Bool) async throws -> Response {
+        _ = try viewer(context)
+        try await requireCSRF(request, context)
+        let enterprise = try requireOps(context)
+        let guid = try context.parameters.require("guid")
+        do {
+            if release {
+                _ = try await environment.holdReview.release(messageGuid: guid, by: enterprise.code)
+            } else {
+                _ = try await environment.holdReview.refuse(messageGuid: guid, by: enterprise.code)
+            }
+        } catch {
+            throw HoldController.refusal(error)
+        }
+        return Response(status: .seeOther, headers: [.location: "/ops/holds"])
+    }
+
     /// `"800 released"` for a customs code, the status itself otherwise.
     static func statusText(_ status: String) -> String {
         let name = StatusNames.name(status)
         return name == status ? status : "\(status) \(name)"
     }
 
+    /// A time as China Standard Time, the clock ops staff and customs work by, with its zone shown.
     static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon))
+        let t = ChinaTime.cebTime(date, milliseconds: false)
+        func part(_ from: Int, _ count: Int) -> Substring { t.dropFirst(from).prefix(count) }
+        return "\(part(0, 4))-\(part(4, 2))-\(part(6, 2)) \(part(8, 2)):\(part(10, 2)):\(part(12, 2)) +08:00"
+    }
+
+    /// The texts of `language` and its switch: what every page's header and footer show.
+    static func texts(_ language: OpsLanguage, link: String) -> [String: Any] {
+        ["t": language.catalogue, "lang": language.rawValue, "otherLang": language.other.rawValue, "languageLink": link]
     }
 }

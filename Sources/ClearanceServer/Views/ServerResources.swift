@@ -261,6 +261,67 @@ paths:
         "200": { description: Entries, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/AuditEntry" } } } } }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/holds:
+    get:
+      tags: [ops]
+      summary: Messages held for credit review (a party dishonest on the credit list, CRD001), oldest first
+      parameters:
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 1000 } }
+      responses:
+        "200": { description: Held messages, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/HeldMessage" } } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/holds/{guid}/release:
+    post:
+      tags: [ops]
+      summary: Release a held message after review and route it as the flow would have (audited)
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      responses:
+        "200": { description: What became of the message, content: { application/json: { schema: { $ref: "#/components/schemas/HoldDecision" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/holds/{guid}/refuse:
+    post:
+      tags: [ops]
+      summary: Refuse a held message after review (CRD002; audited)
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      responses:
+        "200": { description: What became of the message, content: { application/json: { schema: { $ref: "#/components/schemas/HoldDecision" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /v1/credit:
+    post:
+      tags: [ops]
+      summary: Replace the credit list with a CSV file (as clearance credit import; all or nothing, audited)
+      description: >
+        UTF-8 CSV with the header code,grade,source,validFrom,validTo. The first bad line refuses the whole
+        file (422 naming the line and a CRD010–CRD015 code) and the list in force is not touched.
+      parameters:
+        - { name: name, in: query, required: false, schema: { type: string, maxLength: 200 }, description: "file name to record" }
+      requestBody:
+        required: true
+        content:
+          text/csv: { schema: { type: string } }
+      responses:
+        "200": { description: The import, content: { application/json: { schema: { $ref: "#/components/schemas/CreditImport" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "408": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+        "422": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [ops]
+      summary: The credit list in force (by code) and its latest imports (clearance credit import)
+      parameters:
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100000 } }
+      responses:
+        "200": { description: The list, content: { application/json: { schema: { $ref: "#/components/schemas/CreditList" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /:
     get:
       tags: [ops]
@@ -382,6 +443,49 @@ paths:
       responses:
         "303": { description: Back to the outbox }
         "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /ops/holds:
+    get:
+      tags: [ops]
+      summary: "Ops page: messages held for credit review, with release and refuse buttons (HTML)"
+      security: [ { cookieSession: [] } ]
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /ops/holds/{guid}/release:
+    post:
+      tags: [ops]
+      summary: "Release button (form field `csrf`; audited)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { csrf: { type: string } } }
+      responses:
+        "303": { description: Back to the holds }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+  /ops/holds/{guid}/refuse:
+    post:
+      tags: [ops]
+      summary: "Refuse button (form field `csrf`; audited)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: guid, in: path, required: true, schema: { type: string }, example: 5f1b3e1c-0000-4000-8000-000000000001 }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { csrf: { type: string } } }
+      responses:
+        "303": { description: Back to the holds }
         "401": { $ref: "#/components/responses/Error" }
         "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
@@ -728,7 +832,7 @@ components:
       properties:
         guid: { type: string }
         messageType: { type: string }
-        verdict: { type: string, enum: [routed, awaiting, refused, invalid, unrouted, receipt, duplicate] }
+        verdict: { type: string, enum: [routed, awaiting, held, refused, invalid, unrouted, receipt, duplicate] }
         stored: { type: boolean }
         signature: { type: string, description: "valid, valid-with-warnings, invalid, unsigned, unchecked" }
         destinations: { type: array, items: { type: string } }
@@ -759,7 +863,8 @@ components:
           description: >-
             What the clearance flow did with the completed batch, forwarded as a whole: "routed → destinations",
             "awaiting documents: …" (retail-import inventories waiting for order, payment or waybill; released
-            when the last one arrives), "refused: …" (field-level reasons) or "invalid" (BAT001: invalid
+            when the last one arrives), "held for review: …" (CRD001: a party dishonest on the credit list; ops release or refuse it),
+            "refused: …" (field-level reasons) or "invalid" (BAT001: invalid
             documents hold the whole batch back). Absent until the batch is completed.
         signature:
           type: string
@@ -911,6 +1016,51 @@ components:
         action: { type: string }
         target: { type: string }
         detail: { type: string }
+    HeldMessage:
+      type: object
+      required: [guid, messageType, senderCode, declarations, reasons]
+      properties:
+        guid: { type: string }
+        messageType: { type: string }
+        senderCode: { type: string }
+        declarations: { type: integer }
+        heldAt: { type: string, format: date-time }
+        reasons: { type: array, items: { type: string }, description: "CRD001 … naming the party, its code and the list's source" }
+    HoldDecision:
+      type: object
+      required: [guid, status, destinations, rules]
+      properties:
+        guid: { type: string }
+        status: { type: string, enum: [routed, unrouted, refused] }
+        destinations: { type: array, items: { type: string } }
+        rules: { type: array, items: { type: string } }
+    CreditList:
+      type: object
+      required: [entries, imports]
+      properties:
+        entries:
+          type: array
+          items:
+            type: object
+            required: [code, grade, source]
+            properties:
+              code: { type: string }
+              grade: { type: string, enum: [advanced-certified, general-certified, general-credit, dishonest] }
+              source: { type: string }
+              validFrom: { type: string, format: date-time }
+              validUntil: { type: string, format: date-time, description: "first instant the entry no longer applies (00:00 China time after validTo)" }
+        imports: { type: array, items: { $ref: "#/components/schemas/CreditImport" } }
+    CreditImport:
+      type: object
+      required: [id, importedAt, actor, fileName, fileSHA256, entries, grades]
+      properties:
+        id: { type: integer }
+        importedAt: { type: string, format: date-time }
+        actor: { type: string }
+        fileName: { type: string }
+        fileSHA256: { type: string }
+        entries: { type: integer }
+        grades: { type: object, additionalProperties: { type: integer } }
 
 """#
 
@@ -918,36 +1068,37 @@ components:
     static let templates: [(name: String, text: String)] = [
         ("batch", #"""
 {{> header}}
-<h1>Batch {{id}}</h1>
-<p>Status <span class="status">{{status}}</span> · {{bytes}} bytes · {{documents}} documents ({{invalidDocuments}} invalid) · {{declarationsInserted}} declarations stored, {{declarationsSkipped}} already stored · {{errors}} errors, {{warnings}} warnings</p>
-{{#failure}}<p><strong>Failed:</strong> {{failure}}</p>{{/failure}}
-{{#routing}}<p><strong>Clearance flow:</strong> {{routing}}</p>{{/routing}}
-{{#messageGuid}}<p>Message <a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></p>{{/messageGuid}}
-<p><a href="/v1/batches/{{id}}/errors?format=csv">Errors as CSV</a></p>
+<h1>{{t.batch}} {{id}}</h1>
+<p>{{t.status}} <span class="status">{{status}}</span> · {{bytes}} {{t.bytes}} · {{documents}} {{t.documents}} ({{invalidDocuments}} {{t.invalid}}) · {{declarationsInserted}} {{t.declarationsStored}}, {{declarationsSkipped}} {{t.alreadyStored}} · {{errors}} {{t.errors}}, {{warnings}} {{t.warnings}}</p>
+{{#failure}}<p><strong>{{t.failed}}:</strong> {{failure}}</p>{{/failure}}
+{{#routing}}<p><strong>{{t.clearanceFlow}}:</strong> {{routing}}</p>{{/routing}}
+{{#messageGuid}}<p>{{t.message}} <a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></p>{{/messageGuid}}
+<p><a href="/v1/batches/{{id}}/errors?format=csv">{{t.errorsCSV}}</a></p>
 <table id="batch-errors">
-<tr><th>document</th><th>key</th><th>line:col</th><th>severity</th><th>code</th><th>field</th><th>message</th></tr>
+<tr><th>{{t.document}}</th><th>{{t.key}}</th><th>line:col</th><th>{{t.severity}}</th><th>{{t.code}}</th><th>{{t.field}}</th><th>{{t.message}}</th></tr>
 {{#rows}}
 <tr><td>{{document}}</td><td>{{key}}</td><td>{{line}}:{{column}}</td><td>{{severity}}</td><td>{{code}}</td><td>{{field}}</td><td>{{message}}</td></tr>
 {{/rows}}
-{{^rows}}<tr><td colspan="7" class="muted">No problems.</td></tr>{{/rows}}
+{{^rows}}<tr><td colspan="7" class="muted">{{t.noProblems}}</td></tr>{{/rows}}
 </table>
 {{> footer}}
 
 """#),
         ("batches", #"""
 {{> header}}
-<h1>Batches</h1>
+<h1>{{t.batches}}</h1>
 <table id="batches">
-<tr><th>created</th><th>id</th><th>enterprise</th><th>status</th><th>bytes</th><th>documents</th><th>invalid</th><th>stored</th><th>errors</th></tr>
+<tr><th>{{t.created}}</th><th>{{t.id}}</th><th>{{t.enterprise}}</th><th>{{t.status}}</th><th>{{t.bytes}}</th><th>{{t.documents}}</th><th>{{t.invalid}}</th><th>{{t.stored}}</th><th>{{t.errors}}</th></tr>
 {{#batches}}
 <tr><td>{{createdAt}}</td><td><a href="/ops/batches/{{id}}">{{id}}</a></td><td>{{enterpriseCode}}</td><td><span class="status">{{status}}</span></td><td>{{bytes}}</td><td>{{documents}}</td><td>{{invalidDocuments}}</td><td>{{declarationsInserted}}</td><td>{{errors}}</td></tr>
 {{/batches}}
-{{^batches}}<tr><td colspan="9" class="muted">No batches yet.</td></tr>{{/batches}}
+{{^batches}}<tr><td colspan="9" class="muted">{{t.noBatches}}</td></tr>{{/batches}}
 </table>
 {{> footer}}
 
 """#),
         ("footer", #"""
+<p class="muted" id="time-zone">{{t.timeZone}}</p>
 </main>
 </body>
 </html>
@@ -955,18 +1106,26 @@ components:
 """#),
         ("header", #"""
 <!DOCTYPE html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
-<title>{{title}} · Clearance ops</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{title}} · {{t.ops}}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
-header { background: #12324f; color: #fff; padding: .6rem 1.2rem; display: flex; gap: 1.5rem; align-items: center; }
-header a { color: #fff; text-decoration: none; }
-header form { margin-left: auto; }
-header #logout { margin-left: 0; }
+body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; overflow-wrap: anywhere; }
+header { background: #12324f; color: #fff; padding: .6rem 1.2rem; display: flex; flex-wrap: wrap; gap: .4rem 1.5rem; align-items: center; }
+header a { color: #fff; text-decoration: none; display: inline-flex; align-items: center; min-height: 2.75rem; }
+header form { margin-left: auto; display: flex; gap: .4rem; flex: 0 1 24rem; min-width: 0; }
+header form input { flex: 1; min-width: 0; }
+header #logout { margin-left: 0; flex: none; }
+button, input { min-height: 2.75rem; font-size: 1rem; }
 main { padding: 1rem 1.5rem; }
-table { border-collapse: collapse; width: 100%; background: #fff; margin-bottom: 1.2rem; }
+/* A wide table scrolls inside its own box; the page itself never scrolls sideways (phones: 390 px). */
+table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin-bottom: 1.2rem; overflow-wrap: normal; }
+td { background: #fff; }
+th { white-space: nowrap; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; } .charts figure { margin: 0; background: #fff; border: 1px solid #d8dde3; padding: .5rem; max-width: 100%; overflow-x: auto; } .chart { max-width: 100%; height: auto; }
+@media (max-width: 40rem) { header { padding: .4rem .8rem; gap: .2rem 1rem; } header form { flex: 1 1 100%; margin-left: 0; } main { padding: .6rem .8rem; } h1 { font-size: 1.3rem; } }
 th, td { border: 1px solid #d8dde3; padding: .3rem .5rem; text-align: left; font-size: .9rem; vertical-align: top; }
 th { background: #eef1f5; }
 pre { background: #fff; border: 1px solid #d8dde3; padding: .8rem; overflow-x: auto; font-size: .8rem; }
@@ -979,31 +1138,54 @@ ol.timeline li { margin-bottom: .3rem; }
 </head>
 <body>
 <header>
-  <strong><a href="/ops">Clearance ops</a></strong>
-  <a href="/ops/batches">Batches</a>
-  <a href="/ops/outbox">Outbox</a>
-  <a href="/ops/outbox?status=dead">Dead letters</a>
+  <strong><a href="/ops">{{t.ops}}</a></strong>
+  <a href="/ops/batches">{{t.batches}}</a>
+  <a href="/ops/outbox">{{t.outbox}}</a>
+  <a href="/ops/outbox?status=dead">{{t.deadLetters}}</a>
+  <a href="/ops/holds">{{t.holds}}</a>
   <form action="/ops/search" method="get">
-    <input id="q" name="q" placeholder="orderNo, logisticsNo, invtNo, copNo, guid, batch id" size="40" value="{{query}}">
-    <button type="submit">Search</button>
+    <input id="q" name="q" placeholder="{{t.searchPlaceholder}}" size="40" value="{{query}}">
+    <button type="submit">{{t.search}}</button>
   </form>
   <span class="muted">{{viewer}}</span>
-  {{#csrf}}<form method="post" action="/ops/logout" id="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/csrf}}
+  <a id="language" href="{{languageLink}}" hreflang="{{otherLang}}">{{t.switchLanguage}}</a>
+  {{#csrf}}<form method="post" action="/ops/logout" id="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.signOut}}</button></form>{{/csrf}}
 </header>
 <main>
 
 """#),
+        ("holds", #"""
+{{> header}}
+<h1>{{t.heldForReview}}</h1>
+<p class="muted">{{t.holdsHelp}}</p>
+<table id="holds">
+<tr><th>{{t.message}}</th><th>{{t.type}}</th><th>{{t.sender}}</th><th>{{t.declarations}}</th><th>{{t.heldAt}}</th><th>{{t.reasons}}</th><th></th></tr>
+{{#holds}}
+<tr><td><a href="/ops/messages/{{guid}}">{{guid}}</a></td><td>{{messageType}}</td><td>{{senderCode}}</td><td>{{declarations}}</td><td>{{heldAt}}</td>
+<td>{{#reasons}}<div>{{.}}</div>{{/reasons}}</td>
+<td><form method="post" action="/ops/holds/{{guid}}/release"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.release}}</button></form>
+<form method="post" action="/ops/holds/{{guid}}/refuse"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.refuse}}</button></form></td></tr>
+{{/holds}}
+{{^holds}}<tr><td colspan="7" class="muted">{{t.nothingHeld}}</td></tr>{{/holds}}
+</table>
+{{> footer}}
+
+"""#),
         ("index", #"""
 {{> header}}
-<h1>Overview</h1>
-<p>Messages stored: <strong>{{messageTotal}}</strong> · declarations: <strong>{{declarationTotal}}</strong> · receipts: <strong>{{receiptTotal}}</strong> · outbox to deliver: <strong>{{outboxDepth}}</strong> · dead letters: <strong>{{outboxDead}}</strong></p>
-<h2>Recent messages</h2>
+<h1>{{t.overview}}</h1>
+<p>{{t.messagesStored}}: <strong>{{messageTotal}}</strong> · {{t.declarations}}: <strong>{{declarationTotal}}</strong> · {{t.receipts}}: <strong>{{receiptTotal}}</strong> · {{t.outboxToDeliver}}: <strong>{{outboxDepth}}</strong> · {{t.deadLetters}}: <strong>{{outboxDead}}</strong></p>
+<div class="charts">
+<figure id="declarations-chart"><figcaption>{{t.declarationsByStatus}}</figcaption>{{{declarationsChart}}}</figure>
+<figure id="outbox-chart"><figcaption>{{t.outboxByStatus}}</figcaption>{{{outboxChart}}}</figure>
+</div>
+<h2>{{t.recentMessages}}</h2>
 <table id="recent-messages">
-<tr><th>received</th><th>type</th><th>guid</th><th>sender</th><th>signature</th></tr>
+<tr><th>{{t.received}}</th><th>{{t.type}}</th><th>guid</th><th>{{t.sender}}</th><th>{{t.signature}}</th></tr>
 {{#messages}}
 <tr><td>{{receivedAt}}</td><td>{{messageType}}</td><td><a href="/ops/messages/{{guid}}">{{guid}}</a></td><td>{{senderCode}}</td><td>{{signatureVerdict}}</td></tr>
 {{/messages}}
-{{^messages}}<tr><td colspan="5" class="muted">No messages yet.</td></tr>{{/messages}}
+{{^messages}}<tr><td colspan="5" class="muted">{{t.noMessages}}</td></tr>{{/messages}}
 </table>
 {{> footer}}
 
@@ -1016,8 +1198,8 @@ ol.timeline li { margin-bottom: .3rem; }
 <form method="post" action="/ops/login" id="login">
   <input type="hidden" name="csrf" value="{{loginToken}}">
   {{#next}}<input type="hidden" name="next" value="{{next}}">{{/next}}
-  <label>API key <input type="password" name="key" size="60" autocomplete="off" autofocus></label>
-  <button type="submit">Sign in</button>
+  <label>{{t.apiKey}} <input type="password" name="key" size="60" autocomplete="off" autofocus></label>
+  <button type="submit">{{t.signIn}}</button>
 </form>
 {{/login}}
 {{> footer}}
@@ -1025,64 +1207,249 @@ ol.timeline li { margin-bottom: .3rem; }
 """#),
         ("message", #"""
 {{> header}}
-<h1>Message {{guid}}</h1>
-<p>{{messageType}} from {{senderCode}} ({{direction}}), received {{receivedAt}} · signature <strong>{{signatureVerdict}}</strong> · status <span class="status">{{status}}</span></p>
+<h1>{{t.message}} {{guid}}</h1>
+<p>{{messageType}} {{t.from}} {{senderCode}} ({{direction}}), {{t.received}} {{receivedAt}} · {{t.signature}} <strong>{{signatureVerdict}}</strong> · {{t.status}} <span class="status">{{status}}</span></p>
 <p class="muted">sha256 {{sha256}}</p>
-{{#canReveal}}<p><a href="/ops/messages/{{guid}}?reveal=1">Reveal buyer ID and telephone (written to the audit log)</a></p>{{/canReveal}}
-{{#revealed}}<p><strong>Personal data revealed; this view was written to the audit log.</strong></p>{{/revealed}}
-{{#shipmentKey}}<p><a href="/ops/shipments/{{shipmentKey}}">Shipment {{shipmentKey}}</a></p>{{/shipmentKey}}
+{{#canReveal}}<p><a href="/ops/messages/{{guid}}?reveal=1">{{t.reveal}}</a></p>{{/canReveal}}
+{{#revealed}}<p><strong>{{t.revealed}}</strong></p>{{/revealed}}
+{{#shipmentKey}}<p><a href="/ops/shipments/{{shipmentKey}}">{{t.shipment}} {{shipmentKey}}</a></p>{{/shipmentKey}}
 <pre id="raw-xml">{{xml}}</pre>
 {{> footer}}
 
 """#),
         ("outbox", #"""
 {{> header}}
-<h1>Outbox{{#statusFilter}} · {{statusFilter}}{{/statusFilter}}</h1>
-<p><a href="/ops/outbox">all</a> · <a href="/ops/outbox?status=pending">pending</a> · <a href="/ops/outbox?status=in-flight">in flight</a> · <a href="/ops/outbox?status=dead">dead letters</a> · <a href="/ops/outbox?status=delivered">delivered</a></p>
+<h1>{{t.outbox}}{{#statusFilter}} · {{statusFilter}}{{/statusFilter}}</h1>
+<p><a href="/ops/outbox">{{t.all}}</a> · <a href="/ops/outbox?status=pending">{{t.pending}}</a> · <a href="/ops/outbox?status=in-flight">{{t.inFlight}}</a> · <a href="/ops/outbox?status=dead">{{t.deadLetters}}</a> · <a href="/ops/outbox?status=delivered">{{t.delivered}}</a></p>
 <table id="outbox">
-<tr><th>id</th><th>destination</th><th>message</th><th>status</th><th>attempts</th><th>next attempt</th><th>last error</th><th></th></tr>
+<tr><th>{{t.id}}</th><th>{{t.destination}}</th><th>{{t.message}}</th><th>{{t.status}}</th><th>{{t.attempts}}</th><th>{{t.nextAttempt}}</th><th>{{t.lastError}}</th><th></th></tr>
 {{#entries}}
 <tr><td>{{id}}</td><td>{{destination}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></td><td><span class="status status-{{status}}">{{status}}</span></td><td>{{attempts}}</td><td>{{nextAttemptAt}}</td><td>{{lastError}}</td>
-<td>{{#replayable}}<form method="post" action="/ops/outbox/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Replay</button></form>{{/replayable}}</td></tr>
+<td>{{#replayable}}<form method="post" action="/ops/outbox/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.replay}}</button></form>{{/replayable}}</td></tr>
 {{/entries}}
-{{^entries}}<tr><td colspan="8" class="muted">Nothing here.</td></tr>{{/entries}}
+{{^entries}}<tr><td colspan="8" class="muted">{{t.nothingHere}}</td></tr>{{/entries}}
 </table>
 {{> footer}}
 
 """#),
         ("shipment", #"""
 {{> header}}
-<h1>Shipment {{key}}</h1>
-<p>Status: <span id="shipment-status" class="status status-{{status}}">{{status}}</span></p>
-<h2>Declarations</h2>
+<h1>{{t.shipment}} {{key}}</h1>
+<p>{{t.status}}: <span id="shipment-status" class="status status-{{status}}">{{status}}</span></p>
+<figure id="trace-chart" class="charts"><figcaption>{{t.traceability}}</figcaption>{{{traceChart}}}</figure>
+<h2>{{t.declarations}}</h2>
 <table id="declarations">
-<tr><th>kind</th><th>orderNo</th><th>logisticsNo</th><th>invtNo / copNo</th><th>sender</th><th>buyer</th><th>buyer ID</th><th>telephone</th><th>value</th><th>status</th><th>message</th></tr>
+<tr><th>{{t.kind}}</th><th>orderNo</th><th>logisticsNo</th><th>invtNo / copNo</th><th>{{t.sender}}</th><th>{{t.buyer}}</th><th>{{t.buyerId}}</th><th>{{t.telephone}}</th><th>{{t.value}}</th><th>{{t.status}}</th><th>{{t.message}}</th></tr>
 {{#declarations}}
-<tr><td>{{kind}}</td><td>{{orderNo}}</td><td>{{logisticsNo}}</td><td>{{invtNo}} {{copNo}}</td><td>{{senderCode}}</td><td>{{buyerName}}</td><td>{{buyerIdMasked}}</td><td>{{buyerTelephoneMasked}}</td><td>{{goodsValue}}</td><td><span class="status status-{{status}}">{{status}}</span></td><td><a href="/ops/messages/{{messageGuid}}">raw XML</a></td></tr>
+<tr><td>{{kind}}</td><td>{{orderNo}}</td><td>{{logisticsNo}}</td><td>{{invtNo}} {{copNo}}</td><td>{{senderCode}}</td><td>{{buyerName}}</td><td>{{buyerIdMasked}}</td><td>{{buyerTelephoneMasked}}</td><td>{{goodsValue}}</td><td><span class="status status-{{status}}">{{status}}</span></td><td><a href="/ops/messages/{{messageGuid}}">{{t.rawXML}}</a></td></tr>
 {{/declarations}}
 </table>
-<h2>Timeline</h2>
+<h2>{{t.timeline}}</h2>
 <ol id="timeline" class="timeline">
 {{#events}}
 <li><time>{{occurredAt}}</time> · <strong>{{kind}}</strong>{{#code}} <span class="status status-{{statusName}}">{{code}} {{statusName}}</span>{{/code}}{{#detail}} — {{detail}}{{/detail}}{{#messageGuid}} <a class="muted" href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a>{{/messageGuid}}</li>
 {{/events}}
 </ol>
-<h2>Receipts</h2>
+<h2>{{t.receipts}}</h2>
 <table id="receipts">
-<tr><th>for</th><th>returnStatus</th><th>returnTime</th><th>returnInfo</th><th>message</th></tr>
+<tr><th>{{t.for}}</th><th>returnStatus</th><th>returnTime</th><th>returnInfo</th><th>{{t.message}}</th></tr>
 {{#receipts}}
 <tr><td>{{forKind}}</td><td>{{returnStatus}} {{statusName}}</td><td>{{returnTime}}</td><td>{{returnInfo}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></td></tr>
 {{/receipts}}
-{{^receipts}}<tr><td colspan="5" class="muted">No receipts yet.</td></tr>{{/receipts}}
+{{^receipts}}<tr><td colspan="5" class="muted">{{t.noReceipts}}</td></tr>{{/receipts}}
 </table>
-<h2>Deliveries</h2>
+<h2>{{t.deliveries}}</h2>
 <table id="deliveries">
-<tr><th>destination</th><th>message</th><th>status</th><th>attempts</th><th>last error</th></tr>
+<tr><th>{{t.destination}}</th><th>{{t.message}}</th><th>{{t.status}}</th><th>{{t.attempts}}</th><th>{{t.lastError}}</th></tr>
 {{#deliveries}}
 <tr><td>{{destination}}</td><td>{{messageGuid}}</td><td>{{status}}</td><td>{{attempts}}</td><td>{{lastError}}</td></tr>
 {{/deliveries}}
 </table>
 {{> footer}}
+
+"""#),
+    ]
+
+    /// The ops pages' text catalogue of each language (`i18n/zh.json`: key → text), JSON.
+    static let catalogues: [(language: String, json: String)] = [
+        ("en", #"""
+{
+ "all": "all",
+ "alreadyStored": "already stored",
+ "apiKey": "API key",
+ "attempts": "attempts",
+ "batch": "Batch",
+ "batches": "Batches",
+ "buyer": "buyer",
+ "buyerId": "buyer ID",
+ "bytes": "bytes",
+ "clearanceFlow": "Clearance flow",
+ "code": "code",
+ "created": "created",
+ "deadLetters": "Dead letters",
+ "declarations": "Declarations",
+ "declarationsByStatus": "Declarations by status",
+ "declarationsStored": "declarations stored",
+ "delivered": "delivered",
+ "deliveries": "Deliveries",
+ "destination": "destination",
+ "document": "document",
+ "documents": "documents",
+ "enterprise": "enterprise",
+ "errors": "errors",
+ "errorsCSV": "Errors as CSV",
+ "failed": "Failed",
+ "field": "field",
+ "for": "for",
+ "from": "from",
+ "heldAt": "held at",
+ "heldForReview": "Held for credit review",
+ "holds": "Holds",
+ "holdsHelp": "A party of these messages is dishonest (失信) on the credit list. Release routes a message as the flow would have; refuse refuses it (CRD002). Both are audited.",
+ "id": "id",
+ "inFlight": "in flight",
+ "invalid": "invalid",
+ "key": "key",
+ "kind": "kind",
+ "lastError": "last error",
+ "message": "message",
+ "messagesStored": "Messages stored",
+ "nextAttempt": "next attempt",
+ "noBatches": "No batches yet.",
+ "noMessages": "No messages yet.",
+ "noProblems": "No problems.",
+ "noReceipts": "No receipts yet.",
+ "notFound": "Not found",
+ "nothingHeld": "Nothing held.",
+ "nothingHere": "Nothing here.",
+ "nothingMatches": "Nothing visible to you matches",
+ "ops": "Clearance ops",
+ "outbox": "Outbox",
+ "outboxByStatus": "Outbox by status",
+ "outboxToDeliver": "outbox to deliver",
+ "overview": "Overview",
+ "pasteKey": "Paste an API key.",
+ "pending": "pending",
+ "rawXML": "raw XML",
+ "reasons": "reasons",
+ "receipts": "Receipts",
+ "received": "received",
+ "recentMessages": "Recent messages",
+ "refuse": "Refuse",
+ "release": "Release",
+ "replay": "Replay",
+ "reveal": "Reveal buyer ID and telephone (written to the audit log)",
+ "revealed": "Personal data revealed; this view was written to the audit log.",
+ "search": "Search",
+ "searchHint": "Search a shipment by orderNo, logisticsNo, invtNo or copNo.",
+ "searchPlaceholder": "orderNo, logisticsNo, invtNo, copNo, guid, batch id",
+ "sender": "sender",
+ "severity": "severity",
+ "shipment": "Shipment",
+ "signIn": "Sign in",
+ "signOut": "Sign out",
+ "signature": "signature",
+ "status": "Status",
+ "stored": "stored",
+ "switchLanguage": "中文",
+ "telephone": "telephone",
+ "timeZone": "Times in China Standard Time (UTC+8)",
+ "timeline": "Timeline",
+ "traceability": "Traceability: each document, where it went, what came back",
+ "type": "type",
+ "value": "value",
+ "warnings": "warnings"
+}
+
+"""#),
+        ("zh", #"""
+{
+ "all": "全部",
+ "alreadyStored": "已存在",
+ "apiKey": "API 密钥",
+ "attempts": "尝试次数",
+ "batch": "批次",
+ "batches": "批次",
+ "buyer": "订购人",
+ "buyerId": "证件号码",
+ "bytes": "字节",
+ "clearanceFlow": "通关流程",
+ "code": "代码",
+ "created": "创建时间",
+ "deadLetters": "死信",
+ "declarations": "申报单",
+ "declarationsByStatus": "申报单状态分布",
+ "declarationsStored": "申报单已存",
+ "delivered": "已送达",
+ "deliveries": "发送记录",
+ "destination": "目的地",
+ "document": "单证",
+ "documents": "单证",
+ "enterprise": "企业",
+ "errors": "错误",
+ "errorsCSV": "错误清单（CSV）",
+ "failed": "失败",
+ "field": "字段",
+ "for": "针对",
+ "from": "来自",
+ "heldAt": "暂停时间",
+ "heldForReview": "信用复核中的报文",
+ "holds": "信用复核",
+ "holdsHelp": "这些报文的某一方在信用名单中为失信企业。放行后按原流程路由；拒绝则退单（CRD002）。两者均记入审计日志。",
+ "id": "编号",
+ "inFlight": "发送中",
+ "invalid": "无效",
+ "key": "编号",
+ "kind": "种类",
+ "lastError": "最近错误",
+ "message": "报文",
+ "messagesStored": "已存报文",
+ "nextAttempt": "下次尝试",
+ "noBatches": "暂无批次。",
+ "noMessages": "暂无报文。",
+ "noProblems": "没有问题。",
+ "noReceipts": "暂无回执。",
+ "notFound": "未找到",
+ "nothingHeld": "没有暂停的报文。",
+ "nothingHere": "这里没有内容。",
+ "nothingMatches": "没有您可查看的内容匹配",
+ "ops": "通关运维",
+ "outbox": "发送队列",
+ "outboxByStatus": "发送队列状态分布",
+ "outboxToDeliver": "待发送",
+ "overview": "总览",
+ "pasteKey": "请粘贴 API 密钥。",
+ "pending": "待发送",
+ "rawXML": "原始报文",
+ "reasons": "原因",
+ "receipts": "回执",
+ "received": "接收时间",
+ "recentMessages": "最近报文",
+ "refuse": "拒绝",
+ "release": "放行",
+ "replay": "重发",
+ "reveal": "显示证件号码和电话（记入审计日志）",
+ "revealed": "已显示个人信息；本次查看已记入审计日志。",
+ "search": "查询",
+ "searchHint": "按订单号、运单号、清单编号或企业内部编号查询货物。",
+ "searchPlaceholder": "订单号、运单号、清单编号、企业内部编号、guid、批次号",
+ "sender": "发送方",
+ "severity": "级别",
+ "shipment": "货物",
+ "signIn": "登录",
+ "signOut": "退出",
+ "signature": "签名",
+ "status": "状态",
+ "stored": "已存",
+ "switchLanguage": "English",
+ "telephone": "电话",
+ "timeZone": "时间为北京时间（UTC+8）",
+ "timeline": "时间线",
+ "traceability": "追溯链：每份单证、发往何处、收到哪些回执",
+ "type": "类型",
+ "value": "货值",
+ "warnings": "警告"
+}
 
 """#),
     ]

@@ -45,10 +45,11 @@ public struct FlowWrite: Sendable {
 
 /// The store operations the clearance flow needs beyond ``Store``: atomic store-and-route,
 /// shipment-ordered outbox claims, dead-letter inspection and replay, and the history the
-/// cross-message rules read (``ClearanceHistory``).
+/// cross-message rules read (``ClearanceHistory``), and the credit list the flow checks parties
+/// against (``CreditStore``).
 ///
 /// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
-public protocol ClearanceFlowStore: Store, ClearanceHistory {
+public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore {
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
     /// the report says `duplicate` and no status, event or route is written again.

@@ -34,18 +34,30 @@ extension SQLStore: ClearanceFlowStore {
     ) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Int in
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
-                throw .notFound("message \(messageGuid)")
-            }
-            let messageId = try row.requireInt64(0, "messages.id")
-            let moved = try s.execute(
-                "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
-                [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
-            let known = (guid: messageGuid, id: messageId)
-            for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
-            for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
-            return moved
+            try Self.moveMessage(s, messageGuid: messageGuid, from: fromStatus, to: toStatus, events: events, routes: routes,
+                                 now: now, recordOnlyIfMoved: false)
         }
+    }
+
+    /// In `s`'s transaction: moves the declarations of message `messageGuid` from `fromStatus` to
+    /// `toStatus` and records `events` and `routes` (not at all when `recordOnlyIfMoved` and none moved);
+    /// returns how many moved. Shared by ``advanceMessage`` and the credit hold's resolution.
+    static func moveMessage(
+        _ s: any SQLSession, messageGuid: String, from fromStatus: DeclarationStatus, to toStatus: DeclarationStatus,
+        events: [Event], routes: [OutboxRoute], now: Int64, recordOnlyIfMoved: Bool
+    ) throws(StoreError) -> Int {
+        guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
+            throw .notFound("message \(messageGuid)")
+        }
+        let messageId = try row.requireInt64(0, "messages.id")
+        let moved = try s.execute(
+            "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
+            [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
+        if recordOnlyIfMoved && moved == 0 { return 0 }
+        let known = (guid: messageGuid, id: messageId)
+        for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
+        for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+        return moved
     }
 
     func advanceDeclaration(

@@ -28,7 +28,7 @@ extension SQLStore {
                 for lookup in lookups {
                     if let row = try s.queryOne("""
                         SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)')
+                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
                         ORDER BY d.id DESC LIMIT 1
                         """, [.text(lookup.kind)] + lookup.params), let guid = row.string(0) {
                         found[lookup.kind] = guid

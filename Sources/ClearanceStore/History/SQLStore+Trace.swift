@@ -13,6 +13,17 @@ extension SQLStore {
 
     // MARK: Stats
 
+    /// Distinct party codes of stored declarations that are not on the credit list.
+    static let unknownCreditPartiesSQL = """
+        SELECT COUNT(*) FROM (
+            SELECT ebp_code AS code FROM declarations WHERE ebp_code IS NOT NULL AND ebp_code <> ''
+            UNION SELECT ebc_code FROM declarations WHERE ebc_code IS NOT NULL AND ebc_code <> ''
+            UNION SELECT logistics_code FROM declarations WHERE logistics_code IS NOT NULL AND logistics_code <> ''
+            UNION SELECT pay_code FROM declarations WHERE pay_code IS NOT NULL AND pay_code <> ''
+            UNION SELECT agent_code FROM declarations WHERE agent_code IS NOT NULL AND agent_code <> ''
+        ) parties WHERE NOT EXISTS (SELECT 1 FROM credit_list c WHERE c.code = parties.code)
+        """
+
     func stats() async throws(StoreError) -> StoreStats {
         try await session { (s: any SQLSession) throws(StoreError) -> StoreStats in
             let messages = try s.query(
@@ -42,6 +53,8 @@ extension SQLStore {
                 receipts: try count("receipts"), events: try count("events"), outbox: outbox)
             stats.incompleteMessages = try s.queryOne("SELECT COUNT(*) FROM messages WHERE complete = 0", [])?.int(0) ?? 0
             stats.messageParts = try count("message_parts")
+            stats.creditListEntries = try count("credit_list")
+            stats.unknownCreditParties = try s.queryOne(Self.unknownCreditPartiesSQL, [])?.int(0) ?? 0
             return stats
         }
     }

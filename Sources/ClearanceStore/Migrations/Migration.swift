@@ -18,8 +18,8 @@ enum Migrator {
 
     static func migrations(for dialect: SQLDialect) -> [Migration] {
         switch dialect {
-        case .sqlite: SQLiteMigrations.all + FlowMigrations.sqlite + AccessMigrations.sqlite
-        case .postgresql: PostgresMigrations.all + FlowMigrations.postgresql + AccessMigrations.postgresql
+        case .sqlite: SQLiteMigrations.all + FlowMigrations.sqlite + AccessMigrations.sqlite + CreditMigrations.sqlite
+        case .postgresql: PostgresMigrations.all + FlowMigrations.postgresql + AccessMigrations.postgresql + CreditMigrations.postgresql
         }
     }
 

@@ -16,6 +16,9 @@ public struct DeclarationStatus: RawRepresentable, Sendable, Hashable, Codable, 
     public static let declared = DeclarationStatus("declared")
     /// A retail-import inventory waiting for its order, payment or waybill.
     public static let awaitingDocuments = DeclarationStatus("awaiting documents")
+    /// Held for an operator's review: a party is dishonest on the credit list (`CRD001`). Ops
+    /// release it (routed as the flow would have) or refuse it; nothing is sent meanwhile.
+    public static let held = DeclarationStatus("held for review")
     /// Refused before leaving Clearance (cross-message rules, signature).
     public static let refused = DeclarationStatus("refused")
     /// No routing rule matched.

@@ -20,6 +20,10 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let awaitingDocuments = EventKind(rawValue: "awaiting-documents")
     /// Order, payment and waybill agree with the inventory (with its tax).
     public static let documentsMatched = EventKind(rawValue: "documents-matched")
+    /// A party is dishonest on the credit list: the declaration waits for review (`CRD001`).
+    public static let creditHold = EventKind(rawValue: "credit-hold")
+    /// An operator released a held declaration after review (it is routed next).
+    public static let creditReleased = EventKind(rawValue: "credit-released")
     /// No routing rule matched the message.
     public static let unrouted = EventKind(rawValue: "unrouted")
     /// A receipt that answers no declaration it may be linked to (kept, flagged).

@@ -24,6 +24,11 @@ public struct StoreStats: Sendable, Hashable {
     public var incompleteMessages: Int = 0
     /// Raw message parts stored for streamed messages.
     public var messageParts: Int = 0
+    /// Distinct party codes (platform, e-commerce enterprise, logistics, payment, agent) of stored
+    /// declarations that the credit list in force does not know: they passed unchecked.
+    public var unknownCreditParties: Int = 0
+    /// Entries on the credit list in force.
+    public var creditListEntries: Int = 0
 
     /// Rows still to deliver: pending plus in flight.
     public var outboxDepth: Int { (outbox[.pending] ?? 0) + (outbox[.inFlight] ?? 0) }

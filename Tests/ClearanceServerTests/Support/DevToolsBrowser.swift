@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import Foundation
 
 /// Headless chromium driven over the DevTools protocol (a WebSocket on loopback): the browser
@@ -8,19 +9,15 @@ final class DevToolsBrowser: @unchecked Sendable {
         var description: String
     }
 
-    private let process: Process
+    private let process: RunningCommand
     private let connection: RawHTTPConnection
     private var lastId = 0
 
     /// Starts chromium with a fresh profile in `profile` and attaches to its first page.
     init(chromium: String, profile: URL, windowSize: String = "1400,1800") throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(profile.path)", "--remote-debugging-port=0", "--window-size=\(windowSize)", "about:blank"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try CommandRunner.start(chromium, [
+            "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--remote-debugging-port=0", "--window-size=\(windowSize)", "about:blank"])
         do {
             // Chromium writes the port it picked into the profile.
             let portFile = profile.appendingPathComponent("DevToolsActivePort")
@@ -42,13 +39,13 @@ final class DevToolsBrowser: @unchecked Sendable {
             let head = try connection.readHead()
             guard head.hasPrefix("HTTP/1.1 101") else { throw Failure(description: "WebSocket handshake: \(head)") }
         } catch {
-            process.terminate()
+            process.stop()
             throw error
         }
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        process.stop()
     }
 
     /// Calls a DevTools method and returns its result.

@@ -1,3 +1,4 @@
+import ClearanceTestSupport
 import ClearanceStore
 import Foundation
 import Testing
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func theSampleOrderKeepsItsCanonicalFormApartFromTheMaskedValues() throws {
-        let input = try Array(Data(contentsOf: Self.sample("CEB311-order.xml")))
+        let input = try Repository.sample("CEB311-order.xml")
         let output = try Self.masked(input)
         let expected = String(decoding: try xmllint(["--c14n", "-"], input).output, as: UTF8.self)
             .replacingOccurrences(of: "350128199003070024", with: "3501**********0024")
@@ -108,9 +109,8 @@ import Testing
     }
 
     @Test func everyValidSampleIsMaskedWellFormedAndWhole() throws {
-        let directory = Self.sample("")
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".xml") {
-            let input = try Array(Data(contentsOf: directory.appendingPathComponent(name)))
+        for name in Repository.validSamples {
+            let input = try Repository.sample(name)
             let output = try Self.masked(input)
             let count = ["--xpath", "count(//*)", "-"]
             #expect(try xmllint(count, input).output == (try xmllint(count, Array(output.utf8))).output, "\(name)")
@@ -152,29 +152,10 @@ import Testing
         #expect(throws: (any Error).self) { try MaskedXMLWriter.mask(Array("<a><b></a>".utf8)) }
         #expect(throws: (any Error).self) { try MaskedXMLWriter.mask(Array("<a>".utf8)) }
     }
-
-    // MARK: Support
-
-    static func sample(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("samples/valid").appendingPathComponent(name)
-    }
 }
 
 /// Runs xmllint with `input` on standard input.
 func xmllint(_ arguments: [String], _ input: [UInt8]) throws -> (status: Int32, output: [UInt8]) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["xmllint"] + arguments
-    let stdin = Pipe(), stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stdout
-    try process.run()
-    let writer = Thread { stdin.fileHandleForWriting.write(Data(input)); try? stdin.fileHandleForWriting.close() }
-    writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, Array(output))
+    let ran = try CommandRunner.runBlocking("xmllint", arguments, input: .bytes(input), timeout: 120)
+    return (ran.status, ran.outputBytes)
 }

@@ -1,29 +1,28 @@
-import ClearanceTestSupport
-import ClearanceRouting
 import ClearanceStore
-import CustomsSimulator
+import ClearanceTestSupport
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The whole flow with the `clearance` executable only, as an operator runs it: simulate-customs
-/// (HTTP, receipts into a spool inbox), submit in random order, deliver --drain, receive, trace.
+/// (HTTP or spool, receipts into a spool inbox), submit in random order, deliver --drain, receive, trace.
 @Suite(.serialized) struct CLIEndToEndTests {
-    func start(_ arguments: [String], output: String) throws -> Process {
-        let binary = try #require(FlowFixtures.clearanceBinary)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = FlowFixtures.root
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try handle.close()
-        return process
+    /// Starts `clearance arguments…` in the checkout and returns at once (a simulator that runs beside the test).
+    func start(_ arguments: [String]) throws -> RunningCommand {
+        try CommandRunner.start(try TestBinaries.clearance(), arguments, in: Repository.root)
+    }
+
+    /// Takes the simulated customs' receipts from `inbox` (`clearance receive --from CUSTOMS`) until the
+    /// order's inventory is cleared (899) or a minute has passed; returns the last `clearance trace`.
+    func receiveUntilCleared(store: String, rules: String, inbox: String, orderNo: String) async throws -> String {
+        var trace = ""
+        let until = Date().addingTimeInterval(60)
+        while Date() < until {
+            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
+            trace = try await run(["trace", "--store", store, "orderNo=\(orderNo)"]).output
+            if trace.contains("inventory [899]") { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return trace
     }
 
     func run(_ arguments: [String], seconds: Double = 120) async throws -> CommandRunner.Ran {
@@ -31,40 +30,27 @@ import Glibc
     }
 
     /// A fresh P-256 key and self-signed certificate for `code`, made by the OpenSSL command line.
-    func selfSigned(_ code: String) throws -> (key: String, cert: String) {
-        let dir = FlowFixtures.tempDir("key-\(code)")
+    func selfSigned(_ code: String) async throws -> (key: String, cert: String) {
+        let dir = scratchDirectory("key-\(code)")
         let key = dir + "/key.pem", cert = dir + "/cert.pem"
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                             "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        let openssl = try await CommandRunner.run("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", cert, "-subj", "/CN=\(code)", "-days", "2", "-addext", "keyUsage=digitalSignature"], timeout: 60)
+        #expect(openssl.status == 0, "\(openssl.output)")
         return (key, cert)
     }
 
     @Test(arguments: TestEngine.allCases)
     func operatorRunReachesReleasedInTrace(_ engine: TestEngine) async throws {
-        let dir = FlowFixtures.tempDir("cli-e2e")
+        let dir = scratchDirectory("cli-e2e")
         let store = try freshURL(engine)
         let inbox = dir + "/receipts"
-        let simOut = dir + "/sim.txt"
         let signing = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
-        let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"] + signing, output: simOut)
-        defer { kill(sim.processIdentifier, SIGTERM) }
-        var port: Int?
-        let deadline = Date().addingTimeInterval(30)
-        while port == nil, Date() < deadline {
-            let text = (try? String(contentsOfFile: simOut, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"127\.0\.0\.1:(\d+)/ceb"#, options: .regularExpression) {
-                port = Int(text[r].dropFirst("127.0.0.1:".count).dropLast("/ceb".count))
-            }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        let bound = try #require(port, "simulator started")
+        let sim = try start(["simulate-customs", "--port", "0", "--receipts-dir", inbox, "--step-delay", "0.02", "--duration", "120"] + signing)
+        defer { sim.stop() }
+        let listening = await sim.waitForOutput(matching: #"127\.0\.0\.1:(\d+)/ceb"#, timeout: 30)
+        let bound = try #require(listening.flatMap { Int($0.dropFirst("127.0.0.1:".count).dropLast("/ceb".count)) },
+                                 "simulator started: \(sim.output)")
         let rules = dir + "/routes.yaml"
         try """
             version: 1
@@ -80,7 +66,7 @@ import Glibc
                 match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
                 to: customs
             """.write(toFile: rules, atomically: true, encoding: .utf8)
-        let shipment = FlowFixtures.shipment(engine == .sqlite ? 7001 : 7002)
+        let shipment = SampleShipment.make(engine == .sqlite ? 7001 : 7002)
         var files: [String] = []
         for part in shipment.all {
             let path = dir + "/\(part.name).xml"
@@ -96,20 +82,13 @@ import Glibc
         #expect(submitted.output.contains("awaiting documents"))
         #expect(submitted.output.contains("released inventory"))
         // The service signs: customs requires a signature on the CEB621 (unsigned, it would be dead-lettered).
-        let service = try selfSigned("SERVICE")
+        let service = try await selfSigned("SERVICE")
         let delivered = try await run(["deliver", "--store", store, "--rules", rules, "--drain", "--timeout", "60", "--idle", "0.05",
                                        "--key", service.key, "--cert", service.cert])
         #expect(delivered.status == 0, "\(delivered.output)")
         #expect(delivered.output.contains("delivered 4"))
 
-        var trace = ""
-        let until = Date().addingTimeInterval(60)
-        while Date() < until {
-            _ = try await run(["receive", "--store", store, "--rules", rules, "--from", "CUSTOMS", inbox])
-            trace = try await run(["trace", "--store", store, "orderNo=\(shipment.orderNo)"]).output
-            if trace.contains("inventory [899]") { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+        let trace = try await receiveUntilCleared(store: store, rules: rules, inbox: inbox, orderNo: shipment.orderNo)
         #expect(trace.contains("inventory [899]"), "\(trace)")
         #expect(trace.contains("status cleared"), "the shipment status heads the trace")
         for needle in ["status 800: 放行", "status 120", "awaiting-documents", "documents-matched", "routed", "delivered", "released 800"] {
@@ -121,7 +100,7 @@ import Glibc
     /// `clearance ingest --route`: a batch stored by the streaming ingest is queued for customs
     /// once its documents are all in; a batch holding a mismatch is held back with the reason.
     @Test func ingestRouteQueuesACompleteBatchAndHoldsARefusedOne() async throws {
-        let dir = FlowFixtures.tempDir("cli-ingest-route")
+        let dir = scratchDirectory("cli-ingest-route")
         let store = "sqlite://\(dir)/store.sqlite"
         let rules = dir + "/routes.yaml"
         try """
@@ -136,8 +115,8 @@ import Glibc
                 match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
                 to: customs
             """.write(toFile: rules, atomically: true, encoding: .utf8)
-        let good = [FlowFixtures.shipment(7400), FlowFixtures.shipment(7401)]
-        let bad = [FlowFixtures.shipment(7402) { text, kind in
+        let good = [SampleShipment.make(7400), SampleShipment.make(7401)]
+        let bad = [SampleShipment.make(7402) { text, kind in
             if kind == "order" { text = text.replacingOccurrences(of: "<ceb:buyerName>陈思远</ceb:buyerName>", with: "<ceb:buyerName>陈思源</ceb:buyerName>") }
         }]
         var parts: [String] = []
@@ -150,8 +129,8 @@ import Glibc
         }
         _ = try await run(["submit", "--store", store, "--rules", rules] + parts)
         let goodBatch = dir + "/good.xml", badBatch = dir + "/bad.xml"
-        try BatchForwarderTests.inventoryBatch(good).write(toFile: goodBatch, atomically: true, encoding: .utf8)
-        try BatchForwarderTests.inventoryBatch(bad).write(toFile: badBatch, atomically: true, encoding: .utf8)
+        try SampleShipment.inventoryBatch(good).write(toFile: goodBatch, atomically: true, encoding: .utf8)
+        try SampleShipment.inventoryBatch(bad).write(toFile: badBatch, atomically: true, encoding: .utf8)
 
         let routed = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", goodBatch])
         #expect(routed.status == 0, "\(routed.output)")
@@ -165,11 +144,11 @@ import Glibc
         // Once the sender has a registered certificate, an unsigned batch is stored but refused, not routed.
         _ = try await CLI.authority("3516980E2K", kind: nil, store: store)
         let unsignedBatch = dir + "/unsigned.xml"
-        try BatchForwarderTests.inventoryBatch([FlowFixtures.shipment(7403)]).write(toFile: unsignedBatch, atomically: true, encoding: .utf8)
+        try SampleShipment.inventoryBatch([SampleShipment.make(7403)]).write(toFile: unsignedBatch, atomically: true, encoding: .utf8)
         let unsigned = try await run(["ingest", "--route", "--rules", rules, "--store", store, "-q", unsignedBatch])
         #expect(unsigned.status == 1, "\(unsigned.output)")
         #expect(unsigned.output.contains("SIG001"), "\(unsigned.output)")
-        let held2 = try await run(["trace", "--store", store, "orderNo=\(FlowFixtures.shipment(7403).orderNo)"]).output
+        let held2 = try await run(["trace", "--store", store, "orderNo=\(SampleShipment.make(7403).orderNo)"]).output
         #expect(held2.contains("refused") && !held2.contains("routed"), "\(held2)")
     }
 
@@ -177,7 +156,7 @@ import Glibc
     /// certificate, an unsigned or foreign-signed message is refused and not stored; one signed
     /// with the registered key goes through with the verdict stored.
     @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
-        let dir = FlowFixtures.tempDir("cli-submit-sig")
+        let dir = scratchDirectory("cli-submit-sig")
         let store = "sqlite://\(dir)/store.sqlite"
         func certificate(_ name: String) async throws -> (key: String, cert: String) {
             let key = dir + "/\(name).key", cert = dir + "/\(name).crt"
@@ -193,10 +172,10 @@ import Glibc
         let registered = try await run(["enterprise", "cert", "register", sender, platform.cert, "--store", store])
         #expect(registered.status == 0, "\(registered.output)")
 
-        let s = FlowFixtures.shipment(7500)
+        let s = SampleShipment.make(7500)
         let order = dir + "/order.xml"
         try Data(s.order).write(to: URL(fileURLWithPath: order))
-        let unsigned = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, order])
+        let unsigned = try await run(["submit", "--store", store, "--rules", Repository.defaultRoutes, order])
         #expect(unsigned.status == 1)
         #expect(unsigned.output.contains("SIG001"), "\(unsigned.output)")
 
@@ -206,48 +185,65 @@ import Glibc
             let signed = try await run(["sign", "--key", pair.key, "--cert", pair.cert, "--out-dir", out, order])
             #expect(signed.status == 0, "\(signed.output)")
         }
-        let foreign = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, dir + "/foreign/order.xml"])
+        let foreign = try await run(["submit", "--store", store, "--rules", Repository.defaultRoutes, dir + "/foreign/order.xml"])
         #expect(foreign.status == 1)
         #expect(foreign.output.contains("SIG003"), "\(foreign.output)")
         #expect(try await run(["trace", "--store", store, "orderNo=\(s.orderNo)"]).output.contains("no shipment"),
                 "refused messages are not stored")
 
-        let good = try await run(["submit", "--store", store, "--rules", FlowFixtures.defaultRoutes, dir + "/signed/order.xml"])
+        let good = try await run(["submit", "--store", store, "--rules", Repository.defaultRoutes, dir + "/signed/order.xml"])
         #expect(good.status == 0, "\(good.output)")
         #expect(good.output.contains("routed"), "\(good.output)")
         let trace = try await run(["trace", "--store", store, "--format", "json", "orderNo=\(s.orderNo)"]).output
         #expect(trace.contains("\"signature\":\"valid\""), "the verdict is stored: \(trace.prefix(2000))")
     }
 
+    /// `clearance simulate-customs --spool`: the simulator takes what `deliver` wrote into the
+    /// outbound spool directory and answers into the receipts inbox, which `receive` reads.
     @Test func spoolModeSimulatorAnswersFromTheOutboundDirectory() async throws {
-        let store = try await makeFlowStore(.sqlite)
-        let out = FlowFixtures.tempDir("spool-customs")
-        let inbox = FlowFixtures.tempDir("spool-receipts")
-        let destination = DestinationConfig(name: "pingtan", transport: .spool(.init(outbox: out, inbox: inbox)), envelope: .dxp, receiverId: "DXPEDCCEB0003516")
-        var match = RoutingRule.Match()
-        match.messageTypes = ["CEB311", "CEB411", "CEB511", "CEB621"]
-        let table = RoutingTable(senderId: "S", destinations: ["pingtan": destination], rules: [RoutingRule(name: "all", match: match, destinations: ["pingtan"])])
-        let flow = ClearanceFlow(store: store, routing: { table })
-        let s = FlowFixtures.shipment(7100)
-        for part in s.all { _ = try await flow.accept(part.bytes) }
-        let worker = DeliveryWorker(store: store, table: { table }, destinations: try DestinationFactory.make(table),
-                                    preparer: OutboundPreparer(key: nil, certificate: nil, senderId: "S"),
-                                    policy: DeliveryPolicy(idlePollSeconds: 0.02))
-        #expect(try await worker.drain(maxRounds: 100, timeout: 30).delivered == 4)
-        let simulator = try CustomsSimulator(config: SimulatorConfig(stepDelaySeconds: 0, receiptsSpool: inbox))
-        #expect(SpoolSimulator(simulator: simulator, directory: out).pollOnce() == 4)
-        #expect(await simulator.waitUntilIdle(timeout: 20))
-        let processor = ReceiptProcessor(store: store)
-        let reader = SpoolInbox(directory: inbox)
-        for file in reader.pending() {
-            _ = try await processor.process(Array(FileManager.default.contents(atPath: file) ?? Data()))
-            reader.finish(file, failed: false)
+        let dir = scratchDirectory("cli-spool")
+        let store = try freshURL(.sqlite)
+        let out = scratchDirectory("spool-customs")
+        let inbox = scratchDirectory("spool-receipts")
+        let rules = dir + "/routes.yaml"
+        try """
+            version: 1
+            senderId: S
+            destinations:
+              pingtan:
+                spool: {outbox: "\(out)", inbox: "\(inbox)"}
+                authority: customs
+                envelope: dxp
+                receiverId: DXPEDCCEB0003516
+            rules:
+              - name: all
+                match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
+                to: pingtan
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let s = SampleShipment.make(7100)
+        var files: [String] = []
+        for part in s.all {
+            let path = dir + "/\(part.name).xml"
+            try Data(part.bytes).write(to: URL(fileURLWithPath: path))
+            files.append(path)
         }
-        let timeline = try #require(try await store.trace(.orderNo(s.orderNo)))
-        #expect(timeline.declarations.first { $0.kind == .inventory }?.status == "899")
+        let submitted = try await run(["submit", "--store", store, "--rules", rules] + files)
+        #expect(submitted.status == 0, "\(submitted.output)")
+        // Customs requires a signature on the CEB621: the service signs.
+        let service = try await selfSigned("SERVICE")
+        let delivered = try await run(["deliver", "--store", store, "--rules", rules, "--drain", "--timeout", "30", "--idle", "0.02",
+                                       "--key", service.key, "--cert", service.cert])
+        #expect(delivered.status == 0, "\(delivered.output)")
+        #expect(delivered.output.contains("delivered 4"), "\(delivered.output)")
+
+        let signing = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
+        let sim = try start(["simulate-customs", "--spool", out, "--receipts-dir", inbox, "--step-delay", "0", "--duration", "120"] + signing)
+        defer { sim.stop() }
+        let trace = try await receiveUntilCleared(store: store, rules: rules, inbox: inbox, orderNo: s.orderNo)
+        #expect(trace.contains("inventory [899]"), "\(trace)")
+        let simulated = sim.stop()
+        #expect(simulated.output.contains("customs: received 4 messages"), "\(simulated.output)")
         #expect(FileManager.default.fileExists(atPath: out + "/processed"), "taken files leave the spool")
-        await simulator.shutdown()
-        await store.close()
     }
 
     @Test("enterprise webhook: the signing secret is printed once and stored; a URL change keeps it, --rotate-secret replaces it, --remove clears it; private addresses need --allow-private")
@@ -295,11 +291,11 @@ extension CLIEndToEndTests {
     /// registered certificate: an unsigned or foreign-signed receipt is refused and moves nothing,
     /// a non-authority `--from` is a usage error, and the explicit insecure flag is loud.
     @Test func receiveRefusesReceiptsNotSignedByTheAuthority() async throws {
-        let dir = FlowFixtures.tempDir("cli-receive-sig")
+        let dir = scratchDirectory("cli-receive-sig")
         let store = "sqlite://\(dir)/store.sqlite"
         _ = try await CLI.authority("CUSTOMS", kind: "customs", store: store)
-        let (otherKey, otherCert) = try selfSigned("IMPOSTOR")
-        let receipt = FlowFixtures.root.appendingPathComponent("samples/valid/CEB312-order-return.xml").path
+        let (otherKey, otherCert) = try await selfSigned("IMPOSTOR")
+        let receipt = Repository.samplePath("CEB312-order-return.xml")
         let unsigned = try await run(["receive", "--store", store, "--from", "CUSTOMS", receipt])
         #expect(unsigned.status == 1 && unsigned.output.contains("SIG001"), "\(unsigned.output)")
         let foreign = dir + "/foreign.xml"

@@ -1,29 +1,31 @@
 import ClearanceTestSupport
-import ClearanceRouting
-import ClearanceStore
 import CustomsSimulator
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `clearance deliver` as real processes on one throwaway PostgreSQL: kill -9 mid-delivery and
 /// restart (nothing lost, redeliveries deduped by the receiver), and two workers at once (no row
-/// delivered twice, shipments in order).
+/// delivered twice, shipments in order). The receiver is the simulator in-process: it counts what arrives.
 @Suite(.serialized) struct ProcessTests {
     struct Setup {
         var url: String
         var rules: String
         var keyPath: String
         var certPath: String
-        var shipments: [FlowFixtures.Shipment]
+        var shipments: [SampleShipment]
     }
 
-    /// A PostgreSQL database with `count` shipments queued for the simulator at `port`.
+    /// An outbox row as `clearance outbox list` prints it.
+    struct OutboxRow {
+        var status: String
+        var guid: String
+        var attempts: Int
+    }
+
+    /// A PostgreSQL database with `count` shipments queued (by `clearance submit`) for the simulator at `port`.
     func setUp(port: Int, count: Int, base: Int) async throws -> Setup {
         let url = try freshURL(.postgresql)
-        let dir = FlowFixtures.tempDir("proc")
+        let dir = scratchDirectory("proc")
         let rules = dir + "/routes.yaml"
         try """
             version: 1
@@ -40,55 +42,47 @@ import Glibc
                 match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
                 to: customs
             """.write(toFile: rules, atomically: true, encoding: .utf8)
-        let (key, cert) = FlowFixtures.serviceKey
-        try key.pemRepresentation().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
-        try cert.pemRepresentation.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
-        let store = try await makeFlowStore(.postgresql, url: url)
-        let table = try RoutingTable.load(path: rules)
-        let flow = ClearanceFlow(store: store, routing: { table })
-        var shipments: [FlowFixtures.Shipment] = []
+        // The service key (P-256, self-signed), made by the OpenSSL command line.
+        let key = dir + "/key.pem", cert = dir + "/cert.pem"
+        let openssl = try await CommandRunner.run("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+            "-subj", "/CN=Clearance service", "-days", "2", "-addext", "keyUsage=digitalSignature"], timeout: 60)
+        try #require(openssl.status == 0, "\(openssl.output)")
+        var shipments: [SampleShipment] = []
+        var files: [String] = []
         for n in 0..<count {
-            let s = FlowFixtures.shipment(base + n)
+            let s = SampleShipment.make(base + n)
             shipments.append(s)
-            for part in s.all { _ = try await flow.accept(part.bytes) }
+            for part in s.all {
+                let path = dir + "/\(n)-\(part.name).xml"
+                try Data(part.bytes).write(to: URL(fileURLWithPath: path))
+                files.append(path)
+            }
         }
-        await store.close()
-        return Setup(url: url, rules: rules, keyPath: dir + "/key.pem", certPath: dir + "/cert.pem", shipments: shipments)
+        let submitted = try await CLI.run(["submit", "--store", url, "--rules", rules] + files, timeout: 300)
+        try #require(submitted.status == 0, "\(submitted.output.suffix(2000))")
+        return Setup(url: url, rules: rules, keyPath: key, certPath: cert, shipments: shipments)
     }
 
-    func deliver(_ setup: Setup, drain: Bool) throws -> Process {
-        let binary = try #require(FlowFixtures.clearanceBinary, "the clearance executable is built with the tests")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+    func deliver(_ setup: Setup, drain: Bool) throws -> RunningCommand {
         var arguments = ["deliver", "--store", setup.url, "--rules", setup.rules, "--key", setup.keyPath, "--cert", setup.certPath,
                          "--lease", "2", "--base-delay", "0.05", "--max-delay", "0.2", "--idle", "0.05", "--batch", "8"]
         if drain { arguments += ["--drain", "--timeout", "90"] }
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try CommandRunner.start(try TestBinaries.clearance(), arguments, in: Repository.root)
     }
 
-    /// Waits (bounded) for a process to end.
-    func wait(_ process: Process, seconds: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            return false
-        }
-        return true
-    }
-
-    func outbox(_ url: String) async throws -> [OutboxEntry] {
-        let store = try await makeFlowStore(.postgresql, url: url)
-        return try await withCleanup({ await store.close() }) {
-            return try await store.outboxEntries(status: nil, limit: 10_000)
+    /// Every outbox row, from `clearance outbox list`.
+    func outbox(_ url: String) async throws -> [OutboxRow] {
+        let listed = try await CLI.run(["outbox", "list", "--store", url, "--limit", "10000"])
+        #expect(listed.status == 0, "\(listed.output)")
+        return listed.output.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count >= 5, fields[4].hasPrefix("attempts="), let attempts = Int(fields[4].dropFirst("attempts=".count)) else { return nil }
+            return OutboxRow(status: fields[1], guid: fields[3], attempts: attempts)
         }
     }
 
-    func assertShipmentOrder(_ shipments: [FlowFixtures.Shipment], _ arrival: [String]) {
+    func assertShipmentOrder(_ shipments: [SampleShipment], _ arrival: [String]) {
         for s in shipments {
             let positions = s.guids.map { arrival.firstIndex(of: $0) ?? -1 }
             #expect(!positions.contains(-1))
@@ -108,21 +102,21 @@ import Glibc
         // Kill it once some, but not all, messages have arrived (bounded wait).
         let deadline = Date().addingTimeInterval(60)
         while simulator.receivedCounts.count < 10, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-        kill(first.processIdentifier, SIGKILL)
-        _ = await wait(first, seconds: 10)
+        first.kill()
+        _ = await first.wait(timeout: 10)
         let atKill = simulator.receivedCounts.count
         #expect(atKill >= 10)
         #expect(atKill < expected.count, "killed mid-delivery")
 
-        let second = try deliver(setup, drain: true)
-        #expect(await wait(second, seconds: 120), "the restarted worker drains the outbox")
-        #expect(second.terminationStatus == 0)
+        let second = try await deliver(setup, drain: true).wait(timeout: 120)
+        #expect(!second.timedOut, "the restarted worker drains the outbox")
+        #expect(second.status == 0, "\(second.output.suffix(2000))")
         await server.stop()
         await simulator.shutdown()
 
         let rows = try await outbox(setup.url)
         #expect(rows.count == expected.count)
-        #expect(rows.allSatisfy { $0.status == .delivered }, "no loss")
+        #expect(rows.allSatisfy { $0.status == "delivered" }, "no loss")
         let counts = simulator.receivedCounts
         #expect(Set(counts.keys) == expected)
         let redelivered = counts.values.filter { $0 > 1 }.count
@@ -139,17 +133,18 @@ import Glibc
         let setup = try await setUp(port: port, count: 25, base: 30_000)
         let expected = Set(setup.shipments.flatMap(\.guids))
 
-        let a = try deliver(setup, drain: true)
-        let b = try deliver(setup, drain: true)
-        #expect(await wait(a, seconds: 120))
-        #expect(await wait(b, seconds: 120))
-        #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
+        let workerA = try deliver(setup, drain: true)
+        let workerB = try deliver(setup, drain: true)
+        let a = await workerA.wait(timeout: 120)
+        let b = await workerB.wait(timeout: 120)
+        #expect(!a.timedOut && !b.timedOut)
+        #expect(a.status == 0 && b.status == 0, "\(a.output.suffix(1000)) \(b.output.suffix(1000))")
         await server.stop()
         await simulator.shutdown()
 
         let rows = try await outbox(setup.url)
         #expect(rows.count == expected.count)
-        #expect(rows.allSatisfy { $0.status == .delivered })
+        #expect(rows.allSatisfy { $0.status == "delivered" })
         let counts = simulator.receivedCounts
         #expect(Set(counts.keys) == expected)
         #expect(counts.values.allSatisfy { $0 == 1 }, "FOR UPDATE SKIP LOCKED: no row delivered by both workers")

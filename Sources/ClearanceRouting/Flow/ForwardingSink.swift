@@ -1,0 +1,44 @@
+import CEBModel
+import ClearanceRules
+
+/// Adds documents up into routing facts, counts invalid ones, and hands over retail-import
+/// inventories a megabyte at a time. Shared by ``BatchForwarder`` and ``HoldReview``, which both read
+/// a stored message back as a stream.
+final class ForwardingSink: CEBDocumentSink {
+    var facts: RoutingFacts
+    var errors = 0
+    var invalidDocuments = 0
+    /// Every document read, valid or not (a message over customs' per-message limit is split by it).
+    var documents = 0
+    private var inventories: [Inventory] = []
+
+    init(messageType: String, senderCode: String) {
+        facts = RoutingFacts(messageType: messageType, documents: [], senderCode: senderCode)
+    }
+
+    func takeInventories() -> [Inventory] {
+        defer { inventories.removeAll(keepingCapacity: true) }
+        return inventories
+    }
+
+    func messageStarted(_ header: MessageHeader) {}
+
+    func document(_ decode: () -> CEBDocument, context: DocumentContext) {
+        documents += 1
+        let count = context.issues.filter { $0.severity == .error }.count
+        if count > 0 {
+            errors += count
+            invalidDocuments += 1
+            return
+        }
+        let document = decode()
+        facts.absorb(document)
+        if case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) {
+            inventories.append(inventory)
+        }
+    }
+
+    func messageFinished(_ envelope: MessageEnvelope) {
+        errors += envelope.issues.filter { $0.severity == .error }.count
+    }
+}

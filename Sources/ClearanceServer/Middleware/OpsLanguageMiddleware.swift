@@ -1,0 +1,23 @@
+import Hummingbird
+
+/// Sets the ops pages' language on the context (``OpsLanguage/of(_:)``) and the switch's link (this
+/// page in the other language); a `?lang=` choice is remembered in a cookie for a year.
+struct OpsLanguageMiddleware: RouterMiddleware {
+    typealias Context = EnterpriseContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/ops") else { return try await next(request, context) }
+        var context = context
+        let language = OpsLanguage.of(request)
+        context.language = language
+        var query = request.uri.queryParameters.filter { $0.key != "lang" }.map { "\($0.key)=\($0.value)" }
+        query.append("lang=\(language.other.rawValue)")
+        context.languageLink = request.uri.path + "?" + query.joined(separator: "&")
+        var response = try await next(request, context)
+        if let asked = request.uri.queryParameters.get("lang"), OpsLanguage(rawValue: String(asked)) != nil {
+            response.setCookie(Cookie(name: OpsLanguage.cookieName, value: language.rawValue, maxAge: 365 * 86_400, path: "/ops",
+                                      secure: false, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+}
