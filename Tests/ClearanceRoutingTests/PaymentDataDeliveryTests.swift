@@ -1,60 +1,42 @@
 import ClearanceTestSupport
 import ClearanceRouting
 import ClearanceStore
+import CustomsSimulator
 import Foundation
 import Testing
 import XMLSignature
 
 /// customs' request for an order's payment data, end to end on both engines: not sent while the
 /// originals are missing (reason on the request and the timeline), queued once they are deposited,
-/// posted as the form field `payExInfoStr` by the outbox to a local receiver (a Python HTTP server
-/// that keeps the body and answers as customs would), the signature checked by the OpenSSL command
-/// line, customs' answer code on the request and the order's timeline; another code dead-letters it.
-@Suite(.serialized, .disabled("hangs in this build: the run never finishes (not yet diagnosed: the Python receiver process or the drain); see the report")) struct PaymentDataDeliveryTests {
-    /// A receiver on 127.0.0.1 answering `{"code": <code>, "message": …}`, keeping the last form.
-    final class Receiver: @unchecked Sendable {
-        let dir: URL
-        let process = Process()
-        var port = 0
+/// posted as the form field `payExInfoStr` by the outbox to the customs simulator's upload endpoint
+/// (in-process: it checks the JSON, its session, the certificate and the signature, and answers with
+/// customs' code), the signature checked again by the OpenSSL command line, customs' answer code on
+/// the request and the order's timeline; another code dead-letters it.
+///
+/// (This suite used to hang: its receiver was a Python child process started with Foundation's
+/// `Process` from a dispatch worker thread, whose blocked signal mask the child inherited, so
+/// `terminate()`'s SIGTERM never arrived and `waitUntilExit()` waited forever after the test had
+/// passed. The receiver is now the simulator, in-process: no child to stop.)
+@Suite(.serialized) struct PaymentDataDeliveryTests {
+    /// The simulated customs' upload endpoint on 127.0.0.1, taking signatures under `registered`.
+    struct Receiver {
+        let simulator: CustomsSimulator
+        let server: SimulatorServer
+        let port: Int
 
-        init(code: String) throws {
-            dir = FileManager.default.temporaryDirectory.appendingPathComponent("payex-receiver-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let script = """
-                import http.server, json, sys, urllib.parse
-                d, code = sys.argv[1], sys.argv[2]
-                class H(http.server.BaseHTTPRequestHandler):
-                    def do_POST(self):
-                        body = self.rfile.read(int(self.headers['Content-Length'])).decode()
-                        form = urllib.parse.parse_qs(body)
-                        open(d + '/payExInfoStr', 'w').write(form['payExInfoStr'][0])
-                        open(d + '/content-type', 'w').write(self.headers['Content-Type'])
-                        answer = json.dumps({'code': code, 'message': 'ok' if code == '10000' else 'certificate not registered'}).encode()
-                        self.send_response(200); self.send_header('Content-Type', 'application/json')
-                        self.send_header('Content-Length', str(len(answer))); self.end_headers(); self.wfile.write(answer)
-                    def log_message(self, *a): pass
-                s = http.server.HTTPServer(('127.0.0.1', 0), H)
-                open(d + '/port.tmp', 'w').write(str(s.server_port))
-                import os; os.rename(d + '/port.tmp', d + '/port')
-                s.serve_forever()
-                """
-            try Data(script.utf8).write(to: dir.appendingPathComponent("receiver.py"))
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [dir.appendingPathComponent("receiver.py").path, dir.path, code]
-            try process.run()
+        static func start(registered: [Certificate]) async throws -> Receiver {
+            let simulator = try CustomsSimulator(config: SimulatorConfig(realtimeData: RealtimeDataConfig(
+                requestsURL: "http://127.0.0.1:9/unused", registeredCertificates: registered)))
+            let server = SimulatorServer(simulator: simulator)
+            return Receiver(simulator: simulator, server: server, port: try await server.start(timeout: 30))
         }
 
-        func start() async throws -> Int {
-            for _ in 0..<200 {
-                if let text = try? String(contentsOf: dir.appendingPathComponent("port"), encoding: .utf8), let p = Int(text) { port = p; return p }
-                try await Task.sleep(nanoseconds: 25_000_000)
-            }
-            throw DeliveryError("receiver did not start")
+        var inspector: PaymentDataInspector { simulator.paymentData! }
+
+        func stop() async {
+            await simulator.shutdown()
+            await server.stop()
         }
-
-        func received() throws -> String { try String(contentsOf: dir.appendingPathComponent("payExInfoStr"), encoding: .utf8) }
-
-        func stop() { if process.isRunning { process.terminate() }; process.waitUntilExit() }
     }
 
     static let signer: (PrivateKey, Certificate) = {
@@ -105,17 +87,16 @@ import XMLSignature
     func missingOriginalsThenDepositThenPostedAndAnswered(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         let dataStore = try #require(store as? any Store & PaymentDataStore)
-        let receiver = try Receiver(code: "10000")
-        defer { receiver.stop() }
-        let port = try await receiver.start()
-        let table = table(port: port)
+        let receiver = try await Receiver.start(registered: [Self.signer.1])
+        let table = table(port: receiver.port)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = FlowFixtures.shipment(4242)
+        let shipment = SampleShipment.make(4242)
         _ = try await flow.accept(shipment.order)
         _ = try await flow.accept(shipment.payment)
         let desk = PaymentDataDesk(store: dataStore, table: { table })
 
-        let request = try await desk.request(sessionID: "S-\(engine)-1", orderNo: shipment.orderNo, serviceTime: "1764034512000", requestedBy: "CUSTOMS")
+        let asked = receiver.inspector.ask(orderNo: shipment.orderNo)
+        let request = try await desk.request(sessionID: asked.sessionID, orderNo: shipment.orderNo, serviceTime: asked.serviceTime, requestedBy: "CUSTOMS")
         #expect(request.state == .notSent)
         #expect(request.reason?.hasPrefix("RTD001") == true, "\(request.reason ?? "")")
         #expect(try await events(store, shipment.orderNo).contains { $0 == ("payment-data-not-sent", "RTD001") })
@@ -136,26 +117,22 @@ import XMLSignature
         #expect(answered.customsCode == "10000")
         #expect(try await events(store, shipment.orderNo).contains { $0 == ("payment-data-answered", "10000") })
 
-        // What customs received: the documented shape, the originals unmasked, signed as checked by openssl.
-        let text = try receiver.received()
+        // What customs received: taken by the simulator; the documented shape, the originals unmasked, signed as checked by openssl.
+        let upload = try #require(receiver.inspector.uploads.first)
+        #expect(upload.verdict == .accepted, "\(upload.detail)")
+        let text = upload.payExInfoStr
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(object["sessionID"] as? String == "S-\(engine)-1")
+        #expect(object["sessionID"] as? String == asked.sessionID)
         #expect(object["certNo"] as? String == "03000000000cde6f")
         let head = try #require(object["payExchangeInfoHead"] as? [String: Any])
         #expect(head["payTransactionId"] as? String == payTransactionId)
         #expect((head["initalRequest"] as? String)?.contains("6222020200112233445") == true)
         let lists = try #require(object["payExchangeInfoLists"] as? [[String: Any]])
         #expect(lists.first?["orderNo"] as? String == shipment.orderNo)
-        // The signed string rebuilt from the received text alone (head and lists as sent).
-        let headText = try #require(slice(text, from: "\"payExchangeInfoHead\":", to: ",\"payExchangeInfoLists\":"))
-        let listsText = try #require(slice(text, from: "\"payExchangeInfoLists\":", to: ",\"serviceTime\":"))
-        let signed = "\"sessionID\":\"S-\(engine)-1\"||\"payExchangeInfoHead\":\"\(headText)\"||\"payExchangeInfoLists\":\"\(listsText)\"||\"serviceTime\":\"1764034512000\""
-        let raw = try Base64.decode(try #require(object["signValue"] as? String))
-        let files = try OpenSSLFiles(signed: signed, signature: PaymentDataDER.ecdsa(raw: raw), publicKey: Self.signer.0.publicKey.pemRepresentation,
-                                     certificate: Self.signer.1.pemRepresentation)
-        let ok = try await openssl(["pkeyutl", "-verify", "-pubin", "-inkey", files.publicKey, "-rawin", "-digest", "sm3",
-                                    "-pkeyopt", "distid:1234567812345678", "-in", files.data, "-sigfile", files.signature])
+        // The signed string rebuilt from the received text alone (head and lists as sent), checked by openssl.
+        let ok = try await OpenSSLCLI.verifyPaymentData(text, publicKeyPEM: Self.signer.0.publicKey.pemRepresentation)
         #expect(ok.status == 0, "\(ok.output)")
+        await receiver.stop()
         await store.close()
     }
 
@@ -163,17 +140,17 @@ import XMLSignature
     func anotherCustomsCodeIsStoredAndDeadLettered(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         let dataStore = try #require(store as? any Store & PaymentDataStore)
-        let receiver = try Receiver(code: "20004")
-        defer { receiver.stop() }
-        let table = table(port: try await receiver.start())
+        let receiver = try await Receiver.start(registered: [])
+        let table = table(port: receiver.port)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = FlowFixtures.shipment(4343)
+        let shipment = SampleShipment.make(4343)
         _ = try await flow.accept(shipment.order)
         _ = try await flow.accept(shipment.payment)
         let desk = PaymentDataDesk(store: dataStore, table: { table })
         let payment = try #require(try await dataStore.declaration(kind: .payment, orderNo: shipment.orderNo))
         try await dataStore.depositPaymentOriginal(deposit(shipment.orderNo, try #require(payment.payTransactionId)))
-        let request = try await desk.request(sessionID: "S-\(engine)-2", orderNo: shipment.orderNo, serviceTime: "1764034512000", requestedBy: "CUSTOMS")
+        let asked = receiver.inspector.ask(orderNo: shipment.orderNo)
+        let request = try await desk.request(sessionID: asked.sessionID, orderNo: shipment.orderNo, serviceTime: asked.serviceTime, requestedBy: "CUSTOMS")
         #expect(request.state == .queued)
         let round = try await drain(store, table)
         #expect(round.dead == 1)
@@ -184,11 +161,8 @@ import XMLSignature
         #expect(dead.count == 1 && dead[0].paymentRequestId == request.id)
         #expect(dead.first?.lastError?.contains("20004") == true)
         #expect(try await events(store, shipment.orderNo).contains { $0 == ("payment-data-answered", "20004") })
+        #expect(receiver.inspector.uploads.map(\.verdict) == [.certificateNotRegistered])
+        await receiver.stop()
         await store.close()
-    }
-
-    func slice(_ text: String, from start: String, to end: String) -> String? {
-        guard let a = text.range(of: start), let b = text.range(of: end, range: a.upperBound..<text.endIndex) else { return nil }
-        return String(text[a.upperBound..<b.lowerBound])
     }
 }

@@ -64,7 +64,7 @@ import XMLSignature
         #expect(object["certNo"] as? String == "03000000000cde6f")
         let raw = try Base64.decode(try #require(object["signValue"] as? String))
         #expect(raw.count == 64, "raw r‖s, not DER")
-        let dir = try OpenSSLFiles(signed: Self.report.signedString, signature: PaymentDataDER.ecdsa(raw: raw), publicKey: signer.key.publicKey.pemRepresentation,
+        let dir = try OpenSSLFiles(signed: Self.report.signedString, signature: ECDSASignatureDER.fromRaw(raw), publicKey: signer.key.publicKey.pemRepresentation,
                                    certificate: signer.certificate.pemRepresentation)
         let ok = try await openssl(["pkeyutl", "-verify", "-pubin", "-inkey", dir.publicKey, "-rawin", "-digest", "sm3",
                                     "-pkeyopt", "distid:1234567812345678", "-in", dir.data, "-sigfile", dir.signature])
@@ -99,41 +99,5 @@ import XMLSignature
 
 /// Runs the OpenSSL command line.
 func openssl(_ arguments: [String]) async throws -> CommandRunner.Ran {
-    try await CommandRunner.run("/usr/bin/openssl", arguments, timeout: 60)
-}
-
-/// Files for an `openssl` verification in a fresh temporary directory.
-struct OpenSSLFiles {
-    let data: String
-    let signature: String
-    let publicKey: String
-    let certificate: String
-
-    init(signed: String, signature bytes: [UInt8], publicKey pem: String, certificate: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("payex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        data = dir.appendingPathComponent("signed.txt").path
-        signature = dir.appendingPathComponent("sig.bin").path
-        publicKey = dir.appendingPathComponent("pub.pem").path
-        self.certificate = dir.appendingPathComponent("cert.pem").path
-        try Data(signed.utf8).write(to: URL(fileURLWithPath: data))
-        try Data(bytes).write(to: URL(fileURLWithPath: signature))
-        try Data(pem.utf8).write(to: URL(fileURLWithPath: publicKey))
-        try Data(certificate.utf8).write(to: URL(fileURLWithPath: self.certificate))
-    }
-}
-
-/// Raw `r‖s` → DER `ECDSA-Sig-Value`, which the OpenSSL command line reads.
-enum PaymentDataDER {
-    static func ecdsa(raw: [UInt8]) -> [UInt8] {
-        let half = raw.count / 2
-        let body = integer(Array(raw[..<half])) + integer(Array(raw[half...]))
-        return [0x30, UInt8(body.count)] + body
-    }
-
-    private static func integer(_ magnitude: [UInt8]) -> [UInt8] {
-        var value = Array(magnitude.drop { $0 == 0 })
-        if value.isEmpty || value[0] & 0x80 != 0 { value.insert(0, at: 0) }
-        return [0x02, UInt8(value.count)] + value
-    }
+    try await OpenSSLCLI.run(arguments)
 }

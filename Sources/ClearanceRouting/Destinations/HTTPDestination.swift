@@ -118,11 +118,18 @@ public final class HTTPDestination: Destination {
             (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "="
                 + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
         }.joined(separator: "&")
+        return try await post(body, contentType: "application/x-www-form-urlencoded; charset=utf-8",
+                              headers: ["X-Message-Guid": guid, "X-Clearance-Delivery": deliveryId])
+    }
+
+    /// Posts `body` (UTF-8) with `contentType` and returns the answer's body on 2xx; 408, 425, 429 and
+    /// 5xx fail for a retry, other statuses permanently. For exchanges that are not CEB messages: the
+    /// real-time payment data upload, and the simulated customs asking a platform for it.
+    public func post(_ body: String, contentType: String, headers: [String: String] = [:]) async throws(DeliveryError) -> String {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
-        request.headers.add(name: "X-Message-Guid", value: guid)
-        request.headers.add(name: "X-Clearance-Delivery", value: deliveryId)
+        request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
         let status: UInt
         let answer: String
