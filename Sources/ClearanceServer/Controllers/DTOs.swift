@@ -123,6 +123,8 @@ struct DeliveryDTO: ResponseEncodable {
     var nextAttemptAt: Date
     var lastError: String?
     var createdAt: Date
+    /// The customs request for payment data this delivery answers (not the message itself).
+    var paymentRequestId: Int64?
 
     init(_ o: OutboxEntry) {
         id = o.id
@@ -133,6 +135,7 @@ struct DeliveryDTO: ResponseEncodable {
         nextAttemptAt = o.nextAttemptAt
         lastError = o.lastError
         createdAt = o.createdAt
+        paymentRequestId = o.paymentRequestId
     }
 }
 

@@ -291,7 +291,7 @@ struct OpsPageController {
         values["entries"] = try await store.outboxEntries(status: filter, limit: 200).map { o -> [String: Any] in
             ["id": o.id, "destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue,
              "attempts": o.attempts, "nextAttemptAt": Self.time(o.nextAttemptAt), "lastError": o.lastError ?? "",
-             "replayable": o.status == .dead || o.status == .delivered]
+             "replayable": o.status == .dead || o.status == .delivered, "paymentRequest": o.paymentRequestId.map { String($0) } ?? false]
         }
         return try views.page("outbox", values)
     }

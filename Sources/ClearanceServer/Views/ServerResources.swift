@@ -30,6 +30,7 @@ tags:
   - name: systems
   - name: everyone
   - name: ops
+  - name: authorities
   - name: service
 paths:
   /health:
@@ -293,6 +294,67 @@ paths:
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/realtime/payment-requests:
+    post:
+      tags: [authorities]
+      summary: customs asks for an order's original payment data (announcement 2018 No. 179); customs authority accounts only
+      description: >
+        Acknowledged at once (code 10000) and answered later, through the outbox, by posting payExInfoStr
+        (signed in the e-port profile) to the routing table's realtimeData destination. When the order, its
+        payment or the platform's deposit of the originals is missing, nothing is sent: the request stays
+        not-sent with an RTD code, on the order's timeline, until a deposit queues it. A sessionID already
+        recorded returns that request unchanged. Any other caller gets 403.
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/PaymentDataRequestBody" } }
+      responses:
+        "202": { description: Recorded (and queued when it can be answered), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentDataAck" } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [ops, authorities]
+      summary: customs' payment data requests, newest first, with their state, reason and customs' answer code (ops and customs)
+      parameters:
+        - { name: orderNo, in: query, required: false, schema: { type: string } }
+        - { name: state, in: query, required: false, schema: { type: string, enum: [not-sent, queued, answered, refused] } }
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 1000 } }
+      responses:
+        "200": { description: Requests, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" } } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/payments/{payTransactionId}/original:
+    put:
+      tags: [systems]
+      summary: Deposit the original request to and response from the payment provider for a stored payment (its parties or ops)
+      description: >
+        Only the payment's sender, payment company or platform (or ops) may deposit; anyone else gets 404.
+        Replaces an earlier deposit. Every request of customs for the order that was waiting for it is
+        queued, once, and listed in queued. The answer shows the deposit masked (card, ID and telephone numbers).
+      parameters:
+        - { name: payTransactionId, in: path, required: true, schema: { type: string }, example: HXPAY2026112509351200001 }
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/PaymentOriginalBody" } }
+      responses:
+        "200": { description: The deposit (masked), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentOriginal" } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [systems]
+      summary: The deposit for a payment, masked (its parties or ops)
+      parameters:
+        - { name: payTransactionId, in: path, required: true, schema: { type: string }, example: HXPAY2026112509351200001 }
+      responses:
+        "200": { description: The deposit (masked), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentOriginal" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/credit:
     post:
       tags: [ops]
@@ -992,6 +1054,7 @@ components:
         nextAttemptAt: { type: string, format: date-time }
         lastError: { type: string }
         createdAt: { type: string, format: date-time }
+        paymentRequestId: { type: integer, description: "the customs payment data request this delivery answers" }
     Timeline:
       type: object
       required: [key, status, events, deliveries]
@@ -1026,6 +1089,65 @@ components:
         declarations: { type: integer }
         heldAt: { type: string, format: date-time }
         reasons: { type: array, items: { type: string }, description: "CRD001 … naming the party, its code and the list's source" }
+    PaymentDataRequestBody:
+      type: object
+      required: [orderNo, sessionID, serviceTime]
+      properties:
+        orderNo: { type: string, minLength: 1, maxLength: 60 }
+        sessionID: { type: string, minLength: 1, maxLength: 128 }
+        serviceTime: { description: "customs' time in milliseconds (string or number)", oneOf: [{ type: string, minLength: 1, maxLength: 32 }, { type: integer }] }
+    PaymentDataRequest:
+      type: object
+      required: [id, sessionID, orderNo, serviceTime, requestedBy, state, createdAt, updatedAt]
+      properties:
+        id: { type: integer }
+        sessionID: { type: string }
+        orderNo: { type: string }
+        serviceTime: { type: string }
+        requestedBy: { type: string }
+        state: { type: string, enum: [not-sent, queued, answered, refused] }
+        reason: { type: string, description: "why nothing was sent (RTD code first)" }
+        customsCode: { type: string, description: "customs' answer code (10000 taken)" }
+        customsMessage: { type: string }
+        createdAt: { type: string, format: date-time }
+        updatedAt: { type: string, format: date-time }
+    PaymentDataAck:
+      type: object
+      required: [code, message, serviceTime, request]
+      properties:
+        code: { type: string, enum: ["10000"] }
+        message: { type: string }
+        serviceTime: { type: string }
+        request: { $ref: "#/components/schemas/PaymentDataRequest" }
+    PaymentOriginalBody:
+      type: object
+      required: [initalRequest, initalResponse]
+      properties:
+        initalRequest: { type: string, minLength: 1, description: the raw request sent to the payment provider }
+        initalResponse: { type: string, minLength: 1, description: the raw response from the payment provider }
+        verDept: { type: string, enum: ["1", "2", "3"] }
+        payType: { type: string, enum: ["1", "2", "3", "4"] }
+        recpAccount: { type: string }
+        recpCode: { type: string }
+        recpName: { type: string }
+        itemLinks: { type: object, additionalProperties: { type: string }, description: "product page URL by order line number (gnum)" }
+    PaymentOriginal:
+      type: object
+      required: [payTransactionId, orderNo, depositedBy, initalRequest, initalResponse, itemLinks, updatedAt]
+      properties:
+        payTransactionId: { type: string }
+        orderNo: { type: string }
+        depositedBy: { type: string }
+        initalRequest: { type: string, description: masked }
+        initalResponse: { type: string, description: masked }
+        verDept: { type: string }
+        payType: { type: string }
+        recpAccount: { type: string, description: masked }
+        recpCode: { type: string }
+        recpName: { type: string }
+        itemLinks: { type: object, additionalProperties: { type: string } }
+        updatedAt: { type: string, format: date-time }
+        queued: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" }, description: requests this deposit queued }
     HoldDecision:
       type: object
       required: [guid, status, destinations, rules]
@@ -1224,7 +1346,7 @@ ol.timeline li { margin-bottom: .3rem; }
 <table id="outbox">
 <tr><th>{{t.id}}</th><th>{{t.destination}}</th><th>{{t.message}}</th><th>{{t.status}}</th><th>{{t.attempts}}</th><th>{{t.nextAttempt}}</th><th>{{t.lastError}}</th><th></th></tr>
 {{#entries}}
-<tr><td>{{id}}</td><td>{{destination}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></td><td><span class="status status-{{status}}">{{status}}</span></td><td>{{attempts}}</td><td>{{nextAttemptAt}}</td><td>{{lastError}}</td>
+<tr><td>{{id}}</td><td>{{destination}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a>{{#paymentRequest}}<br><span class="muted">{{t.paymentDataRequest}} {{paymentRequest}}</span>{{/paymentRequest}}</td><td><span class="status status-{{status}}">{{status}}</span></td><td>{{attempts}}</td><td>{{nextAttemptAt}}</td><td>{{lastError}}</td>
 <td>{{#replayable}}<form method="post" action="/ops/outbox/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.replay}}</button></form>{{/replayable}}</td></tr>
 {{/entries}}
 {{^entries}}<tr><td colspan="8" class="muted">{{t.nothingHere}}</td></tr>{{/entries}}
@@ -1329,6 +1451,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "outboxToDeliver": "outbox to deliver",
  "overview": "Overview",
  "pasteKey": "Paste an API key.",
+ "paymentDataRequest": "payment data for customs, request",
  "pending": "pending",
  "rawXML": "raw XML",
  "reasons": "reasons",
@@ -1419,6 +1542,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "outboxToDeliver": "待发送",
  "overview": "总览",
  "pasteKey": "请粘贴 API 密钥。",
+ "paymentDataRequest": "海关支付数据调取请求",
  "pending": "待发送",
  "rawXML": "原始报文",
  "reasons": "原因",
