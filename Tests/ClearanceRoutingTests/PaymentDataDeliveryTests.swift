@@ -83,16 +83,24 @@ import XMLSignature
             itemLinks: [1: "https://shop.example/item/1", 2: "https://shop.example/item/2", 3: "https://shop.example/item/3"])
     }
 
-    @Test(arguments: TestEngine.allCases)
-    func missingOriginalsThenDepositThenPostedAndAnswered(_ engine: TestEngine) async throws {
+    /// A fresh store with shipment `n`'s order and payment accepted, and the simulated customs taking
+    /// signatures under `registered`.
+    func setUp(_ engine: TestEngine, registered: [Certificate], shipment n: Int) async throws
+        -> (any ClearanceFlowStore, any Store & PaymentDataStore, Receiver, RoutingTable, SampleShipment) {
         let store = try await makeFlowStore(engine)
         let dataStore = try #require(store as? any Store & PaymentDataStore)
-        let receiver = try await Receiver.start(registered: [Self.signer.1])
+        let receiver = try await Receiver.start(registered: registered)
         let table = table(port: receiver.port)
         let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = SampleShipment.make(4242)
+        let shipment = SampleShipment.make(n)
         _ = try await flow.accept(shipment.order)
         _ = try await flow.accept(shipment.payment)
+        return (store, dataStore, receiver, table, shipment)
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func missingOriginalsThenDepositThenPostedAndAnswered(_ engine: TestEngine) async throws {
+        let (store, dataStore, receiver, table, shipment) = try await setUp(engine, registered: [Self.signer.1], shipment: 4242)
         let desk = PaymentDataDesk(store: dataStore, table: { table })
 
         let asked = receiver.inspector.ask(orderNo: shipment.orderNo)
@@ -138,14 +146,7 @@ import XMLSignature
 
     @Test(arguments: TestEngine.allCases)
     func anotherCustomsCodeIsStoredAndDeadLettered(_ engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        let dataStore = try #require(store as? any Store & PaymentDataStore)
-        let receiver = try await Receiver.start(registered: [])
-        let table = table(port: receiver.port)
-        let flow = ClearanceFlow(store: store, routing: { table })
-        let shipment = SampleShipment.make(4343)
-        _ = try await flow.accept(shipment.order)
-        _ = try await flow.accept(shipment.payment)
+        let (store, dataStore, receiver, table, shipment) = try await setUp(engine, registered: [], shipment: 4343)
         let desk = PaymentDataDesk(store: dataStore, table: { table })
         let payment = try #require(try await dataStore.declaration(kind: .payment, orderNo: shipment.orderNo))
         try await dataStore.depositPaymentOriginal(deposit(shipment.orderNo, try #require(payment.payTransactionId)))

@@ -159,7 +159,11 @@ struct PaymentDataEndToEndTests {
             let deposited = try await Self.put(client, h.keys[Parties.platform], Self.deposit)
             #expect(deposited.status == .ok, "\(deposited.text)")
             #expect(!deposited.text.contains("6222020200112233445") && !deposited.text.contains("350128199003070024"), "masked: \(deposited.text)")
-            let queued = try deposited.json()["queued"] as? [[String: Any]]
+            let depositJSON = try deposited.json()
+            #expect(depositJSON["depositedBy"] as? String == Parties.platform)
+            #expect((depositJSON["itemLinks"] as? [String: String])?["1"] == "https://shop.example/item/1", "\(depositJSON)")
+            #expect((depositJSON["recpAccount"] as? String)?.contains("*") == true, "the payee's account is masked too")
+            let queued = depositJSON["queued"] as? [[String: Any]]
             #expect(queued?.map { $0["state"] as? String } == ["queued"])
             let shown = try await client.execute(uri: "/v1/payments/\(Self.payTransactionId)/original", method: .get, headers: .key(h.keys[Parties.payment]))
             #expect(shown.status == .ok)

@@ -23,33 +23,13 @@ struct PaymentDataRequestBody: Decodable {
     }
 }
 
-/// One request and where it stands.
+/// One request and where it stands: the store's record as it encodes itself.
 struct PaymentDataRequestDTO: ResponseEncodable {
-    var id: Int64
-    var sessionID: String
-    var orderNo: String
-    var serviceTime: String
-    var requestedBy: String
-    var state: String
-    var reason: String?
-    var customsCode: String?
-    var customsMessage: String?
-    var createdAt: Date
-    var updatedAt: Date
+    let request: PaymentDataRequest
 
-    init(_ r: PaymentDataRequest) {
-        id = r.id
-        sessionID = r.sessionID
-        orderNo = r.orderNo
-        serviceTime = r.serviceTime
-        requestedBy = r.requestedBy
-        state = r.state.rawValue
-        reason = r.reason
-        customsCode = r.customsCode
-        customsMessage = r.customsMessage
-        createdAt = r.createdAt
-        updatedAt = r.updatedAt
-    }
+    init(_ request: PaymentDataRequest) { self.request = request }
+
+    func encode(to encoder: any Encoder) throws { try request.encode(to: encoder) }
 }
 
 /// The acknowledgement customs gets at once: `code` `10000` (taken; the data follows through the
@@ -74,37 +54,22 @@ struct PaymentOriginalBody: Decodable {
     var itemLinks: [String: String]?
 }
 
-/// A deposit as every view shows it: the originals and the payee's account masked.
+/// A deposit as every view shows it: the store's record, masked, as it encodes itself, and for a
+/// deposit the requests it queued.
 struct PaymentOriginalDTO: ResponseEncodable {
-    var payTransactionId: String
-    var orderNo: String
-    var depositedBy: String
-    var initalRequest: String
-    var initalResponse: String
-    var verDept: String?
-    var payType: String?
-    var recpAccount: String?
-    var recpCode: String?
-    var recpName: String?
-    var itemLinks: [String: String]
-    var updatedAt: Date
-    /// Requests for the order that this deposit queued (deposit answers only).
-    var queued: [PaymentDataRequestDTO]?
+    let original: PaymentOriginal
+    let queued: [PaymentDataRequest]?
 
     init(_ original: PaymentOriginal, queued: [PaymentDataRequest]? = nil) {
-        let m = original.masked
-        payTransactionId = m.payTransactionId
-        orderNo = m.orderNo
-        depositedBy = m.enterpriseCode
-        initalRequest = m.initalRequest
-        initalResponse = m.initalResponse
-        verDept = m.verDept
-        payType = m.payType
-        recpAccount = m.recpAccount
-        recpCode = m.recpCode
-        recpName = m.recpName
-        itemLinks = Dictionary(uniqueKeysWithValues: m.itemLinks.map { (String($0.key), $0.value) })
-        updatedAt = m.updatedAt
-        self.queued = queued?.map(PaymentDataRequestDTO.init)
+        self.original = original.masked
+        self.queued = queued
+    }
+
+    enum CodingKeys: String, CodingKey { case queued }
+
+    func encode(to encoder: any Encoder) throws {
+        try original.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(queued, forKey: .queued)
     }
 }

@@ -1133,7 +1133,7 @@ components:
         itemLinks: { type: object, additionalProperties: { type: string }, description: "product page URL by order line number (gnum)" }
     PaymentOriginal:
       type: object
-      required: [payTransactionId, orderNo, depositedBy, initalRequest, initalResponse, itemLinks, updatedAt]
+      required: [payTransactionId, orderNo, depositedBy, initalRequest, initalResponse, itemLinks, createdAt, updatedAt]
       properties:
         payTransactionId: { type: string }
         orderNo: { type: string }
@@ -1146,6 +1146,7 @@ components:
         recpCode: { type: string }
         recpName: { type: string }
         itemLinks: { type: object, additionalProperties: { type: string } }
+        createdAt: { type: string, format: date-time }
         updatedAt: { type: string, format: date-time }
         queued: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" }, description: requests this deposit queued }
     HoldDecision:

@@ -1,7 +1,8 @@
 import Foundation
 
-/// One request of customs for the payment data of an order, and what became of it.
-public struct PaymentDataRequest: Sendable, Hashable {
+/// One request of customs for the payment data of an order, and what became of it. Encodable as the
+/// API shows it (`PaymentDataRequest` in openapi.yaml: these names, `state` as its raw value).
+public struct PaymentDataRequest: Sendable, Hashable, Encodable {
     /// Where a request stands.
     public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Something the answer needs is missing (``PaymentDataRequest/reason`` says what): nothing was

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// The originals may hold card or ID numbers: every view shows them through
 /// ``PaymentOriginalMasker`` (``masked``); only the answer posted to customs carries them whole.
-public struct PaymentOriginal: Sendable, Hashable {
+/// Encodable as the API shows it (`PaymentOriginal` in openapi.yaml; encode ``masked``, never this).
+public struct PaymentOriginal: Sendable, Hashable, Encodable {
     /// The payment's transaction id (CEB411 `payTransactionId`).
     public var payTransactionId: String
     /// The order the payment paid (CEB411 `orderNo`).
@@ -30,6 +31,11 @@ public struct PaymentOriginal: Sendable, Hashable {
     public var itemLinks: [Int: String]
     public var createdAt: Date
     public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case payTransactionId, orderNo, enterpriseCode = "depositedBy", initalRequest, initalResponse, verDept, payType
+        case recpAccount, recpCode, recpName, itemLinks, createdAt, updatedAt
+    }
 
     /// Creates a deposit.
     public init(

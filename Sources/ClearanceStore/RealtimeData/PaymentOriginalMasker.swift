@@ -1,7 +1,9 @@
 /// Masks what a payment provider's request or response may hold: ID and telephone numbers (as
 /// ``PersonalDataScrubber`` does everywhere) and card or account numbers, which the scrubber does not
-/// look for: any run of 12 to 19 digits not inside a longer word keeps its first 4 and last 4 digits
-/// (`6222**********1234`, as card numbers are shown on receipts).
+/// look for: any run of 12 to 32 digits not inside a longer word keeps its first 4 and last 4 digits
+/// (`6222**********1234`, as card numbers are shown on receipts). The upper bound reaches past card
+/// numbers (19) to bank account numbers (a Chinese company account runs to 20 digits or more); a
+/// 13-digit millisecond time is masked too, which a view can spare.
 public enum PaymentOriginalMasker {
     /// `text` with ID, telephone and card numbers masked.
     public static func mask(_ text: String) -> String {
@@ -19,7 +21,7 @@ public enum PaymentOriginalMasker {
             while end < scrubbed.count, isDigit(scrubbed[end]) { end += 1 }
             let run = scrubbed[index..<end]
             let standalone = end == scrubbed.count || !isWord(scrubbed[end])
-            if standalone, (12...19).contains(run.count) {
+            if standalone, (12...32).contains(run.count) {
                 out += run.prefix(4) + [UInt8](repeating: UInt8(ascii: "*"), count: run.count - 8) + run.suffix(4)
             } else {
                 out += run
