@@ -149,6 +149,13 @@ struct PaymentDataEndToEndTests {
             #expect(waiting.requestedBy == Parties.customs)
             #expect(try await rig.events().contains { $0 == ("payment-data-not-sent", "RTD001") })
             #expect(rig.simulator.paymentData?.uploads.isEmpty == true, "nothing is sent without the original")
+            // Ops see why on their page.
+            let ops = try await OpsSignIn.signIn(client, key: try #require(h.keys[Parties.ops]))
+            let page = try await client.execute(uri: "/ops/payment-requests?state=not-sent", method: .get, headers: ops.cookie)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(waiting.sessionID) && page.text.contains("RTD001"), "\(page.text)")
+            let merchant = try await client.execute(uri: "/ops/payment-requests", method: .get, headers: .key(h.keys[Parties.merchant]))
+            #expect(merchant.status == .notFound || merchant.status == .unauthorized || merchant.status == .seeOther, "\(merchant.status)")
             #expect(await rig.simulator.waitUntilAsked(timeout: 30))
             #expect(rig.simulator.paymentDataAcknowledgements[waiting.sessionID]?.contains("\"code\":\"10000\"") == true,
                     "\(rig.simulator.paymentDataAcknowledgements)")

@@ -518,6 +518,17 @@ paths:
         "200": { $ref: "#/components/responses/Page" }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /ops/payment-requests:
+    get:
+      tags: [ops]
+      summary: "Ops page: customs' payment data requests, why one was not sent (RTD codes) and customs' answer code (HTML)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: state, in: query, required: false, schema: { type: string, enum: [not-sent, queued, answered, refused] } }
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /ops/holds/{guid}/release:
     post:
       tags: [ops]
@@ -1266,6 +1277,7 @@ ol.timeline li { margin-bottom: .3rem; }
   <a href="/ops/outbox">{{t.outbox}}</a>
   <a href="/ops/outbox?status=dead">{{t.deadLetters}}</a>
   <a href="/ops/holds">{{t.holds}}</a>
+  <a href="/ops/payment-requests">{{t.paymentRequests}}</a>
   <form action="/ops/search" method="get">
     <input id="q" name="q" placeholder="{{t.searchPlaceholder}}" size="40" value="{{query}}">
     <button type="submit">{{t.search}}</button>
@@ -1355,6 +1367,21 @@ ol.timeline li { margin-bottom: .3rem; }
 {{> footer}}
 
 """#),
+        ("payment-requests", #"""
+{{> header}}
+<h1>{{t.paymentRequests}}{{#stateFilter}} · {{stateFilter}}{{/stateFilter}}</h1>
+<p class="muted">{{t.paymentRequestsHelp}}</p>
+<p><a href="/ops/payment-requests">{{t.all}}</a>{{#states}} · <a href="/ops/payment-requests?state={{.}}">{{.}}</a>{{/states}}</p>
+<table id="payment-requests">
+<tr><th>{{t.id}}</th><th>{{t.orderNo}}</th><th>{{t.session}}</th><th>{{t.status}}</th><th>{{t.reasons}}</th><th>{{t.customsAnswer}}</th><th>{{t.requestedBy}}</th><th>{{t.updated}}</th></tr>
+{{#requests}}
+<tr><td>{{id}}</td><td><a href="/ops/shipments/{{orderNo}}">{{orderNo}}</a></td><td>{{sessionID}}</td><td><span class="status status-{{state}}">{{state}}</span></td><td>{{reason}}</td><td>{{customsCode}} {{customsMessage}}</td><td>{{requestedBy}}</td><td>{{updatedAt}}</td></tr>
+{{/requests}}
+{{^requests}}<tr><td colspan="8" class="muted">{{t.nothingRequested}}</td></tr>{{/requests}}
+</table>
+{{> footer}}
+
+"""#),
         ("shipment", #"""
 {{> header}}
 <h1>{{t.shipment}} {{key}}</h1>
@@ -1409,6 +1436,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "clearanceFlow": "Clearance flow",
  "code": "code",
  "created": "created",
+ "customsAnswer": "customs' answer",
  "deadLetters": "Dead letters",
  "declarations": "Declarations",
  "declarationsByStatus": "Declarations by status",
@@ -1446,13 +1474,17 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingHeld": "Nothing held.",
  "nothingHere": "Nothing here.",
  "nothingMatches": "Nothing visible to you matches",
+ "nothingRequested": "customs has asked for no payment data.",
  "ops": "Clearance ops",
+ "orderNo": "order",
  "outbox": "Outbox",
  "outboxByStatus": "Outbox by status",
  "outboxToDeliver": "outbox to deliver",
  "overview": "Overview",
  "pasteKey": "Paste an API key.",
  "paymentDataRequest": "payment data for customs, request",
+ "paymentRequests": "Payment data requests",
+ "paymentRequestsHelp": "customs asks for the original payment data of an order (announcement 2018 No. 179). A request not sent says why (RTD codes): deposit the originals (PUT /v1/payments/{payTransactionId}/original or clearance payment original) and it is answered once. customs' answer code is shown when it came back; a refused upload is a dead letter on the outbox page, to replay.",
  "pending": "pending",
  "rawXML": "raw XML",
  "reasons": "reasons",
@@ -1462,12 +1494,14 @@ ol.timeline li { margin-bottom: .3rem; }
  "refuse": "Refuse",
  "release": "Release",
  "replay": "Replay",
+ "requestedBy": "asked by",
  "reveal": "Reveal buyer ID and telephone (written to the audit log)",
  "revealed": "Personal data revealed; this view was written to the audit log.",
  "search": "Search",
  "searchHint": "Search a shipment by orderNo, logisticsNo, invtNo or copNo.",
  "searchPlaceholder": "orderNo, logisticsNo, invtNo, copNo, guid, batch id",
  "sender": "sender",
+ "session": "session",
  "severity": "severity",
  "shipment": "Shipment",
  "signIn": "Sign in",
@@ -1481,6 +1515,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "timeline": "Timeline",
  "traceability": "Traceability: each document, where it went, what came back",
  "type": "type",
+ "updated": "updated",
  "value": "value",
  "warnings": "warnings"
 }
@@ -1500,6 +1535,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "clearanceFlow": "通关流程",
  "code": "代码",
  "created": "创建时间",
+ "customsAnswer": "海关回复",
  "deadLetters": "死信",
  "declarations": "申报单",
  "declarationsByStatus": "申报单状态分布",
@@ -1537,13 +1573,17 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingHeld": "没有暂停的报文。",
  "nothingHere": "这里没有内容。",
  "nothingMatches": "没有您可查看的内容匹配",
+ "nothingRequested": "海关尚未调取任何支付数据。",
  "ops": "通关运维",
+ "orderNo": "订单",
  "outbox": "发送队列",
  "outboxByStatus": "发送队列状态分布",
  "outboxToDeliver": "待发送",
  "overview": "总览",
  "pasteKey": "请粘贴 API 密钥。",
  "paymentDataRequest": "海关支付数据调取请求",
+ "paymentRequests": "支付数据调取",
+ "paymentRequestsHelp": "海关按2018年第179号公告调取订单的原始支付数据。未发送的请求注明原因（RTD代码）：补交原始数据（PUT /v1/payments/{payTransactionId}/original 或 clearance payment original）后将回复一次。海关回执代码返回后显示；被拒的上传在发送队列中作为死信，可重发。",
  "pending": "待发送",
  "rawXML": "原始报文",
  "reasons": "原因",
@@ -1553,12 +1593,14 @@ ol.timeline li { margin-bottom: .3rem; }
  "refuse": "拒绝",
  "release": "放行",
  "replay": "重发",
+ "requestedBy": "调取方",
  "reveal": "显示证件号码和电话（记入审计日志）",
  "revealed": "已显示个人信息；本次查看已记入审计日志。",
  "search": "查询",
  "searchHint": "按订单号、运单号、清单编号或企业内部编号查询货物。",
  "searchPlaceholder": "订单号、运单号、清单编号、企业内部编号、guid、批次号",
  "sender": "发送方",
+ "session": "会话",
  "severity": "级别",
  "shipment": "货物",
  "signIn": "登录",
@@ -1572,6 +1614,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "timeline": "时间线",
  "traceability": "追溯链：每份单证、发往何处、收到哪些回执",
  "type": "类型",
+ "updated": "更新时间",
  "value": "货值",
  "warnings": "警告"
 }
