@@ -1,3 +1,4 @@
+import CEBModel
 import ClearanceTestSupport
 import ClearanceRouting
 import Foundation
@@ -10,10 +11,10 @@ import XMLSignature
 @Suite struct PaymentDataReportTests {
     static let report = PaymentDataReport(
         sessionID: "00-8cf8c9a7-1d6e-4c1f-9d4c-5b8c2b8f0a11",
-        head: PaymentExchangeHead(
+        head: PaymentExchangeInfoHead(
             guid: "9D55BA71-55DE-41F4-8B50-C36C83B3B419", initalRequest: "https://pay.example/gateway?amount=99.50&sign=\"x\"",
             initalResponse: "{\"result\":\"SUCCESS\",\"tradeNo\":\"HXPAY2026\"}", ebpCode: "3516961011", payCode: "312226T001",
-            payTransactionId: "HXPAY202611250935120001", totalAmount: "99.50", currency: "142", verDept: "3", payType: "1",
+            payTransactionId: "HXPAY202611250935120001", totalAmount: CEBDecimal("99.50")!, currency: "142", verDept: "3", payType: "1",
             tradingTime: "20261125093512", note: ""),
         lists: [PaymentExchangeOrder(
             orderNo: "PT202611250001", goodsInfo: [.init(gname: "婴儿奶粉", itemLink: "https://shop.example/item/1")],

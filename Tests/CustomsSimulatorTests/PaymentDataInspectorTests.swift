@@ -1,3 +1,4 @@
+import CEBModel
 import ClearanceRouting
 import CustomsSimulator
 import Foundation
@@ -16,9 +17,9 @@ import XMLSignature
     static func report(_ asked: PaymentDataInspector.Asked) -> PaymentDataReport {
         PaymentDataReport(
             sessionID: asked.sessionID,
-            head: PaymentExchangeHead(
+            head: PaymentExchangeInfoHead(
                 guid: "9D55BA71-55DE-41F4-8B50-C36C83B3B419", initalRequest: #"{"q":"a \"quoted\" {brace} [x]"}"#,
-                initalResponse: "OK", ebpCode: "3516961011", payCode: "312226T001", payTransactionId: "HXPAY1", totalAmount: "99.50",
+                initalResponse: "OK", ebpCode: "3516961011", payCode: "312226T001", payTransactionId: "HXPAY1", totalAmount: CEBDecimal("99.50")!,
                 currency: "142", verDept: "3", payType: "1", tradingTime: "20261125093512", note: ""),
             lists: [PaymentExchangeOrder(orderNo: asked.orderNo, goodsInfo: [.init(gname: "奶粉", itemLink: "https://shop.example/1")],
                                          recpAccount: "6222020200112233445", recpCode: "91350128MA2Y00000X", recpName: "平潭")],

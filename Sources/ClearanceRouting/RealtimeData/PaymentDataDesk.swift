@@ -105,10 +105,10 @@ public struct PaymentDataDesk: Sendable {
             }
             goods.append(.init(gname: line.itemName, itemLink: link))
         }
-        let head = PaymentExchangeHead(
+        let head = PaymentExchangeInfoHead(
             guid: PaymentDataDesk.answerGuid(request), initalRequest: original.initalRequest, initalResponse: original.initalResponse,
             ebpCode: order.head.ebpCode, payCode: payment.head.payCode, payTransactionId: payment.head.payTransactionId,
-            totalAmount: payment.head.amountPaid.description, currency: payment.head.currency,
+            totalAmount: payment.head.amountPaid, currency: payment.head.currency,
             verDept: original.verDept ?? "3", payType: original.payType ?? "4", tradingTime: payment.head.payTime,
             note: payment.head.note ?? "")
         let list = PaymentExchangeOrder(

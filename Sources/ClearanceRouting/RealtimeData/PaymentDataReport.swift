@@ -1,3 +1,5 @@
+import CEBModel
+
 /// The real-time payment data answer to one customs request (customs announcement 2018 No. 179),
 /// before and after signing.
 ///
@@ -10,14 +12,14 @@ public struct PaymentDataReport: Sendable, Hashable {
     /// customs' session id, echoed.
     public var sessionID: String
     /// The payment.
-    public var head: PaymentExchangeHead
+    public var head: PaymentExchangeInfoHead
     /// The orders it paid for.
     public var lists: [PaymentExchangeOrder]
     /// customs' service time, echoed.
     public var serviceTime: String
 
     /// Creates a report.
-    public init(sessionID: String, head: PaymentExchangeHead, lists: [PaymentExchangeOrder], serviceTime: String) {
+    public init(sessionID: String, head: PaymentExchangeInfoHead, lists: [PaymentExchangeOrder], serviceTime: String) {
         self.sessionID = sessionID
         self.head = head
         self.lists = lists
