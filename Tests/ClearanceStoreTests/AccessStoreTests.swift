@@ -123,4 +123,35 @@ struct AccessStoreTests {
             #expect(try await store.recentMessages(limit: 1).first?.guid == "M-RCPT")
         }
     }
+
+    @Test("buyer page reads: a named store secret is made once and kept, goods lines by number, the order number of a row",
+          arguments: TestEngine.allCases)
+    func buyerPageReads(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let secret = try await store.storeSecret(named: "tracking_link_key")
+            #expect(secret.count == 32)
+            #expect(try await store.storeSecret(named: "tracking_link_key") == secret)
+            #expect(try await store.storeSecret(named: "another") != secret)
+            await #expect(throws: StoreError.self) { _ = try await store.storeSecret(named: "buyer_id_salt") }
+
+            let order = MessageRecord(guid: "M-ORDER", messageType: "CEB311", senderCode: "EBP1", direction: .inbound,
+                                      receivedAt: .now, rawBytes: Array("<order/>".utf8), signatureVerdict: "unsigned")
+            let lines = [
+                DeclarationLineRecord(gnum: 2, itemName: "奶粉", qty: FixedDecimal("2"), country: "601"),
+                DeclarationLineRecord(gnum: 1, itemName: "凤梨酥", qty: FixedDecimal("3.5"), unit: "011", country: "143"),
+            ]
+            let declaration = DeclarationRecord(kind: .order, messageGuid: "M-ORDER", declarationGuid: "D-1", orderNo: "O-1", lines: lines)
+            _ = try await store.ingest([IngestItem(message: order, declarations: [declaration])])
+            let id = try #require(try await store.trace(.orderNo("O-1"))?.declarations.first?.id)
+            let read = try await store.declarationLines(declarationId: id, limit: 10)
+            #expect(read.map(\.gnum) == [1, 2])
+            #expect(read.map(\.itemName) == ["凤梨酥", "奶粉"] && read.map(\.country) == ["143", "601"])
+            #expect(read.first?.qty == FixedDecimal("3.5") && read.first?.unit == "011")
+            #expect(try await store.declarationLines(declarationId: id, limit: 1).count == 1)
+            #expect(try await store.declarationLines(declarationId: id + 1000, limit: 10).isEmpty)
+            #expect(try await store.orderNo(declarationId: id) == "O-1")
+            #expect(try await store.orderNo(declarationId: id + 1000) == nil)
+        }
+    }
 }
