@@ -154,4 +154,39 @@ struct AccessStoreTests {
             #expect(try await store.orderNo(declarationId: id + 1000) == nil)
         }
     }
+
+    @Test("ops series: a release's declared and released times, receipts with their returnTime, outbox spans, messages per minute",
+          arguments: TestEngine.allCases)
+    func opsSeries(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let now = Date()
+            let inventory = MessageRecord(guid: "M-INV", messageType: "CEB621", senderCode: "AGENT", direction: .inbound,
+                                          receivedAt: now.addingTimeInterval(-600), rawBytes: Array("<i/>".utf8), signatureVerdict: "unsigned")
+            let declaration = DeclarationRecord(kind: .inventory, messageGuid: "M-INV", declarationGuid: "D-INV", orderNo: "O-9", invtNo: "I-9")
+            _ = try await store.ingest([IngestItem(message: inventory, declarations: [declaration])])
+            _ = try await store.appendEvent(Event(kind: .routed, occurredAt: now.addingTimeInterval(-300), messageGuid: "M-INV"))
+            _ = try await store.enqueueOutbox(messageGuid: "M-INV", destination: "customs", notBefore: now)
+            let carrier = MessageRecord(guid: "M-RCPT", messageType: "CEB622", senderCode: "CUSTOMS", direction: .inbound,
+                                        receivedAt: now, rawBytes: Array("<r/>".utf8), signatureVerdict: "verified")
+            _ = try await store.ingest([IngestItem(message: carrier)])
+            _ = try await store.storeReceipts([
+                ReceiptRecord(messageGuid: "M-RCPT", forKind: .inventory, referenceGuid: "D-INV", returnStatus: "800",
+                              returnTime: "20261125093601000", invtNo: "I-9"),
+            ])
+            let series = try await store.opsSeries(since: now.addingTimeInterval(-3600), messagesSince: now.addingTimeInterval(-3600), limit: 100)
+            #expect(series.releases.count == 1)
+            let release = try #require(series.releases.first)
+            #expect(release.key == "O-9")
+            #expect(abs(release.declaredAt.timeIntervalSince(now.addingTimeInterval(-300))) < 0.01)
+            #expect(series.receipts.map(\.returnStatus) == ["800"] && series.receipts.first?.returnTime == "20261125093601000")
+            #expect(series.outbox.count == 1 && series.outbox.first?.finishedAt == nil && series.deadBefore == 0)
+            #expect(series.messages.map(\.count).reduce(0, +) == 2 && Set(series.messages.map(\.messageType)) == ["CEB621", "CEB622"])
+            #expect(!series.truncated)
+            // Outside the window nothing is read; a limit of 1 cuts and says so.
+            let later = try await store.opsSeries(since: now.addingTimeInterval(60), messagesSince: now.addingTimeInterval(60), limit: 100)
+            #expect(later.releases.isEmpty && later.receipts.isEmpty && later.messages.isEmpty && later.outbox.count == 1)
+            #expect(try await store.opsSeries(since: now.addingTimeInterval(-3600), messagesSince: now.addingTimeInterval(-3600), limit: 1).truncated)
+        }
+    }
 }

@@ -490,6 +490,17 @@ paths:
         "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /ops/charts/{name}:
+    get:
+      tags: [ops]
+      summary: "The rows behind an overview time chart: releases, receipts (last day) or messages per minute (last hour) (HTML, ops only)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: name, in: path, required: true, schema: { type: string, enum: [releases, receipts, messages] } }
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Page" }
   /track:
     get:
       tags: [everyone]
@@ -1177,6 +1188,20 @@ components:
 {{> footer}}
 
 """#),
+        ("chart-rows", #"""
+{{> header}}
+<h1>{{heading}}</h1>
+{{#truncated}}<p class="muted">{{t.chartsTruncated}}</p>{{/truncated}}
+<table id="chart-rows">
+<tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr>
+{{#rows}}
+<tr>{{#cells}}<td>{{#link}}<a href="{{link}}">{{text}}</a>{{/link}}{{^link}}{{text}}{{/link}}</td>{{/cells}}</tr>
+{{/rows}}
+{{^rows}}<tr><td colspan="5" class="muted">{{t.noRows}}</td></tr>{{/rows}}
+</table>
+{{> footer}}
+
+"""#),
         ("footer", #"""
 <p class="muted" id="time-zone">{{t.timeZone}}</p>
 </main>
@@ -1258,7 +1283,12 @@ ol.timeline li { margin-bottom: .3rem; }
 <div class="charts">
 <figure id="declarations-chart"><figcaption>{{t.declarationsByStatus}}</figcaption>{{{declarationsChart}}}</figure>
 <figure id="outbox-chart"><figcaption>{{t.outboxByStatus}}</figcaption>{{{outboxChart}}}</figure>
+<figure id="release-chart"><figcaption>{{t.releaseTime}}</figcaption>{{{releaseChart}}}</figure>
+<figure id="receipt-lag-chart"><figcaption>{{t.receiptLag}}</figcaption>{{{receiptLagChart}}}</figure>
+<figure id="outbox-time-chart"><figcaption>{{t.outboxOverTime}}</figcaption>{{{outboxTimeChart}}}</figure>
+<figure id="messages-chart"><figcaption>{{t.messagesPerMinute}}</figcaption>{{{messagesChart}}}</figure>
 </div>
+{{#chartsTruncated}}<p class="muted">{{t.chartsTruncated}}</p>{{/chartsTruncated}}
 <h2>{{t.recentMessages}}</h2>
 <table id="recent-messages">
 <tr><th>{{t.received}}</th><th>{{t.type}}</th><th>guid</th><th>{{t.sender}}</th><th>{{t.signature}}</th></tr>
@@ -1456,13 +1486,19 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "buyer": "buyer",
  "buyerId": "buyer ID",
  "bytes": "bytes",
+ "chartMessages": "Messages per minute in the last hour",
+ "chartReceipts": "Receipts received in the last day",
+ "chartReleases": "Declarations released in the last day",
+ "chartsTruncated": "Too many rows: the charts show part of the window.",
  "clearanceFlow": "Clearance flow",
  "code": "code",
+ "count": "Count",
  "created": "created",
  "deadLetters": "Dead letters",
  "declarations": "Declarations",
  "declarationsByStatus": "Declarations by status",
  "declarationsStored": "declarations stored",
+ "declaredAt": "Declared",
  "delivered": "delivered",
  "deliveries": "Deliveries",
  "destination": "destination",
@@ -1484,14 +1520,20 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "invalid": "invalid",
  "key": "key",
  "kind": "kind",
+ "lagSeconds": "Lag (s)",
  "lastError": "last error",
+ "median": "median",
  "message": "message",
+ "messagesPerMinute": "Messages per minute by type (last hour)",
  "messagesStored": "Messages stored",
+ "minute": "Minute",
+ "minutes": "Minutes",
  "nextAttempt": "next attempt",
  "noBatches": "No batches yet.",
  "noMessages": "No messages yet.",
  "noProblems": "No problems.",
  "noReceipts": "No receipts yet.",
+ "noRows": "No rows",
  "notFound": "Not found",
  "nothingHeld": "Nothing held.",
  "nothingHere": "Nothing here.",
@@ -1499,17 +1541,21 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "ops": "Clearance ops",
  "outbox": "Outbox",
  "outboxByStatus": "Outbox by status",
+ "outboxOverTime": "Outbox depth and dead letters (last day)",
  "outboxToDeliver": "outbox to deliver",
  "overview": "Overview",
  "pasteKey": "Paste an API key.",
  "pending": "pending",
  "rawXML": "raw XML",
  "reasons": "reasons",
+ "receiptLag": "Receipts' lag (last day, seconds)",
  "receipts": "Receipts",
  "received": "received",
  "recentMessages": "Recent messages",
  "refuse": "Refuse",
  "release": "Release",
+ "releaseTime": "Declaration to release (last day, minutes)",
+ "releasedAt": "Released",
  "replay": "Replay",
  "reveal": "Reveal buyer ID and telephone (written to the audit log)",
  "revealed": "Personal data revealed; this view was written to the audit log.",
@@ -1573,13 +1619,19 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "buyer": "订购人",
  "buyerId": "证件号码",
  "bytes": "字节",
+ "chartMessages": "近一小时每分钟报文数",
+ "chartReceipts": "近一天收到的回执",
+ "chartReleases": "近一天放行的申报单",
+ "chartsTruncated": "数据过多，图表只显示部分时段。",
  "clearanceFlow": "通关流程",
  "code": "代码",
+ "count": "数量",
  "created": "创建时间",
  "deadLetters": "死信",
  "declarations": "申报单",
  "declarationsByStatus": "申报单状态分布",
  "declarationsStored": "申报单已存",
+ "declaredAt": "申报时间",
  "delivered": "已送达",
  "deliveries": "发送记录",
  "destination": "目的地",
@@ -1601,14 +1653,20 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "invalid": "无效",
  "key": "编号",
  "kind": "种类",
+ "lagSeconds": "延迟（秒）",
  "lastError": "最近错误",
+ "median": "中位数",
  "message": "报文",
+ "messagesPerMinute": "每分钟报文数（按类型，近一小时）",
  "messagesStored": "已存报文",
+ "minute": "分钟",
+ "minutes": "分钟",
  "nextAttempt": "下次尝试",
  "noBatches": "暂无批次。",
  "noMessages": "暂无报文。",
  "noProblems": "没有问题。",
  "noReceipts": "暂无回执。",
+ "noRows": "无记录",
  "notFound": "未找到",
  "nothingHeld": "没有暂停的报文。",
  "nothingHere": "这里没有内容。",
@@ -1616,17 +1674,21 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "ops": "通关运维",
  "outbox": "发送队列",
  "outboxByStatus": "发送队列状态分布",
+ "outboxOverTime": "待发送与死信（近一天）",
  "outboxToDeliver": "待发送",
  "overview": "总览",
  "pasteKey": "请粘贴 API 密钥。",
  "pending": "待发送",
  "rawXML": "原始报文",
  "reasons": "原因",
+ "receiptLag": "回执延迟（近一天，秒）",
  "receipts": "回执",
  "received": "接收时间",
  "recentMessages": "最近报文",
  "refuse": "拒绝",
  "release": "放行",
+ "releaseTime": "申报到放行用时（近一天，分钟）",
+ "releasedAt": "放行时间",
  "replay": "重发",
  "reveal": "显示证件号码和电话（记入审计日志）",
  "revealed": "已显示个人信息；本次查看已记入审计日志。",

@@ -71,6 +71,10 @@ public protocol AccessStore: ClearanceFlowStore {
     /// Messages whose raw bytes are complete, newest first (for the ops page).
     func recentMessages(limit: Int) async throws(StoreError) -> [MessageSummary]
 
+    /// The rows behind the ops overview's time charts: releases, receipts and outbox changes since
+    /// `since`, message counts per minute and type since `messagesSince`; each list at most `limit` rows.
+    func opsSeries(since: Date, messagesSince: Date, limit: Int) async throws(StoreError) -> OpsSeries
+
     // MARK: Buyer's page
 
     /// A random 32-byte secret of this database named `name`, created on first use and the same
