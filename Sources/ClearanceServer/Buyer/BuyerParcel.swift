@@ -60,6 +60,9 @@ struct BuyerParcel: Sendable, Equatable {
         let inspected = receiptTime { [5, 6].contains(CustomsProgress(status: $0).rank) } ?? inspectionEvent
         let released = receiptTime { $0 == "800" }
         let cleared = receiptTime { $0 == "899" }
+        // Customs' tax bill (CEB816) says when the tax was levied; without one, the release does.
+        let taxBilled = t.receipts.first { r in r.forKind == .taxBill && inventory.map { r.declarationId == $0.id } ?? false }
+            .flatMap { ChinaTime.date(cebTime: $0.returnTime) }.map(Self.time)
         steps = [
             Step(step: .orderReceived, at: received(.order)),
             Step(step: .paymentReceived, at: received(.payment)),
@@ -67,7 +70,7 @@ struct BuyerParcel: Sendable, Equatable {
             Step(step: .declared, at: declared),
             Step(step: .inspection, at: inspected),
             Step(step: .released, at: released),
-            Step(step: .tax, at: released),
+            Step(step: .tax, at: taxBilled ?? released),
             Step(step: .delivery, at: cleared),
         ]
         returned = inventoryReceipts.contains { $0.returnStatus == "100" }

@@ -13,7 +13,8 @@ enum BuyerStep: String, CaseIterable, Sendable {
     case inspection
     /// Customs released the goods (receipt 800).
     case released
-    /// Tax is charged on release (the amount: the inventory's or else the order's `taxTotal`).
+    /// Tax is charged: customs' tax bill (CEB816), else the release (the amount: the inventory's or else
+    /// the order's `taxTotal`).
     case tax
     /// Cleared (receipt 899): the parcel leaves the bonded area for the courier.
     case delivery
