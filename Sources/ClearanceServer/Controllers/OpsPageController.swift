@@ -218,7 +218,8 @@ struct OpsPageController {
             columns = [t.text("minute"), t.text("type"), t.text("count")]
             rows = series.messages.reversed().map { m in [cell(Self.time(m.minute)), cell(m.messageType), cell(String(m.count))] }
         default:
-            return try notFound(context, name)
+            // As for a caller who is not ops: no page names the charts there are not.
+            throw HTTPError(.notFound, message: "not found")
         }
         let heading = t.text("chart" + name.prefix(1).uppercased() + name.dropFirst())
         var values = base(heading, context)

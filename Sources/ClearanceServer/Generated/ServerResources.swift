@@ -500,7 +500,7 @@ paths:
       responses:
         "200": { $ref: "#/components/responses/Page" }
         "401": { $ref: "#/components/responses/Error" }
-        "404": { $ref: "#/components/responses/Page" }
+        "404": { $ref: "#/components/responses/Error" }
   /track:
     get:
       tags: [everyone]
