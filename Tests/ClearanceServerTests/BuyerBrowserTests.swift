@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 extension BrowserTests {
-    @Test("the buyer's page in chromium: Chinese, no sideways scroll at 390 and 1280 px, failed lookups alike, a release arrives live")
+    @Test("the buyer's page in chromium: Chinese, no sideways scroll at 390 and 1280 px, failed lookups alike, a release arrives live, guesses get 429")
     func buyerPageInChromium() async throws {
         let chromium = try #require(chromiumPath(), "chromium is not installed (scripts/test.sh installs it)")
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
@@ -90,6 +90,18 @@ extension BrowserTests {
                 #expect(live.1 == "海关放行")
                 let shot = try await onThread { try browser.screenshot() }
                 try shot.write(to: artifacts.appendingPathComponent("track-parcel-released-zh-390.png"))
+
+                // Guessing at one order runs into its limit: the browser gets 429 and the page says to wait.
+                let limited = try await onThread { () throws -> (Int, String) in
+                    for _ in 0..<8 {
+                        let page = try submit("PT209900000000", "1234")
+                        let status = try browser.evaluate("performance.getEntriesByType('navigation')[0].responseStatus") as? Int ?? 0
+                        if status == 429 { return (status, page) }
+                    }
+                    return (0, "")
+                }
+                #expect(limited.0 == 429)
+                #expect(limited.1.contains("尝试次数过多"))
                 try await onThread { _ = try browser.call("Emulation.clearDeviceMetricsOverride") }
             }
         }
