@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "ClearanceServer",
             dependencies: [
-                "XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "ClearanceRouting", "CZlib",
+                "XMLStreaming", "CEBModel", "ClearanceRules", "ClearanceStore", "ClearanceIngest", "ClearanceRouting", "XMLSignature", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

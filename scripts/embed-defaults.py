@@ -9,7 +9,7 @@ this script turns each into a raw string literal:
 
   * schemas/routing/default-routes.yaml → Sources/ClearanceRouting/Generated/DefaultRoutes.swift
   * the demo's Pingtan shipment in samples/valid/ and samples/unsigned/ → Sources/ClearanceDemo/Generated/DemoSamples.swift
-  * the ops-page templates, their text catalogues (i18n/) and openapi.yaml in Sources/ClearanceServer/Resources/ →
+  * the ops-page templates, their text catalogues (i18n/), the buyer page's files (public/) and openapi.yaml in Sources/ClearanceServer/Resources/ →
     Sources/ClearanceServer/Generated/ServerResources.swift
 
 `python3 scripts/embed-defaults.py` regenerates them; `--check` fails when a committed output differs
@@ -72,6 +72,8 @@ def server_resources() -> str:
     entries = "\n".join(f'        ("{n[:-len(".mustache")]}", {literal(f"{SERVER_RESOURCES}/templates/{n}")}),' for n in names)
     languages = sorted(n[:-len(".json")] for n in os.listdir(os.path.join(ROOT, SERVER_RESOURCES, "i18n")) if n.endswith(".json"))
     catalogues = "\n".join(f'        ("{n}", {literal(f"{SERVER_RESOURCES}/i18n/{n}.json")}),' for n in languages)
+    public = sorted(os.listdir(os.path.join(ROOT, SERVER_RESOURCES, "public")))
+    assets = "\n".join(f'        ("{n}", {literal(f"{SERVER_RESOURCES}/public/{n}")}),' for n in public)
     return f"""// {GENERATED_BY}
 // (from {SERVER_RESOURCES}/).
 
@@ -89,6 +91,11 @@ enum ServerResources {{
     /// The ops pages' text catalogue of each language (`i18n/zh.json`: key → text), JSON.
     static let catalogues: [(language: String, json: String)] = [
 {catalogues}
+    ]
+
+    /// The buyer page's static files by name (`public/live.js`, the web app manifest, the icon).
+    static let assets: [(name: String, text: String)] = [
+{assets}
     ]
 }}
 """

@@ -43,17 +43,23 @@ final class SQLStore: Store {
 
     /// The per-database fallback salt, created on first use.
     private static func databaseSalt(_ s: any SQLSession) throws(StoreError) -> [UInt8] {
-        let select = "SELECT value FROM store_settings WHERE key = 'buyer_id_salt'"
-        if let row = try s.queryOne(select, []), let hex = row.string(0), let salt = Hex.decode(hex) { return salt }
+        try databaseSecret(s, named: "buyer_id_salt")
+    }
+
+    /// A random 32-byte secret kept in `store_settings` under `name`, created on first use (two
+    /// sessions racing both read the one that was inserted first).
+    static func databaseSecret(_ s: any SQLSession, named name: String) throws(StoreError) -> [UInt8] {
+        let select = "SELECT value FROM store_settings WHERE key = $1"
+        if let row = try s.queryOne(select, [.text(name)]), let hex = row.string(0), let secret = Hex.decode(hex) { return secret }
         var bytes = [UInt8](repeating: 0, count: 32)
         guard RAND_bytes(&bytes, Int32(bytes.count)) == 1 else { throw .crypto("RAND_bytes failed") }
         try s.execute(
-            "INSERT INTO store_settings (key, value) VALUES ('buyer_id_salt', $1) ON CONFLICT (key) DO NOTHING",
-            [.text(Hex.encode(bytes))])
-        guard let row = try s.queryOne(select, []), let hex = row.string(0), let salt = Hex.decode(hex) else {
-            throw .notFound("store_settings.buyer_id_salt")
+            "INSERT INTO store_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            [.text(name), .text(Hex.encode(bytes))])
+        guard let row = try s.queryOne(select, [.text(name)]), let hex = row.string(0), let secret = Hex.decode(hex) else {
+            throw .notFound("store_settings.\(name)")
         }
-        return salt
+        return secret
     }
 
     // MARK: Lifecycle

@@ -46,4 +46,64 @@ struct OpsOverviewChartTests {
             }
         }
     }
+
+    /// `name → values` of every series of the time chart in the figure `id`.
+    static func series(_ html: String, figure id: String) -> [String: [Double]] {
+        guard let start = html.range(of: "<figure id=\"\(id)\">"), let end = html[start.upperBound...].range(of: "</figure>") else { return [:] }
+        var out: [String: [Double]] = [:]
+        for group in html[start.upperBound..<end.lowerBound].split(separator: "<g class=\"series\"").dropFirst() {
+            guard let name = group.firstMatch(of: /data-name="([^"]*)"/)?.output.1 else { continue }
+            out[String(name)] = group.matches(of: /data-value="([0-9.]+)"/).compactMap { Double($0.output.1) }
+        }
+        return out
+    }
+
+    @Test("time charts: messages per minute by type, the release time and the receipts behind it, outbox depth; each links to its rows")
+    func timeChartsShowTheStoresRows() async throws {
+        let h = try await Harness.make()
+        try await withCleanup({ await h.close() }) {
+            try await h.application().test(.router) { client in
+                let ops = try await OpsSignIn.signIn(client, key: h.keys[Parties.ops]!)
+                try await BuyerPageTests.loadShipment(client, h)
+                try await BuyerPageTests.release(client, h)
+                let stats = try await h.store.stats()
+                let html = try await client.execute(uri: "/ops", method: .get, headers: ops.cookie).text
+
+                // Messages per minute: every message of the last hour counted once, by type.
+                let messages = Self.series(html, figure: "messages-chart")
+                var expected: [String: Double] = [:]
+                for m in stats.messages { expected[m.messageType, default: 0] += Double(m.count) }
+                #expect(messages.mapValues { $0.reduce(0, +) } == expected, "\(messages)")
+                #expect(expected["CEB622"] == 1 && expected["CEB621"] == 1)
+
+                // One release in the last day: one hour has a median and a p95, both the same single sample.
+                let release = Self.series(html, figure: "release-chart")
+                #expect(release.values.map(\.count) == [1, 1], "\(release)")
+                let receipts = Self.series(html, figure: "receipt-lag-chart")
+                #expect(receipts.values.map(\.count).reduce(0, +) >= 2, "the 800 receipt's lag has a point per line")
+
+                // Outbox depth at the last hour's end is what waits now.
+                let outbox = Self.series(html, figure: "outbox-time-chart")
+                let depth = Double((stats.outbox[.pending] ?? 0) + (stats.outbox[.inFlight] ?? 0))
+                #expect(outbox.values.allSatisfy { $0.count == 24 })
+                #expect(outbox["outbox to deliver"]?.last == depth, "\(outbox)")
+                #expect(outbox["Dead letters"]?.last == Double(stats.outbox[.dead] ?? 0))
+                for link in ["/ops/charts/releases", "/ops/charts/receipts", "/ops/outbox", "/ops/charts/messages"] {
+                    #expect(html.contains("<a href=\"\(link)\"><svg"), "\(link)")
+                }
+
+                // The rows behind them.
+                let rows = try await client.execute(uri: "/ops/charts/releases", method: .get, headers: ops.cookie)
+                #expect(rows.status == .ok)
+                #expect(rows.text.components(separatedBy: "<a href=\"/ops/shipments/\(Parties.orderNo)\">").count - 1 == 1)
+                let receiptRows = try await client.execute(uri: "/ops/charts/receipts", method: .get, headers: ops.cookie).text
+                #expect(receiptRows.contains("800"))
+                let messageRows = try await client.execute(uri: "/ops/charts/messages", method: .get, headers: ops.cookie).text
+                #expect(messageRows.contains("CEB621"))
+                #expect(try await client.execute(uri: "/ops/charts/nothing", method: .get, headers: ops.cookie).status == .notFound)
+                let merchant = try await OpsSignIn.signIn(client, key: h.keys[Parties.merchant]!)
+                #expect(try await client.execute(uri: "/ops/charts/releases", method: .get, headers: merchant.cookie).status == .notFound)
+            }
+        }
+    }
 }

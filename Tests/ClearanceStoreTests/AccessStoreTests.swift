@@ -123,4 +123,70 @@ struct AccessStoreTests {
             #expect(try await store.recentMessages(limit: 1).first?.guid == "M-RCPT")
         }
     }
+
+    @Test("buyer page reads: a named store secret is made once and kept, goods lines by number, the order number of a row",
+          arguments: TestEngine.allCases)
+    func buyerPageReads(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let secret = try await store.storeSecret(named: "tracking_link_key")
+            #expect(secret.count == 32)
+            #expect(try await store.storeSecret(named: "tracking_link_key") == secret)
+            #expect(try await store.storeSecret(named: "another") != secret)
+            await #expect(throws: StoreError.self) { _ = try await store.storeSecret(named: "buyer_id_salt") }
+
+            let order = MessageRecord(guid: "M-ORDER", messageType: "CEB311", senderCode: "EBP1", direction: .inbound,
+                                      receivedAt: .now, rawBytes: Array("<order/>".utf8), signatureVerdict: "unsigned")
+            let lines = [
+                DeclarationLineRecord(gnum: 2, itemName: "奶粉", qty: FixedDecimal("2"), country: "601"),
+                DeclarationLineRecord(gnum: 1, itemName: "凤梨酥", qty: FixedDecimal("3.5"), unit: "011", country: "143"),
+            ]
+            let declaration = DeclarationRecord(kind: .order, messageGuid: "M-ORDER", declarationGuid: "D-1", orderNo: "O-1", lines: lines)
+            _ = try await store.ingest([IngestItem(message: order, declarations: [declaration])])
+            let id = try #require(try await store.trace(.orderNo("O-1"))?.declarations.first?.id)
+            let read = try await store.declarationLines(declarationId: id, limit: 10)
+            #expect(read.map(\.gnum) == [1, 2])
+            #expect(read.map(\.itemName) == ["凤梨酥", "奶粉"] && read.map(\.country) == ["143", "601"])
+            #expect(read.first?.qty == FixedDecimal("3.5") && read.first?.unit == "011")
+            #expect(try await store.declarationLines(declarationId: id, limit: 1).count == 1)
+            #expect(try await store.declarationLines(declarationId: id + 1000, limit: 10).isEmpty)
+            #expect(try await store.orderNo(declarationId: id) == "O-1")
+            #expect(try await store.orderNo(declarationId: id + 1000) == nil)
+        }
+    }
+
+    @Test("ops series: a release's declared and released times, receipts with their returnTime, outbox spans, messages per minute",
+          arguments: TestEngine.allCases)
+    func opsSeries(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let now = Date()
+            let inventory = MessageRecord(guid: "M-INV", messageType: "CEB621", senderCode: "AGENT", direction: .inbound,
+                                          receivedAt: now.addingTimeInterval(-600), rawBytes: Array("<i/>".utf8), signatureVerdict: "unsigned")
+            let declaration = DeclarationRecord(kind: .inventory, messageGuid: "M-INV", declarationGuid: "D-INV", orderNo: "O-9", invtNo: "I-9")
+            _ = try await store.ingest([IngestItem(message: inventory, declarations: [declaration])])
+            _ = try await store.appendEvent(Event(kind: .routed, occurredAt: now.addingTimeInterval(-300), messageGuid: "M-INV"))
+            _ = try await store.enqueueOutbox(messageGuid: "M-INV", destination: "customs", notBefore: now)
+            let carrier = MessageRecord(guid: "M-RCPT", messageType: "CEB622", senderCode: "CUSTOMS", direction: .inbound,
+                                        receivedAt: now, rawBytes: Array("<r/>".utf8), signatureVerdict: "verified")
+            _ = try await store.ingest([IngestItem(message: carrier)])
+            _ = try await store.storeReceipts([
+                ReceiptRecord(messageGuid: "M-RCPT", forKind: .inventory, referenceGuid: "D-INV", returnStatus: "800",
+                              returnTime: "20261125093601000", invtNo: "I-9"),
+            ])
+            let series = try await store.opsSeries(since: now.addingTimeInterval(-3600), messagesSince: now.addingTimeInterval(-3600), limit: 100)
+            #expect(series.releases.count == 1)
+            let release = try #require(series.releases.first)
+            #expect(release.key == "O-9")
+            #expect(abs(release.declaredAt.timeIntervalSince(now.addingTimeInterval(-300))) < 0.01)
+            #expect(series.receipts.map(\.returnStatus) == ["800"] && series.receipts.first?.returnTime == "20261125093601000")
+            #expect(series.outbox.count == 1 && series.outbox.first?.finishedAt == nil && series.deadBefore == 0)
+            #expect(series.messages.map(\.count).reduce(0, +) == 2 && Set(series.messages.map(\.messageType)) == ["CEB621", "CEB622"])
+            #expect(!series.truncated)
+            // Outside the window nothing is read; a limit of 1 cuts and says so.
+            let later = try await store.opsSeries(since: now.addingTimeInterval(60), messagesSince: now.addingTimeInterval(60), limit: 100)
+            #expect(later.releases.isEmpty && later.receipts.isEmpty && later.messages.isEmpty && later.outbox.count == 1)
+            #expect(try await store.opsSeries(since: now.addingTimeInterval(-3600), messagesSince: now.addingTimeInterval(-3600), limit: 1).truncated)
+        }
+    }
 }

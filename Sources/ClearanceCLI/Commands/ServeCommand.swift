@@ -71,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "A TLS-terminating proxy in front sets X-Forwarded-Proto: mark the ops session cookie Secure when it says https.")
     var trustProxy = false
 
+    @Option(help: "The address buyers reach the service at (e.g. https://track.example.cn): the API's trackingUrl is absolute under it.")
+    var publicURL: String?
+
     func run() async throws {
         let level: Logger.Level = verbose ? .info : .notice
         LoggingSystem.bootstrap { label in
@@ -86,11 +89,20 @@ struct ServeCommand: AsyncParsableCommand {
             OutputBuffer.standardError("clearance: --tls-cert and --tls-key go together (--client-ca needs both)\n")
             throw Exit.usage
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, storeURL: store.resolved, defaultMaxBatchBytes: maxBatchBytes,
             rateLimitPerSecond: rate, rateLimitBurst: rate * 2, tls: tls, trustForwardedProto: trustProxy,
             metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             maxUploadsPerKey: maxUploadsPerKey, maxUploads: maxUploads)
+        configuration.publicBaseURL = publicURL
+        // The buyer page's link key: from the environment only (kept out of ps and shell history).
+        if let secret = ProcessInfo.processInfo.environment["CLEARANCE_TRACKING_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 16 else {
+                OutputBuffer.standardError("clearance: CLEARANCE_TRACKING_SECRET must be at least 16 bytes\n")
+                throw Exit.usage
+            }
+            configuration.trackingSecret = Array(secret.utf8)
+        }
         if demo {
             try await runDemo(configuration, logger: logger)
         } else {

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// on Hummingbird 2.
 public enum ClearanceApplication {
     /// The router: public routes (`/health`, `/metrics`, `/openapi.yaml`), the `/v1` API and the
-    /// `/ops` pages. Exposed separately so tests can list its routes against the OpenAPI file.
+    /// `/ops` pages and the buyer's `/track` page. Exposed separately so tests can list its routes against the OpenAPI file.
     public static func buildRouter(_ environment: ServiceEnvironment) throws(ServerError) -> Router<EnterpriseContext> {
         let router = Router(context: EnterpriseContext.self)
         router.add(middleware: RequestLogMiddleware(logger: environment.logger, metrics: environment.metrics))
@@ -29,6 +29,7 @@ public enum ClearanceApplication {
         HoldController(environment: environment).register(on: router)
         PaymentDataController(environment: environment).register(on: router)
         OpsPageController(environment: environment).register(on: router)
+        TrackController(environment: environment).register(on: router)
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops"]) }
         return router
     }

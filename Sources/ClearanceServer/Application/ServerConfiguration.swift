@@ -45,6 +45,22 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     /// How long `/health` and `/metrics` reuse one reading of the store's figures.
     public var storeFiguresMaxAgeSeconds: Double = 5
+    /// The key of the buyer page's links (`/track/t/<token>`, HMAC-derived; see ``TrackingLink``), at
+    /// least 16 bytes; `clearance serve` reads it from `CLEARANCE_TRACKING_SECRET`. Nil: a random
+    /// per-database key the store creates on first use (readable by whoever reads the database).
+    public var trackingSecret: [UInt8]?
+    /// The address buyers reach the service at (`https://track.example.cn`): the `trackingUrl` of
+    /// the API's shipments is absolute under it; nil gives the path only.
+    public var publicBaseURL: String?
+    /// Buyer-page lookups one client address may try: `burst` at once, refilled per hour.
+    public var trackAttemptsPerAddress = (burst: 10.0, perHour: 30.0)
+    /// Buyer-page lookups of one order number, from anywhere: `burst` at once, refilled per hour.
+    /// With four characters to guess, this is what stops a distributed guess at one parcel.
+    public var trackAttemptsPerOrder = (burst: 5.0, perHour: 5.0)
+    /// Live-update streams of the buyer page open at once: per client address, and in all.
+    public var trackStreams = (perAddress: 8, total: 256)
+    /// How often an open buyer page's stream looks at the store for changes.
+    public var trackPollSeconds = 2.0
 
     /// Certificate files for HTTPS and mutual TLS.
     public struct TLSFiles: Sendable {

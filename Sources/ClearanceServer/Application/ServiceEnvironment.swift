@@ -30,6 +30,13 @@ public struct ServiceEnvironment: Sendable {
     public let rateLimiter: RateLimiter
     /// Request and application log (every line scrubbed of personal data).
     public let logger: Logger
+    /// The buyer page's links (key from the configuration or the store).
+    let trackingLinks: TrackingLinks
+    /// Buyer-page lookups per client address, and per order number.
+    let trackByAddress: RateLimiter
+    let trackByOrder: RateLimiter
+    /// Open live-update streams of buyer pages, per client address and in all.
+    let trackStreams: UploadSlots
 
     /// Builds the environment.
     /// - Parameter routing: the routing table in force (e.g. a watcher's `current`).
@@ -54,6 +61,12 @@ public struct ServiceEnvironment: Sendable {
             options: MessageIntake.Options(requireSignatureWhenRegistered: configuration.requireSignatureWhenRegistered))
         views = try ViewRenderer()
         rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+        trackingLinks = TrackingLinks(store: store, configured: configuration.trackingSecret)
+        trackByAddress = RateLimiter(
+            ratePerSecond: configuration.trackAttemptsPerAddress.perHour / 3600, burst: configuration.trackAttemptsPerAddress.burst)
+        trackByOrder = RateLimiter(
+            ratePerSecond: configuration.trackAttemptsPerOrder.perHour / 3600, burst: configuration.trackAttemptsPerOrder.burst)
+        trackStreams = UploadSlots(perKey: configuration.trackStreams.perAddress, total: configuration.trackStreams.total)
     }
 }
 

@@ -86,6 +86,8 @@ struct ShipmentDTO: ResponseEncodable {
     var declarations: [DeclarationDTO]
     var receipts: [ReceiptSummary]
     var messages: [MessageSummary]
+    /// The buyer page's link of this order (``TrackController``), for the order's own parties only.
+    var trackingUrl: String?
 
     init(key: String, timeline t: ShipmentTimeline) {
         self.key = key

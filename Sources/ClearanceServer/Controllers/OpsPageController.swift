@@ -31,6 +31,7 @@ struct OpsPageController {
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
         router.get("/ops/holds") { _, context in try await holds(context) }
         router.get("/ops/payment-requests") { request, context in try await paymentRequests(request, context) }
+        router.get("/ops/charts/:name") { _, context in try await chartRows(context) }
         router.post("/ops/holds/:guid/release") { request, context in try await decideHold(request, context, release: true) }
         router.post("/ops/holds/:guid/refuse") { request, context in try await decideHold(request, context, release: false) }
     }
@@ -160,11 +161,74 @@ struct OpsPageController {
         values["outboxChart"] = SVGBarChart(title: t.text("outboxByStatus"), bars: OutboxStatus.allCases.map {
             SVGBarChart.Bar(label: $0.rawValue, count: stats.outbox[$0] ?? 0, link: "/ops/outbox?status=\($0.rawValue)")
         }).svg
+        let charts = try await timeCharts(context.language)
+        values["releaseChart"] = charts.releaseChart
+        values["receiptLagChart"] = charts.receiptLagChart
+        values["outboxTimeChart"] = charts.outboxChart
+        values["messagesChart"] = charts.messagesChart
+        if charts.series.truncated { values["chartsTruncated"] = true }
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
             ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
              "signatureVerdict": m.signatureVerdict]
         }
         return try views.page("index", values)
+    }
+
+    /// Rows one store read returns for the time charts, at most, per list.
+    static let chartRowLimit = 20_000
+
+    /// The time charts of the last day (and hour), from one bounded read of the store.
+    private func timeCharts(_ language: OpsLanguage, now: Date = Date()) async throws -> OpsTimeCharts {
+        let series = try await store.opsSeries(
+            since: OpsTimeCharts.dayStart(now), messagesSince: OpsTimeCharts.hourStart(now), limit: Self.chartRowLimit)
+        return OpsTimeCharts(series: series, now: now, language: language)
+    }
+
+    /// The rows behind a time chart (`releases`, `receipts`, `messages`), newest first.
+    private func chartRows(_ context: EnterpriseContext) async throws -> Response {
+        _ = try requireOps(context)
+        let t = context.language
+        let name = try context.parameters.require("name")
+        let series = try await timeCharts(t).series
+        var columns: [String]
+        var rows: [[[String: Any]]]
+        func cell(_ text: String, link: String? = nil) -> [String: Any] {
+            var c: [String: Any] = ["text": text]
+            if let link { c["link"] = link }
+            return c
+        }
+        func shipmentLink(_ key: String?) -> String? {
+            key.map { "/ops/shipments/" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }
+        }
+        switch name {
+        case "releases":
+            columns = [t.text("shipment"), t.text("declaredAt"), t.text("releasedAt"), t.text("minutes")]
+            rows = series.releases.reversed().map { r in
+                [cell(r.key, link: shipmentLink(r.key)), cell(Self.time(r.declaredAt)), cell(Self.time(r.releasedAt)),
+                 cell(SVGLineChart.format(max(0, r.releasedAt.timeIntervalSince(r.declaredAt)) / 60))]
+            }
+        case "receipts":
+            columns = [t.text("shipment"), t.text("status"), "returnTime", t.text("received"), t.text("lagSeconds")]
+            rows = series.receipts.reversed().map { r in
+                let sent = ChinaTime.date(cebTime: r.returnTime)
+                return [cell(r.key ?? "—", link: shipmentLink(r.key)), cell(Self.statusText(r.returnStatus)),
+                        cell(sent.map(Self.time) ?? r.returnTime), cell(Self.time(r.storedAt)),
+                        cell(sent.map { SVGLineChart.format(max(0, r.storedAt.timeIntervalSince($0))) } ?? "—")]
+            }
+        case "messages":
+            columns = [t.text("minute"), t.text("type"), t.text("count")]
+            rows = series.messages.reversed().map { m in [cell(Self.time(m.minute)), cell(m.messageType), cell(String(m.count))] }
+        default:
+            // As for a caller who is not ops: no page names the charts there are not.
+            throw HTTPError(.notFound, message: "not found")
+        }
+        let heading = t.text("chart" + name.prefix(1).uppercased() + name.dropFirst())
+        var values = base(heading, context)
+        values["heading"] = heading
+        values["columns"] = columns
+        values["rows"] = rows.map { ["cells": $0] }
+        if series.truncated { values["truncated"] = true }
+        return try views.page("chart-rows", values)
     }
 
     private func search(_ request: Request, _ context: EnterpriseContext) async throws -> Response {

@@ -10,7 +10,9 @@ struct ShipmentController {
     func register(on router: Router<EnterpriseContext>) {
         router.get("/v1/shipments/:key") { request, context in
             let (key, timeline) = try await lookup(request, context)
-            return ShipmentDTO(key: key, timeline: timeline)
+            var dto = ShipmentDTO(key: key, timeline: timeline)
+            dto.trackingUrl = try await trackingURL(timeline, for: try context.requireEnterprise())
+            return dto
         }
         router.get("/v1/shipments/:key/timeline") { request, context in
             let (key, timeline) = try await lookup(request, context)
@@ -26,6 +28,19 @@ struct ShipmentController {
             throw HTTPError(.notFound, message: "no shipment \(key)")
         }
         return (key, timeline)
+    }
+
+    /// The buyer page's link of the shipment's order, for the order's own parties (platform,
+    /// e-commerce enterprise, logistics, agent, sender) so they can hand it to their customer; nil for
+    /// anyone else, ops included (the link is the buyer's, not a staff tool). Absolute under
+    /// ``ServerConfiguration/publicBaseURL`` when set.
+    private func trackingURL(_ timeline: ShipmentTimeline, for enterprise: EnterpriseRecord) async throws -> String? {
+        guard enterprise.role != .ops,
+              let order = timeline.declarations.first(where: { $0.kind == .order && $0.orderNo != nil && Visibility.canSee($0, enterprise) })
+        else { return nil }
+        let path = "/track/t/" + (try await environment.trackingLinks.link().token(for: order.id))
+        guard let base = environment.configuration.publicBaseURL, !base.isEmpty else { return path }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
     }
 
     /// Candidate trace keys for a lookup string.

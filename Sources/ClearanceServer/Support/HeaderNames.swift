@@ -11,4 +11,6 @@ extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     /// The scheme the client used, as set by a TLS-terminating proxy (honoured only when configured).
     static let xForwardedProto = Self("X-Forwarded-Proto")!
+    /// Keeps the buyer page's link (its token) out of the `Referer` of anything it links to.
+    static let referrerPolicy = Self("Referrer-Policy")!
 }

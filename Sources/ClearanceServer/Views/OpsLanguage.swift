@@ -14,10 +14,12 @@ public enum OpsLanguage: String, Sendable, CaseIterable {
     /// The other language (the switch's target).
     var other: OpsLanguage { self == .zh ? .en : .zh }
 
-    /// The language a request asks for.
+    /// The language a request asks for. The buyer's page (`/track`) is Chinese unless asked otherwise
+    /// (its readers are buyers in China); the ops pages follow `Accept-Language`.
     static func of(_ request: Request) -> OpsLanguage {
         if let asked = request.uri.queryParameters.get("lang").flatMap(OpsLanguage.init(rawValue:)) { return asked }
         if let cookie = request.cookies[cookieName].flatMap({ OpsLanguage(rawValue: $0.value) }) { return cookie }
+        if request.uri.path.hasPrefix("/track") { return .zh }
         return fromAcceptLanguage(request.headers[.acceptLanguage] ?? "")
     }
 

@@ -4,7 +4,8 @@ import Mustache
 
 /// Renders the ops pages from the mustache templates of `Resources/templates`, compiled in
 /// (``ServerResources``, written by `scripts/embed-defaults.py`) so that the binary needs no file beside it.
-/// Values are HTML-escaped by the templates (`{{…}}`); no page uses JavaScript.
+/// Values are HTML-escaped by the templates (`{{…}}`). Only the buyer's page uses a script, its own
+/// same-origin `/track/live.js` for live updates (the policy allows no other).
 public struct ViewRenderer: Sendable {
     private let library: MustacheLibrary
 
@@ -24,11 +25,17 @@ public struct ViewRenderer: Sendable {
     /// The OpenAPI document shipped with the service.
     public static var openAPIDocument: String { ServerResources.openAPI }
 
-    /// An HTML response rendering `template` with `values`.
-    func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+    /// The markup of `template` with `values`.
+    func render(_ template: String, _ values: [String: Any]) throws -> String {
         guard let html = library.render(values, withTemplate: template) else {
             throw HTTPError(.internalServerError, message: "no template \(template)")
         }
+        return html
+    }
+
+    /// An HTML response rendering `template` with `values`.
+    func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+        let html = try render(template, values)
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'",

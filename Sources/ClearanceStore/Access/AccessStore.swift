@@ -70,6 +70,21 @@ public protocol AccessStore: ClearanceFlowStore {
 
     /// Messages whose raw bytes are complete, newest first (for the ops page).
     func recentMessages(limit: Int) async throws(StoreError) -> [MessageSummary]
+
+    /// The rows behind the ops overview's time charts: releases, receipts and outbox changes since
+    /// `since`, message counts per minute and type since `messagesSince`; each list at most `limit` rows.
+    func opsSeries(since: Date, messagesSince: Date, limit: Int) async throws(StoreError) -> OpsSeries
+
+    // MARK: Buyer's page
+
+    /// A random 32-byte secret of this database named `name`, created on first use and the same
+    /// ever after (e.g. the key of the buyer page's links when none is configured). Whoever can read
+    /// the database can read it: deployments that care configure their own secret instead.
+    func storeSecret(named name: String) async throws(StoreError) -> [UInt8]
+    /// The goods lines of one declaration, by line number (at most `limit`).
+    func declarationLines(declarationId: Int64, limit: Int) async throws(StoreError) -> [DeclarationLineRecord]
+    /// The `orderNo` of a declaration by row id (nil when there is no such row or it has none).
+    func orderNo(declarationId: Int64) async throws(StoreError) -> String?
 }
 
 /// Opens a store that supports the HTTP service (both engines do).

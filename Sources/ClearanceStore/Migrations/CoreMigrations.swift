@@ -191,6 +191,13 @@ enum CoreMigrations {
         Migration(version: 7, name: "index receipts by invtNo", sql: """
             CREATE INDEX receipts_invt_no_idx ON receipts (invt_no) WHERE invt_no IS NOT NULL;
             """),
+        // The ops overview's time charts read the last day of events, messages and outbox changes:
+        // by time, so their queries read that window and not the whole history.
+        Migration(version: 8, name: "index events, messages and outbox rows by time", sql: """
+            CREATE INDEX events_kind_time_idx ON events (kind, occurred_at);
+            CREATE INDEX messages_received_idx ON messages (received_at);
+            CREATE INDEX outbox_updated_idx ON outbox (updated_at);
+            """),
     ] }
 
     /// `events` is append-only: SQLite aborts updates and deletes in triggers; PostgreSQL raises
