@@ -232,6 +232,35 @@ struct ExportSummaryTests {
     }
 }
 
+extension ExportSummaryTests {
+    @Test("an export inventory whose order disagrees is refused field by field; one that agrees shows the match", arguments: TestEngine.allCases)
+    func exportMatch(engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        let table = Self.table()
+        let flow = ClearanceFlow(store: store, routing: { table })
+        let month = ExportMonth.make(count: 2, seed: engine == .sqlite ? 17 : 18)
+        let good = month.shipments[0]
+        for bytes in [ExportMonth.order(good), ExportMonth.paymentReceipt(good), ExportMonth.waybill(good)] {
+            #expect(try await flow.accept(bytes).status == .routed(["customs"]))
+        }
+        #expect(try await flow.accept(ExportMonth.inventory(good)).status == .routed(["customs"]))
+        let trace = try #require(try await store.trace(.orderNo(good.orderNo)))
+        #expect(trace.events.contains { $0.kind == .documentsMatched && $0.detail == "order, receipt of payment and waybill agree" })
+
+        // The second shipment's order names another item on its first line (its own sums still add up).
+        let bad = month.shipments[1]
+        var order = String(decoding: ExportMonth.order(bad), as: UTF8.self)
+        let item = try #require(order.range(of: "<ceb:itemNo>IT\(bad.lines[0].gcode)</ceb:itemNo>"))
+        order.replaceSubrange(item, with: "<ceb:itemNo>ANOTHER</ceb:itemNo>")
+        #expect(try await flow.accept(Array(order.utf8)).status == .routed(["customs"]))
+        let refused = try await flow.accept(ExportMonth.inventory(bad))
+        #expect(refused.status == .refused)
+        #expect(refused.issues.map(\.code) == ["MAT103"], "\(refused.issues)")
+        #expect(refused.issues.first?.field == "inventory.InventoryList[1].itemNo")
+        await store.close()
+    }
+}
+
 extension Array {
     func asyncFlatMap<T>(_ transform: (Element) async throws -> [T]) async rethrows -> [T] {
         var out: [T] = []
