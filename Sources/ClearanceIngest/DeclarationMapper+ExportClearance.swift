@@ -8,23 +8,30 @@ import ClearanceStore
 extension DeclarationMapper {
     static func arrival(_ a: Arrival, _ g: String) -> DeclarationRecord {
         let h = a.head
-        var record = DeclarationRecord(
-            kind: .arrival, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
-            copNo: nonEmpty(h.copNo), preNo: nonEmpty(h.preNo), billNo: nonEmpty(h.billNo), logisticsCode: nonEmpty(h.logisticsCode),
-            agentCode: nonEmpty(h.operatorCode), customsCode: h.customsCode, ieFlag: "E",
-            lines: a.lines.map { DeclarationLineRecord(gnum: $0.gnum, itemNo: $0.logisticsNo) })
-        record.partNo = h.msgCount > 1 ? h.msgSeqNo : nil
-        return record
+        return notice(.arrival, g, guid: h.guid, appType: h.appType, appTime: h.appTime, copNo: h.copNo, preNo: h.preNo,
+                      billNo: h.billNo, logisticsCode: h.logisticsCode, operatorCode: h.operatorCode, customsCode: h.customsCode,
+                      part: (h.msgCount, h.msgSeqNo), parcels: a.lines.map { ($0.gnum, $0.logisticsNo) })
     }
 
     static func departure(_ d: Departure, _ g: String) -> DeclarationRecord {
         let h = d.head
+        return notice(.departure, g, guid: h.guid, appType: h.appType, appTime: h.appTime, copNo: h.copNo, preNo: h.preNo,
+                      billNo: h.billNo, logisticsCode: h.logisticsCode, operatorCode: nil, customsCode: h.customsCode,
+                      part: (h.msgCount, h.msgSeqNo), parcels: d.lines.map { ($0.gnum, $0.logisticsNo) })
+    }
+
+    /// An arrival or departure notice: the parcels it lists (gnum, logisticsNo), one part of `msgCount`.
+    private static func notice(
+        _ kind: DeclarationKind, _ g: String, guid: String, appType: String, appTime: String, copNo: String, preNo: String?,
+        billNo: String?, logisticsCode: String, operatorCode: String?, customsCode: String, part: (count: Int, seq: Int),
+        parcels: [(gnum: Int, logisticsNo: String)]
+    ) -> DeclarationRecord {
         var record = DeclarationRecord(
-            kind: .departure, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
-            copNo: nonEmpty(h.copNo), preNo: nonEmpty(h.preNo), billNo: nonEmpty(h.billNo), logisticsCode: nonEmpty(h.logisticsCode),
-            customsCode: h.customsCode, ieFlag: "E",
-            lines: d.lines.map { DeclarationLineRecord(gnum: $0.gnum, itemNo: $0.logisticsNo) })
-        record.partNo = h.msgCount > 1 ? h.msgSeqNo : nil
+            kind: kind, messageGuid: g, declarationGuid: guid, appType: appType, appTime: ChinaTime.date(cebTime: appTime),
+            copNo: nonEmpty(copNo), preNo: nonEmpty(preNo), billNo: nonEmpty(billNo), logisticsCode: nonEmpty(logisticsCode),
+            agentCode: nonEmpty(operatorCode), customsCode: customsCode, ieFlag: "E",
+            lines: parcels.map { DeclarationLineRecord(gnum: $0.gnum, itemNo: $0.logisticsNo) })
+        record.partNo = part.count > 1 ? part.seq : nil
         return record
     }
 
