@@ -138,6 +138,12 @@ struct ExportSummaryTests {
                 #expect(standing.status == (cleared.contains(shipment.index) ? .cleared : .arrived), "\(shipment.index)")
             }
         }
+        // The reminder: cleared and not yet summarised, per enterprise.
+        let reminder = try await store.stats().exportsToSummarise
+        #expect(reminder.map(\.ebcCode) == ExportMonth.enterprises.sorted())
+        for e in reminder {
+            #expect(e.count == departing.filter { $0.ebcCode == e.ebcCode }.count)
+        }
         // The timeline of an inventory shows the way there.
         let trace = try #require(try await store.trace(.orderNo(departing[0].orderNo)))
         let kinds = Set(trace.events.map(\.kind))
@@ -206,6 +212,8 @@ struct ExportSummaryTests {
         let claimed = try await ExportMonth.enterprises.asyncFlatMap { try await store.exportInventories(ebcCode: $0) }
         #expect(claimed.filter { $0.status == .summarising }.count == summarised)
 
+        let left = try await store.stats().exportsToSummarise.reduce(0) { $0 + $1.count }
+        #expect(left == departing.count - summarised, "what stays is simplified or of another month")
         // A second run before customs answers summarises nothing.
         for ebc in ExportMonth.enterprises {
             let again = try await summarizer.run(ebcCode: ebc, period: period, dryRun: false)

@@ -1,5 +1,8 @@
 import ArgumentParser
+import CEBModel
+import ClearanceRouting
 import ClearanceStore
+import Foundation
 
 /// `clearance stats`: what the store holds, at a glance.
 struct StatsCommand: AsyncParsableCommand {
@@ -26,6 +29,13 @@ struct StatsCommand: AsyncParsableCommand {
 }
 
 enum StatsText {
+    /// The month before today's (China time): the one whose summary is due next.
+    static func lastMonth(_ now: Date = Date()) -> SummaryPeriod {
+        let digits = ChinaTime.cebTime(now, milliseconds: false)
+        let year = Int(digits.prefix(4)) ?? 2000, month = Int(digits.dropFirst(4).prefix(2)) ?? 1
+        return month == 1 ? SummaryPeriod(year: year - 1, month: 12) : SummaryPeriod(year: year, month: month - 1)
+    }
+
     static func lines(_ s: StoreStats, store: String) -> [String] {
         var lines = ["store: \(store)"]
         lines.append("messages: \(s.messageTotal)" + (s.incompleteMessages > 0 ? " (\(s.incompleteMessages) incomplete: an ingest was interrupted or is running)" : "")
@@ -37,6 +47,10 @@ enum StatsText {
         let outbox = OutboxStatus.allCases.map { "\($0.rawValue) \(s.outbox[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("outbox depth: \(s.outboxDepth) (\(outbox))")
         lines.append("credit list: \(s.creditListEntries) entries; parties unknown to it: \(s.unknownCreditParties)")
+        let due = SummaryText.date(Self.lastMonth().deadline())
+        for e in s.exportsToSummarise {
+            lines.append("export inventories cleared, not yet summarised: \(e.ebcCode) \(e.count) (\(Self.lastMonth()) due \(due): clearance summarize)")
+        }
         return lines
     }
 
@@ -70,6 +84,14 @@ enum StatsText {
         for status in OutboxStatus.allCases { outbox.add(status.rawValue, s.outbox[status] ?? 0) }
         root.add("outbox", raw: outbox.line)
         root.add("outboxDepth", s.outboxDepth)
+        root.add("exportsToSummarise", raw: "[" + s.exportsToSummarise.map { e in
+            var o = JSONLine()
+            o.add("ebcCode", e.ebcCode)
+            o.add("clearedNotSummarised", e.count)
+            o.add("period", lastMonth().description)
+            o.add("deadline", SummaryText.date(lastMonth().deadline()))
+            return o.line
+        }.joined(separator: ",") + "]")
         return root.line
     }
 }
