@@ -1,6 +1,7 @@
 import CEBModel
 import ClearanceIngest
 import ClearanceRouting
+import ClearanceRules
 import ClearanceStore
 import ClearanceTestSupport
 import CustomsSimulator
@@ -148,6 +149,11 @@ struct ExportSummaryTests {
         let trace = try #require(try await store.trace(.orderNo(departing[0].orderNo)))
         let kinds = Set(trace.events.map(\.kind))
         #expect(kinds.isSuperset(of: [.exportArrived, .exportDeparted, .receipt]), "\(kinds)")
+        #expect(ShipmentStatus.of(trace) == "cleared")
+        let stillArrived = try #require(month.shipments.first { !cleared.contains($0.index) })
+        #expect(ShipmentStatus.of(try #require(try await store.trace(.orderNo(stillArrived.orderNo)))) == "arrived")
+        #expect(DeclarationPhase(status: "departed") == .released && DeclarationPhase(status: "summarized") == .cleared,
+                "modify and delete stay refused after release (LIF003/LIF004)")
 
         // Dry run: nothing changes; the declarations are the ones worked out here.
         let summarizer = ExportSummarizer(store: store, flow: flow, maxInventoriesPerMessage: 2)
@@ -227,6 +233,8 @@ struct ExportSummaryTests {
         let done = after.filter { $0.status == .summarized }
         #expect(done.count == summarised)
         #expect(done.allSatisfy { ($0.entryId?.count ?? 0) == 18 && $0.decState == "1" })
+        #expect(ShipmentStatus.of(try #require(try await store.trace(.orderNo(departing[0].orderNo)))) == "summarized"
+                || !done.contains { $0.copNo == departing[0].copNo })
         for ebc in ExportMonth.enterprises {
             let last = try await summarizer.run(ebcCode: ebc, period: period, dryRun: false)
             #expect(last.applications.isEmpty)
