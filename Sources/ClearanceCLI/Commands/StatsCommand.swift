@@ -1,5 +1,4 @@
 import ArgumentParser
-import CEBModel
 import ClearanceRouting
 import ClearanceStore
 import Foundation
@@ -29,12 +28,6 @@ struct StatsCommand: AsyncParsableCommand {
 }
 
 enum StatsText {
-    /// The month before today's (China time): the one whose summary is due next.
-    static func lastMonth(_ now: Date = Date()) -> SummaryPeriod {
-        let digits = ChinaTime.cebTime(now, milliseconds: false)
-        let year = Int(digits.prefix(4)) ?? 2000, month = Int(digits.dropFirst(4).prefix(2)) ?? 1
-        return month == 1 ? SummaryPeriod(year: year - 1, month: 12) : SummaryPeriod(year: year, month: month - 1)
-    }
 
     static func lines(_ s: StoreStats, store: String) -> [String] {
         var lines = ["store: \(store)"]
@@ -47,9 +40,9 @@ enum StatsText {
         let outbox = OutboxStatus.allCases.map { "\($0.rawValue) \(s.outbox[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("outbox depth: \(s.outboxDepth) (\(outbox))")
         lines.append("credit list: \(s.creditListEntries) entries; parties unknown to it: \(s.unknownCreditParties)")
-        let due = SummaryText.date(Self.lastMonth().deadline())
+        let month = SummaryPeriod.previous(to: Date())
         for e in s.exportsToSummarise {
-            lines.append("export inventories cleared, not yet summarised: \(e.ebcCode) \(e.count) (\(Self.lastMonth()) due \(due): clearance summarize)")
+            lines.append("export inventories cleared, not yet summarised: \(e.ebcCode) \(e.count) (\(month) due \(month.deadlineText()): clearance summarize)")
         }
         return lines
     }
@@ -88,8 +81,8 @@ enum StatsText {
             var o = JSONLine()
             o.add("ebcCode", e.ebcCode)
             o.add("clearedNotSummarised", e.count)
-            o.add("period", lastMonth().description)
-            o.add("deadline", SummaryText.date(lastMonth().deadline()))
+            o.add("period", SummaryPeriod.previous(to: Date()).description)
+            o.add("deadline", SummaryPeriod.previous(to: Date()).deadlineText())
             return o.line
         }.joined(separator: ",") + "]")
         return root.line

@@ -73,7 +73,7 @@ struct SummarizeCommand: AsyncParsableCommand {
         await opened.close()
         switch outcome {
         case .success(let run):
-            let deadline = month.deadline(holidays: Set(holiday))
+            let deadline = month.deadlineText(holidays: Set(holiday))
             switch format {
             case .text: SummaryText.lines(run, deadline: deadline, dryRun: dryRun).forEach(output.line)
             case .json: output.line(SummaryText.json(run, deadline: deadline))

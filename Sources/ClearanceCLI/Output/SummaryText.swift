@@ -3,12 +3,10 @@ import Foundation
 
 /// The text and JSON faces of a summary run (`clearance summarize`).
 enum SummaryText {
-    static func date(_ d: (year: Int, month: Int, day: Int)) -> String { String(format: "%04d-%02d-%02d", d.year, d.month, d.day) }
-
-    static func lines(_ run: SummaryRun, deadline: (year: Int, month: Int, day: Int), dryRun: Bool) -> [String] {
+    static func lines(_ run: SummaryRun, deadline: String, dryRun: Bool) -> [String] {
         let plan = run.plan
         var out = ["enterprise \(plan.ebcCode), period \(plan.period): \(plan.declarations.count) declaration(s), "
-                   + "\(plan.declarations.reduce(0) { $0 + $1.inventories.count }) inventories; due \(date(deadline))"]
+                   + "\(plan.declarations.reduce(0) { $0 + $1.inventories.count }) inventories; due \(deadline)"]
         for (index, d) in plan.declarations.enumerated() {
             let k = d.key
             out.append("declaration \(index + 1): shipper \(k.ebcCode), transport \(k.trafMode), producer/seller \(k.ownerCode), "
@@ -33,12 +31,12 @@ enum SummaryText {
         return out
     }
 
-    static func json(_ run: SummaryRun, deadline: (year: Int, month: Int, day: Int)) -> String {
+    static func json(_ run: SummaryRun, deadline: String) -> String {
         let plan = run.plan
         var root = JSONLine()
         root.add("ebcCode", plan.ebcCode)
         root.add("period", plan.period.description)
-        root.add("deadline", date(deadline))
+        root.add("deadline", deadline)
         root.add("declarations", raw: "[" + plan.declarations.enumerated().map { index, d in
             var o = JSONLine()
             o.add("shipper", d.key.ebcCode)

@@ -1,3 +1,4 @@
+import CEBModel
 import Foundation
 
 /// A calendar month of export clearance (`YYYY-MM`), and when its summary declaration is due.
@@ -39,6 +40,19 @@ public struct SummaryPeriod: Sendable, Hashable, Comparable, CustomStringConvert
     public static func of(cebDate: String) -> SummaryPeriod? {
         guard cebDate.count >= 8 else { return nil }
         return SummaryPeriod(String(cebDate.prefix(4)) + "-" + String(cebDate.dropFirst(4).prefix(2)))
+    }
+
+    /// The month before the one `date` falls in (China time): the month whose summary is due next.
+    public static func previous(to date: Date) -> SummaryPeriod {
+        let digits = ChinaTime.cebTime(date, milliseconds: false)
+        let year = Int(digits.prefix(4)) ?? 2000, month = Int(digits.dropFirst(4).prefix(2)) ?? 1
+        return month == 1 ? SummaryPeriod(year: year - 1, month: 12) : SummaryPeriod(year: year, month: month - 1)
+    }
+
+    /// The deadline as `YYYY-MM-DD`.
+    public func deadlineText(holidays: Set<String> = []) -> String {
+        let d = deadline(holidays: holidays)
+        return String(format: "%04d-%02d-%02d", d.year, d.month, d.day)
     }
 
     /// The month after this one.

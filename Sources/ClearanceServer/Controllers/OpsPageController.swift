@@ -159,6 +159,11 @@ struct OpsPageController {
         values["outboxChart"] = SVGBarChart(title: t.text("outboxByStatus"), bars: OutboxStatus.allCases.map {
             SVGBarChart.Bar(label: $0.rawValue, count: stats.outbox[$0] ?? 0, link: "/ops/outbox?status=\($0.rawValue)")
         }).svg
+        let month = SummaryPeriod.previous(to: Date())
+        values["exportsToSummarise"] = stats.exportsToSummarise.map { e -> [String: Any] in
+            ["ebcCode": e.ebcCode, "count": e.count, "period": month.description, "deadline": month.deadlineText()]
+        }
+        values["hasExportsToSummarise"] = !stats.exportsToSummarise.isEmpty
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
             ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
              "signatureVerdict": m.signatureVerdict]

@@ -1179,6 +1179,15 @@ ol.timeline li { margin-bottom: .3rem; }
 <figure id="declarations-chart"><figcaption>{{t.declarationsByStatus}}</figcaption>{{{declarationsChart}}}</figure>
 <figure id="outbox-chart"><figcaption>{{t.outboxByStatus}}</figcaption>{{{outboxChart}}}</figure>
 </div>
+{{#hasExportsToSummarise}}
+<h2>{{t.exportsToSummarise}}</h2>
+<table id="exports-to-summarise">
+<tr><th>{{t.ebcCode}}</th><th>{{t.clearedNotSummarised}}</th><th>{{t.summaryDue}}</th></tr>
+{{#exportsToSummarise}}
+<tr><td>{{ebcCode}}</td><td>{{count}}</td><td>{{period}}: {{deadline}}</td></tr>
+{{/exportsToSummarise}}
+</table>
+{{/hasExportsToSummarise}}
 <h2>{{t.recentMessages}}</h2>
 <table id="recent-messages">
 <tr><th>{{t.received}}</th><th>{{t.type}}</th><th>guid</th><th>{{t.sender}}</th><th>{{t.signature}}</th></tr>
@@ -1358,7 +1367,11 @@ ol.timeline li { margin-bottom: .3rem; }
  "traceability": "Traceability: each document, where it went, what came back",
  "type": "type",
  "value": "value",
- "warnings": "warnings"
+ "warnings": "warnings",
+ "exportsToSummarise": "Export summaries due",
+ "ebcCode": "E-commerce enterprise",
+ "clearedNotSummarised": "Cleared, not yet summarised",
+ "summaryDue": "Summary of the month due"
 }
 
 """#),
@@ -1448,7 +1461,11 @@ ol.timeline li { margin-bottom: .3rem; }
  "traceability": "追溯链：每份单证、发往何处、收到哪些回执",
  "type": "类型",
  "value": "货值",
- "warnings": "警告"
+ "warnings": "警告",
+ "exportsToSummarise": "待汇总申报的出口清单",
+ "ebcCode": "电商企业",
+ "clearedNotSummarised": "已结关未汇总",
+ "summaryDue": "汇总申报截止"
 }
 
 """#),
