@@ -98,37 +98,11 @@ public enum ExportDocumentMatch {
         return issues
     }
 
-    /// Lines agree by item (`itemNo`, else `gnum`), with equal quantity, price and total.
+    /// Lines agree by item (``GoodsLineMatch``), with codes MAT103–MAT105.
     static func lineMismatches(_ inventoryLines: [ExportInventoryLine], _ orderLines: [ExportOrderLine]) -> [CrossMessageIssue] {
-        var issues: [CrossMessageIssue] = []
-        if inventoryLines.count != orderLines.count {
-            issues.append(CrossMessageIssue(
-                code: "MAT103", field: "inventory.InventoryList", expected: "\(orderLines.count) lines",
-                actual: "\(inventoryLines.count) lines", message: "the inventory and the order have different numbers of goods lines"))
-        }
-        var unmatched = Array(orderLines.indices)
-        for line in inventoryLines {
-            let label = "inventory.InventoryList[\(line.gnum)]"
-            guard let found = unmatched.firstIndex(where: { i in
-                !line.itemNo.isEmpty && !orderLines[i].itemNo.isEmpty ? orderLines[i].itemNo == line.itemNo : orderLines[i].gnum == line.gnum
-            }) else {
-                issues.append(CrossMessageIssue(code: "MAT103", field: "\(label).itemNo", actual: line.itemNo, message: "no order line has this item"))
-                continue
-            }
-            let orderLine = orderLines[unmatched.remove(at: found)]
-            if line.qty != orderLine.qty {
-                issues.append(CrossMessageIssue(code: "MAT104", field: "\(label).qty", expected: orderLine.qty.description,
-                                                actual: line.qty.description, message: "the quantity differs from the order line's"))
-            }
-            if line.price != orderLine.price {
-                issues.append(CrossMessageIssue(code: "MAT105", field: "\(label).price", expected: orderLine.price.description,
-                                                actual: line.price.description, message: "the unit price differs from the order line's"))
-            }
-            if line.totalPrice != orderLine.totalPrice {
-                issues.append(CrossMessageIssue(code: "MAT105", field: "\(label).totalPrice", expected: orderLine.totalPrice.description,
-                                                actual: line.totalPrice.description, message: "the line total differs from the order line's"))
-            }
-        }
-        return issues
+        GoodsLineMatch.mismatches(
+            inventoryLines.map { GoodsLine(gnum: $0.gnum, itemNo: $0.itemNo, label: $0.gname, qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice) },
+            orderLines.map { GoodsLine(gnum: $0.gnum, itemNo: $0.itemNo, label: $0.itemName, qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice) },
+            codes: .init(lines: "MAT103", quantity: "MAT104", price: "MAT105"))
     }
 }
