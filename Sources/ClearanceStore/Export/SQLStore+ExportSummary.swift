@@ -40,7 +40,8 @@ extension SQLStore: ExportSummaryStore {
                     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (inventory_id) DO NOTHING
                     """, [.integer(id), .text(copNo), .text(period), .text(ebcCode), .integer(now)])
                 guard inserted > 0 else {
-                    // Summarised before (a returned-then-cleared inventory keeps its row): put it back.
+                    // Another application already holds it (its row stays until customs returns that
+                    // application): put the status back and leave it out of this one.
                     try s.execute("UPDATE declarations SET status = $1 WHERE id = $2", [.text(DeclarationStatus.cleared.rawValue), .integer(id)])
                     continue
                 }
