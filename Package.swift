@@ -124,6 +124,7 @@ let package = Package(
             name: "ClearanceServerTests",
             dependencies: [
                 "ClearanceServer", "ClearanceDemo", "ClearanceStore", "ClearanceRouting", "ClearanceRules", "CEBModel", "XMLSignature", "ClearanceTestSupport",
+                "CustomsSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,7 +14,8 @@ struct Clearance: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, SignCommand.self, VerifyCommand.self, IngestCommand.self, TraceCommand.self,
             StatsCommand.self, SubmitCommand.self, RouteCommand.self, DeliverCommand.self, OutboxCommand.self,
-            ReceiveCommand.self, SimulateCustomsCommand.self, ServeCommand.self, EnterpriseCommand.self, RenderCommand.self, CreditCommand.self, HoldCommand.self, SummarizeCommand.self,
+            ReceiveCommand.self, SimulateCustomsCommand.self, ServeCommand.self, EnterpriseCommand.self, RenderCommand.self, CreditCommand.self, HoldCommand.self,
+            PaymentCommand.self, SummarizeCommand.self,
         ]
     )
 

@@ -106,14 +106,20 @@ public final class DemoRuntime: Sendable {
         let service = try await ClearanceApplication.start(environment, handleSignals: handleSignals)
         // Every authority's answers come back to this service like a real authority's would: with its own key.
         let receiptsURL = { (kind: AuthorityKind) in "http://127.0.0.1:\(service.port)/v1/messages?api_key=\(authorityKeys[kind] ?? "")" }
+        // Customs asks for the payment data of the orders it receives, at the service's customs endpoint with
+        // its own key, and takes the answers signed under the service's certificate (registered with it).
+        let realtime = RealtimeDataConfig(
+            requestsURL: "http://127.0.0.1:\(service.port)/v1/realtime/payment-requests", apiKey: authorityKeys[.customs],
+            registeredCertificates: [serviceCertificate], askDelaySeconds: stepDelaySeconds)
         let simulator = SimulatorServer(simulator: try CustomsSimulator(config: SimulatorConfig(
             stepDelaySeconds: stepDelaySeconds,
             receiptsURLs: [.customs: receiptsURL(.customs), .inspection: receiptsURL(.inspection), .payment: receiptsURL(.paymentForex)],
-            signer: signer)))
+            signer: signer, realtimeData: realtime)))
         let simulatorPort = try await simulator.start(host: "127.0.0.1", port: 0)
         let base = "http://127.0.0.1:\(simulatorPort)"
         for name in ["CLEARANCE_CUSTOMS_FUZHOU_URL", "CLEARANCE_CUSTOMS_XIAMEN_URL", "CLEARANCE_CUSTOMS_URL"] { env[name] = base + "/ceb" }
         env["CLEARANCE_FOREX_URL"] = base + "/payments"
+        env["CLEARANCE_CUSTOMS_REALTIME_URL"] = base + "/ceb2grab/grab/realTimeDataUpload"
         let table = try routes.load(environment: env)
         routing.set(table)
         let destinations = try DestinationFactory.make(table)
@@ -158,6 +164,8 @@ public final class DemoRuntime: Sendable {
             let result = try await environment.intake.accept(bytes, from: nil)
             logger.info("demo sample loaded", metadata: ["file": "\(name)", "guid": "\(result.guid)", "verdict": "\(result.verdict)"])
         }
+        // The platform keeps what it sent to and got back from the payment provider, for customs' request.
+        try await environment.paymentData.deposit(DemoSamples.paymentOriginal)
         return DemoRuntime(
             service: service, keys: keys, simulator: simulator, spoolSimulators: spoolSimulators, spoolTask: spoolTask, destinations: destinations)
     }

@@ -23,6 +23,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case crypto(String)
     /// The store was closed.
     case closed
+    /// Rows a write meant to move were moved by another writer first; nothing was written.
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             "crypto failure: \(why)"
         case .closed:
             "the store is closed"
+        case .conflict(let what):
+            "conflict: \(what)"
         }
     }
 

@@ -20,7 +20,10 @@ import Logging
 /// - as the inspection authority, each message (its InspOrder and the inventory or order carrying
 ///   it) with `InspReturn` answers: 2 → 120 → [500 hold] → 800, or 2 → 100 rejected;
 /// - as the payment/FX regulator, each payment (CEB411, CEB403, real-time payment data) with
-///   `PayExReturn` answers: 2 → 120 verified, or 2 → 100 rejected.
+///   `PayExReturn` answers: 2 → 120 verified, or 2 → 100 rejected;
+/// - as customs again, with ``SimulatorConfig/realtimeData``: it asks the platform for the original
+///   payment data of every order it receives (announcement 2018 No. 179) and checks the upload that
+///   answers it (``PaymentDataInspector``).
 /// Decisions are deterministic for a seed.
 public final class CustomsSimulator: @unchecked Sendable {
     /// What the simulator answered to one submission.
@@ -44,6 +47,7 @@ public final class CustomsSimulator: @unchecked Sendable {
     private var scheduled = 0
     private let receiptDestinations: [Counterpart: HTTPDestination]
     private let exportMemory = ExportCustomsMemory()
+    private let asker: PaymentDataAsker?
 
     /// Creates a simulator.
     public init(config: SimulatorConfig, logger: Logger = Logger(label: "clearance.simulator")) throws(DeliveryError) {
@@ -57,7 +61,16 @@ public final class CustomsSimulator: @unchecked Sendable {
                 config: DestinationConfig(name: "receipts-\(counterpart.rawValue)", transport: .http(http), envelope: .none), http: http)
         }
         receiptDestinations = destinations
+        asker = try config.realtimeData.map { (realtime: RealtimeDataConfig) throws(DeliveryError) in
+            try PaymentDataAsker(config: realtime, logger: logger)
+        }
     }
+
+    /// Customs' side of real-time payment data (requests made, uploads received); nil unless configured.
+    public var paymentData: PaymentDataInspector? { asker?.inspector }
+
+    /// The platform's acknowledgement of each payment data request, by sessionID.
+    public var paymentDataAcknowledgements: [String: String] { asker?.acknowledgements ?? [:] }
 
     /// How many times each guid was received as customs (dedupe evidence: a count above 1 is a redelivery).
     public var receivedCounts: [String: Int] { receivedCounts(at: .customs) }
@@ -89,6 +102,9 @@ public final class CustomsSimulator: @unchecked Sendable {
         }
         guard first else { return .duplicate(guid: message.guid) }
         schedule(message, as: counterpart)
+        if counterpart == .customs, let asker {
+            for case .order(let order) in message.documents where message.errors.isEmpty { asker.ask(orderNo: order.head.orderNo) }
+        }
         return .accepted(guid: message.guid)
     }
 
@@ -103,8 +119,14 @@ public final class CustomsSimulator: @unchecked Sendable {
         return false
     }
 
-    /// Cancels pending receipts and closes connections.
+    /// Waits (bounded) until every payment data request has been posted to the platform.
+    public func waitUntilAsked(timeout: TimeInterval) async -> Bool {
+        await asker?.waitUntilAsked(timeout: timeout) ?? true
+    }
+
+    /// Cancels pending receipts and requests, and closes connections.
     public func shutdown() async {
+        await asker?.shutdown()
         let pending = lock.withLock { let t = tasks; tasks = []; return t }
         for task in pending { task.cancel() }
         for task in pending { await task.value }

@@ -30,13 +30,15 @@ public struct SimulatorConfig: Sendable {
     public var customsCode: String
     /// Clock for returnTime.
     public var clock: @Sendable () -> Date
+    /// Customs asks the platform for the payment data of each order it receives, if set.
+    public var realtimeData: RealtimeDataConfig?
 
     /// Creates a configuration.
     public init(seed: UInt64 = 1, rejectionRate: Double = 0, inspectionRate: Double = 0,
                 inspectionHoldRate: Double = 0, inspectionRejectionRate: Double = 0, paymentRejectionRate: Double = 0,
                 stepDelaySeconds: Double = 0.05, receiptsURL: String? = nil, receiptsURLs: [Counterpart: String] = [:], receiptsSpool: String? = nil,
                 signer: DocumentSigner? = nil, customsCode: String = "3501",
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, realtimeData: RealtimeDataConfig? = nil) {
         self.seed = seed
         self.rejectionRate = rejectionRate
         self.inspectionRate = inspectionRate
@@ -50,6 +52,7 @@ public struct SimulatorConfig: Sendable {
         self.signer = signer
         self.customsCode = customsCode
         self.clock = clock
+        self.realtimeData = realtimeData
     }
 }
 

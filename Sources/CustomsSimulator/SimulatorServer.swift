@@ -6,7 +6,9 @@ import NIOCore
 
 /// The simulator's HTTP face: `POST /ceb` (customs), `/inspection` (the inspection authority) or
 /// `/payments` (the payment/FX regulator) with a CEB message or `dxp:DxpMsg` → 202 Accepted (also for a duplicate guid, with `X-Duplicate: true`), 400 for unreadable input,
-/// 503 while ``setAvailable(_:)`` is false (outage simulation). `GET /health` → 200.
+/// 503 while ``setAvailable(_:)`` is false (outage simulation). `POST /ceb2grab/grab/realTimeDataUpload`
+/// (customs' real-time data upload, form field `payExInfoStr`) → 200 with customs' JSON code
+/// (``RealtimeUpload``). `GET /health` → 200.
 public final class SimulatorServer: @unchecked Sendable {
     /// The simulator behind the endpoint.
     public let simulator: CustomsSimulator
@@ -54,6 +56,11 @@ public final class SimulatorServer: @unchecked Sendable {
         router.post("/ceb", use: handler(.customs))
         router.post("/payments", use: handler(.payment))
         router.post("/inspection", use: handler(.inspection))
+        router.post(RouterPath(RealtimeUpload.path)) { [self] request, _ in
+            guard self.lock.withLock({ self.available }) else { return Response(status: .serviceUnavailable) }
+            let buffer = try await request.body.collect(upTo: 8 << 20)
+            return RealtimeUpload.answer(String(buffer: buffer), inspector: self.simulator.paymentData)
+        }
         let ready = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "clearance.simulator.http")
         logger.logLevel = .warning

@@ -1,11 +1,11 @@
 import ClearanceTestSupport
 import ClearanceIngest
-import ClearanceRouting
+@testable import ClearanceRouting
 import ClearanceStore
 import Foundation
 import Testing
 
-/// Batches stored by the streaming ingest, then forwarded through the flow as a whole.
+/// Batches stored by the streaming ingest, then forwarded through the flow document by document.
 /// Runs on SQLite and PostgreSQL.
 @Suite struct BatchForwarderTests {
     let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
@@ -17,39 +17,94 @@ import Testing
         return try await BatchIngestor.ingest(path: path, store: store)
     }
 
+    /// The copNos in the parts queued for `guid`, per outbox row in queue order (each part assembled
+    /// from the stored pieces exactly as the delivery worker builds it).
+    func queuedCopNos(_ store: any ClearanceFlowStore, _ guid: String, _ shipments: [SampleShipment]) async throws -> [[String]] {
+        let rows = try #require(try await store.trace(.guid(guid))).deliveries.filter { $0.messageGuid == guid }.sorted { $0.id < $1.id }
+        let pieces = try #require(try await store.messageHeader(guid: guid)).pieces
+        var result: [[String]] = []
+        for row in rows {
+            let part = try #require(row.part, "a batch of which only some documents go is re-packed in parts")
+            let text = String(decoding: try await MessagePartAssembler(store: store).assemble(messageGuid: guid, part: part, pieces: pieces).bytes, as: UTF8.self)
+            result.append(shipments.map(\.copNo).filter { text.contains("<ceb:copNo>\($0)</ceb:copNo>") })
+        }
+        return result
+    }
+
+    /// Good, waiting, refused and invalid documents in one batch: the good ones go at once, re-packed
+    /// without the others; the waiting one goes when its documents arrive, as a further part; nothing
+    /// is queued twice, and each document's declaration has its own status.
     @Test(arguments: TestEngine.allCases)
-    func batchWaitsForEveryShipmentThenGoesOnceWhole(_ engine: TestEngine) async throws {
+    func eachDocumentOfABatchHasItsOwnVerdict(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let table = self.table
             let flow = ClearanceFlow(store: store, routing: { table })
             let forwarder = BatchForwarder(store: store, routing: { table })
-            let shipments = (0..<3).map { SampleShipment.make(7100 + $0) }
-            // Two shipments complete before the batch arrives, the third after.
-            for s in shipments.prefix(2) { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-            let summary = try await ingest(SampleShipment.inventoryBatch(shipments), into: store)
-            #expect(summary.declarationsInserted == 3)
+            let shipments = [
+                SampleShipment.make(7100), SampleShipment.make(7101), SampleShipment.make(7102),
+                SampleShipment.make(7103) { text, kind in   // its payment disagrees with the order: refused
+                    if kind == "payment" { text = text.replacingOccurrences(of: "<ceb:amountPaid>800.43</ceb:amountPaid>", with: "<ceb:amountPaid>799.43</ceb:amountPaid>") }
+                },
+                SampleShipment.make(7104),                 // its inventory is invalid (not stored)
+            ]
+            // All but the third shipment's documents arrive before the batch.
+            for (i, s) in shipments.enumerated() where i != 2 { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
+            var text = SampleShipment.inventoryBatch(shipments)
+            let last = text.range(of: "<ceb:Inventory>", options: .backwards)!.lowerBound
+            let weight = text.range(of: "<ceb:grossWeight>", range: last..<text.endIndex)!
+            text.replaceSubrange(weight, with: "<ceb:grossWeight>heavy")
+            let summary = try await ingest(text, into: store)
+            #expect(summary.invalidDocuments == 1)
             let guid = try #require(summary.messageGuid)
 
-            let waiting = try await forwarder.forward(messageGuid: guid)
-            guard case .awaiting(let missing) = waiting.status else { Issue.record("expected awaiting, got \(waiting.status)"); return }
-            #expect(missing == ["\(shipments[2].copNo): order (CEB311), payment (CEB411), waybill (CEB511)"])
-            #expect(try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.isEmpty == true)
+            let first = try await forwarder.forward(messageGuid: guid)
+            #expect(first.status == .routed(["customs"]))
+            #expect(first.verdicts == BatchVerdicts(routed: 2, awaiting: 1, refused: 1, invalid: 1))
+            #expect(first.issues.map(\.code) == ["MAT003"])
+            var timeline = try #require(try await store.trace(.guid(guid)))
+            let status = { (t: ShipmentTimeline, s: SampleShipment) in t.declarations.first { $0.messageGuid == guid && $0.copNo == s.copNo }?.status }
+            #expect(status(timeline, shipments[0]) == "declared")
+            #expect(status(timeline, shipments[1]) == "declared")
+            #expect(status(timeline, shipments[2]) == "awaiting documents")
+            #expect(status(timeline, shipments[3]) == "refused")
+            #expect(status(timeline, shipments[4]) == nil, "an invalid document is not stored")
+            #expect(timeline.events.contains { $0.code == "BAT001" })
+            #expect(try await queuedCopNos(store, guid, shipments) == [[shipments[0].copNo, shipments[1].copNo]])
 
-            let last = shipments[2]
-            _ = try await flow.accept(last.order)
-            _ = try await flow.accept(last.waybill)
-            let payment = try await flow.accept(last.payment)
-            #expect(payment.released == [guid], "the last document releases the whole batch")
-            let timeline = try #require(try await store.trace(.guid(guid)))
-            let inventories = timeline.declarations.filter { $0.messageGuid == guid }
-            #expect(inventories.count == 3)
-            #expect(Set(inventories.map(\.status)) == ["declared"])
-            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map(\.destination) == ["customs"])
+            // The third shipment's documents arrive: its inventory goes as part 2, alone.
+            let s = shipments[2]
+            _ = try await flow.accept(s.order)
+            _ = try await flow.accept(s.waybill)
+            let payment = try await flow.accept(s.payment)
+            #expect(payment.released == [guid])
+            timeline = try #require(try await store.trace(.guid(guid)))
+            #expect(status(timeline, s) == "declared")
+            #expect(try await queuedCopNos(store, guid, shipments) == [[shipments[0].copNo, shipments[1].copNo], [s.copNo]])
+            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map { $0.part?.number } == [1, 2])
 
-            // Forwarding again changes nothing and queues nothing twice.
-            _ = try await forwarder.forward(messageGuid: guid)
-            #expect(try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.count == 1)
+            // Forwarding again, either way, queues nothing.
+            #expect(try await forwarder.forward(messageGuid: guid).status == .duplicate)
+            #expect(try await forwarder.forward(messageGuid: guid, from: .awaitingDocuments).status == .duplicate)
+            #expect(try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.count == 2)
+        }
+    }
+
+    /// When every document may go, the batch goes as it was received (one row, not re-packed).
+    @Test(arguments: TestEngine.allCases)
+    func aBatchWhoseDocumentsAllGoIsSentWhole(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let flow = ClearanceFlow(store: store, routing: { table })
+            let shipments = (0..<3).map { SampleShipment.make(7150 + $0) }
+            for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
+            let guid = try #require(try await ingest(SampleShipment.inventoryBatch(shipments), into: store).messageGuid)
+            let outcome = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
+            #expect(outcome.status == .routed(["customs"]))
+            #expect(outcome.verdicts == BatchVerdicts(routed: 3, awaiting: 0, refused: 0, invalid: 0))
+            let rows = try #require(try await store.trace(.guid(guid))).deliveries.filter { $0.messageGuid == guid }
+            #expect(rows.count == 1 && rows.first?.part == nil)
         }
     }
 
@@ -72,53 +127,6 @@ import Testing
             #expect(waiting.summary.utf8.count < 20_000)
             let event = try #require(try await store.trace(.guid(guid))?.events.first { $0.kind == .awaitingDocuments })
             #expect(event.detail?.hasPrefix("130 inventories waiting for ") == true)
-        }
-    }
-
-    @Test(arguments: TestEngine.allCases)
-    func refusedInventoryHoldsTheBatchBackFieldByField(_ engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        try await withCleanup({ await store.close() }) {
-            let table = self.table
-            let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = [SampleShipment.make(7200), SampleShipment.make(7201) { text, kind in
-                if kind == "payment" { text = text.replacingOccurrences(of: "<ceb:amountPaid>800.43</ceb:amountPaid>", with: "<ceb:amountPaid>799.43</ceb:amountPaid>") }
-            }]
-            for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-            let summary = try await ingest(SampleShipment.inventoryBatch(shipments), into: store)
-            let guid = try #require(summary.messageGuid)
-            let outcome = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
-            #expect(outcome.status == .refused)
-            #expect(outcome.issues.map(\.code) == ["MAT003"])
-            #expect(outcome.issues.first?.field == "payment.amountPaid")
-            let timeline = try #require(try await store.trace(.guid(guid)))
-            #expect(Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status)) == ["refused"])
-            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.isEmpty)
-        }
-    }
-
-    @Test(arguments: TestEngine.allCases)
-    func batchWithAnInvalidDocumentIsNotForwarded(_ engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        try await withCleanup({ await store.close() }) {
-            let table = self.table
-            let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = [SampleShipment.make(7300), SampleShipment.make(7301)]
-            for s in shipments { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
-            // The second inventory's grossWeight is not a number: that document is not stored.
-            var text = SampleShipment.inventoryBatch(shipments)
-            let second = text.range(of: "<ceb:Inventory>", options: .backwards)!.lowerBound
-            let weight = text.range(of: "<ceb:grossWeight>", range: second..<text.endIndex)!
-            text.replaceSubrange(weight, with: "<ceb:grossWeight>heavy")
-            let summary = try await ingest(text, into: store)
-            #expect(summary.invalidDocuments == 1)
-            let guid = try #require(summary.messageGuid)
-            let outcome = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
-            #expect(outcome.status == .invalid)
-            #expect(outcome.issues.map(\.code) == ["BAT001"])
-            let timeline = try #require(try await store.trace(.guid(guid)))
-            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.isEmpty)
-            #expect(timeline.events.contains { $0.code == "BAT001" })
         }
     }
 }

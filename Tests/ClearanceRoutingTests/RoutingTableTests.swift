@@ -19,7 +19,8 @@ import Testing
     @Test func shippedDefaultRulesLoadAndValidate() throws {
         let table = try defaultTable()
         #expect(table.rules.map(\.name) == ["inspection", "dishonest-party-inspection", "payments-to-forex", "pingtan-taiwan-channel", "customs-fuzhou", "customs-xiamen", "customs-national"])
-        #expect(Set(table.destinations.keys) == ["customs-fuzhou", "customs-xiamen", "customs-national", "customs-pingtan", "inspection", "payment-forex"])
+        #expect(Set(table.destinations.keys) == ["customs-fuzhou", "customs-xiamen", "customs-national", "customs-pingtan", "inspection", "payment-forex", "customs-realtime"])
+        #expect(table.realtimeData == "customs-realtime")
         guard case .spool(let spool) = table.destinations["customs-pingtan"]?.transport else { Issue.record("pingtan is a spool"); return }
         #expect(spool.outbox == "/tmp/spool/pingtan/out")
         #expect(table.destinations["customs-fuzhou"]?.profile == .eport)

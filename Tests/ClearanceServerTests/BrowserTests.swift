@@ -35,6 +35,15 @@ struct BrowserTests {
                 try await Task.sleep(nanoseconds: 250_000_000)
             }
             #expect(status == "released")
+            // The simulated customs asked for the sample order's payment data; the demo platform's deposit answers it.
+            let payments = try #require(store as? any PaymentDataStore)
+            var answered: PaymentDataRequest?
+            for _ in 0..<240 {
+                answered = try await payments.paymentDataRequests(orderNo: DemoRuntime.shipmentKey, state: .answered, limit: 1).first
+                if answered != nil { break }
+                try await Task.sleep(nanoseconds: 250_000_000)
+            }
+            #expect(answered?.customsCode == "10000", "the demo answers customs' payment data request")
 
             // Sign in as a person does: open the form, paste the key, click; the search link is kept as `next`.
             let base = "http://127.0.0.1:\(demo.service.port)"
@@ -53,6 +62,7 @@ struct BrowserTests {
             #expect(html.contains("<h1>Shipment \(DemoRuntime.shipmentKey)</h1>"), "\(html.prefix(500))")
             #expect(html.contains("id=\"shipment-status\""))
             #expect(html.contains("800 released"), "the timeline shows the release receipt")
+            #expect(html.contains("payment-data-answered"), "the timeline shows customs' answer to the payment data")
             #expect(html.contains("documents-matched"))
             // The traceability picture: the inventory went to the Pingtan channel and came back released.
             let inventoryRow = html.firstMatch(of: /data-kind="inventory" data-destinations="([^"]*)" data-receipts="([^"]*)"/)
@@ -80,7 +90,7 @@ struct BrowserTests {
 
             // Every page at a phone's 390 × 844 and a laptop's 1280 × 800, in Chinese and English: the page
             // itself never scrolls sideways (wide tables scroll inside their own box); screenshots for people.
-            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds"]
+            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds", "/ops/payment-requests"]
             for (width, height) in [(390, 844), (1280, 800)] {
                 for language in ["zh", "en"] {
                     for page in pages {

@@ -18,7 +18,10 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
             the payment/FX regulator answers PayExReturn 2 → 120 or 2 → 100. Each answer comes after \
             --step-delay seconds; they go to --receipts-dir (a spool inbox) and/or \
             are POSTed to --receipts-url, signed with --key/--cert when given. Decisions are deterministic for \
-            a --seed. Runs until SIGINT/SIGTERM or --duration seconds.
+            a --seed. With --realtime-requests-url, customs also asks for the payment data of every order it \
+            receives (announcement 2018 No. 179; its customs account's key from $CLEARANCE_CUSTOMS_API_KEY) and \
+            checks the uploads at /ceb2grab/grab/realTimeDataUpload against --realtime-cert. Runs until \
+            SIGINT/SIGTERM or --duration seconds.
             """
     )
 
@@ -72,6 +75,12 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds.")
     var duration: Double?
 
+    @Option(help: "Ask for real-time payment data here (the platform's POST /v1/realtime/payment-requests URL).")
+    var realtimeRequestsURL: String?
+
+    @Option(help: "The platform's certificate registered for real-time data (PEM; repeat for several).")
+    var realtimeCert: [String] = []
+
     func run() async throws {
         guard (port == nil) != (spool == nil) else { throw ValidationError("give --port N or --spool DIR") }
         guard let spoolCounterpart = Counterpart(rawValue: counterpart) else {
@@ -93,12 +102,24 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
                 throw Exit.usage
             }
         }
+        var realtime: RealtimeDataConfig?
+        if let realtimeRequestsURL {
+            do {
+                let certificates = try realtimeCert.map { try Certificate(pem: try String(contentsOfFile: $0, encoding: .utf8)) }
+                realtime = RealtimeDataConfig(
+                    requestsURL: realtimeRequestsURL, apiKey: ProcessInfo.processInfo.environment["CLEARANCE_CUSTOMS_API_KEY"],
+                    registeredCertificates: certificates, askDelaySeconds: stepDelay)
+            } catch {
+                OutputBuffer.standardError("clearance: cannot load --realtime-cert: \(error)\n")
+                throw Exit.usage
+            }
+        }
         let simulator: CustomsSimulator
         do {
             simulator = try CustomsSimulator(config: SimulatorConfig(
                 seed: seed, rejectionRate: rejectRate, inspectionRate: inspectRate, inspectionHoldRate: inspectionHoldRate,
                 inspectionRejectionRate: inspectionRejectRate, paymentRejectionRate: paymentRejectRate, stepDelaySeconds: stepDelay,
-                receiptsURL: receiptsURL, receiptsSpool: receiptsDir, signer: signer))
+                receiptsURL: receiptsURL, receiptsSpool: receiptsDir, signer: signer, realtimeData: realtime))
         } catch {
             OutputBuffer.standardError("clearance: \(error)\n")
             throw Exit.usage
@@ -140,5 +161,10 @@ struct SimulateCustomsCommand: AsyncParsableCommand {
             print("\(side.rawValue): received \(counts.count) messages (\(counts.values.reduce(0, +)) submissions)")
         }
         print("receipts \(simulator.progress.emitted)")
+        if let inspector = simulator.paymentData {
+            let uploads = inspector.uploads
+            print("payment data: asked \(inspector.requests.count), uploads \(uploads.count)"
+                  + uploads.map { " \($0.verdict.rawValue)" }.joined())
+        }
     }
 }

@@ -109,6 +109,46 @@ public final class HTTPDestination: Destination {
         }
     }
 
+    /// Posts `fields` as an `application/x-www-form-urlencoded` form (customs' real-time data upload)
+    /// and returns the answer's body on 2xx; other statuses fail as for ``deliver(_:)``.
+    public func postForm(_ fields: [String: String], guid: String, deliveryId: String) async throws(DeliveryError) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.sorted { $0.key < $1.key }.map { key, value in
+            (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "="
+                + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        }.joined(separator: "&")
+        return try await post(body, contentType: "application/x-www-form-urlencoded; charset=utf-8",
+                              headers: ["X-Message-Guid": guid, "X-Clearance-Delivery": deliveryId])
+    }
+
+    /// Posts `body` (UTF-8) with `contentType` and returns the answer's body on 2xx; 408, 425, 429 and
+    /// 5xx fail for a retry, other statuses permanently. For exchanges that are not CEB messages: the
+    /// real-time payment data upload, and the simulated customs asking a platform for it.
+    public func post(_ body: String, contentType: String, headers: [String: String] = [:]) async throws(DeliveryError) -> String {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let status: UInt
+        let answer: String
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            status = response.status.code
+            answer = String(buffer: try await response.body.collect(upTo: 64 << 10))
+        } catch let error as NIOSSLError {
+            throw tlsFailure(error)
+        } catch {
+            throw DeliveryError("POST \(url): \(error)")
+        }
+        switch status {
+        case 200..<300: return answer
+        case 408, 425, 429, 500..<600: throw DeliveryError("POST \(url): HTTP \(status) \(answer.prefix(200))")
+        default: throw DeliveryError("POST \(url): HTTP \(status) \(answer.prefix(200))", permanent: true)
+        }
+    }
+
     /// A TLS failure, named as such: the handshake (server certificate not trusted, client
     /// certificate missing or refused) did not complete. Retried: the peer may be reconfigured.
     private func tlsFailure(_ error: any Error) -> DeliveryError {

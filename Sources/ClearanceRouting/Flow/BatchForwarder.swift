@@ -4,26 +4,26 @@ import ClearanceStore
 import Foundation
 
 /// Sends a batch that `clearance ingest` (or `POST /v1/batches`) stored on through the clearance
-/// flow: the same cross-message rules and routing as ``ClearanceFlow/accept(_:receivedAt:signatureVerdict:)``,
-/// applied to the stored message as a whole, which is forwarded as it was received — except to customs
-/// and the cross-strait channel when it has more documents than customs takes in one message: there it
-/// goes as parts of at most that many (``SplitRoutes``), each its own outbox row.
+/// flow, **each document on its own verdict**: the same cross-message rules and routing as
+/// ``ClearanceFlow/accept(_:receivedAt:signatureVerdict:)``, applied document by document.
 ///
 /// The stored raw message is read back and decoded as a stream: documents are not kept, only the
-/// routing facts they add up to and the retail-import inventories of the current megabyte, which
-/// are checked (three-document match, quotas, tax) before the next one is decoded.
+/// routing facts they add up to, the indices of the documents that may go, and the retail-import
+/// inventories of the current megabyte, which are checked (three-document match, quotas, tax)
+/// before the next one is decoded. Each document then has its verdict:
+/// - `invalid` (schema or customs-rule errors: not stored, never sent);
+/// - `refused` by the cross-message rules (field-by-field reasons on the timeline);
+/// - `awaiting documents` (an inventory whose order, payment or waybill is missing): it goes later,
+///   when the last of them arrives (``forward(messageGuid:from:)`` from `awaiting documents`);
+/// - routed: the documents that may go are queued at once. When every document goes, the message
+///   goes as it was received (in parts of customs' size only where customs needs it, ``SplitRoutes``);
+///   otherwise the documents that go are re-packed into messages of the same type holding only them
+///   (``MessageSplitter`` with `include`, at most customs' per-message number of documents each; a
+///   new guid per part, the sender's own head and `BaseTransfer`), to every destination.
+/// A party dishonest on the credit list holds the batch's routable documents for review (`held`).
 ///
-/// A batch goes out only when every document in it may go:
-/// - any invalid document (not stored) holds the whole batch back (`invalid`): the sender fixes
-///   and resends it, as customs would refuse it anyway;
-/// - any inventory refused by the cross-message rules makes the batch `refused`, with every
-///   reason field by field;
-/// - inventories still missing documents make it wait (`awaiting`); the arrival of the last
-///   document releases it (``ClearanceFlow/releaseWaiting(orderNo:logisticsNo:)``);
-/// - a party dishonest on the credit list holds it for review (`held`, ``CreditScreen``).
-///
-/// Forwarding twice is harmless: declarations move only from their stored status, and outbox
-/// rows are unique per (message, destination, part); parts are planned the same way each time.
+/// Each declaration moves once from the status it is forwarded from, in the transaction that queues
+/// its parts (``ClearanceFlowStore/advanceDocuments(_:)``): forwarding twice queues nothing twice.
 public struct BatchForwarder: Sendable {
     private let store: any ClearanceFlowStore
     private let routing: @Sendable () -> RoutingTable
@@ -32,6 +32,8 @@ public struct BatchForwarder: Sendable {
 
     /// How many waiting inventories and refusal reasons a batch's answer names (all are counted).
     public static let namedAtMost = 100
+    /// Documents per re-packed part when the message type has no customs limit.
+    static let defaultPartDocuments = 100
 
     /// Status of a stored batch's declarations before forwarding.
     public static let storedStatus = DeclarationStatus.received
@@ -44,25 +46,55 @@ public struct BatchForwarder: Sendable {
         self.screen = CreditScreen(store: store, routing: routing)
     }
 
-    /// Forwards the stored message `guid`.
-    public func forward(messageGuid guid: String) async throws(FlowError) -> FlowOutcome {
+    /// Forwards the stored message `guid`: its declarations in `from` (``storedStatus`` for a
+    /// newly stored batch; `awaiting documents` to release the inventories whose documents arrived).
+    /// With `shipment`, only the inventories of that orderNo or logisticsNo are looked at (the
+    /// documents that just arrived can complete no other), so a release does not re-check every
+    /// waiting inventory of a large batch.
+    public func forward(
+        messageGuid guid: String, from: DeclarationStatus = storedStatus, shipment: (orderNo: String?, logisticsNo: String?)? = nil
+    ) async throws(FlowError) -> FlowOutcome {
+        // Two releases of one batch at once (its last documents arriving together): the one that
+        // loses the race finds its declarations moved, and looks again.
+        for _ in 0..<3 {
+            do {
+                return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
+            } catch .store(.conflict) {
+                continue
+            }
+        }
+        return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
+    }
+
+    private func forwardOnce(
+        messageGuid guid: String, from: DeclarationStatus, shipment: (orderNo: String?, logisticsNo: String?)?
+    ) async throws(FlowError) -> FlowOutcome {
         let header: (record: MessageRecord, pieces: Int)?
+        let waiting: Set<String>?
         do {
             header = try await store.messageHeader(guid: guid)
+            waiting = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
         } catch {
             throw .store(error)
         }
         guard let (stored, pieces) = header else { throw .store(.notFound("message \(guid)")) }
         var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
+        if let waiting, waiting.isEmpty {
+            outcome.status = .duplicate
+            return outcome
+        }
 
         // One streaming pass over the stored pieces (1 MiB each for a streamed batch): facts,
-        // error count, inventory checks after each piece. Memory: one piece and its inventories.
+        // verdicts, inventory checks after each piece. Memory: one piece and its inventories, plus
+        // the indices of the documents that go and the guids of those held back.
         let sink = ForwardingSink(messageType: stored.messageType, senderCode: stored.senderCode)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
-        // What holds the batch back is counted in full but kept only in part: a batch of 100,000
-        // waiting inventories must not become 100,000 strings (the answer names the first ones).
         var issues = BoundedList<CrossMessageIssue>(keeping: Self.namedAtMost)
         var missing = BoundedList<String>(keeping: Self.namedAtMost)
+        var going: [Int] = []
+        var goingGuids: [String] = []
+        var awaitingGuids: [String] = []
+        var refusedGuids: [String] = []
         var matched: [Event] = []
         let now = Date()
         for index in 0..<pieces {
@@ -78,7 +110,13 @@ public struct BatchForwarder: Sendable {
             } catch {
                 throw .unreadable("\(error)")
             }
-            for inventory in sink.takeInventories() {
+            for (documentIndex, inventory) in sink.takeInventories() {
+                let inventoryGuid = inventory.head.guid
+                if let waiting, !waiting.contains(inventoryGuid) { continue }
+                if let shipment, !Self.belongs(inventory.head, to: shipment) {
+                    missing.append("\(inventory.head.copNo ?? inventoryGuid): still waiting")
+                    continue
+                }
                 let report: InventoryClearanceReport
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
@@ -86,70 +124,138 @@ public struct BatchForwarder: Sendable {
                     throw .history(error)
                 }
                 if case .awaiting(let m) = report.match {
-                    missing.append("\(inventory.head.copNo ?? inventory.head.guid): " + m.joined(separator: ", "))
+                    missing.append("\(inventory.head.copNo ?? inventoryGuid): " + m.joined(separator: ", "))
+                    awaitingGuids.append(inventoryGuid)
+                } else if report.mayForward {
+                    going.append(documentIndex)
+                    goingGuids.append(inventoryGuid)
+                    matched.append(ClearanceFlow.matchedEvent(inventory, report, at: now, messageGuid: guid))
                 } else {
                     issues.append(contentsOf: report.issues)
-                    if report.mayForward {
-                        matched.append(ClearanceFlow.matchedEvent(inventory, report, at: now, messageGuid: guid))
-                    }
+                    refusedGuids.append(inventoryGuid)
                 }
             }
         }
+        // Releasing waiting inventories: the other documents of the batch went (or not) the first time.
+        if waiting == nil { going = (going + sink.passing).sorted() }
+        let verdicts = BatchVerdicts(routed: going.count, awaiting: missing.count, refused: refusedGuids.count,
+                                     invalid: waiting == nil ? sink.invalidDocuments : 0)
+        outcome.verdicts = verdicts
 
-        if sink.errors > 0 {
-            outcome.issues = [CrossMessageIssue(
-                code: "BAT001", field: "",
-                message: "\(sink.errors) error(s) in \(sink.invalidDocuments) document(s): the batch is not forwarded; fix and resend it")]
-            try await move(guid, to: .refused, events: [Event(
-                kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001", detail: outcome.issues[0].message)], routes: [])
-            return outcome
-        }
         let screened = try await screen.decide(sink.facts, at: now)
         let decision = screened.decision
-        let table = screened.table
         outcome.rules = decision.rules
-        if issues.count > 0 {
-            outcome.status = .refused
-            outcome.issues = issues.kept
-            if issues.count > issues.kept.count {
-                outcome.issues.append(CrossMessageIssue(
-                    code: "BAT002", field: "", message: "\(issues.count - issues.kept.count) more reason(s) not listed"))
-            }
-            try await move(guid, to: .refused, events: outcome.issues.map {
-                Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
-            }, routes: [])
-        } else if missing.count > 0 {
-            let more = missing.count - missing.kept.count
-            outcome.status = .awaiting(missing.kept + (more > 0 ? ["… \(more) more inventories"] : []))
-            try await move(guid, to: .awaitingDocuments, events: [Event(
+        outcome.issues = issues.kept
+        if issues.count > issues.kept.count {
+            outcome.issues.append(CrossMessageIssue(
+                code: "BAT002", field: "", message: "\(issues.count - issues.kept.count) more reason(s) not listed"))
+        }
+        var events = outcome.issues.map {
+            Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
+        }
+        if verdicts.invalid > 0 {
+            events.append(Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: "BAT001",
+                                detail: "\(verdicts.invalid) document(s) with \(sink.errors) error(s) are not stored and not sent; fix and resend them"))
+        }
+        if missing.count > 0, waiting == nil {  // a release does not repeat who still waits
+            events.append(Event(
                 kind: EventKind.awaitingDocuments, occurredAt: now, messageGuid: guid,
                 detail: "\(missing.count) inventories waiting for " + missing.kept.prefix(20).joined(separator: ", ")
-                    + (missing.count > 20 ? " …" : ""))], routes: [])
+                    + (missing.count > 20 ? " …" : "")))
+        }
+
+        // What the documents that go become: routed, unrouted or held.
+        var goTo: DeclarationStatus = .declared
+        var routes: [OutboxRoute] = []
+        if going.isEmpty {
+            outcome.status = missing.count > 0 ? .awaiting(Self.named(missing)) : (refusedGuids.isEmpty ? .invalid : .refused)
         } else if !screened.holds.isEmpty {
+            goTo = .held
             outcome.status = .held
-            outcome.issues = screened.holds
-            try await move(guid, to: .held, events: matched + ClearanceFlow.holdEvents(screened.holds, at: now, messageGuid: guid), routes: [])
+            outcome.issues += screened.holds
+            events += matched + ClearanceFlow.holdEvents(screened.holds, at: now, messageGuid: guid)
         } else if decision.isUnrouted {
+            goTo = .unrouted
             outcome.status = .unrouted
-            try await move(guid, to: .unrouted, events: [Event(
-                kind: EventKind.unrouted, occurredAt: now, messageGuid: guid,
-                detail: "no routing rule matched \(stored.messageType)")], routes: [])
+            events.append(Event(kind: EventKind.unrouted, occurredAt: now, messageGuid: guid, detail: "no routing rule matched \(stored.messageType)"))
         } else {
             outcome.status = .routed(decision.destinations)
-            // A batch over customs' per-message limit goes to customs in parts: a second streaming
-            // pass over the stored pieces finds the document boundaries (only for such batches).
-            let split = await SplitRoutes.routes(
-                decision.destinations, table: table, messageType: stored.messageType, documents: sink.documents,
-                orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo
-            ) { [store] (spec, most) throws(MessageSplitError) in
-                try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+            events += matched + [Event(kind: .validated, occurredAt: now, messageGuid: guid,
+                                       detail: "batch \(verdicts); rules: " + decision.rules.joined(separator: ", "))]
+            if going.count == sink.documents {
+                // Every document goes: the message as received (in customs' parts where customs needs them).
+                let split = await SplitRoutes.routes(
+                    decision.destinations, table: screened.table, messageType: stored.messageType, documents: sink.documents,
+                    orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo
+                ) { [store] (spec, most) throws(MessageSplitError) in
+                    try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+                }
+                routes = split.routes
+                if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
+            } else {
+                (routes, events) = await repack(guid, going: going, destinations: decision.destinations, facts: sink.facts,
+                                                messageType: stored.messageType, appends: waiting != nil, events: events, at: now)
             }
-            var events = matched + [Event(
-                kind: .validated, occurredAt: now, messageGuid: guid, detail: "batch; rules: " + decision.rules.joined(separator: ", "))]
-            if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
-            try await move(guid, to: .declared, events: events, routes: split.routes)
         }
+
+        var moves: [(status: DeclarationStatus, guids: [String])] = []
+        if waiting != nil {
+            moves.append((goTo, goingGuids))
+        } else {
+            moves.append((.awaitingDocuments, awaitingGuids))
+        }
+        moves.append((.refused, refusedGuids))
+        moves = moves.filter { !$0.guids.isEmpty }
+        // A new batch: whatever is not held back goes to the routed status. A release: only the
+        // inventories named move; the ones still waiting stay.
+        let rest: DeclarationStatus? = waiting == nil ? (going.isEmpty ? .refused : goTo) : nil
+        guard !moves.isEmpty || rest != nil else { return outcome }
+        do {
+            let moved = try await store.advanceDocuments(DocumentAdvance(
+                messageGuid: guid, from: from, moves: moves, rest: rest, events: events, routes: routes))
+            if moved == 0 { outcome.status = .duplicate }
+        } catch {
+            throw .store(error)
+        }
+        if waiting != nil, case .routed = outcome.status { outcome.released = [guid] }
         return outcome
+    }
+
+    /// Whether an inventory is of the shipment whose documents arrived.
+    private static func belongs(_ head: InventoryHead, to shipment: (orderNo: String?, logisticsNo: String?)) -> Bool {
+        (shipment.orderNo.map { !$0.isEmpty && $0 == head.orderNo } ?? false)
+            || (shipment.logisticsNo.map { !$0.isEmpty && $0 == head.logisticsNo } ?? false)
+    }
+
+    /// The waiting inventories an answer names: the first ``namedAtMost``, then how many more.
+    private static func named(_ missing: BoundedList<String>) -> [String] {
+        let more = missing.count - missing.kept.count
+        return missing.kept + (more > 0 ? ["… \(more) more inventories"] : [])
+    }
+
+    /// Routes carrying only the documents `going` (0-based), re-packed in parts, to every destination.
+    private func repack(
+        _ guid: String, going: [Int], destinations: [String], facts: RoutingFacts, messageType: String, appends: Bool,
+        events: [Event], at now: Date
+    ) async -> ([OutboxRoute], [Event]) {
+        var events = events
+        guard let spec = MessageCatalog.spec(number: messageType) else {
+            events.append(Event(kind: EventKind.splitFailed, occurredAt: now, messageGuid: guid, code: "OUT003",
+                                detail: "documents not re-packed: unknown message type \(messageType)"))
+            return (destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }, events)
+        }
+        do {
+            let parts = try await MessageSplitter.plan(
+                storedMessage: guid, in: store, spec: spec, maxDocuments: spec.customsLimits.maxDocuments ?? Self.defaultPartDocuments,
+                include: Set(going))
+            return (destinations.map {
+                OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo, parts: parts, appendsParts: appends)
+            }, events)
+        } catch {
+            // Cannot re-pack: nothing goes (sending the whole batch would send the documents held back).
+            events.append(SplitRoutes.failureEvent(error, messageGuid: guid, at: now))
+            return ([], events)
+        }
     }
 
     /// Holds a stored batch back for its signature: nothing is forwarded, every declaration in it

@@ -193,83 +193,24 @@ public final class ClearanceFlow: Sendable {
     }
 
     /// Re-evaluates inventories waiting on this orderNo / logisticsNo and forwards (or refuses)
-    /// those whose documents are now complete. Returns the envelope guids released to customs.
+    /// those whose documents are now complete: each inventory on its own (``BatchForwarder`` from
+    /// `awaiting documents`), so one late shipment never holds back a batch's others. Returns the
+    /// envelope guids of the messages that released inventories to their destinations.
     @discardableResult
     public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
         guard orderNo != nil || logisticsNo != nil else { return [] }
-        var released: [String] = []
+        let guids: [String]
         do {
-            let guids = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
-            for guid in guids {
-                guard let stored = try await store.message(guid: guid) else { continue }
-                let message = try DecodedMessage.decode(stored.rawBytes)
-                var allIssues: [CrossMessageIssue] = []
-                var events: [Event] = []
-                var complete = true
-                var inventoryGuids: [String] = []
-                for document in message.documents {
-                    guard case .inventory(let inventory) = document else { continue }
-                    inventoryGuids.append(inventory.head.guid)
-                    let report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
-                    if report.isAwaiting { complete = false; break }
-                    allIssues += report.issues
-                    if report.mayForward { events.append(Self.matchedEvent(inventory, report, at: Date(), messageGuid: guid)) }
-                }
-                guard complete, !inventoryGuids.isEmpty else { continue }
-                let now = Date()
-                let screened = try await screen.decide(
-                    RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
-                if allIssues.isEmpty, !screened.holds.isEmpty {
-                    let holds = Self.holdEvents(screened.holds, at: now, messageGuid: guid)
-                    var moved = false
-                    for inventoryGuid in inventoryGuids {
-                        moved = try await store.advanceDeclaration(
-                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments, toStatus: .held,
-                            events: moved ? [] : holds, routes: []) || moved
-                    }
-                } else if allIssues.isEmpty {
-                    let facts = screened.facts
-                    let decision = screened.decision
-                    let split = await SplitRoutes.routes(
-                        decision.destinations, table: screened.table, messageType: message.messageType, documents: message.documents.count,
-                        orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
-                    ) { [store] (spec, most) throws(MessageSplitError) in
-                        try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
-                    }
-                    let routes = split.routes
-                    events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
-                                        detail: "documents complete; rules: " + decision.rules.joined(separator: ", ")))
-                    if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
-                    // Every inventory of the message moves (a batch carries many); the first move
-                    // queues the routes and events, and only the flow that moved it reports it.
-                    var moved = false
-                    for inventoryGuid in inventoryGuids {
-                        moved = try await store.advanceDeclaration(
-                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments,
-                            toStatus: decision.isUnrouted ? .unrouted : .declared,
-                            events: moved ? [] : events, routes: routes) || moved
-                    }
-                    if moved, !decision.isUnrouted { released.append(guid) }
-                } else {
-                    let refusals = allIssues.map {
-                        Event(kind: .rejected, occurredAt: now, messageGuid: guid, code: $0.code, detail: $0.description)
-                    }
-                    var moved = false
-                    for inventoryGuid in inventoryGuids {
-                        moved = try await store.advanceDeclaration(
-                            declarationGuid: inventoryGuid, fromStatus: .awaitingDocuments, toStatus: .refused,
-                            events: moved ? [] : refusals, routes: []) || moved
-                    }
-                }
-            }
-        } catch let error as FlowError {
-            throw error
-        } catch let error as StoreError {
-            throw .store(error)
-        } catch let error as ClearanceHistoryError {
-            throw .history(error)
+            guids = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
         } catch {
-            throw .unreadable("\(error)")
+            throw .store(error)
+        }
+        let forwarder = BatchForwarder(store: store, routing: routing, rates: rates)
+        var released: [String] = []
+        for guid in guids {
+            let outcome = try await forwarder.forward(
+                messageGuid: guid, from: .awaitingDocuments, shipment: (orderNo: orderNo, logisticsNo: logisticsNo))
+            if case .routed = outcome.status { released.append(guid) }
         }
         return released
     }

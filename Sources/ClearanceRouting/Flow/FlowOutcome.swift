@@ -48,6 +48,8 @@ public struct FlowOutcome: Sendable, Hashable {
     public var issues: [CrossMessageIssue]
     /// Inventories released from "awaiting documents" by this message (their envelope guids).
     public var released: [String]
+    /// For a batch, how many of its documents got each verdict (nil for a single message).
+    public var verdicts: BatchVerdicts? = nil
 
     /// One line for people: what happened, which rules decided, what it released.
     public var summary: String {
@@ -63,6 +65,7 @@ public struct FlowOutcome: Sendable, Hashable {
         }
         if !rules.isEmpty { text += " [rules: \(rules.joined(separator: ", "))]" }
         if !released.isEmpty { text += " (released inventory \(released.joined(separator: ", ")))" }
+        if let verdicts { text += " (documents: \(verdicts))" }
         return text
     }
 }

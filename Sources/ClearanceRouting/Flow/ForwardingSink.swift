@@ -10,13 +10,16 @@ final class ForwardingSink: CEBDocumentSink {
     var invalidDocuments = 0
     /// Every document read, valid or not (a message over customs' per-message limit is split by it).
     var documents = 0
-    private var inventories: [Inventory] = []
+    /// 0-based indices of the valid documents that are not retail-import inventories (those are
+    /// handed over with their index, to be checked): they may go as they are.
+    var passing: [Int] = []
+    private var inventories: [(index: Int, inventory: Inventory)] = []
 
     init(messageType: String, senderCode: String) {
         facts = RoutingFacts(messageType: messageType, documents: [], senderCode: senderCode)
     }
 
-    func takeInventories() -> [Inventory] {
+    func takeInventories() -> [(index: Int, inventory: Inventory)] {
         defer { inventories.removeAll(keepingCapacity: true) }
         return inventories
     }
@@ -24,6 +27,7 @@ final class ForwardingSink: CEBDocumentSink {
     func messageStarted(_ header: MessageHeader) {}
 
     func document(_ decode: () -> CEBDocument, context: DocumentContext) {
+        let index = documents
         documents += 1
         let count = context.issues.filter { $0.severity == .error }.count
         if count > 0 {
@@ -34,7 +38,9 @@ final class ForwardingSink: CEBDocumentSink {
         let document = decode()
         facts.absorb(document)
         if case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) {
-            inventories.append(inventory)
+            inventories.append((index, inventory))
+        } else {
+            passing.append(index)
         }
     }
 

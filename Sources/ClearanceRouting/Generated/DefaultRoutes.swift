@@ -24,6 +24,11 @@ extension RoutingTable {
 # customs|inspection|payment-fx|cross-strait: whose receipts answer what is sent here (a receipt is
 # taken only from an account of that authority, and moves only declarations routed to it).
 #
+# `realtimeData` (top level, optional) names the http destination customs' real-time payment data
+# (announcement 2018 No. 179) is answered to: customs asks through POST /v1/realtime/payment-requests,
+# and the signed answer is posted there as the form field `payExInfoStr`, through the outbox like
+# any delivery (retries, dead letters, replay). Without it, requests are recorded and not answered.
+#
 # Code values marked (unconfirmed) come from public material that could not be checked against a
 # primary source — notably the 4-digit Pingtan port codes; adjust them here, not in code.
 version: 1
@@ -87,6 +92,17 @@ destinations:
       concurrency: 2
     profile: standard
     envelope: none
+  customs-realtime:
+    description: customs' real-time data upload (…/ceb2grab/grab/realTimeDataUpload), where payExInfoStr answers go
+    authority: customs
+    http:
+      url: ${CLEARANCE_CUSTOMS_REALTIME_URL:-http://127.0.0.1:8700/ceb2grab/grab/realTimeDataUpload}
+      timeoutSeconds: 15
+      concurrency: 2
+    profile: eport
+    envelope: none
+
+realtimeData: customs-realtime
 
 rules:
   - name: inspection

@@ -20,6 +20,8 @@ public final class DeliveryWorker: Sendable {
     /// The pacing.
     public let policy: DeliveryPolicy
     private let logger: Logger
+    /// Posts the answers to customs' payment data requests (nil when the store keeps none).
+    private let paymentData: PaymentDataPoster?
 
     /// Creates a worker.
     /// - Parameters:
@@ -42,6 +44,12 @@ public final class DeliveryWorker: Sendable {
         self.preparer = preparer
         self.policy = policy
         self.logger = logger
+        if let store = store as? any Store & PaymentDataStore {
+            let signer = preparer.signers.values.first.map { PaymentDataSigner(key: $0.key, certificate: $0.certificate) }
+            paymentData = PaymentDataPoster(desk: PaymentDataDesk(store: store, table: table), signer: signer)
+        } else {
+            paymentData = nil
+        }
     }
 
     /// Claims one batch and delivers it (destinations in parallel, each within its concurrency).
@@ -211,6 +219,13 @@ public final class DeliveryWorker: Sendable {
         }
         do {
             let destination = try destinations[entry.destination] ?? pool.destination(for: config)
+            if let requestId = entry.paymentRequestId {
+                guard let paymentData else {
+                    return Outcome(entry: entry, result: .failure(DeliveryError("RTD011 this store keeps no payment data", permanent: true, code: "RTD011")))
+                }
+                try await paymentData.deliver(requestId: requestId, to: destination, deliveryId: String(entry.id))
+                return Outcome(entry: entry, result: .success(()))
+            }
             var outbound: OutboundMessage
             if let part = entry.part {
                 outbound = try await preparePart(part, of: entry.messageGuid, for: config)

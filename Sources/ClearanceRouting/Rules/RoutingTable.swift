@@ -22,6 +22,9 @@ public struct RoutingTable: Sendable {
     public var rules: [RoutingRule]
     /// The file it came from.
     public var source: String
+    /// The destination customs' real-time payment data answers are posted to (top-level
+    /// `realtimeData:`, an `http` destination: customs' `realTimeDataUpload` endpoint); nil: not configured.
+    public var realtimeData: String? = nil
 
     /// Creates a table directly.
     public init(version: Int = 1, senderId: String, destinations: [String: DestinationConfig], rules: [RoutingRule], source: String = "<memory>") {
@@ -194,7 +197,7 @@ struct RoutingTableLoader {
     // MARK: Table
 
     mutating func table(_ root: Node) -> RoutingTable? {
-        guard let top = mapping(root, "the routing file", allowed: ["version", "senderId", "destinations", "rules"]) else { return nil }
+        guard let top = mapping(root, "the routing file", allowed: ["version", "senderId", "destinations", "rules", "realtimeData"]) else { return nil }
         let fields = Dictionary(top.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         var version = 1
         if let v = number(fields["version"], "version", minimum: 1) {
@@ -227,7 +230,16 @@ struct RoutingTableLoader {
         } else {
             fail(root, "missing rules")
         }
-        return RoutingTable(version: version, senderId: senderId, destinations: destinations, rules: rules, source: file)
+        var table = RoutingTable(version: version, senderId: senderId, destinations: destinations, rules: rules, source: file)
+        if let node = fields["realtimeData"], let name = string(node, "realtimeData") {
+            if let config = destinations[name] {
+                if case .spool = config.transport { fail(node, "realtimeData '\(name)' must be an http destination (answers are posted as a form)") }
+            } else {
+                fail(node, "realtimeData names an unknown destination '\(name)'")
+            }
+            table.realtimeData = name
+        }
+        return table
     }
 
     mutating func destination(_ name: String, _ keyNode: Node, _ node: Node) -> DestinationConfig? {

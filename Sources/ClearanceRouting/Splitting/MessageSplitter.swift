@@ -12,9 +12,11 @@ import XMLStreaming
 /// later, at delivery, from the pieces its ranges name.
 enum MessageSplitter {
     /// The parts of the message `guid` of `spec`, stored in `pieces` pieces read by `read`, with at
-    /// most `maxDocuments` documents each; empty when it has no more than that.
+    /// most `maxDocuments` documents each; empty when it has no more than that. With `include`,
+    /// only those documents (0-based, in message order) are packed — a batch's documents that may
+    /// go, re-packed without the ones held back — and parts are planned whatever their number.
     static func plan(
-        spec: MessageSpec, maxDocuments: Int, pieces: Int, read: (Int) async throws(StoreError) -> [UInt8]
+        spec: MessageSpec, maxDocuments: Int, include: Set<Int>? = nil, pieces: Int, read: (Int) async throws(StoreError) -> [UInt8]
     ) async throws(MessageSplitError) -> [OutboxPart] {
         guard maxDocuments > 0 else { throw MessageSplitError("no document limit to split by") }
         let scanner = DocumentBoundaryScanner(documentElement: spec.document.element)
@@ -40,13 +42,16 @@ enum MessageSplitter {
             }
         }
         if let failure = scanner.failure { throw MessageSplitError("document boundaries not found: \(failure)") }
-        let documents = scanner.documents
-        guard documents.count > maxDocuments else { return [] }
+        let all = scanner.documents
+        let chosen = include.map { set in all.indices.filter { set.contains($0) } } ?? Array(all.indices)
+        let documents = chosen.map { all[$0] }
+        guard include != nil || documents.count > maxDocuments else { return [] }
+        guard !documents.isEmpty else { return [] }
         guard let guid = scanner.guidValue else { throw MessageSplitError("the root has no guid attribute") }
         guard !scanner.interleaved else {
             throw MessageSplitError("another root child stands between the documents (the official order puts documents first)")
         }
-        let firstStart = documents[0].lowerBound, lastEnd = documents[documents.count - 1].upperBound
+        let firstStart = all[0].lowerBound, lastEnd = all[all.count - 1].upperBound
         guard guid.upperBound <= firstStart, scanner.signatures.allSatisfy({ $0.lowerBound >= lastEnd }) else {
             throw MessageSplitError("a ds:Signature stands before the last document")
         }
@@ -75,7 +80,17 @@ enum MessageSplitter {
             let first = (number - 1) * maxDocuments
             let last = min(first + maxDocuments, documents.count) - 1
             var segments = raw(0..<guid.lowerBound) + [.guid] + raw(guid.upperBound..<firstStart)
-            segments += raw(documents[first].lowerBound..<documents[last].upperBound)
+            // Contiguous documents are one range; a document held back between them splits it.
+            var run = documents[first]
+            for k in (first + 1)..<(last + 1) {
+                if chosen[k] == chosen[k - 1] + 1 {
+                    run = run.lowerBound..<documents[k].upperBound
+                } else {
+                    segments += raw(run)
+                    run = documents[k]
+                }
+            }
+            segments += raw(run)
             segments += tail.flatMap(raw)
             let plan = MessagePartPlan(
                 segments: segments, firstDocument: first, documents: last - first + 1, senderSigned: !scanner.signatures.isEmpty)
@@ -87,7 +102,8 @@ enum MessageSplitter {
 
 extension MessageSplitter {
     /// Plans the parts of the stored message `guid`, read from `store` one piece at a time.
-    static func plan(storedMessage guid: String, in store: any Store, spec: MessageSpec, maxDocuments: Int) async throws(MessageSplitError) -> [OutboxPart] {
+    static func plan(storedMessage guid: String, in store: any Store, spec: MessageSpec, maxDocuments: Int,
+                     include: Set<Int>? = nil) async throws(MessageSplitError) -> [OutboxPart] {
         let pieces: Int
         do {
             guard let header = try await store.messageHeader(guid: guid) else { throw MessageSplitError("message \(guid) is not stored") }
@@ -97,7 +113,7 @@ extension MessageSplitter {
         } catch {
             throw MessageSplitError("cannot read message \(guid): \(error)")
         }
-        return try await plan(spec: spec, maxDocuments: maxDocuments, pieces: pieces) { (index) throws(StoreError) in
+        return try await plan(spec: spec, maxDocuments: maxDocuments, include: include, pieces: pieces) { (index) throws(StoreError) in
             try await store.rawPiece(guid: guid, index: index)
         }
     }

@@ -27,6 +27,7 @@ public enum ClearanceApplication {
         ReceiptController(environment: environment).register(on: router)
         OutboxController(environment: environment).register(on: router)
         HoldController(environment: environment).register(on: router)
+        PaymentDataController(environment: environment).register(on: router)
         OpsPageController(environment: environment).register(on: router)
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops"]) }
         return router

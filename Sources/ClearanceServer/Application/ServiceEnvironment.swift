@@ -16,6 +16,8 @@ public struct ServiceEnvironment: Sendable {
     public let holdReview: HoldReview
     /// Customs receipts posted to the service.
     public let receipts: ReceiptProcessor
+    /// customs' real-time payment data requests and the platforms' deposits of the originals.
+    public let paymentData: PaymentDataDesk
     /// Single messages, declarations and receipts alike: who may send them, signatures, then flow or receipts.
     public let intake: MessageIntake
     /// Limits and listening address.
@@ -43,6 +45,10 @@ public struct ServiceEnvironment: Sendable {
         batchForwarder = BatchForwarder(store: store, routing: routing)
         holdReview = HoldReview(store: store, routing: routing)
         receipts = ReceiptProcessor(store: store, logger: logger)
+        guard let paymentStore = store as? any Store & PaymentDataStore else {
+            throw .configuration("the store keeps no real-time payment data (PaymentDataStore)")
+        }
+        paymentData = PaymentDataDesk(store: paymentStore, table: routing)
         intake = MessageIntake(
             store: store, flow: flow, receipts: receipts, routing: routing,
             options: MessageIntake.Options(requireSignatureWhenRegistered: configuration.requireSignatureWhenRegistered))

@@ -30,6 +30,7 @@ struct OpsPageController {
         router.get("/ops/outbox") { request, context in try await outbox(request, context) }
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
         router.get("/ops/holds") { _, context in try await holds(context) }
+        router.get("/ops/payment-requests") { request, context in try await paymentRequests(request, context) }
         router.post("/ops/holds/:guid/release") { request, context in try await decideHold(request, context, release: true) }
         router.post("/ops/holds/:guid/refuse") { request, context in try await decideHold(request, context, release: false) }
     }
@@ -296,7 +297,7 @@ struct OpsPageController {
         values["entries"] = try await store.outboxEntries(status: filter, limit: 200).map { o -> [String: Any] in
             ["id": o.id, "destination": o.destination, "messageGuid": o.messageGuid, "status": o.status.rawValue,
              "attempts": o.attempts, "nextAttemptAt": Self.time(o.nextAttemptAt), "lastError": o.lastError ?? "",
-             "replayable": o.status == .dead || o.status == .delivered]
+             "replayable": o.status == .dead || o.status == .delivered, "paymentRequest": o.paymentRequestId.map { String($0) } ?? false]
         }
         return try views.page("outbox", values)
     }
@@ -325,6 +326,21 @@ struct OpsPageController {
              "heldAt": h.heldAt.map(Self.time) ?? "", "reasons": h.reasons, "csrf": csrf]
         }
         return try views.page("holds", values)
+    }
+
+    /// customs' real-time payment data requests, newest first: why one was not sent (`RTD…`), customs' answer code.
+    private func paymentRequests(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
+        _ = try requireOps(context)
+        let filter = request.uri.queryParameters.get("state").flatMap(PaymentDataRequest.State.init(rawValue:))
+        var values = base(context.language.text("paymentRequests"), context)
+        if let filter { values["stateFilter"] = filter.rawValue }
+        values["states"] = PaymentDataRequest.State.allCases.map(\.rawValue)
+        values["requests"] = try await environment.paymentData.store.paymentDataRequests(orderNo: nil, state: filter, limit: 200).map { r -> [String: Any] in
+            ["id": r.id, "orderNo": r.orderNo, "sessionID": r.sessionID, "state": r.state.rawValue, "reason": r.reason ?? "",
+             "customsCode": r.customsCode ?? "", "customsMessage": r.customsMessage ?? "", "requestedBy": r.requestedBy,
+             "updatedAt": Self.time(r.updatedAt)]
+        }
+        return try views.page("payment-requests", values)
     }
 
     /// Release or refuse a held message from the holds page (audited by ``HoldReview``).

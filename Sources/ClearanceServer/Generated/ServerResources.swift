@@ -30,6 +30,7 @@ tags:
   - name: systems
   - name: everyone
   - name: ops
+  - name: authorities
   - name: service
 paths:
   /health:
@@ -293,6 +294,67 @@ paths:
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/realtime/payment-requests:
+    post:
+      tags: [authorities]
+      summary: customs asks for an order's original payment data (announcement 2018 No. 179); customs authority accounts only
+      description: >
+        Acknowledged at once (code 10000) and answered later, through the outbox, by posting payExInfoStr
+        (signed in the e-port profile) to the routing table's realtimeData destination. When the order, its
+        payment or the platform's deposit of the originals is missing, nothing is sent: the request stays
+        not-sent with an RTD code, on the order's timeline, until a deposit queues it. A sessionID already
+        recorded returns that request unchanged. Any other caller gets 403.
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/PaymentDataRequestBody" } }
+      responses:
+        "202": { description: Recorded (and queued when it can be answered), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentDataAck" } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [ops, authorities]
+      summary: customs' payment data requests, newest first, with their state, reason and customs' answer code (ops and customs)
+      parameters:
+        - { name: orderNo, in: query, required: false, schema: { type: string } }
+        - { name: state, in: query, required: false, schema: { type: string, enum: [not-sent, queued, answered, refused] } }
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 1000 } }
+      responses:
+        "200": { description: Requests, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" } } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/payments/{payTransactionId}/original:
+    put:
+      tags: [systems]
+      summary: Deposit the original request to and response from the payment provider for a stored payment (its parties or ops)
+      description: >
+        Only the payment's sender, payment company or platform (or ops) may deposit; anyone else gets 404.
+        Replaces an earlier deposit. Every request of customs for the order that was waiting for it is
+        queued, once, and listed in queued. The answer shows the deposit masked (card, ID and telephone numbers).
+      parameters:
+        - { name: payTransactionId, in: path, required: true, schema: { type: string }, example: HXPAY2026112509351200001 }
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/PaymentOriginalBody" } }
+      responses:
+        "200": { description: The deposit (masked), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentOriginal" } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "413": { $ref: "#/components/responses/Error" }
+    get:
+      tags: [systems]
+      summary: The deposit for a payment, masked (its parties or ops)
+      parameters:
+        - { name: payTransactionId, in: path, required: true, schema: { type: string }, example: HXPAY2026112509351200001 }
+      responses:
+        "200": { description: The deposit (masked), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentOriginal" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/credit:
     post:
       tags: [ops]
@@ -452,6 +514,17 @@ paths:
       tags: [ops]
       summary: "Ops page: messages held for credit review, with release and refuse buttons (HTML)"
       security: [ { cookieSession: [] } ]
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /ops/payment-requests:
+    get:
+      tags: [ops]
+      summary: "Ops page: customs' payment data requests, why one was not sent (RTD codes) and customs' answer code (HTML)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: state, in: query, required: false, schema: { type: string, enum: [not-sent, queued, answered, refused] } }
       responses:
         "200": { $ref: "#/components/responses/Page" }
         "401": { $ref: "#/components/responses/Error" }
@@ -992,6 +1065,7 @@ components:
         nextAttemptAt: { type: string, format: date-time }
         lastError: { type: string }
         createdAt: { type: string, format: date-time }
+        paymentRequestId: { type: integer, description: "the customs payment data request this delivery answers" }
     Timeline:
       type: object
       required: [key, status, events, deliveries]
@@ -1026,6 +1100,66 @@ components:
         declarations: { type: integer }
         heldAt: { type: string, format: date-time }
         reasons: { type: array, items: { type: string }, description: "CRD001 … naming the party, its code and the list's source" }
+    PaymentDataRequestBody:
+      type: object
+      required: [orderNo, sessionID, serviceTime]
+      properties:
+        orderNo: { type: string, minLength: 1, maxLength: 60 }
+        sessionID: { type: string, minLength: 1, maxLength: 128 }
+        serviceTime: { description: "customs' time in milliseconds (string or number)", oneOf: [{ type: string, minLength: 1, maxLength: 32 }, { type: integer }] }
+    PaymentDataRequest:
+      type: object
+      required: [id, sessionID, orderNo, serviceTime, requestedBy, state, createdAt, updatedAt]
+      properties:
+        id: { type: integer }
+        sessionID: { type: string }
+        orderNo: { type: string }
+        serviceTime: { type: string }
+        requestedBy: { type: string }
+        state: { type: string, enum: [not-sent, queued, answered, refused] }
+        reason: { type: string, description: "why nothing was sent (RTD code first)" }
+        customsCode: { type: string, description: "customs' answer code (10000 taken)" }
+        customsMessage: { type: string }
+        createdAt: { type: string, format: date-time }
+        updatedAt: { type: string, format: date-time }
+    PaymentDataAck:
+      type: object
+      required: [code, message, serviceTime, request]
+      properties:
+        code: { type: string, enum: ["10000"] }
+        message: { type: string }
+        serviceTime: { type: string }
+        request: { $ref: "#/components/schemas/PaymentDataRequest" }
+    PaymentOriginalBody:
+      type: object
+      required: [initalRequest, initalResponse]
+      properties:
+        initalRequest: { type: string, minLength: 1, description: the raw request sent to the payment provider }
+        initalResponse: { type: string, minLength: 1, description: the raw response from the payment provider }
+        verDept: { type: string, enum: ["1", "2", "3"] }
+        payType: { type: string, enum: ["1", "2", "3", "4"] }
+        recpAccount: { type: string }
+        recpCode: { type: string }
+        recpName: { type: string }
+        itemLinks: { type: object, additionalProperties: { type: string }, description: "product page URL by order line number (gnum)" }
+    PaymentOriginal:
+      type: object
+      required: [payTransactionId, orderNo, depositedBy, initalRequest, initalResponse, itemLinks, createdAt, updatedAt]
+      properties:
+        payTransactionId: { type: string }
+        orderNo: { type: string }
+        depositedBy: { type: string }
+        initalRequest: { type: string, description: masked }
+        initalResponse: { type: string, description: masked }
+        verDept: { type: string }
+        payType: { type: string }
+        recpAccount: { type: string, description: masked }
+        recpCode: { type: string }
+        recpName: { type: string }
+        itemLinks: { type: object, additionalProperties: { type: string } }
+        createdAt: { type: string, format: date-time }
+        updatedAt: { type: string, format: date-time }
+        queued: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" }, description: requests this deposit queued }
     HoldDecision:
       type: object
       required: [guid, status, destinations, rules]
@@ -1143,6 +1277,7 @@ ol.timeline li { margin-bottom: .3rem; }
   <a href="/ops/outbox">{{t.outbox}}</a>
   <a href="/ops/outbox?status=dead">{{t.deadLetters}}</a>
   <a href="/ops/holds">{{t.holds}}</a>
+  <a href="/ops/payment-requests">{{t.paymentRequests}}</a>
   <form action="/ops/search" method="get">
     <input id="q" name="q" placeholder="{{t.searchPlaceholder}}" size="40" value="{{query}}">
     <button type="submit">{{t.search}}</button>
@@ -1233,10 +1368,25 @@ ol.timeline li { margin-bottom: .3rem; }
 <table id="outbox">
 <tr><th>{{t.id}}</th><th>{{t.destination}}</th><th>{{t.message}}</th><th>{{t.status}}</th><th>{{t.attempts}}</th><th>{{t.nextAttempt}}</th><th>{{t.lastError}}</th><th></th></tr>
 {{#entries}}
-<tr><td>{{id}}</td><td>{{destination}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></td><td><span class="status status-{{status}}">{{status}}</span></td><td>{{attempts}}</td><td>{{nextAttemptAt}}</td><td>{{lastError}}</td>
+<tr><td>{{id}}</td><td>{{destination}}</td><td><a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a>{{#paymentRequest}}<br><span class="muted">{{t.paymentDataRequest}} {{paymentRequest}}</span>{{/paymentRequest}}</td><td><span class="status status-{{status}}">{{status}}</span></td><td>{{attempts}}</td><td>{{nextAttemptAt}}</td><td>{{lastError}}</td>
 <td>{{#replayable}}<form method="post" action="/ops/outbox/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.replay}}</button></form>{{/replayable}}</td></tr>
 {{/entries}}
 {{^entries}}<tr><td colspan="8" class="muted">{{t.nothingHere}}</td></tr>{{/entries}}
+</table>
+{{> footer}}
+
+"""#),
+        ("payment-requests", #"""
+{{> header}}
+<h1>{{t.paymentRequests}}{{#stateFilter}} · {{stateFilter}}{{/stateFilter}}</h1>
+<p class="muted">{{t.paymentRequestsHelp}}</p>
+<p><a href="/ops/payment-requests">{{t.all}}</a>{{#states}} · <a href="/ops/payment-requests?state={{.}}">{{.}}</a>{{/states}}</p>
+<table id="payment-requests">
+<tr><th>{{t.id}}</th><th>{{t.orderNo}}</th><th>{{t.session}}</th><th>{{t.status}}</th><th>{{t.reasons}}</th><th>{{t.customsAnswer}}</th><th>{{t.requestedBy}}</th><th>{{t.updated}}</th></tr>
+{{#requests}}
+<tr><td>{{id}}</td><td><a href="/ops/shipments/{{orderNo}}">{{orderNo}}</a></td><td>{{sessionID}}</td><td><span class="status status-{{state}}">{{state}}</span></td><td>{{reason}}</td><td>{{customsCode}} {{customsMessage}}</td><td>{{requestedBy}}</td><td>{{updatedAt}}</td></tr>
+{{/requests}}
+{{^requests}}<tr><td colspan="8" class="muted">{{t.nothingRequested}}</td></tr>{{/requests}}
 </table>
 {{> footer}}
 
@@ -1295,6 +1445,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "clearanceFlow": "Clearance flow",
  "code": "code",
  "created": "created",
+ "customsAnswer": "customs' answer",
  "deadLetters": "Dead letters",
  "declarations": "Declarations",
  "declarationsByStatus": "Declarations by status",
@@ -1332,12 +1483,17 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingHeld": "Nothing held.",
  "nothingHere": "Nothing here.",
  "nothingMatches": "Nothing visible to you matches",
+ "nothingRequested": "customs has asked for no payment data.",
  "ops": "Clearance ops",
+ "orderNo": "order",
  "outbox": "Outbox",
  "outboxByStatus": "Outbox by status",
  "outboxToDeliver": "outbox to deliver",
  "overview": "Overview",
  "pasteKey": "Paste an API key.",
+ "paymentDataRequest": "payment data for customs, request",
+ "paymentRequests": "Payment data requests",
+ "paymentRequestsHelp": "customs asks for the original payment data of an order (announcement 2018 No. 179). A request not sent says why (RTD codes): deposit the originals (PUT /v1/payments/{payTransactionId}/original or clearance payment original) and it is answered once. customs' answer code is shown when it came back; a refused upload is a dead letter on the outbox page, to replay.",
  "pending": "pending",
  "rawXML": "raw XML",
  "reasons": "reasons",
@@ -1347,12 +1503,14 @@ ol.timeline li { margin-bottom: .3rem; }
  "refuse": "Refuse",
  "release": "Release",
  "replay": "Replay",
+ "requestedBy": "asked by",
  "reveal": "Reveal buyer ID and telephone (written to the audit log)",
  "revealed": "Personal data revealed; this view was written to the audit log.",
  "search": "Search",
  "searchHint": "Search a shipment by orderNo, logisticsNo, invtNo or copNo.",
  "searchPlaceholder": "orderNo, logisticsNo, invtNo, copNo, guid, batch id",
  "sender": "sender",
+ "session": "session",
  "severity": "severity",
  "shipment": "Shipment",
  "signIn": "Sign in",
@@ -1366,6 +1524,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "timeline": "Timeline",
  "traceability": "Traceability: each document, where it went, what came back",
  "type": "type",
+ "updated": "updated",
  "value": "value",
  "warnings": "warnings",
  "exportsToSummarise": "Export summaries due",
@@ -1389,6 +1548,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "clearanceFlow": "通关流程",
  "code": "代码",
  "created": "创建时间",
+ "customsAnswer": "海关回复",
  "deadLetters": "死信",
  "declarations": "申报单",
  "declarationsByStatus": "申报单状态分布",
@@ -1426,12 +1586,17 @@ ol.timeline li { margin-bottom: .3rem; }
  "nothingHeld": "没有暂停的报文。",
  "nothingHere": "这里没有内容。",
  "nothingMatches": "没有您可查看的内容匹配",
+ "nothingRequested": "海关尚未调取任何支付数据。",
  "ops": "通关运维",
+ "orderNo": "订单",
  "outbox": "发送队列",
  "outboxByStatus": "发送队列状态分布",
  "outboxToDeliver": "待发送",
  "overview": "总览",
  "pasteKey": "请粘贴 API 密钥。",
+ "paymentDataRequest": "海关支付数据调取请求",
+ "paymentRequests": "支付数据调取",
+ "paymentRequestsHelp": "海关按2018年第179号公告调取订单的原始支付数据。未发送的请求注明原因（RTD代码）：补交原始数据（PUT /v1/payments/{payTransactionId}/original 或 clearance payment original）后将回复一次。海关回执代码返回后显示；被拒的上传在发送队列中作为死信，可重发。",
  "pending": "待发送",
  "rawXML": "原始报文",
  "reasons": "原因",
@@ -1441,12 +1606,14 @@ ol.timeline li { margin-bottom: .3rem; }
  "refuse": "拒绝",
  "release": "放行",
  "replay": "重发",
+ "requestedBy": "调取方",
  "reveal": "显示证件号码和电话（记入审计日志）",
  "revealed": "已显示个人信息；本次查看已记入审计日志。",
  "search": "查询",
  "searchHint": "按订单号、运单号、清单编号或企业内部编号查询货物。",
  "searchPlaceholder": "订单号、运单号、清单编号、企业内部编号、guid、批次号",
  "sender": "发送方",
+ "session": "会话",
  "severity": "级别",
  "shipment": "货物",
  "signIn": "登录",
@@ -1460,6 +1627,7 @@ ol.timeline li { margin-bottom: .3rem; }
  "timeline": "时间线",
  "traceability": "追溯链：每份单证、发往何处、收到哪些回执",
  "type": "类型",
+ "updated": "更新时间",
  "value": "货值",
  "warnings": "警告",
  "exportsToSummarise": "待汇总申报的出口清单",

@@ -11,13 +11,40 @@ public struct OutboxRoute: Sendable, Hashable {
     public var logisticsKey: String?
     /// The parts the message goes in, one outbox row each; empty: the message goes whole (one row).
     public var parts: [OutboxPart]
+    /// Whether the parts are numbered after those already queued for this message and destination
+    /// (a batch's documents released later go as further parts of the same message).
+    public var appendsParts: Bool
 
     /// Creates a route.
-    public init(destination: String, orderKey: String? = nil, logisticsKey: String? = nil, parts: [OutboxPart] = []) {
+    public init(destination: String, orderKey: String? = nil, logisticsKey: String? = nil, parts: [OutboxPart] = [], appendsParts: Bool = false) {
         self.destination = destination
         self.orderKey = orderKey
         self.logisticsKey = logisticsKey
         self.parts = parts
+        self.appendsParts = appendsParts
+    }
+}
+
+/// Per-document verdicts of a stored batch, written in one transaction (``ClearanceFlowStore/advanceDocuments(_:)``):
+/// the declarations named in `moves` go to their status, and when `rest` is set every other
+/// declaration of the message still in `from` goes there.
+public struct DocumentAdvance: Sendable {
+    public var messageGuid: String
+    public var from: DeclarationStatus
+    /// Head guids per new status.
+    public var moves: [(status: DeclarationStatus, guids: [String])]
+    public var rest: DeclarationStatus?
+    public var events: [Event]
+    public var routes: [OutboxRoute]
+
+    public init(messageGuid: String, from: DeclarationStatus, moves: [(status: DeclarationStatus, guids: [String])],
+                rest: DeclarationStatus?, events: [Event], routes: [OutboxRoute]) {
+        self.messageGuid = messageGuid
+        self.from = from
+        self.moves = moves
+        self.rest = rest
+        self.events = events
+        self.routes = routes
     }
 }
 
@@ -73,6 +100,15 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     func advanceMessage(
         messageGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Int
+
+    /// Moves some declarations of one message, each to its own verdict, in one transaction with
+    /// events and routes (``DocumentAdvance``); returns how many moved. Nothing is recorded when
+    /// nothing moved, and the transaction is rolled back (`conflict`) when a named declaration
+    /// is no longer in `from` (another forwarder took it first): no document is queued twice.
+    func advanceDocuments(_ advance: DocumentAdvance) async throws(StoreError) -> Int
+
+    /// The head guids of a message's declarations in `status`.
+    func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String>
 
     /// The status of the newest declaration with this head guid.
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus?

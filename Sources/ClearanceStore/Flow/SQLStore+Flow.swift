@@ -60,6 +60,52 @@ extension SQLStore: ClearanceFlowStore {
         return moved
     }
 
+    func advanceDocuments(_ advance: DocumentAdvance) async throws(StoreError) -> Int {
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> Int in
+            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(advance.messageGuid)]) else {
+                throw .notFound("message \(advance.messageGuid)")
+            }
+            let messageId = try row.requireInt64(0, "messages.id")
+            var moved = 0
+            for (status, guids) in advance.moves {
+                let unique = Array(Set(guids))
+                var movedHere = 0
+                for start in stride(from: 0, to: unique.count, by: 500) {
+                    let slice = unique[start..<min(start + 500, unique.count)]
+                    movedHere += try s.execute("""
+                        UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3
+                          AND declaration_guid IN (\(slice.indices.map { "$\($0 - start + 4)" }.joined(separator: ", ")))
+                        """, [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) })
+                }
+                // A named declaration no longer in `from` was taken by a concurrent forwarder: roll back.
+                if movedHere < unique.count, moved + movedHere > 0 {
+                    throw .conflict("declarations of \(advance.messageGuid) moved concurrently; nothing recorded")
+                }
+                moved += movedHere
+            }
+            if let rest = advance.rest {
+                moved += try s.execute(
+                    "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
+                    [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
+            }
+            guard moved > 0 else { return 0 }
+            let known = (guid: advance.messageGuid, id: messageId)
+            for event in advance.events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
+            for route in advance.routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+            return moved
+        }
+    }
+
+    func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String> {
+        try await session { (s: any SQLSession) throws(StoreError) -> Set<String> in
+            Set(try s.query("""
+                SELECT d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
+                WHERE m.guid = $1 AND d.status = $2
+                """, [.text(messageGuid), .text(status.rawValue)]).compactMap { $0.string(0) })
+        }
+    }
+
     func advanceDeclaration(
         declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Bool {
@@ -106,7 +152,15 @@ extension SQLStore: ClearanceFlowStore {
     /// Queues one row per part of the route (one row, part 0, when the message goes whole); rows
     /// already queued for the same (message, destination, part) are left as they are.
     static func insertRoute(_ s: any SQLSession, messageId: Int64, route: OutboxRoute, now: Int64) throws(StoreError) {
-        let parts: [OutboxPart?] = route.parts.isEmpty ? [nil] : route.parts
+        var offset = 0
+        if route.appendsParts {
+            offset = Int(try s.queryOne(
+                "SELECT COALESCE(MAX(part_no), 0) FROM outbox WHERE message_id = $1 AND destination = $2",
+                [.integer(messageId), .text(route.destination)])?.int64(0) ?? 0)
+        }
+        let parts: [OutboxPart?] = route.parts.isEmpty ? [nil] : route.parts.map {
+            OutboxPart(number: $0.number + offset, count: $0.count + offset, plan: $0.plan)
+        }
         for part in parts {
             if try s.queryOne("""
                 INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at, order_key, logistics_key,

@@ -9,6 +9,15 @@
 /// documents per message; ``OutboxPart``): `part_no` (0: the whole message), `part_count` and the
 /// part's `part_plan`, and the uniqueness moves from (message, destination) to (message,
 /// destination, part). SQLite cannot drop a table's UNIQUE constraint, so its outbox is rebuilt.
+///
+/// Version 22 adds real-time payment data for customs (announcement 2018 No. 179): the originals a
+/// platform deposits per payment (`payment_originals`: the raw request to and response from the
+/// payment provider, and the payee and goods-link details customs asks for beside them), customs'
+/// requests (`payment_data_requests`, with their state, the reason an answer was not sent and
+/// customs' answer code), and `outbox.payment_request_id`: an outbox row that posts the answer to a
+/// request rather than a message. Such a row hangs off the order's message (so its events land on
+/// the order's timeline) with `part_no` = −request id, which keeps (message, destination, part) unique
+/// when customs asks about the same order twice.
 enum FlowMigrations {
     static func all(_ s: SchemaSpelling) -> [Migration] { [
         Migration(version: 20, name: "outbox shipment keys", sql: """
@@ -53,6 +62,39 @@ enum FlowMigrations {
             ALTER TABLE outbox ADD COLUMN part_plan TEXT;
             ALTER TABLE outbox DROP CONSTRAINT outbox_message_id_destination_key;
             ALTER TABLE outbox ADD CONSTRAINT outbox_message_destination_part_key UNIQUE (message_id, destination, part_no);
+            """),
+        Migration(version: 22, name: "real-time payment data", sql: """
+            CREATE TABLE payment_originals (
+                pay_transaction_id TEXT PRIMARY KEY,
+                order_no TEXT NOT NULL,
+                enterprise_code TEXT NOT NULL,
+                inital_request TEXT NOT NULL,
+                inital_response TEXT NOT NULL,
+                ver_dept TEXT,
+                pay_type TEXT,
+                recp_account TEXT,
+                recp_code TEXT,
+                recp_name TEXT,
+                item_links TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX payment_originals_order_idx ON payment_originals (order_no);
+            CREATE TABLE payment_data_requests (
+                id \(s.rowID),
+                session_id TEXT NOT NULL UNIQUE,
+                order_no TEXT NOT NULL,
+                service_time TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('not-sent', 'queued', 'answered', 'refused')),
+                reason TEXT,
+                customs_code TEXT,
+                customs_message TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX payment_data_requests_order_idx ON payment_data_requests (order_no, id);
+            ALTER TABLE outbox ADD COLUMN payment_request_id BIGINT;
             """),
     ] }
 }

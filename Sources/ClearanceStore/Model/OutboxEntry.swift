@@ -26,6 +26,11 @@ public struct OutboxEntry: Sendable, Hashable, Encodable {
     public var updatedAt: Date
     /// The part of the message this row delivers; nil when it delivers the whole message.
     public var part: OutboxPart?
+    /// The customs request for payment data this row answers (a form post of `payExInfoStr` built at
+    /// delivery, not the message); nil for message deliveries.
+    public var paymentRequestId: Int64? = nil
 
-    private enum CodingKeys: CodingKey { case id, messageGuid, destination, status, attempts, nextAttemptAt, lastError, createdAt }
+    private enum CodingKeys: CodingKey {
+        case id, messageGuid, destination, status, attempts, nextAttemptAt, lastError, createdAt, paymentRequestId
+    }
 }

@@ -7,7 +7,7 @@ extension SQLStore {
 
     static let outboxColumns = """
         o.id, o.message_id, m.guid, o.destination, o.status, o.attempts, o.next_attempt_at, o.last_error,
-        o.created_at, o.updated_at, o.part_no, o.part_count, o.part_plan
+        o.created_at, o.updated_at, o.part_no, o.part_count, o.part_plan, o.payment_request_id
         """
 
     static func outboxEntry(_ row: SQLRow) throws(StoreError) -> OutboxEntry {
@@ -19,7 +19,7 @@ extension SQLStore {
             status: parsed, attempts: row.int(5) ?? 0,
             nextAttemptAt: row.date(6) ?? .distantPast, lastError: row.string(7),
             createdAt: row.date(8) ?? .distantPast, updatedAt: row.date(9) ?? .distantPast,
-            part: try outboxPart(row, at: 10))
+            part: try outboxPart(row, at: 10), paymentRequestId: row.int64(13))
     }
 
     /// The part columns (`part_no`, `part_count`, `part_plan`) starting at `index`: nil for a row

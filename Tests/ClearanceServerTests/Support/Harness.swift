@@ -67,7 +67,11 @@ struct Harness {
     /// A sample receipt signed by customs.
     func customsReceipt(_ name: String) throws -> [UInt8] { try customs.sign(bytes: try sample(name)) }
 
-    static func make(configuration: ServerConfiguration = ServerConfiguration(), storeURL: String? = nil) async throws -> Harness {
+    /// - Parameter routing: the routing table in force, when not the harness's own spool table (e.g. one
+    ///   that learns a simulator's port after the service started).
+    static func make(
+        configuration: ServerConfiguration = ServerConfiguration(), storeURL: String? = nil, routing: (@Sendable () -> RoutingTable)? = nil
+    ) async throws -> Harness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-server-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = storeURL ?? "sqlite:" + dir.appendingPathComponent("store.sqlite").path
@@ -93,7 +97,7 @@ struct Harness {
         let logger = Logger(label: "clearance.test") { label in logs.handler(label: label) }
         var config = configuration
         config.storeURL = url
-        let environment = try ServiceEnvironment(store: store, configuration: config, routing: { table }, logger: logger)
+        let environment = try ServiceEnvironment(store: store, configuration: config, routing: routing ?? { table }, logger: logger)
         let ca = try CertificateAuthority.selfSigned(commonName: "Test e-port CA", key: try PrivateKey.generate(kind: .ecP256))
         // Customs signs its receipts; the service takes them only with this registered certificate.
         let customsKey = try PrivateKey.generate(kind: .ecP256)
