@@ -10,7 +10,7 @@ public enum MappedDocument: Sendable, Hashable {
     /// A customs receipt that moves a declaration's status.
     case receipt(ReceiptRecord)
     /// A document the store keeps only as part of its raw message (status notices, tax bills,
-    /// warehouse entries, summaries…).
+    /// warehouse entries…).
     case other
 }
 
@@ -39,6 +39,9 @@ public enum DeclarationMapper {
         case .wayBill(let w): return .declaration(manifest(w, g))
         case .exportReturnApplication(let r): return .declaration(exportReturn(r, g))
         case .exportReturnDetail(let t): return .declaration(exportReturnTally(t, g))
+        case .arrival(let a): return .declaration(arrival(a, g))
+        case .departure(let d): return .declaration(departure(d, g))
+        case .summaryApplication(let a): return .declaration(summaryApplication(a, g))
         default: return receipt(document, messageGuid: g).map { .receipt($0) } ?? .other
         }
     }

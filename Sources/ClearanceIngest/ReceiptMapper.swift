@@ -96,7 +96,7 @@ extension DeclarationMapper {
             return ReceiptRecord(messageGuid: g, forKind: kind(ofMessageType: r.oriMessageType), referenceGuid: r.oriCopMsgId,
                                  returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo)
         default:
-            return nil
+            return exportClearanceReceipt(document, messageGuid: g)
         }
     }
 
@@ -117,6 +117,9 @@ extension DeclarationMapper {
         case "CEB607": .manifest
         case "CEB213": .exportReturn
         case "CEB215": .exportReturnTally
+        case "CEB507": .arrival
+        case "CEB509": .departure
+        case "CEB701": .summaryApplication
         default: DeclarationKind(rawValue: type)
         }
     }

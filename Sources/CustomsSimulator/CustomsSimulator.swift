@@ -12,6 +12,11 @@ import Logging
 ///   120 (accepted) → [500 inspection] → 800 (released) → 899 (cleared) for inventories, 2 → 120
 ///   for orders, payments and waybills — or 100 (returned) with a reason for malformed or (by the
 ///   configured rate) rejected declarations;
+/// - on the export side, export inventories 2 → 120 → [500] → 800 (released); arrival and
+///   departure notices 2 → 120, and after an accepted departure a CEB604 899 (结关) for every released
+///   inventory of the parcels it lists; summary applications 2 → 120 (CEB702 with a `sumNo`) and,
+///   once every part is in, one CEB792 per declaration the summary rule forms, with an `entryId`;
+///   export orders, receipts of payment, waybills, cancels and consolidated waybills 2 → 120;
 /// - as the inspection authority, each message (its InspOrder and the inventory or order carrying
 ///   it) with `InspReturn` answers: 2 → 120 → [500 hold] → 800, or 2 → 100 rejected;
 /// - as the payment/FX regulator, each payment (CEB411, CEB403, real-time payment data) with
@@ -41,6 +46,7 @@ public final class CustomsSimulator: @unchecked Sendable {
     private var emitted = 0
     private var scheduled = 0
     private let receiptDestinations: [Counterpart: HTTPDestination]
+    private let exportMemory = ExportCustomsMemory()
     private let asker: PaymentDataAsker?
 
     /// Creates a simulator.
@@ -146,6 +152,11 @@ public final class CustomsSimulator: @unchecked Sendable {
             if inspect { steps.append(("500", "查验：布控查验（模拟）")) }
             steps += [("800", "放行"), ("899", "结关")]
             return steps
+        case .exportInventory:
+            // 结关 (899) follows the departure notice, not the release.
+            var steps = [("2", "电子口岸申报中"), ("120", "海关入库成功")]
+            if inspect { steps.append(("500", "查验：布控查验（模拟）")) }
+            return steps + [("800", "放行")]
         default:
             return [("2", "电子口岸申报中"), ("120", "海关入库成功")]
         }
@@ -163,9 +174,36 @@ public final class CustomsSimulator: @unchecked Sendable {
                 let time = start.addingTimeInterval(Double(step) * 0.001)
                 guard let receipt = ReceiptBuilder.receipt(for: document, status: status, info: info, time: time, customsCode: config.customsCode) else { continue }
                 receipts.append(receipt)
+                if status == "800" || status == "120" {
+                    receipts += exportFollowUps(document, status: status, time: time, step: &step, start: start)
+                }
             }
         }
         return receipts
+    }
+
+    /// What customs does on the export side after accepting or releasing a document: remembers a
+    /// released inventory, clears (899) the inventories of an accepted departure's parcels, and
+    /// answers a complete summary application with its CEB792 results.
+    private func exportFollowUps(_ document: CEBDocument, status: String, time: Date, step: inout Int, start: Date) -> [(type: String, bytes: [UInt8])] {
+        switch (document, status) {
+        case (.exportInventory(let inventory), "800"):
+            exportMemory.released(inventory, invtNo: ReceiptBuilder.exportInvtNo(inventory.head, customsCode: config.customsCode))
+            return []
+        case (.departure(let departure), "120"):
+            return exportMemory.inventories(parcels: departure.lines.map(\.logisticsNo)).compactMap { entry in
+                step += 1
+                return ReceiptBuilder.receipt(for: .exportInventory(entry.inventory), status: "899", info: "结关",
+                                              time: start.addingTimeInterval(Double(step) * 0.001), customsCode: config.customsCode)
+            }
+        case (.summaryApplication(let part), "120"):
+            guard let parts = exportMemory.summaryPart(part) else { return [] }
+            step += 1
+            return SummaryResultBuilder.results(for: parts, memory: exportMemory, time: start.addingTimeInterval(Double(step) * 0.001),
+                                                customsCode: config.customsCode)
+        default:
+            return []
+        }
     }
 
     private func schedule(_ message: DecodedMessage, as counterpart: Counterpart) {
@@ -204,6 +242,7 @@ public final class CustomsSimulator: @unchecked Sendable {
         case .payment(let p): p.head.guid
         case .logistics(let l): l.head.guid
         case .inventory(let i): i.head.guid
+        case .exportInventory(let i): i.head.guid
         default: nil
         }
     }

@@ -63,7 +63,7 @@ enum ReceiptBuilder {
                 ("returnStatus", status), ("returnTime", t), ("returnInfo", info),
             ]))
         default:
-            return nil
+            return exportReceipt(for: document, status: status, info: info, time: time, customsCode: customsCode)
         }
     }
 }

@@ -96,6 +96,9 @@ struct DeclarationMapperTests {
         ("CEB213-export-return.xml", "export-return"), ("CEB215-export-return-tally.xml", "export-return-tally"),
         ("CEB214-export-return-return.xml", "receipt:export-return"),
         ("CEB216-export-return-tally-return.xml", "receipt:export-return-tally"),
+        ("CEB507-arrival.xml", "arrival"), ("CEB509-departure.xml", "departure"), ("CEB701-summary-apply.xml", "summary-application"),
+        ("CEB508-arrival-return.xml", "receipt:arrival"), ("CEB510-departure-return.xml", "receipt:departure"),
+        ("CEB702-summary-apply-return.xml", "receipt:summary-application"), ("CEB792-summary-result.xml", "receipt:summary-result"),
         ("CEB513-logistics-status.xml", "other"),
     ])
     func kinds(file: String, expected: String) throws {

@@ -49,6 +49,7 @@ struct FixedHistory: ClearanceHistory {
     var phase: DeclarationPhase = .none
 
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments { linked }
+    func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments { LinkedExportDocuments() }
     func annualTotal(buyerIdType: String, buyerIdNumber: String, year: Int, excludingDeclarationGuid: String?) async throws(ClearanceHistoryError) -> BuyerAnnualTotal {
         BuyerAnnualTotal(cleared: cleared)
     }

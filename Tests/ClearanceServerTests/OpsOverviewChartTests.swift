@@ -1,3 +1,4 @@
+import ClearanceRouting
 import ClearanceServer
 import ClearanceStore
 import ClearanceTestSupport
@@ -103,6 +104,32 @@ struct OpsOverviewChartTests {
                 #expect(try await client.execute(uri: "/ops/charts/nothing", method: .get, headers: ops.cookie).status == .notFound)
                 let merchant = try await OpsSignIn.signIn(client, key: h.keys[Parties.merchant]!)
                 #expect(try await client.execute(uri: "/ops/charts/releases", method: .get, headers: merchant.cookie).status == .notFound)
+            }
+        }
+    }
+
+    @Test("an export inventory customs cleared and no summary has taken yet shows with last month's summary deadline")
+    func exportsToSummariseShow() async throws {
+        let h = try await Harness.make()
+        try await withCleanup({ await h.close() }) {
+            try await h.application().test(.router) { client in
+                let ops = try await OpsSignIn.signIn(client, key: h.keys[Parties.ops]!)
+                try await client.execute(uri: "/ops", method: .get, headers: ops.cookie) { r in
+                    #expect(!r.text.contains("exports-to-summarise"), "nothing to summarise yet")
+                }
+                try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.agent]),
+                                         body: ByteBuffer(bytes: try sample("CEB603-export-inventory.xml"))) { #expect($0.status == .accepted) }
+                let cleared = String(decoding: try sample("CEB604-export-inventory-return.xml"), as: UTF8.self)
+                    .replacingOccurrences(of: "<ceb:returnStatus>120</ceb:returnStatus>", with: "<ceb:returnStatus>899</ceb:returnStatus>")
+                try await client.execute(uri: "/v1/messages", method: .post, headers: .key(h.keys[Parties.customs]),
+                                         body: ByteBuffer(bytes: try h.customs.sign(bytes: Array(cleared.utf8)))) { #expect($0.status == .accepted) }
+                let stats = try await h.store.stats()
+                #expect(stats.exportsToSummarise.map(\.count) == [1], "\(stats.exportsToSummarise)")
+                try await client.execute(uri: "/ops", method: .get, headers: ops.cookie) { r in
+                    let month = SummaryPeriod.previous(to: Date())
+                    #expect(r.text.contains("<table id=\"exports-to-summarise\">"))
+                    #expect(r.text.contains("<td>91350526MA8U2F0N32</td><td>1</td><td>\(month): \(month.deadlineText())</td>"), "\(r.text)")
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ClearanceRouting
 import ClearanceStore
+import Foundation
 
 /// `clearance stats`: what the store holds, at a glance.
 struct StatsCommand: AsyncParsableCommand {
@@ -26,6 +28,7 @@ struct StatsCommand: AsyncParsableCommand {
 }
 
 enum StatsText {
+
     static func lines(_ s: StoreStats, store: String) -> [String] {
         var lines = ["store: \(store)"]
         lines.append("messages: \(s.messageTotal)" + (s.incompleteMessages > 0 ? " (\(s.incompleteMessages) incomplete: an ingest was interrupted or is running)" : "")
@@ -37,6 +40,10 @@ enum StatsText {
         let outbox = OutboxStatus.allCases.map { "\($0.rawValue) \(s.outbox[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("outbox depth: \(s.outboxDepth) (\(outbox))")
         lines.append("credit list: \(s.creditListEntries) entries; parties unknown to it: \(s.unknownCreditParties)")
+        let month = SummaryPeriod.previous(to: Date())
+        for e in s.exportsToSummarise {
+            lines.append("export inventories cleared, not yet summarised: \(e.ebcCode) \(e.count) (\(month) due \(month.deadlineText()): clearance summarize)")
+        }
         return lines
     }
 
@@ -70,6 +77,14 @@ enum StatsText {
         for status in OutboxStatus.allCases { outbox.add(status.rawValue, s.outbox[status] ?? 0) }
         root.add("outbox", raw: outbox.line)
         root.add("outboxDepth", s.outboxDepth)
+        root.add("exportsToSummarise", raw: "[" + s.exportsToSummarise.map { e in
+            var o = JSONLine()
+            o.add("ebcCode", e.ebcCode)
+            o.add("clearedNotSummarised", e.count)
+            o.add("period", SummaryPeriod.previous(to: Date()).description)
+            o.add("deadline", SummaryPeriod.previous(to: Date()).deadlineText())
+            return o.line
+        }.joined(separator: ",") + "]")
         return root.line
     }
 }

@@ -106,6 +106,24 @@ public final class ClearanceFlow: Sendable {
             }
         }
 
+        // The export match: each export inventory against its order, receipt of payment and waybill.
+        if issues.isEmpty {
+            for document in message.documents {
+                guard case .exportInventory(let inventory) = document else { continue }
+                let linked: LinkedExportDocuments
+                do {
+                    linked = try await store.linkedExportDocuments(for: inventory.head)
+                } catch {
+                    throw .history(error)
+                }
+                switch ExportDocumentMatch.evaluate(inventory, linked) {
+                case .mismatched(let found): issues += found
+                case .matched: events.append(Self.exportMatchedEvent(inventory, missing: [], at: now, messageGuid: message.guid))
+                case .incomplete(let missing): events.append(Self.exportMatchedEvent(inventory, missing: missing, at: now, messageGuid: message.guid))
+                }
+            }
+        }
+
         let screened = try await screen.decide(
             RoutingFacts(messageType: message.messageType, documents: message.documents, senderCode: message.senderCode), at: now)
         let facts = screened.facts
@@ -208,6 +226,14 @@ public final class ClearanceFlow: Sendable {
     /// The timeline events of a credit hold: one `credit-hold` per dishonest party, with its `CRD001` reason.
     static func holdEvents(_ holds: [CrossMessageIssue], at date: Date, messageGuid: String) -> [Event] {
         holds.map { Event(kind: .creditHold, occurredAt: date, messageGuid: messageGuid, code: $0.code, detail: $0.message) }
+    }
+
+    /// The timeline event of an export inventory whose stored order, receipt of payment and waybill agree.
+    static func exportMatchedEvent(_ inventory: ExportInventory, missing: [String], at date: Date, messageGuid: String) -> Event {
+        let detail = missing.isEmpty ? "order, receipt of payment and waybill agree"
+            : "the documents stored agree; not yet stored: " + missing.joined(separator: ", ")
+        return Event(kind: EventKind.documentsMatched, occurredAt: date, messageGuid: messageGuid,
+                     declarationGuid: inventory.head.guid, detail: detail, dedupKey: "matched:\(inventory.head.guid)")
     }
 
     /// The timeline event of an inventory whose order, payment and waybill agree (with its tax and quota).

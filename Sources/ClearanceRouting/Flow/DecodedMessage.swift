@@ -11,6 +11,8 @@ public struct DecodedMessage: Sendable {
     public var messageType: String
     /// `BaseTransfer/copCode`, when present.
     public var senderCode: String?
+    /// The whole `BaseTransfer`, when present (a message Clearance writes for the same sender reuses it).
+    public var baseTransfer: BaseTransfer?
     /// The business documents in order.
     public var documents: [CEBDocument]
     /// Whether the message carries a `ds:Signature`.
@@ -45,7 +47,8 @@ public struct DecodedMessage: Sendable {
         }
         guard let guid = whole.guid, let type = whole.messageType else { throw FlowError.unreadable("not a CEB message (no guid or unknown root)") }
         return DecodedMessage(
-            guid: guid, messageType: type, senderCode: whole.envelope?.baseTransfer?.copCode, documents: whole.documents,
+            guid: guid, messageType: type, senderCode: whole.envelope?.baseTransfer?.copCode,
+            baseTransfer: whole.envelope?.baseTransfer, documents: whole.documents,
             hasSignature: whole.envelope?.hasSignature ?? false, issues: whole.issues, bytes: bytes)
     }
 }

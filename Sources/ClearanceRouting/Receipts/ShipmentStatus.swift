@@ -2,7 +2,7 @@ import ClearanceIngest
 import ClearanceRules
 import ClearanceStore
 
-/// A shipment's status for people, from its timeline: the inventory's phase when there is one,
+/// A shipment's status for people, from its timeline: the (import or export) inventory's phase when there is one,
 /// otherwise the least advanced of its documents.
 ///
 /// The customs phase is never undone by another authority: once customs has released (or
@@ -12,6 +12,11 @@ import ClearanceStore
 public enum ShipmentStatus {
     /// e.g. `"released"`, `"awaiting documents"`, `"returned"`, `"inspection hold"`.
     public static func of(_ timeline: ShipmentTimeline) -> String {
+        // An export inventory past release says where it is: arrived, departed, summarising, summarized.
+        if let export = timeline.declarations.last(where: { $0.kind == .exportInventory }),
+           [DeclarationStatus.arrived, .departed, .summarising, .summarized].contains(DeclarationStatus(export.status)) {
+            return export.status
+        }
         let customs = customsPhase(timeline)
         switch customs {
         case .released, .cleared, .returned, .refused, .deleted:
@@ -32,7 +37,7 @@ public enum ShipmentStatus {
 
     /// The customs phase alone (authorities' answers left out).
     public static func customsPhase(_ timeline: ShipmentTimeline) -> DeclarationPhase {
-        if let inventory = timeline.declarations.last(where: { $0.kind == .inventory }) {
+        if let inventory = timeline.declarations.last(where: { $0.kind == .inventory || $0.kind == .exportInventory }) {
             return DeclarationPhase(status: inventory.status)
         }
         return timeline.declarations.first.map { DeclarationPhase(status: $0.status) } ?? .none

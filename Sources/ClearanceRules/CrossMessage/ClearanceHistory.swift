@@ -18,6 +18,11 @@ public protocol ClearanceHistory: Sendable {
     /// same number is invisible here: the inventory waits for its own.
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments
 
+    /// The export order and receipt of payment with the export inventory's orderNo and the export
+    /// waybill with its logisticsNo (the newest usable revision of each), sent by the inventory's
+    /// parties or its agent; found by number, so a code that disagrees shows in the match.
+    func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments
+
     /// The buyer's dutiable value in calendar `year` (China time): released or cleared, and
     /// declared but not yet answered; excluding the inventory with head guid `excludingDeclarationGuid`.
     func annualTotal(

@@ -35,8 +35,10 @@ public enum DeclarationPhase: String, Sendable, Hashable, CaseIterable {
         case "received", "declared", "routed", "1", "2", "3", "4": self = .declared
         case "120": self = .accepted
         case "300", "399": self = .underReview
-        case "800": self = .released
-        case "899": self = .cleared
+        // An export inventory goes on after release (arrival, departure) and after clearance (the
+        // summary declaration): for its life cycle those are still released / cleared.
+        case "800", "arrived", "departed": self = .released
+        case "899", "summarising", "summarized": self = .cleared
         case "100", "700": self = .returned
         case "deleted": self = .deleted
         default:

@@ -114,47 +114,12 @@ public enum ThreeDocumentMatch {
         return issues
     }
 
-    /// Lines agree by item: each inventory line must find the order line with the same `itemNo`
-    /// (or, when either lacks one, the same `gnum`), with equal quantity, price and total.
+    /// Lines agree by item (``GoodsLineMatch``), with codes MAT007–MAT009.
     static func lineMismatches(_ inventoryLines: [InventoryLine], _ orderLines: [OrderLine]) -> [CrossMessageIssue] {
-        var issues: [CrossMessageIssue] = []
-        if inventoryLines.count != orderLines.count {
-            issues.append(CrossMessageIssue(
-                code: "MAT007", field: "inventory.InventoryList", expected: "\(orderLines.count) lines",
-                actual: "\(inventoryLines.count) lines", message: "the inventory and the order have different numbers of goods lines"))
-        }
-        var unmatchedOrder = Array(orderLines.indices)
-        for line in inventoryLines {
-            let label = "inventory.InventoryList[\(line.gnum)]"
-            let found = unmatchedOrder.firstIndex { index in
-                let candidate = orderLines[index]
-                if let a = line.itemNo, let b = candidate.itemNo, !a.isEmpty, !b.isEmpty { return a == b }
-                return candidate.gnum == line.gnum
-            }
-            guard let found else {
-                issues.append(CrossMessageIssue(
-                    code: "MAT007", field: "\(label).itemNo", actual: line.itemNo ?? line.gname,
-                    message: "no order line has this item"))
-                continue
-            }
-            let orderLine = orderLines[unmatchedOrder.remove(at: found)]
-            if line.qty != orderLine.qty {
-                issues.append(CrossMessageIssue(
-                    code: "MAT008", field: "\(label).qty", expected: orderLine.qty.description, actual: line.qty.description,
-                    message: "the quantity differs from the order line's"))
-            }
-            if line.price != orderLine.price {
-                issues.append(CrossMessageIssue(
-                    code: "MAT009", field: "\(label).price", expected: orderLine.price.description, actual: line.price.description,
-                    message: "the unit price differs from the order line's"))
-            }
-            if line.totalPrice != orderLine.totalPrice {
-                issues.append(CrossMessageIssue(
-                    code: "MAT009", field: "\(label).totalPrice", expected: orderLine.totalPrice.description,
-                    actual: line.totalPrice.description, message: "the line total differs from the order line's"))
-            }
-        }
-        return issues
+        GoodsLineMatch.mismatches(
+            inventoryLines.map { GoodsLine(gnum: $0.gnum, itemNo: $0.itemNo, label: $0.gname, qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice) },
+            orderLines.map { GoodsLine(gnum: $0.gnum, itemNo: $0.itemNo, label: $0.itemName, qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice) },
+            codes: .init(lines: "MAT007", quantity: "MAT008", price: "MAT009"))
     }
 
     /// ID numbers never appear whole in reports: `3501**********0024`.

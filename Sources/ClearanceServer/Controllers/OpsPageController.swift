@@ -167,6 +167,11 @@ struct OpsPageController {
         values["outboxTimeChart"] = charts.outboxChart
         values["messagesChart"] = charts.messagesChart
         if charts.series.truncated { values["chartsTruncated"] = true }
+        let month = SummaryPeriod.previous(to: Date())
+        values["exportsToSummarise"] = stats.exportsToSummarise.map { e -> [String: Any] in
+            ["ebcCode": e.ebcCode, "count": e.count, "period": month.description, "deadline": month.deadlineText()]
+        }
+        values["hasExportsToSummarise"] = !stats.exportsToSummarise.isEmpty
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in
             ["receivedAt": Self.time(m.receivedAt), "messageType": m.messageType, "guid": m.guid, "senderCode": m.senderCode,
              "signatureVerdict": m.signatureVerdict]

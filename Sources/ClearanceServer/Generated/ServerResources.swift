@@ -1424,6 +1424,15 @@ ol.timeline li { margin-bottom: .3rem; }
 <figure id="messages-chart"><figcaption>{{t.messagesPerMinute}}</figcaption>{{{messagesChart}}}</figure>
 </div>
 {{#chartsTruncated}}<p class="muted">{{t.chartsTruncated}}</p>{{/chartsTruncated}}
+{{#hasExportsToSummarise}}
+<h2>{{t.exportsToSummarise}}</h2>
+<table id="exports-to-summarise">
+<tr><th>{{t.ebcCode}}</th><th>{{t.clearedNotSummarised}}</th><th>{{t.summaryDue}}</th></tr>
+{{#exportsToSummarise}}
+<tr><td>{{ebcCode}}</td><td>{{count}}</td><td>{{period}}: {{deadline}}</td></tr>
+{{/exportsToSummarise}}
+</table>
+{{/hasExportsToSummarise}}
 <h2>{{t.recentMessages}}</h2>
 <table id="recent-messages">
 <tr><th>{{t.received}}</th><th>{{t.type}}</th><th>guid</th><th>{{t.sender}}</th><th>{{t.signature}}</th></tr>
@@ -1763,7 +1772,11 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "type": "type",
  "updated": "updated",
  "value": "value",
- "warnings": "warnings"
+ "warnings": "warnings",
+ "exportsToSummarise": "Export summaries due",
+ "ebcCode": "E-commerce enterprise",
+ "clearedNotSummarised": "Cleared, not yet summarised",
+ "summaryDue": "Summary of the month due"
 }
 
 """#),
@@ -1905,7 +1918,11 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "type": "类型",
  "updated": "更新时间",
  "value": "货值",
- "warnings": "警告"
+ "warnings": "警告",
+ "exportsToSummarise": "待汇总申报的出口清单",
+ "ebcCode": "电商企业",
+ "clearedNotSummarised": "已结关未汇总",
+ "summaryDue": "汇总申报截止"
 }
 
 """#),

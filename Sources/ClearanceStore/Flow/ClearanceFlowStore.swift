@@ -73,10 +73,10 @@ public struct FlowWrite: Sendable {
 /// The store operations the clearance flow needs beyond ``Store``: atomic store-and-route,
 /// shipment-ordered outbox claims, dead-letter inspection and replay, and the history the
 /// cross-message rules read (``ClearanceHistory``), and the credit list the flow checks parties
-/// against (``CreditStore``).
+/// against (``CreditStore``), and the export inventories the summary declaration claims (``ExportSummaryStore``).
 ///
 /// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
-public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore {
+public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore {
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
     /// the report says `duplicate` and no status, event or route is written again.

@@ -21,6 +21,27 @@ extension SQLStore {
             ("logistics", "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
              [.text(logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
         ]
+        let raws = try await linkedRaws(lookups)
+        var linked = LinkedDocuments()
+        for document in raws["order"].map(WholeMessage.documents(of:)) ?? [] {
+            if case .order(let order) = document, order.head.orderNo == orderNo,
+               order.head.ebpCode == inventory.ebpCode, order.head.ebcCode == inventory.ebcCode { linked.order = order }
+        }
+        for document in raws["payment"].map(WholeMessage.documents(of:)) ?? [] {
+            if case .payment(let payment) = document, payment.head.orderNo == orderNo, payment.head.ebpCode == inventory.ebpCode {
+                linked.payment = payment
+            }
+        }
+        for document in raws["logistics"].map(WholeMessage.documents(of:)) ?? [] {
+            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo,
+               waybill.head.logisticsCode == inventory.logisticsCode { linked.waybill = waybill }
+        }
+        return linked
+    }
+
+    /// The raw bytes of the newest usable declaration of each lookup (kind and the condition on
+    /// `d`, parameters from `$2`): the linked documents are decoded again from what was stored.
+    func linkedRaws(_ lookups: [(kind: String, sql: String, params: [SQLValue])]) async throws(ClearanceHistoryError) -> [String: [UInt8]] {
         let guids: [String: String]
         do {
             guids = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String: String] in
@@ -48,19 +69,30 @@ extension SQLStore {
                 throw ClearanceHistoryError(error.description)
             }
         }
-        var linked = LinkedDocuments()
-        for document in raws["order"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .order(let order) = document, order.head.orderNo == orderNo,
-               order.head.ebpCode == inventory.ebpCode, order.head.ebcCode == inventory.ebcCode { linked.order = order }
+        return raws
+    }
+
+    func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments {
+        // As for imports: each document among the inventory's own parties, sent by one of them or its agent.
+        let agent = inventory.agentCode
+        let raws = try await linkedRaws([
+            // Found by number and sender, not by the codes the match compares, so a disagreeing code shows.
+            (DeclarationKind.exportOrder.rawValue, "d.order_no = $2 AND d.sender_code IN ($3, $4, $5)",
+             [.text(inventory.orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
+            (DeclarationKind.exportPayment.rawValue, "d.order_no = $2 AND (d.sender_code IN ($3, $4, $5) OR d.sender_code = d.pay_code)",
+             [.text(inventory.orderNo), .text(inventory.ebcCode), .text(inventory.ebpCode), .text(agent)]),
+            (DeclarationKind.exportLogistics.rawValue, "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
+             [.text(inventory.logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
+        ])
+        var linked = LinkedExportDocuments()
+        for document in raws[DeclarationKind.exportOrder.rawValue].map(WholeMessage.documents(of:)) ?? [] {
+            if case .exportOrder(let order) = document, order.head.orderNo == inventory.orderNo { linked.order = order }
         }
-        for document in raws["payment"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .payment(let payment) = document, payment.head.orderNo == orderNo, payment.head.ebpCode == inventory.ebpCode {
-                linked.payment = payment
-            }
+        for document in raws[DeclarationKind.exportPayment.rawValue].map(WholeMessage.documents(of:)) ?? [] {
+            if case .paymentReceipt(let receipt) = document, receipt.orderNo == inventory.orderNo { linked.receipt = receipt }
         }
-        for document in raws["logistics"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo,
-               waybill.head.logisticsCode == inventory.logisticsCode { linked.waybill = waybill }
+        for document in raws[DeclarationKind.exportLogistics.rawValue].map(WholeMessage.documents(of:)) ?? [] {
+            if case .exportLogistics(let waybill) = document, waybill.logisticsNo == inventory.logisticsNo { linked.waybill = waybill }
         }
         return linked
     }

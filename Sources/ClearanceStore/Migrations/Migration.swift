@@ -16,11 +16,11 @@ struct Migration: Sendable {
 enum Migrator {
     static let advisoryLockKey: Int64 = 0x436C_6561_7200 // "Clear"
 
-    /// Each group numbers its own versions (core 1–, flow 20–, access 40–, credit 47–), so groups
+    /// Each group numbers its own versions (core 1–, flow 20–, access 40–, credit 47–, export 60–), so groups
     /// grow without renumbering each other.
     static func migrations(for dialect: SQLDialect) -> [Migration] {
         let s = SchemaSpelling.of(dialect)
-        return CoreMigrations.all(s) + FlowMigrations.all(s) + AccessMigrations.all(s) + CreditMigrations.all(s)
+        return CoreMigrations.all(s) + FlowMigrations.all(s) + AccessMigrations.all(s) + CreditMigrations.all(s) + ExportMigrations.all(s)
     }
 
     /// Returns the versions applied now.

@@ -4,7 +4,10 @@
 ///
 /// Order (from `shared/ceb-reference.md`): e-port stages 1–4 and negative e-port codes → 120
 /// accepted → 300 manual review → 399 decided → 500 inspection → 501–599 detained → 100 returned
-/// or 700 sent back (final) → 800 released → 899 cleared (final). Statuses Clearance sets itself
+/// or 700 sent back (final) → 800 released → arrived → departed → 899 cleared (final) → summarising
+/// → summarized (export inventories after release: the arrival and departure notices customs
+/// accepts, then the summary declaration; final too, and set by the store, never by a receipt's
+/// code). Statuses Clearance sets itself
 /// before any receipt (`declared`, `awaiting documents`…) rank below all of them. Codes customs
 /// may add rank with the e-port stages: they can move a declaration that has no receipt yet, and
 /// never a decided one.
@@ -23,7 +26,11 @@ public struct CustomsProgress: Sendable, Hashable, Comparable {
         case "500": (rank, isFinal) = (5, false)
         case "100", "700": (rank, isFinal) = (7, true)
         case "800": (rank, isFinal) = (8, false)
-        case "899": (rank, isFinal) = (9, true)
+        case DeclarationStatus.arrived.rawValue: (rank, isFinal) = (9, false)
+        case DeclarationStatus.departed.rawValue: (rank, isFinal) = (10, false)
+        case "899": (rank, isFinal) = (11, true)
+        case DeclarationStatus.summarising.rawValue: (rank, isFinal) = (12, true)
+        case DeclarationStatus.summarized.rawValue: (rank, isFinal) = (13, true)
         default:
             if status.count == 3, status.hasPrefix("5"), status.allSatisfy(\.isNumber) { (rank, isFinal) = (6, false) }
             else if let first = status.first, first == "-" || first.isNumber { (rank, isFinal) = (1, false) }

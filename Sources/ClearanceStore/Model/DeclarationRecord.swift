@@ -34,6 +34,16 @@ public struct DeclarationKind: RawRepresentable, Sendable, Hashable, Codable, Cu
     public static let exportInventory = DeclarationKind(rawValue: "export-inventory")
     /// CEB607 consolidated waybill manifest.
     public static let manifest = DeclarationKind(rawValue: "manifest")
+    /// CEB507 arrival notice (运抵单): the parcels (by logisticsNo) that reached the supervised place.
+    public static let arrival = DeclarationKind(rawValue: "arrival")
+    /// CEB509 departure notice (离境单): the parcels (by logisticsNo) that left the country.
+    public static let departure = DeclarationKind(rawValue: "departure")
+    /// CEB701 summary application (汇总申请单): the cleared export inventories (by invtNo) an
+    /// enterprise asks customs to summarise into export declarations.
+    public static let summaryApplication = DeclarationKind(rawValue: "summary-application")
+    /// CEB792 summary result (汇总结果单), customs' answer to a summary application: a receipt-like
+    /// record linked to the application, never a declaration of its own.
+    public static let summaryResult = DeclarationKind(rawValue: "summary-result")
 }
 
 /// One goods line of a declaration (`OrderList`, `InventoryList`, `WayBillList`…).
@@ -125,6 +135,9 @@ public struct DeclarationRecord: Sendable, Hashable {
     /// Processing status (``DeclarationStatus/received`` when stored, later the flow's and the receipts').
     public var status: DeclarationStatus
     public var lines: [DeclarationLineRecord]
+    /// `msgSeqNo` of a document split over several messages (CEB701 summary applications): each
+    /// part shares the copNo, so the part number is part of its identity (``businessKey``).
+    public var partNo: Int?
 
     public init(
         kind: DeclarationKind, messageGuid: String, declarationGuid: String, appType: String? = nil,
@@ -173,12 +186,12 @@ public struct DeclarationRecord: Sendable, Hashable {
     }
 
     /// The business number that identifies this declaration for its sender and kind:
-    /// `copNo` when present (inventories, manifests, cancels), otherwise the kind's own number
+    /// `copNo` when present (`copNo#partNo` for a part of a split document) (inventories, manifests, cancels), otherwise the kind's own number
     /// (payment: `payTransactionId`, waybill: `logisticsNo`, inventory: `invtNo`, order: `orderNo`),
     /// otherwise the first of orderNo / logisticsNo / invtNo / billNo, and finally the head guid.
     public var businessKey: String {
         func present(_ s: String?) -> String? { (s?.isEmpty ?? true) ? nil : s }
-        if let cop = present(copNo) { return cop }
+        if let cop = present(copNo) { return partNo.map { "\(cop)#\($0)" } ?? cop }
         let specific: String?
         switch kind {
         case .payment, .exportPayment: specific = present(payTransactionId) ?? present(orderNo)

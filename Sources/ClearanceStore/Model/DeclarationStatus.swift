@@ -32,6 +32,21 @@ public struct DeclarationStatus: RawRepresentable, Sendable, Hashable, Codable, 
     /// An export inventory whose goods come back (CEB213 export return accepted by customs, CEB214).
     public static let exportReturned = DeclarationStatus("returned")
 
+    // MARK: Export clearance after release (清单核放, 汇总申报)
+
+    /// An export inventory whose parcel customs recorded at the supervised place (an accepted
+    /// CEB507 arrival notice listing its logisticsNo, answered by CEB508).
+    public static let arrived = DeclarationStatus("arrived")
+    /// An export inventory whose parcel left the country (an accepted CEB509 departure notice,
+    /// answered by CEB510). Customs then clears it (899, 结关).
+    public static let departed = DeclarationStatus("departed")
+    /// A cleared export inventory put in a summary application (CEB701) not yet answered with a
+    /// declaration number.
+    public static let summarising = DeclarationStatus("summarising")
+    /// A cleared export inventory customs summarised into an export declaration (CEB792 with its
+    /// `entryId`).
+    public static let summarized = DeclarationStatus("summarized")
+
     // MARK: Customs codes (returnStatus)
 
     /// 100: returned by customs, the reason in `returnInfo`.

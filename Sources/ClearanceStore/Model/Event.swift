@@ -43,6 +43,16 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let paymentVerified = EventKind(rawValue: "payment-verified")
     public static let paymentHold = EventKind(rawValue: "payment-hold")
     public static let paymentRejected = EventKind(rawValue: "payment-rejected")
+    /// An export inventory's parcel listed in an accepted arrival notice (CEB507/508).
+    public static let exportArrived = EventKind(rawValue: "arrived")
+    /// An export inventory's parcel listed in an accepted departure notice (CEB509/510).
+    public static let exportDeparted = EventKind(rawValue: "departed")
+    /// A cleared export inventory put in a summary application (CEB701).
+    public static let summarising = EventKind(rawValue: "summarising")
+    /// A summary application returned by customs (CEB702 100): its inventories may be summarised again.
+    public static let summaryReturned = EventKind(rawValue: "summary-returned")
+    /// An export inventory summarised into a customs export declaration (CEB792).
+    public static let summarized = EventKind(rawValue: "summarized")
 }
 
 /// An entry for the append-only `events` table.

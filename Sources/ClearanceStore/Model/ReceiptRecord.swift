@@ -41,6 +41,8 @@ public struct ReceiptRecord: Sendable, Hashable {
     /// receipt is linked only to a declaration whose message was queued for one of them. Nil for
     /// receipts taken without a channel to judge by (a local import by an operator).
     public var routedTo: [String]?
+    /// What a CEB792 summary result says about the inventories it lists (nil for other receipts).
+    public var summaryResult: SummaryResultFacts?
 
     public init(
         messageGuid: String, forKind: DeclarationKind, referenceGuid: String, returnStatus: String,
@@ -48,7 +50,7 @@ public struct ReceiptRecord: Sendable, Hashable {
         logisticsNo: String? = nil, invtNo: String? = nil, copNo: String? = nil, preNo: String? = nil,
         payTransactionId: String? = nil, ebpCode: String? = nil, ebcCode: String? = nil,
         logisticsCode: String? = nil, agentCode: String? = nil, customsCode: String? = nil,
-        matchKinds: [DeclarationKind]? = nil, routedTo: [String]? = nil
+        matchKinds: [DeclarationKind]? = nil, routedTo: [String]? = nil, summaryResult: SummaryResultFacts? = nil
     ) {
         self.messageGuid = messageGuid
         self.forKind = forKind
@@ -69,6 +71,7 @@ public struct ReceiptRecord: Sendable, Hashable {
         self.agentCode = agentCode
         self.customsCode = customsCode
         self.routedTo = routedTo
+        self.summaryResult = summaryResult
     }
 }
 

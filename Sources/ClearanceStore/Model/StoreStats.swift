@@ -13,6 +13,12 @@ public struct StoreStats: Sendable, Hashable {
         public var count: Int
     }
 
+    /// A count for one enterprise.
+    public struct EnterpriseCount: Sendable, Hashable {
+        public var ebcCode: String
+        public var count: Int
+    }
+
     public var messages: [MessageCount]
     public var declarations: [DeclarationCount]
     public var declarationLines: Int
@@ -29,6 +35,9 @@ public struct StoreStats: Sendable, Hashable {
     public var unknownCreditParties: Int = 0
     /// Entries on the credit list in force.
     public var creditListEntries: Int = 0
+    /// Per e-commerce enterprise (`ebcCode`), its export inventories customs cleared (899) that are
+    /// in no summary application yet: what the monthly summary declaration still has to take.
+    public var exportsToSummarise: [EnterpriseCount] = []
 
     /// Rows still to deliver: pending plus in flight.
     public var outboxDepth: Int { (outbox[.pending] ?? 0) + (outbox[.inFlight] ?? 0) }

@@ -21,7 +21,7 @@ extension SQLStore {
         }
         let messageId = try message.requireInt64(0, "messages.id")
         let receivedAt = try message.requireInt64(1, "messages.received_at")
-        let declarationId = try resolveDeclaration(s, for: r)
+        let declarationId = r.summaryResult != nil ? try summaryApplication(s, for: r) : try resolveDeclaration(s, for: r)
         let inserted = try s.queryOne("""
             INSERT INTO receipts (message_id, for_kind, reference_guid, return_status, return_time, return_info,
                 order_no, logistics_no, invt_no, cop_no, pre_no, pay_transaction_id, ebp_code, ebc_code,
@@ -49,6 +49,7 @@ extension SQLStore {
         if let declarationId, !r.forKind.isAuthorityAnswer, !r.forKind.isTaxBill {
             try advanceStatus(s, declarationId: declarationId, receipt: r)
             try settleInventory(s, declarationId: declarationId, receipt: r)
+            try exportClearanceEffects(s, declarationId: declarationId, receipt: r, receiptId: receiptId, occurredAt: receivedAt, now: now)
         }
         _ = try insertEvent(
             s, kind: .receipt, occurredAt: receivedAt, messageId: messageId, declarationId: declarationId,
@@ -173,7 +174,12 @@ extension SQLStore {
         }
         // A receipt quoting only the guid must quote the right one; by number it must agree on every number.
         if !guidAgrees, quoted.allSatisfy({ $0.1?.isEmpty ?? true }) { return false }
-        guard let destinations = r.routedTo else { return true }
+        return try routed(s, declarationId: declarationId, to: r.routedTo)
+    }
+
+    /// Whether the declaration's message was queued for one of `destinations` (nil: no restriction).
+    static func routed(_ s: any SQLSession, declarationId: Int64, to destinations: [String]?) throws(StoreError) -> Bool {
+        guard let destinations else { return true }
         guard !destinations.isEmpty else { return false }
         let placeholders = destinations.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
         return try s.queryOne("""
