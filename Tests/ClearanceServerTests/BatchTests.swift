@@ -115,6 +115,31 @@ struct BatchTests {
                 let timeline = try #require(try await h.store.trace(.guid(guid)))
                 #expect(timeline.deliveries.filter { $0.messageGuid == guid }.map(\.destination) == ["customs"])
                 #expect(Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status)) == ["declared"])
+
+                // Each document's verdict: counted on the batch, listed a page at a time by status.
+                let merchant = HTTPFields.key(h.keys[Parties.merchant])
+                try await client.execute(uri: "/v1/batches/routed-batch", method: .get, headers: merchant) { r in
+                    let counts = try r.json()["declarations"] as? [String: Int]
+                    #expect(counts == ["declared": 12], "\(r.text)")
+                }
+                try await client.execute(uri: "/v1/batches/routed-batch/documents?status=declared&limit=5", method: .get, headers: merchant) { r in
+                    let json = try r.json()
+                    let documents = try #require(json["documents"] as? [[String: Any]])
+                    #expect(documents.map { $0["orderNo"] as? String } == (1...5).map { String(format: "PTB%011d", $0) })
+                    #expect(json["nextOffset"] as? Int == 5)
+                }
+                try await client.execute(uri: "/v1/batches/routed-batch/documents?status=refused", method: .get, headers: merchant) { r in
+                    let documents = try r.json()["documents"] as? [Any]
+                    #expect(documents?.isEmpty == true)
+                }
+                try await client.execute(uri: "/v1/batches/routed-batch/documents", method: .get, headers: .key(h.keys[Parties.stranger])) { r in
+                    #expect(r.status == .notFound)
+                }
+                let ops = try await OpsSignIn.signIn(client, key: h.keys[Parties.ops]!)
+                let page = try await client.execute(uri: "/ops/batches/routed-batch?status=declared", method: .get, headers: ops.cookie).text
+                #expect(page.contains("<table id=\"batch-verdicts\">"))
+                #expect(page.contains("<span class=\"status\">declared</span></a></td><td>12</td>"), "\(page)")
+                #expect(page.components(separatedBy: "<a href=\"/ops/shipments/PTB").count - 1 == 12)
             }
         }
     }

@@ -35,8 +35,9 @@ struct BatchController {
 
     func register(on router: Router<EnterpriseContext>) {
         router.post("/v1/batches") { request, context in try await upload(request, context) }
-        router.get("/v1/batches/:id") { _, context in BatchDTO(try await visibleBatch(context)) }
+        router.get("/v1/batches/:id") { _, context in try await batchWithVerdicts(context) }
         router.get("/v1/batches/:id/errors") { request, context in try await errors(request, context) }
+        router.get("/v1/batches/:id/documents") { request, context in try await documents(request, context) }
     }
 
     private func visibleBatch(_ context: EnterpriseContext) async throws -> BatchRecord {
@@ -153,6 +154,32 @@ struct BatchController {
     }
 
     // MARK: Errors
+
+    /// The batch with its declarations counted by status as they stand now.
+    private func batchWithVerdicts(_ context: EnterpriseContext) async throws -> BatchDTO {
+        let batch = try await visibleBatch(context)
+        var dto = BatchDTO(batch)
+        if let guid = batch.messageGuid {
+            let counts = try await environment.store.declarationCounts(messageGuid: guid)
+            dto.declarations = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+        }
+        return dto
+    }
+
+    /// The batch's stored declarations, a page at a time, optionally of one status (`awaiting documents`…).
+    private func documents(_ request: Request, _ context: EnterpriseContext) async throws -> BatchDocumentsDTO {
+        let batch = try await visibleBatch(context)
+        let query = request.uri.queryParameters
+        let offset = max(Int(query.get("offset") ?? "") ?? 0, 0)
+        let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+        let status = query.get("status").flatMap { $0.isEmpty ? nil : DeclarationStatus($0) }
+        guard let guid = batch.messageGuid else {
+            return BatchDocumentsDTO(batchId: batch.id, status: status?.rawValue, documents: [], nextOffset: nil)
+        }
+        let rows = try await environment.store.declarations(messageGuid: guid, status: status, offset: offset, limit: limit)
+        return BatchDocumentsDTO(batchId: batch.id, status: status?.rawValue, documents: rows.map(DeclarationDTO.init),
+                                 nextOffset: rows.count == limit ? offset + limit : nil)
+    }
 
     private func errors(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let batch = try await visibleBatch(context)

@@ -132,6 +132,9 @@ struct BatchDTO: ResponseEncodable {
     var routing: String?
     /// The signature gate's verdict on the whole batch.
     var signature: String?
+    /// The batch's declarations by status as they stand now (`declared`, `awaiting documents`,
+    /// `refused`…; invalid documents are not stored: `invalidDocuments`).
+    var declarations: [String: Int]?
     var createdAt: Date
     var updatedAt: Date
     var links: [String: String]
@@ -156,8 +159,16 @@ struct BatchDTO: ResponseEncodable {
         signature = b.signature
         createdAt = b.createdAt
         updatedAt = b.updatedAt
-        links = ["self": "/v1/batches/\(b.id)", "errors": "/v1/batches/\(b.id)/errors"]
+        links = ["self": "/v1/batches/\(b.id)", "errors": "/v1/batches/\(b.id)/errors", "documents": "/v1/batches/\(b.id)/documents"]
     }
+}
+
+/// `GET /v1/batches/{id}/documents`: a page of the batch's declarations.
+struct BatchDocumentsDTO: ResponseEncodable {
+    var batchId: String
+    var status: String?
+    var documents: [DeclarationDTO]
+    var nextOffset: Int?
 }
 
 struct BatchErrorsDTO: ResponseEncodable {

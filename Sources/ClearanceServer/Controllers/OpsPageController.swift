@@ -26,7 +26,7 @@ struct OpsPageController {
         router.get("/ops/shipments/:key") { _, context in try await shipment(context) }
         router.get("/ops/messages/:guid") { request, context in try await message(request, context) }
         router.get("/ops/batches") { _, context in try await batches(context) }
-        router.get("/ops/batches/:id") { _, context in try await batch(context) }
+        router.get("/ops/batches/:id") { request, context in try await batch(request, context) }
         router.get("/ops/outbox") { request, context in try await outbox(request, context) }
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
         router.get("/ops/holds") { _, context in try await holds(context) }
@@ -326,13 +326,29 @@ struct OpsPageController {
         return try views.page("batches", values)
     }
 
-    private func batch(_ context: EnterpriseContext) async throws -> Response {
+    private func batch(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
         let enterprise = try viewer(context)
         let id = try context.parameters.require("id")
         guard let b = try await store.batch(id: id), enterprise.role == .ops || b.enterpriseCode == enterprise.code else {
             return try notFound(context, id)
         }
         var values = base("\(context.language.text("batch")) \(id)", context).merging(Self.batchValues(b)) { $1 }
+        if let guid = b.messageGuid {
+            // Each document's verdict as it stands now, each linking to its declarations (the first 200).
+            let counts = try await store.declarationCounts(messageGuid: guid)
+            values["verdicts"] = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { status, count -> [String: Any] in
+                ["status": status.rawValue, "count": count, "id": id,
+                 "statusQuery": status.rawValue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? status.rawValue]
+            }
+            values["hasVerdicts"] = !counts.isEmpty
+            if let status = request.uri.queryParameters.get("status"), !status.isEmpty {
+                let rows = try await store.declarations(messageGuid: guid, status: DeclarationStatus(status), offset: 0, limit: 200)
+                values["documents"] = rows.map { d -> [String: Any] in
+                    ["key": d.copNo ?? d.orderNo ?? d.logisticsNo ?? d.declarationGuid, "kind": d.kind.rawValue, "status": d.status]
+                }
+                values["hasDocuments"] = !rows.isEmpty
+            }
+        }
         values["rows"] = try await store.batchErrors(batchId: id, offset: 0, limit: 500).map { e -> [String: Any] in
             ["document": e.documentIndex, "key": e.recordKey ?? "", "line": e.line, "column": e.column, "severity": e.severity,
              "code": e.code, "field": e.field ?? "", "message": e.message]

@@ -159,6 +159,26 @@ paths:
             text/csv: { schema: { type: string } }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/batches/{id}/documents:
+    get:
+      tags: [merchants]
+      summary: The batch's stored declarations, each with its own verdict (status), a page at a time
+      description: >-
+        Each document of a batch has its own verdict: `declared` (routed), `awaiting documents` (released on its
+        own when its order, payment and waybill are in), `refused`, `held for review`, `unrouted`, then customs'
+        codes as receipts arrive. Invalid documents are not stored (see /errors). Filter by one status.
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: status, in: query, required: false, schema: { type: string } }
+        - { name: offset, in: query, required: false, schema: { type: integer, minimum: 0 } }
+        - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 1000 } }
+      responses:
+        "200":
+          description: The declarations in document order
+          content:
+            application/json: { schema: { $ref: "#/components/schemas/BatchDocuments" } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/messages:
     post:
       tags: [systems]
@@ -1017,11 +1037,12 @@ components:
         routing:
           type: string
           description: >-
-            What the clearance flow did with the completed batch, forwarded as a whole: "routed → destinations",
-            "awaiting documents: …" (retail-import inventories waiting for order, payment or waybill; released
-            when the last one arrives), "held for review: …" (CRD001: a party dishonest on the credit list; ops release or refuse it),
-            "refused: …" (field-level reasons) or "invalid" (BAT001: invalid
-            documents hold the whole batch back). Absent until the batch is completed.
+            What the clearance flow did with the completed batch, document by document: "routed → destinations"
+            when some documents went (re-packed without the others unless all went), "awaiting documents: …"
+            (retail-import inventories waiting for order, payment or waybill; each released when its last one
+            arrives), "held for review: …" (CRD001: a party dishonest on the credit list; ops release or refuse it),
+            "refused: …" (field-level reasons) or "invalid", followed by the count of each verdict
+            ("(documents: 38 routed, 0 awaiting, 0 refused, 2 invalid)"). Absent until the batch is completed.
         signature:
           type: string
           description: >-
@@ -1029,6 +1050,10 @@ components:
             streams): valid, valid-with-warnings, unsigned, invalid or unchecked. An enterprise with a registered
             certificate (or flagged requireSignature) whose batch is unsigned or signed by another key has it
             refused: stored as received, every declaration refused (SIG001/SIG003), nothing forwarded.
+        declarations:
+          type: object
+          additionalProperties: { type: integer }
+          description: "The batch's stored declarations by status as they stand now (declared, awaiting documents, refused…); GET only"
         createdAt: { type: string, format: date-time }
         updatedAt: { type: string, format: date-time }
         links: { type: object, additionalProperties: { type: string } }
@@ -1044,6 +1069,14 @@ components:
         severity: { type: string, enum: [error, warning] }
         field: { type: string }
         message: { type: string }
+    BatchDocuments:
+      type: object
+      required: [batchId, documents]
+      properties:
+        batchId: { type: string }
+        status: { type: string }
+        documents: { type: array, items: { $ref: "#/components/schemas/Declaration" } }
+        nextOffset: { type: integer }
     BatchErrors:
       type: object
       required: [batchId, errors]
@@ -1298,6 +1331,20 @@ components:
 {{#failure}}<p><strong>{{t.failed}}:</strong> {{failure}}</p>{{/failure}}
 {{#routing}}<p><strong>{{t.clearanceFlow}}:</strong> {{routing}}</p>{{/routing}}
 {{#messageGuid}}<p>{{t.message}} <a href="/ops/messages/{{messageGuid}}">{{messageGuid}}</a></p>{{/messageGuid}}
+{{#hasVerdicts}}
+<h2>{{t.batchVerdicts}}</h2>
+<table id="batch-verdicts">
+<tr><th>{{t.status}}</th><th>{{t.declarationsOfStatus}}</th></tr>
+{{#verdicts}}<tr><td><a href="/ops/batches/{{id}}?status={{statusQuery}}#batch-documents"><span class="status">{{status}}</span></a></td><td>{{count}}</td></tr>{{/verdicts}}
+<tr><td>{{t.invalid}}</td><td>{{invalidDocuments}}</td></tr>
+</table>
+{{/hasVerdicts}}
+{{#hasDocuments}}
+<table id="batch-documents">
+<tr><th>copNo / orderNo</th><th>{{t.type}}</th><th>{{t.status}}</th></tr>
+{{#documents}}<tr><td><a href="/ops/shipments/{{key}}">{{key}}</a></td><td>{{kind}}</td><td><span class="status">{{status}}</span></td></tr>{{/documents}}
+</table>
+{{/hasDocuments}}
 <p><a href="/v1/batches/{{id}}/errors?format=csv">{{t.errorsCSV}}</a></p>
 <table id="batch-errors">
 <tr><th>{{t.document}}</th><th>{{t.key}}</th><th>line:col</th><th>{{t.severity}}</th><th>{{t.code}}</th><th>{{t.field}}</th><th>{{t.message}}</th></tr>
@@ -1666,6 +1713,8 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "documents": "documents",
  "enterprise": "enterprise",
  "errors": "errors",
+ "batchVerdicts": "Each document's verdict",
+ "declarationsOfStatus": "Declarations",
  "errorsCSV": "Errors as CSV",
  "failed": "Failed",
  "field": "field",
@@ -1812,6 +1861,8 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "documents": "单证",
  "enterprise": "企业",
  "errors": "错误",
+ "batchVerdicts": "各单证的结论",
+ "declarationsOfStatus": "申报单",
  "errorsCSV": "错误清单（CSV）",
  "failed": "失败",
  "field": "字段",

@@ -51,6 +51,13 @@ public protocol AccessStore: ClearanceFlowStore {
     /// A batch's errors in the order they were found, at most `limit` from `offset`.
     func batchErrors(batchId: String, offset: Int, limit: Int) async throws(StoreError) -> [BatchErrorRecord]
 
+    /// How many of a stored message's declarations are in each status: a batch's verdicts as they
+    /// stand now (waiting inventories move on as their documents arrive).
+    func declarationCounts(messageGuid: String) async throws(StoreError) -> [DeclarationStatus: Int]
+
+    /// A page of a stored message's declarations, in document order, optionally of one status.
+    func declarations(messageGuid: String, status: DeclarationStatus?, offset: Int, limit: Int) async throws(StoreError) -> [DeclarationSummary]
+
     /// Records the first answer to a message; when one is already stored for the guid, returns
     /// that one unchanged (so a duplicate gets the original answer).
     func storeAnswer(_ answer: StoredAnswer) async throws(StoreError) -> StoredAnswer

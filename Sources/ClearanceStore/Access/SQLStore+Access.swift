@@ -226,6 +226,31 @@ extension SQLStore: AccessStore {
         }
     }
 
+    func declarationCounts(messageGuid: String) async throws(StoreError) -> [DeclarationStatus: Int] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [DeclarationStatus: Int] in
+            var counts: [DeclarationStatus: Int] = [:]
+            for row in try s.query("""
+                SELECT d.status, COUNT(*) FROM declarations d JOIN messages m ON m.id = d.message_id
+                WHERE m.guid = $1 GROUP BY d.status
+                """, [.text(messageGuid)]) {
+                counts[DeclarationStatus(try row.requireString(0, "status"))] = row.int(1) ?? 0
+            }
+            return counts
+        }
+    }
+
+    func declarations(messageGuid: String, status: DeclarationStatus?, offset: Int, limit: Int) async throws(StoreError) -> [DeclarationSummary] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [DeclarationSummary] in
+            let ids = try s.query("""
+                SELECT d.id FROM declarations d JOIN messages m ON m.id = d.message_id
+                WHERE m.guid = $1 AND (CAST($2 AS TEXT) IS NULL OR d.status = $2)
+                ORDER BY d.id LIMIT $3 OFFSET $4
+                """, [.text(messageGuid), .optional(status?.rawValue), .integer(Int64(limit)), .integer(Int64(offset))])
+                .compactMap { $0.int64(0) }
+            return try ShipmentTracer(session: s).loadDeclarations(ids)
+        }
+    }
+
     func batchErrors(batchId: String, offset: Int, limit: Int) async throws(StoreError) -> [BatchErrorRecord] {
         try await accessRead { (s: any SQLSession) throws(StoreError) -> [BatchErrorRecord] in
             try s.query("""

@@ -85,7 +85,7 @@ struct ShipmentTracer {
         return all
     }
 
-    private func loadDeclarations(_ ids: [Int64]) throws(StoreError) -> [DeclarationSummary] {
+    func loadDeclarations(_ ids: [Int64]) throws(StoreError) -> [DeclarationSummary] {
         guard !ids.isEmpty else { return [] }
         return try session.query("""
             SELECT d.id, d.kind, m.guid, d.declaration_guid, d.sender_code, d.app_type, d.order_no, d.logistics_no,
