@@ -2,7 +2,8 @@ import ClearanceTestSupport
 import Foundation
 import Testing
 
-/// `clearance validate` streams a batch of a million declarations in the memory of a small one.
+/// `clearance validate` streams a batch of a million declarations in the memory of a small one, and
+/// `clearance ingest --route` stores and forwards a 300 MB batch in the memory of a small one.
 @Suite struct FlatMemoryTests {
     static let head = Array("""
         <?xml version="1.0" encoding="UTF-8"?>
@@ -45,5 +46,39 @@ import Testing
         // figure of this debug build is not the target; the release benchmark measures that.)
         #expect(largePeak - smallPeak < 8 << 20,
                 "peak RSS \(smallPeak >> 20) MiB for 10k, \(largePeak >> 20) MiB for 1M")
+    }
+
+    /// `clearance ingest --route` of a generated CEB621 batch of `count` inventories whose orders,
+    /// payments and waybills never came: every one waits, each with its own verdict.
+    static func ingestAndRoute(count: Int) throws -> CommandRunner.Ran {
+        let dir = scratchDirectory("forward-memory")
+        let batch = dir + "/CEB621-\(count).xml"
+        let generated = try CommandRunner.runBlocking("python3", [Repository.path("scripts/generate-batch.py"), "--type", "CEB621",
+                                                                   "--count", String(count), "--out", batch], timeout: 600)
+        try #require(generated.status == 0, "\(generated.output.suffix(500))")
+        defer { try? FileManager.default.removeItem(atPath: batch) }
+        return try CommandRunner.runBlocking(try TestBinaries.clearance(), [
+            "ingest", "--store", "sqlite://\(dir)/store.db", "--route", "--quiet", batch,
+        ], measurePeakMemory: true, timeout: 900)
+    }
+
+    /// Forwarding reads the stored batch back a piece at a time and keeps no document: a 300 MB
+    /// batch (90,000 inventories) is stored and forwarded in little more than the memory of a 34 MB
+    /// one, and its answer names the first waiting inventories and counts the rest instead of
+    /// listing 90,000 (it once held them all: 915 MB, then one 7 MB line).
+    @Test func aThreeHundredMegabyteBatchIsForwardedInFlatMemory() throws {
+        let small = try Self.ingestAndRoute(count: 10_000)
+        let large = try Self.ingestAndRoute(count: 90_000)
+        #expect(small.status == 0, "\(small.output.suffix(500))")
+        #expect(large.status == 0, "\(large.output.suffix(500))")
+        #expect(large.output.contains("… 89900 more inventories") || large.output.contains("90000 awaiting"), "\(large.output.suffix(800))")
+        #expect(large.output.utf8.count < 64 << 10, "the answer is a summary, not one line per waiting inventory")
+        let smallPeak = try #require(small.peakResidentBytes, "peak memory measured"), largePeak = try #require(large.peakResidentBytes)
+        print("[measure] ingest --route peak RSS: 10k inventories \(smallPeak >> 10) KiB, 90k \(largePeak >> 10) KiB")
+        // Nine times the input, a fraction of it more memory. Measured (debug, /tmp): 98 MiB for 10k,
+        // 146 MiB for 90k. Forwarding adds 6–8 MiB at either size (plain `ingest` grows from 117 to 132 MiB
+        // between 20k and 100k: the store's side, not yet explained); the bound leaves room for that.
+        #expect(largePeak - smallPeak < 64 << 20, "peak RSS \(smallPeak >> 20) MiB for 10k, \(largePeak >> 20) MiB for 90k")
+        #expect(largePeak < 256 << 20, "a 300 MB batch in \(largePeak >> 20) MiB")
     }
 }
