@@ -14,6 +14,8 @@ import XMLSignature
 public final class DemoRuntime: Sendable {
     /// The sample shipment to look at.
     public static let shipmentKey = "PT202611250001"
+    /// The export shipment the demo loads beside it (order, payment receipt, waybill, inventory).
+    public static let exportShipmentKey = "DH202611250088"
     /// Senders of the samples: API accounts created for the demo.
     static let accounts: [(code: String, name: String, role: EnterpriseRole)] = [
         ("OPS", "Operations desk", .ops),

@@ -44,6 +44,18 @@ struct BrowserTests {
                 try await Task.sleep(nanoseconds: 250_000_000)
             }
             #expect(answered?.customsCode == "10000", "the demo answers customs' payment data request")
+            // The export half: the sample export inventory goes to the simulated customs, which releases it.
+            var exportReleased = false
+            for _ in 0..<240 {
+                if let timeline = try await store.trace(.orderNo(DemoRuntime.exportShipmentKey)),
+                   timeline.declarations.contains(where: { $0.kind == .exportInventory }),
+                   timeline.receipts.contains(where: { $0.forKind == .exportInventory && $0.returnStatus == "800" }) {
+                    exportReleased = true
+                    break
+                }
+                try await Task.sleep(nanoseconds: 250_000_000)
+            }
+            #expect(exportReleased, "the demo's export inventory is released by the simulated customs")
 
             // Sign in as a person does: open the form, paste the key, click; the search link is kept as `next`.
             let base = "http://127.0.0.1:\(demo.service.port)"
