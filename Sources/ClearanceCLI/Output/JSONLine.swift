@@ -1,3 +1,5 @@
+import ClearanceRouting
+
 /// Builds one JSON object as a line, without Foundation's encoder on hot paths.
 struct JSONLine {
     private var text = "{"
@@ -45,21 +47,5 @@ struct JSONLine {
 
     var line: String { text + "}" }
 
-    static func quote(_ value: String, into text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
+    static func quote(_ value: String, into text: inout String) { OrderedJSON.quote(value, into: &text) }
 }

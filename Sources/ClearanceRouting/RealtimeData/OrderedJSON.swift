@@ -48,8 +48,9 @@ public enum OrderedJSON {
         }
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as short escapes or `\u00XX`.
-    static func quote(_ text: String, into out: inout String) {
+    /// A JSON string: `"` and `\` escaped, control characters as short escapes or `\u00XX`. The one
+    /// string escaper of the JSON Clearance writes by hand (the CLI's `JSONLine` uses it too).
+    public static func quote(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
