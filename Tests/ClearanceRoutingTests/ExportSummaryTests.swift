@@ -70,6 +70,13 @@ struct ExportSummaryTests {
         }
     }
 
+    /// A fresh store, the flow routing export messages to customs, and the simulated customs answering them.
+    static func rig(_ engine: TestEngine) async throws -> (any ClearanceFlowStore, ClearanceFlow, Customs) {
+        let store = try await makeFlowStore(engine)
+        let table = Self.table()
+        return (store, ClearanceFlow(store: store, routing: { table }), try Customs(store: store))
+    }
+
     /// What the test expects of one declaration, worked out from the shipments alone.
     struct Expected: Hashable {
         var key: [String]
@@ -98,10 +105,7 @@ struct ExportSummaryTests {
     @Test("a month of exports for two enterprises: cleared, summarised as customs' rule forms them, answered, never twice",
           arguments: TestEngine.allCases)
     func monthToSummary(engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        let table = Self.table()
-        let flow = ClearanceFlow(store: store, routing: { table })
-        let customs = try Customs(store: store)
+        let (store, flow, customs) = try await Self.rig(engine)
         let month = ExportMonth.make(count: 24, seed: engine == .sqlite ? 7 : 8)
 
         // Orders, receipts of payment, waybills and inventories: routed, answered, released.

@@ -14,10 +14,7 @@ struct FXSettlementTests {
     @Test("exports set against payment receipts: settled, unpaid, paid-not-exported and underpaid orders, sums per currency",
           arguments: TestEngine.allCases)
     func monthOfPayments(engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        let table = ExportSummaryTests.table()
-        let flow = ClearanceFlow(store: store, routing: { table })
-        let customs = try ExportSummaryTests.Customs(store: store)
+        let (store, flow, customs) = try await ExportSummaryTests.rig(engine)
         let month = ExportMonth.make(count: 12, seed: engine == .sqlite ? 41 : 42)
         let ebc = ExportMonth.enterprises[0]
         let october = month.shipments.filter { $0.ebcCode == ebc && $0.ieDate.hasPrefix("202610") }

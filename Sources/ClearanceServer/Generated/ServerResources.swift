@@ -367,8 +367,8 @@ paths:
         goods name, legal and declared quantity and unit, value, currency and the inventories behind each.
         CSV (one row per line) with format=csv or Accept text/csv. Any caller but the enterprise (ebc) or ops gets 404.
       parameters:
-        - { name: ebc, in: query, required: true, schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
-        - { name: period, in: query, required: true, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
         - { name: format, in: query, required: false, schema: { type: string, enum: [json, csv] } }
       responses:
         "200":
@@ -384,8 +384,8 @@ paths:
       tags: [systems]
       summary: The tax-refund dataset as CSV, one row per declaration line (the enterprise itself or ops)
       parameters:
-        - { name: ebc, in: query, required: true, schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
-        - { name: period, in: query, required: true, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
       responses:
         "200": { description: "CSV: entryId,exportDate,decState,shipper,country,portCode,lineNo,gcode,goodsName,quantity,unit,declaredQuantity,declaredUnit,value,currency,destination,inventories", content: { text/csv: { schema: { type: string } } } }
         "400": { $ref: "#/components/responses/Error" }
@@ -403,8 +403,8 @@ paths:
         counted) and its standing. Per currency: exported, received, outstanding. CSV (one row per order and
         currency) with format=csv or Accept text/csv. Any caller but the enterprise (ebc) or ops gets 404.
       parameters:
-        - { name: ebc, in: query, required: true, schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
-        - { name: period, in: query, required: true, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
         - { name: format, in: query, required: false, schema: { type: string, enum: [json, csv] } }
       responses:
         "200":
@@ -420,8 +420,8 @@ paths:
       tags: [systems]
       summary: The foreign-exchange settlement as CSV, one row per order and currency (the enterprise itself or ops)
       parameters:
-        - { name: ebc, in: query, required: true, schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
-        - { name: period, in: query, required: true, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
       responses:
         "200": { description: "CSV: orderNo,standing,currency,exported,received,inventories,receipts", content: { text/csv: { schema: { type: string } } } }
         "400": { $ref: "#/components/responses/Error" }
@@ -993,6 +993,9 @@ components:
     apiKeyHeader: { type: apiKey, in: header, name: X-API-Key }
     metricsToken: { type: http, scheme: bearer, description: "the token given to clearance serve --metrics-token" }
     cookieSession: { type: apiKey, in: cookie, name: clearance_session, description: "ops-page session opened by POST /ops/login" }
+  parameters:
+    EnterpriseCode: { name: ebc, in: query, required: true, description: "the e-commerce enterprise's code", schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
+    Month: { name: period, in: query, required: true, description: YYYY-MM, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
   responses:
     Error:
       description: An error
@@ -1350,7 +1353,7 @@ components:
         entryId: { type: string, description: customs declaration number (CEB792) }
         decState: { type: string }
         summaryCopNo: { type: string, description: the CEB701 summary application it answered }
-        exportDate: { type: string, description: yyyyMMdd, the latest ieDate of its inventories }
+        exportDate: { type: string, description: "yyyyMMdd: the latest ieDate of its inventories" }
         shipper: { type: string }
         trafMode: { type: string }
         ownerCode: { type: string }
@@ -1376,11 +1379,11 @@ components:
               lineNo: { type: integer }
               gcode: { type: string }
               goodsName: { type: string }
-              quantity: { type: string, description: legal quantity (Σ qty1), exact decimal }
+              quantity: { type: string, description: "legal quantity (Σ qty1): exact decimal" }
               unit: { type: string }
               declaredQuantity: { type: string, description: Σ qty }
               declaredUnit: { type: string }
-              value: { type: string, description: Σ totalPrice, exact decimal }
+              value: { type: string, description: "Σ totalPrice: exact decimal" }
               currency: { type: string }
               country: { type: string, description: final destination country }
               inventories: { type: array, items: { type: string }, description: invtNos }
