@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "CustomsSimulator",
             dependencies: [
-                "CEBModel", "XMLSignature", "ClearanceRouting", "ClearanceStore",
+                "CEBModel", "XMLSignature", "ClearanceRules", "ClearanceRouting", "ClearanceStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

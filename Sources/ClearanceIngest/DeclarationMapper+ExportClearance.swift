@@ -20,16 +20,16 @@ extension DeclarationMapper {
                       part: (h.msgCount, h.msgSeqNo), parcels: d.lines.map { ($0.gnum, $0.logisticsNo) })
     }
 
-    /// An arrival or departure notice: the parcels it lists (gnum, logisticsNo), one part of `msgCount`.
-    private static func notice(
+    /// An arrival or departure notice, or a warehouse entry list: the parcels it lists (gnum, logisticsNo), one part of `msgCount`.
+    static func notice(
         _ kind: DeclarationKind, _ g: String, guid: String, appType: String, appTime: String, copNo: String, preNo: String?,
         billNo: String?, logisticsCode: String, operatorCode: String?, customsCode: String, part: (count: Int, seq: Int),
-        parcels: [(gnum: Int, logisticsNo: String)]
+        parcels: [(gnum: Int, logisticsNo: String)], ieFlag: String = "E"
     ) -> DeclarationRecord {
         var record = DeclarationRecord(
             kind: kind, messageGuid: g, declarationGuid: guid, appType: appType, appTime: ChinaTime.date(cebTime: appTime),
             copNo: nonEmpty(copNo), preNo: nonEmpty(preNo), billNo: nonEmpty(billNo), logisticsCode: nonEmpty(logisticsCode),
-            agentCode: nonEmpty(operatorCode), customsCode: customsCode, ieFlag: "E",
+            agentCode: nonEmpty(operatorCode), customsCode: customsCode, ieFlag: ieFlag,
             lines: parcels.map { DeclarationLineRecord(gnum: $0.gnum, itemNo: $0.logisticsNo) })
         record.partNo = part.count > 1 ? part.seq : nil
         return record

@@ -42,6 +42,7 @@ public enum DeclarationMapper {
         case .arrival(let a): return .declaration(arrival(a, g))
         case .departure(let d): return .declaration(departure(d, g))
         case .summaryApplication(let a): return .declaration(summaryApplication(a, g))
+        case .delivery(let d): return .declaration(warehouseEntry(d, g))
         default: return receipt(document, messageGuid: g).map { .receipt($0) } ?? .other
         }
     }

@@ -96,7 +96,7 @@ extension DeclarationMapper {
             return ReceiptRecord(messageGuid: g, forKind: kind(ofMessageType: r.oriMessageType), referenceGuid: r.oriCopMsgId,
                                  returnStatus: r.returnStatus, returnTime: r.returnTime, returnInfo: r.returnInfo)
         default:
-            return exportClearanceReceipt(document, messageGuid: g)
+            return exportClearanceReceipt(document, messageGuid: g) ?? warehouseEntryReceipt(document, messageGuid: g)
         }
     }
 
@@ -120,6 +120,7 @@ extension DeclarationMapper {
         case "CEB507": .arrival
         case "CEB509": .departure
         case "CEB701": .summaryApplication
+        case "CEB711": .warehouseEntry
         default: DeclarationKind(rawValue: type)
         }
     }

@@ -182,11 +182,16 @@ public final class CustomsSimulator: @unchecked Sendable {
         return receipts
     }
 
-    /// What customs does on the export side after accepting or releasing a document: remembers a
-    /// released inventory, clears (899) the inventories of an accepted departure's parcels, and
+    /// What customs does after accepting or releasing a document: issues the tax bill of a released
+    /// import inventory; on the export side remembers a released inventory, clears (899) the inventories of an accepted departure's parcels, and
     /// answers a complete summary application with its CEB792 results.
     private func exportFollowUps(_ document: CEBDocument, status: String, time: Date, step: inout Int, start: Date) -> [(type: String, bytes: [UInt8])] {
         switch (document, status) {
+        case (.inventory(let inventory), "800"):
+            // A released retail import is taxed: customs issues its electronic tax bill (CEB816).
+            step += 1
+            return [TaxBillBuilder.bill(for: inventory, invtNo: ReceiptBuilder.importInvtNo(inventory.head, customsCode: config.customsCode),
+                                        time: start.addingTimeInterval(Double(step) * 0.001), customsCode: config.customsCode)]
         case (.exportInventory(let inventory), "800"):
             exportMemory.released(inventory, invtNo: ReceiptBuilder.exportInvtNo(inventory.head, customsCode: config.customsCode))
             return []

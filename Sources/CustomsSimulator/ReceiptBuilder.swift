@@ -32,6 +32,13 @@ enum ReceiptBuilder {
         return Array(xml.utf8)
     }
 
+    /// The invtNo customs gives an import inventory once it accepts it: the declared one, else the
+    /// customs code, `2026I` and the first nine digits of the head guid (the CEB816 tax bill quotes it too).
+    static func importInvtNo(_ h: InventoryHead, customsCode: String) -> String {
+        if let declared = h.invtNo, !declared.isEmpty { return declared }
+        return (h.customsCode.isEmpty ? customsCode : h.customsCode) + "2026I" + String(h.guid.filter(\.isNumber).prefix(9))
+    }
+
     /// The receipt answering `document` with `status`, or nil for documents customs does not answer.
     static func receipt(for document: CEBDocument, status: String, info: String, time: Date, customsCode: String) -> (type: String, bytes: [UInt8])? {
         let t = returnTime(time)
@@ -54,9 +61,7 @@ enum ReceiptBuilder {
         case .inventory(let i):
             let h = i.head
             let preNo = (h.preNo?.isEmpty ?? true) ? "B" + String(h.guid.filter(\.isNumber).prefix(17)).padding(toLength: 17, withPad: "0", startingAt: 0) : h.preNo!
-            let invtNo: String? = ["800", "899", "500", "120", "300"].contains(status)
-                ? ((h.invtNo?.isEmpty ?? true) ? (h.customsCode.isEmpty ? customsCode : h.customsCode) + "2026I" + String(h.guid.filter(\.isNumber).prefix(9)) : h.invtNo)
-                : h.invtNo
+            let invtNo: String? = ["800", "899", "500", "120", "300"].contains(status) ? importInvtNo(h, customsCode: customsCode) : h.invtNo
             return ("CEB622", message("CEB622", document: "InventoryReturn", fields: [
                 ("guid", h.guid), ("customsCode", h.customsCode.isEmpty ? customsCode : h.customsCode), ("ebpCode", h.ebpCode),
                 ("ebcCode", h.ebcCode), ("agentCode", h.agentCode), ("copNo", h.copNo ?? ""), ("preNo", preNo), ("invtNo", invtNo),

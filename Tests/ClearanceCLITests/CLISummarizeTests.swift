@@ -45,4 +45,42 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.output.contains("SUM001"), "\(bad.output)")
     }
+
+    /// `refund-data` and `fx-settlement` on a store of submitted exports: nothing released or summarised yet,
+    /// so every paid order is paid-not-exported and no declaration is there to refund; JSON and CSV; SUM001.
+    @Test func moneyDatasetsPrintJSONAndCSV() async throws {
+        let dir = scratchDirectory("cli-money")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = "sqlite://\(dir)/store.sqlite"
+        let month = ExportMonth.make(count: 4, seed: 33)
+        var files: [String] = []
+        for (index, s) in month.shipments.enumerated() {
+            for (kind, bytes) in [("order", ExportMonth.order(s)), ("receipt", ExportMonth.paymentReceipt(s)), ("inventory", ExportMonth.inventory(s))] {
+                let path = "\(dir)/\(index)-\(kind).xml"
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                files.append(path)
+            }
+        }
+        #expect(try await CLI.run(["submit", "--store", store] + files).status == 0)
+        let ebc = ExportMonth.enterprises[0]
+        // Nothing is released, so every order is placed by its receipt, all made in October (even November's export).
+        let mine = month.shipments.filter { $0.ebcCode == ebc }
+
+        let fx = try await CLI.run(["fx-settlement", "--store", store, "--ebc", ebc, "--period", "2026-10"])
+        #expect(fx.status == 0, "\(fx.output)")
+        let line = try #require(fx.output.split(separator: "\n").last { $0.hasPrefix("{") }, "\(fx.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["paidNotExported"] as? [String] == mine.map(\.orderNo).sorted(), "receipts made in October, nothing released")
+        #expect((json["exportedNotPaid"] as? [String])?.isEmpty == true)
+        let csv = try await CLI.run(["fx-settlement", "--store", store, "--ebc", ebc, "--period", "2026-10", "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.output.hasPrefix("orderNo,standing,currency,exported,received,inventories,receipts\r\n"), "\(csv.output)")
+        #expect(csv.output.components(separatedBy: ",paid-not-exported,").count - 1 == mine.count)
+
+        let refund = try await CLI.run(["refund-data", "--store", store, "--ebc", ebc, "--period", "2026-10", "--format", "csv"])
+        #expect(refund.status == 0 && refund.output.hasPrefix("entryId,exportDate,decState,"), "\(refund.output)")
+        #expect(refund.output.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 1, "nothing summarised yet")
+        let bad = try await CLI.run(["refund-data", "--store", store, "--ebc", ebc, "--period", "2026-00"])
+        #expect(bad.status == 2 && bad.output.contains("SUM001"), "\(bad.output)")
+    }
 }

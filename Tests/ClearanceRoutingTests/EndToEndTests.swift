@@ -23,6 +23,8 @@ import XMLSignature
         var order: [String]
         var receiptsMatched: Int
         var verdicts: Set<String>
+        /// The CEB816 tax bills customs issued, as received.
+        var taxBills: [[UInt8]]
     }
 
     func run(_ engine: TestEngine, seed: UInt64, inspectionRate: Double = 0, rejectionRate: Double = 0, until final: Set<String> = ["899"]) async throws -> Run {
@@ -48,6 +50,7 @@ import XMLSignature
         }
         var matched = 0
         var verdicts: Set<String> = []
+        var taxBills: [[UInt8]] = []
         let deadline = Date().addingTimeInterval(60)
         var status = ""
         var rounds = 0
@@ -57,6 +60,7 @@ import XMLSignature
             let spool = SpoolInbox(directory: inbox)
             for file in spool.pending() {
                 let bytes = Array(FileManager.default.contents(atPath: file) ?? Data())
+                if String(decoding: bytes.prefix(400), as: UTF8.self).contains("CEB816Message") { taxBills.append(bytes) }
                 let result = try await receipts.process(bytes)
                 matched += result.receipts.filter(\.matched).count
                 verdicts.insert(result.signatureVerdict.rawValue)
@@ -72,7 +76,7 @@ import XMLSignature
         await worker.shutdown()
         let timeline = try #require(try await store.trace(.orderNo(shipment.orderNo)))
         await store.close()
-        return Run(timeline: timeline, order: parts.map(\.name), receiptsMatched: matched, verdicts: verdicts)
+        return Run(timeline: timeline, order: parts.map(\.name), receiptsMatched: matched, verdicts: verdicts, taxBills: taxBills)
     }
 
     @Test(arguments: TestEngine.allCases, [UInt64(1), 2, 3])
@@ -87,18 +91,35 @@ import XMLSignature
         let inventoryReceipts = t.receipts.filter { $0.forKind == .inventory }.sorted { $0.returnTime < $1.returnTime }.map(\.returnStatus)
         #expect(inventoryReceipts == ["2", "120", "800", "899"], "declared → accepted → released → cleared")
         #expect(run.verdicts == ["valid"], "receipts are signed by customs and verified")
-        #expect(run.receiptsMatched == 10)
+        #expect(run.receiptsMatched == 11, "ten receipts and the tax bill")
         let kinds = t.events.map(\.kind.rawValue)
         #expect(kinds.filter { $0 == "received" }.count >= 4)
         #expect(kinds.filter { $0 == "routed" }.count == 4)
         #expect(kinds.filter { $0 == "delivered" }.count == 4)
         #expect(kinds.contains("documents-matched"))
         #expect(kinds.contains("released"))
-        #expect(kinds.filter { $0 == "receipt" }.count == 10)
+        #expect(kinds.filter { $0 == "receipt" }.count == 11)
         if run.order.last != "inventory" {
             #expect(kinds.contains("awaiting-documents"), "the inventory waited for \(run.order)")
         }
         #expect(t.deliveries.allSatisfy { $0.status == .delivered })
+        // After the release customs issues the tax bill, computed from the inventory: it agrees with the tax the order declared.
+        let bill = try #require(t.events.first { $0.kind == .taxBill }, "a CEB816 after the release")
+        #expect(bill.code == nil, "no TAX001: \(bill.detail ?? "")")
+        let declared = try #require(t.declarations.first { $0.kind == .order }?.taxTotal)
+        #expect(bill.detail?.contains("= \(declared.money); declared \(declared.money)") == true, "\(bill.detail ?? "")")
+        #expect(run.taxBills.count == 1)
+        for bytes in run.taxBills {
+            // The official schema has no place for the signature customs' channel adds: checked without it.
+            let unsigned = String(decoding: bytes, as: UTF8.self)
+                .replacingOccurrences(of: #"<ds:Signature[\s\S]*</ds:Signature>"#, with: "", options: .regularExpression)
+            #expect(unsigned.count < bytes.count, "the bill came signed")
+            let path = scratchDirectory("ceb816") + "/bill.xml"
+            try Data(unsigned.utf8).write(to: URL(fileURLWithPath: path))
+            let check = try await CommandRunner.run("/usr/bin/env", [
+                "xmllint", "--noout", "--schema", Repository.root.appendingPathComponent("schemas/official/202205/import.xsd").path, path])
+            #expect(check.status == 0, "the simulator's CEB816 fails the official import.xsd: \(check.output)")
+        }
     }
 
     @Test func inspectionShowsUpBetweenAcceptanceAndRelease() async throws {

@@ -70,6 +70,13 @@ struct ExportSummaryTests {
         }
     }
 
+    /// A fresh store, the flow routing export messages to customs, and the simulated customs answering them.
+    static func rig(_ engine: TestEngine) async throws -> (any ClearanceFlowStore, ClearanceFlow, Customs) {
+        let store = try await makeFlowStore(engine)
+        let table = Self.table()
+        return (store, ClearanceFlow(store: store, routing: { table }), try Customs(store: store))
+    }
+
     /// What the test expects of one declaration, worked out from the shipments alone.
     struct Expected: Hashable {
         var key: [String]
@@ -98,10 +105,7 @@ struct ExportSummaryTests {
     @Test("a month of exports for two enterprises: cleared, summarised as customs' rule forms them, answered, never twice",
           arguments: TestEngine.allCases)
     func monthToSummary(engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        let table = Self.table()
-        let flow = ClearanceFlow(store: store, routing: { table })
-        let customs = try Customs(store: store)
+        let (store, flow, customs) = try await Self.rig(engine)
         let month = ExportMonth.make(count: 24, seed: engine == .sqlite ? 7 : 8)
 
         // Orders, receipts of payment, waybills and inventories: routed, answered, released.
@@ -241,6 +245,7 @@ struct ExportSummaryTests {
             #expect(last.plan.exclusions.filter { if case .alreadySummarised = $0.reason { true } else { false } }.count
                     == done.filter { d in month.shipments.contains { $0.copNo == d.copNo && $0.ebcCode == ebc } }.count)
         }
+        try await Self.checkTaxRefund(summarizer, month: month, cleared: cleared, summarized: after)
         let applicationTrace = try #require(try await store.trace(.guid(DecodedMessage.decode(applications[0]).guid)))
         #expect(applicationTrace.declarations.contains { $0.kind == .summaryApplication && $0.status == "120" }, "CEB702 moved the application")
         await customs.shutdown()
@@ -274,6 +279,49 @@ extension ExportSummaryTests {
         #expect(refused.issues.map(\.code) == ["MAT103"], "\(refused.issues)")
         #expect(refused.issues.first?.field == "inventory.InventoryList[1].itemNo")
         await store.close()
+    }
+}
+
+extension ExportSummaryTests {
+    /// The tax-refund dataset read after customs' CEB792: one declaration per entryId, its grouping keys
+    /// and line sums those worked out here from the shipments, each line naming the inventories that hold
+    /// its goods; the CSV has a row per line; a month with no summary gives nothing.
+    static func checkTaxRefund(_ summarizer: ExportSummarizer, month: ExportMonth, cleared: Set<Int>,
+                               summarized: [ExportInventoryStanding]) async throws {
+        let period = try #require(SummaryPeriod("2026-10"))
+        let invtNos = Dictionary(summarized.compactMap { s in s.copNo.map { ($0, s.invtNo ?? "") } }, uniquingKeysWith: { a, _ in a })
+        for ebc in ExportMonth.enterprises {
+            let report = try await summarizer.taxRefund(ebcCode: ebc, period: period)
+            let expected = Self.expected(month.shipments, ebc: ebc, cleared: cleared)
+            #expect(report.unreadable.isEmpty)
+            #expect(report.declarations.count == expected.count, "one declaration number per declaration formed")
+            #expect(Set(report.declarations.map(\.entryId)).count == report.declarations.count)
+            var lineRows = 0
+            for d in report.declarations {
+                #expect(d.entryId.count == 18 && d.decState == "1")
+                let key = [d.shipper, d.trafMode, d.ownerCode, d.country, d.portCode]
+                let e = try #require(expected[key], "unexpected declaration \(key)")
+                #expect(Set(d.inventories.map(\.copNo)) == e.copNos, "\(key)")
+                #expect(d.exportDate == d.inventories.map(\.exportDate).max() && d.exportDate.hasPrefix("202610"))
+                #expect(d.lines.map(\.lineNo) == Array(1...d.lines.count))
+                #expect(d.lines.count == e.lines.count)
+                for line in d.lines {
+                    let sums = try #require(e.lines[[line.country, line.gcode, line.currency]])
+                    #expect(Decimal(string: line.quantity) == sums.quantity && Decimal(string: line.value) == sums.value, "\(key) \(line.gcode)")
+                    let behind = month.shipments.filter { s in
+                        e.copNos.contains(s.copNo) && s.lines.contains { $0.country == line.country && $0.gcode == line.gcode && $0.currency == line.currency }
+                    }
+                    #expect(Set(line.inventories) == Set(behind.map { invtNos[$0.copNo] ?? "?" }), "\(key) \(line.gcode)")
+                    let unit1 = behind.first?.lines.first { $0.country == line.country && $0.gcode == line.gcode && $0.currency == line.currency }?.unit1
+                    #expect(line.goodsName == "品名" && line.declaredUnit == "140" && line.unit == unit1, "as the inventories give them")
+                }
+                lineRows += d.lines.count
+            }
+            let rows = report.csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(rows.count == lineRows + 1 && rows[0].hasPrefix("entryId,exportDate,"))
+            let november = try await summarizer.taxRefund(ebcCode: ebc, period: try #require(SummaryPeriod("2026-11")))
+            #expect(november.declarations.isEmpty, "November's inventories are in no summary")
+        }
     }
 }
 

@@ -102,7 +102,8 @@ struct BrowserTests {
 
             // Every page at a phone's 390 × 844 and a laptop's 1280 × 800, in Chinese and English: the page
             // itself never scrolls sideways (wide tables scroll inside their own box); screenshots for people.
-            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds", "/ops/payment-requests"]
+            let pages = ["/ops", "/ops/shipments/\(DemoRuntime.shipmentKey)", "/ops/outbox", "/ops/batches", "/ops/holds", "/ops/payment-requests",
+                         "/ops/fx-settlement?ebc=91350526MA8U2F0N32&period=2026-10"]
             for (width, height) in [(390, 844), (1280, 800)] {
                 for language in ["zh", "en"] {
                     for page in pages {

@@ -104,7 +104,7 @@ public struct ExportMonth: Sendable {
     }
 
     /// Σ line totals of a shipment, as text with two decimals.
-    static func goodsValue(_ s: Shipment) -> String {
+    public static func goodsValue(_ s: Shipment) -> String {
         let cents = s.lines.reduce(0) { $0 + Int($1.totalPrice.replacingOccurrences(of: ".", with: ""))! }
         return "\(cents / 100).\(String(format: "%02d", cents % 100))"
     }

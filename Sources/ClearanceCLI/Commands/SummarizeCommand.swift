@@ -27,11 +27,7 @@ struct SummarizeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOption
     @OptionGroup var rules: RulesOption
 
-    @Option(help: ArgumentHelp("The e-commerce enterprise (shipper/receiver) code: ebcCode of its export inventories.", valueName: "CODE"))
-    var ebc: String
-
-    @Option(help: ArgumentHelp("The month exported: YYYY-MM.", valueName: "YYYY-MM"))
-    var period: String
+    @OptionGroup var enterprise: EnterpriseMonthOptions
 
     @Flag(help: "Print the declarations; write, store and send nothing.")
     var dryRun = false
@@ -49,7 +45,6 @@ struct SummarizeCommand: AsyncParsableCommand {
     var holiday: [String] = []
 
     func validate() throws {
-        guard SummaryPeriod(period) != nil else { throw ValidationError(SummaryError.badPeriod(period).description) }
         guard maxPerMessage >= 1 else { throw ValidationError("--max-per-message must be at least 1") }
         for day in holiday where day.count != 8 || !day.allSatisfy(\.isNumber) {
             throw ValidationError("--holiday \(day): expected yyyyMMdd")
@@ -57,7 +52,7 @@ struct SummarizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let month = SummaryPeriod(period) else { throw Exit.usage }
+        let month = try enterprise.month
         let watcher = dryRun ? nil : try rules.watcher()
         let opened = try await store.openFlow()
         let flow = watcher.map { watcher in ClearanceFlow(store: opened, routing: { watcher.current() }) }
@@ -66,7 +61,7 @@ struct SummarizeCommand: AsyncParsableCommand {
         let outcome: Result<SummaryRun, SummaryError>
         do {
             outcome = .success(try await summarizer.run(
-                ebcCode: ebc, period: month, dryRun: dryRun, outDirectory: outDir.map { URL(fileURLWithPath: $0) }))
+                ebcCode: enterprise.ebc, period: month, dryRun: dryRun, outDirectory: outDir.map { URL(fileURLWithPath: $0) }))
         } catch {
             outcome = .failure(error)
         }

@@ -14,6 +14,12 @@ final class OutputBuffer {
         if pending.count >= 1 << 16 { flush() }
     }
 
+    /// Text as it is (its own line ends, e.g. CSV's CRLF).
+    func raw(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
     func flush() {
         guard !pending.isEmpty else { return }
         pending.withUnsafeBytes { Self.write($0, to: 1) }

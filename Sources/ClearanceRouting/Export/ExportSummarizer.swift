@@ -53,6 +53,25 @@ public struct ExportSummarizer: Sendable {
         try SummaryPlanner.plan(try await candidates(ebcCode: ebcCode).map(\.candidate), ebcCode: ebcCode, period: period)
     }
 
+    /// The tax-refund dataset of the enterprise's exports of `period`: the declarations customs
+    /// formed from its summaries (``TaxRefundPlanner``), read back from the same stored inventories.
+    public func taxRefund(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> TaxRefundReport {
+        try TaxRefundPlanner.report(try await candidates(ebcCode: ebcCode).map(\.candidate), ebcCode: ebcCode, period: period)
+    }
+
+    /// Foreign-exchange settlement of the enterprise's `period`: its exports set against its payment
+    /// receipts, order by order (``FXSettlementPlanner``).
+    public func fxSettlement(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> FXSettlementReport {
+        let payments: [ExportPaymentStanding]
+        do {
+            payments = try await store.exportPayments(ebcCode: ebcCode)
+        } catch {
+            throw .store(error)
+        }
+        return try FXSettlementPlanner.report(try await candidates(ebcCode: ebcCode).map(\.candidate), payments: payments,
+                                              ebcCode: ebcCode, period: period)
+    }
+
     /// Plans and, unless `dryRun`, sends. `outDirectory` receives each message written (`<copNo>_<seq>.xml`).
     public func run(ebcCode: String, period: SummaryPeriod, dryRun: Bool, outDirectory: URL? = nil) async throws(SummaryError) -> SummaryRun {
         let read = try await candidates(ebcCode: ebcCode)

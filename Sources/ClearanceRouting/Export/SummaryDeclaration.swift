@@ -34,8 +34,12 @@ public struct SummaryLineKey: Sendable, Hashable, Comparable {
 /// One line of a declaration: its goods summed exactly (10⁻⁵ units, no floating point).
 public struct SummaryLine: Sendable, Hashable {
     public var key: SummaryLineKey
+    /// The goods name (`gname`) of the first inventory line summed.
+    public var goodsName: String
     /// The legal unit (`unit1`) of the first inventory line summed (the HS code sets it).
     public var unit: String
+    /// The declared unit (`unit`) of the first inventory line summed.
+    public var declaredUnit: String
     /// Σ legal quantity (`qty1`).
     public var quantity: CEBDecimal
     /// Σ declared quantity (`qty`).

@@ -30,7 +30,7 @@ public struct SummaryCandidate: Sendable, Hashable {
 /// one line per ``SummaryLineKey`` with quantities and values summed exactly.
 public enum SummaryPlanner {
     public static func plan(_ candidates: [SummaryCandidate], ebcCode: String, period: SummaryPeriod) throws(SummaryError) -> SummaryPlan {
-        var groups: [SummaryDeclarationKey: (inventories: [SummaryInventory], lines: [SummaryLineKey: SummaryLine])] = [:]
+        var groups: [SummaryDeclarationKey: (inventories: [SummaryInventory], lines: SummaryLineSum)] = [:]
         var exclusions: [SummaryExclusion] = []
         for candidate in candidates {
             let standing = candidate.standing
@@ -47,25 +47,15 @@ public enum SummaryPlanner {
             }
             let key = SummaryDeclarationKey(ebcCode: head.ebcCode, trafMode: head.trafMode, ownerCode: head.ownerCode,
                                             country: head.country, portCode: head.portCode)
-            var group = groups[key] ?? ([], [:])
+            var group = groups[key] ?? ([], SummaryLineSum())
+            let invtNo = standing.invtNo ?? head.invtNo ?? ""
             group.inventories.append(SummaryInventory(
-                declarationId: standing.declarationId, copNo: head.copNo, invtNo: standing.invtNo ?? head.invtNo ?? "",
-                logisticsNo: head.logisticsNo))
-            for line in inventory.lines {
-                let lineKey = SummaryLineKey(country: line.country, gcode: line.gcode, currency: line.currency)
-                var sum = group.lines[lineKey] ?? SummaryLine(key: lineKey, unit: line.unit1, quantity: .zero, declaredQuantity: .zero,
-                                                              value: .zero, inventoryLines: 0)
-                sum.quantity = try add(sum.quantity, line.qty1, "legal quantity of \(line.gcode)")
-                sum.declaredQuantity = try add(sum.declaredQuantity, line.qty, "quantity of \(line.gcode)")
-                sum.value = try add(sum.value, line.totalPrice, "value of \(line.gcode) in \(line.currency)")
-                sum.inventoryLines += 1
-                group.lines[lineKey] = sum
-            }
+                declarationId: standing.declarationId, copNo: head.copNo, invtNo: invtNo, logisticsNo: head.logisticsNo))
+            try group.lines.add(inventory, source: invtNo)
             groups[key] = group
         }
         let declarations = groups.keys.sorted().map { key in
-            SummaryDeclaration(key: key, inventories: groups[key]!.inventories,
-                               lines: groups[key]!.lines.keys.sorted().map { groups[key]!.lines[$0]! })
+            SummaryDeclaration(key: key, inventories: groups[key]!.inventories, lines: groups[key]!.lines.sorted)
         }
         return SummaryPlan(ebcCode: ebcCode, period: period, declarations: declarations, exclusions: exclusions)
     }
@@ -79,11 +69,5 @@ public enum SummaryPlanner {
             return .cancelled(s.status)
         }
         return s.status == .cleared ? nil : .notCleared(s.status)
-    }
-
-    private static func add(_ a: CEBDecimal, _ b: CEBDecimal, _ what: String) throws(SummaryError) -> CEBDecimal {
-        // Exact in 10⁻⁵ units; a sum past Int64 (beyond any real month) stops the run rather than wrapping.
-        guard let sum = a.adding(b) else { throw .overflow(what) }
-        return sum
     }
 }

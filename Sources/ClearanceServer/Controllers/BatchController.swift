@@ -191,8 +191,8 @@ struct BatchController {
         if wantsCSV {
             var csv = "document,key,line,column,severity,code,field,message\r\n"
             for e in rows {
-                csv += [String(e.documentIndex), e.recordKey ?? "", String(e.line), String(e.column), e.severity, e.code,
-                        e.field ?? "", e.message].map(Self.csvField).joined(separator: ",") + "\r\n"
+                csv += CSVText.row([String(e.documentIndex), e.recordKey ?? "", String(e.line), String(e.column), e.severity, e.code,
+                                    e.field ?? "", e.message])
             }
             return Response(
                 status: .ok,
@@ -205,13 +205,4 @@ struct BatchController {
         return try dto.response(from: request, context: context)
     }
 
-    /// RFC 4180 field; a leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets never run it.
-    static func csvField(_ value: String) -> String {
-        var v = value
-        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
 }

@@ -14,8 +14,8 @@ import Hummingbird
 /// declarations; the overview, outbox and reveal are for ops only.
 struct OpsPageController {
     let environment: ServiceEnvironment
-    private var views: ViewRenderer { environment.views }
-    private var store: any AccessStore { environment.store }
+    var views: ViewRenderer { environment.views }
+    var store: any AccessStore { environment.store }
 
     func register(on router: Router<EnterpriseContext>) {
         router.get("/ops/login") { request, _ in try loginForm(request, next: request.uri.queryParameters.get("next")) }
@@ -31,6 +31,7 @@ struct OpsPageController {
         router.post("/ops/outbox/:id/replay") { request, context in try await replay(request, context) }
         router.get("/ops/holds") { _, context in try await holds(context) }
         router.get("/ops/payment-requests") { request, context in try await paymentRequests(request, context) }
+        router.get("/ops/fx-settlement") { request, context in try await fxSettlement(request, context) }
         router.get("/ops/charts/:name") { _, context in try await chartRows(context) }
         router.post("/ops/holds/:guid/release") { request, context in try await decideHold(request, context, release: true) }
         router.post("/ops/holds/:guid/refuse") { request, context in try await decideHold(request, context, release: false) }
@@ -114,7 +115,7 @@ struct OpsPageController {
         return enterprise
     }
 
-    private func requireOps(_ context: EnterpriseContext) throws -> EnterpriseRecord {
+    func requireOps(_ context: EnterpriseContext) throws -> EnterpriseRecord {
         let enterprise = try viewer(context)
         guard enterprise.role == .ops else { throw HTTPError(.notFound, message: "not found") }
         return enterprise
@@ -122,7 +123,7 @@ struct OpsPageController {
 
     /// Values every signed-in page shows: the viewer, the search box and (for a session) the
     /// CSRF token of its forms.
-    private func base(_ title: String, _ context: EnterpriseContext, query: String = "") -> [String: Any] {
+    func base(_ title: String, _ context: EnterpriseContext, query: String = "") -> [String: Any] {
         var values = Self.texts(context.language, link: context.languageLink)
         values["title"] = title
         values["query"] = query

@@ -375,6 +375,78 @@ paths:
         "200": { description: The deposit (masked), content: { application/json: { schema: { $ref: "#/components/schemas/PaymentOriginal" } } } }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/tax-refund:
+    get:
+      tags: [systems]
+      summary: The export tax-refund (出口退（免）税) dataset of an enterprise's month (the enterprise itself or ops)
+      description: >
+        Every customs export declaration the enterprise's summaries formed (CEB792 with entryId) for the
+        inventories exported (ieDate) in the month: declaration number, state, export date (the latest ieDate of
+        its inventories), the summary's grouping keys, its inventories, and its lines (one per final destination
+        country, 10-digit HS code and currency, summed exactly by the rule clearance summarize applies) with
+        goods name, legal and declared quantity and unit, value, currency and the inventories behind each.
+        CSV (one row per line) with format=csv or Accept text/csv. Any caller but the enterprise (ebc) or ops gets 404.
+      parameters:
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
+        - { name: format, in: query, required: false, schema: { type: string, enum: [json, csv] } }
+      responses:
+        "200":
+          description: The dataset
+          content:
+            application/json: { schema: { $ref: "#/components/schemas/TaxRefundReport" } }
+            text/csv: { schema: { type: string } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/tax-refund.csv:
+    get:
+      tags: [systems]
+      summary: The tax-refund dataset as CSV, one row per declaration line (the enterprise itself or ops)
+      parameters:
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
+      responses:
+        "200": { description: "CSV: entryId,exportDate,decState,shipper,country,portCode,lineNo,gcode,goodsName,quantity,unit,declaredQuantity,declaredUnit,value,currency,destination,inventories", content: { text/csv: { schema: { type: string } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/fx-settlement:
+    get:
+      tags: [systems]
+      summary: Foreign-exchange settlement (收汇) of an enterprise's month, exports set against payment receipts (the enterprise itself or ops)
+      description: >
+        An order is in the month when one of its export inventories customs released (800 and after) was
+        exported (ieDate) in it, or, with no released export, when one of its payment receipts (CEB403) was made
+        (appTime) in it. Per order: exported value (its released inventories' line values per currency), received
+        value (its receipts' charge per currency; refused, deleted, returned or unrouted receipts listed, not
+        counted) and its standing. Per currency: exported, received, outstanding. CSV (one row per order and
+        currency) with format=csv or Accept text/csv. Any caller but the enterprise (ebc) or ops gets 404.
+      parameters:
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
+        - { name: format, in: query, required: false, schema: { type: string, enum: [json, csv] } }
+      responses:
+        "200":
+          description: The settlement
+          content:
+            application/json: { schema: { $ref: "#/components/schemas/FXSettlementReport" } }
+            text/csv: { schema: { type: string } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /v1/fx-settlement.csv:
+    get:
+      tags: [systems]
+      summary: The foreign-exchange settlement as CSV, one row per order and currency (the enterprise itself or ops)
+      parameters:
+        - { $ref: "#/components/parameters/EnterpriseCode" }
+        - { $ref: "#/components/parameters/Month" }
+      responses:
+        "200": { description: "CSV: orderNo,standing,currency,exported,received,inventories,receipts", content: { text/csv: { schema: { type: string } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/credit:
     post:
       tags: [ops]
@@ -545,6 +617,18 @@ paths:
       security: [ { cookieSession: [] } ]
       parameters:
         - { name: state, in: query, required: false, schema: { type: string, enum: [not-sent, queued, answered, refused] } }
+      responses:
+        "200": { $ref: "#/components/responses/Page" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+  /ops/fx-settlement:
+    get:
+      tags: [ops]
+      summary: "Ops page: an export enterprise's month of exports set against its payment receipts, by currency and order (HTML)"
+      security: [ { cookieSession: [] } ]
+      parameters:
+        - { name: ebc, in: query, required: false, schema: { type: string, maxLength: 18 } }
+        - { name: period, in: query, required: false, schema: { type: string }, example: 2026-10 }
       responses:
         "200": { $ref: "#/components/responses/Page" }
         "401": { $ref: "#/components/responses/Error" }
@@ -929,6 +1013,9 @@ components:
     apiKeyHeader: { type: apiKey, in: header, name: X-API-Key }
     metricsToken: { type: http, scheme: bearer, description: "the token given to clearance serve --metrics-token" }
     cookieSession: { type: apiKey, in: cookie, name: clearance_session, description: "ops-page session opened by POST /ops/login" }
+  parameters:
+    EnterpriseCode: { name: ebc, in: query, required: true, description: "the e-commerce enterprise's code", schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
+    Month: { name: period, in: query, required: true, description: YYYY-MM, schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$" }, example: 2026-10 }
   responses:
     Error:
       description: An error
@@ -1284,6 +1371,121 @@ components:
         createdAt: { type: string, format: date-time }
         updatedAt: { type: string, format: date-time }
         queued: { type: array, items: { $ref: "#/components/schemas/PaymentDataRequest" }, description: requests this deposit queued }
+    TaxRefundReport:
+      type: object
+      required: [ebcCode, period, declarations, unreadable]
+      properties:
+        ebcCode: { type: string }
+        period: { type: string, description: YYYY-MM }
+        declarations: { type: array, items: { $ref: "#/components/schemas/TaxRefundDeclaration" } }
+        unreadable: { type: array, items: { type: string }, description: "summarised inventories that could not be read back (invtNo: why)" }
+    TaxRefundDeclaration:
+      type: object
+      required: [entryId, exportDate, shipper, trafMode, ownerCode, country, portCode, inventories, lines, totals]
+      properties:
+        entryId: { type: string, description: customs declaration number (CEB792) }
+        decState: { type: string }
+        summaryCopNo: { type: string, description: the CEB701 summary application it answered }
+        exportDate: { type: string, description: "yyyyMMdd: the latest ieDate of its inventories" }
+        shipper: { type: string }
+        trafMode: { type: string }
+        ownerCode: { type: string }
+        country: { type: string }
+        portCode: { type: string }
+        inventories:
+          type: array
+          items:
+            type: object
+            required: [invtNo, copNo, orderNo, logisticsNo, exportDate]
+            properties:
+              invtNo: { type: string }
+              copNo: { type: string }
+              orderNo: { type: string }
+              logisticsNo: { type: string }
+              exportDate: { type: string }
+        lines:
+          type: array
+          items:
+            type: object
+            required: [lineNo, gcode, goodsName, quantity, unit, declaredQuantity, declaredUnit, value, currency, country, inventories]
+            properties:
+              lineNo: { type: integer }
+              gcode: { type: string }
+              goodsName: { type: string }
+              quantity: { type: string, description: "legal quantity (Σ qty1): exact decimal" }
+              unit: { type: string }
+              declaredQuantity: { type: string, description: Σ qty }
+              declaredUnit: { type: string }
+              value: { type: string, description: "Σ totalPrice: exact decimal" }
+              currency: { type: string }
+              country: { type: string, description: final destination country }
+              inventories: { type: array, items: { type: string }, description: invtNos }
+        totals:
+          type: array
+          items:
+            type: object
+            required: [currency, value]
+            properties:
+              currency: { type: string }
+              value: { type: string }
+    FXAmount:
+      type: object
+      required: [currency, value]
+      properties:
+        currency: { type: string }
+        value: { type: string, description: exact decimal }
+    FXSettlementReport:
+      type: object
+      required: [ebcCode, period, currencies, orders, exportedNotPaid, paidNotExported, unreadable]
+      properties:
+        ebcCode: { type: string }
+        period: { type: string, description: YYYY-MM }
+        currencies:
+          type: array
+          items:
+            type: object
+            required: [currency, exported, received, outstanding]
+            properties:
+              currency: { type: string }
+              exported: { type: string }
+              received: { type: string }
+              outstanding: { type: string, description: exported − received }
+        orders:
+          type: array
+          items:
+            type: object
+            required: [orderNo, standing, exported, received, inventories, receipts]
+            properties:
+              orderNo: { type: string }
+              standing: { type: string, enum: [settled, underpaid, overpaid, exported-not-paid, paid-not-exported] }
+              exported: { type: array, items: { $ref: "#/components/schemas/FXAmount" } }
+              received: { type: array, items: { $ref: "#/components/schemas/FXAmount" } }
+              inventories:
+                type: array
+                items:
+                  type: object
+                  required: [copNo, exportDate, status]
+                  properties:
+                    copNo: { type: string }
+                    invtNo: { type: string }
+                    exportDate: { type: string }
+                    status: { type: string }
+              receipts:
+                type: array
+                items:
+                  type: object
+                  required: [charge, currency, status, counted]
+                  properties:
+                    payNo: { type: string }
+                    payCode: { type: string }
+                    charge: { type: string }
+                    currency: { type: string }
+                    time: { type: string, description: yyyyMMddHHmmss China time }
+                    status: { type: string }
+                    counted: { type: boolean }
+        exportedNotPaid: { type: array, items: { type: string } }
+        paidNotExported: { type: array, items: { type: string } }
+        unreadable: { type: array, items: { type: string } }
     HoldDecision:
       type: object
       required: [guid, status, destinations, rules]
@@ -1390,6 +1592,39 @@ components:
 </html>
 
 """#),
+        ("fx-settlement", #"""
+{{> header}}
+<h1>{{t.fxSettlement}}{{#ebc}} · {{ebc}} · {{period}}{{/ebc}}</h1>
+<p class="muted">{{t.fxSettlementHelp}}</p>
+<form class="filter" method="get" action="/ops/fx-settlement">
+  <label>{{t.ebcCode}} <input name="ebc" value="{{ebc}}" size="18" maxlength="18" required></label>
+  <label>{{t.period}} <input name="period" value="{{period}}" size="7" maxlength="7" pattern="[0-9]{4}-[0-9]{2}" required></label>
+  <button type="submit">{{t.show}}</button>
+</form>
+{{#problem}}<p class="problem">{{problem}}</p>{{/problem}}
+{{#shown}}
+<h2>{{t.byCurrency}}</h2>
+<table id="fx-currencies">
+<tr><th>{{t.currency}}</th><th>{{t.exported}}</th><th>{{t.receivedValue}}</th><th>{{t.outstanding}}</th></tr>
+{{#currencies}}
+<tr><td>{{currency}}</td><td>{{exported}}</td><td>{{received}}</td><td>{{outstanding}}</td></tr>
+{{/currencies}}
+{{^currencies}}<tr><td colspan="4" class="muted">{{t.nothingExported}}</td></tr>{{/currencies}}
+</table>
+<h2>{{t.orders}}</h2>
+<p class="muted">{{t.standings}}: {{#standings}}<span class="status status-{{.}}">{{.}}</span> {{/standings}}</p>
+<table id="fx-orders">
+<tr><th>{{t.orderNo}}</th><th>{{t.standing}}</th><th>{{t.exported}}</th><th>{{t.receivedValue}}</th><th>{{t.exportInventories}}</th><th>{{t.paymentReceipts}}</th></tr>
+{{#orders}}
+<tr><td><a href="/ops/shipments/{{orderNo}}">{{orderNo}}</a></td><td><span class="status status-{{standing}}">{{standing}}</span></td><td>{{exported}}</td><td>{{received}}</td><td>{{inventories}}</td><td>{{receipts}}</td></tr>
+{{/orders}}
+{{^orders}}<tr><td colspan="6" class="muted">{{t.nothingExported}}</td></tr>{{/orders}}
+</table>
+{{#unreadable}}<p class="problem">{{.}}</p>{{/unreadable}}
+{{/shown}}
+{{> footer}}
+
+"""#),
         ("header", #"""
 <!DOCTYPE html>
 <html lang="{{lang}}">
@@ -1418,6 +1653,10 @@ pre { background: #fff; border: 1px solid #d8dde3; padding: .8rem; overflow-x: a
 .status { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; background: #dde6f0; font-weight: 600; }
 .status-released, .status-cleared { background: #cdeccd; }
 .status-refused, .status-returned, .status-dead { background: #f5d0d0; }
+.status-settled { background: #cdeccd; }
+.status-underpaid, .status-exported-not-paid, .status-paid-not-exported { background: #f5e3c0; }
+form.filter { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: center; margin-bottom: 1rem; }
+.problem { color: #a12622; }
 ol.timeline li { margin-bottom: .3rem; }
 .muted { color: #6b7785; }
 </style>
@@ -1430,6 +1669,7 @@ ol.timeline li { margin-bottom: .3rem; }
   <a href="/ops/outbox?status=dead">{{t.deadLetters}}</a>
   <a href="/ops/holds">{{t.holds}}</a>
   <a href="/ops/payment-requests">{{t.paymentRequests}}</a>
+  <a href="/ops/fx-settlement">{{t.fxSettlement}}</a>
   <form action="/ops/search" method="get">
     <input id="q" name="q" placeholder="{{t.searchPlaceholder}}" size="40" value="{{query}}">
     <button type="submit">{{t.search}}</button>
@@ -1476,7 +1716,7 @@ ol.timeline li { margin-bottom: .3rem; }
 <table id="exports-to-summarise">
 <tr><th>{{t.ebcCode}}</th><th>{{t.clearedNotSummarised}}</th><th>{{t.summaryDue}}</th></tr>
 {{#exportsToSummarise}}
-<tr><td>{{ebcCode}}</td><td>{{count}}</td><td>{{period}}: {{deadline}}</td></tr>
+<tr><td><a href="/ops/fx-settlement?ebc={{ebcCode}}&amp;period={{period}}">{{ebcCode}}</a></td><td>{{count}}</td><td>{{period}}: {{deadline}}</td></tr>
 {{/exportsToSummarise}}
 </table>
 {{/hasExportsToSummarise}}
@@ -1825,7 +2065,23 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "exportsToSummarise": "Export summaries due",
  "ebcCode": "E-commerce enterprise",
  "clearedNotSummarised": "Cleared, not yet summarised",
- "summaryDue": "Summary of the month due"
+ "summaryDue": "Summary of the month due",
+ "fxSettlement": "FX settlement",
+ "fxSettlementHelp": "An export enterprise's month of exports set against the payment receipts (CEB403) received for them (收汇). An order is in the month when customs released one of its export inventories exported (ieDate) in it, or, with no released export, when one of its receipts was made in it. Exported value sums the released inventories' lines per currency; received value sums the order's receipts (refused, deleted, returned or unrouted ones are marked ✗ and not counted). The same data as JSON or CSV: GET /v1/fx-settlement, clearance fx-settlement.",
+ "period": "Month (YYYY-MM)",
+ "show": "Show",
+ "byCurrency": "By currency",
+ "currency": "Currency",
+ "exported": "Exported",
+ "receivedValue": "Received",
+ "outstanding": "Outstanding",
+ "orders": "Orders",
+ "standings": "Standings",
+ "standing": "Standing",
+ "exportInventories": "Export inventories",
+ "paymentReceipts": "Payment receipts",
+ "nothingExported": "No export and no payment in this month.",
+ "badPeriod": "The month must be YYYY-MM (e.g. 2026-10) and the enterprise code at most 18 characters."
 }
 
 """#),
@@ -1973,7 +2229,23 @@ th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef1f
  "exportsToSummarise": "待汇总申报的出口清单",
  "ebcCode": "电商企业",
  "clearedNotSummarised": "已结关未汇总",
- "summaryDue": "汇总申报截止"
+ "summaryDue": "汇总申报截止",
+ "fxSettlement": "收汇核对",
+ "fxSettlementHelp": "出口电商企业某月的出口与收到的收款单（CEB403）逐单核对（收汇）。订单计入该月：其出口清单经海关放行且出口日期（ieDate）在该月；没有放行的出口时，按收款单的申报时间。出口金额为放行清单商品行按币制之和；收款金额为该订单收款单之和（被退单、删除、退回或未路由的收款单标 ✗，不计入）。同样的数据可取 JSON 或 CSV：GET /v1/fx-settlement，clearance fx-settlement。",
+ "period": "月份（YYYY-MM）",
+ "show": "查询",
+ "byCurrency": "按币制",
+ "currency": "币制",
+ "exported": "出口金额",
+ "receivedValue": "收款金额",
+ "outstanding": "未收",
+ "orders": "订单",
+ "standings": "状态",
+ "standing": "收汇状态",
+ "exportInventories": "出口清单",
+ "paymentReceipts": "收款单",
+ "nothingExported": "该月没有出口，也没有收款。",
+ "badPeriod": "月份须为 YYYY-MM（如 2026-10），企业代码不超过 18 位。"
 }
 
 """#),

@@ -17,6 +17,8 @@ extension SQLStore {
             try moveParcels(s, notice: declarationId, to: .arrived, event: .exportArrived, receiptId: receiptId, occurredAt: occurredAt, now: now)
         case .departure where accepted:
             try moveParcels(s, notice: declarationId, to: .departed, event: .exportDeparted, receiptId: receiptId, occurredAt: occurredAt, now: now)
+        case .warehouseEntry where accepted:
+            try markWarehouseEntry(s, list: declarationId, receiptId: receiptId, occurredAt: occurredAt, now: now)
         case .exportInventoryCancel where ["800", "899"].contains(r.returnStatus):
             try cancelExportInventory(s, cancel: declarationId)
         case .summaryApplication:
@@ -48,6 +50,26 @@ extension SQLStore {
                 try s.execute("UPDATE declarations SET status = $1 WHERE id = $2", [.text(target.rawValue), .integer(id)])
                 _ = try insertEvent(s, kind: event, occurredAt: occurredAt, messageId: nil, declarationId: id, receiptId: receiptId,
                                     code: nil, detail: "parcel \(logisticsNo)", dedupKey: "\(event.rawValue):\(id)", now: now)
+            }
+        }
+    }
+
+    /// The import waybills (CEB511) of the parcels an accepted warehouse entry list names, of its
+    /// logistics company, get a `warehouse-entered` event naming the list; their status is customs'
+    /// answer to the waybill itself and does not move.
+    private static func markWarehouseEntry(_ s: any SQLSession, list: Int64, receiptId: Int64, occurredAt: Int64, now: Int64) throws(StoreError) {
+        let head = try s.queryOne("SELECT logistics_code, cop_no FROM declarations WHERE id = $1", [.integer(list)])
+        let parcels = try s.query("SELECT item_no FROM declaration_lines WHERE declaration_id = $1 ORDER BY gnum", [.integer(list)])
+            .compactMap { $0.string(0) }
+        for logisticsNo in parcels {
+            for row in try s.query("""
+                SELECT id FROM declarations
+                WHERE logistics_no = $1 AND (kind || '') = $2 AND (CAST($3 AS TEXT) IS NULL OR COALESCE(logistics_code, '') = $3)
+                """, [.text(logisticsNo), .text(DeclarationKind.logistics.rawValue), .optional(head?.string(0))]) {
+                guard let id = row.int64(0) else { continue }
+                _ = try insertEvent(s, kind: .warehouseEntered, occurredAt: occurredAt, messageId: nil, declarationId: id, receiptId: receiptId,
+                                    code: nil, detail: "warehouse entry list \(head?.string(1) ?? "?"), parcel \(logisticsNo)",
+                                    dedupKey: "warehouse-entered:\(id):\(list)", now: now)
             }
         }
     }

@@ -73,10 +73,11 @@ public struct FlowWrite: Sendable {
 /// The store operations the clearance flow needs beyond ``Store``: atomic store-and-route,
 /// shipment-ordered outbox claims, dead-letter inspection and replay, and the history the
 /// cross-message rules read (``ClearanceHistory``), and the credit list the flow checks parties
-/// against (``CreditStore``), and the export inventories the summary declaration claims (``ExportSummaryStore``).
+/// against (``CreditStore``), the export inventories the summary declaration claims (``ExportSummaryStore``)
+/// and the payment receipts foreign-exchange settlement sets against them (``ExportPaymentStore``).
 ///
 /// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
-public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore {
+public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore, ExportPaymentStore {
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
     /// the report says `duplicate` and no status, event or route is written again.

@@ -44,6 +44,9 @@ public struct DeclarationKind: RawRepresentable, Sendable, Hashable, Codable, Cu
     /// CEB792 summary result (汇总结果单), customs' answer to a summary application: a receipt-like
     /// record linked to the application, never a declaration of its own.
     public static let summaryResult = DeclarationKind(rawValue: "summary-result")
+    /// CEB711 warehouse entry list (入库明细单): the import parcels a logistics company put into the
+    /// supervised warehouse; its lines' `itemNo` hold the waybills' logisticsNos. Answered by CEB712.
+    public static let warehouseEntry = DeclarationKind(rawValue: "warehouse-entry")
 }
 
 /// One goods line of a declaration (`OrderList`, `InventoryList`, `WayBillList`…).

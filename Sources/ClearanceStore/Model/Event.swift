@@ -47,6 +47,8 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let exportArrived = EventKind(rawValue: "arrived")
     /// An export inventory's parcel listed in an accepted departure notice (CEB509/510).
     public static let exportDeparted = EventKind(rawValue: "departed")
+    /// An import waybill's parcel listed in a warehouse entry list (CEB711) customs accepted (CEB712).
+    public static let warehouseEntered = EventKind(rawValue: "warehouse-entered")
     /// A cleared export inventory put in a summary application (CEB701).
     public static let summarising = EventKind(rawValue: "summarising")
     /// A summary application returned by customs (CEB702 100): its inventories may be summarised again.
