@@ -33,7 +33,7 @@ public final class SimulatorServer: @unchecked Sendable {
     public func setResponseDelay(_ seconds: Double) { lock.withLock { responseDelay = seconds } }
 
     /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port.
-    public func start(host: String = "127.0.0.1", port: Int = 0, timeout: TimeInterval = 10) async throws -> Int {
+    public func start(host: String = "127.0.0.1", port: Int = 0, timeout: TimeInterval = 30) async throws -> Int {
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok) }
         let handler: @Sendable (Counterpart) -> @Sendable (Request, BasicRequestContext) async throws -> Response = { counterpart in { [self] request, _ in

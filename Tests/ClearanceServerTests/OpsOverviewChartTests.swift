@@ -128,7 +128,9 @@ struct OpsOverviewChartTests {
                 try await client.execute(uri: "/ops", method: .get, headers: ops.cookie) { r in
                     let month = SummaryPeriod.previous(to: Date())
                     #expect(r.text.contains("<table id=\"exports-to-summarise\">"))
-                    #expect(r.text.contains("<td>91350526MA8U2F0N32</td><td>1</td><td>\(month): \(month.deadlineText())</td>"), "\(r.text)")
+                    // The enterprise links to its foreign-exchange settlement for the month.
+                    #expect(r.text.contains("<td><a href=\"/ops/fx-settlement?ebc=91350526MA8U2F0N32&amp;period=\(month)\">91350526MA8U2F0N32</a></td>"
+                                            + "<td>1</td><td>\(month): \(month.deadlineText())</td>"), "\(r.text)")
                 }
             }
         }
