@@ -64,12 +64,13 @@ import Testing
         return Setup(url: url, rules: rules, keyPath: key, certPath: cert, shipments: shipments)
     }
 
-    /// A worker on the test's outbox. The lease (5 s) outlasts a delivery on a loaded machine, so a
-    /// row is claimed again only once its worker is gone (a 2 s lease let a live, slow worker's rows
-    /// be claimed twice, and the redelivery bound below failed under load).
+    /// A worker on the test's outbox. The lease (20 s) outlasts a batch's delivery on a saturated
+    /// machine, so a row is claimed again only once its worker is gone (2 s and 5 s leases let a live,
+    /// slow worker's rows be claimed twice, and the redelivery bound below failed under the full
+    /// suite's load); the restarted worker waits out the killed one's leases.
     func deliver(_ setup: Setup, drain: Bool) throws -> RunningCommand {
         var arguments = ["deliver", "--store", setup.url, "--rules", setup.rules, "--key", setup.keyPath, "--cert", setup.certPath,
-                         "--lease", "5", "--base-delay", "0.05", "--max-delay", "0.2", "--idle", "0.05", "--batch", "8"]
+                         "--lease", "20", "--base-delay", "0.05", "--max-delay", "0.2", "--idle", "0.05", "--batch", "8"]
         if drain { arguments += ["--drain", "--timeout", "90"] }
         return try CommandRunner.start(try TestBinaries.clearance(), arguments, in: Repository.root)
     }
