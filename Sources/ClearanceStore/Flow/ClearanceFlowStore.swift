@@ -83,14 +83,6 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// the report says `duplicate` and no status, event or route is written again.
     func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport
 
-    /// Moves a stored declaration on (e.g. an inventory leaving "awaiting documents"): sets its
-    /// status, appends events and queues routes for its message in one transaction. Returns
-    /// `false` (and writes nothing) when the declaration's status is no longer `fromStatus`, so
-    /// concurrent flows release a waiting inventory exactly once.
-    func advanceDeclaration(
-        declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
-    ) async throws(StoreError) -> Bool
-
     /// Envelope guids of inventories waiting for documents that link to this orderNo or logisticsNo.
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String]
 

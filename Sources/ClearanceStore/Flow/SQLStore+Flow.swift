@@ -106,26 +106,6 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
-    func advanceDeclaration(
-        declarationGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
-    ) async throws(StoreError) -> Bool {
-        let now = StoreClock.milliseconds(.now)
-        return try await write { (s: any SQLSession) throws(StoreError) -> Bool in
-            guard let row = try s.queryOne(
-                "SELECT id, message_id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1",
-                [.text(declarationGuid)]) else { throw .notFound("declaration \(declarationGuid)") }
-            let id = try row.requireInt64(0, "declarations.id")
-            let messageId = try row.requireInt64(1, "declarations.message_id")
-            let changed = try s.execute(
-                "UPDATE declarations SET status = $1 WHERE id = $2 AND status = $3",
-                [.text(toStatus.rawValue), .integer(id), .text(fromStatus.rawValue)])
-            guard changed == 1 else { return false }
-            for event in events { try Self.insertEvent(s, event, now: now) }
-            for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
-            return true
-        }
-    }
-
     // The status is written into the SQL, not bound: it is the condition of the partial index
     // `declarations_awaiting_idx`, which SQLite uses only for a literal.
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String] {
