@@ -488,6 +488,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=20261125, help="random seed (default 20261125)")
     parser.add_argument("--invalid-rate", type=float, default=0.0, help="share of documents that break one rule")
     parser.add_argument("--expected", help="write index, key and code of each broken document here (TSV)")
+    parser.add_argument("--first", type=int, default=0,
+                        help="index of the first document: successive batches with their own keys (orderNo, copNo, …)")
     args = parser.parse_args(argv)
     if args.count < 1 or not 0 <= args.invalid_rate <= 1:
         parser.error("--count must be positive and --invalid-rate within 0…1")
@@ -519,7 +521,7 @@ def main(argv=None) -> int:
             document = writer.document
             key = KEYS[args.type]
             chunk = []
-            for index in range(args.count):
+            for index in range(args.first, args.first + args.count):
                 text, code = document(index, args.invalid_rate)
                 chunk.append(text)
                 if code:
