@@ -64,6 +64,39 @@ import Testing
         }
     }
 
+    /// The linked documents come from the stored rows and lines, not the raw messages: the buyer's
+    /// ID number (kept only hashed) still tells equal from different, and lines still compare.
+    @Test(arguments: TestEngine.allCases)
+    func theMatchReadsStoredFactsIDNumbersByHashLinesByRow(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let flow = flow(store)
+            let other = String(decoding: SampleShipment.make(5).payment, as: UTF8.self)
+            let otherID = try #require(other.firstMatch(of: /<ceb:payerIdNumber>([^<]*)</)?.1).description
+            var buyerID = ""
+            let s = SampleShipment.make(4) { text, kind in
+                if kind == "payment", let id = text.firstMatch(of: /<ceb:payerIdNumber>([^<]*)</)?.1 {
+                    buyerID = String(id)
+                    text = text.replacingOccurrences(of: "<ceb:payerIdNumber>\(id)<", with: "<ceb:payerIdNumber>\(otherID)<")
+                }
+                if kind == "order" { text = text.replacingOccurrences(of: "<ceb:itemNo>TW-PC-0301<", with: "<ceb:itemNo>TW-PC-0399<") }
+            }
+            #expect(!buyerID.isEmpty && buyerID != otherID)
+            for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) }
+            let outcome = try await flow.accept(s.inventory)
+            #expect(outcome.status == .refused)
+            #expect(outcome.issues.map(\.code) == ["MAT005", "MAT007"], "\(outcome.issues)")
+            #expect(outcome.issues.first?.field == "payment.payerIdNumber")
+            let told = outcome.issues.map(\.description).joined()
+            #expect(!told.contains(buyerID) && !told.contains(otherID), "no ID number whole: \(told)")
+
+            // The same shipment with matching documents goes: equal numbers are recognised by their hash.
+            let good = SampleShipment.make(6)
+            for part in [good.order, good.payment, good.waybill] { _ = try await flow.accept(part) }
+            #expect(try await flow.accept(good.inventory).status == .routed(["customs"]))
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func mismatchFoundWhenTheLastDocumentArrives(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)

@@ -2,43 +2,10 @@ import CEBModel
 import ClearanceRules
 import Foundation
 
-/// ``ClearanceHistory`` on the stored messages: linked documents are decoded again from the raw
-/// bytes kept in `messages.raw` (so the match sees every field, buyer ID numbers included, which
-/// the declaration rows only keep hashed); annual totals read the declaration rows.
+/// ``ClearanceHistory`` on the store: the import match's linked documents are rebuilt from their
+/// declaration rows and lines (``SQLStore/linkedDocuments(for:)``), export ones are decoded again
+/// from the raw bytes; annual totals read the declaration rows.
 extension SQLStore {
-    func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments {
-        let orderNo = inventory.orderNo
-        let logisticsNo = inventory.logisticsNo
-        // Each document among its own parties only (see ``ClearanceHistory/linkedDocuments(for:)``).
-        // A document counts only when sent by one of its own parties (or the inventory's agent):
-        // anyone may name a platform in an order, only the platform's side may send it.
-        let agent = inventory.agentCode
-        let lookups: [(kind: String, sql: String, params: [SQLValue])] = [
-            ("order", "d.order_no = $2 AND d.ebp_code = $3 AND d.ebc_code = $4 AND d.sender_code IN ($3, $4, $5)",
-             [.text(orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
-            ("payment", "d.order_no = $2 AND d.ebp_code = $3 AND (d.sender_code = d.pay_code OR d.sender_code = $4)",
-             [.text(orderNo), .text(inventory.ebpCode), .text(agent)]),
-            ("logistics", "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
-             [.text(logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
-        ]
-        let raws = try await linkedRaws(lookups)
-        var linked = LinkedDocuments()
-        for document in raws["order"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .order(let order) = document, order.head.orderNo == orderNo,
-               order.head.ebpCode == inventory.ebpCode, order.head.ebcCode == inventory.ebcCode { linked.order = order }
-        }
-        for document in raws["payment"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .payment(let payment) = document, payment.head.orderNo == orderNo, payment.head.ebpCode == inventory.ebpCode {
-                linked.payment = payment
-            }
-        }
-        for document in raws["logistics"].map(WholeMessage.documents(of:)) ?? [] {
-            if case .logistics(let waybill) = document, waybill.head.logisticsNo == logisticsNo,
-               waybill.head.logisticsCode == inventory.logisticsCode { linked.waybill = waybill }
-        }
-        return linked
-    }
-
     /// The raw bytes of the newest usable declaration of each lookup (kind and the condition on
     /// `d`, parameters from `$2`): the linked documents are decoded again from what was stored.
     func linkedRaws(_ lookups: [(kind: String, sql: String, params: [SQLValue])]) async throws(ClearanceHistoryError) -> [String: [UInt8]] {
