@@ -2,68 +2,9 @@ import CEBModel
 import ClearanceRules
 import Foundation
 
-/// ``ClearanceHistory`` on the store: the import match's linked documents are rebuilt from their
-/// declaration rows and lines (``SQLStore/linkedDocuments(for:)``), export ones are decoded again
-/// from the raw bytes; annual totals read the declaration rows.
+/// ``ClearanceHistory`` on the store's rows: linked documents are rebuilt from their declaration
+/// rows and lines (`SQLStore+LinkedDocuments.swift`), annual totals and phases read the rows.
 extension SQLStore {
-    /// The raw bytes of the newest usable declaration of each lookup (kind and the condition on
-    /// `d`, parameters from `$2`): the linked documents are decoded again from what was stored.
-    func linkedRaws(_ lookups: [(kind: String, sql: String, params: [SQLValue])]) async throws(ClearanceHistoryError) -> [String: [UInt8]] {
-        let guids: [String: String]
-        do {
-            guids = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String: String] in
-                var found: [String: String] = [:]
-                for lookup in lookups {
-                    if let row = try s.queryOne("""
-                        SELECT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
-                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
-                        ORDER BY d.id DESC LIMIT 1
-                        """, [.text(lookup.kind)] + lookup.params), let guid = row.string(0) {
-                        found[lookup.kind] = guid
-                    }
-                }
-                return found
-            }
-        } catch {
-            throw ClearanceHistoryError(error.description)
-        }
-        // Raw bytes through the public reader (it reassembles messages stored in parts).
-        var raws: [String: [UInt8]] = [:]
-        for (kind, guid) in guids {
-            do {
-                if let message = try await message(guid: guid) { raws[kind] = message.rawBytes }
-            } catch {
-                throw ClearanceHistoryError(error.description)
-            }
-        }
-        return raws
-    }
-
-    func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments {
-        // As for imports: each document among the inventory's own parties, sent by one of them or its agent.
-        let agent = inventory.agentCode
-        let raws = try await linkedRaws([
-            // Found by number and sender, not by the codes the match compares, so a disagreeing code shows.
-            (DeclarationKind.exportOrder.rawValue, "d.order_no = $2 AND d.sender_code IN ($3, $4, $5)",
-             [.text(inventory.orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
-            (DeclarationKind.exportPayment.rawValue, "d.order_no = $2 AND (d.sender_code IN ($3, $4, $5) OR d.sender_code = d.pay_code)",
-             [.text(inventory.orderNo), .text(inventory.ebcCode), .text(inventory.ebpCode), .text(agent)]),
-            (DeclarationKind.exportLogistics.rawValue, "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
-             [.text(inventory.logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
-        ])
-        var linked = LinkedExportDocuments()
-        for document in raws[DeclarationKind.exportOrder.rawValue].map(WholeMessage.documents(of:)) ?? [] {
-            if case .exportOrder(let order) = document, order.head.orderNo == inventory.orderNo { linked.order = order }
-        }
-        for document in raws[DeclarationKind.exportPayment.rawValue].map(WholeMessage.documents(of:)) ?? [] {
-            if case .paymentReceipt(let receipt) = document, receipt.orderNo == inventory.orderNo { linked.receipt = receipt }
-        }
-        for document in raws[DeclarationKind.exportLogistics.rawValue].map(WholeMessage.documents(of:)) ?? [] {
-            if case .exportLogistics(let waybill) = document, waybill.logisticsNo == inventory.logisticsNo { linked.waybill = waybill }
-        }
-        return linked
-    }
-
     /// Statuses that count as in flight: declared to customs and not yet released, returned or
     /// cancelled (e-port and customs stages, inspection, detention). Unknown codes do not count.
     static let inFlightStatuses = [DeclarationStatus.declared.rawValue, "1", "2", "3", "120", "300", "399", "500", "501", "502", "503", "599"]

@@ -38,28 +38,14 @@ extension SQLStore {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> LinkedDocuments in
                 var linked = LinkedDocuments()
                 for lookup in lookups {
-                    guard let row = try s.queryOne("""
-                        SELECT d.id, d.order_no, d.ebp_code, d.ebc_code, d.logistics_no, d.logistics_code, d.pay_code,
-                               d.pay_transaction_id, d.buyer_id_type, d.buyer_id_hash, d.buyer_id_masked, d.buyer_name,
-                               d.goods_value, d.freight, d.tax_total, d.actural_paid, d.currency, d.bill_no
-                        FROM declarations d
-                        WHERE d.kind = $1 AND \(lookup.sql) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
-                        ORDER BY d.id DESC LIMIT 1
-                        """, [.text(lookup.kind.rawValue)] + lookup.params) else { continue }
+                    guard let row = try Self.newestUsable(s, lookup.kind, lookup.sql, lookup.params) else { continue }
                     let text = { (i: Int) in row.string(i) ?? "" }
                     let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
                     switch lookup.kind {
                     case .order:
-                        let id = try row.requireInt64(0, "id")
-                        let lines = try s.query("""
-                            SELECT gnum, item_no, item_name, unit, qty, price, total_price, currency, country
-                            FROM declaration_lines WHERE declaration_id = $1 ORDER BY gnum
-                            """, [.integer(id)]).map { (line: SQLRow) in
-                            OrderLine(
-                                gnum: Int(line.int64(0) ?? 0), itemNo: line.string(1), itemName: line.string(2) ?? "", unit: line.string(3) ?? "",
-                                qty: CEBDecimal(units: line.decimal(4)?.scaled ?? 0), price: CEBDecimal(units: line.decimal(5)?.scaled ?? 0),
-                                totalPrice: CEBDecimal(units: line.decimal(6)?.scaled ?? 0), currency: line.string(7) ?? "",
-                                country: line.string(8) ?? "")
+                        let lines = try Self.storedLines(s, of: row).map {
+                            OrderLine(gnum: $0.gnum, itemNo: $0.itemNo, itemName: $0.itemName, unit: $0.unit, qty: $0.qty, price: $0.price,
+                                      totalPrice: $0.totalPrice, currency: $0.currency, country: $0.country)
                         }
                         linked.order = Order(head: OrderHead(
                             orderNo: text(1), ebpCode: text(2), ebcCode: text(3), goodsValue: money(12), freight: money(13),
@@ -81,6 +67,89 @@ extension SQLStore {
             }
         } catch {
             throw ClearanceHistoryError(error.description)
+        }
+    }
+
+    func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments {
+        // As for imports: each document among the inventory's own parties, sent by one of them or its agent;
+        // found by number and sender, not by the codes the match compares, so a disagreeing code shows.
+        let agent = inventory.agentCode
+        let lookups: [(kind: DeclarationKind, sql: String, params: [SQLValue])] = [
+            (.exportOrder, "d.order_no = $2 AND d.sender_code IN ($3, $4, $5)",
+             [.text(inventory.orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
+            (.exportPayment, "d.order_no = $2 AND (d.sender_code IN ($3, $4, $5) OR d.sender_code = d.pay_code)",
+             [.text(inventory.orderNo), .text(inventory.ebcCode), .text(inventory.ebpCode), .text(agent)]),
+            (.exportLogistics, "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
+             [.text(inventory.logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
+        ]
+        do {
+            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> LinkedExportDocuments in
+                var linked = LinkedExportDocuments()
+                for lookup in lookups {
+                    guard let row = try Self.newestUsable(s, lookup.kind, lookup.sql, lookup.params) else { continue }
+                    let text = { (i: Int) in row.string(i) ?? "" }
+                    let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
+                    switch lookup.kind {
+                    case .exportOrder:
+                        let lines = try Self.storedLines(s, of: row).map {
+                            ExportOrderLine(gnum: $0.gnum, itemNo: $0.itemNo ?? "", itemName: $0.itemName, unit: $0.unit, currency: $0.currency,
+                                            qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice)
+                        }
+                        linked.order = ExportOrder(head: ExportOrderHead(
+                            orderNo: text(1), ebpCode: text(2), ebcCode: text(3), goodsValue: money(12), freight: money(13),
+                            currency: text(16)), lines: lines)
+                    case .exportPayment:
+                        linked.receipt = PaymentReceipt(
+                            ebpCode: text(2), ebcCode: text(3), orderNo: text(1), payCode: row.string(6), payNo: row.string(7),
+                            charge: money(15), currency: text(16))
+                    default:
+                        linked.waybill = ExportLogistics(
+                            logisticsCode: text(5), logisticsNo: text(4), freight: money(13), currency: text(16), ebcCode: row.string(3))
+                    }
+                }
+                return linked
+            }
+        } catch {
+            throw ClearanceHistoryError(error.description)
+        }
+    }
+
+    /// The newest declaration of `kind` matching `condition` (on `d`, parameters from `$2`) that
+    /// still counts (not refused, deleted or held): the columns the rebuilt documents read, by position.
+    static func newestUsable(_ s: any SQLSession, _ kind: DeclarationKind, _ condition: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
+        try s.queryOne("""
+            SELECT d.id, d.order_no, d.ebp_code, d.ebc_code, d.logistics_no, d.logistics_code, d.pay_code,
+                   d.pay_transaction_id, d.buyer_id_type, d.buyer_id_hash, d.buyer_id_masked, d.buyer_name,
+                   d.goods_value, d.freight, d.tax_total, d.actural_paid, d.currency, d.bill_no
+            FROM declarations d
+            WHERE d.kind = $1 AND \(condition) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
+            ORDER BY d.id DESC LIMIT 1
+            """, [.text(kind.rawValue)] + params)
+    }
+
+    /// A stored goods line as the matches read it.
+    struct StoredLine {
+        var gnum: Int
+        var itemNo: String?
+        var itemName: String
+        var unit: String
+        var qty: CEBDecimal
+        var price: CEBDecimal
+        var totalPrice: CEBDecimal
+        var currency: String
+        var country: String
+    }
+
+    /// The goods lines stored for the declaration `row` (from ``newestUsable(_:_:_:_:)``), in `gnum` order.
+    static func storedLines(_ s: any SQLSession, of row: SQLRow) throws(StoreError) -> [StoredLine] {
+        try s.query("""
+            SELECT gnum, item_no, item_name, unit, qty, price, total_price, currency, country
+            FROM declaration_lines WHERE declaration_id = $1 ORDER BY gnum
+            """, [.integer(try row.requireInt64(0, "id"))]).map { (line: SQLRow) in
+            StoredLine(
+                gnum: Int(line.int64(0) ?? 0), itemNo: line.string(1), itemName: line.string(2) ?? "", unit: line.string(3) ?? "",
+                qty: CEBDecimal(units: line.decimal(4)?.scaled ?? 0), price: CEBDecimal(units: line.decimal(5)?.scaled ?? 0),
+                totalPrice: CEBDecimal(units: line.decimal(6)?.scaled ?? 0), currency: line.string(7) ?? "", country: line.string(8) ?? "")
         }
     }
 }
