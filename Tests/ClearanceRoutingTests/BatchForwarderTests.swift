@@ -108,6 +108,37 @@ import Testing
         }
     }
 
+    /// Orders, payments and waybills that come as batches release the inventories waiting in
+    /// another batch: the last of them completes every shipment, and the waiting batch goes in one
+    /// pass (they were once never released: only single documents looked for waiting inventories).
+    @Test(arguments: TestEngine.allCases)
+    func batchesOfDocumentsReleaseTheInventoriesTheyComplete(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let forwarder = BatchForwarder(store: store, routing: { table })
+            let shipments = (0..<4).map { SampleShipment.make(7400 + $0) }
+            let inventories = try #require(try await ingest(SampleShipment.inventoryBatch(shipments), into: store).messageGuid)
+            guard case .awaiting = try await forwarder.forward(messageGuid: inventories).status else { Issue.record("all wait"); return }
+            // The last shipment's waybill never comes.
+            let parts: [(KeyPath<SampleShipment, [UInt8]>, String, [SampleShipment])] = [
+                (\.order, "Order", shipments), (\.payment, "Payment", shipments), (\.waybill, "Logistics", Array(shipments.prefix(3))),
+            ]
+            var released: [[String]] = []
+            for (part, element, which) in parts {
+                let guid = try #require(try await ingest(SampleShipment.batch(which, part, element: element), into: store).messageGuid)
+                let outcome = try await forwarder.forward(messageGuid: guid)
+                #expect(outcome.status == .routed(["customs"]), "\(element): \(outcome.status)")
+                released.append(outcome.released)
+            }
+            #expect(released == [[], [], [inventories]], "only the waybills complete shipments")
+            let trace = try #require(try await store.trace(.guid(inventories)))
+            let statuses = Dictionary(grouping: trace.declarations.filter { $0.kind == .inventory }, by: \.status).mapValues(\.count)
+            #expect(statuses == ["declared": 3, "awaiting documents": 1], "\(statuses)")
+            #expect(try await queuedCopNos(store, inventories, shipments) == [shipments.prefix(3).map(\.copNo)])
+        }
+    }
+
     /// A batch whose inventories all wait names the first 100 in its answer and counts the rest:
     /// the answer of a 100,000-inventory batch was once one 7 MB line.
     @Test(arguments: TestEngine.allCases)

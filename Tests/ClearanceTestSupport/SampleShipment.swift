@@ -46,10 +46,18 @@ public struct SampleShipment: Sendable {
 
     /// One CEB621 message holding the inventories of all `shipments` (the first one's envelope), edited by `edit`.
     public static func inventoryBatch(_ shipments: [SampleShipment], edit: (inout String) -> Void = { _ in }) -> String {
-        let texts = shipments.map { String(decoding: $0.inventory, as: UTF8.self) }
+        batch(shipments, \.inventory, element: "Inventory", edit: edit)
+    }
+
+    /// One message holding the `part` documents (`element`: `Order`, `Payment`, `Logistics`,
+    /// `Inventory`) of all `shipments`, in the first one's envelope, edited by `edit`.
+    public static func batch(
+        _ shipments: [SampleShipment], _ part: KeyPath<SampleShipment, [UInt8]>, element: String, edit: (inout String) -> Void = { _ in }
+    ) -> String {
+        let texts = shipments.map { String(decoding: $0[keyPath: part], as: UTF8.self) }
         func documents(_ text: String) -> Substring {
-            let start = text.range(of: "<ceb:Inventory>")!.lowerBound
-            let end = text.range(of: "</ceb:Inventory>", options: .backwards)!.upperBound
+            let start = text.range(of: "<ceb:\(element)>")!.lowerBound
+            let end = text.range(of: "</ceb:\(element)>", options: .backwards)!.upperBound
             return text[start..<end]
         }
         var first = texts[0]

@@ -14,7 +14,7 @@ import Foundation
 /// - `invalid` (schema or customs-rule errors: not stored, never sent);
 /// - `refused` by the cross-message rules (field-by-field reasons on the timeline);
 /// - `awaiting documents` (an inventory whose order, payment or waybill is missing): it goes later,
-///   when the last of them arrives (``forward(messageGuid:from:)`` from `awaiting documents`);
+///   when the last of them arrives (``releaseWaiting(namedBy:)``, from `awaiting documents`);
 /// - routed: the documents that may go are queued at once. When every document goes, the message
 ///   goes as it was received (in parts of customs' size only where customs needs it, ``SplitRoutes``);
 ///   otherwise the documents that go are re-packed into messages of the same type holding only them
@@ -48,32 +48,78 @@ public struct BatchForwarder: Sendable {
 
     /// Forwards the stored message `guid`: its declarations in `from` (``storedStatus`` for a
     /// newly stored batch; `awaiting documents` to release the inventories whose documents arrived).
-    /// With `shipment`, only the inventories of that orderNo or logisticsNo are looked at (the
-    /// documents that just arrived can complete no other), so a release does not re-check every
-    /// waiting inventory of a large batch.
+    /// With `only`, only those inventories (head guids) are looked at (the documents that just
+    /// arrived can complete no other), so a release does not re-check every waiting inventory of a
+    /// large batch. A newly stored batch of orders, payments or waybills then releases the
+    /// inventories it completes, in other messages (``releaseWaiting(namedBy:)``).
     public func forward(
-        messageGuid guid: String, from: DeclarationStatus = storedStatus, shipment: (orderNo: String?, logisticsNo: String?)? = nil
+        messageGuid guid: String, from: DeclarationStatus = storedStatus, only: Set<String>? = nil
+    ) async throws(FlowError) -> FlowOutcome {
+        var outcome = try await forwardRetrying(messageGuid: guid, from: from, only: only)
+        if from == Self.storedStatus, outcome.status != .duplicate {
+            outcome.released = try await releaseWaiting(namedBy: guid)
+        }
+        return outcome
+    }
+
+    /// Releases the inventories waiting on this orderNo or logisticsNo (a single document arrived).
+    /// Returns the envelope guids of the messages that released inventories to their destinations.
+    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
+        guard orderNo != nil || logisticsNo != nil else { return [] }
+        let waiting: [String: Set<String>]
+        do {
+            waiting = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
+        } catch {
+            throw .store(error)
+        }
+        return try await release(waiting)
+    }
+
+    /// Releases the inventories the documents of the stored message `guid` complete: one pass over
+    /// each message holding some of them, however many documents the batch has.
+    public func releaseWaiting(namedBy guid: String) async throws(FlowError) -> [String] {
+        let waiting: [String: Set<String>]
+        do {
+            waiting = try await store.awaitingInventories(namedBy: guid)
+        } catch {
+            throw .store(error)
+        }
+        return try await release(waiting)
+    }
+
+    private func release(_ waiting: [String: Set<String>]) async throws(FlowError) -> [String] {
+        var released: [String] = []
+        for (guid, inventories) in waiting.sorted(by: { $0.key < $1.key }) {
+            let outcome = try await forwardRetrying(messageGuid: guid, from: .awaitingDocuments, only: inventories)
+            if case .routed = outcome.status { released.append(guid) }
+        }
+        return released
+    }
+
+    private func forwardRetrying(
+        messageGuid guid: String, from: DeclarationStatus, only: Set<String>?
     ) async throws(FlowError) -> FlowOutcome {
         // Two releases of one batch at once (its last documents arriving together): the one that
         // loses the race finds its declarations moved, and looks again.
         for _ in 0..<3 {
             do {
-                return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
+                return try await forwardOnce(messageGuid: guid, from: from, only: only)
             } catch .store(.conflict) {
                 continue
             }
         }
-        return try await forwardOnce(messageGuid: guid, from: from, shipment: shipment)
+        return try await forwardOnce(messageGuid: guid, from: from, only: only)
     }
 
     private func forwardOnce(
-        messageGuid guid: String, from: DeclarationStatus, shipment: (orderNo: String?, logisticsNo: String?)?
+        messageGuid guid: String, from: DeclarationStatus, only: Set<String>?
     ) async throws(FlowError) -> FlowOutcome {
         let header: (record: MessageRecord, pieces: Int)?
         let waiting: Set<String>?
         do {
             header = try await store.messageHeader(guid: guid)
-            waiting = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
+            let stored = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
+            waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
         } catch {
             throw .store(error)
         }
@@ -113,10 +159,6 @@ public struct BatchForwarder: Sendable {
             for (documentIndex, inventory) in sink.takeInventories() {
                 let inventoryGuid = inventory.head.guid
                 if let waiting, !waiting.contains(inventoryGuid) { continue }
-                if let shipment, !Self.belongs(inventory.head, to: shipment) {
-                    missing.append("\(inventory.head.copNo ?? inventoryGuid): still waiting")
-                    continue
-                }
                 let report: InventoryClearanceReport
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
@@ -219,12 +261,6 @@ public struct BatchForwarder: Sendable {
         }
         if waiting != nil, case .routed = outcome.status { outcome.released = [guid] }
         return outcome
-    }
-
-    /// Whether an inventory is of the shipment whose documents arrived.
-    private static func belongs(_ head: InventoryHead, to shipment: (orderNo: String?, logisticsNo: String?)) -> Bool {
-        (shipment.orderNo.map { !$0.isEmpty && $0 == head.orderNo } ?? false)
-            || (shipment.logisticsNo.map { !$0.isEmpty && $0 == head.logisticsNo } ?? false)
     }
 
     /// The waiting inventories an answer names: the first ``namedAtMost``, then how many more.

@@ -198,21 +198,7 @@ public final class ClearanceFlow: Sendable {
     /// envelope guids of the messages that released inventories to their destinations.
     @discardableResult
     public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
-        guard orderNo != nil || logisticsNo != nil else { return [] }
-        let guids: [String]
-        do {
-            guids = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
-        } catch {
-            throw .store(error)
-        }
-        let forwarder = BatchForwarder(store: store, routing: routing, rates: rates)
-        var released: [String] = []
-        for guid in guids {
-            let outcome = try await forwarder.forward(
-                messageGuid: guid, from: .awaitingDocuments, shipment: (orderNo: orderNo, logisticsNo: logisticsNo))
-            if case .routed = outcome.status { released.append(guid) }
-        }
-        return released
+        try await BatchForwarder(store: store, routing: routing, rates: rates).releaseWaiting(orderNo: orderNo, logisticsNo: logisticsNo)
     }
 
     private func routedDestinations(_ guid: String) async throws(FlowError) -> [String] {

@@ -83,8 +83,14 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// the report says `duplicate` and no status, event or route is written again.
     func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport
 
-    /// Envelope guids of inventories waiting for documents that link to this orderNo or logisticsNo.
-    func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String]
+    /// Inventories waiting for documents that link to this orderNo or logisticsNo: their head
+    /// guids by the envelope guid of the message that holds them.
+    func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>]
+
+    /// Inventories waiting for documents that the stored message `messageGuid` declares (orders,
+    /// payments or waybills, one or a batch of them): their head guids by envelope guid. One query
+    /// for the whole batch, so its documents release what they complete in one pass per waiting message.
+    func awaitingInventories(namedBy messageGuid: String) async throws(StoreError) -> [String: Set<String>]
 
     /// Moves every declaration of a stored message that is still in `fromStatus` to `toStatus`,
     /// appends events and queues routes for the message, in one transaction (a batch forwarded

@@ -108,15 +108,39 @@ extension SQLStore: ClearanceFlowStore {
 
     // The status is written into the SQL, not bound: it is the condition of the partial index
     // `declarations_awaiting_idx`, which SQLite uses only for a literal.
-    func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String] {
-        try await session { (s: any SQLSession) throws(StoreError) -> [String] in
-            try s.query("""
-                SELECT DISTINCT m.guid FROM declarations d JOIN messages m ON m.id = d.message_id
+    func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [String: Set<String>] in
+            Self.byMessage(try s.query("""
+                SELECT m.guid, d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
                 WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)'
                   AND ((d.order_no = $1) OR (d.logistics_no = $2))
-                ORDER BY m.guid
-                """, [.optional(orderNo), .optional(logisticsNo)]).compactMap { $0.string(0) }
+                """, [.optional(orderNo), .optional(logisticsNo)]))
         }
+    }
+
+    func awaitingInventories(namedBy messageGuid: String) async throws(StoreError) -> [String: Set<String>] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [String: Set<String>] in
+            // Only the documents an inventory waits for release it (a batch of inventories names
+            // its own waiting inventories' numbers, and must not release them).
+            Self.byMessage(try s.query("""
+                SELECT m.guid, d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
+                WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)'
+                  AND (d.order_no IN (SELECT n.order_no FROM declarations n JOIN messages nm ON nm.id = n.message_id
+                                      WHERE nm.guid = $1 AND n.kind IN ('order', 'payment') AND n.order_no IS NOT NULL)
+                    OR d.logistics_no IN (SELECT n.logistics_no FROM declarations n JOIN messages nm ON nm.id = n.message_id
+                                          WHERE nm.guid = $1 AND n.kind = 'logistics' AND n.logistics_no IS NOT NULL))
+                """, [.text(messageGuid)]))
+        }
+    }
+
+    /// Rows of (envelope guid, head guid) grouped by envelope.
+    static func byMessage(_ rows: [SQLRow]) -> [String: Set<String>] {
+        var found: [String: Set<String>] = [:]
+        for row in rows {
+            guard let message = row.string(0), let declaration = row.string(1) else { continue }
+            found[message, default: []].insert(declaration)
+        }
+        return found
     }
 
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus? {
