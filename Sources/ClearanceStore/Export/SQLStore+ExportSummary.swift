@@ -1,8 +1,10 @@
 import Foundation
 
 extension SQLStore: ExportSummaryStore {
-    func exportInventories(ebcCode: String) async throws(StoreError) -> [ExportInventoryStanding] {
+    func exportInventories(ebcCode: String, afterId: Int64, limit: Int) async throws(StoreError) -> [ExportInventoryStanding] {
         try await session { (s: any SQLSession) throws(StoreError) -> [ExportInventoryStanding] in
+            // Keyset paging on the primary key: each page starts where the last ended, so reading a
+            // month page by page costs one pass over the enterprise's rows, not one per page.
             try s.query("""
                 SELECT d.id, d.declaration_guid, m.guid, d.status, d.cop_no,
                     COALESCE(d.invt_no, (SELECT r.invt_no FROM receipts r
@@ -12,9 +14,11 @@ extension SQLStore: ExportSummaryStore {
                 FROM declarations d
                 JOIN messages m ON m.id = d.message_id
                 LEFT JOIN export_summaries e ON e.inventory_id = d.id
-                WHERE d.ebc_code = $1 AND (d.kind || '') = $2
+                WHERE d.ebc_code = $1 AND (d.kind || '') = $2 AND d.id > $3
                 ORDER BY d.id
-                """, [.text(ebcCode), .text(DeclarationKind.exportInventory.rawValue)]).map { (row) throws(StoreError) in
+                LIMIT $4
+                """, [.text(ebcCode), .text(DeclarationKind.exportInventory.rawValue), .integer(afterId), .integer(Int64(max(1, limit)))]
+            ).map { (row) throws(StoreError) in
                 ExportInventoryStanding(
                     declarationId: try row.requireInt64(0, "declarations.id"),
                     declarationGuid: try row.requireString(1, "declarations.declaration_guid"),
