@@ -40,6 +40,10 @@ public protocol ExportSummaryStore: Sendable {
     /// at a time (keyset on the id), so a summary run holds one page, never the whole month.
     func exportInventories(ebcCode: String, afterId: Int64, limit: Int) async throws(StoreError) -> [ExportInventoryStanding]
 
+    /// Per e-commerce enterprise (`ebcCode`), how many of its export inventories customs cleared
+    /// (899) are in no summary application yet, in code order: what its summary still has to take
+    /// (the stats, the ops overview and `GET /v1/export/summary-reminders` all read this one query).
+    func exportsToSummarise() async throws(StoreError) -> [StoreStats.EnterpriseCount]
 
     /// Puts the inventories in the summary application `copNo` of `period`: each one still cleared
     /// (899) and in no summary moves to `summarising`, with an event, in one transaction. Returns

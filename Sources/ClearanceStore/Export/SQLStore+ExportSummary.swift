@@ -30,6 +30,23 @@ extension SQLStore: ExportSummaryStore {
         }
     }
 
+    func exportsToSummarise() async throws(StoreError) -> [StoreStats.EnterpriseCount] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [StoreStats.EnterpriseCount] in try Self.exportsToSummarise(s) }
+    }
+
+    /// The one query behind ``exportsToSummarise()`` and ``StoreStats/exportsToSummarise``.
+    static func exportsToSummarise(_ s: any SQLSession) throws(StoreError) -> [StoreStats.EnterpriseCount] {
+        try s.query("""
+            SELECT d.ebc_code, COUNT(*) FROM declarations d
+            WHERE (d.kind || '') = $1 AND d.status = $2 AND d.ebc_code IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM export_summaries e WHERE e.inventory_id = d.id)
+            GROUP BY d.ebc_code ORDER BY d.ebc_code
+            """, [.text(DeclarationKind.exportInventory.rawValue), .text(DeclarationStatus.cleared.rawValue)]
+        ).map { (row: SQLRow) throws(StoreError) in
+            StoreStats.EnterpriseCount(ebcCode: try row.requireString(0, "ebc_code"), count: row.int(1) ?? 0)
+        }
+    }
+
     func claimForSummary(inventoryIds: [Int64], copNo: String, period: String, ebcCode: String) async throws(StoreError) -> [Int64] {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> [Int64] in
