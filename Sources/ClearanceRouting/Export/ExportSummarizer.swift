@@ -56,7 +56,8 @@ public struct ExportSummarizer: Sendable {
     /// The tax-refund dataset of the enterprise's exports of `period`: the declarations customs
     /// formed from its summaries (``TaxRefundPlanner``), read back from the same stored inventories.
     public func taxRefund(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> TaxRefundReport {
-        try TaxRefundPlanner.report(try await allCandidates(ebcCode: ebcCode), ebcCode: ebcCode, period: period)
+        // Only summarised inventories (an entryId) are in the dataset: the others are not even decoded.
+        try TaxRefundPlanner.report(try await allCandidates(ebcCode: ebcCode) { $0.entryId != nil }, ebcCode: ebcCode, period: period)
     }
 
     /// Foreign-exchange settlement of the enterprise's `period`: its exports set against its payment
@@ -68,7 +69,9 @@ public struct ExportSummarizer: Sendable {
         } catch {
             throw .store(error)
         }
-        return try FXSettlementPlanner.report(try await allCandidates(ebcCode: ebcCode), payments: payments,
+        // Only exports customs let go count: the others are not even decoded.
+        let exported = try await allCandidates(ebcCode: ebcCode) { FXSettlementPlanner.exportedStatuses.contains($0.status) }
+        return try FXSettlementPlanner.report(exported, payments: payments,
                                               ebcCode: ebcCode, period: period)
     }
 
@@ -146,23 +149,25 @@ public struct ExportSummarizer: Sendable {
         return accumulator
     }
 
-    /// Every export inventory of the enterprise with its document, for the datasets that read them all.
-    private func allCandidates(ebcCode: String) async throws(SummaryError) -> [SummaryCandidate] {
+    /// The export inventories of the enterprise whose standing is `wanted`, with their documents,
+    /// for the datasets that group them all at once.
+    private func allCandidates(ebcCode: String, wanted: (ExportInventoryStanding) -> Bool) async throws(SummaryError) -> [SummaryCandidate] {
         var all: [SummaryCandidate] = []
-        try await forEachCandidate(ebcCode: ebcCode) { (candidate, _) throws(SummaryError) in all.append(candidate) }
+        try await forEachCandidate(ebcCode: ebcCode, wanted: wanted) { (candidate, _) throws(SummaryError) in all.append(candidate) }
         return all
     }
 
     /// Inventories read per store page.
     static let pageSize = 1000
 
-    /// Hands each export inventory of the enterprise, oldest first, with its document read back
+    /// Hands each export inventory of the enterprise (each `wanted` one), oldest first, with its document read back
     /// from its message and the parties an application for it names, to `body`: a page of
     /// inventories at a time, each message of the page fetched and decoded once. Only the current
     /// page's decoded inventories are held (the message of the page's last inventory is kept into
     /// the next page, where its other inventories usually are), so memory does not grow with the month.
     private func forEachCandidate(
-        ebcCode: String, _ body: (SummaryCandidate, SummaryApplicationWriter.Parties?) throws(SummaryError) -> Void
+        ebcCode: String, wanted: (ExportInventoryStanding) -> Bool = { _ in true },
+        _ body: (SummaryCandidate, SummaryApplicationWriter.Parties?) throws(SummaryError) -> Void
     ) async throws(SummaryError) {
         var decoded: [String: Result<StoredInventories, FlowError>] = [:]
         var afterId: Int64 = 0
@@ -175,7 +180,7 @@ public struct ExportSummarizer: Sendable {
             }
             let guids = Set(page.map(\.messageGuid))
             decoded = decoded.filter { guids.contains($0.key) }
-            for standing in page {
+            for standing in page where wanted(standing) {
                 let message: Result<StoredInventories, FlowError>
                 if let known = decoded[standing.messageGuid] {
                     message = known
