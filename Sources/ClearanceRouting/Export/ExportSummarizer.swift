@@ -35,16 +35,19 @@ public struct ExportSummarizer: Sendable {
     private let store: any ClearanceFlowStore
     private let flow: ClearanceFlow?
     private let maxInventoriesPerMessage: Int
+    private let pageSize: Int
     private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - flow: routes the applications; nil for dry runs only.
     ///   - maxInventoriesPerMessage: an application listing more is split over several messages.
-    public init(store: any ClearanceFlowStore, flow: ClearanceFlow?, maxInventoriesPerMessage: Int = 1000,
+    ///   - pageSize: inventories read from the store at a time (what a run holds besides its sums).
+    public init(store: any ClearanceFlowStore, flow: ClearanceFlow?, maxInventoriesPerMessage: Int = 1000, pageSize: Int = 1000,
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.flow = flow
         self.maxInventoriesPerMessage = maxInventoriesPerMessage
+        self.pageSize = max(1, pageSize)
         self.now = now
     }
 
@@ -157,9 +160,6 @@ public struct ExportSummarizer: Sendable {
         return all
     }
 
-    /// Inventories read per store page.
-    static let pageSize = 1000
-
     /// Hands each export inventory of the enterprise (each `wanted` one), oldest first, with its document read back
     /// from its message and the parties an application for it names, to `body`: a page of
     /// inventories at a time, each message of the page fetched and decoded once. Only the current
@@ -174,7 +174,7 @@ public struct ExportSummarizer: Sendable {
         while true {
             let page: [ExportInventoryStanding]
             do {
-                page = try await store.exportInventories(ebcCode: ebcCode, afterId: afterId, limit: Self.pageSize)
+                page = try await store.exportInventories(ebcCode: ebcCode, afterId: afterId, limit: pageSize)
             } catch {
                 throw .store(error)
             }
@@ -197,7 +197,7 @@ public struct ExportSummarizer: Sendable {
                     try body(SummaryCandidate(standing: standing, inventory: nil, unreadable: error.description), nil)
                 }
             }
-            guard page.count == Self.pageSize, let last = page.last else { return }
+            guard page.count == pageSize, let last = page.last else { return }
             afterId = last.declarationId
         }
     }
