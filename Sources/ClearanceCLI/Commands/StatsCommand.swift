@@ -40,9 +40,8 @@ enum StatsText {
         let outbox = OutboxStatus.allCases.map { "\($0.rawValue) \(s.outbox[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("outbox depth: \(s.outboxDepth) (\(outbox))")
         lines.append("credit list: \(s.creditListEntries) entries; parties unknown to it: \(s.unknownCreditParties)")
-        let month = SummaryPeriod.previous(to: Date())
-        for e in s.exportsToSummarise {
-            lines.append("export inventories cleared, not yet summarised: \(e.ebcCode) \(e.count) (\(month) due \(month.deadlineText()): clearance summarize)")
+        for r in SummaryReminder.reminders(s.exportsToSummarise) {
+            lines.append("export inventories cleared, not yet summarised: \(r.ebcCode) \(r.clearedNotSummarised) (\(r.period) due \(r.deadline): clearance summarize)")
         }
         return lines
     }
@@ -77,12 +76,12 @@ enum StatsText {
         for status in OutboxStatus.allCases { outbox.add(status.rawValue, s.outbox[status] ?? 0) }
         root.add("outbox", raw: outbox.line)
         root.add("outboxDepth", s.outboxDepth)
-        root.add("exportsToSummarise", raw: "[" + s.exportsToSummarise.map { e in
+        root.add("exportsToSummarise", raw: "[" + SummaryReminder.reminders(s.exportsToSummarise).map { r in
             var o = JSONLine()
-            o.add("ebcCode", e.ebcCode)
-            o.add("clearedNotSummarised", e.count)
-            o.add("period", SummaryPeriod.previous(to: Date()).description)
-            o.add("deadline", SummaryPeriod.previous(to: Date()).deadlineText())
+            o.add("ebcCode", r.ebcCode)
+            o.add("clearedNotSummarised", r.clearedNotSummarised)
+            o.add("period", r.period)
+            o.add("deadline", r.deadline)
             return o.line
         }.joined(separator: ",") + "]")
         return root.line

@@ -35,28 +35,32 @@ public struct ExportSummarizer: Sendable {
     private let store: any ClearanceFlowStore
     private let flow: ClearanceFlow?
     private let maxInventoriesPerMessage: Int
+    private let pageSize: Int
     private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - flow: routes the applications; nil for dry runs only.
     ///   - maxInventoriesPerMessage: an application listing more is split over several messages.
-    public init(store: any ClearanceFlowStore, flow: ClearanceFlow?, maxInventoriesPerMessage: Int = 1000,
+    ///   - pageSize: inventories read from the store at a time (what a run holds besides its sums).
+    public init(store: any ClearanceFlowStore, flow: ClearanceFlow?, maxInventoriesPerMessage: Int = 1000, pageSize: Int = 1000,
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.flow = flow
         self.maxInventoriesPerMessage = maxInventoriesPerMessage
+        self.pageSize = max(1, pageSize)
         self.now = now
     }
 
     /// The declarations the enterprise's cleared inventories of `period` form, and what is left out.
     public func plan(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> SummaryPlan {
-        try SummaryPlanner.plan(try await candidates(ebcCode: ebcCode).map(\.candidate), ebcCode: ebcCode, period: period)
+        try await accumulate(ebcCode: ebcCode, period: period).plan
     }
 
     /// The tax-refund dataset of the enterprise's exports of `period`: the declarations customs
     /// formed from its summaries (``TaxRefundPlanner``), read back from the same stored inventories.
     public func taxRefund(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> TaxRefundReport {
-        try TaxRefundPlanner.report(try await candidates(ebcCode: ebcCode).map(\.candidate), ebcCode: ebcCode, period: period)
+        // Only summarised inventories (an entryId) are in the dataset: the others are not even decoded.
+        try TaxRefundPlanner.report(try await allCandidates(ebcCode: ebcCode) { $0.entryId != nil }, ebcCode: ebcCode, period: period)
     }
 
     /// Foreign-exchange settlement of the enterprise's `period`: its exports set against its payment
@@ -68,21 +72,22 @@ public struct ExportSummarizer: Sendable {
         } catch {
             throw .store(error)
         }
-        return try FXSettlementPlanner.report(try await candidates(ebcCode: ebcCode).map(\.candidate), payments: payments,
+        // Only exports customs let go count: the others are not even decoded.
+        let exported = try await allCandidates(ebcCode: ebcCode) { FXSettlementPlanner.exportedStatuses.contains($0.status) }
+        return try FXSettlementPlanner.report(exported, payments: payments,
                                               ebcCode: ebcCode, period: period)
     }
 
     /// Plans and, unless `dryRun`, sends. `outDirectory` receives each message written (`<copNo>_<seq>.xml`).
     public func run(ebcCode: String, period: SummaryPeriod, dryRun: Bool, outDirectory: URL? = nil) async throws(SummaryError) -> SummaryRun {
-        let read = try await candidates(ebcCode: ebcCode)
-        let plan = try SummaryPlanner.plan(read.map(\.candidate), ebcCode: ebcCode, period: period)
+        let accumulated = try await accumulate(ebcCode: ebcCode, period: period)
+        let plan = accumulated.plan
         var run = SummaryRun(plan: plan, applications: [], written: [])
         guard !dryRun, let flow else { return run }
-        let facts = Dictionary(read.compactMap { entry in entry.parties.map { (entry.candidate.standing.declarationId, $0) } },
-                               uniquingKeysWith: { a, _ in a })
+        let facts = accumulated.parties
         let date = now()
         for (index, declaration) in plan.declarations.enumerated() {
-            guard let first = declaration.inventories.first, let parties = facts[first.declarationId] else { continue }
+            guard let parties = facts[index] else { continue }
             let copNo = Self.copNo(index: index, at: date)
             let claimed: Set<Int64>
             do {
@@ -138,43 +143,87 @@ public struct ExportSummarizer: Sendable {
         return url.path
     }
 
-    /// Every export inventory of the enterprise with its document read back from its message
-    /// (each message decoded once) and the parties an application for it names.
-    private func candidates(ebcCode: String) async throws(SummaryError) -> [(candidate: SummaryCandidate, parties: SummaryApplicationWriter.Parties?)] {
-        let standings: [ExportInventoryStanding]
+    /// The enterprise's inventories run through the summary rule as they are read.
+    private func accumulate(ebcCode: String, period: SummaryPeriod) async throws(SummaryError) -> SummaryPlanAccumulator {
+        var accumulator = SummaryPlanAccumulator(ebcCode: ebcCode, period: period)
+        try await forEachCandidate(ebcCode: ebcCode) { (candidate, parties) throws(SummaryError) in
+            try accumulator.add(candidate, parties: parties)
+        }
+        return accumulator
+    }
+
+    /// The export inventories of the enterprise whose standing is `wanted`, with their documents,
+    /// for the datasets that group them all at once.
+    private func allCandidates(ebcCode: String, wanted: (ExportInventoryStanding) -> Bool) async throws(SummaryError) -> [SummaryCandidate] {
+        var all: [SummaryCandidate] = []
+        try await forEachCandidate(ebcCode: ebcCode, wanted: wanted) { (candidate, _) throws(SummaryError) in all.append(candidate) }
+        return all
+    }
+
+    /// Hands each export inventory of the enterprise (each `wanted` one), oldest first, with its document read back
+    /// from its message and the parties an application for it names, to `body`: a page of
+    /// inventories at a time, each message of the page fetched and decoded once. Only the current
+    /// page's decoded inventories are held (the message of the page's last inventory is kept into
+    /// the next page, where its other inventories usually are), so memory does not grow with the month.
+    private func forEachCandidate(
+        ebcCode: String, wanted: (ExportInventoryStanding) -> Bool = { _ in true },
+        _ body: (SummaryCandidate, SummaryApplicationWriter.Parties?) throws(SummaryError) -> Void
+    ) async throws(SummaryError) {
+        var decoded: [String: Result<StoredInventories, FlowError>] = [:]
+        var afterId: Int64 = 0
+        while true {
+            let page: [ExportInventoryStanding]
+            do {
+                page = try await store.exportInventories(ebcCode: ebcCode, afterId: afterId, limit: pageSize)
+            } catch {
+                throw .store(error)
+            }
+            let guids = Set(page.map(\.messageGuid))
+            decoded = decoded.filter { guids.contains($0.key) }
+            for standing in page where wanted(standing) {
+                let message: Result<StoredInventories, FlowError>
+                if let known = decoded[standing.messageGuid] {
+                    message = known
+                } else {
+                    message = try await read(messageGuid: standing.messageGuid)
+                    decoded[standing.messageGuid] = message
+                }
+                switch message {
+                case .success(let message):
+                    let inventory = message.inventories[standing.declarationGuid]
+                    try body(SummaryCandidate(standing: standing, inventory: inventory),
+                             inventory.map { SummaryApplicationWriter.Parties($0.head, baseTransfer: message.baseTransfer) })
+                case .failure(let error):
+                    try body(SummaryCandidate(standing: standing, inventory: nil, unreadable: error.description), nil)
+                }
+            }
+            guard page.count == pageSize, let last = page.last else { return }
+            afterId = last.declarationId
+        }
+    }
+
+    /// The export inventories of one stored message by head guid, and its BaseTransfer: all a
+    /// summary needs of it (the raw bytes and other documents are let go at once).
+    private struct StoredInventories {
+        var inventories: [String: ExportInventory]
+        var baseTransfer: BaseTransfer?
+    }
+
+    private func read(messageGuid: String) async throws(SummaryError) -> Result<StoredInventories, FlowError> {
+        let stored: MessageRecord?
         do {
-            standings = try await store.exportInventories(ebcCode: ebcCode)
+            stored = try await store.message(guid: messageGuid)
         } catch {
             throw .store(error)
         }
-        var decoded: [String: Result<DecodedMessage, FlowError>] = [:]
-        var out: [(SummaryCandidate, SummaryApplicationWriter.Parties?)] = []
-        for standing in standings {
-            if decoded[standing.messageGuid] == nil {
-                do {
-                    guard let stored = try await store.message(guid: standing.messageGuid) else {
-                        decoded[standing.messageGuid] = .failure(.unreadable("message \(standing.messageGuid) is not stored whole"))
-                        continue
-                    }
-                    decoded[standing.messageGuid] = Result { () throws(FlowError) in try DecodedMessage.decode(stored.rawBytes) }
-                } catch {
-                    throw .store(error)
-                }
+        guard let stored else { return .failure(.unreadable("message \(messageGuid) is not stored whole")) }
+        return Result { () throws(FlowError) in
+            let message = try DecodedMessage.decode(stored.rawBytes)
+            var inventories: [String: ExportInventory] = [:]
+            for case .exportInventory(let inventory) in message.documents where inventories[inventory.head.guid] == nil {
+                inventories[inventory.head.guid] = inventory
             }
-            switch decoded[standing.messageGuid] {
-            case .success(let message)?:
-                let inventory = message.documents.lazy.compactMap { document -> ExportInventory? in
-                    if case .exportInventory(let i) = document, i.head.guid == standing.declarationGuid { return i }
-                    return nil
-                }.first
-                out.append((SummaryCandidate(standing: standing, inventory: inventory),
-                            inventory.map { SummaryApplicationWriter.Parties($0.head, baseTransfer: message.baseTransfer) }))
-            case .failure(let error)?:
-                out.append((SummaryCandidate(standing: standing, inventory: nil, unreadable: error.description), nil))
-            case nil:
-                out.append((SummaryCandidate(standing: standing, inventory: nil, unreadable: "message \(standing.messageGuid) is not stored"), nil))
-            }
+            return StoredInventories(inventories: inventories, baseTransfer: message.baseTransfer)
         }
-        return out
     }
 }

@@ -6,8 +6,14 @@ import CEBModel
 /// both sum through it, so the lines an exporter files for the refund are the lines its summary formed.
 struct SummaryLineSum {
     private var lines: [SummaryLineKey: SummaryLine] = [:]
-    /// Per line, the inventories whose lines went into it, in the order they were added, once each.
+    /// Per line, the inventories whose lines went into it, in the order they were added, once each
+    /// (kept only when asked: the tax-refund dataset lists them, a summary run does not need them).
     private var sources: [SummaryLineKey: [String]] = [:]
+    private let keepsSources: Bool
+
+    init(keepsSources: Bool = true) {
+        self.keepsSources = keepsSources
+    }
 
     /// Adds every line of `inventory`, which is known to callers as `source` (its invtNo).
     mutating func add(_ inventory: ExportInventory, source: String) throws(SummaryError) {
@@ -20,7 +26,7 @@ struct SummaryLineSum {
             sum.value = try Self.add(sum.value, line.totalPrice, "value of \(line.gcode) in \(line.currency)")
             sum.inventoryLines += 1
             lines[key] = sum
-            if sources[key]?.last != source { sources[key, default: []].append(source) }
+            if keepsSources, sources[key]?.last != source { sources[key, default: []].append(source) }
         }
     }
 

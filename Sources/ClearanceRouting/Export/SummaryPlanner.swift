@@ -30,34 +30,9 @@ public struct SummaryCandidate: Sendable, Hashable {
 /// one line per ``SummaryLineKey`` with quantities and values summed exactly.
 public enum SummaryPlanner {
     public static func plan(_ candidates: [SummaryCandidate], ebcCode: String, period: SummaryPeriod) throws(SummaryError) -> SummaryPlan {
-        var groups: [SummaryDeclarationKey: (inventories: [SummaryInventory], lines: SummaryLineSum)] = [:]
-        var exclusions: [SummaryExclusion] = []
-        for candidate in candidates {
-            let standing = candidate.standing
-            func exclude(_ reason: SummaryExclusionReason) {
-                exclusions.append(SummaryExclusion(copNo: standing.copNo, invtNo: standing.invtNo, reason: reason))
-            }
-            guard let inventory = candidate.inventory else { exclude(.unreadable(candidate.unreadable ?? "not an export inventory")); continue }
-            let head = inventory.head
-            if let reason = standingReason(standing) { exclude(reason); continue }
-            if head.statisticsFlag.uppercased() != "B" { exclude(.simplified); continue }
-            guard period.contains(cebDate: head.ieDate) else {
-                exclude(.anotherPeriod(SummaryPeriod.of(cebDate: head.ieDate)?.description ?? head.ieDate))
-                continue
-            }
-            let key = SummaryDeclarationKey(ebcCode: head.ebcCode, trafMode: head.trafMode, ownerCode: head.ownerCode,
-                                            country: head.country, portCode: head.portCode)
-            var group = groups[key] ?? ([], SummaryLineSum())
-            let invtNo = standing.invtNo ?? head.invtNo ?? ""
-            group.inventories.append(SummaryInventory(
-                declarationId: standing.declarationId, copNo: head.copNo, invtNo: invtNo, logisticsNo: head.logisticsNo))
-            try group.lines.add(inventory, source: invtNo)
-            groups[key] = group
-        }
-        let declarations = groups.keys.sorted().map { key in
-            SummaryDeclaration(key: key, inventories: groups[key]!.inventories, lines: groups[key]!.lines.sorted)
-        }
-        return SummaryPlan(ebcCode: ebcCode, period: period, declarations: declarations, exclusions: exclusions)
+        var accumulator = SummaryPlanAccumulator(ebcCode: ebcCode, period: period)
+        for candidate in candidates { try accumulator.add(candidate) }
+        return accumulator.plan
     }
 
     /// Why the inventory's status keeps it out, or nil when it is cleared and in no summary.

@@ -19,11 +19,10 @@ public enum TaxRefundPlanner {
             }
             let head = inventory.head
             guard period.contains(cebDate: head.ieDate) else { continue }
-            var group = groups[entryId] ?? (standing, head, [], SummaryLineSum())
-            group.inventories.append(TaxRefundInventory(
+            // In place (`default:`): a group copied out and back would copy its lists on every inventory.
+            groups[entryId, default: (standing, head, [], SummaryLineSum())].inventories.append(TaxRefundInventory(
                 invtNo: invtNo, copNo: head.copNo, orderNo: head.orderNo, logisticsNo: head.logisticsNo, exportDate: head.ieDate))
-            try group.lines.add(inventory, source: invtNo)
-            groups[entryId] = group
+            try groups[entryId, default: (standing, head, [], SummaryLineSum())].lines.add(inventory, source: invtNo)
         }
         let declarations = groups.keys.sorted().map { entryId in
             let group = groups[entryId]!

@@ -29,6 +29,7 @@ public enum ClearanceApplication {
         HoldController(environment: environment).register(on: router)
         PaymentDataController(environment: environment).register(on: router)
         ExportMoneyController(environment: environment).register(on: router)
+        SummaryReminderController(environment: environment).register(on: router)
         OpsPageController(environment: environment).register(on: router)
         TrackController(environment: environment).register(on: router)
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ops"]) }

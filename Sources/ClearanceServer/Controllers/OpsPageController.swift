@@ -168,9 +168,8 @@ struct OpsPageController {
         values["outboxTimeChart"] = charts.outboxChart
         values["messagesChart"] = charts.messagesChart
         if charts.series.truncated { values["chartsTruncated"] = true }
-        let month = SummaryPeriod.previous(to: Date())
-        values["exportsToSummarise"] = stats.exportsToSummarise.map { e -> [String: Any] in
-            ["ebcCode": e.ebcCode, "count": e.count, "period": month.description, "deadline": month.deadlineText()]
+        values["exportsToSummarise"] = SummaryReminder.reminders(stats.exportsToSummarise).map { r -> [String: Any] in
+            ["ebcCode": r.ebcCode, "count": r.clearedNotSummarised, "period": r.period, "deadline": r.deadline]
         }
         values["hasExportsToSummarise"] = !stats.exportsToSummarise.isEmpty
         values["messages"] = try await store.recentMessages(limit: 25).map { m -> [String: Any] in

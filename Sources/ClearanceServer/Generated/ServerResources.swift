@@ -447,6 +447,27 @@ paths:
         "400": { $ref: "#/components/responses/Error" }
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
+  /v1/export/summary-reminders:
+    get:
+      tags: [systems]
+      summary: Export summaries due, per enterprise (its own row; ops and customs authority accounts see all)
+      description: >
+        Per e-commerce enterprise, how many of its export inventories customs cleared (899, 结关) are in no
+        summary application (CEB701) yet, with the month reminded for (the one before now, China time) and the
+        day its summary is due (the 15th of the following month, moved past weekends to the next working day):
+        the rows clearance stats and the ops overview show. An enterprise sees only its own row (an empty list
+        when it has nothing to summarise); ops and customs authority accounts see every enterprise. Asking (ebc)
+        for another enterprise than one's own answers 404.
+      parameters:
+        - { name: ebc, in: query, required: false, description: "only this e-commerce enterprise", schema: { type: string, minLength: 1, maxLength: 18 }, example: 91350526MA8U2F0N32 }
+      responses:
+        "200":
+          description: The reminders
+          content:
+            application/json: { schema: { $ref: "#/components/schemas/SummaryReminders" } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
   /v1/credit:
     post:
       tags: [ops]
@@ -1434,6 +1455,21 @@ components:
       properties:
         currency: { type: string }
         value: { type: string, description: exact decimal }
+    SummaryReminders:
+      type: object
+      required: [period, deadline, reminders]
+      properties:
+        period: { type: string, description: "YYYY-MM: the month reminded for (the one before now, China time)" }
+        deadline: { type: string, format: date, description: "YYYY-MM-DD: when its summary is due" }
+        reminders: { type: array, items: { $ref: "#/components/schemas/SummaryReminder" } }
+    SummaryReminder:
+      type: object
+      required: [ebcCode, clearedNotSummarised, period, deadline]
+      properties:
+        ebcCode: { type: string }
+        clearedNotSummarised: { type: integer, description: "its export inventories cleared (899) and in no summary application yet" }
+        period: { type: string, description: YYYY-MM }
+        deadline: { type: string, format: date, description: YYYY-MM-DD }
     FXSettlementReport:
       type: object
       required: [ebcCode, period, currencies, orders, exportedNotPaid, paidNotExported, unreadable]

@@ -35,8 +35,15 @@ public struct ExportInventoryStanding: Sendable, Hashable {
 /// The store side of the export summary declaration (汇总申报): which export inventories an
 /// enterprise has, and the claim that puts cleared ones in one summary application exactly once.
 public protocol ExportSummaryStore: Sendable {
-    /// Every export inventory of the e-commerce enterprise `ebcCode` (shipper), oldest first.
-    func exportInventories(ebcCode: String) async throws(StoreError) -> [ExportInventoryStanding]
+    /// At most `limit` export inventories of the e-commerce enterprise `ebcCode` (shipper) stored
+    /// after the one whose id is `afterId`, oldest first: a month of a large exporter is read a page
+    /// at a time (keyset on the id), so a summary run holds one page, never the whole month.
+    func exportInventories(ebcCode: String, afterId: Int64, limit: Int) async throws(StoreError) -> [ExportInventoryStanding]
+
+    /// Per e-commerce enterprise (`ebcCode`), how many of its export inventories customs cleared
+    /// (899) are in no summary application yet, in code order: what its summary still has to take
+    /// (the stats, the ops overview and `GET /v1/export/summary-reminders` all read this one query).
+    func exportsToSummarise() async throws(StoreError) -> [StoreStats.EnterpriseCount]
 
     /// Puts the inventories in the summary application `copNo` of `period`: each one still cleared
     /// (899) and in no summary moves to `summarising`, with an event, in one transaction. Returns
@@ -46,4 +53,17 @@ public protocol ExportSummaryStore: Sendable {
     /// Gives back the inventories of the application `copNo` that customs has not summarised yet
     /// (cleared again, out of the application): for a run whose application could not be sent.
     func releaseSummaryClaim(copNo: String) async throws(StoreError)
+}
+
+extension ExportSummaryStore {
+    /// Every export inventory of the e-commerce enterprise `ebcCode`, oldest first (all pages of
+    /// ``exportInventories(ebcCode:afterId:limit:)``): for callers that want them all at once.
+    public func exportInventories(ebcCode: String) async throws(StoreError) -> [ExportInventoryStanding] {
+        var all: [ExportInventoryStanding] = []
+        while true {
+            let page = try await exportInventories(ebcCode: ebcCode, afterId: all.last?.declarationId ?? 0, limit: 1000)
+            all += page
+            if page.count < 1000 { return all }
+        }
+    }
 }

@@ -1,8 +1,10 @@
 import Foundation
 
 extension SQLStore: ExportSummaryStore {
-    func exportInventories(ebcCode: String) async throws(StoreError) -> [ExportInventoryStanding] {
+    func exportInventories(ebcCode: String, afterId: Int64, limit: Int) async throws(StoreError) -> [ExportInventoryStanding] {
         try await session { (s: any SQLSession) throws(StoreError) -> [ExportInventoryStanding] in
+            // Keyset paging on the primary key: each page starts where the last ended, so reading a
+            // month page by page costs one pass over the enterprise's rows, not one per page.
             try s.query("""
                 SELECT d.id, d.declaration_guid, m.guid, d.status, d.cop_no,
                     COALESCE(d.invt_no, (SELECT r.invt_no FROM receipts r
@@ -12,9 +14,11 @@ extension SQLStore: ExportSummaryStore {
                 FROM declarations d
                 JOIN messages m ON m.id = d.message_id
                 LEFT JOIN export_summaries e ON e.inventory_id = d.id
-                WHERE d.ebc_code = $1 AND (d.kind || '') = $2
+                WHERE d.ebc_code = $1 AND (d.kind || '') = $2 AND d.id > $3
                 ORDER BY d.id
-                """, [.text(ebcCode), .text(DeclarationKind.exportInventory.rawValue)]).map { (row) throws(StoreError) in
+                LIMIT $4
+                """, [.text(ebcCode), .text(DeclarationKind.exportInventory.rawValue), .integer(afterId), .integer(Int64(max(1, limit)))]
+            ).map { (row) throws(StoreError) in
                 ExportInventoryStanding(
                     declarationId: try row.requireInt64(0, "declarations.id"),
                     declarationGuid: try row.requireString(1, "declarations.declaration_guid"),
@@ -23,6 +27,23 @@ extension SQLStore: ExportSummaryStore {
                     copNo: row.string(4), invtNo: row.string(5), summaryCopNo: row.string(6), entryId: row.string(7),
                     decState: row.string(8))
             }
+        }
+    }
+
+    func exportsToSummarise() async throws(StoreError) -> [StoreStats.EnterpriseCount] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [StoreStats.EnterpriseCount] in try Self.exportsToSummarise(s) }
+    }
+
+    /// The one query behind ``exportsToSummarise()`` and ``StoreStats/exportsToSummarise``.
+    static func exportsToSummarise(_ s: any SQLSession) throws(StoreError) -> [StoreStats.EnterpriseCount] {
+        try s.query("""
+            SELECT d.ebc_code, COUNT(*) FROM declarations d
+            WHERE (d.kind || '') = $1 AND d.status = $2 AND d.ebc_code IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM export_summaries e WHERE e.inventory_id = d.id)
+            GROUP BY d.ebc_code ORDER BY d.ebc_code
+            """, [.text(DeclarationKind.exportInventory.rawValue), .text(DeclarationStatus.cleared.rawValue)]
+        ).map { (row: SQLRow) throws(StoreError) in
+            StoreStats.EnterpriseCount(ebcCode: try row.requireString(0, "ebc_code"), count: row.int(1) ?? 0)
         }
     }
 

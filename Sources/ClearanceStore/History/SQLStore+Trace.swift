@@ -55,15 +55,7 @@ extension SQLStore {
             stats.messageParts = try count("message_parts")
             stats.creditListEntries = try count("credit_list")
             stats.unknownCreditParties = try s.queryOne(Self.unknownCreditPartiesSQL, [])?.int(0) ?? 0
-            stats.exportsToSummarise = try s.query("""
-                SELECT d.ebc_code, COUNT(*) FROM declarations d
-                WHERE (d.kind || '') = $1 AND d.status = $2 AND d.ebc_code IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM export_summaries e WHERE e.inventory_id = d.id)
-                GROUP BY d.ebc_code ORDER BY d.ebc_code
-                """, [.text(DeclarationKind.exportInventory.rawValue), .text(DeclarationStatus.cleared.rawValue)]
-            ).map { (row: SQLRow) throws(StoreError) in
-                StoreStats.EnterpriseCount(ebcCode: try row.requireString(0, "ebc_code"), count: row.int(1) ?? 0)
-            }
+            stats.exportsToSummarise = try Self.exportsToSummarise(s)
             return stats
         }
     }
