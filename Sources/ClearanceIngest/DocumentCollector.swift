@@ -54,7 +54,7 @@ final class DocumentCollector: ValidationObserver {
 
     let acceptsReceipts: Bool
 
-    init(chunkSize: Int, maxChunkLines: Int = 16_384, acceptsReceipts: Bool = true, observer: (any IngestObserver)?) {
+    init(chunkSize: Int, maxChunkLines: Int = 4_096, acceptsReceipts: Bool = true, observer: (any IngestObserver)?) {
         self.chunkSize = chunkSize
         self.maxChunkLines = max(1, maxChunkLines)
         self.acceptsReceipts = acceptsReceipts

@@ -13,7 +13,7 @@ public struct IngestOptions: Sendable {
     public var partSize: Int
     /// Lines a chunk may collect before it is committed: a CEB607 consolidated waybill streamed in
     /// parts fills chunks by lines, so a master bill of any size is written a bounded chunk at a time.
-    public var maxChunkLines = 16_384
+    public var maxChunkLines = 4_096
     /// Raw bytes a chunk may collect before it is committed even with fewer than ``chunkSize``
     /// declarations (a huge manifest is one document): bounds memory for any input.
     public var maxChunkBytes: Int
