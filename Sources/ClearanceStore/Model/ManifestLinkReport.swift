@@ -21,10 +21,8 @@ public struct ManifestLinkReport: Sendable, Hashable, Codable {
 
     /// Adds another window's (or manifest's) figures, keeping at most ``maxExamples`` examples.
     public mutating func add(_ other: ManifestLinkReport) {
-        lines += other.lines
-        linkedLines += other.linkedLines
-        eventsAdded += other.eventsAdded
-        unknownLines += other.unknownLines
+        (lines, linkedLines) = (lines + other.lines, linkedLines + other.linkedLines)
+        (eventsAdded, unknownLines) = (eventsAdded + other.eventsAdded, unknownLines + other.unknownLines)
         unknownExamples += other.unknownExamples.prefix(max(0, Self.maxExamples - unknownExamples.count))
     }
 }
