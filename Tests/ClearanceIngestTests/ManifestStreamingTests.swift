@@ -16,11 +16,11 @@ struct ManifestStreamingTests {
     static func logisticsNo(_ index: Int) -> String { "MWX35" + String(format: "%011d", index) }
 
     /// Stores export inventories (CEB603) with the invtNos of these manifest lines, in one message.
-    static func storeInventories(_ store: SQLStore, lines: [Int]) async throws -> [Int: Int64] {
+    static func storeInventories(_ store: SQLStore, lines: [Int], relabelled: Set<Int> = []) async throws -> [Int: Int64] {
         let guid = "E603" + UUID().uuidString.dropFirst(4)
         let declarations = lines.map { index in
             DeclarationRecord(kind: .exportInventory, messageGuid: guid, declarationGuid: UUID().uuidString.uppercased(), appType: "1",
-                              logisticsNo: logisticsNo(index), invtNo: invtNo(index), copNo: "EXPCOP\(index)", ebcCode: "3501960001",
+                              logisticsNo: relabelled.contains(index) ? "RELABELLED\(index)" : logisticsNo(index), invtNo: invtNo(index), copNo: "EXPCOP\(index)", ebcCode: "3501960001",
                               customsCode: "3501", ieFlag: "E")
         }
         _ = try await store.ingest([IngestItem(message: MessageRecord(
@@ -43,7 +43,7 @@ struct ManifestStreamingTests {
         let store = try await openTestStore(try freshURL(engine))
         try await withCleanup({ await store.close() }) {
             let linked = [0, 4_095, 4_096, 9_999]
-            let inventories = try await Self.storeInventories(store, lines: linked)
+            let inventories = try await Self.storeInventories(store, lines: linked, relabelled: [4_096])
             var options = IngestOptions(partSize: 64 << 10)
             options.maxChunkLines = 3_000
             let observer = RecordingObserver()
@@ -68,6 +68,7 @@ struct ManifestStreamingTests {
             #expect(links.linkedLines == linked.count)
             #expect(links.eventsAdded == linked.count)
             #expect(links.unknownLines == lines - linked.count)
+            #expect(links.otherParcelLines == 1, "the inventory of line 4,097 carries another logisticsNo")
             #expect(links.unknownExamples == (1...ManifestLinkReport.maxExamples).map { Self.invtNo($0) })
             #expect(try await store.count("events", where: "kind = 'consolidated'") == linked.count)
             for index in linked {
@@ -79,6 +80,7 @@ struct ManifestStreamingTests {
                 "SELECT detail FROM events WHERE kind = 'manifest-linked' AND declaration_id = (SELECT id FROM declarations WHERE kind = 'manifest')")
             #expect(onManifest.first?.first.flatMap { $0 }?.hasPrefix("4 of 10000 parcels linked to stored export inventories; 9996 name inventories not stored (e.g. \(Self.invtNo(1)),") == true,
                     "\(onManifest)")
+            #expect(onManifest.first?.first.flatMap { $0 }?.hasSuffix("; 1 name an inventory of another waybill (logisticsNo)") == true, "\(onManifest)")
 
             // The inventory's timeline (trace, API, ops shipment page) names the master bill.
             let timeline = try #require(try await store.trace(.invtNo(Self.invtNo(4_096))))

@@ -31,7 +31,8 @@ import Testing
         #expect(linked.detail == "consolidated waybill billNo MWHX2611260003 (copNo MWZF202611260001), parcel MWX2026112500091")
         #expect(timeline.declarations.first { $0.id == linked.declarationId }?.kind == .exportInventory)
         let onManifest = try #require(try await store.trace(.guid(manifest.guid))?.events.first { $0.kind == .manifestLinked })
-        #expect(onManifest.detail == "1 of 3 parcels linked to stored export inventories; 2 name inventories not stored (e.g. 35012026E000004567, 35012026E000004573)")
+        #expect(onManifest.detail == "1 of 3 parcels linked to stored export inventories; 2 name inventories not stored (e.g. 35012026E000004567, 35012026E000004573); 1 name an inventory of another waybill (logisticsNo)",
+                "the sample's inventory is parcel MWX2026112500088, the manifest line names MWX2026112500091")
 
         // The same message again is a duplicate: nothing is linked twice.
         _ = try await flow.accept(try Repository.sample("CEB607-waybill.xml"))

@@ -211,6 +211,7 @@ struct IngestTotals {
         guard m.lines > 0 || withdrawn > 0 else { return "" }
         return "; consolidated waybills: \(m.linkedLines) of \(m.lines) parcel(s) linked to stored export inventories"
             + (m.unknownLines > 0 ? ", \(m.unknownLines) name inventories not stored (e.g. \(m.unknownExamples.joined(separator: ", ")))" : "")
+            + (m.otherParcelLines > 0 ? ", \(m.otherParcelLines) name an inventory of another waybill" : "")
             + (withdrawn > 0 ? ", \(withdrawn) withdrawn (a later part had an error)" : "")
     }
 
@@ -242,6 +243,7 @@ struct IngestTotals {
             line.add("manifestLines", manifestLinks.lines)
             line.add("manifestLinesLinked", manifestLinks.linkedLines)
             line.add("manifestLinesUnknownInventory", manifestLinks.unknownLines)
+            line.add("manifestLinesOtherWaybill", manifestLinks.otherParcelLines)
             var examples = "["
             for (i, invtNo) in manifestLinks.unknownExamples.enumerated() {
                 if i > 0 { examples += "," }

@@ -32,6 +32,7 @@ extension SQLStore {
         let summary = "\(report.linkedLines) of \(report.lines) parcels linked to stored export inventories"
             + (report.unknownLines == 0 ? "" : "; \(report.unknownLines) name inventories not stored (e.g. "
                + report.unknownExamples.joined(separator: ", ") + ")")
+            + (report.otherParcelLines == 0 ? "" : "; \(report.otherParcelLines) name an inventory of another waybill (logisticsNo)")
         let final = report
         _ = try await write { (s: any SQLSession) throws(StoreError) -> Int64? in
             try Self.insertEvent(s, kind: .manifestLinked, occurredAt: occurredAt, messageId: nil, declarationId: manifestId, receiptId: nil,
@@ -78,6 +79,11 @@ extension SQLStore {
         report.linkedLines = try s.queryOne("""
             SELECT COUNT(*) FROM declaration_lines l
             WHERE l.declaration_id = $1 AND l.gnum > CAST($2 AS BIGINT) AND l.gnum <= CAST($3 AS BIGINT) AND EXISTS \(named)
+            """, window)?.int(0) ?? 0
+        report.otherParcelLines = try s.queryOne("""
+            SELECT COUNT(*) FROM declaration_lines l
+            WHERE l.declaration_id = $1 AND l.gnum > CAST($2 AS BIGINT) AND l.gnum <= CAST($3 AS BIGINT) AND EXISTS (
+                SELECT 1 FROM declarations inv WHERE inv.id IN \(named) AND inv.logistics_no IS NOT NULL AND inv.logistics_no <> l.item_no)
             """, window)?.int(0) ?? 0
         if report.unknownLines > 0 && examplesWanted > 0 {
             report.unknownExamples = try s.query("SELECT l.item_name " + unknown + " ORDER BY l.gnum LIMIT $5",

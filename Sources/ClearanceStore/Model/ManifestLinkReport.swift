@@ -8,6 +8,9 @@ public struct ManifestLinkReport: Sendable, Hashable, Codable {
     public var lines = 0
     /// Lines whose inventory is stored (each such inventory got a `consolidated` event).
     public var linkedLines = 0
+    /// Linked lines whose inventory carries another waybill (its own `logisticsNo` is not the line's):
+    /// reported, not fatal (the parcel was relabelled, or the line names the wrong inventory).
+    public var otherParcelLines = 0
     /// `consolidated` events newly added (0 on a re-run).
     public var eventsAdded = 0
     /// Lines naming an inventory (invtNo) that is not stored: reported, not fatal — customs
@@ -23,6 +26,7 @@ public struct ManifestLinkReport: Sendable, Hashable, Codable {
     public mutating func add(_ other: ManifestLinkReport) {
         (lines, linkedLines) = (lines + other.lines, linkedLines + other.linkedLines)
         (eventsAdded, unknownLines) = (eventsAdded + other.eventsAdded, unknownLines + other.unknownLines)
+        otherParcelLines += other.otherParcelLines
         unknownExamples += other.unknownExamples.prefix(max(0, Self.maxExamples - unknownExamples.count))
     }
 }
