@@ -10,11 +10,8 @@ import Testing
     @Test("a CEB607 through the flow puts consolidated on the inventories it names and counts the others", arguments: TestEngine.allCases)
     func flowLinksManifest(_ engine: TestEngine) async throws {
         let store = try await makeFlowStore(engine)
-        let customs = DestinationConfig(
-            name: "customs", transport: .http(.init(url: "http://127.0.0.1:9/ceb", timeoutSeconds: 1, concurrency: 1)),
-            envelope: .none, authority: .customs)
-        let table = RoutingTable(senderId: "DXPENT0000000001", destinations: ["customs": customs],
-                                 rules: [RoutingRule(name: "everything", match: RoutingRule.Match(), destinations: ["customs"])])
+        // Routed or not (no rule here names export messages), a stored manifest is linked.
+        let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
         let flow = ClearanceFlow(store: store, routing: { table })
         // The official export inventory sample, carrying the invtNo the manifest's second line names.
         var inventory = String(decoding: try Repository.sample("CEB603-export-inventory.xml"), as: UTF8.self)
