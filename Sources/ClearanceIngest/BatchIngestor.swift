@@ -40,7 +40,7 @@ public final class BatchIngestor {
     public init(store: any Store, options: IngestOptions = IngestOptions(), observer: (any IngestObserver)? = nil) {
         self.store = store
         self.options = options
-        collector = DocumentCollector(chunkSize: options.chunkSize, acceptsReceipts: options.acceptsReceipts, observer: observer)
+        collector = DocumentCollector(chunkSize: options.chunkSize, maxChunkLines: options.maxChunkLines, acceptsReceipts: options.acceptsReceipts, observer: observer)
         validator = MessageValidator(options: options.validation, threading: options.threading, observer: collector)
         partBuffer.reserveCapacity(options.partSize)
     }
@@ -63,6 +63,7 @@ public final class BatchIngestor {
             try validator.feed(bytes)
         } catch {
             // Chunks completed before the fault hold valid documents: commit them, then stop.
+            collector.abandonStreaming()
             try? await handOver()
             await abandon()
             throw .xml(error)
@@ -85,6 +86,7 @@ public final class BatchIngestor {
             try validator.finish()
         } catch {
             isFinished = false
+            collector.abandonStreaming()
             try? await handOver()
             await abandon()
             throw .xml(error)
@@ -124,6 +126,7 @@ public final class BatchIngestor {
     public func interrupt() async -> IngestSummary {
         guard !isFinished else { return collector.summary }
         collector.cut()
+        collector.abandonStreaming()
         try? await handOver()
         await abandon()
         return collector.summary
@@ -185,15 +188,24 @@ public final class BatchIngestor {
                 let parts = StreamedChunk(messageGuid: guid, senderCode: sender, parts: chunk.parts)
                 partsInFlight = Task { _ = try await store.ingestStreamedChunk(parts) }
             }
-            guard !chunk.declarations.isEmpty || !chunk.receipts.isEmpty else { continue }
+            guard !chunk.declarations.isEmpty || !chunk.receipts.isEmpty || !chunk.hasNoRows else { continue }
             try await awaitInFlight()
-            let streamed = StreamedChunk(messageGuid: guid, senderCode: sender, declarations: chunk.declarations)
-            let receipts = chunk.receipts
+            let streamed = StreamedChunk(messageGuid: guid, senderCode: sender, declarations: chunk.declarations, moreLines: chunk.moreLines)
+            let (receipts, withdrawn, manifests) = (chunk.receipts, chunk.withdrawn, chunk.manifests)
             inFlight = Task {
-                let report = streamed.declarations.isEmpty ? IngestReport() : try await store.ingestStreamedChunk(streamed)
+                let report = streamed.declarations.isEmpty && streamed.moreLines.isEmpty
+                    ? IngestReport() : try await store.ingestStreamedChunk(streamed)
                 let outcomes = receipts.isEmpty ? [] : try await store.storeReceipts(receipts)
+                // After the chunk holding their last lines: a withdrawn declaration's lines are all stored
+                // (and removed with it), a manifest's are all there to link.
+                var removed = 0
+                for head in withdrawn {
+                    if try await store.withdrawStreamedDeclaration(senderCode: sender, declaration: head) { removed += 1 }
+                }
+                var links = ManifestLinkReport()
+                for head in manifests { links.add(try await store.linkManifest(senderCode: sender, declaration: head)) }
                 return ChunkResult(report: report, receiptsInserted: outcomes.filter(\.inserted).count,
-                                   receiptsSkipped: outcomes.filter { !$0.inserted }.count)
+                                   receiptsSkipped: outcomes.filter { !$0.inserted }.count, links: links, withdrawn: removed)
             }
         }
     }
@@ -249,6 +261,8 @@ public final class BatchIngestor {
         s.receiptsInserted += result.receiptsInserted
         s.receiptsSkipped += result.receiptsSkipped
         s.chunksCommitted += result.report.chunksCommitted
+        s.manifestLinks.add(result.links)
+        s.declarationsWithdrawn += result.withdrawn
         collector.summary = s
         collector.observer?.chunkCommitted(s)
     }
@@ -267,6 +281,10 @@ struct ChunkResult: Sendable {
     let report: IngestReport
     let receiptsInserted: Int
     let receiptsSkipped: Int
+    /// Consolidated waybills linked after the chunk.
+    var links = ManifestLinkReport()
+    /// Streamed declarations withdrawn after the chunk.
+    var withdrawn = 0
 }
 
 extension Array where Element == UInt8 {

@@ -182,15 +182,20 @@ public enum DeclarationMapper {
             agentCode: c.agentCode, customsCode: c.customsCode, ieFlag: "E")
     }
 
+    /// A CEB607 consolidated waybill, or one part of a master bill split over `msgCount` messages:
+    /// the parts share the copNo and differ by `msgSeqNo` (``DeclarationRecord/partNo``), so each is
+    /// stored as its own manifest rather than skipped as a repeat of the first.
     static func manifest(_ w: WayBill, _ g: String) -> DeclarationRecord {
         let h = w.head
-        return DeclarationRecord(
+        var record = DeclarationRecord(
             kind: .manifest, messageGuid: g, declarationGuid: h.guid, appType: h.appType, appTime: ChinaTime.date(cebTime: h.appTime),
             copNo: h.copNo, preNo: nonEmpty(h.preNo), billNo: h.billNo, logisticsCode: h.logisticsCode, agentCode: h.agentCode,
             customsCode: h.customsCode, ieFlag: "E",
-            lines: w.lines.enumerated().map { n, l in
+            lines: w.lines.map { l in
                 DeclarationLineRecord(gnum: l.gnum, itemNo: l.logisticsNo, itemName: nonEmpty(l.invtNo))
             })
+        record.partNo = h.msgCount > 1 ? h.msgSeqNo : nil
+        return record
     }
 
     // MARK: Export returns (202205)

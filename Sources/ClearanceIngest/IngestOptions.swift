@@ -11,6 +11,9 @@ public struct IngestOptions: Sendable {
     public var chunkSize: Int
     /// Raw bytes per stored message part.
     public var partSize: Int
+    /// Lines a chunk may collect before it is committed: a CEB607 consolidated waybill streamed in
+    /// parts fills chunks by lines, so a master bill of any size is written a bounded chunk at a time.
+    public var maxChunkLines = 4_096
     /// Raw bytes a chunk may collect before it is committed even with fewer than ``chunkSize``
     /// declarations (a huge manifest is one document): bounds memory for any input.
     public var maxChunkBytes: Int
@@ -83,6 +86,11 @@ public struct IngestSummary: Sendable, Hashable {
     public var receiptsSkipped = 0
     /// Committed chunk transactions.
     public var chunksCommitted = 0
+    /// CEB607 consolidated waybills linked to the export inventories they name (summed over the
+    /// message's manifests): parcels linked, and lines naming inventories not stored, with examples.
+    public var manifestLinks = ManifestLinkReport()
+    /// Streamed declarations (consolidated waybills in parts) removed again because a later part had an error.
+    public var declarationsWithdrawn = 0
     /// How the message row was found at the start (new, resumed after a crash, or already complete).
     public var start: StreamedMessageStart.State?
     /// The stored message's outcome once finished.

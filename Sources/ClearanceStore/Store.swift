@@ -46,6 +46,23 @@ public protocol Store: Sendable {
     /// ``MessageOutcome/Status/guidConflict``.
     func finishStreamedMessage(guid: String, sha256: String, size: Int64, partCount: Int) async throws(StoreError) -> MessageOutcome
 
+    /// Links a stored CEB607 consolidated waybill (清单总分单; identified by `declaration`'s kind, the
+    /// sender and its ``DeclarationRecord/dedupKey``; its lines are read from the store, not from the
+    /// record) to the export inventories its lines name by invtNo (their own or the one customs gave
+    /// them): each such inventory gets a `consolidated` event naming the master bill and the parcel,
+    /// and the manifest a `manifest-linked` event with the counts. Lines naming inventories that are
+    /// not stored are counted, with a few examples: not an error. Works through the lines in windows
+    /// of ``SQLStore/manifestLinkWindow``, one transaction each, so neither side holds them all;
+    /// idempotent (a re-run adds only what is new). An unknown manifest gives an empty report.
+    func linkManifest(senderCode: String, declaration: DeclarationRecord) async throws(StoreError) -> ManifestLinkReport
+
+    /// Removes a declaration (with its lines and events) that a streamed message began storing
+    /// before a later part of it turned out invalid: only when the stored row came from that
+    /// message (``DeclarationRecord/messageGuid``), so an earlier valid copy is never touched.
+    /// Returns whether a row was removed.
+    @discardableResult
+    func withdrawStreamedDeclaration(senderCode: String, declaration: DeclarationRecord) async throws(StoreError) -> Bool
+
     /// Stores receipts in one transaction, links each to its declaration, sets that
     /// declaration's status to the `returnStatus`, and appends a `receipt` event. Duplicates are skipped.
     func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome]

@@ -37,12 +37,12 @@ public final class CEBDecoder {
         let checker = DocumentChecker(rules: rules, sink: sink)
         switch threading {
         case .inline:
-            let core = DecoderCore(limits: limits, output: checker)
+            let core = DecoderCore(limits: limits, output: checker, streamsParts: sink.acceptsDocumentParts)
             inline = (XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, handler: core), core)
             pipeline = nil
         case .parserThread:
             inline = nil
-            pipeline = DecoderPipeline(limits: limits, checker: checker)
+            pipeline = DecoderPipeline(limits: limits, checker: checker, streamsParts: sink.acceptsDocumentParts)
         }
     }
 

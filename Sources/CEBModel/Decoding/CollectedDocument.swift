@@ -20,6 +20,10 @@ struct CollectedDocument: Sendable {
     var lineSlots: [FieldSlot]
     /// Fields per line.
     var lineWidth: Int
-    /// Number of lines.
+    /// Number of lines in this part (all of them for a document held whole).
     var lineCount: Int
+    /// Lines handed over in earlier parts of the same document.
+    var firstLine = 0
+    /// More parts of the document follow.
+    var continues = false
 }

@@ -45,7 +45,16 @@ final class DecoderCore: XMLEventHandler {
     var headSlots: [FieldSlot] = []
     var lineSlots: [FieldSlot] = []
     var lineWidth = 0
+    /// Lines held now (of the current part, for a streamed document).
     var lineCount = 0
+    /// Lines of the open document already handed over in earlier parts.
+    var linesBefore = 0
+    /// Whether the open document streams in parts.
+    var documentStreams = false
+    /// Per message type: whether its documents stream in parts (all false unless the output takes parts).
+    let streamed: [Bool]
+    /// Scratch for keeping the head's text when a part is handed over.
+    var headText: [UInt8] = []
 
     // Envelope record being read (BaseTransfer / BaseSubscribe)
     var envelopeRecord: RecordSpec?
@@ -64,9 +73,10 @@ final class DecoderCore: XMLEventHandler {
     // Depth of an open ExtendMessage (inspection documents may sit inside)
     var extendDepth = 0
 
-    init(limits: CEBLimits, output: any DecoderOutput) {
+    init(limits: CEBLimits, output: any DecoderOutput, streamsParts: Bool = false) {
         self.limits = limits
         self.output = output
+        streamed = MessageCatalog.all.map { streamsParts && $0.document.lines != nil && limits.streamedMessageTypes.contains($0.number) }
         text.reserveCapacity(64 << 10)
     }
 
@@ -332,6 +342,8 @@ final class DecoderCore: XMLEventHandler {
         lineWidth = document.lines?.fields.count ?? 0
         lineSlots.removeAll(keepingCapacity: true)
         lineCount = 0
+        linesBefore = 0
+        documentStreams = streamed[message]
         text.removeAll(keepingCapacity: true)
         if !documentIssues.isEmpty { documentIssues = [] }
         documentOverflow = false
@@ -348,7 +360,22 @@ final class DecoderCore: XMLEventHandler {
                 headSeen = true
                 record = 1
             } else if symbol >= 0 && symbol == documentLineSymbol {
-                if lineCount >= limits.maxLinesPerDocument {
+                if documentStreams {
+                    if !headSeen && linesBefore + lineCount == 0 {
+                        // Parts carry the head read so far: it must be whole before the first line (as the schema orders it).
+                        let document = MessageCatalog.all[documentMessage].document
+                        var found = issue(element, "SCH010", "\(document.head.element) must come before the \(document.lines!.element) lines",
+                                          field: document.head.element)
+                        found.documentIndex = documentCount
+                        documentIssues.append(found)
+                    }
+                    if linesBefore + lineCount >= limits.maxStreamedLines {
+                        overflow("it has more than \(limits.maxStreamedLines) lines")
+                        skipDepth = depth
+                        return
+                    }
+                    if lineCount >= limits.linesPerPart { handOverPart() }
+                } else if lineCount >= limits.maxLinesPerDocument {
                     overflow("it has more than \(limits.maxLinesPerDocument) lines")
                     skipDepth = depth
                     return
@@ -386,10 +413,32 @@ final class DecoderCore: XMLEventHandler {
     private func finishDocument() {
         output.document(CollectedDocument(
             message: documentMessage, index: documentCount, position: documentPosition, issues: documentIssues,
-            text: text, headSlots: headSlots, lineSlots: lineSlots, lineWidth: lineWidth, lineCount: lineCount))
+            text: text, headSlots: headSlots, lineSlots: lineSlots, lineWidth: lineWidth, lineCount: lineCount,
+            firstLine: linesBefore, continues: false))
         documentCount += 1
         documentDepth = 0
         record = 0
+    }
+
+    /// Hands the lines held so far over as a part of the open document, then keeps only the head's
+    /// text, so a streamed document holds at most ``CEBLimits/linesPerPart`` lines. Called between
+    /// lines (no field is open).
+    private func handOverPart() {
+        output.document(CollectedDocument(
+            message: documentMessage, index: documentCount, position: documentPosition, issues: documentIssues,
+            text: text, headSlots: headSlots, lineSlots: lineSlots, lineWidth: lineWidth, lineCount: lineCount,
+            firstLine: linesBefore, continues: true))
+        if !documentIssues.isEmpty { documentIssues = [] }
+        linesBefore += lineCount
+        lineCount = 0
+        lineSlots.removeAll(keepingCapacity: true)
+        headText.removeAll(keepingCapacity: true)
+        for index in headSlots.indices where headSlots[index].start >= 0 {
+            let start = Int(headSlots[index].start), end = start + Int(headSlots[index].length)
+            headSlots[index].start = Int32(headText.count)
+            headText.append(contentsOf: text[start..<end])
+        }
+        swap(&text, &headText)
     }
 
     static func key(_ head: FieldValues, spec: MessageSpec) -> String? {

@@ -75,10 +75,10 @@ final class DecoderPipeline {
         // Created on the caller's thread, then used only by the parser thread.
         let parser: XMLPushParser
         let forwarder: Forwarder
-        init(limits: CEBLimits, queues: Queues) {
+        init(limits: CEBLimits, queues: Queues, streamsParts: Bool) {
             forwarder = Forwarder(queues: queues)
             parser = XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml,
-                                   handler: DecoderCore(limits: limits, output: forwarder))
+                                   handler: DecoderCore(limits: limits, output: forwarder, streamsParts: streamsParts))
         }
 
         func run(_ queues: Queues) {
@@ -133,9 +133,9 @@ final class DecoderPipeline {
     /// Set while cancelling: outputs are dropped, the sink is not called.
     private var discarding = false
 
-    init(limits: CEBLimits, checker: DocumentChecker) {
+    init(limits: CEBLimits, checker: DocumentChecker, streamsParts: Bool) {
         self.checker = checker
-        let worker = Worker(limits: limits, queues: queues)
+        let worker = Worker(limits: limits, queues: queues, streamsParts: streamsParts)
         let queues = self.queues
         let thread = Thread { worker.run(queues) }
         thread.name = "clearance-xml-parser"

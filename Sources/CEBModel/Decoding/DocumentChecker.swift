@@ -1,5 +1,11 @@
 /// The checking half of the decoder: runs the schema checks and the caller's rules on each
 /// collected document, then hands it to the sink with a lazy typed value.
+///
+/// A document streamed in parts is checked part by part: the head (and its rules) with the first
+/// part, each line in its part (numbered in the whole document), the whole-document rules and
+/// the "no line" check with the last part. The whole-document rules see only the last part's
+/// lines; they check sums and totals, and the streamed types (``CEBLimits/streamedMessageTypes``)
+/// have none.
 final class DocumentChecker: DecoderOutput {
     let rules: (any RecordRules)?
     let sink: any CEBDocumentSink
@@ -37,30 +43,36 @@ final class DocumentChecker: DecoderOutput {
                     for index in issues.indices { issues[index].key = key }
                     let fallback = (position.line, position.column)
                     let location = IssueLocation(line: position.line, column: position.column, documentIndex: index, key: key)
-                    RecordChecker.check(values.head, spec: spec.document.head, path: .head, fallback: fallback,
-                                        documentIndex: index, key: key, into: &issues)
-                    rules?.check(values.head, record: spec.document.head, message: spec, messageIndex: messageIndex,
-                                 isLine: false, path: .head, location: location, into: &issues)
+                    if document.firstLine == 0 {
+                        RecordChecker.check(values.head, spec: spec.document.head, path: .head, fallback: fallback,
+                                            documentIndex: index, key: key, into: &issues)
+                        rules?.check(values.head, record: spec.document.head, message: spec, messageIndex: messageIndex,
+                                     isLine: false, path: .head, location: location, into: &issues)
+                    }
                     if let lineSpec = spec.document.lines {
                         for line in 0..<document.lineCount {
-                            let path = RecordPath(lineElement: lineSpec.element, line: line + 1)
+                            let path = RecordPath(lineElement: lineSpec.element, line: document.firstLine + line + 1)
                             RecordChecker.check(values.line(line), spec: lineSpec, path: path,
                                                 fallback: fallback, documentIndex: index, key: key, into: &issues)
                             rules?.check(values.line(line), record: lineSpec, message: spec, messageIndex: messageIndex,
                                          isLine: true, path: path, location: location, into: &issues)
                         }
-                        if document.lineCount == 0 && spec.document.linesRequired {
+                        if document.firstLine + document.lineCount == 0 && spec.document.linesRequired {
                             issues.append(ValidationIssue(code: "SCH008", message: "the document has no \(lineSpec.element) line; at least one is required",
                                                           field: lineSpec.element, line: position.line, column: position.column,
                                                           documentIndex: index, key: key))
                         }
                     }
-                    rules?.checkDocument(values, message: spec, messageIndex: messageIndex, location: location, into: &issues)
-                    if let status = spec.document.head.index(of: "appStatus"), let bytes = values.head.bytes(status),
+                    if !document.continues {
+                        rules?.checkDocument(values, message: spec, messageIndex: messageIndex, location: location, into: &issues)
+                    }
+                    if !document.continues, let status = spec.document.head.index(of: "appStatus"), let bytes = values.head.bytes(status),
                        bytes.count == 1, bytes[0] == UInt8(ascii: "2") {
                         declaredCount += 1
                     }
-                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues, lineCount: document.lineCount)
+                    let context = DocumentContext(spec: spec, index: index, position: position, key: key, issues: issues,
+                                                  lineCount: document.firstLine + document.lineCount, firstLine: document.firstLine,
+                                                  continues: document.continues)
                     sink.document({ CEBDocument(spec: spec, values: values) }, context: context)
                 }
             }

@@ -71,8 +71,19 @@ public struct DocumentContext: Sendable {
     /// Schema-level issues (missing, malformed, unexpected fields).
     public var issues: [ValidationIssue]
     /// How many lines the document has (0 for flat documents): what customs limits per document
-    /// (``CustomsLimits/maxLinesPerDocument``), known without building the typed value.
+    /// (``CustomsLimits/maxLinesPerDocument``), known without building the typed value. For a
+    /// document handed over in parts (see ``continues``), the lines read so far, this call's included.
     public var lineCount: Int
+    /// Lines of this document handed over in earlier calls: the typed value of this call holds
+    /// lines `firstLine + 1 ... lineCount` (numbered from 1). 0 unless the document streams.
+    public var firstLine: Int = 0
+    /// True when more lines of this document follow in later calls (a streamed document, see
+    /// ``CEBDocumentSink/acceptsDocumentParts``); the last call has it false. Each call carries the
+    /// issues of its own lines; the head's are in the first call.
+    public var continues: Bool = false
+
+    /// Whether this call carries a part of a document streamed in parts (not a whole document).
+    public var isPart: Bool { continues || firstLine > 0 }
 }
 
 /// Receives what a ``CEBDecoder`` reads, in document order.
@@ -85,4 +96,14 @@ public protocol CEBDocumentSink: AnyObject {
     func document(_ decode: () -> CEBDocument, context: DocumentContext)
     /// The message's root element closed.
     func messageFinished(_ envelope: MessageEnvelope)
+    /// Whether the sink takes long documents in parts (``CEBLimits/streamedMessageTypes``): a
+    /// document of more than ``CEBLimits/linesPerPart`` lines then comes in several ``document(_:context:)``
+    /// calls, each with the head and the next lines (``DocumentContext/continues``), so no document's
+    /// lines are ever all held. Sinks that need whole documents leave it false (the default) and
+    /// keep the ``CEBLimits/maxLinesPerDocument`` bound.
+    var acceptsDocumentParts: Bool { get }
+}
+
+extension CEBDocumentSink {
+    public var acceptsDocumentParts: Bool { false }
 }

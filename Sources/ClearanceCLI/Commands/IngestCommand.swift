@@ -139,6 +139,8 @@ final class IngestReporter: IngestObserver {
     private var documents = 0
     private var bytes = 0
     private var total: Int?
+    /// Whether a part of the document being read had an error.
+    private var partsInvalid = false
 
     init(file: String, printer: IssuePrinter?, progress: Progress) {
         self.file = file
@@ -147,10 +149,14 @@ final class IngestReporter: IngestObserver {
     }
 
     func documentValidated(_ context: DocumentContext) {
+        for issue in context.issues { printer?.print(issue, file: file) }
+        // A consolidated waybill streamed in parts is one document, invalid when any part is.
+        partsInvalid = partsInvalid || context.issues.contains(where: { $0.severity == .error })
+        if context.continues { return }
         documents += 1
         last.documents = documents
-        if context.issues.contains(where: { $0.severity == .error }) { last.invalidDocuments += 1 }
-        for issue in context.issues { printer?.print(issue, file: file) }
+        if partsInvalid { last.invalidDocuments += 1 }
+        partsInvalid = false
     }
 
     func messageFinished(_ envelope: MessageEnvelope) {
@@ -175,6 +181,10 @@ struct IngestTotals {
     var bytes = 0, documents = 0, invalid = 0, other = 0, errors = 0, warnings = 0
     var inserted = 0, skipped = 0, lines = 0, receiptsInserted = 0, receiptsSkipped = 0, chunks = 0
     var resumed = 0
+    /// CEB607 consolidated waybills: parcels linked to stored export inventories, lines naming
+    /// inventories not stored (with a few examples), and streamed waybills withdrawn for an error.
+    var manifestLinks = ManifestLinkReport()
+    var withdrawn = 0
     var seconds = 0.0
 
     mutating func add(_ s: IngestSummary) {
@@ -191,6 +201,18 @@ struct IngestTotals {
         receiptsSkipped += s.receiptsSkipped
         chunks += s.chunksCommitted
         if s.start == .resumed { resumed += 1 }
+        manifestLinks.add(s.manifestLinks)
+        withdrawn += s.declarationsWithdrawn
+    }
+
+    /// What the consolidated waybills of the run found, or nothing when there were none.
+    var manifestText: String {
+        let m = manifestLinks
+        guard m.lines > 0 || withdrawn > 0 else { return "" }
+        return "; consolidated waybills: \(m.linkedLines) of \(m.lines) parcel(s) linked to stored export inventories"
+            + (m.unknownLines > 0 ? ", \(m.unknownLines) name inventories not stored (e.g. \(m.unknownExamples.joined(separator: ", ")))" : "")
+            + (m.otherParcelLines > 0 ? ", \(m.otherParcelLines) name an inventory of another waybill" : "")
+            + (withdrawn > 0 ? ", \(withdrawn) withdrawn (a later part had an error)" : "")
     }
 
     var perSecond: Int { seconds > 0 ? Int(Double(documents) / seconds) : 0 }
@@ -200,6 +222,7 @@ struct IngestTotals {
             + "\(documents - invalid) valid, \(invalid) invalid (not stored); declarations: \(inserted) stored, "
             + "\(skipped) already stored; \(lines) line(s); receipts: \(receiptsInserted) stored, \(receiptsSkipped) already stored; "
             + "\(chunks) chunk(s)" + (resumed > 0 ? ", \(resumed) resumed" : "") + (failedFiles > 0 ? "; \(failedFiles) file(s) failed" : "")
+            + manifestText
             + "; \(errors) error(s), \(warnings) warning(s) in \(Int(seconds * 1000)) ms (\(perSecond) documents/s)"
     }
 
@@ -216,6 +239,19 @@ struct IngestTotals {
         line.add("receiptsAlreadyStored", receiptsSkipped)
         line.add("chunks", chunks)
         line.add("resumed", resumed)
+        if manifestLinks.lines > 0 || withdrawn > 0 {
+            line.add("manifestLines", manifestLinks.lines)
+            line.add("manifestLinesLinked", manifestLinks.linkedLines)
+            line.add("manifestLinesUnknownInventory", manifestLinks.unknownLines)
+            line.add("manifestLinesOtherWaybill", manifestLinks.otherParcelLines)
+            var examples = "["
+            for (i, invtNo) in manifestLinks.unknownExamples.enumerated() {
+                if i > 0 { examples += "," }
+                JSONLine.quote(invtNo, into: &examples)
+            }
+            line.add("manifestUnknownInventoryExamples", raw: examples + "]")
+            line.add("manifestsWithdrawn", withdrawn)
+        }
         line.add("milliseconds", Int(seconds * 1000))
         return line.line
     }

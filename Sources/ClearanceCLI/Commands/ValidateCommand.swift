@@ -105,6 +105,8 @@ final class FileObserver: ValidationObserver {
     let progress: Progress
     var total: Int?
     var bytes: () -> Int = { 0 }
+    /// Whether a part of the document being read had an error.
+    private var partsInvalid = false
 
     init(file: String, printer: IssuePrinter?, summary: ValidationSummary, progress: Progress) {
         self.file = file
@@ -114,9 +116,13 @@ final class FileObserver: ValidationObserver {
     }
 
     func validated(_ decode: () -> CEBDocument, context: DocumentContext) {
-        summary.documents += 1
         record(context.issues)
-        if context.issues.contains(where: { $0.severity == .error }) { summary.invalidDocuments += 1 }
+        // A consolidated waybill streamed in parts is one document, invalid when any part is.
+        partsInvalid = partsInvalid || context.issues.contains(where: { $0.severity == .error })
+        if context.continues { return }
+        summary.documents += 1
+        if partsInvalid { summary.invalidDocuments += 1 }
+        partsInvalid = false
         if summary.documents & 1023 == 0 {
             progress.update(bytes: bytes(), total: total, documents: summary.documents, label: file)
         }

@@ -179,6 +179,14 @@ public final class ClearanceFlow: Sendable {
             outcome.rules = []
             return outcome
         }
+        // A consolidated waybill (CEB607) names export inventories: their timelines show it, as after an ingest.
+        for manifest in declarations where manifest.kind == .manifest {
+            do {
+                _ = try await store.linkManifest(senderCode: record.senderCode, declaration: manifest)
+            } catch {
+                throw .store(error)
+            }
+        }
 
         // Re-checks after commit: documents that complete a waiting inventory, and an inventory
         // whose documents arrived while it was being evaluated.

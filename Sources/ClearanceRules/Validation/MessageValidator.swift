@@ -7,6 +7,12 @@ public protocol ValidationObserver: AnyObject {
     func messageStarted(_ header: MessageHeader)
     /// One document and all its issues (schema and customs rules), after the options applied.
     /// `decode` builds the typed document, valid only during the call: call it when needed.
+    ///
+    /// A long CEB607 consolidated waybill (over ``CEBLimits/linesPerPart`` lines) comes in parts:
+    /// several calls for one document, each with its head and the next lines and the issues
+    /// found in them, all but the last with ``DocumentContext/continues`` (see
+    /// ``CEBDocumentSink/acceptsDocumentParts``). Count documents on the last call; a document is
+    /// invalid when any of its parts has an error.
     func validated(_ decode: () -> CEBDocument, context: DocumentContext)
     /// The message closed; `issues` are the message-level ones (envelope, signature presence).
     func messageFinished(_ envelope: MessageEnvelope)
@@ -67,6 +73,9 @@ public final class MessageValidator {
         }
 
         func messageStarted(_ header: MessageHeader) { observer.messageStarted(header) }
+
+        /// Validation never needs a document whole: long consolidated waybills stream in parts.
+        var acceptsDocumentParts: Bool { true }
 
         func document(_ decode: () -> CEBDocument, context: DocumentContext) {
             var context = context

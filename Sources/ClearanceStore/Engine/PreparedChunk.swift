@@ -102,6 +102,12 @@ struct PreparedChunk: Sendable {
     init(streamed chunk: StreamedChunk, masker: BuyerIdentityMasker, now: Int64) throws(StoreError) {
         self.now = now
         try appendDeclarations(chunk.declarations, messageGuid: chunk.messageGuid, senderCode: chunk.senderCode, masker: masker)
+        for d in chunk.moreLines {
+            guard d.messageGuid == chunk.messageGuid else {
+                throw .invalidInput("lines of declaration \(d.declarationGuid) name message \(d.messageGuid) but are carried by \(chunk.messageGuid)")
+            }
+            try appendLines(of: d, senderCode: chunk.senderCode)
+        }
     }
 
     private mutating func appendDeclarations(
@@ -113,10 +119,6 @@ struct PreparedChunk: Sendable {
                 throw .invalidInput("declaration \(d.declarationGuid) names message \(d.messageGuid) but is carried by \(m.guid)")
             }
             guard !d.declarationGuid.isEmpty else { throw .invalidInput("a declaration in \(m.guid) has an empty guid") }
-            var gnums = Set<Int>()
-            for line in d.lines where !gnums.insert(line.gnum).inserted {
-                throw .invalidInput("declaration \(d.declarationGuid) repeats line gnum \(line.gnum)")
-            }
             let idNumber = d.buyerIdNumber.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
             let telephone = d.buyerTelephone.flatMap { $0.trimmingSpaces.isEmpty ? nil : $0 }
             let dedupKey = d.dedupKey
@@ -135,14 +137,23 @@ struct PreparedChunk: Sendable {
                 .optional(d.goodsValue), .optional(d.freight), .optional(d.taxTotal), .optional(d.acturalPaid),
                 .optional(d.currency), .text(d.status.rawValue),
             ], lineCount: d.lines.count))
-            let key: [SQLValue] = [.text(d.kind.rawValue), .text(m.senderCode), .text(dedupKey)]
-            for l in d.lines {
-                lines.append(PreparedLine(key: key, values: [
-                    .integer(Int64(l.gnum)), .optional(l.itemNo), .optional(l.itemName), .optional(l.gcode),
-                    .optional(l.qty), .optional(l.unit), .optional(l.price), .optional(l.totalPrice),
-                    .optional(l.currency), .optional(l.country),
-                ]))
-            }
+            try appendLines(of: d, senderCode: m.senderCode, dedupKey: dedupKey)
+        }
+    }
+
+    /// The lines of `d`, attached to their declaration through its unique key (kind, sender, dedup key).
+    private mutating func appendLines(of d: DeclarationRecord, senderCode: String, dedupKey: String? = nil) throws(StoreError) {
+        var gnums = Set<Int>()
+        for line in d.lines where !gnums.insert(line.gnum).inserted {
+            throw .invalidInput("declaration \(d.declarationGuid) repeats line gnum \(line.gnum)")
+        }
+        let key: [SQLValue] = [.text(d.kind.rawValue), .text(senderCode), .text(dedupKey ?? d.dedupKey)]
+        for l in d.lines {
+            lines.append(PreparedLine(key: key, values: [
+                .integer(Int64(l.gnum)), .optional(l.itemNo), .optional(l.itemName), .optional(l.gcode),
+                .optional(l.qty), .optional(l.unit), .optional(l.price), .optional(l.totalPrice),
+                .optional(l.currency), .optional(l.country),
+            ]))
         }
     }
 }

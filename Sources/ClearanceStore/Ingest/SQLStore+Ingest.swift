@@ -74,7 +74,7 @@ extension SQLStore {
                 try s.execute("SET LOCAL synchronous_commit = off", [])
             }
             try s.writeParts(messageId: try row.requireInt64(0, "messages.id"), parts: parts)
-            if prepared.declarations.isEmpty { return IngestReport() }
+            if prepared.declarations.isEmpty && prepared.lines.isEmpty { return IngestReport() }
             return try s.bulkInsert(prepared)
         }
         report.chunksCommitted = 1

@@ -55,6 +55,12 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let summaryReturned = EventKind(rawValue: "summary-returned")
     /// An export inventory summarised into a customs export declaration (CEB792).
     public static let summarized = EventKind(rawValue: "summarized")
+    /// An export inventory whose parcel a stored CEB607 consolidated waybill (清单总分单) carries:
+    /// the detail names the master bill (billNo, copNo) and the parcel (logisticsNo).
+    public static let consolidated = EventKind(rawValue: "consolidated")
+    /// A CEB607 consolidated waybill linked to the export inventories its lines name: how many
+    /// were found and how many lines name inventories not stored (with a few of their invtNos).
+    public static let manifestLinked = EventKind(rawValue: "manifest-linked")
 }
 
 /// An entry for the append-only `events` table.

@@ -78,11 +78,19 @@ public struct StreamedChunk: Sendable {
     /// Valid declarations decoded since the previous chunk.
     public var declarations: [DeclarationRecord]
 
+    /// More lines of declarations stored by an earlier chunk of the same message (a CEB607
+    /// consolidated waybill streamed in parts): each record's head identifies its declaration (kind,
+    /// sender, ``DeclarationRecord/dedupKey``; the head is not written again), its ``DeclarationRecord/lines``
+    /// are added, skipped when already stored.
+    public var moreLines: [DeclarationRecord]
+
     /// Creates a chunk.
-    public init(messageGuid: String, senderCode: String, parts: [MessagePart] = [], declarations: [DeclarationRecord] = []) {
+    public init(messageGuid: String, senderCode: String, parts: [MessagePart] = [], declarations: [DeclarationRecord] = [],
+                moreLines: [DeclarationRecord] = []) {
         self.messageGuid = messageGuid
         self.senderCode = senderCode
         self.parts = parts
         self.declarations = declarations
+        self.moreLines = moreLines
     }
 }
