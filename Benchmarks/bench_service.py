@@ -246,6 +246,9 @@ def main():
                         "instead of a throwaway one (e.g. one started with pg_stat_statements)")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="an extra argument for `clearance serve` (repeat; e.g. --serve-arg=--group-commit-max=1 "
+                        "to measure without group commit)")
     args = parser.parse_args()
     ensure_wrk()
     binary = find_binary(args.binary)
@@ -300,7 +303,8 @@ rules:
         base = f"http://127.0.0.1:{port}"
         prefix = ["perf", "record", "-F", "499", "-g", "-o", args.perf, "--"] if args.perf else []
         server = subprocess.Popen(prefix + [binary, "serve", "--store", store, "--port", str(port), "--rules", routes,
-                                   "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30)],
+                                   "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30),
+                                   *args.serve_arg],
                                   stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "serve.log"), "w"))
         wait_health(base)
 

@@ -1,0 +1,208 @@
+import ClearanceTestSupport
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+/// Group commit of single flow messages (``SQLStore/ingestRouted(_:)``), on both engines: fewer
+/// transactions than callers, each caller its own report, duplicates answered as before, and a
+/// write the database refuses failing alone.
+@Suite("Group commit")
+struct GroupCommitTests {
+
+    /// The flow's write for the order message of shipment `n`: declared, one event, one route.
+    static func orderWrite(_ n: Int, destination: String = "customs") -> FlowWrite {
+        let item = ShipmentFixture(n).items[0]
+        return FlowWrite(
+            item: item, status: .declared,
+            events: [Event(kind: .validated, occurredAt: ShipmentFixture.base, messageGuid: item.message.guid, detail: "rules: test")],
+            routes: [OutboxRoute(destination: destination, orderKey: ShipmentFixture(n).orderNo)])
+    }
+
+    static func prepared(_ store: SQLStore, _ write: FlowWrite) throws -> PreparedFlowWrite {
+        try PreparedFlowWrite(write, masker: try #require(store.masker.get()), now: StoreClock.milliseconds(.now))
+    }
+
+    /// Makes every outbox row for destination `boom` fail at the database (a constraint a row
+    /// breaks, as a real one would), so one write of a group fails after its neighbours' rows.
+    static func installFailingDestination(_ store: SQLStore, _ engine: TestEngine) async throws {
+        switch engine {
+        case .sqlite:
+            try await store.rawExecute("""
+                CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.destination = 'boom'
+                BEGIN SELECT RAISE(ABORT, 'simulated refusal'); END;
+                """)
+        case .postgresql:
+            try await store.rawExecute("""
+                CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.destination = 'boom' THEN RAISE EXCEPTION 'simulated refusal'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER boom BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION boom();
+                """)
+        }
+    }
+
+    @Test("concurrent writes share transactions; each caller gets its own report", arguments: TestEngine.allCases)
+    func concurrentWritesGroup(engine: TestEngine) async throws {
+        // One connection, held by a job until every write is queued: the writes cannot commit
+        // one by one while they arrive, so the grouping below does not depend on timing.
+        let store = try await makeStore(engine, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let gate = DispatchSemaphore(value: 0)
+            let held = Task { try await store.session { _ in gate.wait() } }
+            let writes = (0..<40).map { Self.orderWrite($0) } + [Self.orderWrite(7)] // one duplicate
+            let reports = try await withThrowingTaskGroup(of: (Int, IngestReport).self) { tasks in
+                for (i, write) in writes.enumerated() {
+                    tasks.addTask { (i, try await store.ingestRouted(write)) }
+                }
+                while store.groupCommitCounts.submitted < writes.count { try await Task.sleep(for: .milliseconds(5)) }
+                gate.signal()
+                var byIndex: [Int: IngestReport] = [:]
+                for try await (i, report) in tasks { byIndex[i] = report }
+                return byIndex
+            }
+            try await held.value
+
+            let counts = store.groupCommitCounts
+            #expect(counts.jobs == writes.count)
+            // The first group is what the drainer found when it started (one write, or all of
+            // them when it started late); everything else waited for the held connection and
+            // went in the second.
+            #expect((1...2).contains(counts.groups))
+            #expect(counts.retriedAlone == 0)
+            for (i, write) in writes.enumerated() {
+                let report = try #require(reports[i])
+                #expect(report.messages.map(\.guid) == [write.item.message.guid])
+                #expect(report.chunksCommitted == 1)
+            }
+            let statuses = writes.indices.map { reports[$0]?.messages.first?.status }
+            #expect(statuses.filter { $0 == .stored }.count == 40)
+            #expect(statuses.filter { $0 == .duplicate }.count == 1)
+            for i in writes.indices where statuses[i] == .stored {
+                #expect(reports[i]?.declarationsInserted == 1 && reports[i]?.linesInserted == 2)
+            }
+            #expect(try await store.count("messages") == 40)
+            #expect(try await store.count("declarations", where: "status = 'declared'") == 40)
+            #expect(try await store.count("outbox") == 40)
+            #expect(try await store.count("events", where: "kind = 'validated'") == 40)
+            #expect(try await store.count("events", where: "kind = 'routed'") == 40)
+            #expect(try await store.count("events", where: "kind = 'received'") == 40)
+        }
+    }
+
+    @Test("the same message twice in one group: the first is stored, the second is a duplicate", arguments: TestEngine.allCases)
+    func duplicatesInOneGroup(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            _ = try await store.ingestRouted(Self.orderWrite(1))
+            let group = try [Self.orderWrite(2), Self.orderWrite(3), Self.orderWrite(2), Self.orderWrite(1)].map { try Self.prepared(store, $0) }
+            let answers = await store.commitRouted(group)
+            let reports = try answers.map { try $0.get() }
+            #expect(reports.map { $0.messages.first?.status } == [.stored, .stored, .duplicate, .duplicate])
+            #expect(reports.map { $0.declarationsInserted } == [1, 1, 0, 0])
+            #expect(reports.map { $0.declarationsSkipped } == [0, 0, 1, 1])
+            #expect(reports[0].messages.first?.messageId == reports[2].messages.first?.messageId)
+            #expect(store.groupCommitCounts.retriedAlone == 0) // one transaction, not a retry one by one
+            #expect(try await store.count("messages") == 3)
+            // Nothing recorded twice for the duplicates.
+            #expect(try await store.count("outbox") == 3)
+            #expect(try await store.count("events", where: "kind = 'validated'") == 3)
+        }
+    }
+
+    @Test("a group larger than one statement's rows, with a repeat, commits as one transaction", arguments: TestEngine.allCases)
+    func largeGroup(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let writes = (0..<70).map { Self.orderWrite($0) } + [Self.orderWrite(7)]
+            let reports = try await store.writeRouted(try writes.map { try Self.prepared(store, $0) })
+            #expect(reports.count == 71)
+            #expect(reports.filter { $0.messages.first?.status == .stored }.count == 70)
+            #expect(reports[70].messages.first?.status == .duplicate)
+            #expect(try await store.count("outbox") == 70)
+        }
+    }
+
+    @Test("a write the database refuses fails alone; its group's others are stored and answered", arguments: TestEngine.allCases)
+    func failureIsolation(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            try await Self.installFailingDestination(store, engine)
+            let writes = (10..<15).map { Self.orderWrite($0, destination: $0 == 12 ? "boom" : "customs") }
+            let answers = await store.commitRouted(try writes.map { try Self.prepared(store, $0) })
+            #expect(answers.count == 5)
+            for (i, answer) in answers.enumerated() {
+                switch answer {
+                case .success(let report):
+                    #expect(i != 2)
+                    #expect(report.messages.first?.guid == writes[i].item.message.guid)
+                    #expect(report.messages.first?.status == .stored)
+                case .failure(let error):
+                    #expect(i == 2)
+                    #expect("\(error)".contains("simulated refusal"), "\(error)")
+                }
+            }
+            #expect(store.groupCommitCounts.retriedAlone == 5)
+            #expect(try await store.count("messages") == 4)
+            #expect(try await store.count("outbox") == 4)
+            let failed = writes[2].item.message.guid
+            #expect(try await store.count("messages", where: "guid = $1", [.text(failed)]) == 0)
+        }
+    }
+
+    @Test("through ingestRouted: the refused write throws, concurrent neighbours succeed", arguments: TestEngine.allCases)
+    func failureIsolationThroughIngest(engine: TestEngine) async throws {
+        let store = try await makeStore(engine, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            try await Self.installFailingDestination(store, engine)
+            let gate = DispatchSemaphore(value: 0)
+            let held = Task { try await store.session { _ in gate.wait() } }
+            let writes = (20..<30).map { Self.orderWrite($0, destination: $0 == 25 ? "boom" : "customs") }
+            let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
+                func add(_ i: Int) {
+                    tasks.addTask {
+                        do {
+                            _ = try await store.ingestRouted(writes[i])
+                            return (i, true)
+                        } catch {
+                            return (i, false)
+                        }
+                    }
+                }
+                // A first write alone, taken by the drainer and waiting for the connection; the
+                // others (the refused one among them) then queue up as the second group.
+                add(0)
+                while store.groupCommitCounts.submitted < 1 || store.groupCommitCounts.queued > 0 { try await Task.sleep(for: .milliseconds(5)) }
+                for i in 1..<writes.count { add(i) }
+                while store.groupCommitCounts.submitted < writes.count { try await Task.sleep(for: .milliseconds(5)) }
+                gate.signal()
+                var ok: [Int: Bool] = [:]
+                for try await (i, success) in tasks { ok[i] = success }
+                return ok
+            }
+            try await held.value
+            #expect(results.filter { !$0.value }.map(\.key) == [5])
+            #expect(results.count == 10)
+            #expect(try await store.count("messages") == 9)
+            let counts = store.groupCommitCounts
+            #expect(counts.jobs == 10 && counts.groups == 2)
+            #expect(counts.retriedAlone == 9) // the second group failed and was retried write by write
+        }
+    }
+
+    @Test("grouping disabled: every write commits alone", arguments: TestEngine.allCases)
+    func disabled(engine: TestEngine) async throws {
+        let store = try #require(try await openStore(
+            url: try freshURL(engine), options: StoreOptions(buyerIdSalt: testSalt, groupCommitMaxWrites: 1)) as? SQLStore)
+        try await withCleanup({ await store.close() }) {
+            let reports = try await withThrowingTaskGroup(of: IngestReport.self) { tasks in
+                for n in 0..<6 { tasks.addTask { try await store.ingestRouted(Self.orderWrite(n)) } }
+                return try await tasks.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.allSatisfy { $0.messages.first?.status == .stored && $0.declarationsInserted == 1 })
+            #expect(store.groupCommitCounts.groups == 0)
+            #expect(try await store.count("outbox") == 6)
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await openStore(url: try freshURL(engine), options: StoreOptions(groupCommitMaxWrites: 0))
+        }
+    }
+}
