@@ -22,22 +22,10 @@ struct GroupCommitTests {
         try PreparedFlowWrite(write, masker: try #require(store.masker.get()), now: StoreClock.milliseconds(.now))
     }
 
-    /// Makes every outbox row for destination `boom` fail at the database (a constraint a row
-    /// breaks, as a real one would), so one write of a group fails after its neighbours' rows.
+    /// Makes every outbox row for destination `boom` fail at the database (as a constraint a row
+    /// breaks would), so one write of a group fails after its neighbours' rows.
     static func installFailingDestination(_ store: SQLStore, _ engine: TestEngine) async throws {
-        switch engine {
-        case .sqlite:
-            try await store.rawExecute("""
-                CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.destination = 'boom'
-                BEGIN SELECT RAISE(ABORT, 'simulated refusal'); END;
-                """)
-        case .postgresql:
-            try await store.rawExecute("""
-                CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.destination = 'boom' THEN RAISE EXCEPTION 'simulated refusal'; END IF; RETURN NEW; END $$;
-                CREATE TRIGGER boom BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION boom();
-                """)
-        }
+        try await store.installFailingInsert(engine, on: "outbox", when: "NEW.destination = 'boom'", message: "simulated refusal")
     }
 
     @Test("concurrent writes share transactions; each caller gets its own report", arguments: TestEngine.allCases)
