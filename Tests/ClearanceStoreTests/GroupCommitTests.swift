@@ -28,33 +28,52 @@ struct GroupCommitTests {
         try await store.installFailingInsert(engine, on: "outbox", when: "NEW.destination = 'boom'", message: "simulated refusal")
     }
 
+    /// Calls `ingestRouted` for every write concurrently while the store's only connection is
+    /// held: the first write alone (taken by the drainer, waiting for the connection), then the
+    /// others, which queue up behind it; the connection is let go once all are queued, so they
+    /// commit as exactly two groups whatever the timing. Each write's result by index.
+    static func ingestWhileHeld(_ store: SQLStore, _ writes: [FlowWrite]) async throws -> [Int: Result<IngestReport, StoreError>] {
+        let gate = DispatchSemaphore(value: 0)
+        let held = Task { try await store.session { _ in gate.wait() } }
+        let results = try await withThrowingTaskGroup(of: (Int, Result<IngestReport, StoreError>).self) { tasks in
+            func add(_ i: Int) {
+                tasks.addTask {
+                    do throws(StoreError) {
+                        return (i, .success(try await store.ingestRouted(writes[i])))
+                    } catch {
+                        return (i, .failure(error))
+                    }
+                }
+            }
+            func waitUntil(_ done: () -> Bool) async throws {
+                while !done() { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            add(0)
+            try await waitUntil { store.groupCommitCounts.submitted == 1 && store.groupCommitCounts.queued == 0 }
+            for i in writes.indices.dropFirst() { add(i) }
+            try await waitUntil { store.groupCommitCounts.submitted == writes.count }
+            gate.signal()
+            var byIndex: [Int: Result<IngestReport, StoreError>] = [:]
+            for try await (i, result) in tasks { byIndex[i] = result }
+            return byIndex
+        }
+        try await held.value
+        return results
+    }
+
     @Test("concurrent writes share transactions; each caller gets its own report", arguments: TestEngine.allCases)
     func concurrentWritesGroup(engine: TestEngine) async throws {
         // One connection, held by a job until every write is queued: the writes cannot commit
         // one by one while they arrive, so the grouping below does not depend on timing.
         let store = try await makeStore(engine, poolSize: 1)
         try await withCleanup({ await store.close() }) {
-            let gate = DispatchSemaphore(value: 0)
-            let held = Task { try await store.session { _ in gate.wait() } }
             let writes = (0..<40).map { Self.orderWrite($0) } + [Self.orderWrite(7)] // one duplicate
-            let reports = try await withThrowingTaskGroup(of: (Int, IngestReport).self) { tasks in
-                for (i, write) in writes.enumerated() {
-                    tasks.addTask { (i, try await store.ingestRouted(write)) }
-                }
-                while store.groupCommitCounts.submitted < writes.count { try await Task.sleep(for: .milliseconds(5)) }
-                gate.signal()
-                var byIndex: [Int: IngestReport] = [:]
-                for try await (i, report) in tasks { byIndex[i] = report }
-                return byIndex
-            }
-            try await held.value
+            let results = try await Self.ingestWhileHeld(store, writes)
+            let reports = try results.mapValues { try $0.get() }
 
             let counts = store.groupCommitCounts
             #expect(counts.jobs == writes.count)
-            // The first group is what the drainer found when it started (one write, or all of
-            // them when it started late); everything else waited for the held connection and
-            // went in the second.
-            #expect((1...2).contains(counts.groups))
+            #expect(counts.groups == 2 && counts.largestGroup == 40)
             #expect(counts.retriedAlone == 0)
             for (i, write) in writes.enumerated() {
                 let report = try #require(reports[i])
@@ -141,33 +160,9 @@ struct GroupCommitTests {
         let store = try await makeStore(engine, poolSize: 1)
         try await withCleanup({ await store.close() }) {
             try await Self.installFailingDestination(store, engine)
-            let gate = DispatchSemaphore(value: 0)
-            let held = Task { try await store.session { _ in gate.wait() } }
             let writes = (20..<30).map { Self.orderWrite($0, destination: $0 == 25 ? "boom" : "customs") }
-            let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
-                func add(_ i: Int) {
-                    tasks.addTask {
-                        do {
-                            _ = try await store.ingestRouted(writes[i])
-                            return (i, true)
-                        } catch {
-                            return (i, false)
-                        }
-                    }
-                }
-                // A first write alone, taken by the drainer and waiting for the connection; the
-                // others (the refused one among them) then queue up as the second group.
-                add(0)
-                while store.groupCommitCounts.submitted < 1 || store.groupCommitCounts.queued > 0 { try await Task.sleep(for: .milliseconds(5)) }
-                for i in 1..<writes.count { add(i) }
-                while store.groupCommitCounts.submitted < writes.count { try await Task.sleep(for: .milliseconds(5)) }
-                gate.signal()
-                var ok: [Int: Bool] = [:]
-                for try await (i, success) in tasks { ok[i] = success }
-                return ok
-            }
-            try await held.value
-            #expect(results.filter { !$0.value }.map(\.key) == [5])
+            let results = try await Self.ingestWhileHeld(store, writes)
+            #expect(results.filter { if case .failure = $0.value { true } else { false } }.map(\.key) == [5])
             #expect(results.count == 10)
             #expect(try await store.count("messages") == 9)
             let counts = store.groupCommitCounts
