@@ -329,6 +329,10 @@ rules:
         p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
         accepted_rate = accepted / args.duration
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        grouping = {name: int(float(m.group(1))) if (m := re.search(rf"^clearance_group_commit_{name} (\S+)$", metrics, re.M)) else 0
+                    for name in ("groups", "writes", "largest", "retried_alone")}
 
         # Batch uploads: a generated CEB311 batch from its own merchant.
         batch = os.path.join(tmp, "batch.xml")
@@ -355,6 +359,8 @@ rules:
         print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL):")
         print(f"  accepted {accepted} in {args.duration} s → {accepted_rate:.0f} messages/s "
               f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
+        print(f"  group commit: {grouping['writes']} messages in {grouping['groups']} transactions "
+              f"(largest {grouping['largest']}, retried alone {grouping['retried_alone']})")
         wall = cpu_after[2] - cpu_before[2]
         server_cpu, pg_cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
         print(f"  CPU per accepted message: service {1000 * server_cpu / max(accepted, 1):.2f} ms, "
