@@ -171,6 +171,35 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("stored answers: many in one statement, the first of a guid wins; concurrent calls share groups", arguments: TestEngine.allCases)
+    func answers(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            func answer(_ guid: String, _ body: String) -> StoredAnswer {
+                StoredAnswer(guid: guid, enterpriseCode: ShipmentFixture.ebpCode, httpStatus: 202, body: body, createdAt: ShipmentFixture.base)
+            }
+            _ = try await store.storeAnswer(answer("G-0", "first"))
+            let stored = try await store.writeAnswers([answer("G-1", "one"), answer("G-0", "again"), answer("G-1", "repeat"), answer("G-2", "two")])
+            #expect(stored.map(\.body) == ["one", "first", "one", "two"])
+            #expect(stored.map(\.guid) == ["G-1", "G-0", "G-1", "G-2"])
+
+            let many = try await withThrowingTaskGroup(of: StoredAnswer.self) { tasks in
+                for n in 0..<30 { tasks.addTask { try await store.storeAnswer(answer("C-\(n % 25)", "body \(n)")) } }
+                return try await tasks.reduce(into: []) { $0.append($1) }
+            }
+            #expect(many.count == 30)
+            // Each guid has one stored answer, and everyone asking for it got that one.
+            #expect(Set(many.map(\.guid)).count == 25)
+            for guid in Set(many.map(\.guid)) {
+                #expect(Set(many.filter { $0.guid == guid }.map(\.body)).count == 1)
+                #expect(try await store.answer(guid: guid)?.body == many.first { $0.guid == guid }?.body)
+            }
+            #expect(try await store.count("message_answers") == 28)
+            let counts = store.answerGroups.counts
+            #expect(counts.jobs == 31 && counts.retriedAlone == 0)
+        }
+    }
+
     @Test("grouping disabled: every write commits alone", arguments: TestEngine.allCases)
     func disabled(engine: TestEngine) async throws {
         let store = try #require(try await openStore(

@@ -76,9 +76,28 @@ final class GroupCommit<Job: Sendable, Answer: Sendable>: Sendable {
         return try result.get()
     }
 
-    /// Records that `jobs` jobs of a failed group were retried alone.
-    func recordRetries(_ jobs: Int) {
-        state.withValue { $0.counts.retriedAlone += jobs }
+    /// Answers a group with `write` run once for all its jobs; when that fails (a row the
+    /// database refuses, a lost connection), with `write` run for each job alone, so only the
+    /// bad one gets its error.
+    func commitEach(
+        _ group: [Job], _ write: ([Job]) async throws(StoreError) -> [Answer]
+    ) async -> [Result<Answer, StoreError>] {
+        do throws(StoreError) {
+            return try await write(group).map { .success($0) }
+        } catch {
+            guard group.count > 1 else { return [.failure(error)] }
+        }
+        state.withValue { $0.counts.retriedAlone += group.count }
+        var answers: [Result<Answer, StoreError>] = []
+        for job in group {
+            do throws(StoreError) {
+                guard let answer = try await write([job]).first else { throw .notFound("no answer for a job retried alone") }
+                answers.append(.success(answer))
+            } catch {
+                answers.append(.failure(error))
+            }
+        }
+        return answers
     }
 
     /// Commits groups until the queue is empty, then steps down.

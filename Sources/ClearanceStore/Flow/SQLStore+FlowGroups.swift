@@ -6,25 +6,10 @@ import Foundation
 extension SQLStore {
     var groupCommitCounts: GroupCommitCounts { flowGroups.counts }
 
-    /// Commits a group and answers every write: when the group's transaction fails (a row the
-    /// database refuses, a lost connection), it is rolled back and each write is retried in a
-    /// transaction of its own, so only the bad one gets its error.
+    /// Commits a group and answers every write: when the group's transaction fails it is rolled
+    /// back and each write retried in a transaction of its own (``GroupCommit/commitEach(_:_:)``).
     func commitRouted(_ group: [PreparedFlowWrite]) async -> [Result<IngestReport, StoreError>] {
-        do {
-            return try await writeRouted(group).map { .success($0) }
-        } catch {
-            guard group.count > 1 else { return [.failure(error)] }
-        }
-        flowGroups.recordRetries(group.count)
-        var answers: [Result<IngestReport, StoreError>] = []
-        for write in group {
-            do {
-                answers.append(.success(try await writeRouted([write])[0]))
-            } catch {
-                answers.append(.failure(error))
-            }
-        }
-        return answers
+        await flowGroups.commitEach(group) { (writes) throws(StoreError) in try await self.writeRouted(writes) }
     }
 
     /// Stores the writes' messages and declarations as one chunk, then the events and routes of
