@@ -246,6 +246,9 @@ def main():
                         "instead of a throwaway one (e.g. one started with pg_stat_statements)")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="an extra argument for `clearance serve` (repeat; e.g. --serve-arg=--group-commit-max=1 "
+                        "to measure without group commit)")
     args = parser.parse_args()
     ensure_wrk()
     binary = find_binary(args.binary)
@@ -300,7 +303,8 @@ rules:
         base = f"http://127.0.0.1:{port}"
         prefix = ["perf", "record", "-F", "499", "-g", "-o", args.perf, "--"] if args.perf else []
         server = subprocess.Popen(prefix + [binary, "serve", "--store", store, "--port", str(port), "--rules", routes,
-                                   "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30)],
+                                   "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30),
+                                   *args.serve_arg],
                                   stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "serve.log"), "w"))
         wait_health(base)
 
@@ -325,6 +329,10 @@ rules:
         p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
         accepted_rate = accepted / args.duration
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        grouping = {name: int(float(m.group(1))) if (m := re.search(rf"^clearance_group_commit_{name} (\S+)$", metrics, re.M)) else 0
+                    for name in ("groups", "writes", "largest", "retried_alone")}
 
         # Batch uploads: a generated CEB311 batch from its own merchant.
         batch = os.path.join(tmp, "batch.xml")
@@ -351,6 +359,8 @@ rules:
         print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL):")
         print(f"  accepted {accepted} in {args.duration} s → {accepted_rate:.0f} messages/s "
               f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
+        print(f"  group commit: {grouping['writes']} messages in {grouping['groups']} transactions "
+              f"(largest {grouping['largest']}, retried alone {grouping['retried_alone']})")
         wall = cpu_after[2] - cpu_before[2]
         server_cpu, pg_cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
         print(f"  CPU per accepted message: service {1000 * server_cpu / max(accepted, 1):.2f} ms, "

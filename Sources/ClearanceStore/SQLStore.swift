@@ -8,10 +8,19 @@ final class SQLStore: Store {
     let engine: StoreEngine
     let sessions: any SessionEngine
     let masker: LockedValue<BuyerIdentityMasker?>
+    /// Groups concurrent single-message flow writes into shared transactions (``ingestRouted``).
+    let flowGroups: GroupCommit<PreparedFlowWrite, IngestReport>
+    /// Groups concurrent stored answers (``storeAnswer``) into shared statements and commits.
+    let answerGroups: GroupCommit<StoredAnswer, StoredAnswer>
 
-    init(engine sessions: any SessionEngine, configuredSalt: [UInt8]?) throws(StoreError) {
+    init(
+        engine sessions: any SessionEngine, configuredSalt: [UInt8]?,
+        groupCommit: GroupCommit<PreparedFlowWrite, IngestReport>.Settings = .init(maxJobs: 64, window: .milliseconds(1))
+    ) throws(StoreError) {
         self.sessions = sessions
         self.engine = sessions.dialect.engine
+        self.flowGroups = GroupCommit(settings: groupCommit)
+        self.answerGroups = GroupCommit(settings: .init(maxJobs: groupCommit.maxJobs, window: groupCommit.window))
         self.masker = LockedValue(try configuredSalt.map { salt throws(StoreError) in try BuyerIdentityMasker(salt: salt) })
     }
 

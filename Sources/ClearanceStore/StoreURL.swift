@@ -80,15 +80,24 @@ public struct StoreOptions: Sendable {
     public var sqliteBusyTimeoutMilliseconds: Int32
     /// Apply migrations when opening (the default: "applied on start").
     public var migrateOnOpen: Bool
+    /// Group commit of single flow messages (``ClearanceFlowStore/ingestRouted(_:)``): at most
+    /// this many concurrent writes share one transaction and one commit; 1 disables grouping.
+    public var groupCommitMaxWrites: Int
+    /// How long a group waits for more writes while requests keep arriving (a lone write never
+    /// waits); zero commits whatever is queued at once.
+    public var groupCommitWindow: Duration
 
     public init(
         buyerIdSalt: [UInt8]? = nil, postgresPoolSize: Int = 4,
-        sqliteBusyTimeoutMilliseconds: Int32 = 10_000, migrateOnOpen: Bool = true
+        sqliteBusyTimeoutMilliseconds: Int32 = 10_000, migrateOnOpen: Bool = true,
+        groupCommitMaxWrites: Int = 64, groupCommitWindow: Duration = .milliseconds(1)
     ) {
         self.buyerIdSalt = buyerIdSalt
         self.postgresPoolSize = postgresPoolSize
         self.sqliteBusyTimeoutMilliseconds = sqliteBusyTimeoutMilliseconds
         self.migrateOnOpen = migrateOnOpen
+        self.groupCommitMaxWrites = groupCommitMaxWrites
+        self.groupCommitWindow = groupCommitWindow
     }
 }
 
@@ -101,6 +110,9 @@ public func openStore(url: String?, options: StoreOptions = StoreOptions()) asyn
 public func openStore(at location: StoreLocation, options: StoreOptions = StoreOptions()) async throws(StoreError) -> any Store {
     let salt = options.buyerIdSalt
         ?? ProcessInfo.processInfo.environment["CLEARANCE_BUYER_ID_SALT"].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+    guard options.groupCommitMaxWrites >= 1, options.groupCommitWindow >= .zero else {
+        throw .invalidInput("groupCommitMaxWrites must be at least 1 and groupCommitWindow not negative")
+    }
     let engine: any SessionEngine
     switch location {
     case .sqlite(let path):
@@ -109,7 +121,9 @@ public func openStore(at location: StoreLocation, options: StoreOptions = StoreO
         guard options.postgresPoolSize >= 1 else { throw .invalidInput("postgresPoolSize must be at least 1") }
         engine = try await PostgresEngine.open(conninfo: conninfo, poolSize: options.postgresPoolSize)
     }
-    let store = try SQLStore(engine: engine, configuredSalt: salt)
+    let store = try SQLStore(
+        engine: engine, configuredSalt: salt,
+        groupCommit: .init(maxJobs: options.groupCommitMaxWrites, window: options.groupCommitWindow))
     if options.migrateOnOpen {
         do {
             try await store.migrate()

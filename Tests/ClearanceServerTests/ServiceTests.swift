@@ -37,6 +37,10 @@ struct ServiceTests {
                     #expect(r.text.contains(#"clearance_outbox_rows{status="pending"} 1"#))
                     #expect(r.text.contains("clearance_outbox_oldest_age_seconds"))
                     #expect(r.text.contains("clearance_http_request_duration_seconds_count"))
+                    // The routed message went through group commit (the duplicate was answered from its stored answer).
+                    #expect(r.text.contains("clearance_group_commit_writes 1"), "\(r.text)")
+                    #expect(r.text.contains("clearance_group_commit_groups 1"))
+                    #expect(r.text.contains("clearance_group_commit_retried_alone 0"))
                 }
             }
             // A closed store makes readiness fail while liveness still answers; the store's error is

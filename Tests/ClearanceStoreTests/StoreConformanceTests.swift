@@ -199,19 +199,7 @@ struct StoreConformanceTests {
     func chunkAtomicity(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
         // A trigger that fails one declaration in the third chunk, as a crash would mid-transaction.
-        switch engine {
-        case .sqlite:
-            try await store.rawExecute("""
-                CREATE TRIGGER boom BEFORE INSERT ON declarations WHEN NEW.order_no = 'ORD0000000250'
-                BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;
-                """)
-        case .postgresql:
-            try await store.rawExecute("""
-                CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.order_no = 'ORD0000000250' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN NEW; END $$;
-                CREATE TRIGGER boom BEFORE INSERT ON declarations FOR EACH ROW EXECUTE FUNCTION boom();
-                """)
-        }
+        try await store.installFailingInsert(engine, on: "declarations", when: "NEW.order_no = 'ORD0000000250'", message: "simulated crash")
         let items = shipments(0..<300).flatMap(\.items) // 1,200 items, chunks of 400 → the failure is in chunk 3
         await #expect(throws: StoreError.self) { try await store.ingest(items, chunkSize: 400) }
         #expect(try await store.count("messages") == 800)

@@ -53,6 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL connections of this instance (each on its own thread).")
     var pool = 8
 
+    @Option(help: "Single messages that may share one store transaction and commit (group commit); 1 disables grouping.")
+    var groupCommitMax = 64
+
+    @Option(help: "Milliseconds a group waits for more messages while requests keep arriving (a lone message never waits).")
+    var groupCommitWindowMs = 1.0
+
     @Flag(help: "Log every request.")
     var verbose = false
 
@@ -111,8 +117,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func openStore(_ url: String?) async throws -> any AccessStore {
+        guard groupCommitWindowMs.isFinite, (0...1000).contains(groupCommitWindowMs), groupCommitMax >= 1 else {
+            OutputBuffer.standardError("clearance: --group-commit-window-ms must be 0…1000 and --group-commit-max at least 1\n")
+            throw Exit.usage
+        }
         do {
-            return try await openAccessStore(url: url, options: StoreOptions(postgresPoolSize: max(1, pool)))
+            return try await openAccessStore(url: url, options: StoreOptions(
+                postgresPoolSize: max(1, pool), groupCommitMaxWrites: groupCommitMax,
+                groupCommitWindow: .microseconds(Int64((groupCommitWindowMs * 1000).rounded()))))
         } catch {
             OutputBuffer.standardError("clearance: \(error)\n")
             throw Exit.usage

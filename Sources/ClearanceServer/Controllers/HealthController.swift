@@ -30,6 +30,7 @@ struct HealthController {
         router.get("/metrics") { request, _ in
             try authorizeScrape(request)
             environment.metrics.refresh(await figures.current())
+            environment.metrics.groupCommits(environment.store.groupCommitCounts)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: environment.metrics.render())))

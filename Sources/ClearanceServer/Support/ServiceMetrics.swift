@@ -90,6 +90,19 @@ public final class ServiceMetrics: Sendable {
             .set(figures.oldestUndelivered.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
+    /// Sets the group-commit gauges (single messages sharing store transactions) from the store's counts.
+    func groupCommits(_ counts: GroupCommitCounts) {
+        let gauges: [(String, String, Int)] = [
+            ("clearance_group_commit_groups", "Store transactions that committed single messages together, since start", counts.groups),
+            ("clearance_group_commit_writes", "Single messages written through group commit, since start", counts.jobs),
+            ("clearance_group_commit_retried_alone", "Messages retried alone after their group's transaction failed, since start", counts.retriedAlone),
+            ("clearance_group_commit_largest", "The largest group committed since start", counts.largestGroup),
+        ]
+        for (name, help, value) in gauges {
+            registry.makeGauge(descriptor: Self.named(name, help), labels: []).set(Double(value))
+        }
+    }
+
     /// The exposition text.
     public func render() -> String { registry.emitToString() }
 }

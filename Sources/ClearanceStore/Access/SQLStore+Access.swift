@@ -274,20 +274,45 @@ extension SQLStore: AccessStore {
             httpStatus: r.int(2) ?? 0, body: try r.requireString(3, "body"), createdAt: r.date(4) ?? .distantPast)
     }
 
+    /// Concurrent answers share one statement and its commit (``GroupCommit``, as the flow's writes do).
     func storeAnswer(_ a: StoredAnswer) async throws(StoreError) -> StoredAnswer {
-        // One statement, so no explicit transaction: it commits (durably) on its own.
-        try await accessRead { (s: any SQLSession) throws(StoreError) -> StoredAnswer in
-            if let row = try s.queryOne("""
-                INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
-                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guid) DO NOTHING
-                RETURNING guid, enterprise_code, http_status, body, created_at
-                """, [.text(a.guid), .text(a.enterpriseCode), .integer(Int64(a.httpStatus)), .text(a.body), .time(a.createdAt)]) {
-                return try Self.answer(row)
+        guard answerGroups.settings.enabled else { return try await writeAnswers([a])[0] }
+        return try await answerGroups.submit(a) { [self] group in
+            await answerGroups.commitEach(group) { (answers) throws(StoreError) in try await self.writeAnswers(answers) }
+        }
+    }
+
+    /// Stores answers not stored yet (the first of a guid wins, within the call too) and returns,
+    /// for each, the answer stored under its guid.
+    func writeAnswers(_ answers: [StoredAnswer]) async throws(StoreError) -> [StoredAnswer] {
+        // One statement per 64 answers, so no explicit transaction: each commits (durably) on its own.
+        try await accessRead { (s: any SQLSession) throws(StoreError) -> [StoredAnswer] in
+            var stored: [String: StoredAnswer] = [:]
+            for group in answers.chunked(RowInsertWriter.messagesPerStatement) {
+                for row in try s.query("""
+                    INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
+                    VALUES \(RowInsertWriter.tuples(rows: group.count, width: 5)) ON CONFLICT (guid) DO NOTHING
+                    RETURNING guid, enterprise_code, http_status, body, created_at
+                    """, group.flatMap { a -> [SQLValue] in
+                        [.text(a.guid), .text(a.enterpriseCode), .integer(Int64(a.httpStatus)), .text(a.body), .time(a.createdAt)]
+                    }) {
+                    let answer = try Self.answer(row)
+                    stored[answer.guid] = answer
+                }
             }
-            guard let row = try s.queryOne(
-                "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid = $1",
-                [.text(a.guid)]) else { throw .notFound("answer \(a.guid) right after insert") }
-            return try Self.answer(row)
+            let missing = Array(Set(answers.map(\.guid)).subtracting(stored.keys))
+            for group in missing.chunked(RowInsertWriter.messagesPerStatement) {
+                for row in try s.query(
+                    "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid IN (\(placeholders(group.count)))",
+                    group.map { .text($0) }) {
+                    let answer = try Self.answer(row)
+                    stored[answer.guid] = answer
+                }
+            }
+            return try answers.map { (a) throws(StoreError) -> StoredAnswer in
+                guard let answer = stored[a.guid] else { throw .notFound("answer \(a.guid) right after insert") }
+                return answer
+            }
         }
     }
 

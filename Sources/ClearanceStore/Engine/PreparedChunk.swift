@@ -98,6 +98,14 @@ struct PreparedChunk: Sendable {
         }
     }
 
+    /// Adds another chunk's rows after these (group commit writes several single messages,
+    /// each validated on its own, as one chunk).
+    mutating func append(_ other: PreparedChunk) {
+        messages += other.messages
+        declarations += other.declarations
+        lines += other.lines
+    }
+
     /// Converts the declarations of a streamed chunk (its message row is already stored).
     init(streamed chunk: StreamedChunk, masker: BuyerIdentityMasker, now: Int64) throws(StoreError) {
         self.now = now

@@ -28,6 +28,16 @@ extension SQLStore {
     static func insertEvent(
         _ s: any SQLSession, _ event: Event, now: Int64, knownMessage: (guid: String, id: Int64)? = nil
     ) throws(StoreError) -> Int64? {
+        let r = try eventRow(s, event, knownMessage: knownMessage)
+        return try insertEvent(
+            s, kind: r.kind, occurredAt: r.occurredAt, messageId: r.messageId, declarationId: r.declarationId,
+            receiptId: nil, code: r.code, detail: r.detail, dedupKey: r.dedupKey, now: now)
+    }
+
+    /// An event's row with its message and declaration resolved by guid (`knownMessage` needs no look-up).
+    static func eventRow(
+        _ s: any SQLSession, _ event: Event, knownMessage: (guid: String, id: Int64)? = nil
+    ) throws(StoreError) -> EventRow {
         var messageId: Int64?
         if let known = knownMessage, event.messageGuid == known.guid {
             messageId = known.id
@@ -43,9 +53,24 @@ extension SQLStore {
             declarationId = row.int64(0)
         }
         guard messageId != nil || declarationId != nil else { throw .invalidInput("an event needs a messageGuid or a declarationGuid") }
-        return try insertEvent(
-            s, kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
-            declarationId: declarationId, receiptId: nil, code: event.code, detail: event.detail, dedupKey: event.dedupKey, now: now)
+        return EventRow(
+            kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
+            declarationId: declarationId, code: event.code, detail: event.detail, dedupKey: event.dedupKey)
+    }
+
+    /// Inserts resolved events with multi-row statements (group commit: many messages' events
+    /// in a few statements); a row whose dedup key is already used is skipped.
+    static func insertEvents(_ s: any SQLSession, _ rows: [EventRow], now: Int64) throws(StoreError) {
+        for group in rows.chunked(RowInsertWriter.linesPerStatement) {
+            try s.execute("""
+                INSERT INTO events (kind, occurred_at, message_id, declaration_id, receipt_id, code, detail, dedup_key, recorded_at)
+                VALUES \(RowInsertWriter.tuples(rows: group.count, width: 9))
+                ON CONFLICT (dedup_key) DO NOTHING
+                """, group.flatMap { r -> [SQLValue] in [
+                    .text(r.kind.rawValue), .integer(r.occurredAt), .optional(r.messageId), .optional(r.declarationId),
+                    .null, .optional(r.code), .optional(r.detail), .optional(r.dedupKey), .integer(now),
+                ] })
+        }
     }
 
     /// Inserts an event; returns nil when its dedup key was already used.

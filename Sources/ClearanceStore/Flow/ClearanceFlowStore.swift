@@ -80,8 +80,14 @@ public struct FlowWrite: Sendable {
 public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore, ExportPaymentStore {
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
-    /// the report says `duplicate` and no status, event or route is written again.
+    /// the report says `duplicate` and no status, event or route is written again. Concurrent
+    /// calls may share that transaction (group commit); each gets its own report, and a write the
+    /// database refuses fails alone.
     func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport
+
+    /// How ``ingestRouted(_:)`` calls have been grouped into shared transactions since the store
+    /// was opened (group commit; see ``StoreOptions/groupCommitMaxWrites``).
+    var groupCommitCounts: GroupCommitCounts { get }
 
     /// Inventories waiting for documents that link to this orderNo or logisticsNo: their head
     /// guids by the envelope guid of the message that holds them.

@@ -2,30 +2,13 @@ import ClearanceRules
 import Foundation
 
 extension SQLStore: ClearanceFlowStore {
+    /// Validates the write on its own, then joins a group commit (``GroupCommit``): concurrent
+    /// single messages share one transaction and one commit; each caller gets its own report.
     func ingestRouted(_ write: FlowWrite) async throws(StoreError) -> IngestReport {
         guard let masker = masker.get() else { throw .notMigrated }
-        // The flow's status goes in with the declarations (no UPDATE after the insert).
-        var item = write.item
-        if let status = write.status {
-            for i in item.declarations.indices { item.declarations[i].status = status }
-        }
-        let chunk = try PreparedChunk(items: [item], masker: masker, now: StoreClock.milliseconds(.now))
-        let now = StoreClock.milliseconds(.now)
-        let guid = item.message.guid
-        var report = try await self.write { (s: any SQLSession) throws(StoreError) -> IngestReport in
-            let report = try s.bulkInsert(chunk)
-            guard report.messages.first?.status == .stored, let messageId = report.messages.first?.messageId else { return report }
-            let known = (guid: guid, id: messageId)
-            for event in write.events {
-                try Self.insertEvent(s, event, now: now, knownMessage: known)
-            }
-            for route in write.routes {
-                try Self.insertRoute(s, messageId: messageId, route: route, now: now)
-            }
-            return report
-        }
-        report.chunksCommitted = 1
-        return report
+        let prepared = try PreparedFlowWrite(write, masker: masker, now: StoreClock.milliseconds(.now))
+        guard flowGroups.settings.enabled else { return try await writeRouted([prepared])[0] }
+        return try await flowGroups.submit(prepared) { [self] group in await self.commitRouted(group) }
     }
 
     @discardableResult
@@ -162,23 +145,45 @@ extension SQLStore: ClearanceFlowStore {
                 "SELECT COALESCE(MAX(part_no), 0) FROM outbox WHERE message_id = $1 AND destination = $2",
                 [.integer(messageId), .text(route.destination)])?.int64(0) ?? 0)
         }
-        let parts: [OutboxPart?] = route.parts.isEmpty ? [nil] : route.parts.map {
-            OutboxPart(number: $0.number + offset, count: $0.count + offset, plan: $0.plan)
-        }
-        for part in parts {
-            if try s.queryOne("""
-                INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at, order_key, logistics_key,
-                                    part_no, part_count, part_plan)
-                VALUES ($1, $2, 'pending', 0, $3, $3, $3, $4, $5, $6, $7, $8)
-                ON CONFLICT (message_id, destination, part_no) DO NOTHING
-                RETURNING id
-                """, [.integer(messageId), .text(route.destination), .integer(now), .optional(route.orderKey), .optional(route.logisticsKey),
-                      .integer(Int64(part?.number ?? 0)), .integer(Int64(part?.count ?? 0)), .optional(part?.plan)]) != nil {
-                _ = try insertEvent(
-                    s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
-                    code: nil, detail: outboxDetail(destination: route.destination, partNo: part?.number, partCount: part?.count),
-                    dedupKey: nil, now: now)
+        try insertRoutes(s, [(messageId, route, offset)], now: now)
+    }
+
+    /// Queues the rows of several routes with multi-row statements, parts numbered after
+    /// `partOffset`, and a `routed` event for each row actually queued (rows already queued for
+    /// the same (message, destination, part) are left as they are and get none).
+    static func insertRoutes(
+        _ s: any SQLSession, _ routes: [(messageId: Int64, route: OutboxRoute, partOffset: Int)], now: Int64
+    ) throws(StoreError) {
+        var rows: [[SQLValue]] = []
+        for (messageId, route, offset) in routes {
+            let parts: [OutboxPart?] = route.parts.isEmpty ? [nil] : route.parts.map {
+                OutboxPart(number: $0.number + offset, count: $0.count + offset, plan: $0.plan)
+            }
+            for part in parts {
+                rows.append([.integer(messageId), .text(route.destination), .integer(now), .optional(route.orderKey),
+                             .optional(route.logisticsKey), .integer(Int64(part?.number ?? 0)), .integer(Int64(part?.count ?? 0)),
+                             .optional(part?.plan)])
             }
         }
+        var queued: [(id: Int64, event: EventRow)] = []
+        for group in rows.chunked(RowInsertWriter.linesPerStatement) {
+            let tuples = (0..<group.count).map { r in
+                let b = r * 8
+                return "($\(b + 1), $\(b + 2), 'pending', 0, $\(b + 3), $\(b + 3), $\(b + 3), $\(b + 4), $\(b + 5), $\(b + 6), $\(b + 7), $\(b + 8))"
+            }
+            for row in try s.query("""
+                INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at, order_key, logistics_key,
+                                    part_no, part_count, part_plan)
+                VALUES \(tuples.joined(separator: ", "))
+                ON CONFLICT (message_id, destination, part_no) DO NOTHING
+                RETURNING id, message_id, destination, part_no, part_count
+                """, group.flatMap { $0 }) {
+                let partNo = row.int64(3).map { Int($0) }, partCount = row.int64(4).map { Int($0) }
+                queued.append((try row.requireInt64(0, "outbox.id"), EventRow(
+                    kind: .routed, occurredAt: now, messageId: try row.requireInt64(1, "outbox.message_id"),
+                    detail: outboxDetail(destination: row.string(2), partNo: partNo, partCount: partCount))))
+            }
+        }
+        try insertEvents(s, queued.sorted { $0.id < $1.id }.map(\.event), now: now)
     }
 }

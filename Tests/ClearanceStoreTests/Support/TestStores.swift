@@ -20,4 +20,23 @@ extension SQLStore {
         let rows = try await rawQuery("SELECT COUNT(*) FROM \(table) WHERE \(condition)", params)
         return Int(rows.first?.first.flatMap { $0 } ?? "") ?? -1
     }
+
+    /// Installs a trigger `boom` that makes inserts into `table` fail with `message` when
+    /// `condition` (SQL over `NEW`) holds, as a constraint or a crash would mid-transaction.
+    /// Remove it with `DROP TRIGGER boom` (`… ON table` on PostgreSQL).
+    func installFailingInsert(_ engine: TestEngine, on table: String, when condition: String, message: String) async throws {
+        switch engine {
+        case .sqlite:
+            try await rawExecute("""
+                CREATE TRIGGER boom BEFORE INSERT ON \(table) WHEN \(condition)
+                BEGIN SELECT RAISE(ABORT, '\(message)'); END;
+                """)
+        case .postgresql:
+            try await rawExecute("""
+                CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF \(condition) THEN RAISE EXCEPTION '\(message)'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER boom BEFORE INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION boom();
+                """)
+        }
+    }
 }
