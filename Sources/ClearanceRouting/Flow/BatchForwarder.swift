@@ -156,15 +156,16 @@ public struct BatchForwarder: Sendable {
             } catch {
                 throw .unreadable("\(error)")
             }
-            for (documentIndex, inventory) in sink.takeInventories() {
+            // The piece's inventories are checked together: one look-up per linked kind for all of them.
+            let checked = sink.takeInventories().filter { waiting?.contains($0.inventory.head.guid) ?? true }
+            let reports: [InventoryClearanceReport]
+            do {
+                reports = try await InventoryClearanceCheck.evaluate(checked.map { $0.inventory }, history: store, rates: rates)
+            } catch {
+                throw .history(error)
+            }
+            for ((documentIndex, inventory), report) in zip(checked, reports) {
                 let inventoryGuid = inventory.head.guid
-                if let waiting, !waiting.contains(inventoryGuid) { continue }
-                let report: InventoryClearanceReport
-                do {
-                    report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
-                } catch {
-                    throw .history(error)
-                }
                 if case .awaiting(let m) = report.match {
                     missing.append("\(inventory.head.copNo ?? inventoryGuid): " + m.joined(separator: ", "))
                     awaitingGuids.append(inventoryGuid)

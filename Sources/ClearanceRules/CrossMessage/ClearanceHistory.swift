@@ -18,6 +18,10 @@ public protocol ClearanceHistory: Sendable {
     /// same number is invisible here: the inventory waits for its own.
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments
 
+    /// ``linkedDocuments(for:)`` of several inventories, in their order: a store answers them
+    /// together (one look-up per kind for all, as a batch's inventories are checked a megabyte at a time).
+    func linkedDocuments(for inventories: [InventoryHead]) async throws(ClearanceHistoryError) -> [LinkedDocuments]
+
     /// The export order and receipt of payment with the export inventory's orderNo and the export
     /// waybill with its logisticsNo (the newest usable revision of each), sent by the inventory's
     /// parties or its agent; found by number, so a code that disagrees shows in the match.
@@ -33,4 +37,13 @@ public protocol ClearanceHistory: Sendable {
     /// `logistics`, `inventory`) with this business number **sent by `senderCode`**, and its head
     /// guid: a declaration's identity is its sender's, so another enterprise cannot squat a number.
     func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?)
+}
+
+extension ClearanceHistory {
+    /// One look-up per inventory, for histories that have nothing better.
+    public func linkedDocuments(for inventories: [InventoryHead]) async throws(ClearanceHistoryError) -> [LinkedDocuments] {
+        var found: [LinkedDocuments] = []
+        for inventory in inventories { found.append(try await linkedDocuments(for: inventory)) }
+        return found
+    }
 }

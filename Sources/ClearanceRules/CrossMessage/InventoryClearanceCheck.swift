@@ -38,7 +38,24 @@ public enum InventoryClearanceCheck {
     public static func evaluate(
         _ inventory: Inventory, history: some ClearanceHistory, rates: RetailImportTaxRates = .current
     ) async throws(ClearanceHistoryError) -> InventoryClearanceReport {
-        let linked = try await history.linkedDocuments(for: inventory.head)
+        try await evaluate(inventory, linked: try await history.linkedDocuments(for: inventory.head), history: history, rates: rates)
+    }
+
+    /// Evaluates several inventories, their linked documents looked up together; reports in their order.
+    public static func evaluate(
+        _ inventories: [Inventory], history: some ClearanceHistory, rates: RetailImportTaxRates = .current
+    ) async throws(ClearanceHistoryError) -> [InventoryClearanceReport] {
+        let linked = try await history.linkedDocuments(for: inventories.map(\.head))
+        var reports: [InventoryClearanceReport] = []
+        for (inventory, documents) in zip(inventories, linked) {
+            reports.append(try await evaluate(inventory, linked: documents, history: history, rates: rates))
+        }
+        return reports
+    }
+
+    static func evaluate(
+        _ inventory: Inventory, linked: LinkedDocuments, history: some ClearanceHistory, rates: RetailImportTaxRates
+    ) async throws(ClearanceHistoryError) -> InventoryClearanceReport {
         let verdict = ThreeDocumentMatch.evaluate(inventory, linked)
         guard case .awaiting = verdict else {
             var issues: [CrossMessageIssue] = []

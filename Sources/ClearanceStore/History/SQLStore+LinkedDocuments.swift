@@ -14,53 +14,51 @@ import ClearanceRules
 /// difference without the number.
 extension SQLStore {
     func linkedDocuments(for inventory: InventoryHead) async throws(ClearanceHistoryError) -> LinkedDocuments {
+        try await linkedDocuments(for: [inventory])[0]
+    }
+
+    /// Keys per look-up (bound parameters stay far below both engines' limits).
+    static let lookupChunk = 500
+
+    /// One query per kind for a chunk of inventories (by orderNo, by logisticsNo), then, for each
+    /// inventory, the newest row among its own parties (see ``ClearanceHistory/linkedDocuments(for:)``):
+    /// a document counts only when sent by one of its own parties or the inventory's agent; anyone
+    /// may name a platform in an order, only the platform's side may send it.
+    func linkedDocuments(for inventories: [InventoryHead]) async throws(ClearanceHistoryError) -> [LinkedDocuments] {
         guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
-        let orderNo = inventory.orderNo
-        let logisticsNo = inventory.logisticsNo
-        // Each document among its own parties only (see ``ClearanceHistory/linkedDocuments(for:)``):
-        // a document counts only when sent by one of its own parties (or the inventory's agent);
-        // anyone may name a platform in an order, only the platform's side may send it.
-        let agent = inventory.agentCode
-        let lookups: [(kind: DeclarationKind, sql: String, params: [SQLValue])] = [
-            (.order, "d.order_no = $2 AND d.ebp_code = $3 AND d.ebc_code = $4 AND d.sender_code IN ($3, $4, $5)",
-             [.text(orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
-            (.payment, "d.order_no = $2 AND d.ebp_code = $3 AND (d.sender_code = d.pay_code OR d.sender_code = $4)",
-             [.text(orderNo), .text(inventory.ebpCode), .text(agent)]),
-            (.logistics, "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
-             [.text(logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
-        ]
-        let buyerHash = masker.hash(idNumber: inventory.buyerIdNumber)
-        /// The inventory's number when the stored hash is its hash; otherwise the stored masked form.
-        @Sendable func idNumber(hash: String?, masked: String?) -> String {
-            hash == buyerHash ? inventory.buyerIdNumber : (masked ?? "")
-        }
+        let hashes = inventories.map { masker.hash(idNumber: $0.buyerIdNumber) }
         do {
-            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> LinkedDocuments in
-                var linked = LinkedDocuments()
-                for lookup in lookups {
-                    guard let row = try Self.newestUsable(s, lookup.kind, lookup.sql, lookup.params) else { continue }
-                    let text = { (i: Int) in row.string(i) ?? "" }
-                    let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
-                    switch lookup.kind {
-                    case .order:
-                        let lines = try Self.storedLines(s, of: row).map {
-                            OrderLine(gnum: $0.gnum, itemNo: $0.itemNo, itemName: $0.itemName, unit: $0.unit, qty: $0.qty, price: $0.price,
-                                      totalPrice: $0.totalPrice, currency: $0.currency, country: $0.country)
-                        }
-                        linked.order = Order(head: OrderHead(
-                            orderNo: text(1), ebpCode: text(2), ebcCode: text(3), goodsValue: money(12), freight: money(13),
-                            taxTotal: money(14), acturalPaid: money(15), currency: text(16), buyerName: text(11), buyerIdType: text(8),
-                            buyerIdNumber: idNumber(hash: row.string(9), masked: row.string(10)), payCode: row.string(6),
-                            payTransactionId: row.string(7)), lines: lines)
-                    case .payment:
-                        linked.payment = Payment(head: PaymentHead(
-                            payCode: text(6), payTransactionId: text(7), orderNo: text(1), ebpCode: text(2), payerIdType: text(8),
-                            payerIdNumber: idNumber(hash: row.string(9), masked: row.string(10)), payerName: text(11),
-                            amountPaid: money(15), currency: text(16)))
-                    default:
-                        linked.waybill = Logistics(head: LogisticsHead(
-                            logisticsCode: text(5), logisticsNo: text(4), billNo: row.string(17), orderNo: text(1),
-                            freight: row.decimal(13).map { CEBDecimal(units: $0.scaled) }, currency: text(16)))
+            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [LinkedDocuments] in
+                var linked: [LinkedDocuments] = []
+                for first in stride(from: 0, to: inventories.count, by: Self.lookupChunk) {
+                    let heads = inventories[first..<min(first + Self.lookupChunk, inventories.count)]
+                    let orderNos = Array(Set(heads.map(\.orderNo)))
+                    let orders = try Self.usableRows(s, .order, by: "order_no", orderNos)
+                    let payments = try Self.usableRows(s, .payment, by: "order_no", orderNos)
+                    let waybills = try Self.usableRows(s, .logistics, by: "logistics_no", Array(Set(heads.map(\.logisticsNo))))
+                    var found: [(order: SQLRow?, payment: SQLRow?, waybill: SQLRow?)] = []
+                    for inv in heads {
+                        let agent = inv.agentCode
+                        found.append((
+                            order: Self.newest(orders[inv.orderNo]) {
+                                $0.string(2) == inv.ebpCode && $0.string(3) == inv.ebcCode && [inv.ebpCode, inv.ebcCode, agent].contains($0.string(18))
+                            },
+                            payment: Self.newest(payments[inv.orderNo]) {
+                                $0.string(2) == inv.ebpCode && ($0.string(18) == $0.string(6) || $0.string(18) == agent)
+                            },
+                            waybill: Self.newest(waybills[inv.logisticsNo]) {
+                                $0.string(5) == inv.logisticsCode && [inv.logisticsCode, agent].contains($0.string(18))
+                            }))
+                    }
+                    let lines = try Self.storedLines(s, of: found.compactMap { $0.order?.int64(0) })
+                    for (offset, (inv, rows)) in zip(heads, found).enumerated() {
+                        /// The inventory's number when the stored hash is its hash; otherwise the stored masked form.
+                        let hash = hashes[first + offset]
+                        func idNumber(_ row: SQLRow) -> String { row.string(9) == hash ? inv.buyerIdNumber : (row.string(10) ?? "") }
+                        linked.append(LinkedDocuments(
+                            order: rows.order.map { Self.order($0, lines: lines[$0.int64(0) ?? -1] ?? [], idNumber: idNumber($0)) },
+                            payment: rows.payment.map { Self.payment($0, idNumber: idNumber($0)) },
+                            waybill: rows.waybill.map(Self.waybill)))
                     }
                 }
                 return linked
@@ -68,6 +66,50 @@ extension SQLStore {
         } catch {
             throw ClearanceHistoryError(error.description)
         }
+    }
+
+    /// The usable declarations of `kind` whose `column` is one of `keys`, by that key.
+    static func usableRows(_ s: any SQLSession, _ kind: DeclarationKind, by column: String, _ keys: [String]) throws(StoreError) -> [String: [SQLRow]] {
+        guard !keys.isEmpty else { return [:] }
+        let placeholders = keys.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+        let rows = try s.query("""
+            SELECT \(linkedColumns) FROM declarations d
+            WHERE d.kind = $1 AND d.\(column) IN (\(placeholders)) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
+            """, [.text(kind.rawValue)] + keys.map { .text($0) })
+        let keyColumn = column == "order_no" ? 1 : 4
+        return Dictionary(grouping: rows) { $0.string(keyColumn) ?? "" }
+    }
+
+    /// The row with the highest id among `rows` that satisfies `condition`.
+    static func newest(_ rows: [SQLRow]?, where condition: (SQLRow) -> Bool) -> SQLRow? {
+        (rows ?? []).filter(condition).max { ($0.int64(0) ?? 0) < ($1.int64(0) ?? 0) }
+    }
+
+    static func order(_ row: SQLRow, lines: [StoredLine], idNumber: String) -> Order {
+        let text = { (i: Int) in row.string(i) ?? "" }
+        let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
+        return Order(head: OrderHead(
+            orderNo: text(1), ebpCode: text(2), ebcCode: text(3), goodsValue: money(12), freight: money(13),
+            taxTotal: money(14), acturalPaid: money(15), currency: text(16), buyerName: text(11), buyerIdType: text(8),
+            buyerIdNumber: idNumber, payCode: row.string(6), payTransactionId: row.string(7)),
+            lines: lines.map {
+                OrderLine(gnum: $0.gnum, itemNo: $0.itemNo, itemName: $0.itemName, unit: $0.unit, qty: $0.qty, price: $0.price,
+                          totalPrice: $0.totalPrice, currency: $0.currency, country: $0.country)
+            })
+    }
+
+    static func payment(_ row: SQLRow, idNumber: String) -> Payment {
+        let text = { (i: Int) in row.string(i) ?? "" }
+        return Payment(head: PaymentHead(
+            payCode: text(6), payTransactionId: text(7), orderNo: text(1), ebpCode: text(2), payerIdType: text(8),
+            payerIdNumber: idNumber, payerName: text(11), amountPaid: CEBDecimal(units: row.decimal(15)?.scaled ?? 0), currency: text(16)))
+    }
+
+    static func waybill(_ row: SQLRow) -> Logistics {
+        let text = { (i: Int) in row.string(i) ?? "" }
+        return Logistics(head: LogisticsHead(
+            logisticsCode: text(5), logisticsNo: text(4), billNo: row.string(17), orderNo: text(1),
+            freight: row.decimal(13).map { CEBDecimal(units: $0.scaled) }, currency: text(16)))
     }
 
     func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments {
@@ -91,7 +133,7 @@ extension SQLStore {
                     let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
                     switch lookup.kind {
                     case .exportOrder:
-                        let lines = try Self.storedLines(s, of: row).map {
+                        let lines = (try Self.storedLines(s, of: [try row.requireInt64(0, "id")]).values.first ?? []).map {
                             ExportOrderLine(gnum: $0.gnum, itemNo: $0.itemNo ?? "", itemName: $0.itemName, unit: $0.unit, currency: $0.currency,
                                             qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice)
                         }
@@ -114,14 +156,18 @@ extension SQLStore {
         }
     }
 
+    /// The columns the rebuilt documents read, by position (18: the sender).
+    static let linkedColumns = """
+        d.id, d.order_no, d.ebp_code, d.ebc_code, d.logistics_no, d.logistics_code, d.pay_code, d.pay_transaction_id,
+        d.buyer_id_type, d.buyer_id_hash, d.buyer_id_masked, d.buyer_name, d.goods_value, d.freight, d.tax_total,
+        d.actural_paid, d.currency, d.bill_no, d.sender_code
+        """
+
     /// The newest declaration of `kind` matching `condition` (on `d`, parameters from `$2`) that
-    /// still counts (not refused, deleted or held): the columns the rebuilt documents read, by position.
+    /// still counts (not refused, deleted or held).
     static func newestUsable(_ s: any SQLSession, _ kind: DeclarationKind, _ condition: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
         try s.queryOne("""
-            SELECT d.id, d.order_no, d.ebp_code, d.ebc_code, d.logistics_no, d.logistics_code, d.pay_code,
-                   d.pay_transaction_id, d.buyer_id_type, d.buyer_id_hash, d.buyer_id_masked, d.buyer_name,
-                   d.goods_value, d.freight, d.tax_total, d.actural_paid, d.currency, d.bill_no
-            FROM declarations d
+            SELECT \(linkedColumns) FROM declarations d
             WHERE d.kind = $1 AND \(condition) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
             ORDER BY d.id DESC LIMIT 1
             """, [.text(kind.rawValue)] + params)
@@ -140,16 +186,20 @@ extension SQLStore {
         var country: String
     }
 
-    /// The goods lines stored for the declaration `row` (from ``newestUsable(_:_:_:_:)``), in `gnum` order.
-    static func storedLines(_ s: any SQLSession, of row: SQLRow) throws(StoreError) -> [StoredLine] {
-        try s.query("""
-            SELECT gnum, item_no, item_name, unit, qty, price, total_price, currency, country
-            FROM declaration_lines WHERE declaration_id = $1 ORDER BY gnum
-            """, [.integer(try row.requireInt64(0, "id"))]).map { (line: SQLRow) in
-            StoredLine(
-                gnum: Int(line.int64(0) ?? 0), itemNo: line.string(1), itemName: line.string(2) ?? "", unit: line.string(3) ?? "",
-                qty: CEBDecimal(units: line.decimal(4)?.scaled ?? 0), price: CEBDecimal(units: line.decimal(5)?.scaled ?? 0),
-                totalPrice: CEBDecimal(units: line.decimal(6)?.scaled ?? 0), currency: line.string(7) ?? "", country: line.string(8) ?? "")
+    /// The goods lines stored for the declarations `ids`, each in `gnum` order.
+    static func storedLines(_ s: any SQLSession, of ids: [Int64]) throws(StoreError) -> [Int64: [StoredLine]] {
+        guard !ids.isEmpty else { return [:] }
+        let placeholders = ids.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        var lines: [Int64: [StoredLine]] = [:]
+        for line in try s.query("""
+            SELECT declaration_id, gnum, item_no, item_name, unit, qty, price, total_price, currency, country
+            FROM declaration_lines WHERE declaration_id IN (\(placeholders)) ORDER BY declaration_id, gnum
+            """, ids.map { .integer($0) }) {
+            lines[line.int64(0) ?? -1, default: []].append(StoredLine(
+                gnum: Int(line.int64(1) ?? 0), itemNo: line.string(2), itemName: line.string(3) ?? "", unit: line.string(4) ?? "",
+                qty: CEBDecimal(units: line.decimal(5)?.scaled ?? 0), price: CEBDecimal(units: line.decimal(6)?.scaled ?? 0),
+                totalPrice: CEBDecimal(units: line.decimal(7)?.scaled ?? 0), currency: line.string(8) ?? "", country: line.string(9) ?? ""))
         }
+        return lines
     }
 }
