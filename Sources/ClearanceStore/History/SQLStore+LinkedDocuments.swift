@@ -115,39 +115,36 @@ extension SQLStore {
     func linkedExportDocuments(for inventory: ExportInventoryHead) async throws(ClearanceHistoryError) -> LinkedExportDocuments {
         // As for imports: each document among the inventory's own parties, sent by one of them or its agent;
         // found by number and sender, not by the codes the match compares, so a disagreeing code shows.
-        let agent = inventory.agentCode
-        let lookups: [(kind: DeclarationKind, sql: String, params: [SQLValue])] = [
-            (.exportOrder, "d.order_no = $2 AND d.sender_code IN ($3, $4, $5)",
-             [.text(inventory.orderNo), .text(inventory.ebpCode), .text(inventory.ebcCode), .text(agent)]),
-            (.exportPayment, "d.order_no = $2 AND (d.sender_code IN ($3, $4, $5) OR d.sender_code = d.pay_code)",
-             [.text(inventory.orderNo), .text(inventory.ebcCode), .text(inventory.ebpCode), .text(agent)]),
-            (.exportLogistics, "d.logistics_no = $2 AND d.logistics_code = $3 AND d.sender_code IN ($3, $4)",
-             [.text(inventory.logisticsNo), .text(inventory.logisticsCode), .text(agent)]),
-        ]
+        let inv = inventory, agent = inventory.agentCode
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> LinkedExportDocuments in
                 var linked = LinkedExportDocuments()
-                for lookup in lookups {
-                    guard let row = try Self.newestUsable(s, lookup.kind, lookup.sql, lookup.params) else { continue }
-                    let text = { (i: Int) in row.string(i) ?? "" }
-                    let money = { (i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
-                    switch lookup.kind {
-                    case .exportOrder:
-                        let lines = (try Self.storedLines(s, of: [try row.requireInt64(0, "id")]).values.first ?? []).map {
-                            ExportOrderLine(gnum: $0.gnum, itemNo: $0.itemNo ?? "", itemName: $0.itemName, unit: $0.unit, currency: $0.currency,
-                                            qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice)
-                        }
-                        linked.order = ExportOrder(head: ExportOrderHead(
-                            orderNo: text(1), ebpCode: text(2), ebcCode: text(3), goodsValue: money(12), freight: money(13),
-                            currency: text(16)), lines: lines)
-                    case .exportPayment:
-                        linked.receipt = PaymentReceipt(
-                            ebpCode: text(2), ebcCode: text(3), orderNo: text(1), payCode: row.string(6), payNo: row.string(7),
-                            charge: money(15), currency: text(16))
-                    default:
-                        linked.waybill = ExportLogistics(
-                            logisticsCode: text(5), logisticsNo: text(4), freight: money(13), currency: text(16), ebcCode: row.string(3))
+                let text = { (row: SQLRow, i: Int) in row.string(i) ?? "" }
+                let money = { (row: SQLRow, i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
+                if let row = Self.newest(try Self.usableRows(s, .exportOrder, by: "order_no", [inv.orderNo])[inv.orderNo], where: {
+                    [inv.ebpCode, inv.ebcCode, agent].contains($0.string(18))
+                }) {
+                    let lines = (try Self.storedLines(s, of: [try row.requireInt64(0, "id")]).values.first ?? []).map {
+                        ExportOrderLine(gnum: $0.gnum, itemNo: $0.itemNo ?? "", itemName: $0.itemName, unit: $0.unit, currency: $0.currency,
+                                        qty: $0.qty, price: $0.price, totalPrice: $0.totalPrice)
                     }
+                    linked.order = ExportOrder(head: ExportOrderHead(
+                        orderNo: text(row, 1), ebpCode: text(row, 2), ebcCode: text(row, 3), goodsValue: money(row, 12),
+                        freight: money(row, 13), currency: text(row, 16)), lines: lines)
+                }
+                if let row = Self.newest(try Self.usableRows(s, .exportPayment, by: "order_no", [inv.orderNo])[inv.orderNo], where: {
+                    [inv.ebcCode, inv.ebpCode, agent].contains($0.string(18)) || $0.string(18) == $0.string(6)
+                }) {
+                    linked.receipt = PaymentReceipt(
+                        ebpCode: text(row, 2), ebcCode: text(row, 3), orderNo: text(row, 1), payCode: row.string(6), payNo: row.string(7),
+                        charge: money(row, 15), currency: text(row, 16))
+                }
+                if let row = Self.newest(try Self.usableRows(s, .exportLogistics, by: "logistics_no", [inv.logisticsNo])[inv.logisticsNo], where: {
+                    $0.string(5) == inv.logisticsCode && [inv.logisticsCode, agent].contains($0.string(18))
+                }) {
+                    linked.waybill = ExportLogistics(
+                        logisticsCode: text(row, 5), logisticsNo: text(row, 4), freight: money(row, 13), currency: text(row, 16),
+                        ebcCode: row.string(3))
                 }
                 return linked
             }
@@ -162,16 +159,6 @@ extension SQLStore {
         d.buyer_id_type, d.buyer_id_hash, d.buyer_id_masked, d.buyer_name, d.goods_value, d.freight, d.tax_total,
         d.actural_paid, d.currency, d.bill_no, d.sender_code
         """
-
-    /// The newest declaration of `kind` matching `condition` (on `d`, parameters from `$2`) that
-    /// still counts (not refused, deleted or held).
-    static func newestUsable(_ s: any SQLSession, _ kind: DeclarationKind, _ condition: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
-        try s.queryOne("""
-            SELECT \(linkedColumns) FROM declarations d
-            WHERE d.kind = $1 AND \(condition) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
-            ORDER BY d.id DESC LIMIT 1
-            """, [.text(kind.rawValue)] + params)
-    }
 
     /// A stored goods line as the matches read it.
     struct StoredLine {
