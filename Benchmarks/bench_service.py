@@ -2,15 +2,18 @@
 """Speed of `clearance serve` on PostgreSQL, against a plain libpq baseline, in one run.
 
     python3 Benchmarks/bench_service.py [--messages 30000] [--duration 15] [--connections 16]
-                                         [--batch-docs 20000] [--binary PATH]
+                                         [--batch-docs 20000] [--binary PATH] [--stored 0,1000000,5000000]
 
 1. Starts a throwaway PostgreSQL (durable: fsync and synchronous_commit on, the defaults).
 2. Starts `clearance serve --store postgresql://…` with a routing table that queues every order to
-   a spool destination (so each accepted message is: body read, XML parsed and validated,
+   a spool destination on /dev/shm (so each accepted message is: body read, XML parsed and validated,
    signature verified against the sender's registered certificate, life-cycle check, stored with its
    declaration, event and outbox row in one committed transaction, answer stored for duplicates).
 3. wrk (Debian package; installed if missing) POSTs pre-signed, distinct CEB311 orders to
-   /v1/messages with --latency: accepted messages per second, p50 / p99 latency.
+   /v1/messages with --latency: accepted messages per second, p50 / p99 latency. With --stored,
+   once per store size: generated CEB311 orders (100,000 per batch, keys of their own) are ingested
+   until that many are stored, then wrk runs again with orders of its own (growth: the rate with
+   1 and 5 million stored against the first).
 4. The same number of plain single-row INSERT transactions through libpq (C, autocommit, one
    connection per thread, as many threads as the service's pool): inserts per second, and the ratio.
 5. Uploads a generated batch (scripts/generate-batch.py) to /v1/batches, plain and gzip: MB/s.
@@ -115,12 +118,12 @@ class ExistingPostgres:
         pass
 
 
-def make_orders(n, directory):
+def make_orders(n, directory, first=0):
     template = open(os.path.join(ROOT, "samples/valid/CEB311-order.xml"), encoding="utf-8").read()
     guid_re = re.compile(r'(guid="|<ceb:guid>)[0-9A-Fa-f-]{36}')
     os.makedirs(directory)
     files = []
-    for i in range(n):
+    for i in range(first, first + n):
         text = template.replace("PT202611250001", "PB2026%08d" % i)
         text = text.replace("350128199003070024", resident_id("3501281990%07d" % (i % 10_000_000)))
         text = text.replace("HXPAY2026112509351200001", "HXPAY2026%015d" % i)
@@ -242,6 +245,11 @@ def main():
     parser.add_argument("--pool", type=int, default=16, help="the service's PostgreSQL connections, and the baseline's")
     parser.add_argument("--batch-docs", type=int, default=20000)
     parser.add_argument("--binary")
+    parser.add_argument("--stored", default="0",
+                        help="comma-separated store sizes: before each wrk run, generated orders are ingested until this many "
+                        "are stored (e.g. 0,1000000,5000000 for the growth figures)")
+    parser.add_argument("--spool-parent", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+                        help="where the spool destination's directory is made (default /dev/shm; the temp dir if absent)")
     parser.add_argument("--pg-dir", help="use the running PostgreSQL whose socket directory (and data_dir/data) is this "
                         "instead of a throwaway one (e.g. one started with pg_stat_statements)")
     parser.add_argument("--pg-port", type=int, default=5432)
@@ -257,6 +265,7 @@ def main():
     os.chmod(tmp, 0o755)
     pg = ExistingPostgres(args.pg_dir, args.pg_port) if args.pg_dir else Postgres(tmp)
     server = None
+    spool = None
     try:
         store = pg.url
         # Accounts: the platform (signed single messages) and the batch's merchant.
@@ -267,22 +276,13 @@ def main():
         clearance(binary, "enterprise", "cert", "register", PLATFORM, cert_pem, store=store)
         platform_key = clearance(binary, "enterprise", "key", "create", PLATFORM, store=store)
 
-        print(f"preparing {args.messages} signed orders…", flush=True)
-        files = make_orders(args.messages, os.path.join(tmp, "orders"))
-        signed_dir = os.path.join(tmp, "signed")
-        os.makedirs(signed_dir)
-        for i in range(0, len(files), 2000):
-            sh([binary, "sign", "--key", key_pem, "--cert", cert_pem, "--no-sync", "--out-dir", signed_dir, *files[i:i + 2000]],
-               stdout=subprocess.DEVNULL)
-        bodies = os.path.join(tmp, "bodies")
-        with open(bodies, "wb") as out:
-            for k, path in enumerate(sorted(glob.glob(os.path.join(signed_dir, "*.xml")))):
-                if k:
-                    out.write(SEPARATOR.encode())
-                with open(path, "rb") as f:
-                    out.write(f.read())
-        message_bytes = os.path.getsize(bodies) / args.messages
-
+        port = 18000 + os.getpid() % 1000
+        base = f"http://127.0.0.1:{port}"
+        # The destination is a spool directory: on tmpfs by default, since this machine's disk takes
+        # ~300 µs to create a file (12 % of the service's CPU profile went to ext4_create), which is
+        # the disk, not Clearance. PostgreSQL's data (the durable commits) stays where it is.
+        spool = tempfile.mkdtemp(prefix="clearance-bench-spool-", dir=args.spool_parent)
+        print(f"spool destination: {spool}; PostgreSQL data: {pg.dir}", flush=True)
         routes = os.path.join(tmp, "routes.yaml")
         with open(routes, "w") as f:
             f.write(f"""version: 1
@@ -290,7 +290,7 @@ senderId: DXPENT0000000001
 destinations:
   customs:
     spool:
-      outbox: {tmp}/spool/out
+      outbox: {spool}
     profile: standard
     envelope: none
 rules:
@@ -299,8 +299,6 @@ rules:
       messageType: [CEB311]
     to: [customs]
 """)
-        port = 18000 + os.getpid() % 1000
-        base = f"http://127.0.0.1:{port}"
         prefix = ["perf", "record", "-F", "499", "-g", "-o", args.perf, "--"] if args.perf else []
         server = subprocess.Popen(prefix + [binary, "serve", "--store", store, "--port", str(port), "--rules", routes,
                                    "--rate", "1000000", "--pool", str(args.pool), "--max-batch-bytes", str(4 << 30),
@@ -308,27 +306,14 @@ rules:
                                   stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "serve.log"), "w"))
         wait_health(base)
 
-        script = os.path.join(tmp, "post.lua")
-        with open(script, "w") as f:
-            f.write(WRK_SCRIPT)
-        env = dict(os.environ, BENCH_BODIES=bodies, BENCH_KEY=platform_key, BENCH_THREADS=str(args.threads),
-                   BENCH_SEPARATOR=SEPARATOR)
-        print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s…", flush=True)
-        pg_pids = postgres_pids(pg.dir + "/data")
-        cpu_before = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
-        run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
-                              "-s", script, base + "/v1/messages"], env=env, capture_output=True, text=True)
-        if run.returncode != 0:
-            sys.exit(f"wrk failed: {run.stdout[-2000:]} {run.stderr[-2000:]}")
-        wrk = run.stdout
-        pg_pids = postgres_pids(pg.dir + "/data")
-        cpu_after = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
-        accepted = int(re.search(r"ACCEPTED (\d+)", wrk).group(1))
-        other = int(re.search(r"OTHER (\d+)", wrk).group(1))
-        p50 = re.search(r"\s50%\s+(\S+)", wrk).group(1)
-        p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
-        accepted_rate = accepted / args.duration
+        levels = [int(x) for x in args.stored.split(",")]
+        runs = []
+        stored = 0
+        for level, target in enumerate(levels):
+            stored = prefill(binary, store, tmp, stored, target)
+            bodies, message_bytes = prepare_bodies(binary, tmp, args, key_pem, cert_pem, level)
+            runs.append((stored, message_bytes) + measure_wrk(args, tmp, base, pg, server, bodies, platform_key))
+        accepted = max(r[2] for r in runs)
         with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
             metrics = r.read().decode()
         grouping = {name: int(float(m.group(1))) if (m := re.search(rf"^clearance_group_commit_{name} (\S+)$", metrics, re.M)) else 0
@@ -356,19 +341,21 @@ rules:
         base_rate = float(re.search(r"per_second=([\d.]+)", baseline).group(1))
 
         print()
-        print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL):")
-        print(f"  accepted {accepted} in {args.duration} s → {accepted_rate:.0f} messages/s "
-              f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
-        print(f"  group commit: {grouping['writes']} messages in {grouping['groups']} transactions "
+        for (stored, message_bytes, accepted_n, other, rps, p50, p99, server_cpu, pg_cpu, wall, load) in runs:
+            rate = accepted_n / args.duration
+            print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL), "
+                  f"{stored:,} declarations stored before:")
+            print(f"  accepted {accepted_n} in {args.duration} s → {rate:.0f} messages/s "
+                  f"(wrk {rps:.0f} requests/s, {other} other answers); latency p50 {p50}, p99 {p99}")
+            print(f"  CPU per accepted message: service {1000 * server_cpu / max(accepted_n, 1):.2f} ms, "
+                  f"PostgreSQL {1000 * pg_cpu / max(accepted_n, 1):.2f} ms "
+                  f"(cores busy: service {server_cpu / wall:.2f}, PostgreSQL {pg_cpu / wall:.2f}; machine load {load:.1f})")
+            print(f"  ratio service / baseline: {rate / base_rate:.2f}"
+                  + (f"; against the first level's rate: {rate / (runs[0][2] / args.duration):.2f}" if stored != runs[0][0] else ""))
+        print(f"  group commit over all levels: {grouping['writes']} messages in {grouping['groups']} transactions "
               f"(largest {grouping['largest']}, retried alone {grouping['retried_alone']})")
-        wall = cpu_after[2] - cpu_before[2]
-        server_cpu, pg_cpu = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
-        print(f"  CPU per accepted message: service {1000 * server_cpu / max(accepted, 1):.2f} ms, "
-              f"PostgreSQL {1000 * pg_cpu / max(accepted, 1):.2f} ms "
-              f"(cores busy: service {server_cpu / wall:.2f}, PostgreSQL {pg_cpu / wall:.2f}; machine load {os.getloadavg()[0]:.1f})")
         print(f"  baseline: {max(accepted, args.pool)} plain single-row INSERT transactions through libpq "
               f"({args.pool} connections): {base_rate:.0f} inserts/s")
-        print(f"  ratio service / baseline: {accepted_rate / base_rate:.2f}")
         print(f"batch upload ({args.batch_docs} CEB311 documents, {size / 1e6:.1f} MB): HTTP {code} in {seconds:.2f} s "
               f"→ {size / 1e6 / seconds:.1f} MB/s")
         print(f"  same batch gzip ({os.path.getsize(batch + '.gz') / 1e6:.1f} MB compressed), documents already stored: "
@@ -382,6 +369,71 @@ rules:
                 server.kill()
         pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        if spool:
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+def prefill(binary, store, tmp, stored, target, chunk=100_000):
+    """Stores generated CEB311 orders (`ingest`, not routed) until `target` declarations are stored
+    besides the benchmark's own; each 100,000-order batch has keys of its own (`--first`)."""
+    while stored < target:
+        count = min(chunk, target - stored)
+        batch = os.path.join(tmp, "prefill.xml")
+        started = time.time()
+        sh([sys.executable, os.path.join(ROOT, "scripts/generate-batch.py"), "--type", "CEB311", "--count", str(count),
+            "--first", str(10_000_000 + stored), "--seed", str(777 + stored), "--out", batch], stdout=subprocess.DEVNULL)
+        sh([binary, "ingest", "--quiet", "--store", store, batch], stdout=subprocess.DEVNULL)
+        os.remove(batch)
+        stored += count
+        print(f"  stored {stored:,} orders ({time.time() - started:.1f} s for the last {count:,})", flush=True)
+    return stored
+
+
+def prepare_bodies(binary, tmp, args, key_pem, cert_pem, level):
+    """`args.messages` distinct signed orders for one wrk run (level k gets numbers of its own)."""
+    print(f"preparing {args.messages} signed orders…", flush=True)
+    files = make_orders(args.messages, os.path.join(tmp, f"orders{level}"), first=level * args.messages)
+    signed_dir = os.path.join(tmp, f"signed{level}")
+    os.makedirs(signed_dir)
+    for i in range(0, len(files), 2000):
+        sh([binary, "sign", "--key", key_pem, "--cert", cert_pem, "--no-sync", "--out-dir", signed_dir, *files[i:i + 2000]],
+           stdout=subprocess.DEVNULL)
+    bodies = os.path.join(tmp, f"bodies{level}")
+    with open(bodies, "wb") as out:
+        for k, path in enumerate(sorted(glob.glob(os.path.join(signed_dir, "*.xml")))):
+            if k:
+                out.write(SEPARATOR.encode())
+            with open(path, "rb") as f:
+                out.write(f.read())
+    shutil.rmtree(signed_dir)
+    shutil.rmtree(os.path.join(tmp, f"orders{level}"))
+    return bodies, os.path.getsize(bodies) / args.messages
+
+
+def measure_wrk(args, tmp, base, pg, server, bodies, platform_key):
+    """One wrk run: accepted, other answers, requests/s, p50, p99, CPU seconds of service and PostgreSQL, wall, load."""
+    script = os.path.join(tmp, "post.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    env = dict(os.environ, BENCH_BODIES=bodies, BENCH_KEY=platform_key, BENCH_THREADS=str(args.threads),
+               BENCH_SEPARATOR=SEPARATOR)
+    print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s…", flush=True)
+    pg_pids = postgres_pids(pg.dir + "/data")
+    cpu_before = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
+    run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+                          "-s", script, base + "/v1/messages"], env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"wrk failed: {run.stdout[-2000:]} {run.stderr[-2000:]}")
+    wrk = run.stdout
+    pg_pids = postgres_pids(pg.dir + "/data")
+    cpu_after = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
+    accepted = int(re.search(r"ACCEPTED (\d+)", wrk).group(1))
+    other = int(re.search(r"OTHER (\d+)", wrk).group(1))
+    p50 = re.search(r"\s50%\s+(\S+)", wrk).group(1)
+    p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
+    return (accepted, other, rps, p50, p99, cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
+            cpu_after[2] - cpu_before[2], os.getloadavg()[0])
 
 
 def compile_baseline(tmp):

@@ -101,8 +101,12 @@ public protocol Store: Sendable {
     /// claimers never receive the same entry.
     func claimOutbox(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry]
 
-    /// Marks a claimed entry delivered.
-    func completeOutbox(id: Int64, now: Date) async throws(StoreError)
+    /// Marks claimed entries delivered, all in one transaction (a delivery round's successes share
+    /// one commit instead of one each: the commit's log flush was the round's cost). Returns the
+    /// entries that were no longer in flight and are not delivered (another worker's lease took
+    /// them over and failed them, or ops acted), with their status; those are left as they are.
+    /// Throws ``StoreError/notFound(_:)`` for an id that does not exist.
+    func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus]
 
     /// Records a failed attempt: back to pending until `retryAt`, or `dead` when `retryAt` is nil.
     @discardableResult
@@ -113,6 +117,14 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// Marks one claimed entry delivered; completing it again is a no-op. Throws
+    /// ``StoreError/invalidInput(_:)`` when it is neither in flight nor delivered.
+    public func completeOutbox(id: Int64, now: Date) async throws(StoreError) {
+        if let status = try await completeOutbox(ids: [id], now: now)[id] {
+            throw .invalidInput("outbox entry \(id) is \(status.rawValue), not in flight")
+        }
+    }
+
     /// Ingests a large input as consecutive chunk transactions of `chunkSize` items.
     ///
     /// Crash safety: every chunk commits atomically, so a process killed at any moment leaves only

@@ -21,6 +21,22 @@ import XMLSignature
         #expect(throws: EnvelopeError.self) { try TransportEnvelope.unwrap(Array("<dxp:DxpMsg xmlns:dxp=\"x\"></dxp:DxpMsg>".utf8)) }
     }
 
+    /// The root element's local name decides, whatever its prefix or what comes before it.
+    @Test(arguments: [
+        ("<?xml version=\"1.0\"?>\n<dxp:DxpMsg xmlns:dxp=\"x\">", true),
+        ("<DxpMsg>", true),
+        ("<!-- <ceb:CEB311Message> --><a:DxpMsg\n xmlns:a=\"x\">", true),
+        ("<!DOCTYPE x><?pi x?><DxpMsg/>", true),
+        ("<?xml version=\"1.0\"?><ceb:CEB311Message><!-- <dxp:DxpMsg> -->", false),
+        ("<ceb:DxpMsgs>", false),
+        ("<DxpMsg", false),
+        ("<!-- <DxpMsg> unterminated", false),
+        ("", false),
+    ])
+    func envelopeIsKnownByItsRootElement(text: String, isEnvelope: Bool) {
+        #expect(TransportEnvelope.isEnvelope(Array(text.utf8)) == isEnvelope)
+    }
+
     @Test func spoolWritesAreAtomicAndIdempotentPerGuid() throws {
         let dir = scratchDirectory("spool")
         let big = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)

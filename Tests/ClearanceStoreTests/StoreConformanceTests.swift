@@ -332,6 +332,39 @@ struct StoreConformanceTests {
         await store.close()
     }
 
+    /// The delivery worker records a round's successes in one call (one commit): rows still in
+    /// flight become delivered with one event each; a row another worker failed meanwhile is
+    /// reported with its status and left as it is; a repeated completion changes nothing.
+    @Test("outbox: a round's deliveries complete together, stale rows reported and left", arguments: TestEngine.allCases)
+    func outboxCompletesARoundTogether(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        let f = ShipmentFixture(4)
+        _ = try await store.ingest(f.items)
+        let t0 = ShipmentFixture.base
+        for item in f.items {
+            _ = try await store.enqueueOutbox(messageGuid: item.message.guid, destination: "customs", notBefore: t0)
+        }
+        let claimed = try await store.claimOutbox(limit: 10, lease: 30, now: t0)
+        #expect(claimed.count == 4)
+        _ = try await store.failOutbox(id: claimed[3].id, error: "refused", retryAt: nil, now: t0.addingTimeInterval(1))
+        let stale = try await store.completeOutbox(ids: claimed.map(\.id), now: t0.addingTimeInterval(2))
+        #expect(stale == [claimed[3].id: .dead])
+        #expect(try await store.completeOutbox(ids: claimed.prefix(3).map(\.id), now: t0.addingTimeInterval(3)).isEmpty,
+                "completing delivered rows again is a no-op")
+        let delivered = try await store.outboxEntries(status: .delivered, limit: 10)
+        #expect(Set(delivered.map(\.id)) == Set(claimed.prefix(3).map(\.id)))
+        #expect(try await store.outboxEntries(status: .dead, limit: 10).map(\.id) == [claimed[3].id])
+        for entry in claimed.prefix(3) {
+            let timeline = try #require(try await store.trace(.guid(entry.messageGuid)))
+            #expect(timeline.events.filter { $0.kind == .delivered && $0.messageGuid == entry.messageGuid }.count == 1,
+                    "one delivered event per row, not one per call")
+        }
+        await #expect(throws: StoreError.notFound("outbox entry 999999")) {
+            _ = try await store.completeOutbox(ids: [claimed[0].id, 999_999], now: t0)
+        }
+        await store.close()
+    }
+
     @Test("outbox: idempotent enqueue, leases, retries, dead letters", arguments: TestEngine.allCases)
     func outboxLifecycle(engine: TestEngine) async throws {
         let store = try await makeStore(engine)

@@ -46,10 +46,34 @@ public enum TransportEnvelope {
     }
 
     /// Whether `bytes` look like a `DxpMsg` (root element's local name), not a bare CEB message.
+    /// A byte scan of the first 512 bytes past the XML declaration, comments and processing
+    /// instructions: every single message asks, so no regular expression is compiled for it.
     public static func isEnvelope(_ bytes: [UInt8]) -> Bool {
-        let head = String(decoding: bytes.prefix(512), as: UTF8.self)
-        guard let regex = try? NSRegularExpression(pattern: "<(?:[A-Za-z_][\\w.-]*:)?DxpMsg[\\s>]") else { return false }
-        return regex.firstMatch(in: head, range: NSRange(head.startIndex..., in: head)) != nil
+        let head = bytes.prefix(512)
+        var i = head.startIndex
+        while let open = head[i...].firstIndex(of: UInt8(ascii: "<")) {
+            let next = open + 1
+            guard next < head.endIndex else { return false }
+            if head[next...].starts(with: "!--".utf8) {
+                // A comment ends at `-->` only (it may hold `<` and `>`).
+                guard let close = head[(next + 3)...].firstRange(of: "-->".utf8) else { return false }
+                i = close.upperBound
+                continue
+            }
+            if head[next] == UInt8(ascii: "?") || head[next] == UInt8(ascii: "!") {
+                // Declaration, processing instruction or DOCTYPE: skip past its `>`.
+                guard let close = head[next...].firstIndex(of: UInt8(ascii: ">")) else { return false }
+                i = close + 1
+                continue
+            }
+            let name = head[next...].prefix { byte in
+                !(byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D)
+            }
+            guard name.endIndex < head.endIndex else { return false }
+            let local = name.lastIndex(of: UInt8(ascii: ":")).map { name[($0 + 1)...] } ?? name
+            return local.elementsEqual("DxpMsg".utf8)
+        }
+        return false
     }
 
     /// The payload and facts of an envelope.

@@ -105,13 +105,23 @@ public final class DeliveryWorker: Sendable {
             for await outcomes in group { all += outcomes }
             return all
         }
+        // The round's deliveries are recorded in one commit.
+        let finishedAll = Date()
+        let delivered = results.filter { if case .success = $0.result { true } else { false } }.map(\.entry)
+        let stale = try await store.completeOutbox(ids: delivered.map(\.id), now: finishedAll)
+        for entry in delivered {
+            if let status = stale[entry.id] {
+                logger.warning("delivered, but the outbox row was no longer in flight", metadata: [
+                    "outbox": "\(entry.id)", "guid": "\(entry.messageGuid)", "status": "\(status.rawValue)"])
+                continue
+            }
+            round.delivered += 1
+            round.latencies.append(finishedAll.timeIntervalSince(entry.createdAt))
+        }
         for outcome in results {
             let finished = Date()
             switch outcome.result {
-            case .success:
-                try await store.completeOutbox(id: outcome.entry.id, now: finished)
-                round.delivered += 1
-                round.latencies.append(finished.timeIntervalSince(outcome.entry.createdAt))
+            case .success: continue
             case .failure(let error):
                 let config = configs[outcome.entry.destination]
                 // A destination that could not be looked up keeps its rows (retried with backoff).

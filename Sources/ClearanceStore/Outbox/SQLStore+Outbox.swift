@@ -81,6 +81,7 @@ extension SQLStore {
         let nowMs = StoreClock.milliseconds(now)
         let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
         return try await write { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
+            if let settings = s.dialect.orderedWalkOnly { _ = try s.query(settings, []) }
             let ids = try s.query("""
                 UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
                 WHERE id IN (
@@ -96,24 +97,39 @@ extension SQLStore {
         }
     }
 
-    func completeOutbox(id: Int64, now: Date) async throws(StoreError) {
+    func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus] {
+        guard !ids.isEmpty else { return [:] }
         let nowMs = StoreClock.milliseconds(now)
-        try await write { (s: any SQLSession) throws(StoreError) in
-            if let row = try s.queryOne(
-                """
-                UPDATE outbox SET status = 'delivered', updated_at = $2 WHERE id = $1 AND status = 'in-flight'
-                RETURNING message_id, destination, part_no, part_count
-                """, [.integer(id), .integer(nowMs)]) {
-                _ = try Self.insertEvent(
-                    s, kind: .delivered, occurredAt: nowMs, messageId: row.int64(0), declarationId: nil, receiptId: nil,
-                    code: nil, detail: Self.outboxDetail(destination: row.string(1), partNo: row.int(2), partCount: row.int(3)),
-                    dedupKey: nil, now: nowMs)
-                return
+        return try await write { (s: any SQLSession) throws(StoreError) -> [Int64: OutboxStatus] in
+            var stale: [Int64: OutboxStatus] = [:]
+            for chunk in Array(Set(ids)).sorted().chunked(RowInsertWriter.linesPerStatement) {
+                let list = (0..<chunk.count).map { "$\($0 + 2)" }.joined(separator: ", ")
+                let done = try s.query(
+                    """
+                    UPDATE outbox SET status = 'delivered', updated_at = $1 WHERE id IN (\(list)) AND status = 'in-flight'
+                    RETURNING id, message_id, destination, part_no, part_count
+                    """, [.integer(nowMs)] + chunk.map { .integer($0) })
+                try Self.insertEvents(s, done.map { row in
+                    EventRow(kind: .delivered, occurredAt: nowMs, messageId: row.int64(1), declarationId: nil, code: nil,
+                             detail: Self.outboxDetail(destination: row.string(2), partNo: row.int(3), partCount: row.int(4)),
+                             dedupKey: nil)
+                }, now: nowMs)
+                let completed = Set(done.compactMap { $0.int64(0) })
+                let others = chunk.filter { !completed.contains($0) }
+                guard !others.isEmpty else { continue }
+                var found: [Int64: OutboxStatus] = [:]
+                for row in try s.query(
+                    "SELECT id, status FROM outbox WHERE id IN (\((0..<others.count).map { "$\($0 + 1)" }.joined(separator: ", ")))",
+                    others.map { .integer($0) }) {
+                    if let id = row.int64(0) { found[id] = OutboxStatus(rawValue: row.string(1) ?? "") ?? .dead }
+                }
+                for id in others {
+                    // Delivered already (a repeated completion) is what the caller wanted; anything else is stale.
+                    guard let status = found[id] else { throw .notFound("outbox entry \(id)") }
+                    if status != .delivered { stale[id] = status }
+                }
             }
-            let status = try Self.outboxStatus(s, id: id)
-            guard status == .delivered else {
-                throw .invalidInput("outbox entry \(id) is \(status.rawValue), not in flight")
-            }
+            return stale
         }
     }
 
