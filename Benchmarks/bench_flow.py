@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Throughput of the clearance flow and delivery latency, end to end with real processes.
 
-    python3 Benchmarks/bench_flow.py [--shipments 250] [--store sqlite|postgresql://…] [--binary PATH]
+    python3 Benchmarks/bench_flow.py [--shipments 250] [--store sqlite|postgresql://…] [--jobs N] [--binary PATH]
 
 Generates N retail imports (order, payment, waybill, inventory: 4 × N messages) from the Pingtan
 samples with fresh guids/numbers/buyers, starts `clearance simulate-customs --port 0` (the
-receiver), a `clearance deliver` worker, then times `clearance submit` of every message (validation,
+receiver), a `clearance deliver` worker, then times `clearance submit --jobs N` of every message (validation,
 life cycle, three-document match, quota, tax, routing, store + outbox in one transaction) and the
 time until the outbox is empty. The worker reports queue-to-delivered latency percentiles (signing
 with a P-256 service key and dxp wrapping included). Prints:
@@ -75,6 +75,8 @@ def main():
     ap.add_argument("--store", default="sqlite")
     ap.add_argument("--binary")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="messages `clearance submit` takes at once (group commit shares their transactions)")
     args = ap.parse_args()
     binary = find_binary(args.binary)
     work = tempfile.mkdtemp(prefix="clearance-bench-flow-")
@@ -112,7 +114,7 @@ rules:
                                "--idle", "0.01", "--batch", "64"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         start = time.monotonic()
-        submit = subprocess.run([binary, "submit", *common, "--timing", *files], capture_output=True, text=True)
+        submit = subprocess.run([binary, "submit", *common, "--timing", "--jobs", str(args.jobs), *files], capture_output=True, text=True)
         flow_s = time.monotonic() - start
         if submit.returncode != 0:
             print(submit.stdout[-2000:], submit.stderr[-2000:])
@@ -135,7 +137,8 @@ rules:
     n = len(files)
     print(f"binary: {binary}")
     print(f"store: {args.store}, {args.shipments} shipments = {n} messages")
-    print(f"flow: {n} messages in {flow_s:.2f} s → {n / flow_s:.0f} messages/s (submit, one process, worker running beside it)")
+    print(f"flow: {n} messages in {flow_s:.2f} s → {n / flow_s:.0f} messages/s (submit, one process, {args.jobs} at once, "
+          f"worker running beside it)")
     print(f"delivery: all {n} delivered {total_s:.2f} s after the first submit → {n / total_s:.0f} messages/s end to end")
     print("worker: " + out.strip().splitlines()[-1] if out.strip() else "worker: (no summary)")
     print("receiver: " + (sim_out.strip().splitlines()[-1] if sim_out.strip() else "?"))

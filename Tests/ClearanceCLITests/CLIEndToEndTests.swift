@@ -155,6 +155,47 @@ import Testing
     /// `clearance submit` checks signatures as the service does: once the sender has a registered
     /// certificate, an unsigned or foreign-signed message is refused and not stored; one signed
     /// with the registered key goes through with the verdict stored.
+    /// `submit --jobs`: many shipments' four documents taken 16 at once (so an inventory may be judged
+    /// before its order): every one ends routed exactly once, and the output keeps the files' order.
+    @Test(arguments: TestEngine.allCases)
+    func submitManyAtOnceRoutesEveryShipmentOnceInFileOrder(_ engine: TestEngine) async throws {
+        let dir = scratchDirectory("cli-submit-jobs")
+        let store = try freshURL(engine)
+        let rules = dir + "/routes.yaml"
+        try """
+            version: 1
+            senderId: DXPENT0000000001
+            destinations:
+              customs:
+                spool: {outbox: "\(dir)/out"}
+                envelope: none
+            rules:
+              - name: all
+                match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
+                to: customs
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        var files: [String] = []
+        for n in 0..<12 {
+            let s = SampleShipment.make(7600 + n)
+            // Inventory first: with 16 at once it is judged beside (or before) its documents.
+            for (kind, bytes) in [("inventory", s.inventory), ("order", s.order), ("payment", s.payment), ("waybill", s.waybill)] {
+                let path = dir + "/\(n)-\(kind).xml"
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                files.append(path)
+            }
+        }
+        let submitted = try await run(["submit", "--store", store, "--rules", rules, "--jobs", "16"] + files)
+        #expect(submitted.status == 0, "\(submitted.output)")
+        let named = submitted.output.split(separator: "\n").filter { $0.hasPrefix(dir) }.map { String($0.prefix { $0 != ":" }) }
+        #expect(named == files, "one answer per file, in FILE order")
+        let delivered = try await run(["deliver", "--store", store, "--rules", rules, "--drain", "--timeout", "60", "--idle", "0.05"])
+        #expect(delivered.status == 0, "\(delivered.output)")
+        #expect(delivered.output.contains("delivered 48"), "every message once: \(delivered.output)")
+        let spooled = try FileManager.default.contentsOfDirectory(atPath: dir + "/out").filter { $0.hasSuffix(".xml") }
+        #expect(spooled.count == 48, "\(spooled.count) files")
+        #expect(try await run(["submit", "--store", store, "--rules", rules, "--jobs", "0", files[0]]).status == 2)
+    }
+
     @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
         let dir = scratchDirectory("cli-submit-sig")
         let store = "sqlite://\(dir)/store.sqlite"

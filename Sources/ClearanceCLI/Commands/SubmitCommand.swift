@@ -32,8 +32,19 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Print a throughput figure at the end.")
     var timing = false
 
+    @Option(help: ArgumentHelp(
+        "Messages taken at once (1–256). Above 1, concurrent messages share store transactions (group commit) and a "
+            + "shipment's documents may be judged in any order (an inventory judged before its order waits, then is "
+            + "released); output stays in FILE order.",
+        valueName: "n"))
+    var jobs = 1
+
     @Argument(help: "CEB XML files (bare or dxp:DxpMsg).")
     var files: [String]
+
+    func validate() throws {
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+    }
 
     func run() async throws {
         let watcher = try rules.watcher()
@@ -45,36 +56,26 @@ struct SubmitCommand: AsyncParsableCommand {
         let output = OutputBuffer()
         var failed = false
         let started = Date()
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                output.line("\(file): cannot read")
-                failed = true
-                continue
+        // A window of `jobs` messages in flight; answers are printed in FILE order as they complete.
+        await withTaskGroup(of: (Int, Report).self) { group in
+            var next = 0
+            var done: [Int: Report] = [:]
+            var printed = 0
+            func start() {
+                guard next < files.count else { return }
+                let index = next, file = files[index]
+                next += 1
+                group.addTask { (index, await Self.submit(file, intake: intake)) }
             }
-            do {
-                // The local operator: may send for any enterprise, never receipts (`clearance receive --from`).
-                let result = try await intake.accept(Array(data), from: nil)
-                switch result.verdict {
-                case .unreadable(let why):
-                    output.line("\(file): \(why)")
-                    failed = true
-                case .forbidden(let refusal), .refused(let refusal):
-                    output.line("\(file): \(result.messageType) \(result.guid) refused (signature \(result.signature))")
-                    output.line("  \(refusal)")
-                    failed = true
-                case .receipt:
-                    output.line("\(file): \(result.messageType) \(result.guid) receipt stored")
-                case .flow(let outcome):
-                    output.line("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
-                    for issue in outcome.issues { output.line("  \(issue)") }
-                    // Customs requires a signature this message lacks: Clearance adds it before sending.
-                    for warning in result.message?.issues.filter({ $0.code == "SIG100" }) ?? [] { output.line("  \(warning)") }
-                    if case .refused = outcome.status { failed = true }
-                    if case .invalid = outcome.status { failed = true }
+            for _ in 0..<jobs { start() }
+            for await (index, report) in group {
+                done[index] = report
+                while let ready = done.removeValue(forKey: printed) {
+                    for line in ready.lines { output.line(line) }
+                    failed = failed || ready.failed
+                    printed += 1
                 }
-            } catch {
-                output.line("\(file): \(error)")
-                failed = true
+                start()
             }
         }
         let elapsed = Date().timeIntervalSince(started)
@@ -84,5 +85,44 @@ struct SubmitCommand: AsyncParsableCommand {
         output.flush()
         await opened.close()
         if failed { throw Exit.invalid }
+    }
+
+    /// What one file's submission prints, and whether it counts as a failure.
+    struct Report: Sendable {
+        var lines: [String] = []
+        var failed = false
+    }
+
+    private static func submit(_ file: String, intake: MessageIntake) async -> Report {
+        var report = Report()
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return Report(lines: ["\(file): cannot read"], failed: true)
+        }
+        do {
+            // The local operator: may send for any enterprise, never receipts (`clearance receive --from`).
+            let result = try await intake.accept(Array(data), from: nil)
+            switch result.verdict {
+            case .unreadable(let why):
+                report.lines.append("\(file): \(why)")
+                report.failed = true
+            case .forbidden(let refusal), .refused(let refusal):
+                report.lines.append("\(file): \(result.messageType) \(result.guid) refused (signature \(result.signature))")
+                report.lines.append("  \(refusal)")
+                report.failed = true
+            case .receipt:
+                report.lines.append("\(file): \(result.messageType) \(result.guid) receipt stored")
+            case .flow(let outcome):
+                report.lines.append("\(file): \(outcome.messageType) \(outcome.guid) \(outcome.summary)")
+                report.lines += outcome.issues.map { "  \($0)" }
+                // Customs requires a signature this message lacks: Clearance adds it before sending.
+                report.lines += (result.message?.issues.filter({ $0.code == "SIG100" }) ?? []).map { "  \($0)" }
+                if case .refused = outcome.status { report.failed = true }
+                if case .invalid = outcome.status { report.failed = true }
+            }
+        } catch {
+            report.lines.append("\(file): \(error)")
+            report.failed = true
+        }
+        return report
     }
 }
