@@ -26,8 +26,11 @@ enum SQLDialect: Sendable {
     /// after n rows. The outbox claim needs it: its table grows and drains faster than autovacuum
     /// refreshes the statistics, and with a stale estimate ("17 due rows" while 6,500 waited) the
     /// planner sorted every due row and hashed every active one per claim — 10–13 ms a claim,
-    /// growing with the backlog, against 0.25 ms along the due index. SQLite plans by its indexes
-    /// without statistics; nothing to do there.
+    /// growing with the backlog, against 0.25 ms along the due index. Whatever else runs in that
+    /// transaction must be a primary-key look-up without `ORDER BY` (a join with an `ORDER BY`
+    /// planned under these switches walked the whole due index: 60–220 ms). Names are literal:
+    /// going through the `pg_settings` view cost 1.2 ms a call. SQLite plans by its indexes without
+    /// statistics; nothing to do there.
     var orderedWalkOnly: String? {
         guard self == .postgresql else { return nil }
         return "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "

@@ -37,12 +37,15 @@ extension SQLStore {
         return "\(destination) (part \(partNo) of \(partCount ?? 0))"
     }
 
+    /// The rows with these ids, due first. Sorted here, not by SQL: the claim reads them under
+    /// ``SQLDialect/orderedWalkOnly``, where an `ORDER BY` walks the whole due index.
     static func outboxEntries(_ s: any SQLSession, ids: [Int64]) throws(StoreError) -> [OutboxEntry] {
         guard !ids.isEmpty else { return [] }
         return try s.query(
-            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count))) ORDER BY o.next_attempt_at, o.id",
+            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))",
             ids.map { .integer($0) }
         ).map { (row: SQLRow) throws(StoreError) in try outboxEntry(row) }
+            .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
     }
 
     @discardableResult
