@@ -45,6 +45,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: Core
         .target(name: "XMLStreaming", dependencies: ["CLibXML2"], swiftSettings: hotPath),
@@ -102,7 +103,7 @@ let package = Package(
             name: "ClearanceCLI",
             dependencies: [
                 "XMLStreaming", "CEBModel", "ClearanceRules", "XMLSignature", "ClearanceStore",
-                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer", "ClearanceDemo",
+                "ClearanceIngest", "ClearanceRouting", "CustomsSimulator", "ClearanceServer", "ClearanceDemo", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

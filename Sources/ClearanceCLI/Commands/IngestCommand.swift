@@ -54,6 +54,7 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var rules: RulesOption
 
     func run() async throws {
+        MallocArenas.limit()
         let output = OutputBuffer()
         let printer = IssuePrinter(format: format, output: output)
         let progress = Progress()
