@@ -147,23 +147,30 @@ extension SQLStore {
         try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
             guard let r = try s.queryOne("""
                 SELECT guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict,
-                    id, complete
+                    id, complete, size
                 FROM messages WHERE guid = $1
                 """, [.text(guid)]) else { return nil }
             let direction = try r.requireString(3, "direction")
             guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
             guard r.int(9) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
             guard var raw = r.bytes(6) else { throw .notFound("raw bytes of message \(guid)") }
+            // `size` is the whole message's length: when the first piece holds all of it there are
+            // no further pieces to ask for (every delivery of a single message read an empty list).
+            if let size = r.int64(10), size == Int64(raw.count) { return try Self.messageRecord(r, direction: parsed, raw: raw) }
             for part in try s.query(
                 "SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(try r.requireInt64(8, "id"))]) {
                 guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
                 raw += bytes
             }
-            return MessageRecord(
-                guid: try r.requireString(0, "guid"), messageType: try r.requireString(1, "message_type"),
-                senderCode: try r.requireString(2, "sender_code"), direction: parsed,
-                receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: raw,
-                signatureVerdict: try r.requireString(7, "signature_verdict"))
+            return try Self.messageRecord(r, direction: parsed, raw: raw)
         }
+    }
+
+    private static func messageRecord(_ r: SQLRow, direction: MessageDirection, raw: [UInt8]) throws(StoreError) -> MessageRecord {
+        MessageRecord(
+            guid: try r.requireString(0, "guid"), messageType: try r.requireString(1, "message_type"),
+            senderCode: try r.requireString(2, "sender_code"), direction: direction,
+            receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: raw,
+            signatureVerdict: try r.requireString(7, "signature_verdict"))
     }
 }
