@@ -32,15 +32,19 @@ public final class CEBDecoder {
     /// - Parameters:
     ///   - rules: checks to run on each record's raw values beside the schema's.
     ///   - threading: where libxml2 runs.
+    ///   - tee: wraps the decoder's own event handler in one that also reads every event (a
+    ///     signature verification forwarding to it), so one parse serves both. Inline only.
     public init(limits: CEBLimits = .standard, rules: (any RecordRules)? = nil, threading: Threading = .inline,
-                sink: any CEBDocumentSink) {
+                tee: ((any XMLEventHandler) -> any XMLEventHandler)? = nil, sink: any CEBDocumentSink) {
         let checker = DocumentChecker(rules: rules, sink: sink)
         switch threading {
         case .inline:
             let core = DecoderCore(limits: limits, output: checker, streamsParts: sink.acceptsDocumentParts)
-            inline = (XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, handler: core), core)
+            let handler = tee?(core) ?? core
+            inline = (XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, handler: handler), core)
             pipeline = nil
         case .parserThread:
+            precondition(tee == nil, "a tee reads the parser's events on the caller's thread: use .inline")
             inline = nil
             pipeline = DecoderPipeline(limits: limits, checker: checker, streamsParts: sink.acceptsDocumentParts)
         }

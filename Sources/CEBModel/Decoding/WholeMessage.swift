@@ -17,10 +17,13 @@ public struct WholeMessage: Sendable {
     public var envelope: MessageEnvelope?
 
     /// Decodes `bytes`, running `rules` beside the schema's checks.
+    /// - Parameter tee: wraps the decoder's event handler (see ``CEBDecoder``), e.g. to verify a signature in the same parse.
     /// - Throws: ``XMLStreamError`` for input that is not a readable document.
-    public static func decode(_ bytes: [UInt8], rules: (any RecordRules)? = nil) throws(XMLStreamError) -> WholeMessage {
+    public static func decode(
+        _ bytes: [UInt8], rules: (any RecordRules)? = nil, tee: ((any XMLEventHandler) -> any XMLEventHandler)? = nil
+    ) throws(XMLStreamError) -> WholeMessage {
         let collector = Collector()
-        let decoder = CEBDecoder(rules: rules, sink: collector)
+        let decoder = CEBDecoder(rules: rules, tee: tee, sink: collector)
         try decoder.feed(bytes)
         try decoder.finish()
         return collector.message

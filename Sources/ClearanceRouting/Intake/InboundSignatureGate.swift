@@ -26,22 +26,25 @@ public struct InboundSignatureGate: Sendable {
         self.requireWhenRegistered = requireWhenRegistered
     }
 
-    /// Checks `bytes` (the bare CEB message) against the certificate registered for `signer`.
+    /// Checks `message` (its bare CEB bytes) against the certificate registered for `signer`,
+    /// using the check made while it was decoded when that was against the same certificate.
     /// - Parameters:
     ///   - signer: the enterprise the message claims to come from, when it is registered.
     ///   - claimedCode: its code, for messages.
-    public func check(bytes: [UInt8], hasSignature: Bool, signer: EnterpriseRecord?, claimedCode: String) -> Decision {
-        decide(hasSignature: hasSignature, signer: signer, claimedCode: claimedCode) {
-            Result { () throws(VerificationFailure) -> VerificationResult in
-                guard let pem = signer?.certificatePEM else { throw VerificationFailure(.missingCertificate) }
-                let verifier: SignatureVerifier
-                do {
-                    verifier = try Self.verifiers.verifier(pinning: pem)
-                } catch {
-                    throw VerificationFailure(.invalidCertificate("the registered certificate cannot be used: \(error)"))
-                }
-                return try verifier.verify(bytes: bytes)
-            }
+    public func check(_ message: DecodedMessage, signer: EnterpriseRecord?, claimedCode: String) -> Decision {
+        decide(hasSignature: message.hasSignature, signer: signer, claimedCode: claimedCode) {
+            guard let pem = signer?.certificatePEM else { return .failure(VerificationFailure(.missingCertificate)) }
+            if let early = message.verification, early.certificatePEM == pem { return early.outcome }
+            return Result { () throws(VerificationFailure) -> VerificationResult in try Self.verifier(pinning: pem).verify(bytes: message.bytes) }
+        }
+    }
+
+    /// The verifier trusting only the registered certificate `pem`.
+    static func verifier(pinning pem: String) throws(VerificationFailure) -> SignatureVerifier {
+        do {
+            return try verifiers.verifier(pinning: pem)
+        } catch {
+            throw VerificationFailure(.invalidCertificate("the registered certificate cannot be used: \(error)"))
         }
     }
 

@@ -57,11 +57,18 @@ public struct MessageIntake: Sendable {
     public func accept(_ bytes: [UInt8], from sender: EnterpriseRecord?, receivedAt: Date = Date()) async throws(FlowError) -> IntakeResult {
         let message: DecodedMessage
         do {
-            message = try DecodedMessage.decode(bytes)
+            message = try decode(bytes, from: sender)
         } catch {
             return IntakeResult(guid: "", messageType: "", signature: .unchecked, verdict: .unreadable(error.description), message: nil)
         }
         return try await accept(message, from: sender, receivedAt: receivedAt)
+    }
+
+    /// Decodes a message from `sender` for `accept(_:from:receivedAt:)`, verifying its
+    /// signature in the same parse against the certificate registered for `sender`, the one
+    /// it must be signed with (save for ops accounts, which send for others).
+    public func decode(_ bytes: [UInt8], from sender: EnterpriseRecord?) throws(FlowError) -> DecodedMessage {
+        try DecodedMessage.decode(bytes, verifyingAgainst: sender?.role == .ops ? nil : sender?.certificatePEM)
     }
 
     /// Takes one message already decoded (a face that looks at its guid first, e.g. for a stored answer).
@@ -97,7 +104,7 @@ public struct MessageIntake: Sendable {
             throw .store(error)
         }
         let gate = InboundSignatureGate(requireWhenRegistered: options.requireSignatureWhenRegistered)
-        let decision = gate.check(bytes: message.bytes, hasSignature: message.hasSignature, signer: signer, claimedCode: claimed)
+        let decision = gate.check(message, signer: signer, claimedCode: claimed)
         if let refusal = decision.refusal { return (decision.verdict, .refused(refusal)) }
         return (decision.verdict, .flow(try await flow.accept(message, receivedAt: receivedAt, signatureVerdict: decision.verdict)))
     }
@@ -115,8 +122,7 @@ public struct MessageIntake: Sendable {
         let insecure = options.acceptUnverifiedReceipts
         let gate = InboundSignatureGate(requireWhenRegistered: !insecure)
         let decision = gate.check(
-            bytes: message.bytes, hasSignature: message.hasSignature,
-            signer: insecure ? sender.signatureOptional : sender.requiringSignature, claimedCode: sender.code)
+            message, signer: insecure ? sender.signatureOptional : sender.requiringSignature, claimedCode: sender.code)
         if let refusal = decision.refusal { return (decision.verdict, .refused(refusal)) }
         let latest = receivedAt.addingTimeInterval(options.receiptClockSkew)
         for document in message.documents {

@@ -45,7 +45,7 @@ struct MessageController {
     func judge(_ bytes: [UInt8], from enterprise: EnterpriseRecord) async throws -> Judged {
         let decoded: DecodedMessage
         do {
-            decoded = try DecodedMessage.decode(bytes)
+            decoded = try environment.intake.decode(bytes, from: enterprise)
         } catch {
             environment.metrics.message(type: "unknown", verdict: "unreadable")
             throw HTTPError(.badRequest, message: "\(error)")

@@ -14,9 +14,9 @@ import XMLStreaming
 /// serial; the certificate trusted by the policy's ``TrustStore``. Each refusal is a
 /// ``VerificationFailure`` with a precise reason.
 ///
-/// Three ways in: ``verify(path:)`` and ``verify(bytes:)`` parse the document themselves;
-/// ``verification(forwardingTo:)`` returns a handler that verifies *while another handler reads the
-/// same events*, so decoding and verifying share one parse.
+/// Ways in: ``verify(path:)`` and ``verify(bytes:)`` parse the document themselves;
+/// ``verification(forwardingTo:)`` and ``verification(of:forwardingTo:)`` return a handler that
+/// verifies *while another handler reads the same events*, so decoding and verifying share one parse.
 ///
 /// Thread-safe: one verifier can serve many threads; each call has its own state.
 public final class SignatureVerifier: Sendable {
@@ -38,14 +38,27 @@ public final class SignatureVerifier: Sendable {
         SignatureVerification(policy: policy, plan: .full(policy), forwardingTo: inner, certificates: certificates)
     }
 
-    /// Verifies a signed document held in memory.
-    public func verify(bytes: [UInt8]) throws(VerificationFailure) -> VerificationResult {
-        let tail = bytes.suffix(Self.tailLength)
-        let verification = SignatureVerification(policy: policy, plan: .hinted(tail: tail, policy: policy), forwardingTo: nil, certificates: certificates)
-        try Self.run(verification, limits: policy.limits) { (parser) throws(XMLStreamError) in try parser.feed(bytes) }
-        return try SignatureCheck(policy: policy, certificates: certificates).evaluate(verification.evidence()) { (method, digest) throws(VerificationFailure) in
+    /// A handler that verifies `bytes` while `inner` reads the same events (one parse decodes and
+    /// verifies a message held in memory). It digests only the forms the document's last bytes name;
+    /// after the parser has finished, ``result(of:bytes:)`` judges it, digesting `bytes` again only
+    /// when that hint missed the signature's algorithms.
+    public func verification(of bytes: [UInt8], forwardingTo inner: (any XMLEventHandler)?) -> SignatureVerification {
+        SignatureVerification(
+            policy: policy, plan: .hinted(tail: bytes.suffix(Self.tailLength), policy: policy), forwardingTo: inner, certificates: certificates)
+    }
+
+    /// The verdict on `bytes`, whose events `verification` (from ``verification(of:forwardingTo:)``) has read to the end.
+    public func result(of verification: SignatureVerification, bytes: [UInt8]) throws(VerificationFailure) -> VerificationResult {
+        try SignatureCheck(policy: policy, certificates: certificates).evaluate(verification.evidence()) { (method, digest) throws(VerificationFailure) in
             try self.digest(method: method, algorithm: digest) { (parser) throws(XMLStreamError) in try parser.feed(bytes) }
         }
+    }
+
+    /// Verifies a signed document held in memory.
+    public func verify(bytes: [UInt8]) throws(VerificationFailure) -> VerificationResult {
+        let verification = verification(of: bytes, forwardingTo: nil)
+        try Self.run(verification, limits: policy.limits) { (parser) throws(XMLStreamError) in try parser.feed(bytes) }
+        return try result(of: verification, bytes: bytes)
     }
 
     /// Verifies a signed document file (`-` for standard input), streaming it in constant memory.
