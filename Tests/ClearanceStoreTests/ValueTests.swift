@@ -19,6 +19,18 @@ struct ValueTests {
         #expect(FixedDecimal("0.1")! < FixedDecimal("0.2")!)
     }
 
+    @Test("hex decodes every byte, either case, and refuses odd lengths and non-digits")
+    func hex() {
+        let every = (0...255).map { UInt8($0) }
+        #expect(Hex.decode(Hex.encode(every)) == every)
+        #expect(Hex.decode(Hex.encode(every).uppercased()) == every)
+        #expect(Hex.decode("") == [])
+        #expect(Hex.decode("0aFf") == [0x0a, 0xff])
+        for bad in ["0", "abc", "0g", "g0", " 0", "0x00", "ÿÿ"] { #expect(Hex.decode(bad) == nil, "\(bad)") }
+        let text = Array("00ff7f".utf8)
+        #expect(text.withUnsafeBufferPointer { Hex.decode($0) } == [0x00, 0xff, 0x7f])
+    }
+
     @Test("buyer ID hash is keyed, normalised and stable")
     func idHash() throws {
         let masker = try BuyerIdentityMasker(salt: testSalt)

@@ -4,7 +4,7 @@ import Foundation
 /// One libpq connection. Used only on its ``EngineThread``; all calls block that thread.
 ///
 /// Parameters are sent in text format (so NUMERIC values keep every digit and bytea goes as
-/// `\x…` hex); results come back as text and are parsed by ``SQLRow``.
+/// `\x…` hex); results come back as text and are parsed by ``SQLRow``, save `bytea` cells, decoded to bytes here.
 ///
 /// Every parameterised statement is prepared once per connection (`PQprepare`) and run with
 /// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
@@ -152,12 +152,15 @@ final class PGConnection: SQLSession {
         let columnCount = PQnfields(result)
         var rows: [SQLRow] = []
         rows.reserveCapacity(Int(rowCount))
+        let bytea = (0..<columnCount).map { PQftype(result, $0) == Self.byteaOID }
         for r in 0..<rowCount {
             var values: [SQLValue] = []
             values.reserveCapacity(Int(columnCount))
             for c in 0..<columnCount {
                 if PQgetisnull(result, r, c) == 1 {
                     values.append(.null)
+                } else if bytea[Int(c)], let bytes = Self.bytea(PQgetvalue(result, r, c), length: PQgetlength(result, r, c)) {
+                    values.append(.blob(bytes))
                 } else {
                     values.append(.text(String(cString: PQgetvalue(result, r, c))))
                 }
@@ -165,6 +168,19 @@ final class PGConnection: SQLSession {
             rows.append(SQLRow(values: values))
         }
         return rows
+    }
+
+    /// PostgreSQL's type OID for `bytea`.
+    private static let byteaOID: Oid = 17
+
+    /// A `bytea` cell's bytes, decoded from its `\x…` hex text in place: a stored message's raw
+    /// bytes never become a `String` twice their size. Nil for another spelling (`bytea_output = escape`).
+    private static func bytea(_ value: UnsafeMutablePointer<CChar>?, length: Int32) -> [UInt8]? {
+        guard let value, length >= 2 else { return nil }
+        return value.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { text -> [UInt8]? in
+            guard text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x") else { return nil }
+            return Hex.decode(UnsafeBufferPointer(start: text + 2, count: Int(length) - 2))
+        }
     }
 
     @discardableResult
