@@ -3,8 +3,8 @@ import Foundation
 
 /// One libpq connection. Used only on its ``EngineThread``; all calls block that thread.
 ///
-/// Parameters are sent in text format (so NUMERIC values keep every digit and bytea goes as
-/// `\x…` hex); results come back as text and are parsed by ``SQLRow``, save `bytea` cells, decoded to bytes here.
+/// Parameters are sent in text format (so NUMERIC values keep every digit), save bytes, sent in
+/// binary; results come back as text and are parsed by ``SQLRow``, save `bytea` cells, decoded to bytes here.
 ///
 /// Every parameterised statement is prepared once per connection (`PQprepare`) and run with
 /// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
@@ -107,14 +107,32 @@ final class PGConnection: SQLSession {
     /// Runs a statement, returning its result (caller clears it) or throwing the server error.
     private func run(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> OpaquePointer {
         guard let conn else { throw .closed }
-        let values: [UnsafeMutablePointer<CChar>?] = params.map { Self.text($0).map { strdup($0) } ?? nil }
+        // Bytes go in binary format (a `bytea` parameter's binary form is the bytes themselves): no
+        // hex text twice their size to write here and for the server to decode.
+        var values: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        values.reserveCapacity(params.count)
+        for param in params {
+            if case .blob(let bytes) = param {
+                let copy = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: CChar.self)
+                bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(copy, base, bytes.count) } }
+                values.append(copy)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            } else {
+                values.append(Self.text(param).map { strdup($0) } ?? nil)
+                lengths.append(0)
+                formats.append(0)
+            }
+        }
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
         // Statements without parameters (ANALYZE, SET LOCAL…) are one-offs: sent as they are.
         let name = params.isEmpty ? nil : try statementName(sql, parameterCount: params.count)
         let result = pointers.withUnsafeBufferPointer { buffer in
-            if let name { PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, nil, nil, 0) }
-            else { PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0) }
+            if let name { PQexecPrepared(conn, name, Int32(buffer.count), buffer.baseAddress, lengths, formats, 0) }
+            else { PQexecParams(conn, sql, Int32(buffer.count), nil, buffer.baseAddress, lengths, formats, 0) }
         }
         guard let result else { throw error(nil, sql) }
         let status = PQresultStatus(result)
