@@ -22,14 +22,16 @@ public enum Hex {
     /// PostgreSQL hands every `bytea` cell over this way, a stored message's raw bytes included.
     public static func decode(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
-        return [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { out, written in
-            var i = 0
-            while i < utf8.count {
-                let hi = values[Int(utf8[i])], lo = values[Int(utf8[i + 1])]
-                guard hi | lo < 16 else { return }
-                out[written] = hi << 4 | lo
-                written += 1
-                i += 2
+        return values.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { out, written in
+                var i = 0
+                while i < utf8.count {
+                    let hi = table[Int(utf8[i])], lo = table[Int(utf8[i + 1])]
+                    guard hi | lo < 16 else { return }
+                    out[written] = hi << 4 | lo
+                    written += 1
+                    i += 2
+                }
             }
         }.nilUnlessCount(utf8.count / 2)
     }
