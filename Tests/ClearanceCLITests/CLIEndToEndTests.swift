@@ -102,19 +102,7 @@ import Testing
     @Test func ingestRouteQueuesACompleteBatchAndHoldsARefusedOne() async throws {
         let dir = scratchDirectory("cli-ingest-route")
         let store = "sqlite://\(dir)/store.sqlite"
-        let rules = dir + "/routes.yaml"
-        try """
-            version: 1
-            senderId: DXPENT0000000001
-            destinations:
-              customs:
-                spool: {outbox: "\(dir)/out"}
-                envelope: none
-            rules:
-              - name: all
-                match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
-                to: customs
-            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let rules = try Self.spoolRules(dir)
         let good = [SampleShipment.make(7400), SampleShipment.make(7401)]
         let bad = [SampleShipment.make(7402) { text, kind in
             if kind == "order" { text = text.replacingOccurrences(of: "<ceb:buyerName>陈思远</ceb:buyerName>", with: "<ceb:buyerName>陈思源</ceb:buyerName>") }
@@ -152,15 +140,8 @@ import Testing
         #expect(held2.contains("refused") && !held2.contains("routed"), "\(held2)")
     }
 
-    /// `clearance submit` checks signatures as the service does: once the sender has a registered
-    /// certificate, an unsigned or foreign-signed message is refused and not stored; one signed
-    /// with the registered key goes through with the verdict stored.
-    /// `submit --jobs`: many shipments' four documents taken 16 at once (so an inventory may be judged
-    /// before its order): every one ends routed exactly once, and the output keeps the files' order.
-    @Test(arguments: TestEngine.allCases)
-    func submitManyAtOnceRoutesEveryShipmentOnceInFileOrder(_ engine: TestEngine) async throws {
-        let dir = scratchDirectory("cli-submit-jobs")
-        let store = try freshURL(engine)
+    /// A routing table sending every import message to the spool folder `dir/out`, written to `dir/routes.yaml`.
+    static func spoolRules(_ dir: String) throws -> String {
         let rules = dir + "/routes.yaml"
         try """
             version: 1
@@ -174,6 +155,16 @@ import Testing
                 match: {messageType: [CEB311, CEB411, CEB511, CEB621]}
                 to: customs
             """.write(toFile: rules, atomically: true, encoding: .utf8)
+        return rules
+    }
+
+    /// `submit --jobs`: many shipments' four documents taken 16 at once (so an inventory may be judged
+    /// before its order): every one ends routed exactly once, and the output keeps the files' order.
+    @Test(arguments: TestEngine.allCases)
+    func submitManyAtOnceRoutesEveryShipmentOnceInFileOrder(_ engine: TestEngine) async throws {
+        let dir = scratchDirectory("cli-submit-jobs")
+        let store = try freshURL(engine)
+        let rules = try Self.spoolRules(dir)
         var files: [String] = []
         for n in 0..<12 {
             let s = SampleShipment.make(7600 + n)
@@ -196,6 +187,9 @@ import Testing
         #expect(try await run(["submit", "--store", store, "--rules", rules, "--jobs", "0", files[0]]).status == 2)
     }
 
+    /// `clearance submit` checks signatures as the service does: once the sender has a registered
+    /// certificate, an unsigned or foreign-signed message is refused and not stored; one signed
+    /// with the registered key goes through with the verdict stored.
     @Test func submitRefusesMessagesNotSignedByTheRegisteredCertificate() async throws {
         let dir = scratchDirectory("cli-submit-sig")
         let store = "sqlite://\(dir)/store.sqlite"
