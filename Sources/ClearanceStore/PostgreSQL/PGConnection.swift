@@ -3,8 +3,8 @@ import Foundation
 
 /// One libpq connection. Used only on its ``EngineThread``; all calls block that thread.
 ///
-/// Parameters are sent in text format (so NUMERIC values keep every digit), save bytes, sent in
-/// binary; results come back as text and are parsed by ``SQLRow``, save `bytea` cells, decoded to bytes here.
+/// Parameters are sent as ``parameter(_:)`` says (bytes in binary, the rest as text); results come
+/// back as text and are parsed by ``SQLRow``, save `bytea` cells, decoded to bytes here.
 ///
 /// Every parameterised statement is prepared once per connection (`PQprepare`) and run with
 /// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
@@ -78,14 +78,20 @@ final class PGConnection: SQLSession {
 
     static func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// Text-format parameter value.
-    static func text(_ value: SQLValue) -> String? {
+    /// A parameter as libpq takes it: a `malloc`ed value (the caller frees it), its length and its
+    /// format. Bytes go in binary (a `bytea` parameter's binary form is the bytes themselves: no hex
+    /// text twice their size to write here and for the server to decode); the rest as text, so
+    /// NUMERIC values keep every digit.
+    static func parameter(_ value: SQLValue) -> (value: UnsafeMutablePointer<CChar>?, length: Int32, format: Int32) {
         switch value {
-        case .null: nil
-        case .integer(let n): String(n)
-        case .text(let s): s
-        case .decimal(let d): d.description
-        case .blob(let b): "\\x" + Hex.encode(b)
+        case .null: return (nil, 0, 0)
+        case .integer(let n): return (strdup(String(n)), 0, 0)
+        case .text(let s): return (strdup(s), 0, 0)
+        case .decimal(let d): return (strdup(d.description), 0, 0)
+        case .blob(let bytes):
+            let copy = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: CChar.self)
+            bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(copy, base, bytes.count) } }
+            return (copy, Int32(bytes.count), 1)
         }
     }
 
@@ -107,25 +113,8 @@ final class PGConnection: SQLSession {
     /// Runs a statement, returning its result (caller clears it) or throwing the server error.
     private func run(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> OpaquePointer {
         guard let conn else { throw .closed }
-        // Bytes go in binary format (a `bytea` parameter's binary form is the bytes themselves): no
-        // hex text twice their size to write here and for the server to decode.
-        var values: [UnsafeMutablePointer<CChar>?] = []
-        var lengths: [Int32] = []
-        var formats: [Int32] = []
-        values.reserveCapacity(params.count)
-        for param in params {
-            if case .blob(let bytes) = param {
-                let copy = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: CChar.self)
-                bytes.withUnsafeBytes { if let base = $0.baseAddress { memcpy(copy, base, bytes.count) } }
-                values.append(copy)
-                lengths.append(Int32(bytes.count))
-                formats.append(1)
-            } else {
-                values.append(Self.text(param).map { strdup($0) } ?? nil)
-                lengths.append(0)
-                formats.append(0)
-            }
-        }
+        let parameters = params.map(Self.parameter)
+        let values = parameters.map(\.value), lengths = parameters.map(\.length), formats = parameters.map(\.format)
         defer { values.forEach { free($0) } }
         let pointers = values.map { UnsafePointer($0) }
         // Statements without parameters (ANALYZE, SET LOCAL…) are one-offs: sent as they are.
@@ -232,28 +221,11 @@ final class PGConnection: SQLSession {
     }
 
     func writeParts(messageId: Int64, parts: [MessagePart]) throws(StoreError) {
-        guard let conn else { throw .closed }
-        let sql = """
-            INSERT INTO message_parts (message_id, part_no, bytes) VALUES ($1::bigint, $2::integer, $3::bytea)
-            ON CONFLICT (message_id, part_no) DO UPDATE SET bytes = EXCLUDED.bytes
-            """
-        let name = try statementName(sql, parameterCount: 3)
         for part in parts {
-            // $1 and $2 as text, $3 in binary format: the raw bytes go as they are (no hex doubling).
-            let id = strdup(String(messageId)), number = strdup(String(part.index))
-            defer { free(id); free(number) }
-            let result = part.bytes.withUnsafeBufferPointer { bytes -> OpaquePointer? in
-                let values: [UnsafePointer<CChar>?] = [
-                    UnsafePointer(id), UnsafePointer(number),
-                    UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
-                ]
-                let lengths: [Int32] = [0, 0, Int32(bytes.count)]
-                let formats: [Int32] = [0, 0, 1]
-                return PQexecPrepared(conn, name, 3, values, lengths, formats, 0)
-            }
-            guard let result else { throw error(nil, sql) }
-            defer { PQclear(result) }
-            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result, sql) }
+            try execute("""
+                INSERT INTO message_parts (message_id, part_no, bytes) VALUES ($1::bigint, $2::integer, $3::bytea)
+                ON CONFLICT (message_id, part_no) DO UPDATE SET bytes = EXCLUDED.bytes
+                """, [.integer(messageId), .integer(Int64(part.index)), .blob(part.bytes)])
         }
     }
 
