@@ -216,6 +216,8 @@ struct PaymentDataEndToEndTests {
             let refused = try #require(try await rig.requests().first)
             #expect(refused.customsCode == "20004")
             #expect(try await rig.events().contains { $0 == ("payment-data-answered", "20004") })
+            // The answer is recorded before the worker files its outbox row as dead.
+            try await Self.eventually("the outbox row is dead") { try await !h.store.outboxEntries(status: .dead, limit: 10).isEmpty }
             let dead = try await h.store.outboxEntries(status: .dead, limit: 10)
             #expect(dead.count == 1 && dead.first?.paymentRequestId == refused.id)
             #expect(dead.first?.lastError?.contains("20004") == true)
