@@ -2,7 +2,7 @@ import Foundation
 
 /// A statement parameter or result cell, engine-neutral.
 ///
-/// PostgreSQL results come back in text format, so readers accept both native and text forms.
+/// PostgreSQL results come back in text format (save `bytea`, as ``blob(_:)``), so readers accept both native and text forms.
 enum SQLValue: Sendable, Hashable {
     case null
     case integer(Int64)
@@ -62,11 +62,10 @@ struct SQLRow: Sendable {
 
     func date(_ i: Int) -> Date? { int64(i).map { StoreClock.date(milliseconds: $0) } }
 
-    /// Blob columns: raw bytes (SQLite) or `\x…` hex text (PostgreSQL bytea).
+    /// Blob columns: raw bytes from either engine (``PGConnection`` decodes a `bytea` cell's hex itself).
     func bytes(_ i: Int) -> [UInt8]? {
         switch values[i] {
         case .blob(let b): b
-        case .text(let s) where s.hasPrefix("\\x"): Hex.decode(s.dropFirst(2))
         case .text(let s): Array(s.utf8)
         default: nil
         }
