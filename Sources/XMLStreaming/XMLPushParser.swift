@@ -14,8 +14,8 @@ import CLibXML2
 public final class XMLPushParser {
     /// The limits in force.
     public let limits: XMLLimits
-    /// The vocabulary whose names arrive as symbols, in the order given.
-    public let vocabulary: [String]
+    /// The vocabulary whose names arrive as symbols.
+    public let vocabulary: XMLVocabulary
 
     let handler: any XMLEventHandler
     let context: xmlParserCtxtPtr
@@ -33,10 +33,10 @@ public final class XMLPushParser {
 
     /// Creates a parser.
     /// - Parameters:
-    ///   - vocabulary: names (element, attribute, namespace URI) reported as indexes into this array.
+    ///   - vocabulary: names (element, attribute, namespace URI) reported as indexes into its names.
     ///   - limits: bounds on untrusted input.
     ///   - handler: receives the events; held strongly for the parser's life.
-    public init(vocabulary: [String] = [], limits: XMLLimits = .standard, handler: any XMLEventHandler) {
+    public init(vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard, handler: any XMLEventHandler) {
         self.limits = limits
         self.vocabulary = vocabulary
         self.handler = handler
@@ -48,10 +48,7 @@ public final class XMLPushParser {
         }
         self.context = context
         xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NOCDATA.rawValue))
-        let dictionary = context.pointee.dict
-        symbols = SymbolMap(pointers: vocabulary.map { name in
-            UnsafePointer(xmlDictLookup(dictionary, name, Int32(name.utf8.count))!)
-        })
+        symbols = SymbolMap(vocabulary: vocabulary)
         symbolStack = .allocate(capacity: limits.maxDepth + 1)
         context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
     }

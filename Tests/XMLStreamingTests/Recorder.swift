@@ -42,7 +42,7 @@ final class Recorder: XMLEventHandler {
 }
 
 /// Parses `bytes` fed in chunks of `chunk` bytes; returns the events or the error.
-func parse(_ bytes: [UInt8], chunk: Int = 1 << 16, vocabulary: [String] = [], limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
+func parse(_ bytes: [UInt8], chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
     let recorder = Recorder()
     let parser = XMLPushParser(vocabulary: vocabulary, limits: limits, handler: recorder)
     do throws(XMLStreamError) {
@@ -60,6 +60,6 @@ func parse(_ bytes: [UInt8], chunk: Int = 1 << 16, vocabulary: [String] = [], li
     }
 }
 
-func parse(_ text: String, chunk: Int = 1 << 16, vocabulary: [String] = [], limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
+func parse(_ text: String, chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
     parse(Array(text.utf8), chunk: chunk, vocabulary: vocabulary, limits: limits)
 }

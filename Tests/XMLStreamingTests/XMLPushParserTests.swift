@@ -26,6 +26,26 @@ import XMLStreaming
         #expect(recorder.symbols == [1, -1, 0, 2, -1])
     }
 
+    /// A parser learns name pointers as it meets them, into a table that stops learning when half full:
+    /// names met after that (here, after 40 unknown ones) must still get their symbols, every time.
+    @Test func symbolsHoldPastTheLearntNames() {
+        let unknown = (0..<40).map { "<u\($0)/>" }.joined()
+        let known = "<orderNo/><note/><orderNo/><OrderHead/>"
+        let (recorder, error) = parse("<CEB311Message>\(unknown)\(known)\(unknown)\(known)</CEB311Message>",
+                                      vocabulary: ["OrderHead", "CEB311Message", "orderNo", "note"])
+        #expect(error == nil)
+        let twice = Array(repeating: Int32(-1), count: 40) + [2, 3, 2, 0]
+        #expect(recorder.symbols == [1] + twice + twice)
+    }
+
+    @Test func vocabularyLooksNamesUpByTheirBytes() {
+        let vocabulary = XMLVocabulary(["a", "ab", "a", "", "中文"])
+        #expect(vocabulary.names.count == 5)
+        let (recorder, error) = parse("<ab><a/><中文/><abc/><b/></ab>", vocabulary: vocabulary)
+        #expect(error == nil)
+        #expect(recorder.symbols == [1, 0, 4, -1, -1])
+    }
+
     @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
     func chunkBoundariesDoNotChangeEvents(chunk: Int) {
         let (whole, _) = parse(document)

@@ -1,3 +1,5 @@
+import XMLStreaming
+
 /// The decoder's vocabulary and lookup tables, built once from the ``MessageCatalog``.
 ///
 /// Every element name of every message becomes a symbol; each record gets a table from
@@ -6,7 +8,7 @@ final class DecoderTables: @unchecked Sendable {
     // Immutable after init and never freed (the shared instance lives as long as the process),
     // so the raw field tables are safe to read from any thread.
     /// Names reported as symbols by the XML parser.
-    let vocabulary: [String]
+    let vocabulary: XMLVocabulary
     /// Symbol → index in `MessageCatalog.all` of the message whose root it names, or -1.
     let rootMessage: [Int32]
     /// Per message: symbols of its document element, head element and line element (-1 if none).
@@ -65,7 +67,7 @@ final class DecoderTables: @unchecked Sendable {
         symbolDsigNamespace = symbol(EnvelopeSpecs.dsigNamespace)
         symbolBaseTransfer = index[EnvelopeSpecs.baseTransfer.element]!
         symbolBaseSubscribe = index[EnvelopeSpecs.baseSubscribe.element]!
-        vocabulary = names
+        vocabulary = XMLVocabulary(names)
 
         func fieldTable(_ record: RecordSpec) -> UnsafeMutablePointer<Int16> {
             let table = UnsafeMutablePointer<Int16>.allocate(capacity: names.count)

@@ -20,7 +20,7 @@ enum MessageSplitter {
     ) async throws(MessageSplitError) -> [OutboxPart] {
         guard maxDocuments > 0 else { throw MessageSplitError("no document limit to split by") }
         let scanner = DocumentBoundaryScanner(documentElement: spec.document.element)
-        let parser = XMLPushParser(vocabulary: [], limits: CEBLimits.standard.xml, handler: scanner)
+        let parser = XMLPushParser(limits: CEBLimits.standard.xml, handler: scanner)
         scanner.offset = { [unowned parser] in parser.bytesConsumed }
         var bases: [Int] = []
         var total = 0
