@@ -14,9 +14,12 @@ import XMLStreaming
 ///   is stored whole, still holds them); valid declarations are stored, valid receipts move
 ///   their declaration's status.
 /// - Chunks: valid declarations are collected into chunks of ``IngestOptions/chunkSize``; each
-///   chunk is one store transaction. While the store writes one chunk (on its own threads),
-///   parsing fills the next: at most one chunk in flight and one filling (and one batch of raw
-///   parts in flight beside it, on another connection), so memory stays flat whatever the input.
+///   chunk is one store transaction. While the store writes chunks (on its own threads),
+///   parsing fills the next: at most ``IngestOptions/chunksInFlight`` chunks in flight and one
+///   filling (and one batch of raw parts in flight beside them, on another connection), so memory
+///   stays flat whatever the input. Chunks in flight may commit in any order; a chunk that builds
+///   on earlier ones (lines of a document begun in an earlier chunk, receipts, withdrawals, manifest
+///   links) waits for all of them first.
 /// - Raw bytes: the message is stored "exactly as received" in parts of
 ///   ``IngestOptions/partSize`` (in their own transactions); its SHA-256 is computed as it streams
 ///   and recorded, with the size, when the message is marked complete at the end.
@@ -32,7 +35,8 @@ public final class BatchIngestor {
     private var partCount = 0
     private var bytesRead = 0
     private var started: StreamedMessageStart?
-    private var inFlight: Task<ChunkResult, any Error>?
+    /// Chunk writes in flight, oldest first.
+    private var inFlight: [Task<ChunkResult, any Error>] = []
     private var partsInFlight: Task<Void, any Error>?
     private var isFinished = false
 
@@ -189,10 +193,12 @@ public final class BatchIngestor {
                 partsInFlight = Task { _ = try await store.ingestStreamedChunk(parts) }
             }
             guard !chunk.declarations.isEmpty || !chunk.receipts.isEmpty || !chunk.hasNoRows else { continue }
-            try await awaitInFlight()
+            // A chunk that reads what earlier chunks wrote waits for all of them; others only for room.
+            let dependsOnEarlierChunks = !chunk.hasNoRows || !chunk.receipts.isEmpty
+            try await awaitInFlight(leaving: dependsOnEarlierChunks ? 0 : options.chunksInFlight - 1)
             let streamed = StreamedChunk(messageGuid: guid, senderCode: sender, declarations: chunk.declarations, moreLines: chunk.moreLines)
             let (receipts, withdrawn, manifests) = (chunk.receipts, chunk.withdrawn, chunk.manifests)
-            inFlight = Task {
+            inFlight.append(Task {
                 let report = streamed.declarations.isEmpty && streamed.moreLines.isEmpty
                     ? IngestReport() : try await store.ingestStreamedChunk(streamed)
                 let outcomes = receipts.isEmpty ? [] : try await store.storeReceipts(receipts)
@@ -206,7 +212,7 @@ public final class BatchIngestor {
                 for head in manifests { links.add(try await store.linkManifest(senderCode: sender, declaration: head)) }
                 return ChunkResult(report: report, receiptsInserted: outcomes.filter(\.inserted).count,
                                    receiptsSkipped: outcomes.filter { !$0.inserted }.count, links: links, withdrawn: removed)
-            }
+            })
         }
     }
 
@@ -241,10 +247,23 @@ public final class BatchIngestor {
         }
     }
 
-    /// Waits for the chunk in flight and adds its result to the summary.
-    private func awaitInFlight() async throws(IngestError) {
-        guard let task = inFlight else { return }
-        inFlight = nil
+    /// Waits for chunks in flight, oldest first, until at most `leaving` remain, adding their results
+    /// to the summary. When one failed, waits for all the others too (each commits or fails whole,
+    /// and the summary counts those that committed), then throws the first failure.
+    private func awaitInFlight(leaving: Int = 0) async throws(IngestError) {
+        var failure: IngestError?
+        while inFlight.count > (failure == nil ? max(0, leaving) : 0) {
+            do throws(IngestError) {
+                try await awaitOldest()
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func awaitOldest() async throws(IngestError) {
+        let task = inFlight.removeFirst()
         let result: ChunkResult
         do {
             result = try await task.value
@@ -267,7 +286,7 @@ public final class BatchIngestor {
         collector.observer?.chunkCommitted(s)
     }
 
-    /// On failure: lets the chunk in flight finish (it commits or fails whole), and stops.
+    /// On failure: lets the chunks in flight finish (each commits or fails whole), and stops.
     private func abandon() async {
         isFinished = true
         collector.ready.removeAll()

@@ -7,8 +7,14 @@ import Foundation
 public struct IngestOptions: Sendable {
     /// Validation, exactly as `clearance validate` applies it.
     public var validation: ValidationOptions
-    /// Declarations per chunk transaction (at most one chunk is in flight while the next fills).
+    /// Declarations per chunk transaction.
     public var chunkSize: Int
+    /// Chunk transactions written at once while the next chunk fills. Two keep both cores busy: one
+    /// chunk's rows are prepared, encoded and sent while the other's are inserted and indexed (on a
+    /// 2-core machine, 100,000 inventories into PostgreSQL: 6.6–6.8 s with one, 5.3–5.5 s with two).
+    /// Each one more holds one more chunk in memory. SQLite writes them one after the other, but
+    /// still prepares the next chunk while one is written.
+    public var chunksInFlight = 2
     /// Raw bytes per stored message part.
     public var partSize: Int
     /// Lines a chunk may collect before it is committed: a CEB607 consolidated waybill streamed in
@@ -39,7 +45,7 @@ public struct IngestOptions: Sendable {
 
     /// Creates options; sizes are clamped to at least 1 (and `maxChunkBytes` to at least `partSize`).
     public init(
-        validation: ValidationOptions = ValidationOptions(), chunkSize: Int = 3_000, partSize: Int = 1 << 20,
+        validation: ValidationOptions = ValidationOptions(), chunkSize: Int = 2_000, partSize: Int = 1 << 20,
         maxChunkBytes: Int = 16 << 20, senderCode: String? = nil, direction: MessageDirection = .inbound,
         signatureVerdict: String = "unchecked", receivedAt: Date = .now
     ) {

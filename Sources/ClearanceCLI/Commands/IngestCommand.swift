@@ -39,7 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
     var requireSignature = false
 
     @Option(help: "Declarations per transaction.")
-    var chunkSize = 3_000
+    var chunkSize = 2_000
 
     @Flag(name: .shortAndLong, help: "Print only the summary.")
     var quiet = false

@@ -8,6 +8,7 @@
 ///
 /// Declarations find their message, and lines their declaration, through scalar sub-selects on
 /// the unique keys, so a re-run (or a row already stored by an earlier chunk) is simply skipped.
+/// Rows go in key order (``PreparedChunk/declarationsInKeyOrder``), as in ``PGBulkWriter``.
 struct RowInsertWriter {
     let connection: any SQLSession
 
@@ -50,7 +51,7 @@ struct RowInsertWriter {
         // Declarations.
         let declColumns = ["message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
         let declWidth = BulkColumns.declarations.count + 2
-        for group in chunk.declarations.chunked(Self.declarationsPerStatement) {
+        for group in chunk.declarationsInKeyOrder.chunked(Self.declarationsPerStatement) {
             var tuples: [String] = []
             var params: [SQLValue] = []
             params.reserveCapacity(group.count * declWidth)
@@ -73,7 +74,7 @@ struct RowInsertWriter {
         // Lines, attached through the declaration's unique key.
         let lineColumns = ["declaration_id"] + BulkColumns.lines.map(\.name)
         let lineWidth = BulkColumns.lineKey.count + BulkColumns.lines.count
-        for group in chunk.lines.chunked(Self.linesPerStatement) {
+        for group in chunk.linesInKeyOrder.chunked(Self.linesPerStatement) {
             var tuples: [String] = []
             var params: [SQLValue] = []
             params.reserveCapacity(group.count * lineWidth)

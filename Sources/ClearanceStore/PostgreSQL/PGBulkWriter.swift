@@ -6,7 +6,9 @@
 ///
 /// Because the unique keys decide what is new, a re-run or a chunk that overlaps stored data
 /// inserts nothing twice; because it all runs in one transaction, a killed process leaves the
-/// whole chunk or nothing.
+/// whole chunk or nothing. Rows go in key order (the order of
+/// ``PreparedChunk/declarationsInKeyOrder``), so two chunks written at once that share keys wait
+/// for each other instead of deadlocking.
 struct PGBulkWriter {
     let connection: PGConnection
 
@@ -54,6 +56,7 @@ struct PGBulkWriter {
                 INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
                 SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
                 FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
+                ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
                 ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
                 RETURNING id, kind, sender_code, dedup_key
                 """, [.integer(chunk.now)])
@@ -125,6 +128,7 @@ struct PGBulkWriter {
                 WHERE kind = s.kind AND sender_code = s.sender_code AND dedup_key = s.dedup_key
                 LIMIT 1
             ) d
+            ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C", s.gnum
             ON CONFLICT (declaration_id, gnum) DO NOTHING
             """, [])
     }
