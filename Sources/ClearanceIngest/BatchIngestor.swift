@@ -173,8 +173,9 @@ public final class BatchIngestor {
         return nil
     }
 
-    /// Hands every ready chunk to the store, one in flight at a time. Chunks wait while the
-    /// sender is unknown (no ``IngestOptions/senderCode`` and `BaseTransfer` not read yet).
+    /// Hands every ready chunk to the store, at most ``IngestOptions/chunksInFlight`` at a time.
+    /// Chunks wait while the sender is unknown (no ``IngestOptions/senderCode`` and `BaseTransfer`
+    /// not read yet).
     private func handOver() async throws(IngestError) {
         while !collector.ready.isEmpty {
             guard let sender else {
