@@ -32,13 +32,16 @@ enum SAXCallbacks {
             guard let text else { return }
             let parser = parser(context)
             guard parser.failure == nil else { return }
-            parser.handler.comment(UnsafeBufferPointer(start: text, count: Int(xmlStrlen(text))))
+            let length = Int(xmlStrlen(text))
+            if let tape = parser.tape { return tape._withUnsafeGuaranteedRef { $0.recordComment(text, length) } }
+            parser.handler!.comment(UnsafeBufferPointer(start: text, count: length))
         }
         sax.processingInstruction = { context, target, data in
             let parser = parser(context)
             guard parser.failure == nil else { return }
-            parser.handler.processingInstruction(
-                target: target.map { String(cString: $0) } ?? "", data: data.map { String(cString: $0) } ?? "")
+            let (target, data) = (target.map { String(cString: $0) } ?? "", data.map { String(cString: $0) } ?? "")
+            if let tape = parser.tape { return tape._withUnsafeGuaranteedRef { $0.recordProcessingInstruction(target: target, data: data) } }
+            parser.handler!.processingInstruction(target: target, data: data)
         }
         sax.internalSubset = { context, _, _, _ in parser(context).fail(.doctypeForbidden) }
         sax.externalSubset = { context, _, _, _ in parser(context).fail(.doctypeForbidden) }
@@ -84,12 +87,18 @@ extension XMLPushParser {
                 return fail(.attributeLengthLimit(limits.maxAttributeLength))
             }
         }
-        let symbol = symbols.symbol(for: localName)
-        symbolStack[self.depth] = symbol
         self.depth = depth
         textLength = 0
         let input = context.pointee.input!.pointee
-        handler.startElement(XMLStartElement(
+        if let tape {
+            return tape._withUnsafeGuaranteedRef {
+                $0.recordStart(depth: depth, line: Int32(truncatingIfNeeded: input.line), column: Int32(truncatingIfNeeded: input.col),
+                               localName, prefix, uri, namespaceCount, namespaces, attributeCount, attributes)
+            }
+        }
+        let symbol = symbols.symbol(for: localName)
+        symbolStack[depth - 1] = symbol
+        handler!.startElement(XMLStartElement(
             symbol: symbol,
             namespaceSymbol: symbols.symbol(for: uri),
             depth: depth,
@@ -111,7 +120,8 @@ extension XMLPushParser {
         let closing = depth
         depth -= 1
         textLength = 0
-        handler.endElement(symbol: symbolStack[depth], depth: closing)
+        if let tape { return tape._withUnsafeGuaranteedRef { $0.recordEnd(depth: closing) } }
+        handler!.endElement(symbol: symbolStack[depth], depth: closing)
     }
 
     @inline(__always)
@@ -119,7 +129,8 @@ extension XMLPushParser {
         guard failure == nil, let text else { return }
         textLength += length
         if textLength > limits.maxTextLength { return fail(.textLimit(limits.maxTextLength)) }
-        handler.characters(UnsafeBufferPointer(start: text, count: length))
+        if let tape { return tape._withUnsafeGuaranteedRef { $0.recordText(text, length) } }
+        handler!.characters(UnsafeBufferPointer(start: text, count: length))
     }
 
     func libxmlError(_ error: xmlError) {

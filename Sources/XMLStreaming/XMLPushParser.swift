@@ -17,7 +17,12 @@ public final class XMLPushParser {
     /// The vocabulary whose names arrive as symbols.
     public let vocabulary: XMLVocabulary
 
-    let handler: any XMLEventHandler
+    /// Receives the events, unless they are recorded into `tape`.
+    let handler: (any XMLEventHandler)?
+    /// Where the events are recorded instead (see ``init(vocabulary:limits:recordingInto:)``).
+    let recording: XMLEventTape?
+    /// The same tape, reached per event without a retain (`recording` keeps it alive).
+    let tape: Unmanaged<XMLEventTape>?
     let context: xmlParserCtxtPtr
     let symbols: SymbolMap
     /// Symbols of the open elements, `depth` of them.
@@ -36,10 +41,24 @@ public final class XMLPushParser {
     ///   - vocabulary: names (element, attribute, namespace URI) reported as indexes into its names.
     ///   - limits: bounds on untrusted input.
     ///   - handler: receives the events; held strongly for the parser's life.
-    public init(vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard, handler: any XMLEventHandler) {
+    public convenience init(vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard, handler: any XMLEventHandler) {
+        self.init(vocabulary: vocabulary, limits: limits, handler: handler, tape: nil)
+    }
+
+    /// Creates a parser that records its events into `tape` instead of calling a handler; an
+    /// ``XMLEventReplayer`` (with the same vocabulary) replays them, on another thread if need be,
+    /// while this parser is alive. Limits are enforced here, as the events are read. Take the
+    /// events out of the tape after each ``feed(_:)-(UnsafeRawBufferPointer)``.
+    public convenience init(vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard, recordingInto tape: XMLEventTape) {
+        self.init(vocabulary: vocabulary, limits: limits, handler: nil, tape: tape)
+    }
+
+    private init(vocabulary: XMLVocabulary, limits: XMLLimits, handler: (any XMLEventHandler)?, tape: XMLEventTape?) {
         self.limits = limits
         self.vocabulary = vocabulary
         self.handler = handler
+        recording = tape
+        self.tape = tape.map { .passUnretained($0) }
         scanner = StartTagScanner(limits: limits)
         var sax = SAXCallbacks.handler()
         // The context is created without user data; it is set right after, once `self` exists.

@@ -57,6 +57,28 @@ import XMLStreaming
         #expect(collector.issues.filter { $0.code == "SCH007" }.count == 2)
     }
 
+    /// A hostile message of stray elements costs parse time, not one issue each: 100 are reported
+    /// per document and per message, then one LIM002, whatever the count (25 million once made 5.9 GB).
+    @Test(arguments: [CEBDecoder.Threading.inline, .parserThread])
+    func strayElementsAreReportedUpToTheLimit(threading: CEBDecoder.Threading) throws {
+        let stray = String(repeating: "<ceb:Stray/>", count: 5_000)
+        let text = message311([orderXML(extraLine: stray), orderXML(orderNo: "A2")]).replacingOccurrences(
+            of: "  <ceb:BaseTransfer>", with: stray + "\n  <ceb:BaseTransfer>")
+        let collector = Collector()
+        let decoder = CEBDecoder(threading: threading, sink: collector)
+        try decoder.feed(Array(text.utf8))
+        try decoder.finish()
+        #expect(collector.documents.count == 2)
+        let first = collector.documents[0].1.issues, second = collector.documents[1].1.issues
+        #expect(first.filter { $0.code == "SCH007" }.count == 100)
+        #expect(first.filter { $0.code == "LIM002" }.count == 1)
+        #expect(second.isEmpty, "\(second)")
+        let envelope = try #require(collector.envelopes.first)
+        #expect(envelope.issues.filter { $0.code == "SCH007" }.count == 100)
+        #expect(envelope.issues.filter { $0.code == "LIM002" }.count == 1)
+        #expect(envelope.baseTransfer?.copCode == "3501960A0B")
+    }
+
     @Test func unknownMessageIsReported() {
         let (collector, error) = decode("<ceb:CEB999Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"><ceb:Order/></ceb:CEB999Message>")
         #expect(error == nil)

@@ -4,6 +4,12 @@ import XMLStreaming
 final class Recorder: XMLEventHandler {
     var events: [String] = []
     var symbols: [Int32] = []
+    /// Each start's namespace symbol, then its attributes' symbols.
+    var otherSymbols: [[Int32]] = []
+    /// Each start's position.
+    var positions: [String] = []
+    /// Processing instructions (target, data).
+    var instructions: [String] = []
     var pendingText: [UInt8] = []
 
     func flush() {
@@ -23,7 +29,9 @@ final class Recorder: XMLEventHandler {
             line += " \(attribute.localName.string!)=\(attribute.stringValue)"
         }
         events.append(line)
+        positions.append("\(element.position.line):\(element.position.column)")
         symbols.append(element.symbol)
+        otherSymbols.append([element.namespaceSymbol] + (0..<element.attributeCount).map { element.attribute(at: $0).symbol })
     }
 
     func endElement(symbol: Int32, depth: Int) {
@@ -39,27 +47,45 @@ final class Recorder: XMLEventHandler {
         flush()
         events.append("comment:" + String(decoding: text, as: UTF8.self))
     }
+
+    func processingInstruction(target: String, data: String) {
+        instructions.append("\(target) \(data)")
+    }
 }
 
-/// Parses `bytes` fed in chunks of `chunk` bytes; returns the events or the error.
-func parse(_ bytes: [UInt8], chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
+/// Parses `bytes` fed in chunks of `chunk` bytes; returns the events or the error. With `recording`,
+/// the parser records each chunk's events on a tape, replayed to the recorder after the chunk.
+func parse(_ bytes: [UInt8], chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard,
+           recording: Bool = false) -> (Recorder, XMLStreamError?) {
     let recorder = Recorder()
-    let parser = XMLPushParser(vocabulary: vocabulary, limits: limits, handler: recorder)
+    let tape = XMLEventTape(capacity: 64)
+    let replayer = XMLEventReplayer(vocabulary: vocabulary, handler: recorder)
+    let parser = recording ? XMLPushParser(vocabulary: vocabulary, limits: limits, recordingInto: tape)
+        : XMLPushParser(vocabulary: vocabulary, limits: limits, handler: recorder)
+    func replay() {
+        let recorded = XMLEventTape(capacity: 64)
+        tape.exchange(with: recorded)
+        replayer.replay(recorded)
+    }
     do throws(XMLStreamError) {
         var offset = 0
         while offset < bytes.count {
             let end = min(bytes.count, offset + chunk)
             try parser.feed(Array(bytes[offset..<end]))
+            replay()
             offset = end
         }
         try parser.finish()
+        replay()
         recorder.flush()
         return (recorder, nil)
     } catch {
+        replay()
         return (recorder, error)
     }
 }
 
-func parse(_ text: String, chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard) -> (Recorder, XMLStreamError?) {
-    parse(Array(text.utf8), chunk: chunk, vocabulary: vocabulary, limits: limits)
+func parse(_ text: String, chunk: Int = 1 << 16, vocabulary: XMLVocabulary = .empty, limits: XMLLimits = .standard,
+           recording: Bool = false) -> (Recorder, XMLStreamError?) {
+    parse(Array(text.utf8), chunk: chunk, vocabulary: vocabulary, limits: limits, recording: recording)
 }

@@ -94,3 +94,45 @@ import XMLStreaming
         #expect(error != nil)
     }
 }
+
+/// Events recorded on a tape and replayed (how a large batch is parsed on one thread and
+/// decoded on another) reach the handler exactly as direct calls do: names, symbols, namespaces,
+/// attributes, positions, text, comments and instructions, and the same error after the same events.
+@Suite struct EventTapeTests {
+    static let documents: [String] = [
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <?pi-before root data?>
+        <ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" xmlns:x="urn:x" guid="4CDE1CFD" version="1.0" x:extra="a&amp;b">
+          <ceb:Order><ceb:OrderHead><ceb:orderNo>A&amp;B&#x4E2D;</ceb:orderNo><!-- note --><ceb:note><![CDATA[x<y]]></ceb:note>
+          <?inside some data?><x:other x:a="1" b="二"/></ceb:OrderHead></ceb:Order>
+        </ceb:CEB311Message>
+        """,
+        "<r>" + String(repeating: "<e a=\"1\">text</e>", count: 2000) + "</r>",
+        "<r><unclosed></r>",
+        "<r><a>\(String(repeating: "x", count: 300))</a></r>",
+    ]
+
+    @Test(arguments: documents, [1, 7, 4096, 1 << 20])
+    func replayMatchesDirectCalls(document: String, chunk: Int) {
+        let vocabulary: XMLVocabulary = ["CEB311Message", "orderNo", "http://www.chinaport.gov.cn/ceb", "a", "extra", "e"]
+        let limits = XMLLimits(maxTextLength: 200)
+        let (direct, directError) = parse(document, chunk: chunk, vocabulary: vocabulary, limits: limits)
+        let (replayed, replayedError) = parse(document, chunk: chunk, vocabulary: vocabulary, limits: limits, recording: true)
+        #expect(replayed.events == direct.events)
+        #expect(replayed.symbols == direct.symbols)
+        #expect(replayed.otherSymbols == direct.otherSymbols)
+        #expect(replayed.positions == direct.positions)
+        #expect(replayed.instructions == direct.instructions)
+        #expect(replayedError?.description == directError?.description)
+        #expect(!direct.events.isEmpty)
+    }
+
+    @Test func theSampleDocumentHasEverything() {
+        let (recorder, error) = parse(Self.documents[0], recording: true)
+        #expect(error == nil)
+        #expect(recorder.instructions == ["pi-before root data", "inside some data"])
+        #expect(recorder.events.contains("comment: note "))
+        #expect(recorder.events.contains("start:x:other@4 a=1 b=二"))
+    }
+}

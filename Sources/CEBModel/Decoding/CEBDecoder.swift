@@ -10,10 +10,10 @@ import XMLStreaming
 /// Two ways to run, with the same results and the same callbacks, always on the thread that
 /// calls ``feed(_:)-(UnsafeRawBufferPointer)`` and ``finish()``:
 /// - ``Threading/inline``: everything on the caller's thread; best for single messages.
-/// - ``Threading/parserThread``: libxml2 and record collection run on a thread of their own
-///   while the caller's thread checks, types and consumes the documents, so two cores share a
-///   large batch. Errors then surface from a later `feed` or from `finish`, after every
-///   document read before them.
+/// - ``Threading/parserThread``: libxml2 runs on a thread of its own, recording the events,
+///   while the caller's thread replays them to collect, check, type and consume the documents,
+///   so two cores share a large batch. Errors then surface from a later `feed` or from
+///   `finish`, after every document read before them.
 ///
 /// One decoder reads one message; it is not thread-safe.
 public final class CEBDecoder {

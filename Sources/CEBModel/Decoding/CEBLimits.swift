@@ -21,16 +21,23 @@ public struct CEBLimits: Sendable, Equatable {
     /// bounded); it bounds the store work one hostile document can cause. Ten times the whole-document
     /// bound: a master bill beyond it is split over several messages (msgCount / msgSeqNo).
     public var maxStreamedLines: Int
+    /// Most unexpected elements reported per document, and per message outside its documents;
+    /// beyond it one `LIM002` says the rest were skipped unreported. Each is skipped either way,
+    /// but a hostile message of millions of stray elements must not make millions of issues
+    /// (25 million `<a/>` made 5.9 GB of them).
+    public var maxUnexpectedElements: Int
 
     /// Creates limits.
     public init(xml: XMLLimits = .standard, maxDocumentBytes: Int = 16 << 20, maxLinesPerDocument: Int = 100_000,
-                streamedMessageTypes: Set<String> = ["CEB607"], linesPerPart: Int = 4096, maxStreamedLines: Int = 1_000_000) {
+                streamedMessageTypes: Set<String> = ["CEB607"], linesPerPart: Int = 4096, maxStreamedLines: Int = 1_000_000,
+                maxUnexpectedElements: Int = 100) {
         self.xml = xml
         self.maxDocumentBytes = maxDocumentBytes
         self.maxLinesPerDocument = maxLinesPerDocument
         self.streamedMessageTypes = streamedMessageTypes
         self.linesPerPart = max(1, linesPerPart)
         self.maxStreamedLines = maxStreamedLines
+        self.maxUnexpectedElements = max(1, maxUnexpectedElements)
     }
 
     /// The defaults.

@@ -72,6 +72,9 @@ final class DecoderCore: XMLEventHandler {
     var skipDepth = 0
     // Depth of an open ExtendMessage (inspection documents may sit inside)
     var extendDepth = 0
+    // Unexpected elements met in the open document, and in the message outside documents
+    var documentUnexpected = 0
+    var messageUnexpected = 0
 
     init(limits: CEBLimits, output: any DecoderOutput, streamsParts: Bool = false) {
         self.limits = limits
@@ -220,6 +223,7 @@ final class DecoderCore: XMLEventHandler {
                                guid: guid, version: version, position: element.position)
         partRank = 0
         partName = ""
+        messageUnexpected = 0
         if message < 0 {
             messageIssues.append(issue(element, "SCH009", "\(rootName) is not a CEB message this service knows", field: rootName))
             skipDepth = 1
@@ -347,6 +351,7 @@ final class DecoderCore: XMLEventHandler {
         text.removeAll(keepingCapacity: true)
         if !documentIssues.isEmpty { documentIssues = [] }
         documentOverflow = false
+        documentUnexpected = 0
         headSeen = false
         record = document.isFlat ? 1 : 0
     }
@@ -461,6 +466,22 @@ final class DecoderCore: XMLEventHandler {
     // MARK: Issues
 
     private func unexpected(_ element: XMLStartElement, inside place: String) {
+        skipDepth = element.depth
+        let inDocument = documentDepth > 0
+        let count = inDocument ? documentUnexpected : messageUnexpected
+        if inDocument { documentUnexpected += 1 } else { messageUnexpected += 1 }
+        if count >= limits.maxUnexpectedElements {
+            guard count == limits.maxUnexpectedElements else { return }
+            var found = issue(element, "LIM002", "more than \(limits.maxUnexpectedElements) unexpected elements in \(place); the rest are skipped unreported",
+                              field: nil)
+            if inDocument {
+                found.documentIndex = documentCount
+                documentIssues.append(found)
+            } else {
+                messageIssues.append(found)
+            }
+            return
+        }
         let name = element.localName.string ?? "?"
         let tolerated = documentDepth > 0 && MessageCatalog.all[documentMessage].toleratedElements.contains(name)
         let found = tolerated
@@ -474,7 +495,6 @@ final class DecoderCore: XMLEventHandler {
         } else {
             messageIssues.append(found)
         }
-        skipDepth = element.depth
     }
 
     private func issue(_ element: XMLStartElement, _ code: String, _ message: String, field: String?, severity: Severity = .error) -> ValidationIssue {

@@ -1,10 +1,13 @@
 import Foundation
 import XMLStreaming
 
-/// Runs libxml2 and record collection on a thread of its own, handing collected documents
-/// back to the caller's thread through a bounded queue, where ``DocumentChecker`` checks them
-/// and calls the sink. Both queues are bounded, so memory stays flat: at most a few input
-/// chunks and a few thousand collected documents are in flight.
+/// Runs libxml2 on a thread of its own, which records the parser's events on tapes
+/// (``XMLStreaming/XMLEventTape``) and hands them back to the caller's thread through a bounded
+/// queue; there they are replayed to ``DecoderCore``, which collects records for
+/// ``DocumentChecker`` to check and hand to the sink. The parsing thread, which bounds the wall
+/// time of a large batch, thus does little beyond libxml2. Both queues are bounded, so memory
+/// stays flat: at most a few input chunks and a few tapes (each the events of 256 KiB of input:
+/// ~0.4 MB for CEB batches, at most ~3.5 MB) are in flight.
 final class DecoderPipeline {
     /// What flows from the caller to the parser thread.
     enum Input: Sendable {
@@ -15,9 +18,7 @@ final class DecoderPipeline {
 
     /// What flows back.
     enum Output: Sendable {
-        case messageStarted(MessageHeader)
-        case document(CollectedDocument)
-        case messageFinished(MessageEnvelope)
+        case events(XMLEventTape)
         case failed(XMLStreamError)
         case finished
     }
@@ -30,55 +31,22 @@ final class DecoderPipeline {
         var outputs: [Output] = []
         var outputHead = 0
         var consumed = 0
+        /// Replayed tapes, back for the parser thread to record into again.
+        var spareTapes: [XMLEventTape] = []
         static let maxInputs = 4
-        static let maxOutputs = 1024
-        /// Outputs are handed over in batches, so the threads meet about once per batch, not per document.
-        static let batch = 128
+        static let maxOutputs = 4
     }
 
-    /// Sends the collecting half's events into the output queue, copying each document into
-    /// right-sized buffers so the collector's own buffers stay unshared and reusable.
-    final class Forwarder: DecoderOutput {
-        let queues: Queues
-        var pending: [Output] = []
-        init(queues: Queues) { self.queues = queues }
-
-        func messageStarted(_ header: MessageHeader) { push(.messageStarted(header)) }
-        func messageFinished(_ envelope: MessageEnvelope) { push(.messageFinished(envelope)) }
-        func document(_ document: CollectedDocument) {
-            var copy = document
-            copy.text = document.text.withUnsafeBufferPointer { Array($0) }
-            copy.headSlots = document.headSlots.withUnsafeBufferPointer { Array($0) }
-            copy.lineSlots = document.lineSlots.withUnsafeBufferPointer { Array($0) }
-            push(.document(copy))
-        }
-
-        func push(_ output: Output) {
-            pending.append(output)
-            if pending.count >= Queues.batch { flush() }
-        }
-
-        /// Hands the pending outputs over.
-        func flush() {
-            guard !pending.isEmpty else { return }
-            queues.condition.lock()
-            while queues.outputs.count - queues.outputHead >= Queues.maxOutputs { queues.condition.wait() }
-            queues.outputs.append(contentsOf: pending)
-            queues.condition.broadcast()
-            queues.condition.unlock()
-            pending.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// The parser and its collector, confined to the parser thread once started.
+    /// The parser, confined to the parser thread once started. Kept alive by the pipeline too:
+    /// tapes hold the names libxml2 interned, which live as long as the parser.
     final class Worker: @unchecked Sendable {
         // Created on the caller's thread, then used only by the parser thread.
         let parser: XMLPushParser
-        let forwarder: Forwarder
-        init(limits: CEBLimits, queues: Queues, streamsParts: Bool) {
-            forwarder = Forwarder(queues: queues)
-            parser = XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml,
-                                   handler: DecoderCore(limits: limits, output: forwarder, streamsParts: streamsParts))
+        let tape = XMLEventTape()
+        /// Input bytes parsed before the recorded events are handed over.
+        static let slice = 256 << 10
+        init(limits: CEBLimits) {
+            parser = XMLPushParser(vocabulary: DecoderTables.shared.vocabulary, limits: limits.xml, recordingInto: tape)
         }
 
         func run(_ queues: Queues) {
@@ -94,48 +62,67 @@ final class DecoderPipeline {
                     return
                 case .chunk(let bytes):
                     guard !failed else { continue }
-                    do throws(XMLStreamError) {
-                        try parser.feed(bytes)
-                    } catch {
-                        failed = true
-                        forwarder.push(.failed(error))
-                    }
-                    forwarder.flush()
-                    publishConsumed(queues)
-                case .finish:
-                    if !failed {
+                    // A slice at a time: a tape can be ~14 times its input (`<a/>` is 4 bytes, its
+                    // two records 56), so slices bound each tape whatever the chunk size.
+                    var offset = 0
+                    repeat {
+                        let end = min(bytes.count, offset + Self.slice)
+                        var failure: XMLStreamError?
                         do throws(XMLStreamError) {
-                            try parser.finish()
-                            forwarder.push(.finished)
+                            try bytes.withRawBytes { (raw) throws(XMLStreamError) in
+                                try parser.feed(UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+                            }
                         } catch {
-                            forwarder.push(.failed(error))
+                            failed = true
+                            failure = error
                         }
+                        handOver(queues, then: failure.map { .failed($0) })
+                        offset = end
+                    } while offset < bytes.count && !failed
+                case .finish:
+                    if failed { return }
+                    do throws(XMLStreamError) {
+                        try parser.finish()
+                        handOver(queues, then: .finished)
+                    } catch {
+                        handOver(queues, then: .failed(error))
                     }
-                    forwarder.flush()
-                    publishConsumed(queues)
                     return
                 }
             }
         }
 
-        private func publishConsumed(_ queues: Queues) {
+        /// Hands the events recorded so far over (and what comes after them), waiting for room.
+        private func handOver(_ queues: Queues, then last: Output?) {
             let consumed = parser.bytesConsumed
             queues.condition.lock()
+            while queues.outputs.count - queues.outputHead >= Queues.maxOutputs { queues.condition.wait() }
+            if !tape.isEmpty {
+                let recorded = queues.spareTapes.popLast() ?? XMLEventTape()
+                recorded.removeAll()
+                tape.exchange(with: recorded)
+                queues.outputs.append(.events(recorded))
+            }
+            if let last { queues.outputs.append(last) }
             queues.consumed = consumed
+            queues.condition.broadcast()
             queues.condition.unlock()
         }
     }
 
     let queues = Queues()
-    let checker: DocumentChecker
+    let worker: Worker
+    let replayer: XMLEventReplayer
     private var failure: XMLStreamError?
     private var done = false
     /// Set while cancelling: outputs are dropped, the sink is not called.
     private var discarding = false
 
     init(limits: CEBLimits, checker: DocumentChecker, streamsParts: Bool) {
-        self.checker = checker
-        let worker = Worker(limits: limits, queues: queues, streamsParts: streamsParts)
+        let worker = Worker(limits: limits)
+        self.worker = worker
+        replayer = XMLEventReplayer(vocabulary: DecoderTables.shared.vocabulary,
+                                    handler: DecoderCore(limits: limits, output: checker, streamsParts: streamsParts))
         let queues = self.queues
         let thread = Thread { worker.run(queues) }
         thread.name = "clearance-xml-parser"
@@ -239,7 +226,7 @@ final class DecoderPipeline {
         guard queues.outputHead < queues.outputs.count else { return nil }
         let output = queues.outputs[queues.outputHead]
         queues.outputHead += 1
-        if queues.outputHead >= 1024 {
+        if queues.outputHead >= 16 {
             queues.outputs.removeFirst(queues.outputHead)
             queues.outputHead = 0
         }
@@ -248,12 +235,13 @@ final class DecoderPipeline {
     }
 
     private func handle(_ output: Output) {
-        if discarding { return }
         switch output {
-        case .messageStarted(let header): checker.messageStarted(header)
-        case .document(let document): checker.document(document)
-        case .messageFinished(let envelope): checker.messageFinished(envelope)
-        case .failed(let error): if failure == nil { failure = error }
+        case .events(let tape):
+            if !discarding { replayer.replay(tape) }
+            queues.condition.lock()
+            if queues.spareTapes.count < Queues.maxOutputs { queues.spareTapes.append(tape) }
+            queues.condition.unlock()
+        case .failed(let error): if !discarding && failure == nil { failure = error }
         case .finished: break
         }
     }
