@@ -19,7 +19,8 @@ import XMLStreaming
 ///   filling (and one batch of raw parts in flight beside them, on another connection), so memory
 ///   stays flat whatever the input. Chunks in flight may commit in any order; a chunk that builds
 ///   on earlier ones (lines of a document begun in an earlier chunk, receipts, withdrawals, manifest
-///   links) waits for all of them first.
+///   links), or repeats a declaration key of one in flight, waits for all of them first, so the
+///   first occurrence of a key in the message is the one stored, as when chunks went one by one.
 /// - Raw bytes: the message is stored "exactly as received" in parts of
 ///   ``IngestOptions/partSize`` (in their own transactions); its SHA-256 is computed as it streams
 ///   and recorded, with the size, when the message is marked complete at the end.
@@ -35,8 +36,8 @@ public final class BatchIngestor {
     private var partCount = 0
     private var bytesRead = 0
     private var started: StreamedMessageStart?
-    /// Chunk writes in flight, oldest first.
-    private var inFlight: [Task<ChunkResult, any Error>] = []
+    /// Chunk writes in flight, oldest first, with the declaration keys each writes.
+    private var inFlight: [(task: Task<ChunkResult, any Error>, keys: Set<String>)] = []
     private var partsInFlight: Task<Void, any Error>?
     private var isFinished = false
 
@@ -194,12 +195,15 @@ public final class BatchIngestor {
                 partsInFlight = Task { _ = try await store.ingestStreamedChunk(parts) }
             }
             guard !chunk.declarations.isEmpty || !chunk.receipts.isEmpty || !chunk.hasNoRows else { continue }
-            // A chunk that reads what earlier chunks wrote waits for all of them; others only for room.
+            // A chunk that reads what earlier chunks wrote, or writes a key one of them writes, waits for
+            // all of them; others only for room.
+            let keys = Set(chunk.declarations.map { "\($0.kind.rawValue)\u{1F}\($0.dedupKey)" })
             let dependsOnEarlierChunks = !chunk.hasNoRows || !chunk.receipts.isEmpty
+                || inFlight.contains { !$0.keys.isDisjoint(with: keys) }
             try await awaitInFlight(leaving: dependsOnEarlierChunks ? 0 : options.chunksInFlight - 1)
             let streamed = StreamedChunk(messageGuid: guid, senderCode: sender, declarations: chunk.declarations, moreLines: chunk.moreLines)
             let (receipts, withdrawn, manifests) = (chunk.receipts, chunk.withdrawn, chunk.manifests)
-            inFlight.append(Task {
+            inFlight.append((task: Task {
                 let report = streamed.declarations.isEmpty && streamed.moreLines.isEmpty
                     ? IngestReport() : try await store.ingestStreamedChunk(streamed)
                 let outcomes = receipts.isEmpty ? [] : try await store.storeReceipts(receipts)
@@ -213,7 +217,7 @@ public final class BatchIngestor {
                 for head in manifests { links.add(try await store.linkManifest(senderCode: sender, declaration: head)) }
                 return ChunkResult(report: report, receiptsInserted: outcomes.filter(\.inserted).count,
                                    receiptsSkipped: outcomes.filter { !$0.inserted }.count, links: links, withdrawn: removed)
-            })
+            }, keys: keys))
         }
     }
 
@@ -264,7 +268,7 @@ public final class BatchIngestor {
     }
 
     private func awaitOldest() async throws(IngestError) {
-        let task = inFlight.removeFirst()
+        let task = inFlight.removeFirst().task
         let result: ChunkResult
         do {
             result = try await task.value

@@ -65,27 +65,55 @@ struct BatchIngestorTests {
         }
     }
 
-    /// Chunks are written several at once and may commit in any order. A batch where every chunk's
-    /// documents come again, reversed, as the next chunk makes chunks in flight together insert the
-    /// same keys in opposite document order: each key must be stored once, the repeats counted as
-    /// skipped, and no two chunk transactions may deadlock (rows go in key order; without it,
-    /// PostgreSQL reported a deadlock in about one run in five).
+    /// Two ingests at once of batches holding the same declarations in opposite orders (two uploads
+    /// of the same shipments): every key is stored once and neither fails, since both write rows in
+    /// key order. Chunks of 7 go through row inserts on PostgreSQL, chunks of 40 through `COPY`.
+    @Test("two ingests at once of the same declarations in opposite orders store each once, without deadlock",
+          arguments: TestEngine.allCases, [7, 40])
+    func concurrentIngestsShareKeys(engine: TestEngine, chunkSize: Int) async throws {
+        let batch = try generateBatch(type: "CEB621", count: 600)
+        let (before, documents, after) = try inventories(of: batch)
+        // The same documents, each chunk's backwards, in a message of its own (another guid): the two
+        // ingests' chunks k hold the same keys in opposite orders, and run at about the same time.
+        let guid = try #require(before.range(of: #"guid="[0-9A-F-]{36}""#, options: .regularExpression))
+        let backwards = stride(from: 0, to: documents.count, by: chunkSize).flatMap { start in
+            documents[start..<min(start + chunkSize, documents.count)].reversed()
+        }
+        let reversed = before.replacingCharacters(in: guid, with: #"guid="00000000-0000-4000-8000-000000000001""#)
+            + backwards.joined(separator: "\n") + after
+        let path = batch.path + ".reversed.xml"
+        try reversed.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let store = try await openTestStore(try freshURL(engine))
+        try await withCleanup({ await store.close() }) {
+            let options = IngestOptions(chunkSize: chunkSize, partSize: 64 << 10)
+            async let forward = BatchIngestor.ingest(path: batch.path, store: store, options: options)
+            async let backward = BatchIngestor.ingest(path: path, store: store, options: options)
+            let (a, b) = try await (forward, backward)
+            #expect(a.declarationsInserted + b.declarationsInserted == batch.count)
+            #expect(a.declarationsSkipped + b.declarationsSkipped == batch.count)
+            #expect(a.linesInserted + b.linesInserted == batch.lineCount)
+            #expect(try await store.count("declarations") == batch.count)
+            #expect(try await store.count("declaration_lines") == batch.lineCount)
+            #expect(try await store.count("messages") == 2)
+            #expect(try await store.duplicateDeclarations().isEmpty)
+        }
+    }
+
+    /// Chunks are written several at once and may commit in any order, but a chunk that repeats a key
+    /// of one in flight waits for it. A batch where every chunk's documents come again, reversed, as
+    /// the next chunk: each key must be stored once, the repeats counted as skipped.
     /// Chunks of 7 go through row inserts on PostgreSQL, chunks of 40 through `COPY` and staging.
-    @Test("chunks written at once that share keys store each declaration once, without deadlock",
+    @Test("chunks that repeat keys of chunks in flight store each declaration once",
           arguments: TestEngine.allCases, [7, 40])
     func chunksInFlightShareKeys(engine: TestEngine, chunkSize: Int) async throws {
         let batch = try generateBatch(type: "CEB621", count: 400)
-        let text = try String(contentsOfFile: batch.path, encoding: .utf8)
-        let open = "<ceb:Inventory>", close = "</ceb:Inventory>"
-        let head = try #require(text.range(of: open)), tail = try #require(text.range(of: close, options: .backwards))
-        let documents = text[head.lowerBound..<tail.upperBound].components(separatedBy: close)
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { $0 + close }
-        try #require(documents.count == batch.count)
+        let (before, documents, after) = try inventories(of: batch)
         let pairs = stride(from: 0, to: documents.count, by: chunkSize).map { start in
             let chunk = documents[start..<min(start + chunkSize, documents.count)]
             return chunk + chunk.reversed()
         }
-        let repeated = String(text[..<head.lowerBound]) + pairs.joined().joined(separator: "\n") + String(text[tail.upperBound...])
+        let repeated = before + pairs.joined().joined(separator: "\n") + after
         let path = batch.path + ".repeated.xml"
         try repeated.write(toFile: path, atomically: true, encoding: .utf8)
 
@@ -277,4 +305,15 @@ struct BatchIngestorTests {
         #expect(BatchIngestor.senderCode(inTail: Array("<ceb:Inventory></ceb:Inventory>".utf8)) == nil)
         #expect(BatchIngestor.senderCode(inTail: []) == nil)
     }
+}
+
+/// A generated CEB621 batch cut into what comes before its inventories, each inventory, and what follows.
+func inventories(of batch: Batch) throws -> (before: String, documents: [String], after: String) {
+    let text = try String(contentsOfFile: batch.path, encoding: .utf8)
+    let open = "<ceb:Inventory>", close = "</ceb:Inventory>"
+    let head = try #require(text.range(of: open)), tail = try #require(text.range(of: close, options: .backwards))
+    let documents = text[head.lowerBound..<tail.upperBound].components(separatedBy: close)
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { $0 + close }
+    try #require(documents.count == batch.count)
+    return (String(text[..<head.lowerBound]), documents, String(text[tail.upperBound...]))
 }
