@@ -76,9 +76,7 @@ struct BatchIngestorTests {
         // The same documents, each chunk's backwards, in a message of its own (another guid): the two
         // ingests' chunks k hold the same keys in opposite orders, and run at about the same time.
         let guid = try #require(before.range(of: #"guid="[0-9A-F-]{36}""#, options: .regularExpression))
-        let backwards = stride(from: 0, to: documents.count, by: chunkSize).flatMap { start in
-            documents[start..<min(start + chunkSize, documents.count)].reversed()
-        }
+        let backwards = chunks(of: documents, size: chunkSize).flatMap { $0.reversed() }
         let reversed = before.replacingCharacters(in: guid, with: #"guid="00000000-0000-4000-8000-000000000001""#)
             + backwards.joined(separator: "\n") + after
         let path = batch.path + ".reversed.xml"
@@ -109,11 +107,7 @@ struct BatchIngestorTests {
     func chunksInFlightShareKeys(engine: TestEngine, chunkSize: Int) async throws {
         let batch = try generateBatch(type: "CEB621", count: 400)
         let (before, documents, after) = try inventories(of: batch)
-        let pairs = stride(from: 0, to: documents.count, by: chunkSize).map { start in
-            let chunk = documents[start..<min(start + chunkSize, documents.count)]
-            return chunk + chunk.reversed()
-        }
-        let repeated = before + pairs.joined().joined(separator: "\n") + after
+        let repeated = before + chunks(of: documents, size: chunkSize).flatMap { $0 + $0.reversed() }.joined(separator: "\n") + after
         let path = batch.path + ".repeated.xml"
         try repeated.write(toFile: path, atomically: true, encoding: .utf8)
 
@@ -316,4 +310,9 @@ func inventories(of batch: Batch) throws -> (before: String, documents: [String]
         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { $0 + close }
     try #require(documents.count == batch.count)
     return (String(text[..<head.lowerBound]), documents, String(text[tail.upperBound...]))
+}
+
+/// `documents` cut into runs of `size`, as an ingest with that chunk size cuts them.
+func chunks(of documents: [String], size: Int) -> [ArraySlice<String>] {
+    stride(from: 0, to: documents.count, by: size).map { documents[$0..<min($0 + size, documents.count)] }
 }
