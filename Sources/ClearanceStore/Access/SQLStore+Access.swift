@@ -133,7 +133,7 @@ extension SQLStore: AccessStore {
     func enterprise(apiKeyHash: String) async throws(StoreError) -> EnterpriseRecord? {
         try await accessRead { (s: any SQLSession) throws(StoreError) -> EnterpriseRecord? in
             // Every request asks: a sub-select plans in two thirds of the join's time on PostgreSQL.
-            guard let row = try s.queryOne("""
+            guard let row = try s.lookupOne("""
                 SELECT \(Self.qualifiedEnterpriseColumns) FROM enterprises e
                 WHERE e.code = (SELECT k.enterprise_code FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL)
                 """, [.text(apiKeyHash.lowercased())]) else { return nil }
@@ -319,7 +319,7 @@ extension SQLStore: AccessStore {
 
     func answer(guid: String) async throws(StoreError) -> StoredAnswer? {
         try await accessRead { (s: any SQLSession) throws(StoreError) -> StoredAnswer? in
-            try s.queryOne(
+            try s.lookupOne(
                 "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid = $1",
                 [.text(guid)]).map { (row: SQLRow) throws(StoreError) in try Self.answer(row) }
         }

@@ -53,7 +53,7 @@ extension SQLStore: CreditStore {
             var start = 0
             while start < list.count {
                 let slice = Array(list[start..<min(start + 500, list.count)])
-                found += try s.query(
+                found += try s.lookup(
                     "SELECT code, grade, source, valid_from, valid_until FROM credit_list WHERE code IN (\(placeholders(slice.count)))",
                     slice.map { .text($0) }
                 ).map { (r: SQLRow) throws(StoreError) in try Self.creditEntry(r) }

@@ -48,6 +48,11 @@ protocol SQLSession: AnyObject {
     /// Runs one statement and returns all its rows.
     func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow]
 
+    /// Runs a key look-up: a read whose every access path is an index probe on a key (a unique or
+    /// near-unique column), asked on every single message. PostgreSQL plans it once per connection
+    /// instead of on every run (see ``PGConnection``); other engines run it as ``query(_:_:)``.
+    func lookup(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow]
+
     /// Runs one statement and returns the number of rows it changed.
     @discardableResult
     func execute(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> Int
@@ -85,6 +90,14 @@ extension SQLSession {
 
     func queryOne(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
         try query(sql, params).first
+    }
+
+    func lookup(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        try query(sql, params)
+    }
+
+    func lookupOne(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> SQLRow? {
+        try lookup(sql, params).first
     }
 }
 

@@ -51,17 +51,18 @@ extension SQLStore {
     func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
-                // The key columns' own indexes must find the rows. `kind || ''` keeps the planner
-                // from narrowing by the (kind, …) unique index instead — every declaration of that
-                // kind, per message, on a table without statistics yet — and `OFFSET 0` from walking
-                // the primary key backwards for `ORDER BY id DESC LIMIT 1` past every row when the
-                // key is new (the usual case).
-                guard let row = try s.queryOne("""
+                // The key columns' own indexes must find the rows. `kind || ''` and
+                // `sender_code || ''` keep the planner from narrowing by the (kind, sender_code, …)
+                // unique index instead — every declaration of that kind or sender, per message, on a
+                // table whose statistics are stale (the plan is cached: a key look-up) — and
+                // `OFFSET 0` from walking the primary key backwards for `ORDER BY id DESC LIMIT 1`
+                // past every row when the key is new (the usual case).
+                guard let row = try s.lookupOne("""
                     SELECT status, declaration_guid FROM (
                         SELECT id, status, declaration_guid FROM declarations
                         WHERE (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
                                OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
-                          AND (kind || '') = $1 AND sender_code = $5
+                          AND (kind || '') = $1 AND (sender_code || '') = $5
                           AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
                         \(s.dialect.planningFence)
                     ) found

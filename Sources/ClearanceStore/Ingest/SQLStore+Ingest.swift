@@ -145,7 +145,7 @@ extension SQLStore {
 
     func message(guid: String) async throws(StoreError) -> MessageRecord? {
         try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
-            guard let r = try s.queryOne("""
+            guard let r = try s.lookupOne("""
                 SELECT guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict,
                     id, complete, size
                 FROM messages WHERE guid = $1

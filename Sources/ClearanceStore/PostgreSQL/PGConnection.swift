@@ -9,13 +9,25 @@ import Foundation
 /// Every parameterised statement is prepared once per connection (`PQprepare`) and run with
 /// `PQexecPrepared`: the service's single-message path repeats the same dozen statements, and
 /// PostgreSQL parses each once. Plans stay custom (`plan_cache_mode = force_custom_plan`): a
-/// generic plan is chosen once, from the table sizes of that moment, and a look-up planned while
-/// `declarations` was empty (a sequential scan) would stay in use as the table grows to millions.
+/// generic plan is chosen from the statistics of that moment, and a look-up planned while
+/// `declarations` was small (a sequential scan: one page is cheaper to read than an index) would
+/// stay in use until the next `ANALYZE`, however many rows a bulk load adds meanwhile (measured:
+/// with `plan_cache_mode = auto` the life-cycle look-up averaged 4 ms, a scan, instead of 0.2 ms).
 /// Bulk chunks switch back to cached plans for their transaction (``PGBulkWriter``): with custom
 /// plans every foreign-key check of every copied row is planned again (3× slower ingest).
+///
+/// Key look-ups (``lookup(_:_:)``) are the exception: planning was 40 % of PostgreSQL's time on
+/// the single-message path, and most of it went to re-planning the same half-dozen reads. Outside
+/// a transaction they run with `plan_cache_mode = force_generic_plan` and `enable_seqscan = off`,
+/// so each is planned once per connection (and again after an `ANALYZE` invalidates the plan), on
+/// an index whatever the table's size was then. The switch is one `SET` round trip when the
+/// previous statement on the connection was of the other kind, and it is undone before a
+/// transaction begins, so a rollback can never restore a mode this connection does not expect.
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
+    /// How the session currently plans (see the type's comment); always `.custom` inside a transaction.
+    private var planMode = PlanMode.custom
     /// Statement names by SQL text, for this connection's session.
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
@@ -53,6 +65,19 @@ final class PGConnection: SQLSession {
             SET application_name = 'clearance';
             SET plan_cache_mode = force_custom_plan;
             """)
+        planMode = .custom
+    }
+
+    private enum PlanMode { case custom, keyLookup }
+
+    /// Switches the session's planning for the next statement (a `SET` only when it changes).
+    private func usePlans(_ mode: PlanMode) throws(StoreError) {
+        guard mode != planMode else { return }
+        switch mode {
+        case .keyLookup: try send("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
+        case .custom: try send("SET plan_cache_mode = force_custom_plan; RESET enable_seqscan")
+        }
+        planMode = mode
     }
 
     func close() {
@@ -111,8 +136,11 @@ final class PGConnection: SQLSession {
     }
 
     /// Runs a statement, returning its result (caller clears it) or throwing the server error.
-    private func run(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> OpaquePointer {
+    /// A key look-up outside a transaction runs on a cached generic plan; everything else (and a
+    /// look-up inside a transaction, where the mode must not change) on a custom one.
+    private func run(_ sql: String, _ params: [SQLValue], lookup: Bool = false) throws(StoreError) -> OpaquePointer {
         guard let conn else { throw .closed }
+        try usePlans(lookup && PQtransactionStatus(conn) == PQTRANS_IDLE ? .keyLookup : .custom)
         let parameters = params.map(Self.parameter)
         let values = parameters.map(\.value), lengths = parameters.map(\.length), formats = parameters.map(\.format)
         defer { values.forEach { free($0) } }
@@ -140,7 +168,7 @@ final class PGConnection: SQLSession {
         if let name = prepared[sql] { return name }
         guard let conn else { throw .closed }
         if prepared.count >= Self.preparedCapacity {
-            try executeScript("DEALLOCATE ALL")
+            try send("DEALLOCATE ALL")
             prepared.removeAll()
         }
         preparedCount += 1
@@ -153,7 +181,14 @@ final class PGConnection: SQLSession {
     }
 
     func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
-        let result = try run(sql, params)
+        try rows(of: run(sql, params))
+    }
+
+    func lookup(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        try rows(of: run(sql, params, lookup: true))
+    }
+
+    private func rows(of result: OpaquePointer) throws(StoreError) -> [SQLRow] {
         defer { PQclear(result) }
         let rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
@@ -198,6 +233,12 @@ final class PGConnection: SQLSession {
     }
 
     func executeScript(_ sql: String) throws(StoreError) {
+        try usePlans(.custom)
+        try send(sql)
+    }
+
+    /// Sends a script as it is (`PQexec`), draining every result.
+    private func send(_ sql: String) throws(StoreError) {
         guard let conn else { throw .closed }
         // PQexec runs several statements in one implicit transaction unless they manage their own.
         var result = PQexec(conn, sql)
@@ -217,7 +258,7 @@ final class PGConnection: SQLSession {
     func commit() throws(StoreError) { try executeScript("COMMIT") }
     func rollback() {
         guard let conn, PQtransactionStatus(conn) != PQTRANS_IDLE else { return }
-        _ = try? executeScript("ROLLBACK")
+        _ = try? send("ROLLBACK")
     }
 
     func writeParts(messageId: Int64, parts: [MessagePart]) throws(StoreError) {

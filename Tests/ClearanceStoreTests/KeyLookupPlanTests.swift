@@ -1,0 +1,156 @@
+import ClearanceTestSupport
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+/// Key look-ups run on plans PostgreSQL caches per connection (``PGConnection``). A cached plan is
+/// made from the statistics of its moment, so these tests make each plan while its table is one
+/// analysed page, then load tens of thousands of rows without an `ANALYZE` (autovacuum off), and
+/// check that the cached plans still probe an index: a sequential scan, or a walk of a whole index,
+/// would read hundreds of pages.
+@Suite("Key look-ups on PostgreSQL")
+struct KeyLookupPlanTests {
+    /// `EXPLAIN (ANALYZE, BUFFERS)` of the cached plan of every prepared statement that has run on a
+    /// generic plan, with arguments that match nothing: statement → (plan text, pages touched).
+    private static func cachedPlans(_ s: any SQLSession) throws(StoreError) -> [String: (plan: String, pages: Int)] {
+        var plans: [String: (plan: String, pages: Int)] = [:]
+        let statements = try s.query(
+            "SELECT name, statement, parameter_types::text FROM pg_prepared_statements WHERE generic_plans > $1", [.integer(0)])
+        for row in statements {
+            // Reads only: `EXPLAIN ANALYZE` runs the statement.
+            guard let name = row.string(0), let statement = row.string(1), let types = row.string(2),
+                  statement.trimmingCharacters(in: .whitespacesAndNewlines).uppercased().hasPrefix("SELECT") else { continue }
+            let arguments = types.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",")
+                .map { $0 == "integer" || $0 == "bigint" ? "1" : "'no-such-key'" }
+            // Run as a look-up, so the session plans as look-ups do and reuses the cached plan.
+            let lines = try s.lookup("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE \(name)(\(arguments.joined(separator: ", ")))", [])
+                .compactMap { $0.string(0) }
+            // The first `Buffers:` line is the top node's, which counts its children's too.
+            let top = lines.first { $0.contains("Buffers: shared") } ?? ""
+            let pages = top.split(separator: " ").reduce(0) { total, word in
+                let pair = word.split(separator: "=")
+                return total + (pair.count == 2 && (pair[0] == "hit" || pair[0] == "read") ? Int(pair[1]) ?? 0 : 0)
+            }
+            plans[statement] = (lines.joined(separator: "\n"), pages)
+        }
+        return plans
+    }
+
+    private static func setting(_ rows: [SQLRow]) -> String {
+        rows.first.map { "\($0.string(0) ?? "?")/\($0.string(1) ?? "?")" } ?? "none"
+    }
+
+    @Test("a look-up planned on a one-page table still probes its index after 100,000 rows arrive unanalysed")
+    func cachedPlanStaysAnIndexProbe() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let sql = "SELECT id FROM probe WHERE k = $1"
+            let (found, counts, plans) = try await store.sessions.withSession {
+                (s: any SQLSession) throws(StoreError) -> (String?, [String?], [String: (plan: String, pages: Int)]) in
+                try s.executeScript("""
+                    CREATE TABLE probe (id BIGINT PRIMARY KEY, k TEXT NOT NULL, pad TEXT) WITH (autovacuum_enabled = false);
+                    CREATE INDEX probe_k_idx ON probe (k);
+                    INSERT INTO probe SELECT n, 'k' || n, repeat('x', 200) FROM generate_series(1, 3) n;
+                    ANALYZE probe;
+                    """)
+                _ = try s.lookup(sql, [.text("k1")])
+                try s.executeScript("INSERT INTO probe SELECT n, 'k' || n, repeat('x', 200) FROM generate_series(4, 100000) n")
+                let found = try s.lookupOne(sql, [.text("k99999")])?.string(0)
+                // The same statement as an ordinary query plans afresh each time.
+                _ = try s.query(sql, [.text("k2")])
+                let counts = try s.queryOne(
+                    "SELECT generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE statement = $1", [.text(sql)])
+                return (found, [counts?.string(0), counts?.string(1)], try Self.cachedPlans(s))
+            }
+            #expect(found == "99999")
+            #expect(counts == ["2", "1"], "two look-ups on the cached plan, one ordinary run planned for itself")
+            let probe = try #require(plans[sql])
+            #expect(!probe.plan.contains("Seq Scan") && probe.plan.contains("probe_k_idx"), "\(probe.plan)")
+            #expect(probe.pages < 10, "\(probe.plan)")
+        }
+    }
+
+    @Test("the look-up mode never reaches into a transaction, nor comes back with a rollback")
+    func lookupModeStaysOutsideTransactions() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let settings = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
+                let show = "SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')"
+                var seen: [String] = []
+                seen.append(Self.setting(try s.lookup(show, [])))
+                try s.beginWrite()
+                seen.append(Self.setting(try s.query(show, [])))
+                seen.append(Self.setting(try s.lookup(show, [])))
+                // A bulk chunk's own transaction-local mode survives a look-up inside it.
+                try s.executeScript("SET LOCAL plan_cache_mode = auto")
+                seen.append(Self.setting(try s.lookup(show, [])))
+                s.rollback()
+                seen.append(Self.setting(try s.lookup(show, [])))
+                seen.append(Self.setting(try s.query(show, [])))
+                try s.writeTransaction { () throws(StoreError) in
+                    seen.append(Self.setting(try s.lookup(show, [])))
+                }
+                seen.append(Self.setting(try s.lookup(show, [])))
+                return seen
+            }
+            #expect(settings == [
+                "force_generic_plan/off",
+                "force_custom_plan/on", "force_custom_plan/on", "auto/on",
+                "force_generic_plan/off", "force_custom_plan/on",
+                "force_custom_plan/on",
+                "force_generic_plan/off",
+            ])
+        }
+    }
+
+    @Test("the store's look-ups planned on a few rows still probe indexes after 60,000 declarations arrive unanalysed")
+    func storeLookupsStayIndexProbes() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let shipment = ShipmentFixture(1)
+            for s in [ShipmentFixture(0), shipment, ShipmentFixture(2)] { _ = try await store.ingest(s.items) }
+            try await store.upsertEnterprise(EnterpriseRecord(code: ShipmentFixture.ebpCode, name: "Platform", role: .system))
+            let keyHash = String(repeating: "a", count: 64)
+            _ = try await store.createAPIKey(enterpriseCode: ShipmentFixture.ebpCode, keyHash: keyHash, prefix: "clr_aaaaaaaa", now: .now)
+            try await store.rawExecute("""
+                ALTER TABLE declarations SET (autovacuum_enabled = false);
+                ALTER TABLE messages SET (autovacuum_enabled = false);
+                ANALYZE;
+                """)
+
+            // Every look-up of the single-message path, planned now, on the small tables.
+            func lookUps(order: String) async throws {
+                _ = try await store.declarationPhase(kind: "order", businessKey: order, senderCode: ShipmentFixture.ebpCode)
+                _ = try await store.awaitingInventories(orderNo: order, logisticsNo: "LP-none")
+                _ = try await store.message(guid: shipment.items[0].message.guid)
+                _ = try await store.answer(guid: "no-such-guid")
+                _ = try await store.creditEntries(codes: [ShipmentFixture.ebpCode, ShipmentFixture.ebcCode])
+                #expect(try await store.enterprise(apiKeyHash: keyHash)?.code == ShipmentFixture.ebpCode)
+            }
+            try await lookUps(order: shipment.orderNo)
+
+            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            try await store.rawExecute("""
+                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                SELECT 'BULK-' || n, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
+                FROM generate_series(1, 20000) n;
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
+                SELECT CASE WHEN n % 2 = 0 THEN 'order' ELSE 'inventory' END, \(message), 'G-' || n,
+                       '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'LP' || n,
+                       CASE WHEN n % 2 = 0 THEN 'received' ELSE 'awaiting documents' END, 0
+                FROM generate_series(1, 60000) n;
+                """)
+            try await lookUps(order: "BULK59998")
+            #expect(try await store.declarationPhase(kind: "order", businessKey: "BULK59998", senderCode: ShipmentFixture.ebpCode).declarationGuid == "G-59998")
+            #expect(try await store.awaitingInventories(orderNo: "BULK59999", logisticsNo: nil).values.flatMap { $0 } == ["G-59999"])
+
+            let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
+            for fragment in ["FROM declarations", "FROM messages WHERE guid", "FROM message_answers", "FROM credit_list", "FROM api_keys"] {
+                #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
+            }
+            for (statement, plan) in plans {
+                #expect(!plan.plan.contains("Seq Scan") && plan.pages < 40, "\(statement)\n\(plan.plan)")
+            }
+        }
+    }
+}
