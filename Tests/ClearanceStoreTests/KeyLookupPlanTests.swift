@@ -36,6 +36,22 @@ struct KeyLookupPlanTests {
         return plans
     }
 
+    /// `EXPLAIN` (not run) of the cached plan of every prepared `INSERT` that has run on a generic
+    /// plan, with type-correct arguments: statement → plan text.
+    private static func cachedInsertPlans(_ s: any SQLSession) throws(StoreError) -> [String: String] {
+        var plans: [String: String] = [:]
+        for row in try s.query(
+            "SELECT name, statement, parameter_types::text FROM pg_prepared_statements WHERE generic_plans > $1", [.integer(0)]) {
+            guard let name = row.string(0), let statement = row.string(1), let types = row.string(2),
+                  statement.trimmingCharacters(in: .whitespacesAndNewlines).uppercased().hasPrefix("INSERT") else { continue }
+            let arguments = types.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",")
+                .map { ["integer", "bigint", "numeric", "smallint"].contains($0) ? "1" : "'x'" }
+            plans[statement] = try s.lookup("EXPLAIN (COSTS OFF) EXECUTE \(name)(\(arguments.joined(separator: ", ")))", [])
+                .compactMap { $0.string(0) }.joined(separator: "\n")
+        }
+        return plans
+    }
+
     private static func setting(_ rows: [SQLRow]) -> String {
         rows.first.map { "\($0.string(0) ?? "?")/\($0.string(1) ?? "?")" } ?? "none"
     }
@@ -151,6 +167,40 @@ struct KeyLookupPlanTests {
             for (statement, plan) in plans {
                 #expect(!plan.plan.contains("Seq Scan") && plan.pages < 40, "\(statement)\n\(plan.plan)")
             }
+        }
+    }
+
+    @Test("group commit's row inserts, planned on small tables, still find rows by index after 60,000 declarations arrive unanalysed")
+    func groupWritesStayIndexProbes() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            try await store.rawExecute("""
+                ALTER TABLE declarations SET (autovacuum_enabled = false);
+                ALTER TABLE messages SET (autovacuum_enabled = false);
+                """)
+            for n in 0..<3 { _ = try await store.ingestRouted(GroupCommitTests.orderWrite(n)) }
+            try await store.rawExecute("ANALYZE")
+            _ = try await store.ingestRouted(GroupCommitTests.orderWrite(3))
+            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            try await store.rawExecute("""
+                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                SELECT 'BULK-' || n, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
+                FROM generate_series(1, 20000) n;
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, status, created_at)
+                SELECT 'order', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'received', 0
+                FROM generate_series(1, 60000) n;
+                """)
+            let report = try await store.ingestRouted(GroupCommitTests.orderWrite(4))
+            #expect(report.messages.first?.status == .stored && report.declarationsInserted == 1 && report.linesInserted == 2)
+
+            let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedInsertPlans(s) }
+            for table in ["messages", "declarations", "declaration_lines"] {
+                #expect(plans.keys.contains { $0.contains("INSERT INTO \(table) ") }, "no cached plan for the inserts into \(table)")
+            }
+            for (statement, plan) in plans {
+                #expect(!plan.contains("Seq Scan"), "\(statement)\n\(plan)")
+            }
+            #expect(plans.values.contains { $0.contains("Index Scan using declarations_kind_sender_code_dedup_key_key") })
         }
     }
 }

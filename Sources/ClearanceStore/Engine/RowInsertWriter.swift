@@ -48,7 +48,9 @@ struct RowInsertWriter {
         }
         report.messages = try outcomes(chunk, inserted: inserted.mapValues(\.id))
 
-        // Declarations.
+        // Declarations; RETURNING tells which message each inserted one belongs to.
+        var insertedRows: [Int64: InsertedRows] = [:]
+        var messageOf: [Int64: Int64] = [:]
         let declColumns = ["message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
         let declWidth = BulkColumns.declarations.count + 2
         for group in chunk.declarationsInKeyOrder.chunked(Self.declarationsPerStatement) {
@@ -65,8 +67,14 @@ struct RowInsertWriter {
                 params.append(.integer(chunk.now))
             }
             let sql = "INSERT INTO declarations (\(declColumns.joined(separator: ", "))) VALUES "
-                + tuples.joined(separator: ", ") + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING"
-            let changed = try connection.execute(sql, params)
+                + tuples.joined(separator: ", ") + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING RETURNING id, message_id"
+            let rows = try connection.query(sql, params)
+            for row in rows {
+                let messageId = try row.requireInt64(1, "declarations.message_id")
+                messageOf[try row.requireInt64(0, "declarations.id")] = messageId
+                insertedRows[messageId, default: InsertedRows()].declarations += 1
+            }
+            let changed = rows.count
             report.declarationsInserted += changed
             report.declarationsSkipped += group.count - changed
         }
@@ -87,11 +95,19 @@ struct RowInsertWriter {
                 params += l.values
             }
             let sql = "INSERT INTO declaration_lines (\(lineColumns.joined(separator: ", "))) VALUES "
-                + tuples.joined(separator: ", ") + " ON CONFLICT (declaration_id, gnum) DO NOTHING"
-            let changed = try connection.execute(sql, params)
+                + tuples.joined(separator: ", ") + " ON CONFLICT (declaration_id, gnum) DO NOTHING RETURNING declaration_id"
+            let rows = try connection.query(sql, params)
+            for row in rows {
+                // A line of a declaration stored by an earlier chunk counts for no message here.
+                if let messageId = messageOf[try row.requireInt64(0, "declaration_lines.declaration_id")] {
+                    insertedRows[messageId, default: InsertedRows()].lines += 1
+                }
+            }
+            let changed = rows.count
             report.linesInserted += changed
             report.linesSkipped += group.count - changed
         }
+        report.insertedByMessage = insertedRows
         return report
     }
 

@@ -48,15 +48,18 @@ extension SQLStore {
     }
 
     /// One report per write from a group's report. A newly stored message's declarations and
-    /// lines are counted in the database (they can only be this transaction's); what the group
-    /// inserted beyond those (declarations a duplicate message carried that were not stored
-    /// yet) goes to the other writes in order.
+    /// lines are this transaction's: the row writer returns them per message, and after a `COPY`
+    /// chunk they are counted in the database. What the group inserted beyond those
+    /// (declarations a duplicate message carried that were not stored yet) goes to the other
+    /// writes in order.
     private static func splitReport(
         _ s: any SQLSession, _ report: IngestReport, _ group: [PreparedFlowWrite]
     ) throws(StoreError) -> [IngestReport] {
         let stored = report.messages.filter { $0.status == .stored }.map(\.messageId)
         var counted: [Int64: (declarations: Int, lines: Int)] = [:]
-        if !stored.isEmpty {
+        if let inserted = report.insertedByMessage {
+            for id in stored { counted[id] = (inserted[id]?.declarations ?? 0, inserted[id]?.lines ?? 0) }
+        } else if !stored.isEmpty {
             for row in try s.query("""
                 SELECT d.message_id, COUNT(DISTINCT d.id), COUNT(l.declaration_id)
                 FROM declarations d LEFT JOIN declaration_lines l ON l.declaration_id = d.id

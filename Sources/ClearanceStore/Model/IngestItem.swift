@@ -30,6 +30,12 @@ public struct MessageOutcome: Sendable, Hashable {
     public var status: Status
 }
 
+/// Declarations and lines one chunk inserted for one message.
+struct InsertedRows: Sendable, Hashable {
+    var declarations = 0
+    var lines = 0
+}
+
 /// Result of an ingest (one or more chunk transactions).
 public struct IngestReport: Sendable, Hashable {
     /// One entry per message in input order.
@@ -40,6 +46,9 @@ public struct IngestReport: Sendable, Hashable {
     public var linesSkipped = 0
     /// Number of committed chunk transactions.
     public var chunksCommitted = 0
+    /// Declarations and lines inserted per message id, when the writer knows them from its own
+    /// inserts (row inserts do; `COPY` chunks do not): group commit splits its report with them.
+    var insertedByMessage: [Int64: InsertedRows]?
 
     public init() {}
 
@@ -51,5 +60,6 @@ public struct IngestReport: Sendable, Hashable {
         linesInserted += other.linesInserted
         linesSkipped += other.linesSkipped
         chunksCommitted += other.chunksCommitted
+        insertedByMessage = nil
     }
 }
