@@ -161,4 +161,21 @@ struct StreamedMessageTests {
             #expect(try await store.count("declarations") == 3)
         }
     }
+
+    @Test("a single message's raw XML is stored lz4-compressed on PostgreSQL, as batch parts are")
+    func rawBytesAreLZ4Compressed() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            // A real order (3.3 KB): big enough for PostgreSQL to compress it inline.
+            let xml = try [UInt8](Data(contentsOf: Repository.root.appendingPathComponent("samples/valid/CEB311-order.xml")))
+            var item = ShipmentFixture(1).items[0]
+            item.message.rawBytes = xml
+            item.message.sha256 = SHA256Digest.hex(of: xml)
+            _ = try await store.ingest([item])
+            let rows = try await store.rawQuery(
+                "SELECT pg_column_compression(raw), octet_length(raw) FROM messages WHERE guid = $1", [.text(item.message.guid)])
+            #expect(rows == [["lz4", String(xml.count)]])
+            #expect(try await store.message(guid: item.message.guid)?.rawBytes == xml)
+        }
+    }
 }

@@ -198,6 +198,18 @@ enum CoreMigrations {
             CREATE INDEX messages_received_idx ON messages (received_at);
             CREATE INDEX outbox_updated_idx ON outbox (updated_at);
             """),
+        // A single message's raw XML sits in `messages.raw` (a batch's first piece too), compressed
+        // with PostgreSQL's default pglz: 27 µs a 3.3 KB order against lz4's 10 µs (20,000 rows
+        // inserted in one statement, this machine), on every accepted message, for a quarter
+        // less space. Only new values change; SQLite keeps the version so both engines number alike.
+        Migration(version: 9, name: "compress raw messages with lz4", sql: s.dialect == .sqlite ? """
+            -- nothing to change in SQLite
+            """ : """
+            DO $$ BEGIN
+                ALTER TABLE messages ALTER COLUMN raw SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported THEN NULL;
+            END $$;
+            """),
     ] }
 
     /// `events` is append-only: SQLite aborts updates and deletes in triggers; PostgreSQL raises
