@@ -60,7 +60,11 @@ def ensure_wrk():
         return
     print("installing wrk (Debian package)…", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    sh(as_root_or_sudo(["apt-get", "install", "-y", "-qq", "wrk"]), env=env, stdout=subprocess.DEVNULL)
+    # A fresh machine's package lists may be empty: refresh them when the first try finds nothing.
+    install = as_root_or_sudo(["apt-get", "install", "-y", "-qq", "wrk"])
+    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        sh(as_root_or_sudo(["apt-get", "update", "-qq"]), env=env, stdout=subprocess.DEVNULL)
+        sh(install, env=env, stdout=subprocess.DEVNULL)
 
 
 def find_binary(explicit):

@@ -21,6 +21,51 @@ import XMLSignature
         #expect(throws: EnvelopeError.self) { try TransportEnvelope.unwrap(Array("<dxp:DxpMsg xmlns:dxp=\"x\"></dxp:DxpMsg>".utf8)) }
     }
 
+    /// An envelope is read as XML, not as text patterns: any prefix (or the default namespace)
+    /// for the dxp namespace, base64 split by whitespace, comments and CDATA sections inside a
+    /// field, character references in a value. Elements of other namespaces are not the envelope's.
+    @Test func envelopeIsReadAsXML() throws {
+        let payload = Array("<ceb:CEB311Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"/>".utf8)
+        let base64 = Data(payload).base64EncodedString()
+        let half = base64.index(base64.startIndex, offsetBy: 20)
+        let text = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- <dxp:Data>AAAA</dxp:Data> -->
+            <DxpMsg ver="1.0" xmlns="http://www.chinaport.gov.cn/dxp" xmlns:o="urn:other">
+            <TransInfo><CopMsgId>G&#x2D;2</CopMsgId><o:SenderId>FORGED</o:SenderId><SenderId>A&amp;B</SenderId>
+            <ReceiverIds><ReceiverId>R1</ReceiverId><ReceiverId><![CDATA[R2]]></ReceiverId></ReceiverIds>
+            <MsgType>CEB311Message</MsgType></TransInfo>
+            <Data>\(base64[..<half])<!-- split -->
+              \(base64[half...])</Data>
+            </DxpMsg>
+            """
+        let (info, message) = try TransportEnvelope.unwrap(Array(text.utf8))
+        #expect(message == payload)
+        #expect(info.copMsgId == "G-2")
+        #expect(info.senderId == "A&B")
+        #expect(info.receiverIds == ["R1", "R2"])
+        #expect(info.messageType == "CEB311")
+        #expect(info.fileName == nil)
+    }
+
+    /// What is not a readable envelope is refused with the reason (and the parser's position
+    /// when the XML itself is broken), never read as far as a pattern happens to match.
+    @Test(arguments: [
+        ("<dxp:DxpMsg xmlns:dxp=\"urn:not-dxp\"><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>", "root element is not dxp:DxpMsg"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><Data>QUJD</Data></dxp:DxpMsg>", "dxp:Data is missing"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QU<b/>JD</dxp:Data></dxp:DxpMsg>", "dxp:Data holds an element"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QU*JD</dxp:Data></dxp:DxpMsg>", "not base64"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QUJD</dxp:Data>", "not well-formed XML"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QUJD</dxp:Dat></dxp:DxpMsg>", "line 1"),
+    ])
+    func unreadableEnvelopesAreRefused(text: String, reason: String) {
+        #expect {
+            try TransportEnvelope.unwrap(Array(text.utf8))
+        } throws: { error in
+            (error as? EnvelopeError)?.description.contains(reason) == true
+        }
+    }
+
     /// The root element's local name decides, whatever its prefix or what comes before it.
     @Test(arguments: [
         ("<?xml version=\"1.0\"?>\n<dxp:DxpMsg xmlns:dxp=\"x\">", true),

@@ -80,36 +80,12 @@ public enum TransportEnvelope {
     /// - Throws: ``EnvelopeError`` when `bytes` is not a well-formed envelope with base64 data.
     public static func unwrap(_ bytes: [UInt8]) throws(EnvelopeError) -> (info: Info, message: [UInt8]) {
         guard bytes.count <= 64 << 20 else { throw EnvelopeError("envelope larger than 64 MiB") }
-        let text = String(decoding: bytes, as: UTF8.self)
         guard isEnvelope(bytes) else { throw EnvelopeError("not a dxp:DxpMsg envelope") }
-        guard let data = element("Data", in: text) else { throw EnvelopeError("dxp:Data is missing") }
-        let compact = data.filter { !$0.isWhitespace }
-        guard let payload = Data(base64Encoded: compact) else { throw EnvelopeError("dxp:Data is not base64") }
-        let receivers = elements("ReceiverId", in: text)
-        let type = element("MsgType", in: text) ?? ""
-        let info = Info(
-            copMsgId: element("CopMsgId", in: text) ?? "", senderId: element("SenderId", in: text) ?? "",
-            receiverIds: receivers, messageType: type.hasSuffix("Message") ? String(type.dropLast(7)) : type,
-            fileName: element("FileName", in: text))
-        return (info, Array(payload))
-    }
-
-    static func element(_ name: String, in text: String) -> String? { elements(name, in: text).first }
-
-    static func elements(_ name: String, in text: String) -> [String] {
-        let pattern = "<((?:[A-Za-z_][\\w.-]*:)?)\(name)(?:\\s[^>]*)?>([^<]*)</\\1\(name)\\s*>"
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
-        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
-            Range(match.range(at: 2), in: text).map { unescape(String(text[$0])) }
-        }
+        return try EnvelopeReader.read(bytes)
     }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func unescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
     static func timestamp(_ date: Date) -> String { ChinaTime.isoTime(date) }
