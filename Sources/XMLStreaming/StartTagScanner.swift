@@ -259,18 +259,22 @@ struct StartTagScanner {
     /// Refuses a declared encoding the scanner cannot read through, or one that contradicts
     /// the code-unit width of the first bytes (libxml2 could switch to it mid-document).
     private func checkDeclaredEncoding(_ declaration: [UInt8]) -> XMLStreamError.Reason? {
-        let text = String(decoding: declaration, as: UTF8.self)
-        guard let key = text.split(separator: "encoding", maxSplits: 1).dropFirst().first else { return nil }
-        let rest = key.drop { $0.isWhitespace || $0 == "=" }
-        guard let open = rest.first, open == "\"" || open == "'" else { return nil }
-        let name = rest.dropFirst().prefix { $0 != open }.uppercased()
+        // Bytes, not `String`: every message's declaration passes here, and splitting a `String`
+        // on a `String` cost ~25 µs a message (measured in a profile of `clearance submit`).
+        let keyword = Array("encoding".utf8)
+        guard declaration.count >= keyword.count, let key = (0...(declaration.count - keyword.count)).first(where: {
+            declaration[$0..<($0 + keyword.count)].elementsEqual(keyword)
+        }) else { return nil }
+        let rest = declaration[(key + keyword.count)...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A || $0 == UInt8(ascii: "=") }
+        guard let open = rest.first, open == UInt8(ascii: "\"") || open == UInt8(ascii: "'") else { return nil }
+        let name = rest.dropFirst().prefix { $0 != open }.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         let families: [String] = switch width {
         case 1: Self.asciiCompatible
         case 2: ["UTF-16", "UTF16", "UCS-2", "UCS2", "ISO-10646-UCS-2"]
         default: ["UCS-4", "UCS4", "UTF-32", "UTF32", "ISO-10646-UCS-4"]
         }
-        if families.contains(where: { name.hasPrefix($0) }) { return nil }
-        return .encoding("encoding \"\(name)\" is not accepted here")
+        if families.contains(where: { name.starts(with: $0.utf8) }) { return nil }
+        return .encoding("encoding \"\(String(decoding: name, as: UTF8.self))\" is not accepted here")
     }
 
     /// Encodings in which the bytes `<`, `>`, `=`, `"`, `'` only ever stand for themselves

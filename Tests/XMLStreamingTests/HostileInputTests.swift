@@ -227,6 +227,23 @@ import XMLStreaming
         guard case .encoding = error?.reason else { Issue.record("got \(String(describing: error))"); return }
     }
 
+    /// The declaration's spacing and quotes are XML's: blanks around `=`, single quotes, any case.
+    @Test(arguments: [
+        ("<?xml version='1.0' encoding = 'ibm037'?><r/>", false),
+        ("<?xml version=\"1.0\"\n  encoding\t=\"utf-7\" standalone=\"yes\"?><r/>", false),
+        ("<?xml version='1.0' encoding = 'utf-8'?><r/>", true),
+        ("<?xml version=\"1.0\" encoding=\"gb18030\"?><r/>", true),
+        ("<?xml version=\"1.0\"?><r encoding=\"IBM037\"/>", true),
+    ])
+    func theDeclaredEncodingIsReadAsXMLSpellsIt(text: String, accepted: Bool) {
+        let (_, error) = parse(text)
+        if accepted {
+            #expect(error == nil)
+        } else {
+            guard case .encoding = error?.reason else { Issue.record("got \(String(describing: error))"); return }
+        }
+    }
+
     @Test func aUTF16DocumentCannotSwitchToAByteEncoding() {
         let text = "<?xml version=\"1.0\" encoding=\"GBK\"?><r/>"
         let (_, error) = parse([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
