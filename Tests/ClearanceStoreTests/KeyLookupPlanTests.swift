@@ -139,6 +139,7 @@ struct KeyLookupPlanTests {
                 _ = try await store.declarationPhase(kind: "order", businessKey: order, senderCode: ShipmentFixture.ebpCode)
                 _ = try await store.awaitingInventories(orderNo: order, logisticsNo: "LP-none")
                 _ = try await store.message(guid: shipment.items[0].message.guid)
+                _ = try await store.declarationGuids(messageGuid: shipment.items[0].message.guid, status: .awaitingDocuments)
                 _ = try await store.answer(guid: "no-such-guid")
                 _ = try await store.creditEntries(codes: [ShipmentFixture.ebpCode, ShipmentFixture.ebcCode])
                 #expect(try await store.enterprise(apiKeyHash: keyHash)?.code == ShipmentFixture.ebpCode)
@@ -161,7 +162,7 @@ struct KeyLookupPlanTests {
             #expect(try await store.awaitingInventories(orderNo: "BULK59999", logisticsNo: nil).values.flatMap { $0 } == ["G-59999"])
 
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
-            for fragment in ["FROM declarations", "FROM messages WHERE guid", "FROM message_answers", "FROM credit_list", "FROM api_keys"] {
+            for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers", "FROM credit_list", "FROM api_keys"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {
@@ -201,6 +202,30 @@ struct KeyLookupPlanTests {
                 #expect(!plan.contains("Seq Scan"), "\(statement)\n\(plan)")
             }
             #expect(plans.values.contains { $0.contains("Index Scan using declarations_kind_sender_code_dedup_key_key") })
+        }
+    }
+
+    @Test("a release moves a message's declarations by its index, not through every waiting inventory, after 30,000 arrive unanalysed")
+    func releasesStayOnTheMessageIndex() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            _ = try await store.ingest(ShipmentFixture(0).items)
+            try await store.rawExecute("ALTER TABLE declarations SET (autovacuum_enabled = false); ANALYZE;")
+            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            try await store.rawExecute("""
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at)
+                SELECT 'inventory', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'awaiting documents', 0
+                FROM generate_series(1, 30000) n;
+                """)
+            // The statements as the store runs them, with literal arguments.
+            for named in [0, 2] {
+                var sql = SQLStore.moveDeclarationsSQL(namedGuids: named)
+                for (n, value) in ["'routed'", "\(message)", "'awaiting documents'", "'G-1'", "'G-2'"].enumerated().reversed() {
+                    sql = sql.replacingOccurrences(of: "$\(n + 1)", with: value)
+                }
+                let plan = try await store.rawQuery("EXPLAIN (COSTS OFF) \(sql)").compactMap { $0.first ?? nil }.joined(separator: "\n")
+                #expect(plan.contains("declarations_message_idx") && !plan.contains("declarations_awaiting_idx"), "\(sql)\n\(plan)")
+            }
         }
     }
 }

@@ -34,8 +34,7 @@ extension SQLStore: ClearanceFlowStore {
         }
         let messageId = try row.requireInt64(0, "messages.id")
         let moved = try s.execute(
-            "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
-            [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
+            Self.moveDeclarationsSQL(namedGuids: 0), [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
         if recordOnlyIfMoved && moved == 0 { return 0 }
         let known = (guid: messageGuid, id: messageId)
         for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
@@ -56,10 +55,9 @@ extension SQLStore: ClearanceFlowStore {
                 var movedHere = 0
                 for start in stride(from: 0, to: unique.count, by: 500) {
                     let slice = unique[start..<min(start + 500, unique.count)]
-                    movedHere += try s.execute("""
-                        UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3
-                          AND declaration_guid IN (\(slice.indices.map { "$\($0 - start + 4)" }.joined(separator: ", ")))
-                        """, [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) })
+                    movedHere += try s.execute(
+                        Self.moveDeclarationsSQL(namedGuids: slice.count),
+                        [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) })
                 }
                 // A named declaration no longer in `from` was taken by a concurrent forwarder: roll back.
                 if movedHere < unique.count, moved + movedHere > 0 {
@@ -69,8 +67,7 @@ extension SQLStore: ClearanceFlowStore {
             }
             if let rest = advance.rest {
                 moved += try s.execute(
-                    "UPDATE declarations SET status = $1 WHERE message_id = $2 AND status = $3",
-                    [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
+                    Self.moveDeclarationsSQL(namedGuids: 0), [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
             }
             guard moved > 0 else { return 0 }
             let known = (guid: advance.messageGuid, id: messageId)
@@ -80,9 +77,22 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    /// Moves a message's declarations (`$2`) from status `$3` to `$1`; with `namedGuids`, only
+    /// those whose declaration guid is among `$4…`. `(status || '')` keeps the planner on the
+    /// message's index: `status = 'awaiting documents'` alone lets it pick the partial index of
+    /// waiting inventories, cheap by statistics taken while few waited, and then walk every
+    /// inventory waiting since (measured with 30,000 waiting: 601 pages and 3.2 ms a release,
+    /// against 6 pages and 0.03 ms by the message's index).
+    static func moveDeclarationsSQL(namedGuids: Int) -> String {
+        let named = namedGuids == 0 ? "" : " AND declaration_guid IN (\((0..<namedGuids).map { "$\($0 + 4)" }.joined(separator: ", ")))"
+        return "UPDATE declarations SET status = $1 WHERE message_id = $2 AND (status || '') = $3" + named
+    }
+
     func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String> {
         try await session { (s: any SQLSession) throws(StoreError) -> Set<String> in
-            Set(try s.query("""
+            // A key look-up (every release asks it): a cached generic plan cannot use the partial
+            // index of waiting inventories, so it goes by the message's guid and index.
+            Set(try s.lookup("""
                 SELECT d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
                 WHERE m.guid = $1 AND d.status = $2
                 """, [.text(messageGuid), .text(status.rawValue)]).compactMap { $0.string(0) })
