@@ -77,7 +77,10 @@ import Testing
         files.shuffle(using: &generator)
         if files.last?.hasSuffix("inventory.xml") == true { files.swapAt(0, files.count - 1) }  // the inventory waits
 
-        let submitted = try await run(["submit", "--store", store, "--rules", rules] + files)
+        // The first file as an argument, the rest from a list: judged in that order.
+        let list = dir + "/files.txt"
+        try files.dropFirst().joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let submitted = try await run(["submit", "--store", store, "--rules", rules, files[0], "--files-from", list])
         #expect(submitted.status == 0, "\(submitted.output)")
         #expect(submitted.output.contains("awaiting documents"))
         #expect(submitted.output.contains("released inventory"))

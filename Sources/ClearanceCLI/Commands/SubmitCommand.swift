@@ -40,13 +40,16 @@ struct SubmitCommand: AsyncParsableCommand {
     var jobs = 1
 
     @Argument(help: "CEB XML files (bare or dxp:DxpMsg).")
-    var files: [String]
+    var files: [String] = []
+
+    @OptionGroup var fileList: FileListOption
 
     func validate() throws {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
     func run() async throws {
+        let files = try fileList.paths(after: self.files)
         let watcher = try rules.watcher()
         let opened = try await store.openAccess()
         let routing: @Sendable () -> RoutingTable = { watcher.current() }

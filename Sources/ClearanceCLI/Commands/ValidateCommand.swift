@@ -16,7 +16,9 @@ struct ValidateCommand: ParsableCommand {
     )
 
     @Argument(help: "CEB XML files to validate; '-' reads standard input.")
-    var files: [String]
+    var files: [String] = []
+
+    @OptionGroup var fileList: FileListOption
 
     @Option(help: "Output format: text or json (JSON lines).")
     var format: OutputFormat = .text
@@ -31,6 +33,7 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let files = try fileList.paths(after: self.files)
         let output = OutputBuffer()
         let printer = IssuePrinter(format: format, output: output)
         let summary = ValidationSummary()
