@@ -52,10 +52,12 @@ struct SignCommand: ParsableCommand {
     var noSync = false
 
     @Argument(help: "CEB XML files to sign.")
-    var files: [String]
+    var files: [String] = []
+
+    @OptionGroup var fileList: FileListOption
 
     /// Usage problems the parser cannot express; reported with exit code 2.
-    private func usageProblem() -> String? {
+    private func usageProblem(_ files: [String]) -> String? {
         guard (output == nil) != (outDir == nil) else { return "give either -o OUT (with one FILE) or --out-dir DIR" }
         if output != nil, files.count != 1 { return "-o takes exactly one input FILE; use --out-dir for several" }
         if outDir != nil {
@@ -79,8 +81,10 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let signer: DocumentSigner
+        let files: [String]
         do {
-            if let problem = usageProblem() { throw ValidationError(problem) }
+            files = try fileList.paths(after: self.files)
+            if let problem = usageProblem(files) { throw ValidationError(problem) }
             signer = try makeSigner()
         } catch {
             FileHandle.standardError.write(Data("clearance sign: \(error)\n".utf8))

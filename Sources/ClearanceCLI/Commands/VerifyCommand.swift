@@ -32,11 +32,15 @@ struct VerifyCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     @Argument(help: "Signed CEB XML files; '-' reads standard input.")
-    var files: [String]
+    var files: [String] = []
+
+    @OptionGroup var fileList: FileListOption
 
     func run() throws {
         let verifier: SignatureVerifier
+        let files: [String]
         do {
+            files = try fileList.paths(after: self.files)
             if trust.isEmpty && pin.isEmpty { throw ValidationError("give --trust CA.pem and/or --pin CERT.pem: nothing is trusted otherwise") }
             let anchors = try trust.flatMap { $0.split(separator: ",").map(String.init) }.flatMap { path in
                 try Certificate.all(pem: String(contentsOfFile: path, encoding: .utf8))
@@ -53,7 +57,6 @@ struct VerifyCommand: ParsableCommand {
             throw Exit.usage
         }
         let outcomes = LockedBox([Result<VerificationResult, VerificationFailure>?](repeating: nil, count: files.count))
-        let files = self.files
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             let outcome = Result { () throws(VerificationFailure) in try verifier.verify(path: files[index]) }
             outcomes.update { $0[index] = outcome }
