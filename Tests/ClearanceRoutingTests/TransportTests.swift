@@ -48,6 +48,18 @@ import XMLSignature
         #expect(info.fileName == nil)
     }
 
+    /// A large payload is one text node of many megabytes: read whole, in pieces, within the limits.
+    @Test func aLargePayloadUnwraps() throws {
+        var payload = Array("<ceb:CEB621Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\">".utf8)
+        payload += [UInt8](repeating: UInt8(ascii: "x"), count: 12 << 20)
+        payload += Array("</ceb:CEB621Message>".utf8)
+        let wrapped = TransportEnvelope.wrap(message: payload, copMsgId: "G-3", senderId: "S", receiverId: "R", messageType: "CEB621")
+        #expect(wrapped.count > 16 << 20)  // past the default text (1 MiB) and pending (8 MiB) limits
+        let (info, message) = try TransportEnvelope.unwrap(wrapped)
+        #expect(message == payload)
+        #expect(info.messageType == "CEB621")
+    }
+
     /// What is not a readable envelope is refused with the reason (and the parser's position
     /// when the XML itself is broken), never read as far as a pattern happens to match.
     @Test(arguments: [
