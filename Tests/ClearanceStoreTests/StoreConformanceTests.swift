@@ -422,6 +422,9 @@ struct StoreConformanceTests {
                         let batch = try await store.claimOutbox(limit: 7, lease: 600, now: now)
                         if batch.isEmpty { return mine }
                         mine += batch.map(\.id)
+                        // A pause between claims, so one claimer cannot take every row before the
+                        // others are scheduled on a loaded machine (seen once while a build ran beside).
+                        try await Task.sleep(nanoseconds: 2_000_000)
                     }
                 }
             }

@@ -9,8 +9,9 @@ enum SQLDialect: Sendable {
     /// which bind by number exactly like PostgreSQL's.
     func translate(_ sql: String) -> String {
         guard self == .sqlite else { return sql }
-        // Shared SQL never has `$` inside literals, so every `$` starts a placeholder.
-        return String(sql.map { $0 == "$" ? "?" : $0 })
+        // Shared SQL never has `$` inside literals, so every `$` starts a placeholder. Bytes, not
+        // characters: one `Character` at a time cost 1.5 % of `submit`'s samples when it ran per statement.
+        return String(decoding: sql.utf8.map { $0 == UInt8(ascii: "$") ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
     }
 
     /// Row-locking clause for claim queries (`FOR UPDATE SKIP LOCKED`). SQLite serialises writers

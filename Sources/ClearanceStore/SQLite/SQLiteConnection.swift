@@ -51,10 +51,11 @@ final class SQLiteConnection: SQLSession {
 
     /// A cached prepared statement for `sql` (already translated to `?N` placeholders).
     func prepared(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        // Keyed by the shared SQL: the placeholders are translated once, when it is first prepared.
         if let statement = cache[sql] { return statement }
         guard let db else { throw .closed }
         var handle: OpaquePointer?
-        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        let rc = sqlite3_prepare_v3(db, dialect.translate(sql), -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard rc == SQLITE_OK, let handle else { throw error(rc, sql) }
         let statement = SQLiteStatement(handle: handle, sql: sql)
         if cache.count > 256 { cache.removeAll() }
@@ -63,7 +64,7 @@ final class SQLiteConnection: SQLSession {
     }
 
     func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow] {
-        let statement = try prepared(dialect.translate(sql))
+        let statement = try prepared(sql)
         defer { statement.reset() }
         try statement.bind(params, connection: self)
         return try statement.rows(connection: self)
