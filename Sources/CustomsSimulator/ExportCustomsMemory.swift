@@ -102,6 +102,6 @@ enum SummaryResultBuilder {
     }
 
     private static func record(_ element: String, _ fields: [(String, String)]) -> String {
-        "    <ceb:\(element)>\n" + fields.map { "      <ceb:\($0)>\(ReceiptBuilder.escape($1))</ceb:\($0)>\n" }.joined() + "    </ceb:\(element)>\n"
+        "    <ceb:\(element)>\n" + fields.map { "      <ceb:\($0)>\(XMLText.escape($1, attribute: false))</ceb:\($0)>\n" }.joined() + "    </ceb:\(element)>\n"
     }
 }

@@ -34,7 +34,7 @@ extension ReceiptBuilder {
               <ceb:\(document)>
 
             """
-        for (name, value) in fields { xml += "    <ceb:\(name)>\(escape(value))</ceb:\(name)>\n" }
+        for (name, value) in fields { xml += "    <ceb:\(name)>\(XMLText.escape(value, attribute: false))</ceb:\(name)>\n" }
         xml += "  </ceb:\(document)>\n</ceb:\(number)Message>\n"
         return Array(xml.utf8)
     }

@@ -4,10 +4,6 @@ import Foundation
 /// Builds customs receipt messages (CEB312/412/512/622) in the layout of the standard, and the
 /// inspection (`InspReturn`) and payment/FX (`PayExReturn`) answers in the same layout.
 enum ReceiptBuilder {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
     /// `yyyyMMddHHmmssSSS` in China Standard Time.
     static func returnTime(_ date: Date) -> String { ChinaTime.cebTime(date) }
 
@@ -22,7 +18,7 @@ enum ReceiptBuilder {
             """
         for (name, value) in fields {
             guard let value, !value.isEmpty else { continue }
-            xml += "    <ceb:\(name)>\(escape(value))</ceb:\(name)>\n"
+            xml += "    <ceb:\(name)>\(XMLText.escape(value, attribute: false))</ceb:\(name)>\n"
         }
         xml += """
               </ceb:\(document)>

@@ -39,11 +39,11 @@ enum TaxBillBuilder {
         ]
         for (name, value) in head {
             guard let value, !value.isEmpty else { continue }
-            xml += "      <ceb:\(name)>\(ReceiptBuilder.escape(value))</ceb:\(name)>\n"
+            xml += "      <ceb:\(name)>\(XMLText.escape(value, attribute: false))</ceb:\(name)>\n"
         }
         xml += "    </ceb:TaxHeadRd>\n"
         for line in lines {
-            xml += "    <ceb:TaxListRd><ceb:gnum>\(line.gnum)</ceb:gnum><ceb:gcode>\(ReceiptBuilder.escape(line.gcode))</ceb:gcode>"
+            xml += "    <ceb:TaxListRd><ceb:gnum>\(line.gnum)</ceb:gnum><ceb:gcode>\(XMLText.escape(line.gcode, attribute: false))</ceb:gcode>"
                 + "<ceb:taxPrice>\(line.price.description)</ceb:taxPrice><ceb:customsTax>\(line.duty.description)</ceb:customsTax>"
                 + "<ceb:valueAddedTax>\(line.vat.description)</ceb:valueAddedTax><ceb:consumptionTax>\(line.consumption.description)</ceb:consumptionTax></ceb:TaxListRd>\n"
         }

@@ -1,5 +1,6 @@
-/// Indented XML text as the samples lay it out (two spaces a level), with text escaped.
-struct XMLText {
+/// Indented XML text as the samples lay it out (two spaces a level), with text escaped; its
+/// ``escape(_:attribute:)`` is the one XML escape of the code that writes XML as text.
+public struct XMLText {
     private(set) var text = ""
 
     mutating func line(_ level: Int, _ content: String) {
@@ -10,7 +11,7 @@ struct XMLText {
 
     /// `&`, `<`, `>` (and `"` in attributes) as entities; CR as a character reference, so that it
     /// survives XML's line-end normalisation.
-    static func escape(_ value: String, attribute: Bool) -> String {
+    public static func escape(_ value: String, attribute: Bool) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for c in value.unicodeScalars {

@@ -30,16 +30,16 @@ public enum TransportEnvelope {
             <?xml version="1.0" encoding="UTF-8"?>
             <dxp:DxpMsg ver="1.0" xmlns:dxp="\(namespace)">
             <dxp:TransInfo>
-            <dxp:CopMsgId>\(escape(copMsgId))</dxp:CopMsgId>
-            <dxp:SenderId>\(escape(senderId))</dxp:SenderId>
-            <dxp:ReceiverIds><dxp:ReceiverId>\(escape(receiverId))</dxp:ReceiverId></dxp:ReceiverIds>
+            <dxp:CopMsgId>\(XMLText.escape(copMsgId, attribute: false))</dxp:CopMsgId>
+            <dxp:SenderId>\(XMLText.escape(senderId, attribute: false))</dxp:SenderId>
+            <dxp:ReceiverIds><dxp:ReceiverId>\(XMLText.escape(receiverId, attribute: false))</dxp:ReceiverId></dxp:ReceiverIds>
             <dxp:CreatTime>\(timestamp(createdAt))</dxp:CreatTime>
-            <dxp:MsgType>\(escape(messageType))Message</dxp:MsgType>
+            <dxp:MsgType>\(XMLText.escape(messageType, attribute: false))Message</dxp:MsgType>
             </dxp:TransInfo>
             <dxp:Data>\(Data(message).base64EncodedString())</dxp:Data>
             """
         if let fileName {
-            xml += "\n<dxp:AddInfo><dxp:FileName>\(escape(fileName))</dxp:FileName></dxp:AddInfo>"
+            xml += "\n<dxp:AddInfo><dxp:FileName>\(XMLText.escape(fileName, attribute: false))</dxp:FileName></dxp:AddInfo>"
         }
         xml += "\n</dxp:DxpMsg>\n"
         return Array(xml.utf8)
@@ -82,10 +82,6 @@ public enum TransportEnvelope {
         guard bytes.count <= 64 << 20 else { throw EnvelopeError("envelope larger than 64 MiB") }
         guard isEnvelope(bytes) else { throw EnvelopeError("not a dxp:DxpMsg envelope") }
         return try EnvelopeReader.read(bytes)
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     static func timestamp(_ date: Date) -> String { ChinaTime.isoTime(date) }

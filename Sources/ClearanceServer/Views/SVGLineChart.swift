@@ -1,3 +1,5 @@
+import CEBModel
+
 /// A time chart drawn on the server as inline SVG, like ``SVGBarChart``: no script, each point's value
 /// in a `data-value` attribute and its label in a `<title>`, the whole chart a link to the rows behind it.
 struct SVGLineChart {
@@ -23,7 +25,7 @@ struct SVGLineChart {
         let slots = max(1, labels.count)
         func x(_ i: Int) -> Int { left + (slots == 1 ? plotWidth / 2 : i * plotWidth / (slots - 1)) }
         func y(_ v: Double) -> Int { top + plotHeight - Int((v / highest * Double(plotHeight)).rounded()) }
-        let esc = SVGBarChart.escape
+        let esc = { (text: String) in XMLText.escape(text, attribute: true) }
         var out = "<a href=\"\(esc(link))\"><svg class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
             + "width=\"\(width)\" height=\"\(height)\" xmlns=\"http://www.w3.org/2000/svg\"><title>\(esc(title))</title>"
         out += "<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(width - right)\" y2=\"\(top + plotHeight)\" stroke=\"#8a96a3\"/>"

@@ -1,3 +1,4 @@
+import CEBModel
 import ClearanceStore
 
 /// A shipment's traceability chain as a picture (来源可追溯、去向可查证、流程可视化): one row per
@@ -60,5 +61,5 @@ struct TraceabilityChart {
         "<path d=\"M\(from + 2) \(y + 1) H\(to - 4) m-5 -4 l5 4 l-5 4\" fill=\"none\" stroke=\"#5b6b7b\" stroke-width=\"1.5\"/>"
     }
 
-    private func escape(_ text: String) -> String { SVGBarChart.escape(text) }
+    private func escape(_ text: String) -> String { XMLText.escape(text, attribute: true) }
 }
