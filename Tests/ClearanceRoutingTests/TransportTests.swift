@@ -69,6 +69,9 @@ import XMLSignature
         ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QU*JD</dxp:Data></dxp:DxpMsg>", "not base64"),
         ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QUJD</dxp:Data>", "not well-formed XML"),
         ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QUJD</dxp:Dat></dxp:DxpMsg>", "line 1"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:ReceiverIds>"
+            + String(repeating: "<dxp:ReceiverId>R</dxp:ReceiverId>", count: 6) + "</dxp:ReceiverIds><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>",
+         "more than 5 dxp:ReceiverId"),
     ])
     func unreadableEnvelopesAreRefused(text: String, reason: String) {
         #expect {

@@ -19,6 +19,9 @@ final class EnvelopeReader: XMLEventHandler {
         "DxpMsg", "CopMsgId", "SenderId", "ReceiverId", "MsgType", "FileName", "Data", TransportEnvelope.namespace,
     ])
 
+    /// `ReceiverIds/ReceiverId maxOccurs="5"` in customs' `terminal.xsd`; more are refused, not collected.
+    static let maxReceivers = 5
+
     private var rootSeen = false
     private var rootIsEnvelope = false
     /// The field being read, and its depth.
@@ -51,6 +54,9 @@ final class EnvelopeReader: XMLEventHandler {
         }
         guard reader.rootIsEnvelope else { throw EnvelopeError("the root element is not dxp:DxpMsg in \(TransportEnvelope.namespace)") }
         if let misplaced = reader.misplaced { throw EnvelopeError(misplaced) }
+        guard reader.receiverIds.count <= maxReceivers else {
+            throw EnvelopeError("more than \(maxReceivers) dxp:ReceiverId (terminal.xsd allows \(maxReceivers))")
+        }
         guard let data = reader.data else { throw EnvelopeError("dxp:Data is missing") }
         // base64Binary allows whitespace between characters; Foundation's decoder does not.
         let compact = data.filter { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
@@ -96,7 +102,7 @@ final class EnvelopeReader: XMLEventHandler {
         switch field {
         case .copMsgId: if copMsgId == nil { copMsgId = value }
         case .senderId: if senderId == nil { senderId = value }
-        case .receiverId: receiverIds.append(value)
+        case .receiverId: if receiverIds.count <= Self.maxReceivers { receiverIds.append(value) }  // one past the bound: refused
         case .msgType: if messageType == nil { messageType = value }
         case .fileName: if fileName == nil { fileName = value }
         case .data, .dxpMsg, .namespace: break
