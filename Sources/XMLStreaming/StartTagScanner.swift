@@ -260,7 +260,7 @@ struct StartTagScanner {
     /// the code-unit width of the first bytes (libxml2 could switch to it mid-document).
     private func checkDeclaredEncoding(_ declaration: [UInt8]) -> XMLStreamError.Reason? {
         // Bytes, not `String`: every message's declaration passes here, and splitting a `String`
-        // on a `String` cost ~25 µs a message (measured in a profile of `clearance submit`).
+        // on a `String` cost 1.1 % of the machine in a profile of `clearance submit` with 32 at once.
         let keyword = Array("encoding".utf8)
         guard declaration.count >= keyword.count, let key = (0...(declaration.count - keyword.count)).first(where: {
             declaration[$0..<($0 + keyword.count)].elementsEqual(keyword)

@@ -58,9 +58,7 @@ final class EnvelopeReader: XMLEventHandler {
             throw EnvelopeError("more than \(maxReceivers) dxp:ReceiverId (terminal.xsd allows \(maxReceivers))")
         }
         guard let data = reader.data else { throw EnvelopeError("dxp:Data is missing") }
-        // base64Binary allows whitespace between characters; Foundation's decoder does not.
-        let compact = data.filter { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
-        guard let payload = Data(base64Encoded: Data(compact)) else { throw EnvelopeError("dxp:Data is not base64") }
+        guard let payload = Data(base64Encoded: Data(data)) else { throw EnvelopeError("dxp:Data is not base64") }
         let type = reader.messageType ?? ""
         let info = TransportEnvelope.Info(
             copMsgId: reader.copMsgId ?? "", senderId: reader.senderId ?? "", receiverIds: reader.receiverIds,
@@ -86,7 +84,13 @@ final class EnvelopeReader: XMLEventHandler {
     }
 
     func characters(_ piece: UnsafeBufferPointer<UInt8>) {
-        if field != nil { text.append(contentsOf: piece) }
+        guard let field else { return }
+        if field == .data {
+            // base64Binary allows whitespace between characters; Foundation's decoder does not.
+            text.append(contentsOf: piece.lazy.filter { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) })
+        } else {
+            text.append(contentsOf: piece)
+        }
     }
 
     func endElement(symbol: Int32, depth: Int) {

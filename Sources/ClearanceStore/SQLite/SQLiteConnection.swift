@@ -49,9 +49,9 @@ final class SQLiteConnection: SQLSession {
         return .statementFailed(engine: .sqlite, message: message, sqlState: nil, code: rc, statement: sql)
     }
 
-    /// A cached prepared statement for `sql` (already translated to `?N` placeholders).
+    /// A cached prepared statement for the shared SQL `sql` (`$N` placeholders), keyed by it:
+    /// the placeholders are translated to SQLite's `?N` once, when it is first prepared.
     func prepared(_ sql: String) throws(StoreError) -> SQLiteStatement {
-        // Keyed by the shared SQL: the placeholders are translated once, when it is first prepared.
         if let statement = cache[sql] { return statement }
         guard let db else { throw .closed }
         var handle: OpaquePointer?
