@@ -67,8 +67,16 @@ def main():
             for name, url in stores:
                 wall, rss, out = measure([binary, "ingest", "--route", "--quiet", "--store", url, batch], env=env)
                 times[name].append(wall)
-                stored = pg.psql("growth", "-At", "-c", "SELECT count(*) FROM declarations").strip() if name == "PostgreSQL" else "-"
-                print(f"{k + 1:>5} {name:>10} {wall:8.2f} {args.count / wall:9,.0f} {rss:7.1f} {stored:>20}", flush=True)
+                stored, parts = "-", ""
+                if name == "PostgreSQL":
+                    stored = pg.psql("growth", "-At", "-c", "SELECT count(*) FROM declarations").strip()
+                    # Lines by partition: those in the default one were not foreseen by the partitions made ahead.
+                    parts = pg.psql("growth", "-At", "-F", " ", "-c",
+                                    "SELECT count(*) FILTER (WHERE detached_at IS NULL), "
+                                    "(SELECT count(*) FROM declaration_lines_default) FROM store_partitions "
+                                    "WHERE parent_table = 'declaration_lines'").strip()
+                    parts = "   line partitions %s, lines in default %s" % tuple(parts.split())
+                print(f"{k + 1:>5} {name:>10} {wall:8.2f} {args.count / wall:9,.0f} {rss:7.1f} {stored:>20}{parts}", flush=True)
                 if k == 0:
                     print(f"      {out.splitlines()[-1][:160] if out else ''}")
             os.remove(batch)

@@ -15,7 +15,7 @@ struct Clearance: AsyncParsableCommand {
             ValidateCommand.self, SignCommand.self, VerifyCommand.self, IngestCommand.self, TraceCommand.self,
             StatsCommand.self, SubmitCommand.self, RouteCommand.self, DeliverCommand.self, OutboxCommand.self,
             ReceiveCommand.self, SimulateCustomsCommand.self, ServeCommand.self, EnterpriseCommand.self, RenderCommand.self, CreditCommand.self, HoldCommand.self,
-            PaymentCommand.self, SummarizeCommand.self, RefundDataCommand.self, FXSettlementCommand.self,
+            PaymentCommand.self, SummarizeCommand.self, RefundDataCommand.self, FXSettlementCommand.self, PartitionsCommand.self,
         ]
     )
 

@@ -25,6 +25,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case closed
     /// Rows a write meant to move were moved by another writer first; nothing was written.
     case conflict(String)
+    /// What was asked for was stored but has been archived: its partition was detached under the
+    /// retention setting (``PartitionStore``), so it is no longer in the live store.
+    case archived(String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             "the store is closed"
         case .conflict(let what):
             "conflict: \(what)"
+        case .archived(let what):
+            "archived: \(what)"
         }
     }
 

@@ -4,6 +4,7 @@ import ClearanceIngest
 import ClearanceRouting
 import ClearanceRules
 import ClearanceStore
+import Foundation
 
 /// `clearance ingest`: streams CEB messages through validation into the store.
 struct IngestCommand: AsyncParsableCommand {
@@ -53,6 +54,18 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var rules: RulesOption
 
+    /// PostgreSQL: makes partitions ahead of the newest ids before each file, so a batch's lines
+    /// land in a partition of their own rather than the default one (what a batch larger than the
+    /// partitions made ahead leaves there is moved by the next `clearance partitions` or `serve`).
+    private static func makePartitionsAhead(_ store: any Store) async throws {
+        guard store.engine == .postgresql, let partitioned = store as? any PartitionStore else { return }
+        do {
+            _ = try await partitioned.maintainPartitions(PartitionPolicy(), now: Date())
+        } catch {
+            OutputBuffer.standardError("clearance: partition maintenance failed (rows go to the default partition): \(error)\n")
+        }
+    }
+
     func run() async throws {
         MallocArenas.limit()
         let output = OutputBuffer()
@@ -68,6 +81,7 @@ struct IngestCommand: AsyncParsableCommand {
         var total = IngestTotals()
         var failed = false, ioFailure = false
         for file in files {
+            try await Self.makePartitionsAhead(opened)
             let reporter = IngestReporter(file: file, printer: quiet ? nil : printer, progress: progress)
             var options = IngestOptions(
                 validation: ValidationOptions(strict: strict, requireSignature: requireSignature), chunkSize: chunkSize)

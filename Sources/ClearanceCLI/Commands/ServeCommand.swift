@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOption
     @OptionGroup var rules: RulesOption
     @OptionGroup var serviceKey: ServiceKeyOption
+    @OptionGroup var partitions: PartitionOptions
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -156,7 +157,9 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = try ServiceEnvironment(
             store: opened, configuration: configuration, routing: { watcher.current() }, metrics: metrics, logger: logger)
         let service = try await ClearanceApplication.start(
-            environment, services: [OutboxService(worker: worker, metrics: metrics, logger: logger)], handleSignals: true)
+            environment, services: [OutboxService(worker: worker, metrics: metrics, logger: logger)]
+                + (opened.engine == .postgresql ? [PartitionService(store: opened, policy: partitions.policy, logger: logger)] : []),
+            handleSignals: true)
         let output = OutputBuffer()
         let scheme = configuration.tls == nil ? "http" : "https"
         output.line("clearance: serving on \(scheme)://\(configuration.host):\(service.port) (store \(store.display))")

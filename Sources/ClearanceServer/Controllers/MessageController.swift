@@ -224,7 +224,11 @@ struct MessageView {
     /// viewer's documents. A message that cannot be parsed is not shown masked at all.
     func stream(from store: any AccessStore, reveal: Bool, _ write: ([UInt8]) async throws -> Void) async throws {
         if reveal {
-            for index in 0..<pieces { try await write(try await store.rawPiece(guid: record.guid, index: index)) }
+            do {
+                for index in 0..<pieces { try await write(try await store.rawPiece(guid: record.guid, index: index)) }
+            } catch StoreError.archived(let what) {
+                try await write(Array("\n<!-- the rest of the stored message is archived: \(what) -->".utf8))
+            }
             return
         }
         var output: [UInt8] = []
@@ -238,6 +242,9 @@ struct MessageView {
             if !output.isEmpty { try await write(output) }
         } catch let error as XMLStreamError {
             try await write(Array("\n<!-- the rest of the stored message cannot be read (\(error.reason)); ops may reveal it -->".utf8))
+        } catch StoreError.archived(let what) {
+            if !output.isEmpty { try await write(output) }
+            try await write(Array("\n<!-- the rest of the stored message is archived: \(what) -->".utf8))
         }
     }
 

@@ -77,7 +77,7 @@ public struct FlowWrite: Sendable {
 /// and the payment receipts foreign-exchange settlement sets against them (``ExportPaymentStore``).
 ///
 /// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
-public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore, ExportPaymentStore {
+public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore, ExportPaymentStore, PartitionStore {
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
     /// the report says `duplicate` and no status, event or route is written again. Concurrent

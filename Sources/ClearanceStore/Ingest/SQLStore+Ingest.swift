@@ -1,4 +1,5 @@
 import COpenSSL
+import CEBModel
 import Foundation
 
 /// Storing messages and their declarations: whole messages in one transaction per chunk, streamed
@@ -110,7 +111,7 @@ extension SQLStore {
         try await session { (s: any SQLSession) throws(StoreError) -> (record: MessageRecord, pieces: Int)? in
             guard let r = try s.queryOne("""
                 SELECT guid, message_type, sender_code, direction, received_at, sha256, signature_verdict, id, complete,
-                    (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id)
+                    (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id), size, length(raw)
                 FROM messages WHERE guid = $1
                 """, [.text(guid)]) else { return nil }
             let direction = try r.requireString(3, "direction")
@@ -121,7 +122,13 @@ extension SQLStore {
                 senderCode: try r.requireString(2, "sender_code"), direction: parsed,
                 receivedAt: r.date(4) ?? .distantPast, sha256: try r.requireString(5, "sha256"), rawBytes: [],
                 signatureVerdict: try r.requireString(6, "signature_verdict"))
-            return (record, 1 + (r.int(9) ?? 0))
+            var pieces = 1 + (r.int(9) ?? 0)
+            // Pieces archived with their partition still count, so that reading them says "archived".
+            if pieces == 1, let size = r.int64(10), let first = r.int64(11), size > first,
+               try Self.archivedPartition(s, table: .messageParts, key: try r.requireInt64(7, "id")) != nil {
+                pieces = 2
+            }
+            return (record, pieces)
         }
     }
 
@@ -133,10 +140,12 @@ extension SQLStore {
                 }
                 return row.bytes(0) ?? []
             }
-            guard let row = try s.queryOne("""
-                SELECT p.bytes FROM message_parts p JOIN messages m ON m.id = p.message_id
-                WHERE m.guid = $1 AND p.part_no = $2
-                """, [.text(guid), .integer(Int64(index - 1))]), let bytes = row.bytes(0) else {
+            guard let message = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)])?.int64(0) else {
+                throw .notFound("message \(guid)")
+            }
+            guard let row = try s.queryOne("SELECT bytes FROM message_parts WHERE message_id = $1 AND part_no = $2",
+                                           [.integer(message), .integer(Int64(index - 1))]), let bytes = row.bytes(0) else {
+                try Self.throwIfArchived(s, guid: guid, id: message)
                 throw .notFound("raw piece \(index) of message \(guid)")
             }
             return bytes
@@ -157,13 +166,25 @@ extension SQLStore {
             // `size` is the whole message's length: when the first piece holds all of it there are
             // no further pieces to ask for (every delivery of a single message read an empty list).
             if let size = r.int64(10), size == Int64(raw.count) { return try Self.messageRecord(r, direction: parsed, raw: raw) }
-            for part in try s.query(
-                "SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(try r.requireInt64(8, "id"))]) {
+            let id = try r.requireInt64(8, "id")
+            for part in try s.query("SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(id)]) {
                 guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
                 raw += bytes
             }
+            if let size = r.int64(10), size != Int64(raw.count) {
+                try Self.throwIfArchived(s, guid: guid, id: id)
+                throw .notFound("raw parts of message \(guid): \(raw.count) of its \(size) bytes are stored")
+            }
             return try Self.messageRecord(r, direction: parsed, raw: raw)
         }
+    }
+
+    /// Throws ``StoreError/archived(_:)`` when message `id`'s raw parts were detached under the
+    /// retention setting: the answer to a read that finds them missing.
+    static func throwIfArchived(_ s: any SQLSession, guid: String, id: Int64) throws(StoreError) {
+        guard let partition = try archivedPartition(s, table: .messageParts, key: id) else { return }
+        let when = partition.detachedAt.map { " on \(ChinaTime.isoTime($0))" } ?? ""
+        throw .archived("the raw bytes of message \(guid) beyond its first piece were archived with partition \(partition.name)\(when)")
     }
 
     private static func messageRecord(_ r: SQLRow, direction: MessageDirection, raw: [UInt8]) throws(StoreError) -> MessageRecord {

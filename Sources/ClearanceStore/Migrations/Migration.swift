@@ -16,17 +16,19 @@ struct Migration: Sendable {
 enum Migrator {
     static let advisoryLockKey: Int64 = 0x436C_6561_7200 // "Clear"
 
-    /// Each group numbers its own versions (core 1–, flow 20–, access 40–, credit 47–, export 60–), so groups
-    /// grow without renumbering each other.
+    /// Each group numbers its own versions (core 1–, flow 20–, access 40–, credit 47–, export 60–,
+    /// partitions 70–), so groups grow without renumbering each other.
     static func migrations(for dialect: SQLDialect) -> [Migration] {
         let s = SchemaSpelling.of(dialect)
         return CoreMigrations.all(s) + FlowMigrations.all(s) + AccessMigrations.all(s) + CreditMigrations.all(s) + ExportMigrations.all(s)
+            + PartitionMigrations.all(s)
     }
 
-    /// Returns the versions applied now.
-    static func run(_ session: any SQLSession) throws(StoreError) -> [Int] {
+    /// Returns the versions applied now. `through` stops after that version (tests that check how a
+    /// migration treats rows stored before it).
+    static func run(_ session: any SQLSession, through last: Int = .max) throws(StoreError) -> [Int] {
         let dialect = session.dialect
-        let migrations = migrations(for: dialect)
+        let migrations = migrations(for: dialect).filter { $0.version <= last }
         let createTable = """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,
@@ -72,7 +74,7 @@ enum Migrator {
             }
             if didApply { applied.append(migration.version) }
         }
-        let known = migrations.map(\.version).max() ?? 0
+        let known = Self.migrations(for: dialect).map(\.version).max() ?? 0
         if let row = try session.queryOne("SELECT MAX(version) FROM schema_migrations", []),
            let newest = row.int(0), newest > known {
             throw .schemaTooNew(databaseVersion: newest, knownVersion: known)

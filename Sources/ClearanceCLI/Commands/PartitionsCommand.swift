@@ -1,0 +1,81 @@
+import ArgumentParser
+import CEBModel
+import ClearanceStore
+import Foundation
+
+/// `clearance partitions`: PostgreSQL partition maintenance (made ahead, default rows moved,
+/// retention), run by hand or from cron; `clearance serve` runs the same every hour.
+struct PartitionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partitions",
+        abstract: "Make PostgreSQL partitions ahead, and detach those past --retention-days for archiving.",
+        discussion: """
+            Raw message parts and declaration lines are partitioned by their parent's id. Each run makes \
+            partitions ahead of the newest ids (each sized to the ids the last --partition-days used), moves \
+            rows that reached a default partition into the partition made for them, and with --retention-days \
+            detaches partitions whose newest message or declaration is older, unless a delivery, an ingest or a \
+            waiting declaration still needs them. A detached partition is an ordinary table of the same name: \
+            dump it (pg_dump -t NAME) and drop it. Reads of its messages answer "archived". SQLite keeps one \
+            table each: the command says so and changes nothing. Exit code 0, or 2 when the store cannot be opened.
+            """
+    )
+
+    @OptionGroup var store: StoreOption
+    @OptionGroup var partitions: PartitionOptions
+
+    @Option(help: "Output format: text or json (one JSON object).")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        let report = try await store.reading { try await $0.maintainPartitions(partitions.policy, now: Date()) }
+        let output = OutputBuffer()
+        switch format {
+        case .text: PartitionsText.lines(report, store: store.display).forEach(output.line)
+        case .json: output.line(PartitionsText.json(report, store: store.display))
+        }
+        output.flush()
+    }
+}
+
+enum PartitionsText {
+    static func range(_ p: StorePartition) -> String { "\(p.name) [\(p.low), \(p.high))" }
+
+    static func lines(_ r: PartitionReport, store: String) -> [String] {
+        guard r.partitioned else { return ["store: \(store) is not partitioned (SQLite keeps one table each); nothing to do"] }
+        var lines = ["store: \(store)"]
+        lines += r.created.map { "made \(range($0))" }
+        if r.rowsMoved > 0 { lines.append("moved \(r.rowsMoved) rows out of the default partitions") }
+        lines += r.detached.map { "detached \(range($0)): archive it (pg_dump -t \($0.name)) and drop it" }
+        lines += r.kept.map { "kept \(range($0.partition)) past retention: \($0.hold.rawValue)" }
+        for table in PartitionedTable.allCases {
+            let mine = r.partitions.filter { $0.table == table }
+            lines.append("\(table.rawValue): \(mine.filter { $0.detachedAt == nil }.count) attached, \(mine.filter { $0.detachedAt != nil }.count) detached")
+            for p in mine {
+                lines.append("  \(range(p))" + (p.detachedAt.map { " detached \(ChinaTime.isoTime($0))" } ?? ""))
+            }
+        }
+        return lines
+    }
+
+    static func json(_ r: PartitionReport, store: String) -> String {
+        func object(_ p: StorePartition, hold: PartitionReport.Hold? = nil) -> String {
+            var o = JSONLine()
+            o.add("name", p.name)
+            o.add("table", p.table.rawValue)
+            o.add("low", Int(p.low))
+            o.add("high", Int(p.high))
+            if let detached = p.detachedAt { o.add("detachedAt", ChinaTime.isoTime(detached)) }
+            if let hold { o.add("hold", hold.rawValue) }
+            return o.line
+        }
+        var root = JSONLine()
+        root.add("store", store)
+        root.add("partitioned", raw: r.partitioned ? "true" : "false")
+        root.add("created", raw: "[" + r.created.map { object($0) }.joined(separator: ",") + "]")
+        root.add("rowsMoved", r.rowsMoved)
+        root.add("detached", raw: "[" + r.detached.map { object($0) }.joined(separator: ",") + "]")
+        root.add("kept", raw: "[" + r.kept.map { object($0.partition, hold: $0.hold) }.joined(separator: ",") + "]")
+        root.add("partitions", raw: "[" + r.partitions.map { object($0) }.joined(separator: ",") + "]")
+        return root.line
+    }
+}

@@ -1,0 +1,79 @@
+/// PostgreSQL partitions for the two tables that grow fastest: raw message parts (every byte of
+/// every batch) and declaration lines (several rows per declaration).
+///
+/// Each is partitioned by `RANGE` of its parent's id (`message_parts.message_id`,
+/// `declaration_lines.declaration_id`). Those ids are identity values handed out in arrival order, so
+/// a range of them is a span of time (``PartitionPolicy`` sizes each partition to about one period's
+/// ids), and the tables' keys need no change: a unique key on a partitioned table must contain the
+/// partition column, and both keys start with it. Every read names its parent's id, so it touches one
+/// partition. The tables whose keys are global (messages by guid, declarations by their dedup key,
+/// events by theirs) stay whole: their rows are the heads a resend a year later must still meet.
+///
+/// The rows already stored become the first partition (attached: one scan to check its bound); a
+/// `DEFAULT` partition takes any row beyond the partitions made ahead, so a write never fails
+/// because maintenance has not run (``SQLStore/maintainPartitions(_:now:)`` moves such rows out).
+/// `store_partitions` records every partition with its id range and, once detached for archiving,
+/// when: a read of an archived message says so instead of returning a truncated one. SQLite keeps
+/// one table each (the version is recorded so both engines number alike).
+enum PartitionMigrations {
+    static func all(_ s: SchemaSpelling) -> [Migration] { [
+        Migration(version: 70, name: "partition raw message parts and declaration lines by their parent's id",
+                  sql: s.dialect == .sqlite ? "-- SQLite keeps one table each" : """
+            CREATE TABLE store_partitions (
+                name TEXT PRIMARY KEY,
+                parent_table TEXT NOT NULL,
+                low BIGINT NOT NULL,
+                high BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                detached_at BIGINT
+            );
+            CREATE INDEX store_partitions_parent_idx ON store_partitions (parent_table, low);
+
+            ALTER TABLE message_parts RENAME TO message_parts_0;
+            ALTER INDEX message_parts_pkey RENAME TO message_parts_0_pkey;
+            CREATE TABLE message_parts (
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                part_no INTEGER NOT NULL,
+                bytes BYTEA NOT NULL,
+                PRIMARY KEY (message_id, part_no)
+            ) PARTITION BY RANGE (message_id);
+            ALTER TABLE message_parts ALTER COLUMN bytes SET STORAGE EXTENDED;
+            DO $$ BEGIN
+                ALTER TABLE message_parts ALTER COLUMN bytes SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported THEN NULL;
+            END $$;
+
+            ALTER TABLE declaration_lines RENAME TO declaration_lines_0;
+            ALTER INDEX declaration_lines_pkey RENAME TO declaration_lines_0_pkey;
+            CREATE TABLE declaration_lines (
+                declaration_id BIGINT NOT NULL REFERENCES declarations (id),
+                gnum INTEGER NOT NULL,
+                item_no TEXT,
+                item_name TEXT,
+                gcode TEXT,
+                qty NUMERIC(19,5),
+                unit TEXT,
+                price NUMERIC(19,5),
+                total_price NUMERIC(19,5),
+                currency TEXT,
+                country TEXT,
+                PRIMARY KEY (declaration_id, gnum)
+            ) PARTITION BY RANGE (declaration_id);
+
+            DO $$
+            DECLARE
+                next_message BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM messages);
+                next_declaration BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM declarations);
+                now_ms BIGINT := (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT;
+            BEGIN
+                EXECUTE format('ALTER TABLE message_parts ATTACH PARTITION message_parts_0 FOR VALUES FROM (0) TO (%s)', next_message);
+                EXECUTE format('ALTER TABLE declaration_lines ATTACH PARTITION declaration_lines_0 FOR VALUES FROM (0) TO (%s)', next_declaration);
+                INSERT INTO store_partitions (name, parent_table, low, high, created_at) VALUES
+                    ('message_parts_0', 'message_parts', 0, next_message, now_ms),
+                    ('declaration_lines_0', 'declaration_lines', 0, next_declaration, now_ms);
+            END $$;
+            CREATE TABLE message_parts_default PARTITION OF message_parts DEFAULT;
+            CREATE TABLE declaration_lines_default PARTITION OF declaration_lines DEFAULT;
+            """),
+    ] }
+}

@@ -1,0 +1,30 @@
+/// What one run of ``PartitionStore/maintainPartitions(_:now:)`` did, and the partitions after it.
+public struct PartitionReport: Sendable {
+    /// Why a partition past retention stays attached.
+    public enum Hold: String, Sendable {
+        /// A delivery of one of its messages is pending or in flight.
+        case deliveriesPending = "deliveries pending"
+        /// One of its messages is still being ingested (or its ingest was interrupted).
+        case incompleteMessages = "incomplete messages"
+        /// One of its declarations waits for documents or an operator's review.
+        case declarationsWaiting = "declarations waiting"
+    }
+
+    /// A partition past retention that stays attached, and why.
+    public struct Kept: Sendable {
+        public var partition: StorePartition
+        public var hold: Hold
+    }
+
+    /// False on SQLite, which keeps one table each (nothing else is filled in).
+    public var partitioned: Bool
+    public var created: [StorePartition] = []
+    /// Rows moved out of the default partitions into partitions made for them.
+    public var rowsMoved = 0
+    public var detached: [StorePartition] = []
+    public var kept: [Kept] = []
+    /// Every partition, attached or detached, by table and range.
+    public var partitions: [StorePartition] = []
+
+    public init(partitioned: Bool) { self.partitioned = partitioned }
+}

@@ -1,0 +1,35 @@
+/// A PostgreSQL table partitioned by `RANGE` of its parent's id (``PartitionMigrations``), with
+/// what maintenance needs to know about that parent.
+public enum PartitionedTable: String, Sendable, CaseIterable {
+    /// Raw message pieces beyond the first, by `message_id`.
+    case messageParts = "message_parts"
+    /// Declaration lines, by `declaration_id`.
+    case declarationLines = "declaration_lines"
+
+    /// The partition column: the parent's id.
+    var key: String {
+        switch self {
+        case .messageParts: "message_id"
+        case .declarationLines: "declaration_id"
+        }
+    }
+
+    /// The parent table, whose ids the partitions' ranges divide.
+    var parent: String {
+        switch self {
+        case .messageParts: "messages"
+        case .declarationLines: "declarations"
+        }
+    }
+
+    /// The parent's time of arrival (Unix milliseconds): what retention compares.
+    var parentTime: String {
+        switch self {
+        case .messageParts: "received_at"
+        case .declarationLines: "created_at"
+        }
+    }
+
+    /// The partition that takes rows beyond every range made ahead.
+    var defaultPartition: String { rawValue + "_default" }
+}

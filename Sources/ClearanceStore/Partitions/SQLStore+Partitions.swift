@@ -1,0 +1,153 @@
+import Foundation
+
+extension SQLStore: PartitionStore {
+    /// Serialises maintenance across processes (two `serve` instances on one database).
+    static let partitionLockKey: Int64 = 0x436C_6561_7250 // "ClearP"
+
+    func maintainPartitions(_ policy: PartitionPolicy, now: Date) async throws(StoreError) -> PartitionReport {
+        guard engine == .postgresql else { return PartitionReport(partitioned: false) }
+        var report = PartitionReport(partitioned: true)
+        for table in PartitionedTable.allCases {
+            let (created, moved) = try await write { (s: any SQLSession) throws(StoreError) -> ([StorePartition], Int) in
+                try Self.makeAhead(table, policy: policy, now: now, s)
+            }
+            report.created += created
+            report.rowsMoved += moved
+            guard let retention = policy.retention else { continue }
+            let cutoff = now.addingTimeInterval(-retention)
+            for candidate in try await session({ (s: any SQLSession) throws(StoreError) -> [StorePartition] in
+                try Self.partitions(s, table: table).filter { $0.detachedAt == nil }
+            }) {
+                let outcome = try await write { (s: any SQLSession) throws(StoreError) -> PartitionReport.Hold?? in
+                    try Self.detachIfExpired(candidate, cutoff: cutoff, now: now, s)
+                }
+                switch outcome {
+                case .none: break // not past retention, or still filling
+                case .some(.none): report.detached.append(candidate)
+                case .some(.some(let hold)): report.kept.append(.init(partition: candidate, hold: hold))
+                }
+            }
+        }
+        report.partitions = try await session { (s: any SQLSession) throws(StoreError) -> [StorePartition] in
+            var all: [StorePartition] = []
+            for table in PartitionedTable.allCases { all += try Self.partitions(s, table: table) }
+            return all
+        }
+        return report
+    }
+
+    /// Every recorded partition of `table`, by range.
+    static func partitions(_ s: any SQLSession, table: PartitionedTable) throws(StoreError) -> [StorePartition] {
+        try s.query("""
+            SELECT name, low, high, created_at, detached_at FROM store_partitions WHERE parent_table = $1 ORDER BY low
+            """, [.text(table.rawValue)]).map { (r: SQLRow) throws(StoreError) in
+            StorePartition(name: try r.requireString(0, "store_partitions.name"), table: table,
+                           low: try r.requireInt64(1, "store_partitions.low"), high: try r.requireInt64(2, "store_partitions.high"),
+                           createdAt: r.date(3) ?? .distantPast, detachedAt: r.date(4))
+        }
+    }
+
+    /// The detached partition that held `key`'s rows of `table`, if any (PostgreSQL only): a read that
+    /// finds rows missing asks this before calling the message damaged.
+    static func archivedPartition(_ s: any SQLSession, table: PartitionedTable, key: Int64) throws(StoreError) -> StorePartition? {
+        guard s.dialect == .postgresql else { return nil }
+        return try s.query("""
+            SELECT name, low, high, created_at, detached_at FROM store_partitions
+            WHERE parent_table = $1 AND detached_at IS NOT NULL AND low <= $2 AND high > $2
+            """, [.text(table.rawValue), .integer(key)]).first.map { (r: SQLRow) throws(StoreError) in
+            StorePartition(name: try r.requireString(0, "store_partitions.name"), table: table,
+                           low: try r.requireInt64(1, "store_partitions.low"), high: try r.requireInt64(2, "store_partitions.high"),
+                           createdAt: r.date(3) ?? .distantPast, detachedAt: r.date(4))
+        }
+    }
+
+    /// Makes partitions until `policy.ahead` spans lie beyond the newest parent id. The first one
+    /// made also covers every row the default partition took (moved into it in this transaction,
+    /// with the default locked against writers meanwhile). Returns what was made and how many rows moved.
+    private static func makeAhead(
+        _ table: PartitionedTable, policy: PartitionPolicy, now: Date, _ s: any SQLSession
+    ) throws(StoreError) -> ([StorePartition], Int) {
+        try s.execute("SELECT pg_advisory_xact_lock($1)", [.integer(partitionLockKey)])
+        let newest = try s.queryOne("SELECT COALESCE(MAX(id), 0) FROM \(table.parent)", [])?.int64(0) ?? 0
+        var next = try s.queryOne("SELECT COALESCE(MAX(high), 0) FROM store_partitions WHERE parent_table = $1",
+                                  [.text(table.rawValue)])?.int64(0) ?? 0
+        let span = max(policy.minimumSpan, newest - (try firstId(table, since: now.addingTimeInterval(-policy.period), s) ?? newest))
+        let target = newest + Int64(policy.ahead) * span
+        var defaultTop = try s.queryOne("SELECT MAX(\(table.key)) FROM \(table.defaultPartition)", [])?.int64(0)
+        var made: [StorePartition] = []
+        var moved = 0
+        while next <= target {
+            var high = next + span
+            if let top = defaultTop, top >= next {
+                high = max(high, top + 1)
+                try s.execute("LOCK TABLE \(table.defaultPartition) IN EXCLUSIVE MODE", [])
+                defaultTop = nil
+            }
+            let partition = StorePartition(name: "\(table.rawValue)_\(next)", table: table, low: next, high: high, createdAt: now)
+            try s.execute("""
+                CREATE TABLE \(partition.name) (LIKE \(table.rawValue)
+                    INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)
+                """, [])
+            moved += try s.execute("""
+                WITH moved AS (DELETE FROM \(table.defaultPartition) WHERE \(table.key) >= $1 AND \(table.key) < $2 RETURNING *)
+                INSERT INTO \(partition.name) SELECT * FROM moved
+                """, [.integer(partition.low), .integer(partition.high)])
+            // Bounds are literals in DDL; both are integers this code computed.
+            try s.execute("ALTER TABLE \(table.rawValue) ATTACH PARTITION \(partition.name) FOR VALUES FROM (\(partition.low)) TO (\(partition.high))", [])
+            try s.execute("""
+                INSERT INTO store_partitions (name, parent_table, low, high, created_at) VALUES ($1, $2, $3, $4, $5)
+                """, [.text(partition.name), .text(table.rawValue), .integer(partition.low), .integer(partition.high), .time(now)])
+            made.append(partition)
+            next = high
+        }
+        return (made, moved)
+    }
+
+    /// The first parent id that arrived at or after `since` (nil: none did), found on time and key
+    /// indexes: a declaration's time is its message's.
+    private static func firstId(_ table: PartitionedTable, since: Date, _ s: any SQLSession) throws(StoreError) -> Int64? {
+        guard let message = try s.queryOne(
+            "SELECT id FROM messages WHERE received_at >= $1 ORDER BY received_at LIMIT 1", [.time(since)])?.int64(0) else { return nil }
+        switch table {
+        case .messageParts: return message
+        case .declarationLines:
+            return try s.queryOne("SELECT id FROM declarations WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
+                                  [.integer(message)])?.int64(0)
+        }
+    }
+
+    /// Detaches `partition` when every id of it is handed out, its newest parent arrived before
+    /// `cutoff` and nothing in it is in flight. Returns nil when it is not past retention, `.some(nil)`
+    /// when detached, `.some(hold)` when kept for `hold`.
+    private static func detachIfExpired(
+        _ partition: StorePartition, cutoff: Date, now: Date, _ s: any SQLSession
+    ) throws(StoreError) -> PartitionReport.Hold?? {
+        let table = partition.table
+        try s.execute("SELECT pg_advisory_xact_lock($1)", [.integer(partitionLockKey)])
+        let newest = try s.queryOne("SELECT COALESCE(MAX(id), 0) FROM \(table.parent)", [])?.int64(0) ?? 0
+        guard partition.high <= newest + 1,
+              let last = try s.queryOne("""
+                SELECT \(table.parentTime) FROM \(table.parent) WHERE id >= $1 AND id < $2 ORDER BY id DESC LIMIT 1
+                """, [.integer(partition.low), .integer(partition.high)])?.date(0),
+              last < cutoff else { return nil }
+        let range: [SQLValue] = [.integer(partition.low), .integer(partition.high)]
+        switch table {
+        case .messageParts:
+            if try s.queryOne("""
+                SELECT 1 FROM outbox WHERE status IN ('pending', 'in-flight') AND message_id >= $1 AND message_id < $2 LIMIT 1
+                """, range) != nil { return .some(.deliveriesPending) }
+            if try s.queryOne("SELECT 1 FROM messages WHERE complete = 0 AND id >= $1 AND id < $2 LIMIT 1", range) != nil {
+                return .some(.incompleteMessages)
+            }
+        case .declarationLines:
+            if try s.queryOne("""
+                SELECT 1 FROM declarations WHERE status IN ($3, $4) AND id >= $1 AND id < $2 LIMIT 1
+                """, range + [.text(DeclarationStatus.awaitingDocuments.rawValue), .text(DeclarationStatus.held.rawValue)]) != nil {
+                return .some(.declarationsWaiting)
+            }
+        }
+        try s.execute("ALTER TABLE \(table.rawValue) DETACH PARTITION \(partition.name)", [])
+        try s.execute("UPDATE store_partitions SET detached_at = $1 WHERE name = $2", [.time(now), .text(partition.name)])
+        return .some(nil)
+    }
+}
