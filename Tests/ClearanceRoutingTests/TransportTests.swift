@@ -72,6 +72,18 @@ import XMLSignature
         ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:ReceiverIds>"
             + String(repeating: "<dxp:ReceiverId>R</dxp:ReceiverId>", count: 6) + "</dxp:ReceiverIds><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>",
          "more than 5 dxp:ReceiverId"),
+        // One of each field but the receivers: a reader taking the first and one taking the last
+        // would otherwise see different messages in the same envelope.
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:Data>QUJD</dxp:Data><dxp:Data>REVG</dxp:Data></dxp:DxpMsg>",
+         "dxp:Data appears more than once"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:SenderId>A</dxp:SenderId><dxp:SenderId>B</dxp:SenderId><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>",
+         "dxp:SenderId appears more than once"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:CopMsgId>1</dxp:CopMsgId><dxp:Data>QUJD</dxp:Data><dxp:CopMsgId>2</dxp:CopMsgId></dxp:DxpMsg>",
+         "dxp:CopMsgId appears more than once"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:MsgType>CEB311Message</dxp:MsgType><dxp:MsgType>CEB621Message</dxp:MsgType><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>",
+         "dxp:MsgType appears more than once"),
+        ("<dxp:DxpMsg xmlns:dxp=\"http://www.chinaport.gov.cn/dxp\"><dxp:FileName>a</dxp:FileName><dxp:FileName>b</dxp:FileName><dxp:Data>QUJD</dxp:Data></dxp:DxpMsg>",
+         "dxp:FileName appears more than once"),
     ])
     func unreadableEnvelopesAreRefused(text: String, reason: String) {
         #expect {

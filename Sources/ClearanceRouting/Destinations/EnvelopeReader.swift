@@ -30,6 +30,10 @@ final class EnvelopeReader: XMLEventHandler {
     private var text: [UInt8] = []
     /// Set when a field holds an element: refused after the parse.
     private var misplaced: String?
+    /// The first field found twice: `terminal.xsd` allows one of each but `dxp:ReceiverId`, and
+    /// a receiver reading the first while a relay reads the last would see two messages in one.
+    private var repeated: Symbol?
+    private var seen: Set<Symbol> = []
 
     private var copMsgId: String?
     private var senderId: String?
@@ -54,6 +58,9 @@ final class EnvelopeReader: XMLEventHandler {
         }
         guard reader.rootIsEnvelope else { throw EnvelopeError("the root element is not dxp:DxpMsg in \(TransportEnvelope.namespace)") }
         if let misplaced = reader.misplaced { throw EnvelopeError(misplaced) }
+        if let repeated = reader.repeated {
+            throw EnvelopeError("dxp:\(vocabulary.names[Int(repeated.rawValue)]) appears more than once (terminal.xsd allows one)")
+        }
         guard reader.receiverIds.count <= maxReceivers else {
             throw EnvelopeError("more than \(maxReceivers) dxp:ReceiverId (terminal.xsd allows \(maxReceivers))")
         }
@@ -78,6 +85,7 @@ final class EnvelopeReader: XMLEventHandler {
             return
         }
         guard rootIsEnvelope, inNamespace, let symbol = Symbol(rawValue: element.symbol), symbol != .dxpMsg, symbol != .namespace else { return }
+        if symbol != .receiverId, !seen.insert(symbol).inserted, repeated == nil { repeated = symbol }
         field = symbol
         fieldDepth = element.depth
         text.removeAll(keepingCapacity: true)
@@ -97,7 +105,7 @@ final class EnvelopeReader: XMLEventHandler {
         guard let field, depth == fieldDepth else { return }
         self.field = nil
         if field == .data {
-            // The first dxp:Data counts, as the first of any field does.
+            // A second dxp:Data is refused after the parse; the first is kept until then.
             if data == nil { data = text }
             text = []
             return
