@@ -4,7 +4,7 @@ import Testing
 
 /// `clearance partitions` with the built executable: `ingest` makes partitions ahead before each
 /// file, a later run has nothing to make, retention keeps what is recent, SQLite says it is not
-/// partitioned, and bad options are usage errors.
+/// partitioned, bad options are usage errors, and a refused `--reattach` says why with exit code 1.
 @Suite struct CLIPartitionsTests {
     @Test func postgresql() async throws {
         let store = try freshURL(.postgresql)
@@ -26,6 +26,16 @@ import Testing
         #expect(object["partitioned"] as? Bool == true)
         let created = try #require(object["created"] as? [[String: Any]])
         #expect(created.map { $0["name"] as? String } == ["message_parts_300001", "declaration_lines_300001"], "\(json.output)")
+        #expect((object["busy"] as? [Any])?.isEmpty == true, "\(json.output)")
+
+        // --reattach is refused, with the reason and exit code 1, for a partition never made or still attached.
+        let unknown = try await CLI.run(["partitions", "--store", store, "--reattach", "message_parts_7"])
+        #expect(unknown.status == 1 && unknown.output.contains("cannot reattach message_parts_7: invalid input: message_parts_7 is not a partition this store made"),
+                "\(unknown.output)")
+        let attached = try await CLI.run(["partitions", "--store", store, "--reattach", "declaration_lines_1"])
+        #expect(attached.status == 1 && attached.output.contains("declaration_lines_1 is attached"), "\(attached.output)")
+        let busyOption = try await CLI.run(["partitions", "--store", store, "--partition-lock-timeout", "0"])
+        #expect(busyOption.status == 2 && busyOption.output.contains("--partition-lock-timeout"), "\(busyOption.output)")
     }
 
     @Test func sqliteAndUsage() async throws {
@@ -34,5 +44,7 @@ import Testing
         #expect(run.status == 0 && run.output.contains("is not partitioned"), "\(run.output)")
         let bad = try await CLI.run(["partitions", "--store", store, "--retention-days", "0"])
         #expect(bad.status == 2, "\(bad.output)")
+        let reattach = try await CLI.run(["partitions", "--store", store, "--reattach", "message_parts_1"])
+        #expect(reattach.status == 1 && reattach.output.contains("SQLite is not partitioned"), "\(reattach.output)")
     }
 }

@@ -123,6 +123,151 @@ struct PartitionTests {
         }
     }
 
+    @Test("a message whose declaration waits for documents or review keeps its raw parts attached: its release forwards those bytes")
+    func waitingDeclarationsHoldTheirMessage() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400)
+            _ = try await store.maintainPartitions(policy, now: Self.now)
+            let waiting = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<1)  // message 1, declaration 1
+            _ = try await Self.streamed(store, 2, pieces: 2, declarations: 1..<2)            // message 2, declaration 2
+            _ = try await Self.streamed(store, 3, pieces: 2, declarations: 2..<3)            // recent
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            try await store.rawExecute("""
+                UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
+                UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
+                UPDATE declarations SET status = '\(DeclarationStatus.awaitingDocuments.rawValue)' WHERE id = 1;
+                UPDATE declarations SET status = '\(DeclarationStatus.held.rawValue)' WHERE id = 2;
+                """)
+
+            let first = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(first.detached.isEmpty)
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1"])
+            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting])
+            #expect(try await store.message(guid: waiting.guid)?.rawBytes == waiting.raw, "a release can still read it")
+
+            // The awaiting one is released; the held one still holds both.
+            try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 1")
+            #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting])
+
+            try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 2")
+            let last = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1"])
+        }
+    }
+
+    /// Runs `body` while another transaction holds `lock` (a `LOCK TABLE` statement) on `relation`,
+    /// starting only once PostgreSQL shows that lock granted, so the step under test cannot win the race.
+    static func whileHolding(_ store: SQLStore, _ lock: String, on relation: String, _ body: () async throws -> Void) async throws {
+        let release = DispatchSemaphore(value: 0)
+        // The holder lets go after 20 s whatever happens: a step that waits for it fails the test instead of hanging it.
+        let holder = Task {
+            try await store.write { (s: any SQLSession) throws(StoreError) in try s.execute(lock, []); _ = release.wait(timeout: .now() + 20) }
+        }
+        var granted = false
+        for _ in 0..<3_000 where !granted {  // a loaded machine may take seconds to run the holder
+            granted = try await store.count("pg_locks", where: "relation = '\(relation)'::regclass AND granted AND pid <> pg_backend_pid()") > 0
+            if !granted { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        do {
+            try #require(granted, "the holder never took its lock")
+            try await body()
+        } catch {
+            release.signal()
+            _ = try? await holder.value
+            throw error
+        }
+        release.signal()
+        try await holder.value
+    }
+
+    @Test("a table another transaction holds past the lock timeout is left for the next run, said so, and not waited for")
+    func busyTableIsLeftForTheNextRun() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            var policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400, lockTimeout: 0.2)
+            _ = try await store.maintainPartitions(policy, now: Self.now)
+            for n in 1...3 { try await Self.streamed(store, n, pieces: 2, declarations: (n - 1)..<n) }
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            try await store.rawExecute("""
+                UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
+                UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
+                """)
+            _ = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 2), now: Self.now)
+
+            // A long report reads the old raw parts: detaching them would queue every writer behind it.
+            try await Self.whileHolding(store, "LOCK TABLE message_parts_1 IN ACCESS SHARE MODE", on: "message_parts_1") {
+                let started = ContinuousClock.now
+                let busy = try await store.maintainPartitions(policy, now: Self.now)
+                #expect(busy.kept.map(\.partition.name) == ["message_parts_1"])
+                #expect(busy.kept.map(\.hold) == [.tableBusy])
+                #expect(busy.detached.map(\.name) == ["declaration_lines_1"], "the other table is not held up")
+                #expect(ContinuousClock.now - started < .seconds(15), "bounded by the lock timeout, not by the holder")
+            }
+            let next = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(next.detached.map(\.name) == ["message_parts_1"])
+
+            // Making partitions ahead needs the parent: a table held whole is reported busy, the other still gets its partitions.
+            policy.ahead = 4
+            try await Self.whileHolding(store, "LOCK TABLE message_parts IN ACCESS EXCLUSIVE MODE", on: "message_parts") {
+                let busy = try await store.maintainPartitions(policy, now: Self.now)
+                #expect(busy.busy == [.messageParts])
+                #expect(!busy.created.isEmpty && busy.created.allSatisfy { $0.table == .declarationLines })
+            }
+            let made = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(made.busy.isEmpty && !made.created.isEmpty && made.created.allSatisfy { $0.table == .messageParts })
+        }
+    }
+
+    @Test("a detached partition archived with pg_dump, dropped and restored with pg_restore attaches again: whole reads, kept a retention period, refusals say why")
+    func archiveRoundTripWithPgDumpAndRestore() async throws {
+        let server = try PostgresTestServer.require()
+        let url = try freshURL(.postgresql)
+        let store = try #require(try await openStore(url: url, options: StoreOptions(buyerIdSalt: testSalt)) as? SQLStore)
+        try await withCleanup({ await store.close() }) {
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400)
+            _ = try await store.maintainPartitions(policy, now: Self.now)
+            let old = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<1)
+            _ = try await Self.streamed(store, 2, pieces: 2, declarations: 1..<2)
+            _ = try await Self.streamed(store, 3, pieces: 2, declarations: 2..<3)
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            try await store.rawExecute("""
+                UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
+                UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
+                """)
+            #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name) == ["message_parts_1", "declaration_lines_1"])
+
+            func refusal(_ name: String) async -> StoreError? {
+                do throws(StoreError) {
+                    _ = try await store.reattachPartition(named: name, policy: policy, now: Self.now)
+                    return nil
+                } catch { return error }
+            }
+            #expect(await refusal("message_parts_99")?.description.contains("not a partition this store made") == true)
+            #expect(await refusal("message_parts_3")?.description.contains("is attached") == true)
+
+            let dump = scratchDirectory("partition-archive") + "/message_parts_1.dump"
+            let dumped = try await CommandRunner.run(server.tool("pg_dump"), ["-Fc", "-t", "message_parts_1", "-f", dump, "-d", url])
+            try #require(dumped.status == 0, "\(dumped.output)")
+            try await store.rawExecute("DROP TABLE message_parts_1")
+            #expect(await refusal("message_parts_1")?.description.contains("restore it from its archive first") == true)
+
+            let restored = try await CommandRunner.run(server.tool("pg_restore"), ["-d", url, dump])
+            try #require(restored.status == 0, "\(restored.output)")
+            let back = try await store.reattachPartition(named: "message_parts_1", policy: policy, now: Self.now)
+            #expect(back.detachedAt == nil && back.reattachedAt != nil && back.low == 1 && back.high == 3)
+            #expect(try await store.message(guid: old.guid)?.rawBytes == old.raw, "read whole again")
+            #expect(await refusal("message_parts_1")?.description.contains("is attached") == true)
+
+            // Retention keeps it one period from its return, then detaches it again.
+            let kept = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(kept.kept.filter { $0.partition.name == "message_parts_1" }.map(\.hold) == [.reattached])
+            #expect(kept.partitions.first { $0.name == "message_parts_1" }?.reattachedAt != nil)
+            let later = try await store.maintainPartitions(policy, now: Self.now.addingTimeInterval(31 * 86_400))
+            #expect(later.detached.map(\.name).contains("message_parts_1"))
+        }
+    }
+
     @Test("rows stored before the migration become the first partitions, still readable; later ones go to the partitions made after")
     func migrationKeepsRows() async throws {
         let opened = try await openStore(url: try freshURL(.postgresql), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
@@ -130,7 +275,7 @@ struct PartitionTests {
         try await withCleanup({ await store.close() }) {
             _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 60) }
             let before = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<3)
-            #expect(try await store.migrate() == [70])
+            #expect(try await store.migrate() == [70, 71])
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3])
             #expect(try await Self.rowsByPartition(store, "declaration_lines") == ["declaration_lines_0": 6])
             #expect(try await store.message(guid: before.guid)?.rawBytes == before.raw)

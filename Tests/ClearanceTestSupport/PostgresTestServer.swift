@@ -43,6 +43,9 @@ public final class PostgresTestServer: Sendable {
         "postgresql://\(Self.user)@/\(database)?host=\(directory)&port=\(port)"
     }
 
+    /// The path of one of the server's client programs (`pg_dump`, `pg_restore`, `psql`).
+    public func tool(_ name: String) -> String { binDir + "/" + name }
+
     /// Creates a fresh, empty database and returns its URL.
     public func createDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)

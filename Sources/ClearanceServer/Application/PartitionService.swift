@@ -26,6 +26,12 @@ public struct PartitionService: Service {
                 for p in report.created { logger.info("partition made", metadata: ["name": "\(p.name)", "low": "\(p.low)", "high": "\(p.high)"]) }
                 if report.rowsMoved > 0 { logger.warning("rows moved out of default partitions", metadata: ["rows": "\(report.rowsMoved)"]) }
                 for p in report.detached { logger.notice("partition detached for archiving", metadata: ["name": "\(p.name)"]) }
+                for table in report.busy {
+                    logger.warning("partitions not made ahead: table busy past the lock timeout", metadata: ["table": "\(table.rawValue)"])
+                }
+                for kept in report.kept where kept.hold == .tableBusy {
+                    logger.warning("partition not detached: table busy past the lock timeout", metadata: ["name": "\(kept.partition.name)"])
+                }
             } catch {
                 logger.error("partition maintenance failed", metadata: ["error": "\(error)"])
             }

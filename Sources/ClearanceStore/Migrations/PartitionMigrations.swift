@@ -75,5 +75,11 @@ enum PartitionMigrations {
             CREATE TABLE message_parts_default PARTITION OF message_parts DEFAULT;
             CREATE TABLE declaration_lines_default PARTITION OF declaration_lines DEFAULT;
             """),
+        // When a partition detached for archiving was attached again (``SQLStore/reattachPartition``):
+        // retention then keeps it one more period, so it is not detached again by the next run.
+        Migration(version: 71, name: "partitions attached again from the archive",
+                  sql: s.dialect == .sqlite ? "-- SQLite keeps one table each" : """
+            ALTER TABLE store_partitions ADD COLUMN reattached_at BIGINT;
+            """),
     ] }
 }

@@ -6,8 +6,13 @@ public struct PartitionReport: Sendable {
         case deliveriesPending = "deliveries pending"
         /// One of its messages is still being ingested (or its ingest was interrupted).
         case incompleteMessages = "incomplete messages"
-        /// One of its declarations waits for documents or an operator's review.
+        /// One of its declarations (for raw parts: of its messages) waits for documents or an
+        /// operator's review; its release forwards the stored message.
         case declarationsWaiting = "declarations waiting"
+        /// Another transaction held the table past the policy's lock timeout; the next run tries again.
+        case tableBusy = "table busy"
+        /// Attached again from the archive less than one retention period ago.
+        case reattached = "reattached"
     }
 
     /// A partition past retention that stays attached, and why.
@@ -21,6 +26,9 @@ public struct PartitionReport: Sendable {
     public var created: [StorePartition] = []
     /// Rows moved out of the default partitions into partitions made for them.
     public var rowsMoved = 0
+    /// Tables whose partitions could not be made ahead this run: another transaction held a lock
+    /// past the policy's lock timeout. Writes still land (in the default partition, moved later).
+    public var busy: [PartitionedTable] = []
     public var detached: [StorePartition] = []
     public var kept: [Kept] = []
     /// Every partition, attached or detached, by table and range.

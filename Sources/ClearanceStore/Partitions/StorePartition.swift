@@ -10,13 +10,17 @@ public struct StorePartition: Sendable, Equatable {
     public var createdAt: Date
     /// When maintenance detached it (retention); nil while attached.
     public var detachedAt: Date?
+    /// When it was last attached again from the archive; retention keeps it one period from then.
+    public var reattachedAt: Date?
 
-    public init(name: String, table: PartitionedTable, low: Int64, high: Int64, createdAt: Date, detachedAt: Date? = nil) {
+    public init(name: String, table: PartitionedTable, low: Int64, high: Int64, createdAt: Date, detachedAt: Date? = nil,
+                reattachedAt: Date? = nil) {
         self.name = name
         self.table = table
         self.low = low
         self.high = high
         self.createdAt = createdAt
         self.detachedAt = detachedAt
+        self.reattachedAt = reattachedAt
     }
 }
