@@ -90,6 +90,67 @@ import Testing
         }
     }
 
+    /// A batch with waiting inventories keeps where each of them lies; releasing one then reads that
+    /// document with the batch's head and tail, not the rest of the batch. The kept range is checked
+    /// against the stored bytes; on PostgreSQL a stored piece holding only other documents is
+    /// overwritten with junk before the release, which still goes, alone, as the batch's next part (a release that
+    /// decoded the whole batch again would fail on the junk).
+    @Test(arguments: TestEngine.allCases)
+    func aReleaseReadsOnlyItsOwnDocument(_ engine: TestEngine) async throws {
+        let url = try freshURL(engine)
+        let store = try await makeFlowStore(engine, url: url)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let flow = ClearanceFlow(store: store, routing: { table })
+            let shipments = (0..<8).map { SampleShipment.make(7500 + $0) }
+            let late = shipments[6]
+            for s in shipments where s.copNo != late.copNo { for part in [s.order, s.payment, s.waybill] { _ = try await flow.accept(part) } }
+            let path = scratchDirectory("release-excerpt") + "/batch.xml"
+            try SampleShipment.inventoryBatch(shipments).write(toFile: path, atomically: true, encoding: .utf8)
+            let summary = try await BatchIngestor.ingest(path: path, store: store, options: IngestOptions(partSize: 1_024))
+            let guid = try #require(summary.messageGuid)
+            let first = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
+            #expect(first.verdicts == BatchVerdicts(routed: 7, awaiting: 1, refused: 0, invalid: 0))
+
+            let waiting = try await store.declarationGuids(messageGuid: guid, status: .awaitingDocuments)
+            let kept = try await store.documentRanges(messageGuid: guid, status: .awaitingDocuments, among: waiting)
+            #expect(kept.frame?.hasPrefix("f1 ") == true)
+            let found = try #require(kept.documents.values.first)
+            let range = try #require(found)
+            #expect(range.index == 6)
+            let raw = try #require(try await store.message(guid: guid)?.rawBytes)  // before the junk
+            let document = String(decoding: raw[range.start..<range.end], as: UTF8.self)
+            #expect(document.hasPrefix("<ceb:Inventory>") && document.hasSuffix("</ceb:Inventory>"), "\(document.prefix(80))")
+            #expect(document.contains("<ceb:copNo>\(late.copNo)</ceb:copNo>"))
+            #expect(document.components(separatedBy: "<ceb:Inventory>").count == 2, "one document")
+
+            if engine == .postgresql {
+                // Pieces 2… before the waiting document's hold only documents that went (piece k is
+                // message_parts.part_no k - 1); the head is in piece 0.
+                let before = range.start / 1_024
+                try #require(before >= 4 && raw.count > 4 * 1_024)
+                let psql = try PostgresTestServer.require().tool("psql")
+                let junked = try await CommandRunner.run(psql, ["-v", "ON_ERROR_STOP=1", "-d", url, "-c", """
+                    UPDATE message_parts SET bytes = convert_to(repeat('x', length(bytes)), 'UTF8')
+                    WHERE message_id = (SELECT id FROM messages WHERE guid = '\(guid)') AND part_no BETWEEN 1 AND \(before - 2)
+                    """])
+                #expect(junked.status == 0 && junked.output.contains("UPDATE \(before - 2)"), "\(junked.output)")
+            }
+            _ = try await flow.accept(late.order)
+            _ = try await flow.accept(late.waybill)
+            let payment = try await flow.accept(late.payment)
+            #expect(payment.released == [guid])
+            let rows = try #require(try await store.trace(.guid(guid))).deliveries.filter { $0.messageGuid == guid }.sorted { $0.id < $1.id }
+            #expect(rows.compactMap { $0.part?.number } == [1, 2])
+            let pieces = try #require(try await store.messageHeader(guid: guid)).pieces
+            let second = try #require(rows.last?.part)
+            let text = String(decoding: try await MessagePartAssembler(store: store).assemble(messageGuid: guid, part: second, pieces: pieces).bytes,
+                              as: UTF8.self)
+            #expect(shipments.map(\.copNo).filter { text.contains("<ceb:copNo>\($0)</ceb:copNo>") } == [late.copNo])
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .awaitingDocuments).isEmpty)
+        }
+    }
+
     /// When every document may go, the batch goes as it was received (one row, not re-packed).
     @Test(arguments: TestEngine.allCases)
     func aBatchWhoseDocumentsAllGoIsSentWhole(_ engine: TestEngine) async throws {

@@ -116,10 +116,18 @@ public struct BatchForwarder: Sendable {
     ) async throws(FlowError) -> FlowOutcome {
         let header: (record: MessageRecord, pieces: Int)?
         let waiting: Set<String>?
+        var excerpt: ReleaseExcerpt?
         do {
             header = try await store.messageHeader(guid: guid)
-            let stored = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
-            waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
+            if let only, from != Self.storedStatus {
+                // A release names its inventories: look up only those, with the ranges kept for them.
+                let kept = try await store.documentRanges(messageGuid: guid, status: from, among: only)
+                waiting = Set(kept.documents.keys)
+                excerpt = ReleaseExcerpt(frame: kept.frame, documents: kept.documents)
+            } else {
+                let stored = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
+                waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
+            }
         } catch {
             throw .store(error)
         }
@@ -139,25 +147,37 @@ public struct BatchForwarder: Sendable {
         var missing = BoundedList<String>(keeping: Self.namedAtMost)
         var going: [Int] = []
         var goingGuids: [String] = []
-        var awaitingGuids: [String] = []
+        var awaiting: [(guid: String, index: Int)] = []
         var refusedGuids: [String] = []
         var matched: [Event] = []
         let now = Date()
-        for index in 0..<pieces {
+        // A release with its documents' ranges kept decodes only the head, those documents and the
+        // tail (one excerpt); otherwise every stored piece, in order.
+        let feeds = excerpt == nil ? pieces : 1
+        for index in 0..<feeds {
             let piece: [UInt8]
             do {
-                piece = try await store.rawPiece(guid: guid, index: index)
-            } catch {
+                if let excerpt {
+                    piece = try await MessagePartAssembler(store: store).bytes(
+                        excerpt.frame.excerpt(excerpt.documents.map(\.range)), of: guid, pieces: pieces, what: "the waiting documents")
+                } else {
+                    piece = try await store.rawPiece(guid: guid, index: index)
+                }
+            } catch let error as StoreError {
                 throw .store(error)
+            } catch {
+                throw .unreadable("\(error)")
             }
             do {
                 try decoder.feed(piece)
-                if index == pieces - 1 { try decoder.finish() }
+                if index == feeds - 1 { try decoder.finish() }
             } catch {
                 throw .unreadable("\(error)")
             }
             // The piece's inventories are checked together: one look-up per linked kind for all of them.
-            let checked = sink.takeInventories().filter { waiting?.contains($0.inventory.head.guid) ?? true }
+            // An excerpt's documents are numbered as in the whole message.
+            let checked = sink.takeInventories().map { (index: excerpt?.documents[$0.index].index ?? $0.index, inventory: $0.inventory) }
+                .filter { waiting?.contains($0.inventory.head.guid) ?? true }
             let reports: [InventoryClearanceReport]
             do {
                 reports = try await InventoryClearanceCheck.evaluate(checked.map { $0.inventory }, history: store, rates: rates)
@@ -168,7 +188,7 @@ public struct BatchForwarder: Sendable {
                 let inventoryGuid = inventory.head.guid
                 if case .awaiting(let m) = report.match {
                     missing.append("\(inventory.head.copNo ?? inventoryGuid): " + m.joined(separator: ", "))
-                    awaitingGuids.append(inventoryGuid)
+                    awaiting.append((inventoryGuid, documentIndex))
                 } else if report.mayForward {
                     going.append(documentIndex)
                     goingGuids.append(inventoryGuid)
@@ -210,6 +230,7 @@ public struct BatchForwarder: Sendable {
         // What the documents that go become: routed, unrouted or held.
         var goTo: DeclarationStatus = .declared
         var routes: [OutboxRoute] = []
+        var layout: DocumentLayout?
         if going.isEmpty {
             outcome.status = missing.count > 0 ? .awaiting(Self.named(missing)) : (refusedGuids.isEmpty ? .invalid : .refused)
         } else if !screened.holds.isEmpty {
@@ -225,7 +246,7 @@ public struct BatchForwarder: Sendable {
             outcome.status = .routed(decision.destinations)
             events += matched + [Event(kind: .validated, occurredAt: now, messageGuid: guid,
                                        detail: "batch \(verdicts); rules: " + decision.rules.joined(separator: ", "))]
-            if going.count == sink.documents {
+            if going.count == sink.documents, excerpt == nil {
                 // Every document goes: the message as received (in customs' parts where customs needs them).
                 let split = await SplitRoutes.routes(
                     decision.destinations, table: screened.table, messageType: stored.messageType, documents: sink.documents,
@@ -236,8 +257,20 @@ public struct BatchForwarder: Sendable {
                 routes = split.routes
                 if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
             } else {
+                if excerpt == nil, !awaiting.isEmpty { layout = await scan(guid, messageType: stored.messageType) }
                 (routes, events) = await repack(guid, going: going, destinations: decision.destinations, facts: sink.facts,
-                                                messageType: stored.messageType, appends: waiting != nil, events: events, at: now)
+                                                messageType: stored.messageType, appends: waiting != nil, layout: layout ?? excerpt?.layout,
+                                                events: events, at: now)
+            }
+        }
+        if waiting == nil, !awaiting.isEmpty {
+            // Keep where the waiting inventories lie, so each release reads only its own. Without
+            // them (the scan failed, or this write did) a release decodes the whole batch instead.
+            if layout == nil { layout = await scan(guid, messageType: stored.messageType) }
+            if let layout, let frame = layout.frame {
+                try? await store.saveDocumentRanges(messageGuid: guid, frame: frame.encoded, documents: awaiting.compactMap { document in
+                    layout.range(document.index).map { (document.guid, DocumentRange(index: document.index, start: $0.lowerBound, end: $0.upperBound)) }
+                })
             }
         }
 
@@ -245,7 +278,7 @@ public struct BatchForwarder: Sendable {
         if waiting != nil {
             moves.append((goTo, goingGuids))
         } else {
-            moves.append((.awaitingDocuments, awaitingGuids))
+            moves.append((.awaitingDocuments, awaiting.map(\.guid)))
         }
         moves.append((.refused, refusedGuids))
         moves = moves.filter { !$0.guids.isEmpty }
@@ -264,16 +297,25 @@ public struct BatchForwarder: Sendable {
         return outcome
     }
 
+    /// One pass over the stored message for its document ranges (nil when it cannot be read as XML:
+    /// a release then decodes the whole batch, as without them).
+    private func scan(_ guid: String, messageType: String) async -> DocumentLayout? {
+        guard let spec = MessageCatalog.spec(number: messageType),
+              let scan = try? await MessageSplitter.scan(storedMessage: guid, in: store, spec: spec) else { return nil }
+        return DocumentLayout(frame: try? scan.frame.get(), documents: scan.documents)
+    }
+
     /// The waiting inventories an answer names: the first ``namedAtMost``, then how many more.
     private static func named(_ missing: BoundedList<String>) -> [String] {
         let more = missing.count - missing.kept.count
         return missing.kept + (more > 0 ? ["… \(more) more inventories"] : [])
     }
 
-    /// Routes carrying only the documents `going` (0-based), re-packed in parts, to every destination.
+    /// Routes carrying only the documents `going` (0-based), re-packed in parts, to every destination;
+    /// planned from `layout` when known (no pass over the stored message).
     private func repack(
         _ guid: String, going: [Int], destinations: [String], facts: RoutingFacts, messageType: String, appends: Bool,
-        events: [Event], at now: Date
+        layout: DocumentLayout?, events: [Event], at now: Date
     ) async -> ([OutboxRoute], [Event]) {
         var events = events
         guard let spec = MessageCatalog.spec(number: messageType) else {
@@ -282,9 +324,13 @@ public struct BatchForwarder: Sendable {
             return (destinations.map { OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo) }, events)
         }
         do {
-            let parts = try await MessageSplitter.plan(
-                storedMessage: guid, in: store, spec: spec, maxDocuments: spec.customsLimits.maxDocuments ?? Self.defaultPartDocuments,
-                include: Set(going))
+            let most = spec.customsLimits.maxDocuments ?? Self.defaultPartDocuments
+            let parts: [OutboxPart]
+            if let layout, let frame = layout.frame, going.allSatisfy({ layout.range($0) != nil }) {
+                parts = frame.parts(going.sorted().map { ($0, layout.range($0)!) }, maxDocuments: most)
+            } else {
+                parts = try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most, include: Set(going))
+            }
             return (destinations.map {
                 OutboxRoute(destination: $0, orderKey: facts.orderNo, logisticsKey: facts.logisticsNo, parts: parts, appendsParts: appends)
             }, events)

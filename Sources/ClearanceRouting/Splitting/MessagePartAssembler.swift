@@ -18,9 +18,18 @@ struct MessagePartAssembler {
     func assemble(messageGuid: String, part: OutboxPart, pieces: Int) async throws(DeliveryError) -> Assembled {
         let plan = try MessagePartPlan(decoding: part.plan)
         let guid = PartGuid.make(original: messageGuid, part: part.number, of: part.count)
+        let bytes = try await bytes(plan.segments, of: messageGuid, pieces: pieces, guid: guid, what: "part \(part.number)")
+        return Assembled(guid: guid, bytes: bytes, plan: plan)
+    }
+
+    /// The bytes `segments` name in the stored message `messageGuid` of `pieces` pieces, with `guid`
+    /// for a ``MessagePartPlan/Segment/guid`` segment; `what` names them in errors.
+    func bytes(
+        _ segments: [MessagePartPlan.Segment], of messageGuid: String, pieces: Int, guid: String = "", what: String
+    ) async throws(DeliveryError) -> [UInt8] {
         var bytes: [UInt8] = []
         var cached: (index: Int, bytes: [UInt8])?
-        for segment in plan.segments {
+        for segment in segments {
             switch segment {
             case .guid:
                 bytes += Array(guid.utf8)
@@ -28,7 +37,7 @@ struct MessagePartAssembler {
                 var index = range.piece, offset = range.offset, remaining = range.length
                 while remaining > 0 {
                     guard index < pieces else {
-                        throw DeliveryError("part \(part.number) of \(messageGuid) reaches past the stored message (piece \(index) of \(pieces))",
+                        throw DeliveryError("\(what) of \(messageGuid) reaches past the stored message (piece \(index) of \(pieces))",
                                             permanent: true)
                     }
                     if cached?.index != index {
@@ -47,6 +56,6 @@ struct MessagePartAssembler {
                 }
             }
         }
-        return Assembled(guid: guid, bytes: bytes, plan: plan)
+        return bytes
     }
 }

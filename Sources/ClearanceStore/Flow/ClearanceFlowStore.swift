@@ -115,6 +115,17 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// The head guids of a message's declarations in `status`.
     func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String>
 
+    /// Keeps, for the stored message `messageGuid`, the frame its parts are built around (opaque
+    /// text, written by the flow) and where each of `documents` (by head guid) lies in it. The
+    /// first frame kept stays; a range already kept for a declaration stays.
+    func saveDocumentRanges(messageGuid: String, frame: String, documents: [(guid: String, range: DocumentRange)]) async throws(StoreError)
+
+    /// Which of `among` (head guids) are declarations of `messageGuid` in `status`, each with its
+    /// kept range (nil: none kept), and the message's kept frame (nil: none). One look-up by the
+    /// guids named, whatever the size of the batch.
+    func documentRanges(messageGuid: String, status: DeclarationStatus, among: Set<String>)
+        async throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?])
+
     /// The status of the newest declaration with this head guid.
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus?
 

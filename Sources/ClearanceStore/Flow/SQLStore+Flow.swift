@@ -99,6 +99,68 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    func saveDocumentRanges(messageGuid: String, frame: String, documents: [(guid: String, range: DocumentRange)]) async throws(StoreError) {
+        try await write { (s: any SQLSession) throws(StoreError) in
+            guard let messageId = try s.lookup("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]).first?.int64(0) else {
+                throw .notFound("message \(messageGuid)")
+            }
+            try s.execute("INSERT INTO message_frames (message_id, frame) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
+                          [.integer(messageId), .text(frame)])
+            // 200 documents a statement (a batch may have 100,000 waiting), each found by its guid's
+            // index: `+ 0` keeps both planners off the message's index, which would walk every
+            // declaration of the batch for each document (quadratic: minutes for 90,000). `WHERE 1 = 1`
+            // lets SQLite read the upsert after a join.
+            var start = 0
+            while start < documents.count {
+                let chunk = documents[start..<min(start + 200, documents.count)]
+                var values: [String] = []
+                var parameters: [SQLValue] = [.integer(messageId)]
+                for document in chunk {
+                    let n = parameters.count
+                    values.append("($\(n + 1), CAST($\(n + 2) AS BIGINT), CAST($\(n + 3) AS BIGINT), CAST($\(n + 4) AS BIGINT))")
+                    parameters += [.text(document.guid), .integer(Int64(document.range.index)),
+                                   .integer(Int64(document.range.start)), .integer(Int64(document.range.end))]
+                }
+                try s.execute("""
+                    INSERT INTO document_ranges (declaration_id, document_no, start_offset, end_offset)
+                    SELECT d.id, v.column2, v.column3, v.column4 FROM (VALUES \(values.joined(separator: ", "))) AS v
+                    JOIN declarations d ON d.declaration_guid = v.column1 AND d.message_id + 0 = $1
+                    WHERE 1 = 1 ON CONFLICT (declaration_id) DO NOTHING
+                    """, parameters)
+                start += chunk.count
+            }
+        }
+    }
+
+    func documentRanges(messageGuid: String, status: DeclarationStatus, among: Set<String>)
+        async throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?]) {
+        try await session { (s: any SQLSession) throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?]) in
+            guard let head = try s.lookup("""
+                SELECT m.id, f.frame FROM messages m LEFT JOIN message_frames f ON f.message_id = m.id WHERE m.guid = $1
+                """, [.text(messageGuid)]).first, let messageId = head.int64(0) else { return (nil, [:]) }
+            var documents: [String: DocumentRange?] = [:]
+            let guids = among.sorted()
+            var start = 0
+            while start < guids.count {
+                let chunk = guids[start..<min(start + 500, guids.count)]
+                for row in try s.query("""
+                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset
+                    FROM declarations d LEFT JOIN document_ranges r ON r.declaration_id = d.id
+                    WHERE d.message_id + 0 = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
+                    """, [.integer(messageId), .text(status.rawValue)] + chunk.map { .text($0) }) {
+                    guard let guid = row.string(0) else { continue }
+                    if let index = row.int64(1), let low = row.int64(2), let high = row.int64(3) {
+                        documents[guid] = DocumentRange(index: Int(index), start: Int(low), end: Int(high))
+                    } else {
+                        documents[guid] = .some(nil)
+                    }
+                }
+                start += chunk.count
+            }
+            return (head.string(1), documents)
+        }
+    }
+
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>] {
         try await session { (s: any SQLSession) throws(StoreError) -> [String: Set<String>] in
             // Every single message asks this after its commit, and nearly always finds nothing: the

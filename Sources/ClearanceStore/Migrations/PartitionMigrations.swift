@@ -81,5 +81,20 @@ enum PartitionMigrations {
                   sql: s.dialect == .sqlite ? "-- SQLite keeps one table each" : """
             ALTER TABLE store_partitions ADD COLUMN reattached_at BIGINT;
             """),
+        // Where the documents of a batch that wait lie in its raw bytes (``DocumentRange``), and the
+        // frame parts are built around: a release reads those bytes, not the whole batch. Not
+        // partitioned: one row per waiting document, written once, read by key.
+        Migration(version: 72, name: "byte ranges of waiting documents", sql: """
+            CREATE TABLE message_frames (
+                message_id BIGINT PRIMARY KEY REFERENCES messages (id),
+                frame TEXT NOT NULL
+            )\(s.withoutRowID);
+            CREATE TABLE document_ranges (
+                declaration_id BIGINT PRIMARY KEY REFERENCES declarations (id),
+                document_no INTEGER NOT NULL,
+                start_offset BIGINT NOT NULL,
+                end_offset BIGINT NOT NULL
+            )\(s.withoutRowID);
+            """),
     ] }
 }
