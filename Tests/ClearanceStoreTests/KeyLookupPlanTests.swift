@@ -205,7 +205,7 @@ struct KeyLookupPlanTests {
         }
     }
 
-    @Test("a release moves the inventories it names by their guids, a whole batch by the message's index, never through every waiting inventory, after 30,000 arrive unanalysed")
+    @Test("a release moves the inventories it names by their guids, a whole batch by the message's index, and documents find what they complete by their numbers: never through every waiting inventory, after 30,000 arrive unanalysed")
     func releasesStayOnTheMessageIndex() async throws {
         let store = try await makeStore(.postgresql, poolSize: 1)
         try await withCleanup({ await store.close() }) {
@@ -228,6 +228,12 @@ struct KeyLookupPlanTests {
                 let index = named == 0 ? "declarations_message_idx" : "declarations_guid_idx"
                 #expect(plan.contains(index) && !plan.contains("declarations_awaiting_idx"), "\(sql)\n\(plan)")
             }
+            // A message's documents find the inventories they complete from their own numbers, not by
+            // walking the 30,000 waiting ones.
+            let guid = try #require(try await store.rawQuery("SELECT guid FROM messages ORDER BY id LIMIT 1").first?.first ?? nil)
+            let named = SQLStore.awaitingNamedBySQL.replacingOccurrences(of: "$1", with: "'\(guid)'")
+            let plan = try await store.rawQuery("EXPLAIN (COSTS OFF) \(named)").compactMap { $0.first ?? nil }.joined(separator: "\n")
+            #expect(plan.contains("declarations_order_no_idx") && !plan.contains("declarations_awaiting_idx"), "\(plan)")
         }
     }
 }

@@ -185,19 +185,22 @@ extension SQLStore: ClearanceFlowStore {
             // message's own documents, one look-up of each number: `|| ''` keeps the planners off the
             // partial index of waiting inventories, which they would otherwise walk whole for every
             // message (6 ms a single payment with 20,000 inventories waiting, on SQLite; 0.03 ms so).
-            Self.byMessage(try s.query("""
-                SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
-                  JOIN declarations d ON d.order_no = n.order_no JOIN messages m ON m.id = d.message_id
-                WHERE nm.guid = $1 AND n.kind IN ('order', 'payment')
-                  AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
-                UNION ALL
-                SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
-                  JOIN declarations d ON d.logistics_no = n.logistics_no JOIN messages m ON m.id = d.message_id
-                WHERE nm.guid = $1 AND n.kind = 'logistics'
-                  AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
-                """, [.text(messageGuid)]))
+            Self.byMessage(try s.query(Self.awaitingNamedBySQL, [.text(messageGuid)]))
         }
     }
+
+    /// The inventories waiting on the documents of message `$1` (``awaitingInventories(namedBy:)``).
+    static let awaitingNamedBySQL = """
+        SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
+          JOIN declarations d ON d.order_no = n.order_no JOIN messages m ON m.id = d.message_id
+        WHERE nm.guid = $1 AND n.kind IN ('order', 'payment')
+          AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
+        UNION ALL
+        SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
+          JOIN declarations d ON d.logistics_no = n.logistics_no JOIN messages m ON m.id = d.message_id
+        WHERE nm.guid = $1 AND n.kind = 'logistics'
+          AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
+        """
 
     /// Rows of (envelope guid, head guid) grouped by envelope.
     static func byMessage(_ rows: [SQLRow]) -> [String: Set<String>] {
