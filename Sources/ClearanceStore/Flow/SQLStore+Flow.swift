@@ -108,26 +108,19 @@ extension SQLStore: ClearanceFlowStore {
             }
             try s.execute("INSERT INTO message_frames (message_id, frame) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
                           [.integer(messageId), .text(frame)])
-            // 200 documents a statement (a batch may have 100,000 waiting), each found by its guid's
-            // index: `+ 0` keeps both planners off the message's index, which would walk every
-            // declaration of the batch for each document (quadratic: minutes for 90,000). `WHERE 1 = 1`
-            // lets SQLite read the upsert after a join.
+            // 200 documents a statement: a batch may have 100,000 waiting.
             var start = 0
             while start < documents.count {
                 let chunk = documents[start..<min(start + 200, documents.count)]
-                var values: [String] = []
                 var parameters: [SQLValue] = [.integer(messageId)]
                 for document in chunk {
-                    let n = parameters.count
-                    values.append("($\(n + 1), CAST($\(n + 2) AS BIGINT), CAST($\(n + 3) AS BIGINT), CAST($\(n + 4) AS BIGINT))")
                     parameters += [.text(document.guid), .integer(Int64(document.range.index)),
                                    .integer(Int64(document.range.start)), .integer(Int64(document.range.end))]
                 }
+                let rows = (0..<chunk.count).map { "($1, $\(4 * $0 + 2), $\(4 * $0 + 3), $\(4 * $0 + 4), $\(4 * $0 + 5))" }
                 try s.execute("""
-                    INSERT INTO document_ranges (declaration_id, document_no, start_offset, end_offset)
-                    SELECT d.id, v.column2, v.column3, v.column4 FROM (VALUES \(values.joined(separator: ", "))) AS v
-                    JOIN declarations d ON d.declaration_guid = v.column1 AND d.message_id + 0 = $1
-                    WHERE 1 = 1 ON CONFLICT (declaration_id) DO NOTHING
+                    INSERT INTO document_ranges (message_id, declaration_guid, document_no, start_offset, end_offset)
+                    VALUES \(rows.joined(separator: ", ")) ON CONFLICT (message_id, declaration_guid) DO NOTHING
                     """, parameters)
                 start += chunk.count
             }
@@ -147,7 +140,7 @@ extension SQLStore: ClearanceFlowStore {
                 let chunk = guids[start..<min(start + 500, guids.count)]
                 for row in try s.query("""
                     SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset
-                    FROM declarations d LEFT JOIN document_ranges r ON r.declaration_id = d.id
+                    FROM declarations d LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
                     WHERE d.message_id + 0 = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
                     """, [.integer(messageId), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
