@@ -20,8 +20,8 @@ import Testing
         """.utf8)
 
     /// Validates a generated CEB511 batch of `count` waybills piped through standard input.
-    static func validate(count: Int) throws -> CommandRunner.Ran {
-        try CommandRunner.runBlocking(try TestBinaries.clearance(), ["validate", "--format", "json", "-"], input: .feed { descriptor in
+    static func validate(count: Int) async throws -> CommandRunner.Ran {
+        try await CommandRunner.run(try TestBinaries.clearance(), ["validate", "--format", "json", "-"], input: .feed { descriptor in
             var block: [UInt8] = []
             for _ in 0..<500 { block += document }
             _ = head.withUnsafeBytes { CommandRunner.write($0, to: descriptor) }
@@ -32,9 +32,9 @@ import Testing
         }, measurePeakMemory: true, timeout: 900)
     }
 
-    @Test func millionDeclarationsValidateInFlatMemory() throws {
-        let small = try Self.validate(count: 10_000)
-        let large = try Self.validate(count: 1_000_000)
+    @Test func millionDeclarationsValidateInFlatMemory() async throws {
+        let small = try await Self.validate(count: 10_000)
+        let large = try await Self.validate(count: 1_000_000)
         #expect(small.status == 0, "\(small.output.suffix(500))")
         #expect(large.status == 0, "\(large.output.suffix(500))")
         #expect(small.output.contains("\"documents\":10000,"))
@@ -50,14 +50,14 @@ import Testing
 
     /// `clearance ingest --route` of a generated CEB621 batch of `count` inventories whose orders,
     /// payments and waybills never came: every one waits, each with its own verdict.
-    static func ingestAndRoute(count: Int) throws -> CommandRunner.Ran {
+    static func ingestAndRoute(count: Int) async throws -> CommandRunner.Ran {
         let dir = scratchDirectory("forward-memory")
         let batch = dir + "/CEB621-\(count).xml"
-        let generated = try CommandRunner.runBlocking("python3", [Repository.path("scripts/generate-batch.py"), "--type", "CEB621",
+        let generated = try await CommandRunner.run("python3", [Repository.path("scripts/generate-batch.py"), "--type", "CEB621",
                                                                    "--count", String(count), "--out", batch], timeout: 600)
         try #require(generated.status == 0, "\(generated.output.suffix(500))")
         defer { try? FileManager.default.removeItem(atPath: batch) }
-        return try CommandRunner.runBlocking(try TestBinaries.clearance(), [
+        return try await CommandRunner.run(try TestBinaries.clearance(), [
             "ingest", "--store", "sqlite://\(dir)/store.db", "--route", "--quiet", batch,
         ], measurePeakMemory: true, timeout: 900)
     }
@@ -66,9 +66,9 @@ import Testing
     /// batch (90,000 inventories) is stored and forwarded in little more than the memory of a 34 MB
     /// one, and its answer names the first waiting inventories and counts the rest instead of
     /// listing 90,000 (it once held them all: 915 MB, then one 7 MB line).
-    @Test func aThreeHundredMegabyteBatchIsForwardedInFlatMemory() throws {
-        let small = try Self.ingestAndRoute(count: 10_000)
-        let large = try Self.ingestAndRoute(count: 90_000)
+    @Test func aThreeHundredMegabyteBatchIsForwardedInFlatMemory() async throws {
+        let small = try await Self.ingestAndRoute(count: 10_000)
+        let large = try await Self.ingestAndRoute(count: 90_000)
         #expect(small.status == 0, "\(small.output.suffix(500))")
         #expect(large.status == 0, "\(large.output.suffix(500))")
         #expect(large.output.contains("… 89900 more inventories") || large.output.contains("90000 awaiting"), "\(large.output.suffix(800))")

@@ -11,9 +11,9 @@ import Testing
 /// 300k-line message is three documents of 99,999 lines (each streamed in parts).
 @Suite struct ManifestMemoryTests {
     /// A generated CEB607 of `lines` lines (the generator's invtNos are not stored: all are reported unknown).
-    static func manifest(lines: Int, in dir: String) throws -> String {
+    static func manifest(lines: Int, in dir: String) async throws -> String {
         let path = dir + "/CEB607-\(lines).xml"
-        let generated = try CommandRunner.runBlocking("python3", [Repository.path("scripts/generate-batch.py"), "--type", "CEB607",
+        let generated = try await CommandRunner.run("python3", [Repository.path("scripts/generate-batch.py"), "--type", "CEB607",
                                                                    "--count", String(lines), "--out", path], timeout: 600)
         try #require(generated.status == 0, "\(generated.output.suffix(500))")
         return path
@@ -28,13 +28,15 @@ import Testing
                 "\(what): peak RSS \(smallPeak >> 20) MiB for 30k lines, \(largePeak >> 20) MiB for 300k")
     }
 
-    @Test func a300kLineConsolidatedWaybillValidatesInFlatMemory() throws {
+    @Test func a300kLineConsolidatedWaybillValidatesInFlatMemory() async throws {
         let dir = scratchDirectory("manifest-memory")
-        let paths = try [30_000, 300_000].map { try Self.manifest(lines: $0, in: dir) }
+        var paths: [String] = []
+        for lines in [30_000, 300_000] { paths.append(try await Self.manifest(lines: lines, in: dir)) }
         defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-        let runs = try paths.map { path in
-            try CommandRunner.runBlocking(try TestBinaries.clearance(), ["validate", "--format", "json", "--quiet", path],
-                                          measurePeakMemory: true, timeout: 900)
+        var runs: [CommandRunner.Ran] = []
+        for path in paths {
+            runs.append(try await CommandRunner.run(try TestBinaries.clearance(), ["validate", "--format", "json", "--quiet", path],
+                                                    measurePeakMemory: true, timeout: 900))
         }
         // Read whole, checked part by part: the 300k-line document's lines past 99,999 are reported (SCH005), nothing else.
         #expect(runs[0].status == 0, "\(runs[0].output.suffix(500))")
@@ -46,8 +48,8 @@ import Testing
     }
 
     /// Three consolidated waybills of 99,999 lines (the most one document may number) in one message.
-    static func threeFullManifests(in dir: String) throws -> String {
-        let one = try manifest(lines: 99_999, in: dir)
+    static func threeFullManifests(in dir: String) async throws -> String {
+        let one = try await manifest(lines: 99_999, in: dir)
         defer { try? FileManager.default.removeItem(atPath: one) }
         let text = try String(contentsOfFile: one, encoding: .utf8)
         let start = try #require(text.range(of: "<ceb:WayBill>")).lowerBound, end = try #require(text.range(of: "</ceb:WayBill>")).upperBound
@@ -59,14 +61,14 @@ import Testing
     }
 
     @Test(arguments: TestEngine.allCases)
-    func a300kLineConsolidatedWaybillMessageIsStoredInFlatMemory(engine: TestEngine) throws {
+    func a300kLineConsolidatedWaybillMessageIsStoredInFlatMemory(engine: TestEngine) async throws {
         let dir = scratchDirectory("manifest-memory")
-        let paths = [try Self.manifest(lines: 30_000, in: dir), try Self.threeFullManifests(in: dir)]
+        let paths = [try await Self.manifest(lines: 30_000, in: dir), try await Self.threeFullManifests(in: dir)]
         defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
         var runs: [CommandRunner.Ran] = []
         for (path, (lines, documents)) in zip(paths, [(30_000, 1), (299_997, 3)]) {
             let started = Date()
-            let run = try CommandRunner.runBlocking(try TestBinaries.clearance(), [
+            let run = try await CommandRunner.run(try TestBinaries.clearance(), [
                 "ingest", "--store", try freshURL(engine), "--format", "json", "--quiet", path,
             ], measurePeakMemory: true, timeout: 1800)
             print("[measure] ingest CEB607 \(lines) lines into \(engine): \(Int(Date().timeIntervalSince(started))) s")

@@ -9,7 +9,7 @@ import Testing
     /// A SQLite store holding `count` cleared export inventories of one enterprise and month (CEB603,
     /// statisticsFlag B, five destination countries × two transport modes, three HS codes), 100 per
     /// message, made as Benchmarks/bench_summarize.py makes its store; then `summarize --dry-run`.
-    static func summarize(count: Int) throws -> CommandRunner.Ran {
+    static func summarize(count: Int) async throws -> CommandRunner.Ran {
         let dir = scratchDirectory("summarize-memory")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let text = try String(contentsOfFile: Repository.path("samples/valid/CEB603-export-inventory.xml"), encoding: .utf8)
@@ -39,18 +39,18 @@ import Testing
         let store = "\(dir)/store.db"
         var environment = ProcessInfo.processInfo.environment
         environment["CLEARANCE_BUYER_ID_SALT"] = "summarize-memory-salt"
-        let ingested = try CommandRunner.runBlocking(try TestBinaries.clearance(), ["ingest", "--store", "sqlite://" + store, "--quiet"] + files,
+        let ingested = try await CommandRunner.run(try TestBinaries.clearance(), ["ingest", "--store", "sqlite://" + store, "--quiet"] + files,
                                                      environment: environment, timeout: 900)
         try #require(ingested.status == 0, "\(ingested.output.suffix(500))")
         // Cleared directly: the receipts that clear them are not what is measured (as in the benchmark).
-        let cleared = try CommandRunner.runBlocking("python3", ["-c", """
+        let cleared = try await CommandRunner.run("python3", ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             print(db.execute("UPDATE declarations SET status = '899' WHERE kind = 'export-inventory'").rowcount)
             db.commit()
             """, store])
         try #require(cleared.status == 0 && cleared.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(count), "\(cleared.output)")
-        return try CommandRunner.runBlocking(try TestBinaries.clearance(), [
+        return try await CommandRunner.run(try TestBinaries.clearance(), [
             "summarize", "--store", "sqlite://" + store, "--ebc", "91350526MA8U2F0N32", "--period", "2026-11", "--dry-run", "--format", "json",
         ], errors: .discard, measurePeakMemory: true, timeout: 900)
     }
@@ -58,9 +58,9 @@ import Testing
     static func hex(_ n: Int, _ width: Int) -> String { String(format: "%0\(width)X", n) }
     static func digits(_ n: Int, _ width: Int) -> String { String(format: "%0\(width)d", n) }
 
-    @Test func tenTimesTheInventoriesCostLittleMoreThanTheirList() throws {
-        let small = try Self.summarize(count: 4_000)
-        let large = try Self.summarize(count: 40_000)
+    @Test func tenTimesTheInventoriesCostLittleMoreThanTheirList() async throws {
+        let small = try await Self.summarize(count: 4_000)
+        let large = try await Self.summarize(count: 40_000)
         for (count, ran) in [(4_000, small), (40_000, large)] {
             #expect(ran.status == 0, "\(ran.output.suffix(500))")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(ran.output.utf8)) as? [String: Any], "\(ran.output.prefix(500))")
