@@ -4,8 +4,12 @@
 /// documents that go without a second pass and to keep the waiting ones' ranges.
 struct DocumentLayout: Sendable {
     var frame: MessageFrame?
+    /// The ranges of documents `first`, `first + 1`, …
     var documents: [Range<Int>]
+    var first = 0
 
     /// The range of document `index`, if known (a document is never empty: an empty range is unknown).
-    func range(_ index: Int) -> Range<Int>? { documents.indices.contains(index) && !documents[index].isEmpty ? documents[index] : nil }
+    func range(_ index: Int) -> Range<Int>? {
+        documents.indices.contains(index - first) && !documents[index - first].isEmpty ? documents[index - first] : nil
+    }
 }

@@ -22,10 +22,12 @@ struct ReleaseExcerpt: Sendable {
         self.documents = ranges.sorted { $0.index < $1.index }
     }
 
-    /// The layout re-packing reads: only these documents are known.
+    /// The layout re-packing reads: only these documents are known (spanning the first to the last
+    /// of them, not the whole batch).
     var layout: DocumentLayout {
-        var all = [Range<Int>](repeating: 0..<0, count: (documents.last?.index ?? -1) + 1)
-        for document in documents { all[document.index] = document.range }
-        return DocumentLayout(frame: frame, documents: all)
+        let first = documents.first?.index ?? 0
+        var known = [Range<Int>](repeating: 0..<0, count: (documents.last?.index ?? first - 1) - first + 1)
+        for document in documents { known[document.index - first] = document.range }
+        return DocumentLayout(frame: frame, documents: known, first: first)
     }
 }
