@@ -80,7 +80,7 @@ enum PartitionsText {
         var lines = ["store: \(store)"]
         lines += r.created.map { "made \(range($0))" }
         if r.rowsMoved > 0 { lines.append("moved \(r.rowsMoved) rows out of the default partitions") }
-        lines += r.detached.map { "detached \(range($0)): archive it (pg_dump -t \($0.name)) and drop it" }
+        lines += r.detached.map { "detached \(range($0)): archive it (pg_dump -Fc -t \($0.name) -f \($0.name).dump) and drop it" }
         lines += r.busy.map { "\($0.rawValue): busy past the lock timeout; partitions not made ahead this run" }
         lines += r.kept.map { "kept \(range($0.partition)) past retention: \($0.hold.rawValue)" }
         for table in PartitionedTable.allCases {

@@ -230,7 +230,9 @@ public struct BatchForwarder: Sendable {
         // What the documents that go become: routed, unrouted or held.
         var goTo: DeclarationStatus = .declared
         var routes: [OutboxRoute] = []
-        var layout: DocumentLayout?
+        // A new batch with waiting inventories: one scan for where its documents lie, which re-packs
+        // the documents that go and is kept for the waiting ones' releases.
+        let layout = waiting == nil && !awaiting.isEmpty ? await scan(guid, messageType: stored.messageType) : nil
         if going.isEmpty {
             outcome.status = missing.count > 0 ? .awaiting(Self.named(missing)) : (refusedGuids.isEmpty ? .invalid : .refused)
         } else if !screened.holds.isEmpty {
@@ -257,21 +259,17 @@ public struct BatchForwarder: Sendable {
                 routes = split.routes
                 if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
             } else {
-                if excerpt == nil, !awaiting.isEmpty { layout = await scan(guid, messageType: stored.messageType) }
                 (routes, events) = await repack(guid, going: going, destinations: decision.destinations, facts: sink.facts,
                                                 messageType: stored.messageType, appends: waiting != nil, layout: layout ?? excerpt?.layout,
                                                 events: events, at: now)
             }
         }
-        if waiting == nil, !awaiting.isEmpty {
+        if let layout, let frame = layout.frame {
             // Keep where the waiting inventories lie, so each release reads only its own. Without
             // them (the scan failed, or this write did) a release decodes the whole batch instead.
-            if layout == nil { layout = await scan(guid, messageType: stored.messageType) }
-            if let layout, let frame = layout.frame {
-                try? await store.saveDocumentRanges(messageGuid: guid, frame: frame.encoded, documents: awaiting.compactMap { document in
-                    layout.range(document.index).map { (document.guid, DocumentRange(index: document.index, start: $0.lowerBound, end: $0.upperBound)) }
-                })
-            }
+            try? await store.saveDocumentRanges(messageGuid: guid, frame: frame.encoded, documents: awaiting.compactMap { document in
+                layout.range(document.index).map { (document.guid, DocumentRange(index: document.index, start: $0.lowerBound, end: $0.upperBound)) }
+            })
         }
 
         var moves: [(status: DeclarationStatus, guids: [String])] = []

@@ -109,20 +109,14 @@ extension SQLStore: ClearanceFlowStore {
             try s.execute("INSERT INTO message_frames (message_id, frame) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
                           [.integer(messageId), .text(frame)])
             // 200 documents a statement: a batch may have 100,000 waiting.
-            var start = 0
-            while start < documents.count {
-                let chunk = documents[start..<min(start + 200, documents.count)]
-                var parameters: [SQLValue] = [.integer(messageId)]
-                for document in chunk {
-                    parameters += [.text(document.guid), .integer(Int64(document.range.index)),
-                                   .integer(Int64(document.range.start)), .integer(Int64(document.range.end))]
-                }
-                let rows = (0..<chunk.count).map { "($1, $\(4 * $0 + 2), $\(4 * $0 + 3), $\(4 * $0 + 4), $\(4 * $0 + 5))" }
+            for chunk in documents.chunked(200) {
                 try s.execute("""
                     INSERT INTO document_ranges (message_id, declaration_guid, document_no, start_offset, end_offset)
-                    VALUES \(rows.joined(separator: ", ")) ON CONFLICT (message_id, declaration_guid) DO NOTHING
-                    """, parameters)
-                start += chunk.count
+                    VALUES \(RowInsertWriter.tuples(rows: chunk.count, width: 5)) ON CONFLICT (message_id, declaration_guid) DO NOTHING
+                    """, chunk.flatMap { document -> [SQLValue] in
+                    [.integer(messageId), .text(document.guid), .integer(Int64(document.range.index)),
+                     .integer(Int64(document.range.start)), .integer(Int64(document.range.end))]
+                })
             }
         }
     }
@@ -134,10 +128,7 @@ extension SQLStore: ClearanceFlowStore {
                 SELECT m.id, f.frame FROM messages m LEFT JOIN message_frames f ON f.message_id = m.id WHERE m.guid = $1
                 """, [.text(messageGuid)]).first, let messageId = head.int64(0) else { return (nil, [:]) }
             var documents: [String: DocumentRange?] = [:]
-            let guids = among.sorted()
-            var start = 0
-            while start < guids.count {
-                let chunk = guids[start..<min(start + 500, guids.count)]
+            for chunk in among.sorted().chunked(500) {
                 for row in try s.query("""
                     SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset
                     FROM declarations d LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
@@ -150,7 +141,6 @@ extension SQLStore: ClearanceFlowStore {
                         documents[guid] = .some(nil)
                     }
                 }
-                start += chunk.count
             }
             return (head.string(1), documents)
         }

@@ -77,15 +77,20 @@ extension SQLStore: PartitionStore {
         }
     }
 
+    /// The columns ``partition(_:table:)`` reads, in its order.
+    private static let partitionColumns = "name, low, high, created_at, detached_at, reattached_at"
+
+    /// A `store_partitions` row of ``partitionColumns``.
+    private static func partition(_ r: SQLRow, table: PartitionedTable) throws(StoreError) -> StorePartition {
+        StorePartition(name: try r.requireString(0, "store_partitions.name"), table: table,
+                       low: try r.requireInt64(1, "store_partitions.low"), high: try r.requireInt64(2, "store_partitions.high"),
+                       createdAt: r.date(3) ?? .distantPast, detachedAt: r.date(4), reattachedAt: r.date(5))
+    }
+
     /// Every recorded partition of `table`, by range.
     static func partitions(_ s: any SQLSession, table: PartitionedTable) throws(StoreError) -> [StorePartition] {
-        try s.query("""
-            SELECT name, low, high, created_at, detached_at, reattached_at FROM store_partitions WHERE parent_table = $1 ORDER BY low
-            """, [.text(table.rawValue)]).map { (r: SQLRow) throws(StoreError) in
-            StorePartition(name: try r.requireString(0, "store_partitions.name"), table: table,
-                           low: try r.requireInt64(1, "store_partitions.low"), high: try r.requireInt64(2, "store_partitions.high"),
-                           createdAt: r.date(3) ?? .distantPast, detachedAt: r.date(4), reattachedAt: r.date(5))
-        }
+        try s.query("SELECT \(partitionColumns) FROM store_partitions WHERE parent_table = $1 ORDER BY low",
+                    [.text(table.rawValue)]).map { (r: SQLRow) throws(StoreError) in try partition(r, table: table) }
     }
 
     /// The detached partition that held `key`'s rows of `table`, if any (PostgreSQL only): a read that
@@ -93,13 +98,9 @@ extension SQLStore: PartitionStore {
     static func archivedPartition(_ s: any SQLSession, table: PartitionedTable, key: Int64) throws(StoreError) -> StorePartition? {
         guard s.dialect == .postgresql else { return nil }
         return try s.query("""
-            SELECT name, low, high, created_at, detached_at FROM store_partitions
+            SELECT \(partitionColumns) FROM store_partitions
             WHERE parent_table = $1 AND detached_at IS NOT NULL AND low <= $2 AND high > $2
-            """, [.text(table.rawValue), .integer(key)]).first.map { (r: SQLRow) throws(StoreError) in
-            StorePartition(name: try r.requireString(0, "store_partitions.name"), table: table,
-                           low: try r.requireInt64(1, "store_partitions.low"), high: try r.requireInt64(2, "store_partitions.high"),
-                           createdAt: r.date(3) ?? .distantPast, detachedAt: r.date(4))
-        }
+            """, [.text(table.rawValue), .integer(key)]).first.map { (r: SQLRow) throws(StoreError) in try partition(r, table: table) }
     }
 
     /// Makes partitions until `policy.ahead` spans lie beyond the newest parent id. The first one
