@@ -1,7 +1,7 @@
 import ClearanceTestSupport
 import ClearanceIngest
 @testable import ClearanceRouting
-import ClearanceStore
+@testable import ClearanceStore
 import Foundation
 import Testing
 
@@ -148,6 +148,65 @@ import Testing
                               as: UTF8.self)
             #expect(shipments.map(\.copNo).filter { text.contains("<ceb:copNo>\($0)</ceb:copNo>") } == [late.copNo])
             #expect(try await store.declarationGuids(messageGuid: guid, status: .awaitingDocuments).isEmpty)
+            #expect(try await Self.keptRanges(store, guid) == 0, "a released document's range is forgotten")
+        }
+    }
+
+    /// How many document ranges the store keeps for the message `guid`.
+    static func keptRanges(_ store: any ClearanceFlowStore, _ guid: String) async throws -> Int {
+        let sql = try #require(store as? SQLStore)
+        return try await sql.session { (s: any SQLSession) throws(StoreError) -> Int in
+            try s.queryOne("SELECT COUNT(*) FROM document_ranges r JOIN messages m ON m.id = r.message_id WHERE m.guid = $1",
+                           [.text(guid)])?.int(0) ?? -1
+        }
+    }
+
+    /// A waiting inventory whose stored batch can no longer be read (its bytes damaged) does not
+    /// fail the payment that completes it: the payment is stored and routed, the inventory is held
+    /// for ops with `REL001` (on the holds page), and ops refuse it. Before, the payment's intake
+    /// threw after its commit, so its sender saw an error for a stored document.
+    @Test(arguments: TestEngine.allCases)
+    func aDamagedBatchHoldsItsWaitingInventoryWithoutFailingThePayment(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let flow = ClearanceFlow(store: store, routing: { table })
+            let shipments = (0..<3).map { SampleShipment.make(7530 + $0) }
+            let late = shipments[2]
+            for s in shipments { _ = try await flow.accept(s.order); _ = try await flow.accept(s.waybill) }
+            for s in shipments where s.copNo != late.copNo { _ = try await flow.accept(s.payment) }
+            let path = scratchDirectory("release-damaged") + "/batch.xml"
+            try SampleShipment.inventoryBatch(shipments).write(toFile: path, atomically: true, encoding: .utf8)
+            let guid = try #require(try await BatchIngestor.ingest(path: path, store: store, options: IngestOptions(partSize: 1_024)).messageGuid)
+            let first = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
+            #expect(first.verdicts == BatchVerdicts(routed: 2, awaiting: 1, refused: 0, invalid: 0))
+
+            // Every stored piece of the batch becomes bytes of the same length that are not XML.
+            let sql = try #require(store as? SQLStore)
+            let junk = engine == .postgresql ? "convert_to(repeat('x', length(bytes)), 'UTF8')" : "CAST(zeroblob(length(bytes)) AS BLOB)"
+            let damaged = try await sql.session { (s: any SQLSession) throws(StoreError) -> Int in
+                try s.execute("UPDATE message_parts SET bytes = \(junk) WHERE message_id = (SELECT id FROM messages WHERE guid = $1)", [.text(guid)])
+            }
+            #expect(damaged > 1)
+            #expect(try await Self.keptRanges(store, guid) == 1)
+
+            let payment = try await flow.accept(late.payment)
+            #expect(payment.status == .routed(["customs"]))
+            #expect(payment.released.isEmpty)
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .awaitingDocuments).isEmpty)
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .held).count == 1)
+            let held = try await store.heldMessages(limit: 10)
+            #expect(held.map(\.guid) == [guid])
+            #expect(held.first?.reasons.count == 1 && held.first?.reasons.first?.hasPrefix("REL001 the stored message cannot be read back") == true,
+                    "\(held)")
+            let timeline = try #require(try await store.trace(.guid(guid)))
+            #expect(timeline.events.contains { $0.kind == .releaseFailed && $0.code == "REL001" })
+            #expect(timeline.deliveries.filter { $0.messageGuid == guid }.count == 1, "only the first forward's part")
+            #expect(try await Self.keptRanges(store, guid) == 0)
+
+            let refused = try await HoldReview(store: store, routing: { table }).refuse(messageGuid: guid, by: "OPS-DESK")
+            #expect(refused.status == .refused)
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .held).isEmpty)
         }
     }
 

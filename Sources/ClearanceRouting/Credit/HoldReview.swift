@@ -59,11 +59,7 @@ public struct HoldReview: Sendable {
         try await resolve(guid, to: decision.isUnrouted ? .unrouted : .declared, events: events, routes: routes, audit: AuditEntry(
             at: now, actor: actor, action: "hold.release", target: guid,
             detail: decision.isUnrouted ? "unrouted" : "routed to " + decision.destinations.joined(separator: ", ")))
-        do {
-            outcome.released = try await flow.releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
-        } catch {
-            throw .flow(error)
-        }
+        outcome.released = await flow.releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
         return outcome
     }
 

@@ -2,6 +2,7 @@ import CEBModel
 import ClearanceRules
 import ClearanceStore
 import Foundation
+import Logging
 
 /// Sends a batch that `clearance ingest` (or `POST /v1/batches`) stored on through the clearance
 /// flow, **each document on its own verdict**: the same cross-message rules and routing as
@@ -29,6 +30,7 @@ public struct BatchForwarder: Sendable {
     private let routing: @Sendable () -> RoutingTable
     private let rates: RetailImportTaxRates
     private let screen: CreditScreen
+    private let logger: Logger
 
     /// How many waiting inventories and refusal reasons a batch's answer names (all are counted).
     public static let namedAtMost = 100
@@ -39,11 +41,13 @@ public struct BatchForwarder: Sendable {
     public static let storedStatus = DeclarationStatus.received
 
     /// Creates a forwarder over the flow's store and routing table.
-    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
+    public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current,
+                logger: Logger = Logger(label: "clearance.flow")) {
         self.store = store
         self.routing = routing
         self.rates = rates
         self.screen = CreditScreen(store: store, routing: routing)
+        self.logger = logger
     }
 
     /// Forwards the stored message `guid`: its declarations in `from` (``storedStatus`` for a
@@ -57,43 +61,74 @@ public struct BatchForwarder: Sendable {
     ) async throws(FlowError) -> FlowOutcome {
         var outcome = try await forwardRetrying(messageGuid: guid, from: from, only: only)
         if from == Self.storedStatus, outcome.status != .duplicate {
-            outcome.released = try await releaseWaiting(namedBy: guid)
+            outcome.released = await releaseWaiting(namedBy: guid)
         }
         return outcome
     }
 
     /// Releases the inventories waiting on this orderNo or logisticsNo (a single document arrived).
     /// Returns the envelope guids of the messages that released inventories to their destinations.
-    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
+    ///
+    /// Never throws: it runs after the arriving document is committed, so a failure here must not
+    /// turn that document's answer into an error (its sender would resend a stored document and get
+    /// "duplicate", and nothing would try the release again). See ``release(_:)``.
+    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async -> [String] {
         guard orderNo != nil || logisticsNo != nil else { return [] }
-        let waiting: [String: Set<String>]
         do {
-            waiting = try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo)
+            return await release(try await store.awaitingInventories(orderNo: orderNo, logisticsNo: logisticsNo))
         } catch {
-            throw .store(error)
+            logger.warning("waiting inventories not looked up", metadata: [
+                "orderNo": "\(orderNo ?? "")", "logisticsNo": "\(logisticsNo ?? "")", "error": "\(error)"])
+            return []
         }
-        return try await release(waiting)
     }
 
     /// Releases the inventories the documents of the stored message `guid` complete: one pass over
-    /// each message holding some of them, however many documents the batch has.
-    public func releaseWaiting(namedBy guid: String) async throws(FlowError) -> [String] {
-        let waiting: [String: Set<String>]
+    /// each message holding some of them, however many documents the batch has. Never throws, as
+    /// ``releaseWaiting(orderNo:logisticsNo:)``.
+    public func releaseWaiting(namedBy guid: String) async -> [String] {
         do {
-            waiting = try await store.awaitingInventories(namedBy: guid)
+            return await release(try await store.awaitingInventories(namedBy: guid))
         } catch {
-            throw .store(error)
+            logger.warning("waiting inventories not looked up", metadata: ["namedBy": "\(guid)", "error": "\(error)"])
+            return []
         }
-        return try await release(waiting)
     }
 
-    private func release(_ waiting: [String: Set<String>]) async throws(FlowError) -> [String] {
+    /// Each waiting message's release on its own: one that fails does not stop the others.
+    /// - A stored message that cannot be read (damaged bytes: ``FlowError/unreadable(_:)``) will
+    ///   never read better: its named inventories go to `held` with a `REL001` reason, so ops see
+    ///   them on the holds page and refuse them (the sender must send them again).
+    /// - Any other failure (the store, the history the rules read) may pass: the inventories stay
+    ///   waiting and the failure is logged.
+    private func release(_ waiting: [String: Set<String>]) async -> [String] {
         var released: [String] = []
         for (guid, inventories) in waiting.sorted(by: { $0.key < $1.key }) {
-            let outcome = try await forwardRetrying(messageGuid: guid, from: .awaitingDocuments, only: inventories)
-            if case .routed = outcome.status { released.append(guid) }
+            do {
+                let outcome = try await forwardRetrying(messageGuid: guid, from: .awaitingDocuments, only: inventories)
+                if case .routed = outcome.status { released.append(guid) }
+            } catch .unreadable(let why) {
+                await holdUnreadable(guid, inventories: inventories, why: why)
+            } catch {
+                logger.warning("waiting inventories not released", metadata: [
+                    "message": "\(guid)", "inventories": "\(inventories.count)", "error": "\(error)"])
+            }
         }
         return released
+    }
+
+    /// Holds the waiting inventories of a stored message that cannot be read back (`REL001`).
+    private func holdUnreadable(_ guid: String, inventories: Set<String>, why: String) async {
+        let reason = "the stored message cannot be read back to release \(inventories.count) waiting inventor"
+            + (inventories.count == 1 ? "y" : "ies") + " (\(why)); refuse them and ask the sender to send them again"
+        logger.error("waiting inventories held: stored message unreadable", metadata: ["message": "\(guid)", "error": "\(why)"])
+        do {
+            _ = try await store.advanceDocuments(DocumentAdvance(
+                messageGuid: guid, from: .awaitingDocuments, moves: [(.held, inventories.sorted())], rest: nil,
+                events: [Event(kind: .releaseFailed, occurredAt: Date(), messageGuid: guid, code: "REL001", detail: reason)], routes: []))
+        } catch {
+            logger.warning("unreadable message's inventories not held", metadata: ["message": "\(guid)", "error": "\(error)"])
+        }
     }
 
     private func forwardRetrying(

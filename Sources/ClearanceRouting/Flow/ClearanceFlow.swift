@@ -191,7 +191,7 @@ public final class ClearanceFlow: Sendable {
         // Re-checks after commit: documents that complete a waiting inventory, and an inventory
         // whose documents arrived while it was being evaluated.
         if status == .declared || status == .awaitingDocuments || status == .held {
-            outcome.released = try await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
+            outcome.released = await releaseWaiting(orderNo: facts.orderNo, logisticsNo: facts.logisticsNo)
             if status == .awaitingDocuments, outcome.released.contains(message.guid) {
                 let destinations = try await routedDestinations(message.guid)
                 outcome.status = .routed(destinations)
@@ -203,10 +203,11 @@ public final class ClearanceFlow: Sendable {
     /// Re-evaluates inventories waiting on this orderNo / logisticsNo and forwards (or refuses)
     /// those whose documents are now complete: each inventory on its own (``BatchForwarder`` from
     /// `awaiting documents`), so one late shipment never holds back a batch's others. Returns the
-    /// envelope guids of the messages that released inventories to their destinations.
+    /// envelope guids of the messages that released inventories to their destinations. Never throws:
+    /// the document that triggers it is already stored (see ``BatchForwarder/releaseWaiting(orderNo:logisticsNo:)``).
     @discardableResult
-    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async throws(FlowError) -> [String] {
-        try await BatchForwarder(store: store, routing: routing, rates: rates).releaseWaiting(orderNo: orderNo, logisticsNo: logisticsNo)
+    public func releaseWaiting(orderNo: String?, logisticsNo: String?) async -> [String] {
+        await BatchForwarder(store: store, routing: routing, rates: rates, logger: logger).releaseWaiting(orderNo: orderNo, logisticsNo: logisticsNo)
     }
 
     private func routedDestinations(_ guid: String) async throws(FlowError) -> [String] {

@@ -114,8 +114,8 @@ extension SQLStore: CreditStore {
                 let id = try row.requireInt64(0, "messages.id")
                 let events = try s.query("""
                     SELECT e.occurred_at, e.code, e.detail FROM events e LEFT JOIN declarations d ON d.id = e.declaration_id
-                    WHERE (e.message_id = $1 OR d.message_id = $1) AND e.kind = $2 ORDER BY e.id
-                    """, [.integer(id), .text(EventKind.creditHold.rawValue)])
+                    WHERE (e.message_id = $1 OR d.message_id = $1) AND e.kind IN ($2, $3) ORDER BY e.id
+                    """, [.integer(id), .text(EventKind.creditHold.rawValue), .text(EventKind.releaseFailed.rawValue)])
                 var reasons: [String] = []
                 for event in events {
                     let reason = [event.string(1), event.string(2)].compactMap { $0 }.joined(separator: " ")

@@ -70,6 +70,12 @@ extension SQLStore: ClearanceFlowStore {
                     Self.moveDeclarationsSQL(namedGuids: 0), [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
             }
             guard moved > 0 else { return 0 }
+            if advance.from == .awaitingDocuments {
+                // Released (or refused, or held): their kept ranges will not be read again.
+                for slice in Array(Set(advance.moves.flatMap(\.guids))).chunked(500) {
+                    try s.execute(Self.forgetRangesSQL(namedGuids: slice.count), [.integer(messageId)] + slice.map { .text($0) })
+                }
+            }
             let known = (guid: advance.messageGuid, id: messageId)
             for event in advance.events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
             for route in advance.routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
@@ -88,6 +94,12 @@ extension SQLStore: ClearanceFlowStore {
         guard namedGuids > 0 else { return "UPDATE declarations SET status = $1 WHERE message_id = $2 AND (status || '') = $3" }
         return "UPDATE declarations SET status = $1 WHERE message_id + 0 = $2 AND (status || '') = $3"
             + " AND declaration_guid IN (\((0..<namedGuids).map { "$\($0 + 4)" }.joined(separator: ", ")))"
+    }
+
+    /// Deletes the kept ranges of a message's (`$1`) declarations `$2…` (by the ranges' key).
+    static func forgetRangesSQL(namedGuids: Int) -> String {
+        "DELETE FROM document_ranges WHERE message_id = $1 AND declaration_guid IN ("
+            + (0..<namedGuids).map { "$\($0 + 2)" }.joined(separator: ", ") + ")"
     }
 
     func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String> {

@@ -24,6 +24,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let creditHold = EventKind(rawValue: "credit-hold")
     /// An operator released a held declaration after review (it is routed next).
     public static let creditReleased = EventKind(rawValue: "credit-released")
+    /// Waiting inventories whose stored message could not be read back to release them: held for
+    /// ops (`REL001`), who refuse them; the sender must send them again.
+    public static let releaseFailed = EventKind(rawValue: "release-failed")
     /// No routing rule matched the message.
     public static let unrouted = EventKind(rawValue: "unrouted")
     /// A receipt that answers no declaration it may be linked to (kept, flagged).
