@@ -1,6 +1,6 @@
 import CEBModel
 import ClearanceIngest
-import ClearanceRouting
+@testable import ClearanceRouting
 import ClearanceRules
 import ClearanceStore
 import ClearanceTestSupport
@@ -158,6 +158,44 @@ import Testing
             let released = try await HoldReview(store: store, routing: { table }).release(messageGuid: inventory.guid, by: "OPS-DESK")
             #expect(released.status == .routed(["inspection", "customs"]))
             #expect(try await status(store, inventory.guid) == ["declared"])
+        }
+    }
+
+    /// A batch held in part (one inventory held when its documents completed, after the others
+    /// went): ops' release sends only that inventory, as a further part; before, the whole batch was
+    /// routed again, so the documents already sent went twice.
+    @Test(arguments: TestEngine.allCases)
+    func releasingAPartlyHeldBatchSendsOnlyTheHeldDocuments(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = self.table
+            let flow = ClearanceFlow(store: store, routing: { table })
+            let shipments = (0..<3).map { SampleShipment.make(7540 + $0) }
+            let late = shipments[2]
+            for s in shipments { _ = try await flow.accept(s.order); _ = try await flow.accept(s.waybill) }
+            for s in shipments where s.copNo != late.copNo { _ = try await flow.accept(s.payment) }
+            let path = scratchDirectory("held-batch") + "/batch.xml"
+            try SampleShipment.inventoryBatch(shipments).write(toFile: path, atomically: true, encoding: .utf8)
+            let guid = try #require(try await BatchIngestor.ingest(path: path, store: store).messageGuid)
+            let first = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
+            #expect(first.verdicts == BatchVerdicts(routed: 2, awaiting: 1, refused: 0, invalid: 0))
+            try await importList(store, ["\(Self.agent),dishonest,\(Self.source),,"])
+            #expect(try await flow.accept(late.payment).released.isEmpty, "completed, but held")
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .held).count == 1)
+
+            let released = try await HoldReview(store: store, routing: { table }).release(messageGuid: guid, by: "OPS-DESK")
+            #expect(released.status == .routed(["inspection", "customs"]))
+            let rows = try #require(try await store.trace(.guid(guid))).deliveries.filter { $0.messageGuid == guid }.sorted { $0.id < $1.id }
+            let pieces = try #require(try await store.messageHeader(guid: guid)).pieces
+            var sent: [String] = []
+            for row in rows {
+                let part = try #require(row.part, "every row of a batch sent in part is a part")
+                let text = String(decoding: try await MessagePartAssembler(store: store).assemble(messageGuid: guid, part: part, pieces: pieces).bytes,
+                                  as: UTF8.self)
+                sent.append(row.destination + ":" + shipments.map(\.copNo).filter { text.contains("<ceb:copNo>\($0)</ceb:copNo>") }.joined(separator: ","))
+            }
+            #expect(sent.sorted() == ["customs:\(shipments[0].copNo),\(shipments[1].copNo)", "customs:\(late.copNo)", "inspection:\(late.copNo)"])
+            #expect(try await store.declarationGuids(messageGuid: guid, status: .declared).count == 3)
         }
     }
 

@@ -19,16 +19,31 @@ public struct HoldReview: Sendable {
     private let store: any ClearanceFlowStore
     private let screen: CreditScreen
     private let flow: ClearanceFlow
+    private let forwarder: BatchForwarder
 
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
         self.store = store
         self.screen = CreditScreen(store: store, routing: routing)
         self.flow = ClearanceFlow(store: store, routing: routing, rates: rates)
+        self.forwarder = BatchForwarder(store: store, routing: routing, rates: rates)
     }
 
     /// Releases the held message `guid` and routes it; `actor` is the operator (audited).
+    ///
+    /// A batch may be held only in part (an inventory held when its documents completed, after the
+    /// others went; a batch's routable documents held while others wait or were refused): then only
+    /// the held documents go, re-packed as further parts of the message, and the routing facts are
+    /// theirs. Routing the whole message would send the others again, or send refused ones.
     public func release(messageGuid guid: String, by actor: String, now: Date = Date()) async throws(HoldReviewError) -> FlowOutcome {
-        let (record, facts, documents) = try await storedFacts(guid)
+        let held: Set<String>
+        do {
+            held = try await store.declarationGuids(messageGuid: guid, status: .held)
+        } catch {
+            throw .flow(.store(error))
+        }
+        let (record, facts, documents, marked) = try await storedFacts(guid, held: held)
+        guard !held.isEmpty else { throw .notHeld(guid) }  // decided already (or never held)
+        let whole = marked.count == documents
         let screened: ScreenedRoute
         do {
             screened = try await screen.decide(facts, at: now)
@@ -46,15 +61,21 @@ public struct HoldReview: Sendable {
             outcome.status = .routed(decision.destinations)
             events.append(Event(kind: .validated, occurredAt: now, messageGuid: guid,
                                 detail: "released after review; rules: " + decision.rules.joined(separator: ", ")))
-            // Released as accept would have routed it: over customs' per-message limit, in parts.
-            let split = await SplitRoutes.routes(
-                decision.destinations, table: screened.table, messageType: record.messageType, documents: documents,
-                orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
-            ) { [store] (spec, most) throws(MessageSplitError) in
-                try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+            if whole {
+                // Released as accept would have routed it: over customs' per-message limit, in parts.
+                let split = await SplitRoutes.routes(
+                    decision.destinations, table: screened.table, messageType: record.messageType, documents: documents,
+                    orderKey: facts.orderNo, logisticsKey: facts.logisticsNo
+                ) { [store] (spec, most) throws(MessageSplitError) in
+                    try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+                }
+                if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
+                routes = split.routes
+            } else {
+                (routes, events) = await forwarder.repack(
+                    guid, going: marked, destinations: decision.destinations, facts: facts, messageType: record.messageType,
+                    appends: true, layout: nil, events: events, at: now)
             }
-            if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
-            routes = split.routes
         }
         try await resolve(guid, to: decision.isUnrouted ? .unrouted : .declared, events: events, routes: routes, audit: AuditEntry(
             at: now, actor: actor, action: "hold.release", target: guid,
@@ -90,9 +111,10 @@ public struct HoldReview: Sendable {
         if moved == 0 { throw .notHeld(guid) }
     }
 
-    /// The stored message's routing facts, read back a piece at a time (a held batch can be large).
-    /// The stored message's record, routing facts and number of documents (read as a stream).
-    private func storedFacts(_ guid: String) async throws(HoldReviewError) -> (MessageRecord, RoutingFacts, documents: Int) {
+    /// The stored message's record, the routing facts of its `held` documents, its number of
+    /// documents and the 0-based indices of the held ones (read back as a stream, a piece at a time:
+    /// a held batch can be large).
+    private func storedFacts(_ guid: String, held: Set<String>) async throws(HoldReviewError) -> (MessageRecord, RoutingFacts, documents: Int, held: [Int]) {
         let header: (record: MessageRecord, pieces: Int)?
         do {
             header = try await store.messageHeader(guid: guid)
@@ -100,7 +122,7 @@ public struct HoldReview: Sendable {
             throw .flow(.store(error))
         }
         guard let (record, pieces) = header else { throw .noSuchMessage(guid) }
-        let sink = ForwardingSink(messageType: record.messageType, senderCode: record.senderCode)
+        let sink = ForwardingSink(messageType: record.messageType, senderCode: record.senderCode, marking: held)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
         for index in 0..<pieces {
             do {
@@ -114,6 +136,6 @@ public struct HoldReview: Sendable {
             }
             _ = sink.takeInventories()
         }
-        return (record, sink.facts, sink.documents)
+        return (record, sink.facts, sink.documents, sink.marked)
     }
 }

@@ -346,7 +346,7 @@ public struct BatchForwarder: Sendable {
 
     /// Routes carrying only the documents `going` (0-based), re-packed in parts, to every destination;
     /// planned from `layout` when known (no pass over the stored message).
-    private func repack(
+    func repack(
         _ guid: String, going: [Int], destinations: [String], facts: RoutingFacts, messageType: String, appends: Bool,
         layout: DocumentLayout?, events: [Event], at now: Date
     ) async -> ([OutboxRoute], [Event]) {

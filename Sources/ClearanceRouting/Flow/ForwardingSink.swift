@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceIngest
 import ClearanceRules
 
 /// Adds documents up into routing facts, counts invalid ones, and hands over retail-import
@@ -14,9 +15,15 @@ final class ForwardingSink: CEBDocumentSink {
     /// handed over with their index, to be checked): they may go as they are.
     var passing: [Int] = []
     private var inventories: [(index: Int, inventory: Inventory)] = []
+    /// With declaration guids to look for, only the valid documents among them count for the facts,
+    /// and ``marked`` gets their 0-based indices (a batch partly held, released by ops).
+    private let marking: Set<String>?
+    /// See ``init(messageType:senderCode:marking:)``.
+    var marked: [Int] = []
 
-    init(messageType: String, senderCode: String) {
+    init(messageType: String, senderCode: String, marking: Set<String>? = nil) {
         facts = RoutingFacts(messageType: messageType, documents: [], senderCode: senderCode)
+        self.marking = marking
     }
 
     func takeInventories() -> [(index: Int, inventory: Inventory)] {
@@ -36,6 +43,11 @@ final class ForwardingSink: CEBDocumentSink {
             return
         }
         let document = decode()
+        if let marking {
+            guard case .declaration(let declaration) = DeclarationMapper.map(document, messageGuid: ""),
+                  marking.contains(declaration.declarationGuid) else { return }
+            marked.append(index)
+        }
         facts.absorb(document)
         if case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) {
             inventories.append((index, inventory))
