@@ -60,10 +60,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds a group waits for more messages while requests keep arriving (a lone message never waits).")
     var groupCommitWindowMs = 1.0
 
-    @Option(help: ArgumentHelp("Seconds an API key's enterprise is reused before the store is asked again (0 to 60; 0: every request).",
-                               discussion: "A key revoked with `clearance enterprise` keeps working on a running service this long."))
-    var apiKeyCache = 1.0
-
     @Flag(help: "Log every request.")
     var verbose = false
 
@@ -106,11 +102,6 @@ struct ServeCommand: AsyncParsableCommand {
             metricsToken: metricsToken ?? ProcessInfo.processInfo.environment["CLEARANCE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             maxUploadsPerKey: maxUploadsPerKey, maxUploads: maxUploads)
         configuration.publicBaseURL = publicURL
-        guard (0...60).contains(apiKeyCache) else {
-            OutputBuffer.standardError("clearance: --api-key-cache must be between 0 and 60 seconds\n")
-            throw Exit.usage
-        }
-        configuration.apiKeyCacheSeconds = apiKeyCache
         // The buyer page's link key: from the environment only (kept out of ps and shell history).
         if let secret = ProcessInfo.processInfo.environment["CLEARANCE_TRACKING_SECRET"], !secret.isEmpty {
             guard secret.utf8.count >= 16 else {

@@ -17,7 +17,7 @@ public enum ClearanceApplication {
         router.add(middleware: RequestLogMiddleware(logger: environment.logger, metrics: environment.metrics))
         router.add(middleware: OpsLanguageMiddleware())
         router.add(middleware: APIKeyAuthenticator(
-            store: environment.store, keys: environment.apiKeys, rateLimiter: environment.rateLimiter, metrics: environment.metrics))
+            store: environment.store, rateLimiter: environment.rateLimiter, metrics: environment.metrics))
         HealthController(environment: environment, openAPI: ViewRenderer.openAPIDocument).register(on: router)
         BatchController(environment: environment).register(on: router)
         let messages = MessageController(environment: environment)

@@ -43,9 +43,6 @@ public struct ServerConfiguration: Sendable {
     public var maxUploads: Int
     /// When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`.
     public var metricsToken: String?
-    /// How long an API key's enterprise is reused before the store is asked again (0…60; 0: every
-    /// request). A key revoked by another process keeps working this long (``APIKeyCache``).
-    public var apiKeyCacheSeconds: Double = 1
     /// How long `/health` and `/metrics` reuse one reading of the store's figures.
     public var storeFiguresMaxAgeSeconds: Double = 5
     /// The key of the buyer page's links (`/track/t/<token>`, HMAC-derived; see ``TrackingLink``), at

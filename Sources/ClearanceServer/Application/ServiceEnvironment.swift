@@ -28,8 +28,6 @@ public struct ServiceEnvironment: Sendable {
     public let views: ViewRenderer
     /// Per-key rate limits.
     public let rateLimiter: RateLimiter
-    /// The enterprises of recently presented API keys (``ServerConfiguration/apiKeyCacheSeconds``).
-    public let apiKeys: APIKeyCache
     /// Request and application log (every line scrubbed of personal data).
     public let logger: Logger
     /// The buyer page's links (key from the configuration or the store).
@@ -63,7 +61,6 @@ public struct ServiceEnvironment: Sendable {
             options: MessageIntake.Options(requireSignatureWhenRegistered: configuration.requireSignatureWhenRegistered))
         views = try ViewRenderer()
         rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
-        apiKeys = APIKeyCache(seconds: configuration.apiKeyCacheSeconds)
         trackingLinks = TrackingLinks(store: store, configured: configuration.trackingSecret)
         trackByAddress = RateLimiter(
             ratePerSecond: configuration.trackAttemptsPerAddress.perHour / 3600, burst: configuration.trackAttemptsPerAddress.burst)

@@ -13,12 +13,10 @@ import NIOSSL
 /// A request without a key passes through unauthenticated (public routes answer it; protected
 /// ones refuse it with 401). A request with an unknown, revoked or malformed key gets 401 at once;
 /// an unknown or expired session cookie is ignored (the page then asks to sign in again).
-/// Authenticated requests are rate limited per key (429 with `Retry-After`). A key's enterprise is
-/// reused for up to a second (``APIKeyCache``).
+/// Authenticated requests are rate limited per key (429 with `Retry-After`).
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = EnterpriseContext
     let store: any AccessStore
-    let keys: APIKeyCache
     let rateLimiter: RateLimiter
     let metrics: ServiceMetrics
 
@@ -35,10 +33,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
             guard let (enterprise, digest) = try await clientCertificateEnterprise(context) else { return try await next(request, context) }
             return try await admit(enterprise, prefix: "tls:" + digest.prefix(12), request, context, next)
         }
-        guard APIKey.isWellFormed(key),
-              let enterprise = try await keys.enterprise(apiKeyHash: APIKey.hash(key), load: { [store] (hash) throws(StoreError) in
-                  try await store.enterprise(apiKeyHash: hash)
-              }) else {
+        guard APIKey.isWellFormed(key), let enterprise = try await store.enterprise(apiKeyHash: APIKey.hash(key)) else {
             throw HTTPError(.unauthorized, message: "unknown or revoked API key")
         }
         return try await admit(enterprise, prefix: APIKey.prefix(of: key), request, context, next)
