@@ -370,7 +370,7 @@ struct OpsPageController {
     }
 
     private func outbox(_ request: Request, _ context: EnterpriseContext) async throws -> Response {
-        let enterprise = try requireOps(context)
+        _ = try requireOps(context)
         let filter = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
         var values = base(context.language.text("outbox"), context)
         if let filter { values["statusFilter"] = filter.rawValue }
