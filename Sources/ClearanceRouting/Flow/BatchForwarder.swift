@@ -95,6 +95,32 @@ public struct BatchForwarder: Sendable {
         }
     }
 
+    /// Releases the waiting inventories whose order, payment and waybill are all stored: the
+    /// releases that did not happen when their last document arrived (the process stopped between
+    /// that document's commit and its release, or the release failed). `clearance serve` runs it at
+    /// start and every few minutes (`WaitingReleaseService`). Pages of `pageSize` by declaration
+    /// id, so inventories that stay waiting (their documents disagree on who sent them) are looked
+    /// at once per sweep, not again and again. Never throws: a failing page ends the sweep, logged.
+    public func releaseCompleted(pageSize: Int = 1_000) async -> WaitingSweep {
+        var sweep = WaitingSweep()
+        var after: Int64 = 0
+        while true {
+            let page: [(id: Int64, messageGuid: String, declarationGuid: String)]
+            do {
+                page = try await store.completedWaitingInventories(after: after, limit: pageSize)
+            } catch {
+                logger.warning("waiting inventories not swept", metadata: ["after": "\(after)", "error": "\(error)"])
+                return sweep
+            }
+            var waiting: [String: Set<String>] = [:]
+            for row in page { waiting[row.messageGuid, default: []].insert(row.declarationGuid) }
+            sweep.candidates += page.count
+            sweep.released += await release(waiting)
+            guard page.count == pageSize, let last = page.last?.id else { return sweep }
+            after = last
+        }
+    }
+
     /// Each waiting message's release on its own: one that fails does not stop the others.
     /// - A stored message that cannot be read (damaged bytes: ``FlowError/unreadable(_:)``) will
     ///   never read better: its named inventories go to `held` with a `REL001` reason, so ops see

@@ -98,6 +98,12 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// for the whole batch, so its documents release what they complete in one pass per waiting message.
     func awaitingInventories(namedBy messageGuid: String) async throws(StoreError) -> [String: Set<String>]
 
+    /// Inventories waiting for documents although an order, a payment and a waybill with their
+    /// numbers are stored (not refused, deleted or held): the releases that did not happen (the
+    /// process stopped between a document's commit and its release, or the release failed). A page
+    /// of at most `limit`, by declaration id after `id`; the rules decide whether they really match.
+    func completedWaitingInventories(after id: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)]
+
     /// Moves every declaration of a stored message that is still in `fromStatus` to `toStatus`,
     /// appends events and queues routes for the message, in one transaction (a batch forwarded
     /// after ingest). Returns how many declarations moved; routes already queued are not queued again.

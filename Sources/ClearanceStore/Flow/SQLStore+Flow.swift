@@ -184,6 +184,31 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    func completedWaitingInventories(after id: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] {
+        try await session { (s: any SQLSession) throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] in
+            var found: [(id: Int64, messageGuid: String, declarationGuid: String)] = []
+            for row in try s.query(Self.completedWaitingSQL, [.integer(id), .integer(Int64(max(1, limit)))]) {
+                found.append((try row.requireInt64(0, "declarations.id"), try row.requireString(1, "messages.guid"),
+                              try row.requireString(2, "declaration_guid")))
+            }
+            return found
+        }
+    }
+
+    /// ``completedWaitingInventories(after:limit:)``: walks the partial index of waiting inventories
+    /// once (the status is a literal, so SQLite uses it too), three number look-ups each.
+    static let completedWaitingSQL: String = {
+        let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
+        return """
+            SELECT d.id, m.guid, d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
+            WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)' AND d.id > $1
+              AND EXISTS (SELECT 1 FROM declarations o WHERE o.order_no = d.order_no AND o.kind = 'order' AND o.status \(counted))
+              AND EXISTS (SELECT 1 FROM declarations p WHERE p.order_no = d.order_no AND p.kind = 'payment' AND p.status \(counted))
+              AND EXISTS (SELECT 1 FROM declarations w WHERE w.logistics_no = d.logistics_no AND w.kind = 'logistics' AND w.status \(counted))
+            ORDER BY d.id LIMIT $2
+            """
+    }()
+
     /// The inventories waiting on the documents of message `$1` (``awaitingInventories(namedBy:)``).
     static let awaitingNamedBySQL = """
         SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
