@@ -16,6 +16,7 @@ struct Clearance: AsyncParsableCommand {
             StatsCommand.self, SubmitCommand.self, RouteCommand.self, DeliverCommand.self, OutboxCommand.self,
             ReceiveCommand.self, SimulateCustomsCommand.self, ServeCommand.self, EnterpriseCommand.self, RenderCommand.self, CreditCommand.self, HoldCommand.self,
             PaymentCommand.self, SummarizeCommand.self, RefundDataCommand.self, FXSettlementCommand.self, PartitionsCommand.self,
+            ReleaseWaitingCommand.self,
         ]
     )
 

@@ -98,16 +98,26 @@ public struct BatchForwarder: Sendable {
     /// Releases the waiting inventories whose order, payment and waybill are all stored: the
     /// releases that did not happen when their last document arrived (the process stopped between
     /// that document's commit and its release, or the release failed). `clearance serve` runs it at
-    /// start and every few minutes (`WaitingReleaseService`). Pages of `pageSize` by declaration
-    /// id, so inventories that stay waiting (their documents disagree on who sent them) are looked
-    /// at once per sweep, not again and again. Never throws: a failing page ends the sweep, logged.
-    public func releaseCompleted(pageSize: Int = 1_000) async -> WaitingSweep {
-        var sweep = WaitingSweep()
+    /// start and every 10 minutes (`WaitingReleaseService`), each sweep after the first looking only
+    /// at inventories whose documents (or themselves) arrived since the previous one began
+    /// (`touchedAfter`: the previous ``WaitingSweep/mark``), so inventories that stay waiting
+    /// (documents from parties they do not name) are not evaluated again and again. Pages of
+    /// `pageSize` by declaration id. Never throws: a failing page ends the sweep, logged, and the
+    /// mark stays where it was.
+    public func releaseCompleted(touchedAfter: Int64 = 0, pageSize: Int = 1_000) async -> WaitingSweep {
+        var sweep = WaitingSweep(mark: touchedAfter)
+        let mark: Int64
+        do {
+            mark = try await store.latestDeclarationId()
+        } catch {
+            logger.warning("waiting inventories not swept", metadata: ["error": "\(error)"])
+            return sweep
+        }
         var after: Int64 = 0
         while true {
             let page: [(id: Int64, messageGuid: String, declarationGuid: String)]
             do {
-                page = try await store.completedWaitingInventories(after: after, limit: pageSize)
+                page = try await store.completedWaitingInventories(after: after, touchedAfter: touchedAfter, limit: pageSize)
             } catch {
                 logger.warning("waiting inventories not swept", metadata: ["after": "\(after)", "error": "\(error)"])
                 return sweep
@@ -115,8 +125,11 @@ public struct BatchForwarder: Sendable {
             var waiting: [String: Set<String>] = [:]
             for row in page { waiting[row.messageGuid, default: []].insert(row.declarationGuid) }
             sweep.candidates += page.count
-            sweep.released += await release(waiting)
-            guard page.count == pageSize, let last = page.last?.id else { return sweep }
+            for guid in await release(waiting) where !sweep.released.contains(guid) { sweep.released.append(guid) }
+            guard page.count == pageSize, let last = page.last?.id else {
+                sweep.mark = mark
+                return sweep
+            }
             after = last
         }
     }

@@ -102,7 +102,12 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// numbers are stored (not refused, deleted or held): the releases that did not happen (the
     /// process stopped between a document's commit and its release, or the release failed). A page
     /// of at most `limit`, by declaration id after `id`; the rules decide whether they really match.
-    func completedWaitingInventories(after id: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)]
+    /// Only those where the inventory or one of its documents has a declaration id above
+    /// `touchedAfter` (0: all): the others were looked at by an earlier sweep, and nothing new came.
+    func completedWaitingInventories(after id: Int64, touchedAfter: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)]
+
+    /// The highest declaration id stored (0 when none): a sweep's mark for the next one.
+    func latestDeclarationId() async throws(StoreError) -> Int64
 
     /// Moves every declaration of a stored message that is still in `fromStatus` to `toStatus`,
     /// appends events and queues routes for the message, in one transaction (a batch forwarded

@@ -184,10 +184,10 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
-    func completedWaitingInventories(after id: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] {
+    func completedWaitingInventories(after id: Int64, touchedAfter: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] {
         try await session { (s: any SQLSession) throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] in
             var found: [(id: Int64, messageGuid: String, declarationGuid: String)] = []
-            for row in try s.query(Self.completedWaitingSQL, [.integer(id), .integer(Int64(max(1, limit)))]) {
+            for row in try s.query(Self.completedWaitingSQL, [.integer(id), .integer(Int64(max(1, limit))), .integer(touchedAfter)]) {
                 found.append((try row.requireInt64(0, "declarations.id"), try row.requireString(1, "messages.guid"),
                               try row.requireString(2, "declaration_guid")))
             }
@@ -195,8 +195,8 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
-    /// ``completedWaitingInventories(after:limit:)``: walks the partial index of waiting inventories
-    /// once (the status is a literal, so SQLite uses it too), three number look-ups each.
+    /// ``completedWaitingInventories(after:touchedAfter:limit:)``: walks the partial index of waiting
+    /// inventories once (the status is a literal, so SQLite uses it too), a few number look-ups each.
     static let completedWaitingSQL: String = {
         let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
         return """
@@ -205,9 +205,17 @@ extension SQLStore: ClearanceFlowStore {
               AND EXISTS (SELECT 1 FROM declarations o WHERE o.order_no = d.order_no AND o.kind = 'order' AND o.status \(counted))
               AND EXISTS (SELECT 1 FROM declarations p WHERE p.order_no = d.order_no AND p.kind = 'payment' AND p.status \(counted))
               AND EXISTS (SELECT 1 FROM declarations w WHERE w.logistics_no = d.logistics_no AND w.kind = 'logistics' AND w.status \(counted))
+              AND (d.id > $3 OR EXISTS (SELECT 1 FROM declarations n WHERE n.order_no = d.order_no AND n.kind IN ('order', 'payment') AND n.id > $3)
+                   OR EXISTS (SELECT 1 FROM declarations n WHERE n.logistics_no = d.logistics_no AND n.kind = 'logistics' AND n.id > $3))
             ORDER BY d.id LIMIT $2
             """
     }()
+
+    func latestDeclarationId() async throws(StoreError) -> Int64 {
+        try await session { (s: any SQLSession) throws(StoreError) -> Int64 in
+            try s.queryOne("SELECT MAX(id) FROM declarations", [])?.int64(0) ?? 0
+        }
+    }
 
     /// The inventories waiting on the documents of message `$1` (``awaitingInventories(namedBy:)``).
     static let awaitingNamedBySQL = """
