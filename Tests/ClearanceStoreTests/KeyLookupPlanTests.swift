@@ -236,4 +236,29 @@ struct KeyLookupPlanTests {
             #expect(plan.contains("declarations_order_no_idx") && !plan.contains("declarations_awaiting_idx"), "\(plan)")
         }
     }
+
+    @Test("the sweep of waiting inventories walks them and probes each by its numbers, never every stored payment, after 30,000 payments arrive unanalysed")
+    func sweepProbesByNumbers() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            _ = try await store.ingest(ShipmentFixture(0).items)
+            try await store.rawExecute("ALTER TABLE declarations SET (autovacuum_enabled = false); ANALYZE;")
+            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            try await store.rawExecute("""
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at, order_no, logistics_no)
+                SELECT k, \(message), k || n, '\(ShipmentFixture.ebpCode)', 'BULK' || k || n,
+                       CASE k WHEN 'inventory' THEN 'awaiting documents' ELSE 'declared' END, 0, 'O' || n, 'L' || n
+                FROM generate_series(1, 30000) n, (VALUES ('payment'), ('order'), ('logistics'), ('inventory')) kinds(k)
+                WHERE k <> 'inventory' OR n <= 3000;
+                """)
+            let sql = SQLStore.completedWaitingSQL(.postgresql)
+                .replacingOccurrences(of: "$1", with: "0").replacingOccurrences(of: "$2", with: "1000").replacingOccurrences(of: "$3", with: "0")
+            let plan = try await store.rawQuery("EXPLAIN (ANALYZE, COSTS OFF) \(sql)").compactMap { $0.first ?? nil }.joined(separator: "\n")
+            // Every probe goes by a number's index; none walks the kind index (every payment) or scans.
+            #expect(!plan.contains("declarations_kind_sender_code_dedup_key_key") && !plan.contains("Seq Scan on declarations"), "\(plan)")
+            #expect(plan.contains("declarations_order_no_idx") && plan.contains("declarations_logistics_no_idx"), "\(plan)")
+            #expect(!plan.contains("Semi Join") && !plan.contains("Hash Join"), "each EXISTS a probe per waiting inventory\n\(plan)")
+            #expect(try await store.rawQuery(sql).count == 1000, "a page of the 3,000 complete ones")
+        }
+    }
 }
