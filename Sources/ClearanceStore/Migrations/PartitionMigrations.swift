@@ -102,5 +102,14 @@ enum PartitionMigrations {
                 PRIMARY KEY (message_id, declaration_guid)
             )\(s.withoutRowID);
             """),
+        // The waiting declarations' partial index by kind *and id*: the sweep of waiting inventories
+        // whose documents are all stored pages through them by id. By kind alone, PostgreSQL sorted
+        // every waiting inventory (with its probes) for each page of 1,000: 0.7 s a page with 100,000
+        // waiting, against 20 ms read in id order. SQLite's index already ends in the rowid; one
+        // spelling for both.
+        Migration(version: 73, name: "waiting declarations indexed by kind and id", sql: """
+            DROP INDEX declarations_awaiting_idx;
+            CREATE INDEX declarations_awaiting_idx ON declarations (kind, id) WHERE status = '\(DeclarationStatus.awaitingDocuments)';
+            """),
     ] }
 }
