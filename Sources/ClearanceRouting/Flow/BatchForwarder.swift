@@ -31,6 +31,7 @@ public struct BatchForwarder: Sendable {
     private let rates: RetailImportTaxRates
     private let screen: CreditScreen
     private let logger: Logger
+    private let releases: ReleaseCoalescer
 
     /// How many waiting inventories and refusal reasons a batch's answer names (all are counted).
     public static let namedAtMost = 100
@@ -42,12 +43,13 @@ public struct BatchForwarder: Sendable {
 
     /// Creates a forwarder over the flow's store and routing table.
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current,
-                logger: Logger = Logger(label: "clearance.flow")) {
+                logger: Logger = Logger(label: "clearance.flow"), releases: ReleaseCoalescer = ReleaseCoalescer()) {
         self.store = store
         self.routing = routing
         self.rates = rates
         self.screen = CreditScreen(store: store, routing: routing)
         self.logger = logger
+        self.releases = releases
     }
 
     /// Forwards the stored message `guid`: its declarations in `from` (``storedStatus`` for a
@@ -140,17 +142,25 @@ public struct BatchForwarder: Sendable {
     ///   them on the holds page and refuse them (the sender must send them again).
     /// - Any other failure (the store, the history the rules read) may pass: the inventories stay
     ///   waiting and the failure is logged.
+    ///
+    /// Releases of one message asked for at once in this process are joined (``ReleaseCoalescer``):
+    /// a message whose release another caller is running is left to it (and is not in this
+    /// caller's answer).
     private func release(_ waiting: [String: Set<String>]) async -> [String] {
         var released: [String] = []
-        for (guid, inventories) in waiting.sorted(by: { $0.key < $1.key }) {
-            do {
-                let outcome = try await forwardRetrying(messageGuid: guid, from: .awaitingDocuments, only: inventories)
-                if case .routed = outcome.status { released.append(guid) }
-            } catch .unreadable(let why) {
-                await holdUnreadable(guid, inventories: inventories, why: why)
-            } catch {
-                logger.warning("waiting inventories not released", metadata: [
-                    "message": "\(guid)", "inventories": "\(inventories.count)", "error": "\(error)"])
+        for (guid, inventories) in waiting.sorted(by: { $0.key < $1.key }) where releases.begin(guid, inventories) {
+            var next: Set<String>? = inventories
+            while let only = next {
+                do {
+                    let outcome = try await forwardRetrying(messageGuid: guid, from: .awaitingDocuments, only: only)
+                    if case .routed = outcome.status, !released.contains(guid) { released.append(guid) }
+                } catch .unreadable(let why) {
+                    await holdUnreadable(guid, inventories: only, why: why)
+                } catch {
+                    logger.warning("waiting inventories not released", metadata: [
+                        "message": "\(guid)", "inventories": "\(only.count)", "error": "\(error)"])
+                }
+                next = releases.end(guid)
             }
         }
         return released

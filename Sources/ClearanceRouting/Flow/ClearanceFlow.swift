@@ -21,6 +21,8 @@ public final class ClearanceFlow: Sendable {
     private let rates: RetailImportTaxRates
     private let logger: Logger
     private let screen: CreditScreen
+    /// Joins this process's releases of one waiting message (``ReleaseCoalescer``).
+    private let releases = ReleaseCoalescer()
 
     /// Creates a flow.
     /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
@@ -207,12 +209,19 @@ public final class ClearanceFlow: Sendable {
     /// the document that triggers it is already stored (see ``BatchForwarder/releaseWaiting(orderNo:logisticsNo:)``).
     @discardableResult
     public func releaseWaiting(orderNo: String?, logisticsNo: String?) async -> [String] {
-        await BatchForwarder(store: store, routing: routing, rates: rates, logger: logger).releaseWaiting(orderNo: orderNo, logisticsNo: logisticsNo)
+        await batchForwarder.releaseWaiting(orderNo: orderNo, logisticsNo: logisticsNo)
+    }
+
+    /// A batch forwarder over this flow's store and routing, joining its releases with the flow's.
+    public var batchForwarder: BatchForwarder {
+        BatchForwarder(store: store, routing: routing, rates: rates, logger: logger, releases: releases)
     }
 
     private func routedDestinations(_ guid: String) async throws(FlowError) -> [String] {
         do {
-            return try await store.trace(.guid(guid))?.deliveries.filter { $0.messageGuid == guid }.map(\.destination) ?? []
+            // Not the shipment's whole timeline (five queries, its events the costliest statement of a
+            // flow run on PostgreSQL: 2.2 ms a call): the message's own outbox rows.
+            return try await store.routedDestinations(messageGuid: guid)
         } catch {
             throw .store(error)
         }

@@ -49,7 +49,7 @@ public struct ServiceEnvironment: Sendable {
         self.metrics = metrics
         self.logger = logger
         flow = ClearanceFlow(store: store, routing: routing, logger: logger)
-        batchForwarder = BatchForwarder(store: store, routing: routing)
+        batchForwarder = flow.batchForwarder
         holdReview = HoldReview(store: store, routing: routing)
         receipts = ReceiptProcessor(store: store, logger: logger)
         guard let paymentStore = store as? any Store & PaymentDataStore else {

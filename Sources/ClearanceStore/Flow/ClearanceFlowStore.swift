@@ -140,6 +140,10 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     /// The status of the newest declaration with this head guid.
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus?
 
+    /// The destinations of the outbox rows queued for the stored message `messageGuid`, one per row
+    /// in queue order (what a message released right after its own commit was routed to).
+    func routedDestinations(messageGuid: String) async throws(StoreError) -> [String]
+
     /// Like ``Store/claimOutbox(limit:lease:now:)``, but never hands out a row while an earlier
     /// row of the same shipment (same orderNo or logisticsNo) for the same destination is still
     /// pending or in flight: each destination receives a shipment's messages in queue order.
