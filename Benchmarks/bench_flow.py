@@ -2,6 +2,7 @@
 """Throughput of the clearance flow and delivery latency, end to end with real processes.
 
     python3 Benchmarks/bench_flow.py [--shipments 250] [--store sqlite|postgresql://…] [--jobs N] [--binary PATH]
+                                      [--worker-batch 64] [--http-concurrency 8]
 
 Generates N retail imports (order, payment, waybill, inventory: 4 × N messages) from the Pingtan
 samples with fresh guids/numbers/buyers, starts `clearance simulate-customs --port 0` (the
@@ -75,6 +76,8 @@ def main():
     ap.add_argument("--store", default="sqlite")
     ap.add_argument("--binary")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--worker-batch", type=int, default=64, help="rows the delivery worker claims per round (deliver --batch)")
+    ap.add_argument("--http-concurrency", type=int, default=8, help="the destination's HTTP requests in flight at once")
     ap.add_argument("--jobs", type=int, default=1,
                     help="messages `clearance submit` takes at once (group commit shares their transactions)")
     args = ap.parse_args()
@@ -98,7 +101,7 @@ def main():
 senderId: DXPENT0000000001
 destinations:
   customs:
-    http: {{url: "http://127.0.0.1:{port}/ceb", timeoutSeconds: 10, concurrency: 8}}
+    http: {{url: "http://127.0.0.1:{port}/ceb", timeoutSeconds: 10, concurrency: {args.http_concurrency}}}
     profile: standard
     envelope: dxp
     receiverId: DXPEDCCEB0000001
@@ -114,7 +117,7 @@ rules:
     # Create and migrate the store before the worker starts polling it.
     subprocess.run([binary, "outbox", "list", "--store", store, "--limit", "1"], check=True, capture_output=True)
     worker = subprocess.Popen([binary, "deliver", *common, "--key", work + "/key.pem", "--cert", work + "/cert.pem",
-                               "--idle", "0.01", "--batch", "64"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               "--idle", "0.01", "--batch", str(args.worker_batch)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         start = time.monotonic()
         # A list, not thousands of arguments: the argument parser's cost grows with their square.
