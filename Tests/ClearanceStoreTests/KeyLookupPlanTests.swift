@@ -143,6 +143,15 @@ struct KeyLookupPlanTests {
                 _ = try await store.answer(guid: "no-such-guid")
                 _ = try await store.creditEntries(codes: [ShipmentFixture.ebpCode, ShipmentFixture.ebcCode])
                 #expect(try await store.enterprise(apiKeyHash: keyHash)?.code == ShipmentFixture.ebpCode)
+                #expect(try await store.enterprise(code: ShipmentFixture.ebpCode)?.code == ShipmentFixture.ebpCode)
+                _ = try await store.messageHeader(guid: shipment.items[0].message.guid)
+                _ = try await store.documentRanges(messageGuid: shipment.items[0].message.guid, status: .awaitingDocuments, among: ["G-1", "G-2"])
+                // The match's reads of the linked documents, one key and two.
+                try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in
+                    _ = try SQLStore.usableRows(s, .order, by: "order_no", [order])
+                    _ = try SQLStore.usableRows(s, .payment, by: "order_no", [order, "BULK2"])
+                    _ = try SQLStore.usableRows(s, .logistics, by: "logistics_no", ["LP-none"])
+                }
             }
             try await lookUps(order: shipment.orderNo)
 
@@ -162,7 +171,9 @@ struct KeyLookupPlanTests {
             #expect(try await store.awaitingInventories(orderNo: "BULK59999", logisticsNo: nil).values.flatMap { $0 } == ["G-59999"])
 
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
-            for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers", "FROM credit_list", "FROM api_keys"] {
+            for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers",
+                             "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
+                             "LEFT JOIN document_ranges", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {

@@ -141,7 +141,8 @@ extension SQLStore: ClearanceFlowStore {
                 """, [.text(messageGuid)]).first, let messageId = head.int64(0) else { return (nil, [:]) }
             var documents: [String: DocumentRange?] = [:]
             for chunk in among.sorted().chunked(500) {
-                for row in try s.query("""
+                // A key look-up by the declarations' guids (the status is a parameter, so no partial index).
+                for row in try s.lookup("""
                     SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset
                     FROM declarations d LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
                     WHERE d.message_id + 0 = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))

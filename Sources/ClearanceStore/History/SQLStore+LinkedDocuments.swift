@@ -68,13 +68,16 @@ extension SQLStore {
         }
     }
 
-    /// The usable declarations of `kind` whose `column` is one of `keys`, by that key.
+    /// The usable declarations of `kind` whose `column` is one of `keys`, by that key. A key look-up
+    /// (every inventory's match asks it, once per linked kind): `kind || ''`, as in the store's other
+    /// look-ups, leaves the number's index the only one the cached plan can take (the kind's holds
+    /// every order; `KeyLookupPlanTests` saw the planner pick the number's index either way).
     static func usableRows(_ s: any SQLSession, _ kind: DeclarationKind, by column: String, _ keys: [String]) throws(StoreError) -> [String: [SQLRow]] {
         guard !keys.isEmpty else { return [:] }
         let placeholders = keys.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
-        let rows = try s.query("""
+        let rows = try s.lookup("""
             SELECT \(linkedColumns) FROM declarations d
-            WHERE d.kind = $1 AND d.\(column) IN (\(placeholders)) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
+            WHERE (d.kind || '') = $1 AND d.\(column) IN (\(placeholders)) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
             """, [.text(kind.rawValue)] + keys.map { .text($0) })
         let keyColumn = column == "order_no" ? 1 : 4
         return Dictionary(grouping: rows) { $0.string(keyColumn) ?? "" }

@@ -109,11 +109,12 @@ extension SQLStore {
 
     func messageHeader(guid: String) async throws(StoreError) -> (record: MessageRecord, pieces: Int)? {
         try await session { (s: any SQLSession) throws(StoreError) -> (record: MessageRecord, pieces: Int)? in
-            guard let r = try s.queryOne("""
+            // A key look-up (each release and forward asks it): planned once per connection.
+            guard let r = try s.lookup("""
                 SELECT guid, message_type, sender_code, direction, received_at, sha256, signature_verdict, id, complete,
                     (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id), size, length(raw)
                 FROM messages WHERE guid = $1
-                """, [.text(guid)]) else { return nil }
+                """, [.text(guid)]).first else { return nil }
             let direction = try r.requireString(3, "direction")
             guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
             guard r.int(8) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
