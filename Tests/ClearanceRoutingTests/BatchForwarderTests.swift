@@ -171,15 +171,8 @@ import Testing
         try await withCleanup({ await store.close() }) {
             let table = self.table
             let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = (0..<3).map { SampleShipment.make(7530 + $0) }
+            let (shipments, guid) = try await FlowFixtures.batchWaitingForOnePayment(store, table: table, first: 7530, partSize: 1_024)
             let late = shipments[2]
-            for s in shipments { _ = try await flow.accept(s.order); _ = try await flow.accept(s.waybill) }
-            for s in shipments where s.copNo != late.copNo { _ = try await flow.accept(s.payment) }
-            let path = scratchDirectory("release-damaged") + "/batch.xml"
-            try SampleShipment.inventoryBatch(shipments).write(toFile: path, atomically: true, encoding: .utf8)
-            let guid = try #require(try await BatchIngestor.ingest(path: path, store: store, options: IngestOptions(partSize: 1_024)).messageGuid)
-            let first = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
-            #expect(first.verdicts == BatchVerdicts(routed: 2, awaiting: 1, refused: 0, invalid: 0))
 
             // Every stored piece of the batch becomes bytes of the same length that are not XML.
             let sql = try #require(store as? SQLStore)

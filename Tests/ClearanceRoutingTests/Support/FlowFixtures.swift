@@ -1,4 +1,5 @@
 import CEBModel
+import ClearanceIngest
 import ClearanceRouting
 import ClearanceStore
 import ClearanceTestSupport
@@ -25,6 +26,24 @@ enum FlowFixtures {
     }
 
     /// A routing table sending every import message to one HTTP receiver (dxp envelope, standard profile).
+    /// Three shipments from `first`: their orders and waybills accepted, the payments of the first
+    /// two; then their inventories stored as one batch (in pieces of `partSize` bytes) and forwarded,
+    /// so the first two go and the third waits for its payment. Returns the shipments and the batch's guid.
+    static func batchWaitingForOnePayment(
+        _ store: any ClearanceFlowStore, table: RoutingTable, first: Int, partSize: Int = 1 << 20
+    ) async throws -> (shipments: [SampleShipment], guid: String) {
+        let flow = ClearanceFlow(store: store, routing: { table })
+        let shipments = (0..<3).map { SampleShipment.make(first + $0) }
+        for s in shipments { _ = try await flow.accept(s.order); _ = try await flow.accept(s.waybill) }
+        for s in shipments.prefix(2) { _ = try await flow.accept(s.payment) }
+        let path = scratchDirectory("waiting-batch") + "/batch.xml"
+        try SampleShipment.inventoryBatch(shipments).write(toFile: path, atomically: true, encoding: .utf8)
+        let guid = try #require(try await BatchIngestor.ingest(path: path, store: store, options: IngestOptions(partSize: partSize)).messageGuid)
+        let forwarded = try await BatchForwarder(store: store, routing: { table }).forward(messageGuid: guid)
+        #expect(forwarded.verdicts?.routed == 2 && forwarded.verdicts?.awaiting == 1, "\(forwarded)")
+        return (shipments, guid)
+    }
+
     static func tableToHTTP(_ url: String, maxAttempts: Int = 50, timeout: Double = 2) -> RoutingTable {
         let customs = DestinationConfig(
             name: "customs", transport: .http(.init(url: url, timeoutSeconds: timeout, concurrency: 4)), profile: .standard,
