@@ -29,7 +29,7 @@ import Testing
         try await withCleanup({ await store.close() }) {
             let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
             let flow = ClearanceFlow(store: store, routing: { table })
-            let shipments = (0..<24).map { SampleShipment.make(7600 + $0) }
+            let shipments = (0..<16).map { SampleShipment.make(7600 + $0) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (n, s) in shipments.enumerated() {
                     // Each shipment in its own order: sometimes the inventory comes first, sometimes last.

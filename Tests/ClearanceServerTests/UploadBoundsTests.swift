@@ -20,12 +20,12 @@ struct UploadBoundsTests {
 
     /// Waits until the batch row exists (the upload holds its slot and is reading the body).
     private func started(_ h: Harness, _ id: String) async throws {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)  // generous: a loaded test run stalls for a minute or more
         while try await h.store.batch(id: id) == nil, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
     }
 
     private func settled(_ h: Harness, _ id: String) async throws -> BatchRecord {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if let batch = try await h.store.batch(id: id), batch.status != .receiving { return batch }
             try await Task.sleep(nanoseconds: 20_000_000)

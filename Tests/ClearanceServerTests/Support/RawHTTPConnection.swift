@@ -23,7 +23,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// Interim (1xx) response heads read so far.
     private(set) var interimHeads: [String] = []
 
-    init(port: Int, receiveTimeoutSeconds: Int = 20) throws {
+    init(port: Int, receiveTimeoutSeconds: Int = 120) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         var address = sockaddr_in()
