@@ -43,7 +43,7 @@ struct SlowClientTests {
                 let answer = try await onThread {
                     try trickle(port: port, head: "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
                                 + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n",
-                                bodyPart: "<?xml version=\"1.0\"?><ceb:CEB311Message", waitSeconds: 30)
+                                bodyPart: "<?xml version=\"1.0\"?><ceb:CEB311Message", waitSeconds: 120)
                 }
                 #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
                 #expect(try await h.store.stats().messageTotal == 0)
