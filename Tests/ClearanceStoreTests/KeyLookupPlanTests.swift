@@ -36,6 +36,14 @@ struct KeyLookupPlanTests {
         return plans
     }
 
+    /// Stores one shipment, turns autovacuum off on declarations and analyses the small tables:
+    /// rows loaded afterwards stay out of the statistics. Returns the first message's id (as SQL text).
+    private static func analysedFixture(_ store: SQLStore) async throws -> String {
+        _ = try await store.ingest(ShipmentFixture(0).items)
+        try await store.rawExecute("ALTER TABLE declarations SET (autovacuum_enabled = false); ANALYZE;")
+        return try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+    }
+
     /// `EXPLAIN` (not run) of the cached plan of every prepared `INSERT` that has run on a generic
     /// plan, with type-correct arguments: statement → plan text.
     private static func cachedInsertPlans(_ s: any SQLSession) throws(StoreError) -> [String: String] {
@@ -220,9 +228,7 @@ struct KeyLookupPlanTests {
     func releasesStayOnTheMessageIndex() async throws {
         let store = try await makeStore(.postgresql, poolSize: 1)
         try await withCleanup({ await store.close() }) {
-            _ = try await store.ingest(ShipmentFixture(0).items)
-            try await store.rawExecute("ALTER TABLE declarations SET (autovacuum_enabled = false); ANALYZE;")
-            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            let message = try await Self.analysedFixture(store)
             try await store.rawExecute("""
                 INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at)
                 SELECT 'inventory', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'awaiting documents', 0
@@ -252,9 +258,7 @@ struct KeyLookupPlanTests {
     func sweepProbesByNumbers() async throws {
         let store = try await makeStore(.postgresql, poolSize: 1)
         try await withCleanup({ await store.close() }) {
-            _ = try await store.ingest(ShipmentFixture(0).items)
-            try await store.rawExecute("ALTER TABLE declarations SET (autovacuum_enabled = false); ANALYZE;")
-            let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
+            let message = try await Self.analysedFixture(store)
             try await store.rawExecute("""
                 INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at, order_no, logistics_no)
                 SELECT k, \(message), k || n, '\(ShipmentFixture.ebpCode)', 'BULK' || k || n,

@@ -19,13 +19,11 @@ public struct HoldReview: Sendable {
     private let store: any ClearanceFlowStore
     private let screen: CreditScreen
     private let flow: ClearanceFlow
-    private let forwarder: BatchForwarder
 
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable, rates: RetailImportTaxRates = .current) {
         self.store = store
         self.screen = CreditScreen(store: store, routing: routing)
         self.flow = ClearanceFlow(store: store, routing: routing, rates: rates)
-        self.forwarder = BatchForwarder(store: store, routing: routing, rates: rates)
     }
 
     /// Releases the held message `guid` and routes it; `actor` is the operator (audited).
@@ -42,7 +40,6 @@ public struct HoldReview: Sendable {
             throw .flow(.store(error))
         }
         let (record, facts, documents, marked) = try await storedFacts(guid, held: held)
-        guard !held.isEmpty else { throw .notHeld(guid) }  // decided already (or never held)
         let whole = marked.count == documents
         let screened: ScreenedRoute
         do {
@@ -72,7 +69,7 @@ public struct HoldReview: Sendable {
                 if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }
                 routes = split.routes
             } else {
-                (routes, events) = await forwarder.repack(
+                (routes, events) = await flow.batchForwarder.repack(
                     guid, going: marked, destinations: decision.destinations, facts: facts, messageType: record.messageType,
                     appends: true, layout: nil, events: events, at: now)
             }
@@ -122,6 +119,7 @@ public struct HoldReview: Sendable {
             throw .flow(.store(error))
         }
         guard let (record, pieces) = header else { throw .noSuchMessage(guid) }
+        guard !held.isEmpty else { throw .notHeld(guid) }  // decided already (or never held): nothing to read
         let sink = ForwardingSink(messageType: record.messageType, senderCode: record.senderCode, marking: held)
         let decoder = CEBDecoder(rules: CustomsRules.standard, sink: sink)
         for index in 0..<pieces {

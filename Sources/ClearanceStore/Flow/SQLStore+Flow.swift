@@ -93,13 +93,12 @@ extension SQLStore: ClearanceFlowStore {
     static func moveDeclarationsSQL(namedGuids: Int) -> String {
         guard namedGuids > 0 else { return "UPDATE declarations SET status = $1 WHERE message_id = $2 AND (status || '') = $3" }
         return "UPDATE declarations SET status = $1 WHERE message_id + 0 = $2 AND (status || '') = $3"
-            + " AND declaration_guid IN (\((0..<namedGuids).map { "$\($0 + 4)" }.joined(separator: ", ")))"
+            + " AND declaration_guid IN (\(placeholders(namedGuids, from: 4)))"
     }
 
     /// Deletes the kept ranges of a message's (`$1`) declarations `$2…` (by the ranges' key).
     static func forgetRangesSQL(namedGuids: Int) -> String {
-        "DELETE FROM document_ranges WHERE message_id = $1 AND declaration_guid IN ("
-            + (0..<namedGuids).map { "$\($0 + 2)" }.joined(separator: ", ") + ")"
+        "DELETE FROM document_ranges WHERE message_id = $1 AND declaration_guid IN (\(placeholders(namedGuids, from: 2)))"
     }
 
     func declarationGuids(messageGuid: String, status: DeclarationStatus) async throws(StoreError) -> Set<String> {
