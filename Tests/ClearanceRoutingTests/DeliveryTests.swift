@@ -142,6 +142,28 @@ import Testing
         await store.close()
     }
 
+    /// A destination's requests form a sliding window: while one request hangs, the others of the
+    /// round keep its `concurrency` slots busy (fixed windows waited for their slowest member, so one
+    /// slow receiver answer held back every row claimed after its window).
+    @Test func oneSlowRequestDoesNotHoldBackTheRestOfTheRound() async throws {
+        let store = try await makeFlowStore(.sqlite)
+        let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // concurrency 4; never dialled
+        let flow = ClearanceFlow(store: store, routing: { table })
+        let orders = (0..<8).map { SampleShipment.make(500 + $0).order }
+        for order in orders { _ = try await flow.accept(order) }
+        let receiver = HangingReceiver(config: table.destinations["customs"]!, others: orders.count - 1)
+        let (key, cert) = FlowFixtures.serviceKey
+        let worker = DeliveryWorker(
+            store: store, table: { table }, destinations: ["customs": receiver],
+            preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
+            policy: DeliveryPolicy(batchSize: 16, idlePollSeconds: 0.05))
+        let round = try await worker.runOnce()
+        #expect(round.claimed == 8 && round.delivered == 8)
+        #expect(receiver.othersBeforeTheFirstAnswered == orders.count - 1,
+                "the rows after the hanging one's window waited for it")
+        await store.close()
+    }
+
     @Test func spoolDestinationWritesOneFilePerMessage() async throws {
         let store = try await makeFlowStore(.sqlite)
         let out = scratchDirectory("spool-out")
@@ -203,4 +225,35 @@ import Testing
         await worker.shutdown()
         await store.close()
     }
+}
+
+/// A receiver whose first request hangs until `others` more have been delivered (or 10 s pass).
+private final class HangingReceiver: Destination, @unchecked Sendable {
+    let config: DestinationConfig
+    private let others: Int
+    private let lock = NSLock()
+    private var first: String?
+    private var delivered = 0
+    private(set) var othersBeforeTheFirstAnswered = -1
+
+    init(config: DestinationConfig, others: Int) {
+        self.config = config
+        self.others = others
+    }
+
+    func deliver(_ message: OutboundMessage) async throws(DeliveryError) {
+        let hangs = lock.withLock { () -> Bool in
+            if first == nil { first = message.guid; return true }
+            delivered += 1
+            return false
+        }
+        guard hangs else { return }
+        let deadline = Date().addingTimeInterval(10)
+        while lock.withLock({ delivered }) < others && Date() < deadline {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        lock.withLock { othersBeforeTheFirstAnswered = delivered }
+    }
+
+    func shutdown() async {}
 }

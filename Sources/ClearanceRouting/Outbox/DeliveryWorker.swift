@@ -80,25 +80,31 @@ public final class DeliveryWorker: Sendable {
                     if case .http(let http) = config.transport { return http.concurrency }
                     return nil
                 } ?? 1)
+                // A sliding window: the next row starts as soon as any of the destination's `width`
+                // requests in flight ends (fixed windows of `width` waited for their slowest).
                 group.addTask {
-                    var outcomes: [Outcome] = []
-                    var index = 0
-                    while index < rows.count {
-                        let window = rows[index..<min(index + width, rows.count)]
-                        index += width
-                        outcomes += await withTaskGroup(of: Outcome.self) { inner in
-                            for entry in window {
-                                inner.addTask {
-                                    if let why = failedLookups[name] { return Outcome(entry: entry, result: .failure(DeliveryError(why))) }
-                                    return await self.deliver(entry, config: configs[name])
-                                }
-                            }
-                            var collected: [Outcome] = []
-                            for await outcome in inner { collected.append(outcome) }
-                            return collected
+                    await withTaskGroup(of: Outcome.self) { inner in
+                        @Sendable func delivery(_ entry: OutboxEntry) async -> Outcome {
+                            if let why = failedLookups[name] { return Outcome(entry: entry, result: .failure(DeliveryError(why))) }
+                            return await self.deliver(entry, config: configs[name])
                         }
+                        var next = rows.startIndex
+                        while next < rows.endIndex && next - rows.startIndex < width {
+                            let entry = rows[next]
+                            inner.addTask { await delivery(entry) }
+                            next += 1
+                        }
+                        var outcomes: [Outcome] = []
+                        for await outcome in inner {
+                            outcomes.append(outcome)
+                            if next < rows.endIndex {
+                                let entry = rows[next]
+                                inner.addTask { await delivery(entry) }
+                                next += 1
+                            }
+                        }
+                        return outcomes
                     }
-                    return outcomes
                 }
             }
             var all: [Outcome] = []
