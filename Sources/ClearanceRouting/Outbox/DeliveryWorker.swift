@@ -178,13 +178,17 @@ public final class DeliveryWorker: Sendable {
     }
 
     /// Runs until the task is cancelled, pausing `idlePollSeconds` when nothing is due; returns
-    /// what it did.
+    /// what it did, with the latencies of at most `latencySample` deliveries (a uniform sample, so
+    /// a worker running for months keeps a fixed amount of memory).
     @discardableResult
-    public func run() async -> DeliveryRound {
+    public func run(latencySample: Int = 100_000) async -> DeliveryRound {
         var total = DeliveryRound()
+        var sample = LatencySample(capacity: latencySample)
         while !Task.isCancelled {
             do {
-                let round = try await runOnce()
+                var round = try await runOnce()
+                sample.add(round.latencies)
+                round.latencies = []
                 total.add(round)
                 if round.claimed == 0 { try? await Task.sleep(nanoseconds: UInt64(policy.idlePollSeconds * 1e9)) }
             } catch {
@@ -192,6 +196,7 @@ public final class DeliveryWorker: Sendable {
                 try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
             }
         }
+        total.latencies = sample.values
         return total
     }
 
