@@ -3,6 +3,7 @@
 
     python3 Benchmarks/bench_service.py [--messages 30000] [--duration 15] [--connections 16]
                                          [--batch-docs 20000] [--binary PATH] [--stored 0,1000000,5000000]
+                                         [--trickle N [--trickle-gap 0.3]]
 
 1. Starts a throwaway PostgreSQL (durable: fsync and synchronous_commit on, the defaults).
 2. Starts `clearance serve --store postgresql://…` with a routing table that queues every order to
@@ -257,6 +258,11 @@ def main():
     parser.add_argument("--pg-dir", help="use the running PostgreSQL whose socket directory (and data_dir/data) is this "
                         "instead of a throwaway one (e.g. one started with pg_stat_statements)")
     parser.add_argument("--pg-port", type=int, default=5432)
+    parser.add_argument("--trickle", type=int, default=0,
+                        help="after the wrk runs, POST this many orders one at a time with --trickle-gap between them, "
+                             "each timed from its answer to its file in the spool destination (delivery latency of "
+                             "an idle service: the worker's poll or its wake-up)")
+    parser.add_argument("--trickle-gap", type=float, default=0.3, help="seconds between trickled orders")
     parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
     parser.add_argument("--serve-arg", action="append", default=[],
                         help="an extra argument for `clearance serve` (repeat; e.g. --serve-arg=--group-commit-max=1 "
@@ -320,6 +326,8 @@ rules:
         accepted = max(r[2] for r in runs)
         with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
             metrics = r.read().decode()
+        trickle = measure_trickle(binary, tmp, args, key_pem, cert_pem, base, platform_key, spool, len(levels)) \
+            if args.trickle else None
         grouping = {name: int(float(m.group(1))) if (m := re.search(rf"^clearance_group_commit_{name} (\S+)$", metrics, re.M)) else 0
                     for name in ("groups", "writes", "largest", "retried_alone")}
 
@@ -360,6 +368,9 @@ rules:
               f"(largest {grouping['largest']}, retried alone {grouping['retried_alone']})")
         print(f"  baseline: {max(accepted, args.pool)} plain single-row INSERT transactions through libpq "
               f"({args.pool} connections): {base_rate:.0f} inserts/s")
+        if trickle:
+            print(f"idle delivery ({len(trickle)} orders one at a time, {args.trickle_gap} s apart): answer to spool file "
+                  f"p50 {percentile(trickle, 0.5):.1f} ms, p90 {percentile(trickle, 0.9):.1f} ms, max {max(trickle):.1f} ms")
         print(f"batch upload ({args.batch_docs} CEB311 documents, {size / 1e6:.1f} MB): HTTP {code} in {seconds:.2f} s "
               f"→ {size / 1e6 / seconds:.1f} MB/s")
         print(f"  same batch gzip ({os.path.getsize(batch + '.gz') / 1e6:.1f} MB compressed), documents already stored: "
@@ -438,6 +449,42 @@ def measure_wrk(args, tmp, base, pg, server, bodies, platform_key):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
     return (accepted, other, rps, p50, p99, cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
             cpu_after[2] - cpu_before[2], os.getloadavg()[0])
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def measure_trickle(binary, tmp, args, key_pem, cert_pem, base, key, spool, level):
+    """Milliseconds from each trickled order's answer until its file is in the spool (polled every ms)."""
+    def files():
+        return len(os.listdir(spool))
+    # Let the wrk runs' deliveries finish first.
+    last, since = files(), time.time()
+    while time.time() - since < 2:
+        time.sleep(0.2)
+        if files() != last:
+            last, since = files(), time.time()
+    trickle_args = argparse.Namespace(**dict(vars(args), messages=args.trickle))
+    bodies_path, _ = prepare_bodies(binary, tmp, trickle_args, key_pem, cert_pem, level)
+    with open(bodies_path, "rb") as f:
+        bodies = f.read().split(SEPARATOR.encode())
+    latencies = []
+    for body in bodies:
+        time.sleep(args.trickle_gap)
+        before = files()
+        request = urllib.request.Request(base + "/v1/messages", data=body, method="POST", headers={
+            "Authorization": f"Bearer {key}", "Content-Type": "application/xml"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            if r.status != 202 or r.headers.get("X-Clearance-Duplicate"):
+                sys.exit(f"trickled order not accepted: HTTP {r.status}")
+        answered = time.monotonic()
+        deadline = answered + 10
+        while files() == before and time.monotonic() < deadline:
+            time.sleep(0.001)
+        latencies.append((time.monotonic() - answered) * 1000)
+    return latencies
 
 
 def compile_baseline(tmp):

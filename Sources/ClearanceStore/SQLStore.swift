@@ -12,6 +12,8 @@ final class SQLStore: Store {
     let flowGroups: GroupCommit<PreparedFlowWrite, IngestReport>
     /// Groups concurrent stored answers (``storeAnswer``) into shared statements and commits.
     let answerGroups: GroupCommit<StoredAnswer, StoredAnswer>
+    /// Rung after a write that queued outbox rows commits (see ``SQLSession/queuedOutbox``).
+    let outboxDoorbell = OutboxDoorbell()
 
     init(
         engine sessions: any SessionEngine, configuredSalt: [UInt8]?,
@@ -30,12 +32,18 @@ final class SQLStore: Store {
         try await sessions.withSession(body)
     }
 
+    /// Runs `body` in a write transaction; when it queued outbox rows, rings the doorbell after the commit.
     func write<T: Sendable>(
         _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> T in
-            try s.writeTransaction { () throws(StoreError) -> T in try body(s) }
+        let (value, queued) = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (T, Bool) in
+            s.queuedOutbox = false
+            let value = try s.writeTransaction { () throws(StoreError) -> T in try body(s) }
+            defer { s.queuedOutbox = false }
+            return (value, s.queuedOutbox)
         }
+        if queued { outboxDoorbell.ring() }
+        return value
     }
 
     // MARK: Migrations

@@ -164,6 +164,31 @@ import Testing
         await store.close()
     }
 
+    /// A worker sleeping between polls starts as soon as a write of its process queues a row: the
+    /// commit rings the store's doorbell (with a 10-minute poll the order would otherwise wait 10
+    /// minutes; the test waits 2, since a loaded run can stall the task pool for a minute).
+    @Test(arguments: TestEngine.allCases)
+    func aQueuedRowWakesTheSleepingWorker(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // never dialled
+        let flow = ClearanceFlow(store: store, routing: { table })
+        let receiver = CountingReceiver(config: table.destinations["customs"]!)
+        let (key, cert) = FlowFixtures.serviceKey
+        let worker = DeliveryWorker(
+            store: store, table: { table }, destinations: ["customs": receiver],
+            preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
+            policy: DeliveryPolicy(batchSize: 16, idlePollSeconds: 600))
+        let running = Task { await worker.run() }
+        try await Task.sleep(nanoseconds: 300_000_000)  // it finds nothing and sleeps
+        _ = try await flow.accept(SampleShipment.make(600).order)
+        let deadline = Date().addingTimeInterval(120)
+        while receiver.count == 0 && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(receiver.count == 1, "the worker slept through the commit")
+        running.cancel()
+        #expect(await running.value.delivered == 1)
+        await store.close()
+    }
+
     @Test func spoolDestinationWritesOneFilePerMessage() async throws {
         let store = try await makeFlowStore(.sqlite)
         let out = scratchDirectory("spool-out")
@@ -227,7 +252,8 @@ import Testing
     }
 }
 
-/// A receiver whose first request hangs until `others` more have been delivered (or 10 s pass).
+/// A receiver whose first request hangs until `others` more have been delivered (or 120 s pass: a
+/// loaded test run can stall the task pool for a minute).
 private final class HangingReceiver: Destination, @unchecked Sendable {
     let config: DestinationConfig
     private let others: Int
@@ -248,11 +274,28 @@ private final class HangingReceiver: Destination, @unchecked Sendable {
             return false
         }
         guard hangs else { return }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)
         while lock.withLock({ delivered }) < others && Date() < deadline {
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
         lock.withLock { othersBeforeTheFirstAnswered = delivered }
+    }
+
+    func shutdown() async {}
+}
+
+/// A receiver that counts what it is given.
+private final class CountingReceiver: Destination, @unchecked Sendable {
+    let config: DestinationConfig
+    private let lock = NSLock()
+    private var delivered = 0
+
+    init(config: DestinationConfig) { self.config = config }
+
+    var count: Int { lock.withLock { delivered } }
+
+    func deliver(_ message: OutboundMessage) async throws(DeliveryError) {
+        lock.withLock { delivered += 1 }
     }
 
     func shutdown() async {}

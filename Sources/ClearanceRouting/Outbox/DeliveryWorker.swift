@@ -165,16 +165,30 @@ public final class DeliveryWorker: Sendable {
         var rounds = 0
         while rounds < maxRounds, Date() < deadline, !Task.isCancelled {
             rounds += 1
+            let mark = pauseMark()
             let round = try await runOnce()
             total.add(round)
             if round.claimed == 0 {
                 let pending = try await store.outboxEntries(status: .pending, limit: 1).count
                     + store.outboxEntries(status: .inFlight, limit: 1).count
                 if pending == 0 { break }
-                try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 0.01) * 1e9))
+                await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
             }
         }
         return total
+    }
+
+    /// What to pass to ``pause(since:seconds:)`` after the round about to run: taken before its
+    /// claim, so rows queued while the round ran end the pause at once.
+    public func pauseMark() -> UInt64 {
+        store.outboxDoorbell.generation
+    }
+
+    /// The pause after a round that claimed nothing: `seconds` (the policy's `idlePollSeconds` by
+    /// default), or until a write of this process queues outbox rows after `mark` (the store's
+    /// ``OutboxDoorbell``), or the task is cancelled. Rows other processes queue wait for the poll.
+    public func pause(since mark: UInt64, seconds: TimeInterval? = nil) async {
+        await store.outboxDoorbell.wait(after: mark, timeout: seconds ?? policy.idlePollSeconds)
     }
 
     /// Runs until the task is cancelled, pausing `idlePollSeconds` when nothing is due; returns
@@ -186,11 +200,12 @@ public final class DeliveryWorker: Sendable {
         var sample = LatencySample(capacity: latencySample)
         while !Task.isCancelled {
             do {
+                let mark = pauseMark()
                 var round = try await runOnce()
                 sample.add(round.latencies)
                 round.latencies = []
                 total.add(round)
-                if round.claimed == 0 { try? await Task.sleep(nanoseconds: UInt64(policy.idlePollSeconds * 1e9)) }
+                if round.claimed == 0 { await pause(since: mark) }
             } catch {
                 logger.error("delivery round failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))

@@ -21,12 +21,14 @@ public struct OutboxService: Service {
 
     /// Claims and delivers until cancelled (graceful shutdown), pausing when idle.
     public func run() async throws {
-        let idle = UInt64(max(0.05, worker.policy.idlePollSeconds) * 1e9)
+        let idle = max(0.05, worker.policy.idlePollSeconds)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                let mark = worker.pauseMark()
                 let round = try await worker.runOnce()
                 metrics.deliveries(round.latencies)
-                if round.claimed == 0 { try? await Task.sleep(nanoseconds: idle) }
+                // Rows queued by this process's intake end the pause at once; the poll finds other processes'.
+                if round.claimed == 0 { await worker.pause(since: mark, seconds: idle) }
             } catch {
                 logger.error("outbox round failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(nanoseconds: 1_000_000_000)

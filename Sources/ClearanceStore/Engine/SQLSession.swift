@@ -47,6 +47,10 @@ enum SQLDialect: Sendable {
 protocol SQLSession: AnyObject {
     var dialect: SQLDialect { get }
 
+    /// Set by a statement that queues outbox rows; ``SQLStore/write(_:)`` rings the store's
+    /// ``OutboxDoorbell`` when the transaction that set it commits.
+    var queuedOutbox: Bool { get set }
+
     /// Runs one statement and returns all its rows.
     func query(_ sql: String, _ params: [SQLValue]) throws(StoreError) -> [SQLRow]
 

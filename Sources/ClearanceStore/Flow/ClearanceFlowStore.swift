@@ -78,6 +78,10 @@ public struct FlowWrite: Sendable {
 ///
 /// Both engines implement it; get it with ``openFlowStore(url:options:)`` or by casting a ``Store``.
 public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, ExportSummaryStore, ExportPaymentStore, PartitionStore {
+    /// Rung when a write of this process that queued outbox rows commits (a worker sleeping
+    /// between polls starts at once).
+    var outboxDoorbell: OutboxDoorbell { get }
+
     /// Stores the message with its declarations, sets their status, appends the events and queues
     /// the routes, all in one transaction. A message already stored (same guid) changes nothing:
     /// the report says `duplicate` and no status, event or route is written again. Concurrent

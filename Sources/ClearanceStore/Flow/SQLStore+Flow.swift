@@ -313,5 +313,6 @@ extension SQLStore: ClearanceFlowStore {
             }
         }
         try insertEvents(s, queued.sorted { $0.id < $1.id }.map(\.event), now: now)
+        if !queued.isEmpty { s.queuedOutbox = true }
     }
 }

@@ -64,6 +64,7 @@ extension SQLStore {
                     s, kind: .routed, occurredAt: now, messageId: messageId, declarationId: nil, receiptId: nil,
                     code: nil, detail: destination, dedupKey: nil, now: now)
                 _ = inserted
+                s.queuedOutbox = true
             }
             guard let row = try s.queryOne(
                 "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = $1 AND o.destination = $2 AND o.part_no = 0",
@@ -204,6 +205,7 @@ extension SQLStore {
             guard changed == 1 else {
                 throw .invalidInput("outbox entry \(id) is \(entry.status.rawValue); only dead or delivered entries can be replayed")
             }
+            s.queuedOutbox = true
             _ = try Self.insertEvent(
                 s, kind: EventKind.replayed, occurredAt: nowMs, messageId: entry.messageId, declarationId: nil,
                 receiptId: nil, code: nil,

@@ -29,6 +29,7 @@ final class PGConnection: SQLSession {
     /// How the session currently plans (see the type's comment); always `.custom` inside a transaction.
     private var planMode = PlanMode.custom
     /// Statement names by SQL text, for this connection's session.
+    var queuedOutbox = false
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
     /// Beyond this many distinct statements the cache is dropped (`DEALLOCATE ALL`) and refilled.

@@ -136,6 +136,7 @@ extension SQLStore: PaymentDataStore {
                 RETURNING id
                 """, [.integer(messageId), .text(destination), .integer(nowMs), .integer(-id), .integer(id)]),
                 let outboxId = inserted.int64(0) else { return nil }
+            s.queuedOutbox = true
             guard let request = try s.queryOne("SELECT order_no FROM payment_data_requests WHERE id = $1", [.integer(id)]) else {
                 throw .notFound("payment data request \(id)")
             }

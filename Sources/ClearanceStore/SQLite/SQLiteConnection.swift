@@ -4,6 +4,7 @@ import CSQLite
 /// ``EngineThread``.
 final class SQLiteConnection: SQLSession {
     let dialect = SQLDialect.sqlite
+    var queuedOutbox = false
     private var db: OpaquePointer?
     private var cache: [String: SQLiteStatement] = [:]
     let path: String
