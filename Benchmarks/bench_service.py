@@ -404,10 +404,10 @@ def prefill(binary, store, tmp, stored, target, chunk=100_000):
     return stored
 
 
-def prepare_bodies(binary, tmp, args, key_pem, cert_pem, level):
+def prepare_bodies(binary, tmp, args, key_pem, cert_pem, level, first=None):
     """`args.messages` distinct signed orders for one wrk run (level k gets numbers of its own)."""
     print(f"preparing {args.messages} signed orders…", flush=True)
-    files = make_orders(args.messages, os.path.join(tmp, f"orders{level}"), first=level * args.messages)
+    files = make_orders(args.messages, os.path.join(tmp, f"orders{level}"), first=level * args.messages if first is None else first)
     signed_dir = os.path.join(tmp, f"signed{level}")
     os.makedirs(signed_dir)
     for i in range(0, len(files), 2000):
@@ -467,7 +467,8 @@ def measure_trickle(binary, tmp, args, key_pem, cert_pem, base, key, spool, leve
         if files() != last:
             last, since = files(), time.time()
     trickle_args = argparse.Namespace(**dict(vars(args), messages=args.trickle))
-    bodies_path, _ = prepare_bodies(binary, tmp, trickle_args, key_pem, cert_pem, level)
+    # Numbers after every wrk level's.
+    bodies_path, _ = prepare_bodies(binary, tmp, trickle_args, key_pem, cert_pem, level, first=level * args.messages)
     with open(bodies_path, "rb") as f:
         bodies = f.read().split(SEPARATOR.encode())
     latencies = []
