@@ -20,9 +20,11 @@ extension SQLStore {
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
             rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
-                try s.query("""
+                // A key look-up (cached plan) by the buyer's hash index: `kind || ''`, as in the other
+                // look-ups, leaves no index that leads with kind (every inventory) for the plan to take.
+                try s.lookup("""
                     SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight, status FROM declarations
-                    WHERE kind = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
+                    WHERE (kind || '') = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
                       AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(placeholders))
                     """, [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
                         + counted.map { .text($0) }
