@@ -154,6 +154,8 @@ struct KeyLookupPlanTests {
                 #expect(try await store.enterprise(code: ShipmentFixture.ebpCode)?.code == ShipmentFixture.ebpCode)
                 _ = try await store.messageHeader(guid: shipment.items[0].message.guid)
                 _ = try await store.documentRanges(messageGuid: shipment.items[0].message.guid, status: .awaitingDocuments, among: ["G-1", "G-2"])
+                _ = try await store.rawPiece(guid: shipment.items[0].message.guid, index: 0)
+                _ = try await store.routedDestinations(messageGuid: shipment.items[0].message.guid)
                 _ = try await store.annualTotal(buyerIdType: "1", buyerIdNumber: "350128199003070024", year: 2026, excludingDeclarationGuid: nil)
                 // The match's reads of the linked documents, one key and two.
                 try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in
@@ -182,7 +184,7 @@ struct KeyLookupPlanTests {
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
             for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
-                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN"] {
+                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {

@@ -257,7 +257,7 @@ extension SQLStore: ClearanceFlowStore {
 
     func routedDestinations(messageGuid: String) async throws(StoreError) -> [String] {
         try await session { (s: any SQLSession) throws(StoreError) -> [String] in
-            try s.query("SELECT destination FROM outbox WHERE message_id = (SELECT id FROM messages WHERE guid = $1) ORDER BY id",
+            try s.lookup("SELECT destination FROM outbox WHERE message_id = (SELECT id FROM messages WHERE guid = $1) ORDER BY id",
                         [.text(messageGuid)]).compactMap { $0.string(0) }
         }
     }

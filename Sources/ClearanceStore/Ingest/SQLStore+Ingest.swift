@@ -136,7 +136,7 @@ extension SQLStore {
     func rawPiece(guid: String, index: Int) async throws(StoreError) -> [UInt8] {
         try await session { (s: any SQLSession) throws(StoreError) -> [UInt8] in
             if index == 0 {
-                guard let row = try s.queryOne("SELECT raw FROM messages WHERE guid = $1", [.text(guid)]) else {
+                guard let row = try s.lookupOne("SELECT raw FROM messages WHERE guid = $1", [.text(guid)]) else {
                     throw .notFound("message \(guid)")
                 }
                 return row.bytes(0) ?? []
