@@ -71,7 +71,7 @@ import XMLSignature
                 && t.receipts.contains { $0.forKind == .inspection && $0.returnStatus == "800" }
                 && t.receipts.contains { $0.forKind == .paymentForex && $0.returnStatus == "100" }
         }
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(300)
         var timeline = try await store.trace(.orderNo(shipment.orderNo))
         while Date() < deadline, !done(timeline) {
             _ = try await worker.runOnce()

@@ -51,7 +51,7 @@ import XMLSignature
         var matched = 0
         var verdicts: Set<String> = []
         var taxBills: [[UInt8]] = []
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(300)
         var status = ""
         var rounds = 0
         while Date() < deadline, rounds < 2_000, !final.contains(status) {

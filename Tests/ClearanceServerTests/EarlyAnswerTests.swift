@@ -27,7 +27,7 @@ struct EarlyAnswerTests {
 
     /// Waits until the batch has left the `receiving` state.
     private func settled(_ h: Harness, _ id: String) async throws -> BatchRecord {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
             if let batch = try await h.store.batch(id: id), batch.status != .receiving { return batch }
             try await Task.sleep(nanoseconds: 50_000_000)

@@ -101,7 +101,7 @@ struct PaymentDataEndToEndTests {
     }
 
     /// Polls `condition` every 50 ms for at most `seconds` (generous: the machine is loaded).
-    static func eventually(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    static func eventually(_ what: String, seconds: Double = 300, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return }
