@@ -55,7 +55,7 @@ import Testing
         let simulator = try CustomsSimulator(config: SimulatorConfig(stepDelaySeconds: 0))
         let server = SimulatorServer(simulator: simulator)
         _ = try await server.start(port: port)
-        let total = try await worker.drain(maxRounds: 500, timeout: 60)
+        let total = try await worker.drain(maxRounds: 500, timeout: 300)
         await server.stop()
         await simulator.shutdown()
         for d in destinations.values { await d.shutdown() }
@@ -89,7 +89,7 @@ import Testing
         // 503 while unavailable: retried until maxAttempts, then dead.
         server.setAvailable(false)
         let (worker, destinations) = try worker(store, table)
-        let round = try await worker.drain(maxRounds: 50, timeout: 30)
+        let round = try await worker.drain(maxRounds: 50, timeout: 300)
         #expect(round.dead == 1)
         let dead = try await store.outboxEntries(status: .dead, limit: 10)
         #expect(dead.count == 1)
@@ -101,7 +101,7 @@ import Testing
         server.setAvailable(true)
         let replayed = try await store.replayOutbox(id: try #require(dead.first?.id), now: Date())
         #expect(replayed.status == .pending)
-        let again = try await worker.drain(maxRounds: 50, timeout: 30)
+        let again = try await worker.drain(maxRounds: 50, timeout: 300)
         #expect(again.delivered == 1)
         #expect(simulator.receivedCounts[s.guids[0]] == 1)
         await server.stop()
@@ -131,7 +131,7 @@ import Testing
         try await Task.sleep(nanoseconds: 300_000_000)
         // After the lease, another worker takes it over and delivers again.
         let (worker, more) = try worker(store, table)
-        let round = try await worker.drain(maxRounds: 20, timeout: 20)
+        let round = try await worker.drain(maxRounds: 20, timeout: 300)
         #expect(round.delivered == 1)
         #expect(simulator.receivedCounts[s.guids[0]] == 2, "at least once: delivered twice")
         #expect(simulator.arrivalOrder == [s.guids[0]], "the receiver's dedupe sees the guid once")
@@ -200,7 +200,7 @@ import Testing
         let s = SampleShipment.make(400)
         for part in s.all { _ = try await flow.accept(part.bytes) }
         let (worker, _) = try worker(store, table)
-        let round = try await worker.drain(maxRounds: 50, timeout: 20)
+        let round = try await worker.drain(maxRounds: 50, timeout: 300)
         #expect(round.delivered == 4)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == s.all.map { part -> String in
@@ -240,11 +240,11 @@ import Testing
         let worker = DeliveryWorker(store: store, table: { watcher.current() }, preparer: OutboundPreparer(key: nil, certificate: nil, senderId: "S"),
                                     policy: DeliveryPolicy(idlePollSeconds: 0.02))
         _ = try await flow.accept(SampleShipment.make(8000).order)
-        #expect(try await worker.drain(maxRounds: 20, timeout: 10).delivered == 1)
+        #expect(try await worker.drain(maxRounds: 20, timeout: 300).delivered == 1)
         try write("second")
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)
         _ = try await flow.accept(SampleShipment.make(8001).order)
-        #expect(try await worker.drain(maxRounds: 20, timeout: 10).delivered == 1)
+        #expect(try await worker.drain(maxRounds: 20, timeout: 300).delivered == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/first").count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/second").count == 1)
         await worker.shutdown()

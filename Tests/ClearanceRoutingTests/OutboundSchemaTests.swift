@@ -76,7 +76,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
             #expect(outcome.status != .invalid && outcome.status != .refused, "\(part.name): \(outcome.summary) \(outcome.issues)")
         }
         let worker = Self.worker(store, table, signed: true)
-        let round = try await worker.drain(maxRounds: 200, timeout: 30)
+        let round = try await worker.drain(maxRounds: 200, timeout: 300)
         await worker.shutdown()
         let deadErrors = try await store.outboxEntries(status: .dead, limit: 10).map { $0.lastError ?? "" }
         #expect(round.delivered == 5, "\(deadErrors)")
@@ -142,7 +142,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
         let shipment = SampleShipment.make(8200)
         for part in shipment.all { _ = try await flow.accept(part.bytes) }
         let worker = Self.worker(store, table, signed: false)
-        let round = try await worker.drain(maxRounds: 200, timeout: 30)
+        let round = try await worker.drain(maxRounds: 200, timeout: 300)
         await worker.shutdown()
         #expect(round.delivered == 3, "order, payment and waybill need no signature")
         #expect(round.dead == 1)
@@ -183,7 +183,7 @@ private func run(_ tool: String, _ arguments: [String]) async throws -> CommandR
             return
         }
         let worker = Self.worker(store, table, signed: true)
-        let round = try await worker.drain(maxRounds: 50, timeout: 30)
+        let round = try await worker.drain(maxRounds: 50, timeout: 300)
         await worker.shutdown()
         #expect(round.delivered == 0)
         #expect(round.dead == 1)

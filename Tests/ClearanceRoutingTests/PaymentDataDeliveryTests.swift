@@ -64,7 +64,7 @@ import XMLSignature
             store: store, table: { table }, destinations: destinations,
             preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
             policy: DeliveryPolicy(batchSize: 16, leaseSeconds: 5, baseDelaySeconds: 0.05, maxDelaySeconds: 0.2, jitter: 0.5, idlePollSeconds: 0.05))
-        let round = try await worker.drain(maxRounds: 50, timeout: 30)
+        let round = try await worker.drain(maxRounds: 50, timeout: 300)
         await worker.shutdown()
         for destination in destinations.values { await destination.shutdown() }
         return round

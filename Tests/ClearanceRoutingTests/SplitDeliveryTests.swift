@@ -89,7 +89,7 @@ import XMLSignature
             #expect(rows.allSatisfy { $0.part?.count == 3 })
 
             let worker = Self.worker(store, table, signed: true)
-            let round = try await worker.drain(maxRounds: 100, timeout: 60)
+            let round = try await worker.drain(maxRounds: 100, timeout: 300)
             await worker.shutdown()
             let dead = try await store.outboxEntries(status: .dead, limit: 10).map { $0.lastError ?? "" }
             #expect(round.delivered == 3 && round.dead == 0, "\(dead)")
@@ -128,7 +128,7 @@ import XMLSignature
                 try await store.replayOutbox(id: row.id, now: Date())
             }
             let second = Self.worker(store, Self.table(again), signed: true)
-            let replayed = try await second.drain(maxRounds: 100, timeout: 60)
+            let replayed = try await second.drain(maxRounds: 100, timeout: 300)
             await second.shutdown()
             #expect(replayed.delivered == 3)
             #expect(try Self.sent(again) == messages)
@@ -149,7 +149,7 @@ import XMLSignature
             let guid = try await Self.ingestAndForward(String(decoding: signed, as: UTF8.self), store, table)
 
             let unsigned = Self.worker(store, table, signed: false)
-            let round = try await unsigned.drain(maxRounds: 100, timeout: 60)
+            let round = try await unsigned.drain(maxRounds: 100, timeout: 300)
             await unsigned.shutdown()
             #expect(round.delivered == 0)
             #expect(round.dead == 2)
@@ -165,7 +165,7 @@ import XMLSignature
             // With the service key configured, a replay sends both parts, signed by Clearance.
             for row in dead { try await store.replayOutbox(id: row.id, now: Date()) }
             let keyed = Self.worker(store, table, signed: true)
-            let second = try await keyed.drain(maxRounds: 100, timeout: 60)
+            let second = try await keyed.drain(maxRounds: 100, timeout: 300)
             await keyed.shutdown()
             #expect(second.delivered == 2)
             let verifier = SignatureVerifier(policy: SignaturePolicy(trustStore: try TrustStore(anchors: [Self.service.ca])))
@@ -200,7 +200,7 @@ import XMLSignature
             _ = try await store.ingestRouted(FlowWrite(item: IngestItem(message: record, declarations: []),
                                                         routes: [OutboxRoute(destination: "customs")]))
             let worker = Self.worker(store, Self.table(out), signed: true)
-            let round = try await worker.drain(maxRounds: 50, timeout: 30)
+            let round = try await worker.drain(maxRounds: 50, timeout: 300)
             await worker.shutdown()
             #expect(round.delivered == 0 && round.dead == 1)
             let error = try #require(try await store.outboxEntries(status: .dead, limit: 1).first?.lastError)
