@@ -32,8 +32,10 @@ public final class SimulatorServer: @unchecked Sendable {
     /// Wait this long before answering each submission (a slow receiver).
     public func setResponseDelay(_ seconds: Double) { lock.withLock { responseDelay = seconds } }
 
-    /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port.
-    public func start(host: String = "127.0.0.1", port: Int = 0, timeout: TimeInterval = 30) async throws -> Int {
+    /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port. When it
+    /// is not listening within `timeout` seconds (a busy machine can take long) it throws, and shuts
+    /// the simulator down first, so no HTTP client of its outlives it unclosed.
+    public func start(host: String = "127.0.0.1", port: Int = 0, timeout: TimeInterval = 120) async throws -> Int {
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok) }
         let handler: @Sendable (Counterpart) -> @Sendable (Request, BasicRequestContext) async throws -> Response = { counterpart in { [self] request, _ in
@@ -83,6 +85,7 @@ public final class SimulatorServer: @unchecked Sendable {
             return bound
         }
         running.cancel()
+        await simulator.shutdown()
         throw SimulatorError("the simulator did not start listening on \(host):\(port) within \(timeout) s")
     }
 

@@ -28,7 +28,7 @@ import XMLSignature
             let simulator = try CustomsSimulator(config: SimulatorConfig(realtimeData: RealtimeDataConfig(
                 requestsURL: "http://127.0.0.1:9/unused", registeredCertificates: registered)))
             let server = SimulatorServer(simulator: simulator)
-            return Receiver(simulator: simulator, server: server, port: try await server.start(timeout: 30))
+            return Receiver(simulator: simulator, server: server, port: try await server.start())
         }
 
         var inspector: PaymentDataInspector { simulator.paymentData! }
