@@ -91,6 +91,27 @@ import Testing
         }
     }
 
+    @Test func connectTimeoutIsItsOwnSettingWithADefault() throws {
+        let yaml = """
+            version: 1
+            senderId: DXPENT0000000001
+            destinations:
+              a: { http: { url: "http://127.0.0.1:9/a", timeoutSeconds: 30, connectTimeoutSeconds: 1.5 }, envelope: none }
+              b: { http: { url: "http://127.0.0.1:9/b", timeoutSeconds: 30 }, envelope: none }
+            rules:
+              - name: r
+                match: { messageType: [CEB311] }
+                to: [a, b]
+            """
+        let table = try RoutingTable.parse(yaml: yaml)
+        guard case .http(let a)? = table.destinations["a"]?.transport, case .http(let b)? = table.destinations["b"]?.transport else {
+            Issue.record("http destinations expected")
+            return
+        }
+        #expect(a.connectTimeoutSeconds == 1.5 && a.timeoutSeconds == 30)
+        #expect(b.connectTimeoutSeconds == nil, "unset: the destination uses timeoutSeconds, at most 10")
+    }
+
     @Test func unknownMessageIsUnrouted() throws {
         let table = try defaultTable()
         #expect(table.route(RoutingFacts(messageType: "CEB900")).isUnrouted)

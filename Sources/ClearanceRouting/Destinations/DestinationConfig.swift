@@ -9,6 +9,10 @@ public struct DestinationConfig: Sendable, Hashable {
         public var url: String
         /// Per-request timeout in seconds.
         public var timeoutSeconds: Double
+        /// Seconds to wait for the connection; nil: `timeoutSeconds`, at most 10. The HTTP client
+        /// keeps retrying a refused connection until this passes, so it is how long each delivery to
+        /// a destination that is down holds one of its `concurrency` slots.
+        public var connectTimeoutSeconds: Double?
         /// Most requests in flight to this destination at once.
         public var concurrency: Int
         /// Mutual TLS: client certificate chain and key (PEM files), and the CA to trust (PEM file).
@@ -22,12 +26,13 @@ public struct DestinationConfig: Sendable, Hashable {
         public var refusePrivateAddresses: Bool
 
         /// Creates HTTP settings.
-        public init(url: String, timeoutSeconds: Double = 30, concurrency: Int = 4,
+        public init(url: String, timeoutSeconds: Double = 30, connectTimeoutSeconds: Double? = nil, concurrency: Int = 4,
                     clientCertificatePath: String? = nil, clientKeyPath: String? = nil, trustedCAPath: String? = nil,
                     signing: Signing? = nil, refusePrivateAddresses: Bool = false) {
             self.refusePrivateAddresses = refusePrivateAddresses
             self.url = url
             self.timeoutSeconds = timeoutSeconds
+            self.connectTimeoutSeconds = connectTimeoutSeconds
             self.concurrency = concurrency
             self.clientCertificatePath = clientCertificatePath
             self.clientKeyPath = clientKeyPath

@@ -43,7 +43,8 @@ public final class HTTPDestination: Destination {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(http.concurrency, 1))
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .milliseconds(Int64(min(http.timeoutSeconds, 10) * 1000)), read: timeout)
+        let connect = http.connectTimeoutSeconds ?? min(http.timeoutSeconds, 10)
+        configuration.timeout = .init(connect: .milliseconds(Int64(connect * 1000)), read: timeout)
         if http.url.hasPrefix("https://") {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {

@@ -16,7 +16,8 @@ extension RoutingTable {
 # of the message — platform, e-commerce enterprise, logistics, payment, agent — has that grade on the
 # credit list in force; `clearance credit import`). Values may use ${VAR} / ${VAR:-default} from the environment.
 #
-# Destinations: `http` (url, timeoutSeconds, concurrency, clientCertificate + clientKey + trustedCA
+# Destinations: `http` (url, timeoutSeconds, connectTimeoutSeconds (default timeoutSeconds, at most 10),
+# concurrency, clientCertificate + clientKey + trustedCA
 # for mutual TLS) or `spool` (outbox directory written atomically, inbox directory for receipts);
 # `profile` standard|eport|eport2022 (signature the receiver requires; eport2022 signs with the
 # 202205 URIs and an SM3 reference digest); `envelope` dxp|none; `receiverId` (dxp:ReceiverId);

@@ -248,7 +248,7 @@ struct RoutingTableLoader {
         let fields = Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         var transport: DestinationConfig.Transport?
         if fields["http"] != nil, fields["spool"] != nil { fail(node, "\(what) has both http and spool: pick one") }
-        if let http = mapping(fields["http"], "\(what) http", allowed: ["url", "timeoutSeconds", "concurrency", "clientCertificate", "clientKey", "trustedCA"]) {
+        if let http = mapping(fields["http"], "\(what) http", allowed: ["url", "timeoutSeconds", "connectTimeoutSeconds", "concurrency", "clientCertificate", "clientKey", "trustedCA"]) {
             let h = Dictionary(http.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
             if let url = string(h["url"], "url") {
                 if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
@@ -256,6 +256,7 @@ struct RoutingTableLoader {
                 }
                 var settings = DestinationConfig.HTTP(url: url)
                 if let t = number(h["timeoutSeconds"], "timeoutSeconds", minimum: 0.001) { settings.timeoutSeconds = t }
+                if let t = number(h["connectTimeoutSeconds"], "connectTimeoutSeconds", minimum: 0.001) { settings.connectTimeoutSeconds = t }
                 if let c = number(h["concurrency"], "concurrency", minimum: 1) { settings.concurrency = Int(c) }
                 settings.clientCertificatePath = string(h["clientCertificate"], "clientCertificate")
                 settings.clientKeyPath = string(h["clientKey"], "clientKey")

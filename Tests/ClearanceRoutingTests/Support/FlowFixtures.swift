@@ -44,9 +44,9 @@ enum FlowFixtures {
         return (shipments, guid)
     }
 
-    static func tableToHTTP(_ url: String, maxAttempts: Int = 50, timeout: Double = 2) -> RoutingTable {
+    static func tableToHTTP(_ url: String, maxAttempts: Int = 50, timeout: Double = 2, connectTimeout: Double? = nil) -> RoutingTable {
         let customs = DestinationConfig(
-            name: "customs", transport: .http(.init(url: url, timeoutSeconds: timeout, concurrency: 4)), profile: .standard,
+            name: "customs", transport: .http(.init(url: url, timeoutSeconds: timeout, connectTimeoutSeconds: connectTimeout, concurrency: 4)), profile: .standard,
             envelope: .dxp, receiverId: "DXPEDCCEB0000001", maxAttempts: maxAttempts, maxAgeSeconds: 3600)
         var all = RoutingRule.Match()
         all.messageTypes = ["CEB311", "CEB411", "CEB511", "CEB621"]
