@@ -129,7 +129,7 @@ public final class DemoRuntime: Sendable {
             store: store, table: { routing.current }, destinations: destinations, directory: WebhookDirectory(store: store),
             preparer: OutboundPreparer(key: serviceKey, certificate: serviceCertificate, senderId: table.senderId),
             policy: DeliveryPolicy(baseDelaySeconds: 0.5, maxDelaySeconds: 5, idlePollSeconds: 0.2), logger: logger)
-        let outbox = OutboxService(worker: worker, metrics: metrics, logger: logger)
+        let outbox = OutboxService(worker: worker, metrics: metrics)
         let outboxTask = Task {
             try? await outbox.run()
             await worker.shutdown() // transports it built on demand (webhooks)

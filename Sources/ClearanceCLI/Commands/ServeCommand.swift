@@ -157,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = try ServiceEnvironment(
             store: opened, configuration: configuration, routing: { watcher.current() }, metrics: metrics, logger: logger)
         let service = try await ClearanceApplication.start(
-            environment, services: [OutboxService(worker: worker, metrics: metrics, logger: logger),
+            environment, services: [OutboxService(worker: worker, metrics: metrics),
                                     WaitingReleaseService(forwarder: environment.batchForwarder, logger: logger)]
                 + (opened.engine == .postgresql ? [PartitionService(store: opened, policy: partitions.policy, logger: logger)] : []),
             handleSignals: true)

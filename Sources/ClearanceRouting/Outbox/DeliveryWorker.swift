@@ -191,21 +191,26 @@ public final class DeliveryWorker: Sendable {
         await store.outboxDoorbell.wait(after: mark, timeout: seconds ?? policy.idlePollSeconds)
     }
 
-    /// Runs until the task is cancelled, pausing `idlePollSeconds` when nothing is due; returns
-    /// what it did, with the latencies of at most `latencySample` deliveries (a uniform sample, so
-    /// a worker running for months keeps a fixed amount of memory).
+    /// Runs until the task is cancelled or `stop` says so, pausing `idlePollSeconds` (at least
+    /// 0.01) when nothing is due, or less: rows queued by this process end the pause at once (see
+    /// ``pause(since:seconds:)``); the poll finds other processes'. `eachRound` sees every round
+    /// (e.g. its latencies for metrics). Returns what it did, with the latencies of at most
+    /// `latencySample` deliveries (a uniform sample, so a worker running for months keeps a fixed
+    /// amount of memory).
     @discardableResult
-    public func run(latencySample: Int = 100_000) async -> DeliveryRound {
+    public func run(latencySample: Int = 100_000, stop: @Sendable () -> Bool = { false },
+                    eachRound: (DeliveryRound) -> Void = { _ in }) async -> DeliveryRound {
         var total = DeliveryRound()
         var sample = LatencySample(capacity: latencySample)
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stop() {
             do {
                 let mark = pauseMark()
                 var round = try await runOnce()
+                eachRound(round)
                 sample.add(round.latencies)
                 round.latencies = []
                 total.add(round)
-                if round.claimed == 0 { await pause(since: mark) }
+                if round.claimed == 0 { await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01)) }
             } catch {
                 logger.error("delivery round failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))

@@ -1,7 +1,6 @@
 import ClearanceRouting
 import ClearanceStore
 import Foundation
-import Logging
 import ServiceLifecycle
 
 /// Runs the outbox delivery worker inside `clearance serve` (any number of instances may run
@@ -10,29 +9,17 @@ import ServiceLifecycle
 public struct OutboxService: Service {
     let worker: DeliveryWorker
     let metrics: ServiceMetrics
-    let logger: Logger
 
     /// Creates the service.
-    public init(worker: DeliveryWorker, metrics: ServiceMetrics, logger: Logger) {
+    public init(worker: DeliveryWorker, metrics: ServiceMetrics) {
         self.worker = worker
         self.metrics = metrics
-        self.logger = logger
     }
 
-    /// Claims and delivers until cancelled (graceful shutdown), pausing when idle.
+    /// Claims and delivers until cancelled or shut down gracefully, pausing when idle
+    /// (``DeliveryWorker/run(latencySample:stop:eachRound:)``).
     public func run() async throws {
-        let idle = max(0.05, worker.policy.idlePollSeconds)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let mark = worker.pauseMark()
-                let round = try await worker.runOnce()
-                metrics.deliveries(round.latencies)
-                // Rows queued by this process's intake end the pause at once; the poll finds other processes'.
-                if round.claimed == 0 { await worker.pause(since: mark, seconds: idle) }
-            } catch {
-                logger.error("outbox round failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(nanoseconds: 1_000_000_000)
-            }
-        }
+        let metrics = self.metrics
+        await worker.run(latencySample: 0, stop: { Task.isShuttingDownGracefully }, eachRound: { metrics.deliveries($0.latencies) })
     }
 }
