@@ -38,8 +38,8 @@ struct PartitionTests {
         let store = try await makeStore(.postgresql)
         try await withCleanup({ await store.close() }) {
             let first = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now)
-            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1"])
-            #expect(first.created.map(\.high) == [5, 5])
+            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
+            #expect(first.created.map(\.high) == [5, 5, 5])
             // Nothing more to make while the newest ids stay where they are.
             #expect(try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now).created.isEmpty)
 
@@ -70,6 +70,29 @@ struct PartitionTests {
             }
             #expect(plan.contains("message_parts_1_pkey") && plan.contains("Subplans Removed"), "\(plan)")
             #expect(!plan.contains("message_parts_default") && !plan.contains("message_parts_0"), "\(plan)")
+
+            // The claim updates each row it leases in that row's own partition: the other partitions'
+            // scans under the update are never executed (pruned at run time).
+            try await store.rawExecute("""
+                INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at)
+                VALUES (1, 'customs', 0, 0, 0), (2, 'customs', 0, 0, 0)
+                """)
+            let claim = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
+                // In a transaction with the claim's planner settings, as `claimOutbox` runs it.
+                _ = try s.query("BEGIN", [])
+                _ = try s.query(s.dialect.orderedWalkOnly ?? "", [])
+                let plan = try s.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + SQLStore.claimStatement(s.dialect),
+                                       [.integer(1), .integer(2), .integer(10)]).compactMap { $0.string(0) }
+                _ = try s.query("ROLLBACK", [])
+                return plan
+            }
+            let updated = claim.compactMap { line -> (String, Bool)? in
+                // The update's own scans name each partition with the alias `outbox_N`; the candidates' scans use `o_N`.
+                guard let match = line.firstMatch(of: /Scan (?:using \S+ )?on (outbox_\w+) outbox_\d+/) else { return nil }
+                return (String(match.1), !line.contains("never executed"))
+            }
+            #expect(Set(updated.map(\.0)).count >= 3, "\(claim.joined(separator: "\n"))")
+            #expect(updated.filter(\.1).map(\.0) == ["outbox_1"], "\(claim.joined(separator: "\n"))")
         }
     }
 
@@ -91,15 +114,18 @@ struct PartitionTests {
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
             #expect(first.detached.map(\.name) == ["declaration_lines_1"])
-            #expect(first.kept.map(\.partition.name) == ["message_parts_1"])
-            #expect(first.kept.map(\.hold) == [.deliveriesPending])
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "outbox_1"])
+            #expect(first.kept.map(\.hold) == [.deliveriesPending, .deliveriesPending])
             // Not past retention (message 3 is recent) or still filling: neither kept nor detached.
             #expect(!(first.detached + first.kept.map(\.partition)).contains { $0.low >= 3 })
 
             try await store.rawExecute("UPDATE outbox SET status = 'delivered' WHERE message_id = 2")
             let second = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(second.detached.map(\.name) == ["message_parts_1"])
+            #expect(second.detached.map(\.name) == ["message_parts_1", "outbox_1"])
             #expect(second.partitions.first { $0.name == "message_parts_1" }?.detachedAt != nil)
+            // The delivered row went with its partition; the delivery is still on the message's timeline.
+            #expect(try await store.count("outbox_1") == 1)
+            #expect(try await store.count("outbox") == 0)
 
             // The detached table keeps its rows for archiving; the live table no longer has them.
             #expect(try await store.count("message_parts_1") == 5)
@@ -142,17 +168,18 @@ struct PartitionTests {
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
             #expect(first.detached.isEmpty)
-            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1"])
-            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting])
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"],
+                    "a release queues outbox rows for the message")
+            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
             #expect(try await store.message(guid: waiting.guid)?.rawBytes == waiting.raw, "a release can still read it")
 
             // The awaiting one is released; the held one still holds both.
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 1")
-            #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting])
+            #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
 
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 2")
             let last = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1"])
+            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
         }
     }
 
@@ -208,7 +235,7 @@ struct PartitionTests {
                 let busy = try await store.maintainPartitions(policy, now: Self.now)
                 #expect(busy.kept.map(\.partition.name) == ["message_parts_1"])
                 #expect(busy.kept.map(\.hold) == [.tableBusy])
-                #expect(busy.detached.map(\.name) == ["declaration_lines_1"], "the other table is not held up")
+                #expect(busy.detached.map(\.name) == ["declaration_lines_1", "outbox_1"], "the other tables are not held up")
             }
             let next = try await store.maintainPartitions(policy, now: Self.now)
             #expect(next.detached.map(\.name) == ["message_parts_1"])
@@ -218,7 +245,7 @@ struct PartitionTests {
             try await Self.whileHolding(holder, store, "LOCK TABLE message_parts IN ACCESS EXCLUSIVE MODE", on: "message_parts") {
                 let busy = try await store.maintainPartitions(policy, now: Self.now)
                 #expect(busy.busy == [.messageParts])
-                #expect(!busy.created.isEmpty && busy.created.allSatisfy { $0.table == .declarationLines })
+                #expect(Set(busy.created.map(\.table)) == [.declarationLines, .outbox])
             }
             let made = try await store.maintainPartitions(policy, now: Self.now)
             #expect(made.busy.isEmpty && !made.created.isEmpty && made.created.allSatisfy { $0.table == .messageParts })
@@ -241,7 +268,7 @@ struct PartitionTests {
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
                 """)
-            #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name) == ["message_parts_1", "declaration_lines_1"])
+            #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
 
             func refusal(_ name: String) async -> StoreError? {
                 do throws(StoreError) {
@@ -281,13 +308,23 @@ struct PartitionTests {
         try await withCleanup({ await store.close() }) {
             _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 60) }
             let before = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<3)
-            #expect(try await store.migrate() == [70, 71, 72, 73])
+            try await store.rawExecute("""
+                INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
+                """)
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74])
+            #expect(try await Self.rowsByPartition(store, "outbox") == ["outbox_0": 1])
+            // The row kept its id, and the ids handed out after the migration continue from it.
+            #expect(try await store.claimOutbox(limit: 10, lease: 60, now: Self.now).map(\.id) == [1])
+            try await store.rawExecute("""
+                INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'inspection', 0, 0, 0)
+                """)
+            #expect(try await store.count("outbox", where: "id = 2 AND destination = 'inspection'") == 1)
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3])
             #expect(try await Self.rowsByPartition(store, "declaration_lines") == ["declaration_lines_0": 6])
             #expect(try await store.message(guid: before.guid)?.rawBytes == before.raw)
 
             let report = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 10), now: Self.now)
-            #expect(report.created.map(\.low) == [2, 4], "the partitions made next start after the newest ids at migration")
+            #expect(report.created.map(\.low) == [2, 4, 2], "the partitions made next start after the newest ids at migration")
             let after = try await Self.streamed(store, 2, pieces: 2, declarations: 3..<4)
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3, "message_parts_2": 2])
             #expect(try await store.message(guid: after.guid)?.rawBytes == after.raw)

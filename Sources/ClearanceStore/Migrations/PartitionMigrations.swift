@@ -1,5 +1,6 @@
-/// PostgreSQL partitions for the two tables that grow fastest: raw message parts (every byte of
-/// every batch) and declaration lines (several rows per declaration).
+/// PostgreSQL partitions for the tables that grow fastest: raw message parts (every byte of every
+/// batch), declaration lines (several rows per declaration) and, since migration 74, the outbox (a row
+/// per message and destination), by message like the parts.
 ///
 /// Each is partitioned by `RANGE` of its parent's id (`message_parts.message_id`,
 /// `declaration_lines.declaration_id`). Those ids are identity values handed out in arrival order, so
@@ -110,6 +111,61 @@ enum PartitionMigrations {
         Migration(version: 73, name: "waiting declarations indexed by kind and id", sql: """
             DROP INDEX declarations_awaiting_idx;
             CREATE INDEX declarations_awaiting_idx ON declarations (kind, id) WHERE status = '\(DeclarationStatus.awaitingDocuments)';
+            """),
+        // The outbox joins the partitioned tables, by its message's id like the raw parts: its
+        // unique key (message, destination, part) starts with that id, so routing's `ON CONFLICT`
+        // keeps working, and a partition past retention with nothing pending or in flight detaches
+        // with its message's bytes. Its own id stays an identity (PostgreSQL 15 hands it out through
+        // the parent) but is no longer a primary key, which would have to hold the partition column:
+        // nothing refers to it, and an index per partition finds a row by it (a look-up by id alone
+        // reads one index per partition; the claim and a message's rows read one partition).
+        Migration(version: 74, name: "partition the outbox by its message's id",
+                  sql: s.dialect == .sqlite ? "-- SQLite keeps one table" : """
+            ALTER TABLE outbox RENAME TO outbox_0;
+            ALTER TABLE outbox_0 DROP CONSTRAINT outbox_pkey;
+            ALTER TABLE outbox_0 ALTER COLUMN id DROP IDENTITY;
+            ALTER INDEX outbox_message_destination_part_key RENAME TO outbox_0_message_destination_part_key;
+            ALTER INDEX outbox_due_idx RENAME TO outbox_0_due_idx;
+            ALTER INDEX outbox_updated_idx RENAME TO outbox_0_updated_idx;
+            ALTER INDEX outbox_order_key_idx RENAME TO outbox_0_order_key_idx;
+            ALTER INDEX outbox_logistics_key_idx RENAME TO outbox_0_logistics_key_idx;
+            ALTER INDEX outbox_status_idx RENAME TO outbox_0_status_idx;
+            CREATE TABLE outbox (
+                id BIGINT GENERATED ALWAYS AS IDENTITY,
+                message_id BIGINT NOT NULL REFERENCES messages (id),
+                destination TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'in-flight', 'delivered', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                order_key TEXT,
+                logistics_key TEXT,
+                part_no INTEGER NOT NULL DEFAULT 0,
+                part_count INTEGER NOT NULL DEFAULT 0,
+                part_plan TEXT,
+                payment_request_id BIGINT,
+                CONSTRAINT outbox_message_destination_part_key UNIQUE (message_id, destination, part_no)
+            ) PARTITION BY RANGE (message_id);
+            CREATE INDEX outbox_id_idx ON outbox (id);
+            CREATE INDEX outbox_due_idx ON outbox (next_attempt_at, id) WHERE status IN ('pending', 'in-flight');
+            CREATE INDEX outbox_updated_idx ON outbox (updated_at);
+            CREATE INDEX outbox_order_key_idx ON outbox (destination, order_key) WHERE order_key IS NOT NULL;
+            CREATE INDEX outbox_logistics_key_idx ON outbox (destination, logistics_key) WHERE logistics_key IS NOT NULL;
+            CREATE INDEX outbox_status_idx ON outbox (status, id);
+            DO $$
+            DECLARE
+                next_message BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM messages);
+                next_id BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM outbox_0);
+            BEGIN
+                EXECUTE format('ALTER TABLE outbox ALTER COLUMN id RESTART WITH %s', next_id);
+                EXECUTE format('ALTER TABLE outbox ATTACH PARTITION outbox_0 FOR VALUES FROM (0) TO (%s)', next_message);
+                INSERT INTO store_partitions (name, parent_table, low, high, created_at)
+                VALUES ('outbox_0', 'outbox', 0, next_message, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
+            END $$;
+            CREATE TABLE outbox_default PARTITION OF outbox DEFAULT;
             """),
     ] }
 }

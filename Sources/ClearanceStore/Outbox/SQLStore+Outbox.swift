@@ -39,11 +39,15 @@ extension SQLStore {
 
     /// The rows with these ids, due first. Sorted here, not by SQL: the claim reads them under
     /// ``SQLDialect/orderedWalkOnly``, where an `ORDER BY` walks the whole due index.
-    static func outboxEntries(_ s: any SQLSession, ids: [Int64]) throws(StoreError) -> [OutboxEntry] {
+    /// - Parameter messageIds: their messages' ids when known: on PostgreSQL, where the outbox is
+    ///   partitioned by them, the read then looks in those messages' partitions only.
+    static func outboxEntries(_ s: any SQLSession, ids: [Int64], messageIds: [Int64] = []) throws(StoreError) -> [OutboxEntry] {
         guard !ids.isEmpty else { return [] }
+        let messages = Array(Set(messageIds))
+        let inMessages = messages.isEmpty ? "" : " AND o.message_id IN (\(placeholders(messages.count, from: ids.count + 1)))"
         return try s.query(
-            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))",
-            ids.map { .integer($0) }
+            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))\(inMessages)",
+            (ids + messages).map { .integer($0) }
         ).map { (row: SQLRow) throws(StoreError) in try outboxEntry(row) }
             .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
     }
@@ -77,6 +81,23 @@ extension SQLStore {
         try await claim(limit: limit, lease: lease, now: now, extraCondition: "")
     }
 
+    /// The claim: leases the due rows ($1 now, $2 the lease's end, $3 at most) and returns their ids
+    /// and messages. Each row is updated by message and id: PostgreSQL's outbox is partitioned by
+    /// message, so the update finds each row in its own partition, not by id in every one
+    /// (`PartitionTests` checks the plan).
+    static func claimStatement(_ dialect: SQLDialect, extraCondition: String = "") -> String {
+        """
+        UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
+        WHERE (message_id, id) IN (
+            SELECT o.message_id, o.id FROM outbox o
+            WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1 \(extraCondition)
+            ORDER BY o.next_attempt_at, o.id
+            LIMIT $3
+            \(dialect.skipLocked))
+        RETURNING id, message_id
+        """
+    }
+
     /// Leases up to `limit` due rows (pending, or in flight with an expired lease) that also meet
     /// `extraCondition` (SQL over the candidate row `o`), oldest due first, rows locked by another
     /// claimer skipped; returns them.
@@ -86,18 +107,9 @@ extension SQLStore {
         let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
         return try await write { (s: any SQLSession) throws(StoreError) -> [OutboxEntry] in
             if let settings = s.dialect.orderedWalkOnly { _ = try s.query(settings, []) }
-            let ids = try s.query("""
-                UPDATE outbox SET status = 'in-flight', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
-                WHERE id IN (
-                    SELECT o.id FROM outbox o
-                    WHERE o.status IN ('pending', 'in-flight') AND o.next_attempt_at <= $1 \(extraCondition)
-                    ORDER BY o.next_attempt_at, o.id
-                    LIMIT $3
-                    \(s.dialect.skipLocked))
-                RETURNING id
-                """, [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))]
-            ).compactMap { $0.int64(0) }
-            return try Self.outboxEntries(s, ids: ids)
+            let claimed = try s.query(Self.claimStatement(s.dialect, extraCondition: extraCondition),
+                                      [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))])
+            return try Self.outboxEntries(s, ids: claimed.compactMap { $0.int64(0) }, messageIds: claimed.compactMap { $0.int64(1) })
         }
     }
 

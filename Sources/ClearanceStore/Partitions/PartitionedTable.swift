@@ -5,11 +5,13 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     case messageParts = "message_parts"
     /// Declaration lines, by `declaration_id`.
     case declarationLines = "declaration_lines"
+    /// Deliveries, by `message_id`.
+    case outbox = "outbox"
 
     /// The partition column: the parent's id.
     var key: String {
         switch self {
-        case .messageParts: "message_id"
+        case .messageParts, .outbox: "message_id"
         case .declarationLines: "declaration_id"
         }
     }
@@ -17,7 +19,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     /// The parent table, whose ids the partitions' ranges divide.
     var parent: String {
         switch self {
-        case .messageParts: "messages"
+        case .messageParts, .outbox: "messages"
         case .declarationLines: "declarations"
         }
     }
@@ -25,7 +27,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     /// The parent's time of arrival (Unix milliseconds): what retention compares.
     var parentTime: String {
         switch self {
-        case .messageParts: "received_at"
+        case .messageParts, .outbox: "received_at"
         case .declarationLines: "created_at"
         }
     }

@@ -151,7 +151,7 @@ extension SQLStore: PartitionStore {
         guard let message = try s.queryOne(
             "SELECT id FROM messages WHERE received_at >= $1 ORDER BY received_at LIMIT 1", [.time(since)])?.int64(0) else { return nil }
         switch table {
-        case .messageParts: return message
+        case .messageParts, .outbox: return message
         case .declarationLines:
             return try s.queryOne("SELECT id FROM declarations WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
                                   [.integer(message)])?.int64(0)
@@ -189,7 +189,9 @@ extension SQLStore: PartitionStore {
         if let reattached = partition.reattachedAt, reattached >= cutoff { return .some(.reattached) }
         let range: [SQLValue] = [.integer(partition.low), .integer(partition.high)]
         switch table {
-        case .messageParts:
+        case .messageParts, .outbox:
+            // The outbox's rows for these messages go when their bytes go: a release or an
+            // ingest still to finish queues more of them.
             if try s.queryOne("""
                 SELECT 1 FROM outbox WHERE status IN ('pending', 'in-flight') AND message_id >= $1 AND message_id < $2 LIMIT 1
                 """, range) != nil { return .some(.deliveriesPending) }
