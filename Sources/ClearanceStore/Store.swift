@@ -106,7 +106,9 @@ public protocol Store: Sendable {
     /// entries that were no longer in flight and are not delivered (another worker's lease took
     /// them over and failed them, or ops acted), with their status; those are left as they are.
     /// Throws ``StoreError/notFound(_:)`` for an id that does not exist.
-    func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus]
+    /// - Parameter messageIds: the entries' messages (every one of them), or none: on PostgreSQL,
+    ///   where the outbox is partitioned by message, the update then reads those partitions only.
+    func completeOutbox(ids: [Int64], messageIds: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus]
 
     /// Records a failed attempt: back to pending until `retryAt`, or `dead` when `retryAt` is nil.
     @discardableResult
@@ -117,6 +119,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// Marks claimed entries delivered, found by id alone (see ``completeOutbox(ids:messageIds:now:)``).
+    public func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus] {
+        try await completeOutbox(ids: ids, messageIds: [], now: now)
+    }
+
     /// Marks one claimed entry delivered; completing it again is a no-op. Throws
     /// ``StoreError/invalidInput(_:)`` when it is neither in flight nor delivered.
     public func completeOutbox(id: Int64, now: Date) async throws(StoreError) {

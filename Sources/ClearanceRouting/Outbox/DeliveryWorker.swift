@@ -114,7 +114,7 @@ public final class DeliveryWorker: Sendable {
         // The round's deliveries are recorded in one commit.
         let finishedAll = Date()
         let delivered = results.filter { if case .success = $0.result { true } else { false } }.map(\.entry)
-        let stale = try await store.completeOutbox(ids: delivered.map(\.id), now: finishedAll)
+        let stale = try await store.completeOutbox(ids: delivered.map(\.id), messageIds: delivered.map(\.messageId), now: finishedAll)
         for entry in delivered {
             if let status = stale[entry.id] {
                 logger.warning("delivered, but the outbox row was no longer in flight", metadata: [

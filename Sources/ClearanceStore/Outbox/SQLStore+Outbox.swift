@@ -113,18 +113,21 @@ extension SQLStore {
         }
     }
 
-    func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus] {
+    func completeOutbox(ids: [Int64], messageIds: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus] {
         guard !ids.isEmpty else { return [:] }
         let nowMs = StoreClock.milliseconds(now)
+        let messages = Array(Set(messageIds)).sorted()
         return try await write { (s: any SQLSession) throws(StoreError) -> [Int64: OutboxStatus] in
             var stale: [Int64: OutboxStatus] = [:]
             for chunk in Array(Set(ids)).sorted().chunked(RowInsertWriter.linesPerStatement) {
                 let list = (0..<chunk.count).map { "$\($0 + 2)" }.joined(separator: ", ")
+                let inMessages = messages.isEmpty ? ""
+                    : " AND message_id IN (\(placeholders(messages.count, from: chunk.count + 2)))"
                 let done = try s.query(
                     """
-                    UPDATE outbox SET status = 'delivered', updated_at = $1 WHERE id IN (\(list)) AND status = 'in-flight'
+                    UPDATE outbox SET status = 'delivered', updated_at = $1 WHERE id IN (\(list))\(inMessages) AND status = 'in-flight'
                     RETURNING id, message_id, destination, part_no, part_count
-                    """, [.integer(nowMs)] + chunk.map { .integer($0) })
+                    """, [.integer(nowMs)] + (chunk + messages).map { .integer($0) })
                 try Self.insertEvents(s, done.map { row in
                     EventRow(kind: .delivered, occurredAt: nowMs, messageId: row.int64(1), declarationId: nil, code: nil,
                              detail: Self.outboxDetail(destination: row.string(2), partNo: row.int(3), partCount: row.int(4)),
