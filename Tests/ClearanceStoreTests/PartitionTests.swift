@@ -3,9 +3,10 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// Raw message parts and declaration lines are partitioned by their parent's id on PostgreSQL
-/// (``PartitionMigrations``); maintenance makes partitions ahead, moves what the default partition
-/// took, and detaches what retention allows.
+/// Raw message parts, declaration lines and the outbox are partitioned by their parent's id on
+/// PostgreSQL, events by their own (``PartitionMigrations``); maintenance makes partitions ahead,
+/// moves what the default partition took, and detaches what retention allows. Events carry the time
+/// they were recorded (now, append-only), so only `eventsByTheirOwnId` takes them past retention.
 @Suite("Partitions on PostgreSQL")
 struct PartitionTests {
     static let now = Date()
@@ -38,8 +39,8 @@ struct PartitionTests {
         let store = try await makeStore(.postgresql)
         try await withCleanup({ await store.close() }) {
             let first = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now)
-            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
-            #expect(first.created.map(\.high) == [5, 5, 5])
+            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "events_1"])
+            #expect(first.created.map(\.high) == [5, 5, 5, 5])
             // Nothing more to make while the newest ids stay where they are.
             #expect(try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now).created.isEmpty)
 
@@ -245,7 +246,7 @@ struct PartitionTests {
             try await Self.whileHolding(holder, store, "LOCK TABLE message_parts IN ACCESS EXCLUSIVE MODE", on: "message_parts") {
                 let busy = try await store.maintainPartitions(policy, now: Self.now)
                 #expect(busy.busy == [.messageParts])
-                #expect(Set(busy.created.map(\.table)) == [.declarationLines, .outbox])
+                #expect(Set(busy.created.map(\.table)).isSuperset(of: [.declarationLines, .outbox]) && !busy.created.contains { $0.table == .messageParts })
             }
             let made = try await store.maintainPartitions(policy, now: Self.now)
             #expect(made.busy.isEmpty && !made.created.isEmpty && made.created.allSatisfy { $0.table == .messageParts })
@@ -311,7 +312,9 @@ struct PartitionTests {
             try await store.rawExecute("""
                 INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
                 """)
-            #expect(try await store.migrate() == [70, 71, 72, 73, 74])
+            let events = try await store.count("events")
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75])
+            #expect(try await Self.rowsByPartition(store, "events") == ["events_0": events])
             #expect(try await Self.rowsByPartition(store, "outbox") == ["outbox_0": 1])
             // The row kept its id, and the ids handed out after the migration continue from it.
             #expect(try await store.claimOutbox(limit: 10, lease: 60, now: Self.now).map(\.id) == [1])
@@ -324,10 +327,56 @@ struct PartitionTests {
             #expect(try await store.message(guid: before.guid)?.rawBytes == before.raw)
 
             let report = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 10), now: Self.now)
-            #expect(report.created.map(\.low) == [2, 4, 2], "the partitions made next start after the newest ids at migration")
+            #expect(report.created.map(\.low) == [2, 4, 2, Int64(events + 1)], "the partitions made next start after the newest ids at migration")
             let after = try await Self.streamed(store, 2, pieces: 2, declarations: 3..<4)
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3, "message_parts_2": 2])
             #expect(try await store.message(guid: after.guid)?.rawBytes == after.raw)
+        }
+    }
+
+    @Test("events are partitioned by their own id: default rows move despite the append-only trigger, which holds on every partition; a dedup key outlives its detached partition")
+    func eventsByTheirOwnId() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400)
+            #expect(try await store.maintainPartitions(policy, now: Self.now).created.filter { $0.table == .events }.map(\.name) == ["events_1"])
+            let message = try await Self.streamed(store, 1, pieces: 2, declarations: 0..<1)
+            func keyed(_ key: String) -> Event {
+                Event(kind: .validated, occurredAt: Self.now, messageGuid: message.guid, detail: key, dedupKey: key)
+            }
+            var ids: [Int64] = []
+            for key in ["k1", "k2", "k3", "k4"] { ids.append(try await store.appendEvent(keyed(key))) }
+            #expect(try await store.appendEvent(keyed("k2")) == ids[1], "a repeated key answers the first event")
+            let total = try await store.count("events")
+            #expect(try await Self.rowsByPartition(store, "events")["events_default", default: 0] == total - 2, "beyond [1, 3)")
+
+            // Maintenance moves what the default took (the one delete the trigger lets through) ...
+            let moved = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 2), now: Self.now)
+            #expect(moved.rowsMoved >= total - 2)
+            #expect(try await Self.rowsByPartition(store, "events")["events_default"] == nil)
+            #expect(try await store.count("events") == total)
+            // ... and nothing else deletes or changes an event, on the parent or on a partition.
+            for statement in ["DELETE FROM events", "DELETE FROM events_1", "UPDATE events SET kind = 'x'", "TRUNCATE events"] {
+                await #expect(throws: StoreError.self, "\(statement)") { try await store.rawExecute(statement) }
+            }
+            await #expect(throws: StoreError.self, "the setting maintenance uses lets deletes through from the default partition only") {
+                try await store.rawExecute("SELECT set_config('clearance.moving_partition_rows', 'on', true); DELETE FROM events")
+            }
+            #expect(try await store.count("events") == total)
+
+            // A month on, the partitions past retention detach; the keys they used still count.
+            let later = Self.now.addingTimeInterval(60 * 86_400)
+            let expired = try await store.maintainPartitions(policy, now: later)
+            #expect(expired.detached.contains { $0.name == "events_1" }, "\(expired.detached.map(\.name))")
+            let k1 = try #require(try await store.rawQuery("SELECT tableoid::regclass::text FROM events_1 WHERE dedup_key = 'k1'", []).first)
+            #expect(k1.first == "events_1", "k1's event went with events_1")
+            await #expect(throws: StoreError.notFound("event with dedup key k1")) { try await store.appendEvent(keyed("k1")) }
+            try await store.write { (s: any SQLSession) throws(StoreError) in
+                try SQLStore.insertEvents(s, [EventRow(kind: .validated, occurredAt: 0, messageId: 1, declarationId: nil,
+                                                       code: nil, detail: "again", dedupKey: "k1")], now: 0)
+            }
+            #expect(try await store.count("events", where: "dedup_key = 'k1'") == 0, "the key is used: not inserted again")
+            #expect(try await store.count("event_keys") >= 4)
         }
     }
 

@@ -61,11 +61,13 @@ extension SQLStore {
     /// Inserts resolved events with multi-row statements (group commit: many messages' events
     /// in a few statements); a row whose dedup key is already used is skipped.
     static func insertEvents(_ s: any SQLSession, _ rows: [EventRow], now: Int64) throws(StoreError) {
-        for group in rows.chunked(RowInsertWriter.linesPerStatement) {
+        let fresh = try claimDedupKeys(s, rows.compactMap(\.dedupKey))
+        var seen = Set<String>()
+        let kept = rows.filter { row in row.dedupKey.map { fresh.contains($0) && seen.insert($0).inserted } ?? true }
+        for group in kept.chunked(RowInsertWriter.linesPerStatement) {
             try s.execute("""
                 INSERT INTO events (kind, occurred_at, message_id, declaration_id, receipt_id, code, detail, dedup_key, recorded_at)
                 VALUES \(RowInsertWriter.tuples(rows: group.count, width: 9))
-                ON CONFLICT (dedup_key) DO NOTHING
                 """, group.flatMap { r -> [SQLValue] in [
                     .text(r.kind.rawValue), .integer(r.occurredAt), .optional(r.messageId), .optional(r.declarationId),
                     .null, .optional(r.code), .optional(r.detail), .optional(r.dedupKey), .integer(now),
@@ -78,14 +80,32 @@ extension SQLStore {
         _ s: any SQLSession, kind: EventKind, occurredAt: Int64, messageId: Int64?, declarationId: Int64?,
         receiptId: Int64?, code: String?, detail: String?, dedupKey: String?, now: Int64
     ) throws(StoreError) -> Int64? {
-        try s.queryOne("""
+        if let dedupKey, try claimDedupKeys(s, [dedupKey]).isEmpty { return nil }
+        return try s.queryOne("""
             INSERT INTO events (kind, occurred_at, message_id, declaration_id, receipt_id, code, detail, dedup_key, recorded_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (dedup_key) DO NOTHING
             RETURNING id
             """, [
                 .text(kind.rawValue), .integer(occurredAt), .optional(messageId), .optional(declarationId),
                 .optional(receiptId), .optional(code), .optional(detail), .optional(dedupKey), .integer(now),
             ])?.int64(0)
+    }
+
+    /// Records these dedup keys in `event_keys` and returns the ones not used before: their events
+    /// may be inserted, the others are repeats. The keys live in a table of their own because
+    /// PostgreSQL's events are partitioned by id, and a unique key on a partitioned table must hold
+    /// the partition column: a key used years ago, in a detached partition, still counts.
+    /// A concurrent transaction inserting the same key waits for this one and finds it used.
+    static func claimDedupKeys(_ s: any SQLSession, _ keys: [String]) throws(StoreError) -> Set<String> {
+        var fresh = Set<String>()
+        for group in Array(Set(keys)).sorted().chunked(RowInsertWriter.linesPerStatement) {
+            for row in try s.query("""
+                INSERT INTO event_keys (dedup_key) VALUES \(RowInsertWriter.tuples(rows: group.count, width: 1))
+                ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key
+                """, group.map { .text($0) }) {
+                if let key = row.string(0) { fresh.insert(key) }
+            }
+        }
+        return fresh
     }
 }

@@ -61,15 +61,30 @@ extension SQLStore {
         let window: [SQLValue] = [.integer(manifest), .integer(after), .integer(last), .text(inventory)]
         var report = ManifestLinkReport()
         report.lines = count
-        report.eventsAdded = try s.execute("""
-            INSERT INTO events (kind, occurred_at, declaration_id, detail, dedup_key, recorded_at)
-            SELECT CAST($5 AS TEXT), CAST($6 AS BIGINT), inv.id, CAST($7 AS TEXT) || COALESCE(l.item_no, '?'),
-                'consolidated:' || CAST(inv.id AS TEXT) || ':' || CAST($8 AS TEXT), CAST($9 AS BIGINT)
+        // One event per inventory the window names, keyed by inventory and manifest: the keys not
+        // used before (``claimDedupKeys(_:_:)``'s table) say which inventories get one now.
+        let linked = """
             FROM declaration_lines l JOIN declarations inv ON inv.id IN \(named)
             WHERE l.declaration_id = $1 AND l.gnum > CAST($2 AS BIGINT) AND l.gnum <= CAST($3 AS BIGINT)
-            ON CONFLICT (dedup_key) DO NOTHING
-            """, window + [.text(EventKind.consolidated.rawValue), .integer(occurredAt), .text(bill), .text(String(manifest)),
-                           .integer(StoreClock.milliseconds(.now))])
+            """
+        let keyPrefix = "consolidated:"
+        let fresh = try s.query("""
+            INSERT INTO event_keys (dedup_key)
+            SELECT DISTINCT '\(keyPrefix)' || CAST(inv.id AS TEXT) || ':' || CAST($5 AS TEXT) \(linked)
+            ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key
+            """, window + [.text(String(manifest))]).compactMap { row in
+                row.string(0).flatMap { Int64($0.dropFirst(keyPrefix.count).prefix { $0 != ":" }) }
+            }
+        for group in fresh.sorted().chunked(RowInsertWriter.linesPerStatement) {
+            report.eventsAdded += try s.execute("""
+                INSERT INTO events (kind, occurred_at, declaration_id, detail, dedup_key, recorded_at)
+                SELECT CAST($5 AS TEXT), CAST($6 AS BIGINT), inv.id, CAST($7 AS TEXT) || MIN(COALESCE(l.item_no, '?')),
+                    '\(keyPrefix)' || CAST(inv.id AS TEXT) || ':' || CAST($8 AS TEXT), CAST($9 AS BIGINT)
+                \(linked) AND inv.id IN (\(placeholders(group.count, from: 10)))
+                GROUP BY inv.id
+                """, window + [.text(EventKind.consolidated.rawValue), .integer(occurredAt), .text(bill), .text(String(manifest)),
+                               .integer(StoreClock.milliseconds(.now))] + group.map { .integer($0) })
+        }
         let unknown = """
             FROM declaration_lines l
             WHERE l.declaration_id = $1 AND l.gnum > CAST($2 AS BIGINT) AND l.gnum <= CAST($3 AS BIGINT) AND l.item_name IS NOT NULL

@@ -1,14 +1,16 @@
 /// PostgreSQL partitions for the tables that grow fastest: raw message parts (every byte of every
-/// batch), declaration lines (several rows per declaration) and, since migration 74, the outbox (a row
-/// per message and destination), by message like the parts.
+/// batch), declaration lines (several rows per declaration), the outbox (a row per message and
+/// destination, since migration 74) and events (several per message, since migration 75).
 ///
-/// Each is partitioned by `RANGE` of its parent's id (`message_parts.message_id`,
-/// `declaration_lines.declaration_id`). Those ids are identity values handed out in arrival order, so
-/// a range of them is a span of time (``PartitionPolicy`` sizes each partition to about one period's
-/// ids), and the tables' keys need no change: a unique key on a partitioned table must contain the
-/// partition column, and both keys start with it. Every read names its parent's id, so it touches one
-/// partition. The tables whose keys are global (messages by guid, declarations by their dedup key,
-/// events by theirs) stay whole: their rows are the heads a resend a year later must still meet.
+/// The first three are partitioned by `RANGE` of their parent's id (`message_parts.message_id`,
+/// `declaration_lines.declaration_id`, `outbox.message_id`), events by their own id. Those ids are
+/// identity values handed out in arrival order, so a range of them is a span of time
+/// (``PartitionPolicy`` sizes each partition to about one period's ids), and the children's keys need
+/// no change: a unique key on a partitioned table must contain the partition column, and theirs start
+/// with it. Every read of them names its parent's id, so it touches one partition. The events' dedup
+/// key could not stay unique on them: it moved to `event_keys`. The tables whose keys are global
+/// (messages by guid, declarations by their dedup key) stay whole: their rows are the heads a resend
+/// a year later must still meet.
 ///
 /// The rows already stored become the first partition (attached: one scan to check its bound); a
 /// `DEFAULT` partition takes any row beyond the partitions made ahead, so a write never fails
@@ -166,6 +168,67 @@ enum PartitionMigrations {
                 VALUES ('outbox_0', 'outbox', 0, next_message, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
             END $$;
             CREATE TABLE outbox_default PARTITION OF outbox DEFAULT;
+            """),
+        // Events: their dedup keys move to `event_keys` on both engines (one way to insert an event),
+        // and PostgreSQL partitions the timeline by its own id, handed out in arrival order like the
+        // others. The unique key on `dedup_key` could not stay (it lacks the partition column); the key
+        // table keeps every key used, so a key in a detached partition still counts. The append-only
+        // trigger moves to the parent (PostgreSQL clones it onto every partition) and lets one delete
+        // through: partition maintenance moving rows out of the default partition, under a setting it
+        // makes for its own transaction.
+        Migration(version: 75, name: "event dedup keys in a table of their own; partition events by id",
+                  sql: s.dialect == .sqlite ? """
+            CREATE TABLE event_keys (dedup_key TEXT PRIMARY KEY) WITHOUT ROWID;
+            INSERT INTO event_keys (dedup_key) SELECT dedup_key FROM events WHERE dedup_key IS NOT NULL;
+            """ : """
+            CREATE TABLE event_keys (dedup_key TEXT PRIMARY KEY);
+            INSERT INTO event_keys (dedup_key) SELECT dedup_key FROM events WHERE dedup_key IS NOT NULL;
+            DROP TRIGGER events_no_update_delete ON events;
+            DROP TRIGGER events_no_truncate ON events;
+            ALTER TABLE events RENAME TO events_0;
+            ALTER TABLE events_0 DROP CONSTRAINT events_dedup_key_key;
+            ALTER TABLE events_0 ALTER COLUMN id DROP IDENTITY;
+            ALTER INDEX events_pkey RENAME TO events_0_pkey;
+            ALTER INDEX events_message_idx RENAME TO events_0_message_idx;
+            ALTER INDEX events_declaration_idx RENAME TO events_0_declaration_idx;
+            ALTER INDEX events_kind_time_idx RENAME TO events_0_kind_time_idx;
+            CREATE TABLE events (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                message_id BIGINT REFERENCES messages (id),
+                declaration_id BIGINT REFERENCES declarations (id),
+                receipt_id BIGINT REFERENCES receipts (id),
+                code TEXT,
+                detail TEXT,
+                dedup_key TEXT,
+                recorded_at BIGINT NOT NULL
+            ) PARTITION BY RANGE (id);
+            CREATE INDEX events_message_idx ON events (message_id);
+            CREATE INDEX events_declaration_idx ON events (declaration_id);
+            CREATE INDEX events_kind_time_idx ON events (kind, occurred_at);
+            CREATE INDEX events_dedup_key_idx ON events (dedup_key) WHERE dedup_key IS NOT NULL;
+            DO $$
+            DECLARE
+                next_id BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM events_0);
+            BEGIN
+                EXECUTE format('ALTER TABLE events ALTER COLUMN id RESTART WITH %s', next_id);
+                EXECUTE format('ALTER TABLE events ATTACH PARTITION events_0 FOR VALUES FROM (0) TO (%s)', next_id);
+                INSERT INTO store_partitions (name, parent_table, low, high, created_at)
+                VALUES ('events_0', 'events', 0, next_id, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
+            END $$;
+            CREATE TABLE events_default PARTITION OF events DEFAULT;
+            CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'events_default'
+                        AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN OLD; END IF;
+                    RAISE EXCEPTION 'events is append-only';
+                END;
+                $fn$;
+            CREATE TRIGGER events_no_update_delete BEFORE UPDATE OR DELETE ON events
+                FOR EACH ROW EXECUTE FUNCTION events_append_only();
+            CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+                FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
             """),
     ] }
 }

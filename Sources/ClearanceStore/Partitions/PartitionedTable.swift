@@ -1,5 +1,6 @@
 /// A PostgreSQL table partitioned by `RANGE` of its parent's id (``PartitionMigrations``), with
-/// what maintenance needs to know about that parent.
+/// what maintenance needs to know about that parent. Events have none: they are partitioned by
+/// their own id, and are their own "parent".
 public enum PartitionedTable: String, Sendable, CaseIterable {
     /// Raw message pieces beyond the first, by `message_id`.
     case messageParts = "message_parts"
@@ -7,12 +8,15 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     case declarationLines = "declaration_lines"
     /// Deliveries, by `message_id`.
     case outbox = "outbox"
+    /// The timeline, by its own `id`.
+    case events = "events"
 
     /// The partition column: the parent's id.
     var key: String {
         switch self {
         case .messageParts, .outbox: "message_id"
         case .declarationLines: "declaration_id"
+        case .events: "id"
         }
     }
 
@@ -21,6 +25,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
         switch self {
         case .messageParts, .outbox: "messages"
         case .declarationLines: "declarations"
+        case .events: "events"
         }
     }
 
@@ -29,6 +34,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
         switch self {
         case .messageParts, .outbox: "received_at"
         case .declarationLines: "created_at"
+        case .events: "recorded_at"
         }
     }
 

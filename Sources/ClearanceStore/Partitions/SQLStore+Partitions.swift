@@ -116,6 +116,9 @@ extension SQLStore: PartitionStore {
         let span = max(policy.minimumSpan, newest - (try firstId(table, since: now.addingTimeInterval(-policy.period), s) ?? newest))
         let target = newest + Int64(policy.ahead) * span
         var defaultTop = try s.queryOne("SELECT MAX(\(table.key)) FROM \(table.defaultPartition)", [])?.int64(0)
+        // Events are append-only (a trigger): moving rows out of the default partition is the one
+        // delete it lets through, in this transaction.
+        if table == .events { _ = try s.query("SELECT set_config('clearance.moving_partition_rows', 'on', true)", []) }
         var made: [StorePartition] = []
         var moved = 0
         while next <= target {
@@ -154,6 +157,9 @@ extension SQLStore: PartitionStore {
         case .messageParts, .outbox: return message
         case .declarationLines:
             return try s.queryOne("SELECT id FROM declarations WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
+                                  [.integer(message)])?.int64(0)
+        case .events:
+            return try s.queryOne("SELECT id FROM events WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
                                   [.integer(message)])?.int64(0)
         }
     }
@@ -202,6 +208,10 @@ extension SQLStore: PartitionStore {
             if try waits(s, column: "message_id", range) { return .some(.declarationsWaiting) }
         case .declarationLines:
             if try waits(s, column: "id", range) { return .some(.declarationsWaiting) }
+        case .events:
+            // Nothing reads old events to decide anything: their dedup keys stay in `event_keys`, and
+            // the detached part of a timeline is in its partition's archive.
+            break
         }
         try s.execute("ALTER TABLE \(table.rawValue) DETACH PARTITION \(partition.name)", [])
         try s.execute("UPDATE store_partitions SET detached_at = $1 WHERE name = $2", [.time(now), .text(partition.name)])
