@@ -157,17 +157,7 @@ enum PartitionMigrations {
             CREATE INDEX outbox_order_key_idx ON outbox (destination, order_key) WHERE order_key IS NOT NULL;
             CREATE INDEX outbox_logistics_key_idx ON outbox (destination, logistics_key) WHERE logistics_key IS NOT NULL;
             CREATE INDEX outbox_status_idx ON outbox (status, id);
-            DO $$
-            DECLARE
-                next_message BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM messages);
-                next_id BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM outbox_0);
-            BEGIN
-                EXECUTE format('ALTER TABLE outbox ALTER COLUMN id RESTART WITH %s', next_id);
-                EXECUTE format('ALTER TABLE outbox ATTACH PARTITION outbox_0 FOR VALUES FROM (0) TO (%s)', next_message);
-                INSERT INTO store_partitions (name, parent_table, low, high, created_at)
-                VALUES ('outbox_0', 'outbox', 0, next_message, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
-            END $$;
-            CREATE TABLE outbox_default PARTITION OF outbox DEFAULT;
+            \(attachFirstPartition("outbox", top: "(SELECT COALESCE(MAX(id), 0) + 1 FROM messages)"))
             """),
         // Events: their dedup keys move to `event_keys` on both engines (one way to insert an event),
         // and PostgreSQL partitions the timeline by its own id, handed out in arrival order like the
@@ -208,16 +198,7 @@ enum PartitionMigrations {
             CREATE INDEX events_declaration_idx ON events (declaration_id);
             CREATE INDEX events_kind_time_idx ON events (kind, occurred_at);
             CREATE INDEX events_dedup_key_idx ON events (dedup_key) WHERE dedup_key IS NOT NULL;
-            DO $$
-            DECLARE
-                next_id BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM events_0);
-            BEGIN
-                EXECUTE format('ALTER TABLE events ALTER COLUMN id RESTART WITH %s', next_id);
-                EXECUTE format('ALTER TABLE events ATTACH PARTITION events_0 FOR VALUES FROM (0) TO (%s)', next_id);
-                INSERT INTO store_partitions (name, parent_table, low, high, created_at)
-                VALUES ('events_0', 'events', 0, next_id, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
-            END $$;
-            CREATE TABLE events_default PARTITION OF events DEFAULT;
+            \(attachFirstPartition("events", top: "next_id"))
             CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
                 BEGIN
                     IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'events_default'
@@ -231,4 +212,24 @@ enum PartitionMigrations {
                 FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
             """),
     ] }
+
+    /// `table`'s rows stored before the migration, renamed `<table>_0` with the identity dropped,
+    /// attached as its first partition `[0, top)` (`top`: SQL over `next_id`, the id after them),
+    /// recorded in `store_partitions`; the identity restarts after them, and a default partition
+    /// takes whatever lies beyond the partitions made ahead.
+    private static func attachFirstPartition(_ table: String, top: String) -> String {
+        """
+        DO $$
+        DECLARE
+            next_id BIGINT := (SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)_0);
+            top BIGINT := \(top);
+        BEGIN
+            EXECUTE format('ALTER TABLE \(table) ALTER COLUMN id RESTART WITH %s', next_id);
+            EXECUTE format('ALTER TABLE \(table) ATTACH PARTITION \(table)_0 FOR VALUES FROM (0) TO (%s)', top);
+            INSERT INTO store_partitions (name, parent_table, low, high, created_at)
+            VALUES ('\(table)_0', '\(table)', 0, top, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);
+        END $$;
+        CREATE TABLE \(table)_default PARTITION OF \(table) DEFAULT;
+        """
+    }
 }
