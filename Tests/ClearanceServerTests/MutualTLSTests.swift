@@ -48,8 +48,10 @@ struct MutualTLSTests {
                         tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(identity.cert.pemRepresentation.utf8), format: .pem))]
                         tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(try identity.key.pemRepresentation().utf8), format: .pem))
                     }
+                    // A read timeout of two minutes, not TestClient's 15 s: a loaded run of the whole suite on two
+                    // cores kept the answer away longer than that (twice on 6 Dec), as other server tests allow for.
                     let client = TestClient(host: "127.0.0.1", port: service.port,
-                                            configuration: .init(tlsConfiguration: tls, serverName: "clearance.test"),
+                                            configuration: .init(tlsConfiguration: tls, timeout: .seconds(120), serverName: "clearance.test"),
                                             eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
                     client.connect()
                     return try await withCleanup({ try? await client.shutdown() }) {
