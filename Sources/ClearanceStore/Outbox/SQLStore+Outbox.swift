@@ -120,12 +120,11 @@ extension SQLStore {
         return try await write { (s: any SQLSession) throws(StoreError) -> [Int64: OutboxStatus] in
             var stale: [Int64: OutboxStatus] = [:]
             for chunk in Array(Set(ids)).sorted().chunked(RowInsertWriter.linesPerStatement) {
-                let list = (0..<chunk.count).map { "$\($0 + 2)" }.joined(separator: ", ")
                 let inMessages = messages.isEmpty ? ""
                     : " AND message_id IN (\(placeholders(messages.count, from: chunk.count + 2)))"
                 let done = try s.query(
                     """
-                    UPDATE outbox SET status = 'delivered', updated_at = $1 WHERE id IN (\(list))\(inMessages) AND status = 'in-flight'
+                    UPDATE outbox SET status = 'delivered', updated_at = $1 WHERE id IN (\(placeholders(chunk.count, from: 2)))\(inMessages) AND status = 'in-flight'
                     RETURNING id, message_id, destination, part_no, part_count
                     """, [.integer(nowMs)] + (chunk + messages).map { .integer($0) })
                 try Self.insertEvents(s, done.map { row in
@@ -138,7 +137,7 @@ extension SQLStore {
                 guard !others.isEmpty else { continue }
                 var found: [Int64: OutboxStatus] = [:]
                 for row in try s.query(
-                    "SELECT id, status FROM outbox WHERE id IN (\((0..<others.count).map { "$\($0 + 1)" }.joined(separator: ", ")))",
+                    "SELECT id, status FROM outbox WHERE id IN (\(placeholders(others.count)))",
                     others.map { .integer($0) }) {
                     if let id = row.int64(0) { found[id] = OutboxStatus(rawValue: row.string(1) ?? "") ?? .dead }
                 }

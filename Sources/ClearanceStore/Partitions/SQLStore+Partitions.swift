@@ -155,11 +155,9 @@ extension SQLStore: PartitionStore {
             "SELECT id FROM messages WHERE received_at >= $1 ORDER BY received_at LIMIT 1", [.time(since)])?.int64(0) else { return nil }
         switch table {
         case .messageParts, .outbox: return message
-        case .declarationLines:
-            return try s.queryOne("SELECT id FROM declarations WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
-                                  [.integer(message)])?.int64(0)
-        case .events:
-            return try s.queryOne("SELECT id FROM events WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
+        case .declarationLines, .events:
+            // The parent's table name is this code's constant.
+            return try s.queryOne("SELECT id FROM \(table.parent) WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
                                   [.integer(message)])?.int64(0)
         }
     }
