@@ -39,8 +39,9 @@ import Testing
         #expect(party != sender && partyDocuments >= 1 && partyDocuments < 3500, "one enterprise is named in a part of the orders")
 
         var keys: [String: String] = [:]
-        for code in [party, sender] {
-            _ = try await CommandRunner.run(clearance, ["enterprise", "add", code, "--name", code, "--role", "system", "--store", store])
+        for code in [party, sender, "OPS-VIEW"] {
+            let role = code == "OPS-VIEW" ? "ops" : "system"
+            _ = try await CommandRunner.run(clearance, ["enterprise", "add", code, "--name", code, "--role", role, "--store", store])
             let created = try await CommandRunner.run(clearance, ["enterprise", "key", "create", code, "--store", store])
             keys[code] = created.output.split(separator: "\n").first { $0.hasPrefix("clr_") }.map(String.init)
         }
@@ -78,5 +79,32 @@ import Testing
         // The sender sees the whole batch, streamed the same way.
         let (whole, wholeStatus) = try await view(keys[sender])
         #expect(wholeStatus == 200 && whole.components(separatedBy: "<ceb:Order>").count - 1 == 7000)
+
+        // Ops read the whole batch on its page, signed in as a browser is (curl keeps the cookies):
+        // the page streams the masked message into its markup too.
+        let jar = work.appendingPathComponent("cookies").path, form = work.appendingPathComponent("form.html").path
+        _ = try await CommandRunner.run("/usr/bin/env", ["curl", "-s", "-c", jar, "-o", form, "\(url)/ops/login"], timeout: 60)
+        let formText = try String(contentsOfFile: form, encoding: .utf8)
+        let csrf = try #require(formText.range(of: #"name="csrf" value=""#).map { String(formText[$0.upperBound...].prefix { $0 != "\"" }) })
+        let signIn = try await CommandRunner.run("/usr/bin/env", [
+            "curl", "-s", "-b", jar, "-c", jar, "-o", "/dev/null", "-w", "%{http_code}",
+            "--data", "csrf=\(csrf)&key=\(try #require(keys["OPS-VIEW"]))", "\(url)/ops/login"], timeout: 60)
+        #expect(signIn.output.trimmingCharacters(in: .whitespacesAndNewlines) == "303")
+        func page() async throws -> (String, Int) {
+            let path = work.appendingPathComponent("page.html").path
+            let ran = try await CommandRunner.run("/usr/bin/env", [
+                "curl", "-s", "-b", jar, "-o", path, "-w", "%{http_code}", "\(url)/ops/messages/\(guid)"], timeout: 600)
+            return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "", Int(ran.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        }
+        // Measured from before the first page: a page holding the message would raise the peak on its first view.
+        let beforePage = try #require(Self.peak(serve.pid))
+        _ = try await page()
+        let (html, pageStatus) = try await page()
+        let afterPage = try #require(Self.peak(serve.pid))
+        print("ops message page: batch \(size) kB, service peak \(beforePage) kB → \(afterPage) kB (+\(afterPage - beforePage) kB)")
+        #expect(pageStatus == 200)
+        #expect(html.components(separatedBy: "&lt;ceb:Order&gt;").count - 1 == 7000, "every order, escaped")
+        #expect(html.hasSuffix("</html>\n") || html.hasSuffix("</html>"), "the page's markup closes after the message")
+        #expect(afterPage - beforePage < size / 2, "peak grew by \(afterPage - beforePage) kB for a \(size) kB batch")
     }
 }

@@ -248,13 +248,6 @@ struct MessageView {
         }
     }
 
-    /// The whole view as text (the ops page; memory ≈ the message).
-    func text(from store: any AccessStore, reveal: Bool) async throws -> String {
-        var all: [UInt8] = []
-        try await stream(from: store, reveal: reveal) { all += $0 }
-        return String(decoding: all, as: UTF8.self)
-    }
-
     /// The message if `enterprise` may see it: ops always; others when they sent it or when one of
     /// its declarations names them.
     static func load(guid: String, for enterprise: EnterpriseRecord, store: any AccessStore) async throws -> MessageView? {

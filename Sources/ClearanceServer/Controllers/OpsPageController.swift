@@ -308,14 +308,14 @@ struct OpsPageController {
         values["signatureVerdict"] = m.signatureVerdict
         values["status"] = view.status
         values["sha256"] = m.sha256
-        values["xml"] = try await view.text(from: store, reveal: reveal)
         values["canReveal"] = enterprise.role == .ops && !reveal
         values["revealed"] = reveal
         if let d = view.timeline?.declarations.first(where: { $0.messageGuid == guid }),
            let key = d.orderNo ?? d.logisticsNo ?? d.invtNo ?? d.copNo {
             values["shipmentKey"] = key
         }
-        return try views.page("message", values)
+        let store = store
+        return try views.page("message", values, streaming: "xml") { write in try await view.stream(from: store, reveal: reveal, write) }
     }
 
     private func batches(_ context: EnterpriseContext) async throws -> Response {

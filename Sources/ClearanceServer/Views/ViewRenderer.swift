@@ -35,11 +35,33 @@ public struct ViewRenderer: Sendable {
 
     /// An HTML response rendering `template` with `values`.
     func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        let html = try render(template, values)
-        return Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'",
-                      .xFrameOptions: "DENY"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+        Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: try render(template, values))))
     }
+
+    /// An HTML response rendering `template` with `values`, whose `{{slot}}` is filled by `stream`
+    /// piece by piece (escaped as the template would), so a page showing a stored message of
+    /// hundreds of megabytes holds one piece of it at a time, not the message and its markup.
+    func page(
+        _ template: String, _ values: [String: Any], streaming slot: String,
+        _ stream: @escaping @Sendable (_ write: ([UInt8]) async throws -> Void) async throws -> Void
+    ) throws -> Response {
+        // The slot is rendered as a marker no value can contain, and the markup split around it.
+        let marker = "clearance-slot-" + UUID().uuidString
+        var values = values
+        values[slot] = marker
+        let html = try render(template, values)
+        guard let at = html.range(of: marker) else { throw HTTPError(.internalServerError, message: "template \(template) has no {{\(slot)}}") }
+        let (head, tail) = (String(html[..<at.lowerBound]), String(html[at.upperBound...]))
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: head))
+            try await stream { piece in try await writer.write(ByteBuffer(bytes: HTMLText.escaped(piece))) }
+            try await writer.write(ByteBuffer(string: tail))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: Self.headers, body: body)
+    }
+
+    private static let headers: HTTPFields = [
+        .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self'; style-src 'unsafe-inline'", .xFrameOptions: "DENY",
+    ]
 }
