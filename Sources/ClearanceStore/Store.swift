@@ -111,14 +111,22 @@ public protocol Store: Sendable {
     func completeOutbox(ids: [Int64], messageIds: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus]
 
     /// Records a failed attempt: back to pending until `retryAt`, or `dead` when `retryAt` is nil.
+    /// - Parameter messageId: the entry's message, if known: on PostgreSQL the update then reads
+    ///   that message's outbox partition only.
     @discardableResult
-    func failOutbox(id: Int64, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry
+    func failOutbox(id: Int64, messageId: Int64?, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry
 
     /// Closes connections and stops the engine threads. Further calls throw ``StoreError/closed``.
     func close() async
 }
 
 extension Store {
+    /// Records a failed attempt of an entry found by id alone (see ``failOutbox(id:messageId:error:retryAt:now:)``).
+    @discardableResult
+    public func failOutbox(id: Int64, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry {
+        try await failOutbox(id: id, messageId: nil, error: error, retryAt: retryAt, now: now)
+    }
+
     /// Marks claimed entries delivered, found by id alone (see ``completeOutbox(ids:messageIds:now:)``).
     public func completeOutbox(ids: [Int64], now: Date) async throws(StoreError) -> [Int64: OutboxStatus] {
         try await completeOutbox(ids: ids, messageIds: [], now: now)

@@ -398,8 +398,16 @@ struct StoreConformanceTests {
 
         let later = try await store.claimOutbox(limit: 10, lease: 30, now: t0.addingTimeInterval(4_000))
         #expect(Set(later.map(\.messageGuid)) == [f.items[1].message.guid, f.items[2].message.guid])
-        let dead = try await store.failOutbox(id: later[0].id, error: "rejected", retryAt: nil, now: t0.addingTimeInterval(4_001))
-        #expect(dead.status == .dead)
+        // The worker names the entry's message (its outbox partition on PostgreSQL); another message's id finds nothing.
+        await #expect(throws: StoreError.notFound("outbox entry \(later[0].id)")) {
+            try await store.failOutbox(id: later[0].id, messageId: later[1].messageId, error: "rejected", retryAt: nil, now: t0)
+        }
+        let dead = try await store.failOutbox(
+            id: later[0].id, messageId: later[0].messageId, error: "rejected", retryAt: nil, now: t0.addingTimeInterval(4_001))
+        #expect(dead.status == .dead && dead.lastError == "rejected")
+        await #expect(throws: StoreError.invalidInput("outbox entry \(later[0].id) is dead, not in flight")) {
+            try await store.failOutbox(id: later[0].id, error: "again", retryAt: nil, now: t0)
+        }
         await store.close()
     }
 

@@ -136,7 +136,7 @@ public final class DeliveryWorker: Sendable {
                 let tooOld = finished.timeIntervalSince(outcome.entry.createdAt) >= maxAge
                 let give = error.isPermanent || outcome.entry.attempts >= maxAttempts || tooOld
                 let retryAt = give ? nil : finished.addingTimeInterval(policy.retryDelay(afterAttempts: outcome.entry.attempts))
-                try await store.failOutbox(id: outcome.entry.id, error: error.message, retryAt: retryAt, now: finished)
+                try await store.failOutbox(id: outcome.entry.id, messageId: outcome.entry.messageId, error: error.message, retryAt: retryAt, now: finished)
                 if give {
                     round.dead += 1
                     logger.error("delivery dead-lettered", metadata: [

@@ -152,30 +152,22 @@ extension SQLStore {
     }
 
     @discardableResult
-    func failOutbox(id: Int64, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry {
+    func failOutbox(id: Int64, messageId: Int64?, error: String, retryAt: Date?, now: Date) async throws(StoreError) -> OutboxEntry {
         let nowMs = StoreClock.milliseconds(now)
+        let messageIds = messageId.map { [$0] } ?? []
         return try await write { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
             let newStatus: OutboxStatus = retryAt == nil ? .dead : .pending
             let changed = try s.execute("""
                 UPDATE outbox SET status = $2, next_attempt_at = $3, last_error = $4, updated_at = $5
-                WHERE id = $1 AND status = 'in-flight'
+                WHERE id = $1 AND status = 'in-flight'\(messageId == nil ? "" : " AND message_id = $6")
                 """, [.integer(id), .text(newStatus.rawValue), .integer(retryAt.map(StoreClock.milliseconds) ?? nowMs),
-                      .text(error), .integer(nowMs)])
-            if changed == 0 {
-                let status = try Self.outboxStatus(s, id: id)
-                throw .invalidInput("outbox entry \(id) is \(status.rawValue), not in flight")
-            }
-            guard let entry = try Self.outboxEntries(s, ids: [id]).first else { throw .notFound("outbox entry \(id)") }
+                      .text(error), .integer(nowMs)] + messageIds.map { .integer($0) })
+            guard let entry = try Self.outboxEntries(s, ids: [id], messageIds: messageIds).first else { throw .notFound("outbox entry \(id)") }
+            guard changed == 1 else { throw .invalidInput("outbox entry \(id) is \(entry.status.rawValue), not in flight") }
             return entry
         }
     }
 
-    private static func outboxStatus(_ s: any SQLSession, id: Int64) throws(StoreError) -> OutboxStatus {
-        guard let row = try s.queryOne("SELECT status FROM outbox WHERE id = $1", [.integer(id)]) else {
-            throw .notFound("outbox entry \(id)")
-        }
-        return OutboxStatus(rawValue: try row.requireString(0, "outbox.status")) ?? .dead
-    }
 
     // MARK: Claims in shipment order, listing and replay (the clearance flow's)
 
