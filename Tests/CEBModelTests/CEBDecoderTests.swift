@@ -97,6 +97,22 @@ import XMLStreaming
         #expect(issue.severity == .warning)
     }
 
+    @Test func moreLinesThanCustomsTakesIsAWarningAtTheDocument() throws {
+        func order(_ orderNo: String, lines: Int) -> String {
+            let extra = (3...lines).map { gnum in
+                "<ceb:OrderList><ceb:gnum>\(gnum)</ceb:gnum><ceb:itemNo>I\(gnum)</ceb:itemNo><ceb:itemName>茶</ceb:itemName><ceb:unit>011</ceb:unit><ceb:qty>1</ceb:qty><ceb:price>0</ceb:price><ceb:totalPrice>0</ceb:totalPrice><ceb:currency>142</ceb:currency><ceb:country>143</ceb:country></ceb:OrderList>"
+            }
+            return orderXML(orderNo: orderNo, extraLine: extra.joined())
+        }
+        let (collector, error) = decode(message311([order("AT99", lines: 99), order("AT100", lines: 100)]))
+        #expect(error == nil)
+        #expect(collector.documents.count == 2)
+        #expect(!collector.documents[0].1.issues.contains { $0.code == "WRN007" }, "99 lines is what customs takes")
+        let issue = try #require(collector.documents[1].1.issues.first { $0.code == "WRN007" })
+        #expect(issue.severity == .warning && issue.key == "orderNo=AT100" && issue.field == "OrderList")
+        #expect(issue.message.contains("100 OrderList lines") && issue.message.contains("at most 99"), "\(issue.message)")
+    }
+
     @Test func oversizedDocumentIsReportedAndTheNextStillDecoded() {
         let limits = CEBLimits(maxDocumentBytes: 4096, maxLinesPerDocument: 1)
         let (collector, error) = decode(message311([orderXML(orderNo: "BIG"), orderXML(orderNo: "NEXT")]), limits: limits)

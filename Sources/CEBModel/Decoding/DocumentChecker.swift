@@ -62,6 +62,14 @@ final class DocumentChecker: DecoderOutput {
                                                           field: lineSpec.element, line: position.line, column: position.column,
                                                           documentIndex: index, key: key))
                         }
+                        // Clearance reads longer documents; customs does not, and a document is never split.
+                        let lines = document.firstLine + document.lineCount
+                        if !document.continues, let most = spec.customsLimits.maxLinesPerDocument, lines > most {
+                            issues.append(ValidationIssue(
+                                code: "WRN007", severity: .warning,
+                                message: "the document has \(lines) \(lineSpec.element) lines; customs accepts at most \(most), so it is not sent to customs (OUT003): send it as several documents",
+                                field: lineSpec.element, line: position.line, column: position.column, documentIndex: index, key: key))
+                        }
                     }
                     if !document.continues {
                         rules?.checkDocument(values, message: spec, messageIndex: messageIndex, location: location, into: &issues)
