@@ -79,11 +79,24 @@ struct PartitionTests {
                 VALUES (1, 'customs', 0, 0, 0), (2, 'customs', 0, 0, 0)
                 """)
             let claim = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
-                // In a transaction with the claim's planner settings, as `claimOutbox` runs it.
+                // In a transaction with the claim's planner settings, as `claimOutbox` runs it (rolled
+                // back, twice): the claim runs on its connection's cached generic plan, never a custom one.
+                let sql = SQLStore.claimStatement(s.dialect)
+                for _ in 0..<2 {
+                    _ = try s.query("BEGIN", [])
+                    _ = try s.query(s.dialect.orderedWalkOnly ?? "", [])
+                    _ = try s.query(sql, [.integer(1), .integer(2), .integer(10)])
+                    _ = try s.query("ROLLBACK", [])
+                }
+                guard let row = try s.queryOne("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+                                               [.text(sql)]) else { return ["the claim was not prepared"] }
+                guard row.int(1) == 2, row.int(2) == 0, let name = row.string(0) else {
+                    return ["generic plans \(row.int(1) ?? -1), custom plans \(row.int(2) ?? -1)"]
+                }
                 _ = try s.query("BEGIN", [])
                 _ = try s.query(s.dialect.orderedWalkOnly ?? "", [])
-                let plan = try s.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + SQLStore.claimStatement(s.dialect),
-                                       [.integer(1), .integer(2), .integer(10)]).compactMap { $0.string(0) }
+                let plan = try s.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE \(name)(1, 2, 10)", [])
+                    .compactMap { $0.string(0) }
                 _ = try s.query("ROLLBACK", [])
                 return plan
             }

@@ -33,10 +33,19 @@ enum SQLDialect: Sendable {
     /// planned under these switches walked the whole due index: 60–220 ms). Names are literal:
     /// going through the `pg_settings` view cost 1.2 ms a call. SQLite plans by its indexes without
     /// statistics; nothing to do there.
+    ///
+    /// The claim is also planned once per connection (a cached generic plan, sequential scans ruled
+    /// out as for key look-ups): its due rows cannot be pruned to a partition, so a custom plan
+    /// planned every partition of the outbox on every claim — measured with `pgbench` on an idle
+    /// outbox, 0.40 ms a claim unpartitioned, 2.0 ms with 14 partitions, 20 ms with 121 — while the
+    /// generic plan costs 0.11, 0.18 and 0.94 ms, and its update still reaches only the claimed rows'
+    /// partitions (pruned at run time). The look-ups after the claim in the same transaction run on
+    /// generic plans too; they are key probes.
     var orderedWalkOnly: String? {
         guard self == .postgresql else { return nil }
         return "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
-            + "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
+            + "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
+            + "set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
     }
 }
 
