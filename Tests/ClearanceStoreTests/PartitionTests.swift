@@ -363,6 +363,17 @@ struct PartitionTests {
             let total = try await store.count("events")
             #expect(try await Self.rowsByPartition(store, "events")["events_default", default: 0] == total - 2, "beyond [1, 3)")
 
+            // A timeline reads its events on the connection's cached generic plan (nothing prunes by message).
+            let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [Int] in
+                for _ in 0..<2 { #expect(try ShipmentTracer(session: s).trace(.guid(message.guid))?.events.count == total) }
+                let row = try s.queryOne("""
+                    SELECT COALESCE(SUM(generic_plans), -1), COALESCE(SUM(custom_plans), -1) FROM pg_prepared_statements
+                    WHERE statement LIKE '%FROM events e LEFT JOIN messages m%'
+                    """, [])
+                return [row?.int(0) ?? -1, row?.int(1) ?? -1]
+            }
+            #expect(plans == [2, 0], "generic and custom plans of the timeline's events read")
+
             // Maintenance moves what the default took (the one delete the trigger lets through) ...
             let moved = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 2), now: Self.now)
             #expect(moved.rowsMoved >= total - 2)

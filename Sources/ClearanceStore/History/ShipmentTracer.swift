@@ -156,6 +156,10 @@ struct ShipmentTracer {
         ).map { (r: SQLRow) throws(StoreError) in try SQLStore.outboxEntry(r) }
     }
 
+    /// A key look-up (a cached generic plan, see ``SQLSession/lookup(_:_:)``): events are partitioned
+    /// by their own id, so nothing here prunes, and a custom plan planned every events partition on
+    /// every read (`pgbench`, one message's events: 0.43 ms with 14 partitions, 5.7 ms with 121;
+    /// generic 0.15 and 0.70 ms).
     private func loadEvents(
         declarationIds: [SQLValue], messageIds: [SQLValue], receiptIds: [SQLValue]
     ) throws(StoreError) -> [TimelineEvent] {
@@ -167,7 +171,7 @@ struct ShipmentTracer {
             params += values
         }
         guard !clauses.isEmpty else { return [] }
-        return try session.query("""
+        return try session.lookup("""
             SELECT e.id, e.kind, e.occurred_at, m.guid, e.declaration_id, e.code, e.detail
             FROM events e LEFT JOIN messages m ON m.id = e.message_id
             WHERE \(clauses.joined(separator: " OR "))
