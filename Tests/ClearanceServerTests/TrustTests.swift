@@ -168,7 +168,7 @@ struct TrustTests {
         await h.close()
     }
 
-    @Test("a batch from an enterprise with a registered certificate: unsigned or signed by another key is refused, nothing forwarded")
+    @Test("a batch from an enterprise with a registered certificate: unsigned or signed by another key is refused, nothing forwarded; the same orders sent again correctly signed go")
     func batchSignatureGate() async throws {
         let h = try await Harness.make(configuration: BatchTests.synchronous)
         let own = try await h.signer(for: Parties.merchant, register: true)
@@ -181,7 +181,11 @@ struct TrustTests {
                 ("unsigned", try batch("PTU"), "unsigned", "SIG001"),
                 ("other-key", try other.sign(bytes: try batch("PTO")), "invalid", "SIG003"),
                 ("own-key", try own.sign(bytes: try batch("PTS")), "valid", nil),
+                // The refused orders' numbers again, in a new message signed with the registered key: new
+                // declarations, not duplicates of the refused ones (their keys were freed).
+                ("resent", try own.sign(bytes: try batch("PTO")), "valid", nil),
             ]
+            var guids: [String: String] = [:]
             for (id, body, verdict, code) in cases {
                 var headers = HTTPFields.key(h.keys[Parties.merchant])
                 headers[.xBatchIdTest] = "signed-\(id)"
@@ -190,6 +194,8 @@ struct TrustTests {
                 #expect(json["status"] as? String == "completed", "\(id): \(json)")
                 #expect(json["signature"] as? String == verdict, "\(id): \(json)")
                 let guid = try #require(json["messageGuid"] as? String)
+                guids[id] = guid
+                #expect(json["declarationsInserted"] as? Int == 3, "\(id): \(json)")
                 let timeline = try #require(try await h.store.trace(.guid(guid)))
                 let deliveries = timeline.deliveries.filter { $0.messageGuid == guid }
                 let statuses = Set(timeline.declarations.filter { $0.messageGuid == guid }.map(\.status))
@@ -199,9 +205,14 @@ struct TrustTests {
                     #expect(statuses == ["refused"], "\(id): \(json) \(timeline.declarations.map { ($0.messageGuid, $0.status) })")
                 } else {
                     #expect(deliveries.map(\.destination) == ["customs"])
-                    #expect(statuses == ["declared"])
+                    #expect(statuses == ["declared"], "\(id): \(json)")
                 }
             }
+            // The refused message keeps its refused declarations, under the same order numbers.
+            let refusedGuid = try #require(guids["other-key"])
+            let refused = try #require(try await h.store.trace(.guid(refusedGuid)))
+            let kept = refused.declarations.filter { $0.messageGuid == refusedGuid }
+            #expect(kept.count == 3 && kept.allSatisfy { $0.status == "refused" && $0.orderNo?.hasPrefix("PTO") == true })
         }
         await h.close()
     }

@@ -411,6 +411,30 @@ struct StoreConformanceTests {
         await store.close()
     }
 
+    @Test("a message refused for its signature frees its declarations' keys: the same declarations in another message are new", arguments: TestEngine.allCases)
+    func refusedForSignatureFreesKeys(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let refused = ShipmentFixture(1).items[0]
+            #expect(try await store.ingest([refused]).declarationsInserted == 1)
+            #expect(try await store.refuseUnsignedMessage(messageGuid: refused.message.guid, fromStatus: .received, events: [
+                Event(kind: .rejected, occurredAt: Date(), messageGuid: refused.message.guid, code: "SIG003", detail: "signed by another key")]) == 1)
+            // The same declaration, in a message of its own (as a correctly signed resend is).
+            var resent = refused
+            resent.message.guid = ShipmentFixture.guid("RESENT", 1)
+            resent.declarations = refused.declarations.map { var d = $0; d.messageGuid = resent.message.guid; return d }
+            #expect(try await store.ingest([resent]).declarationsInserted == 1, "not a duplicate of the refused one")
+            let key = try #require(refused.declarations.first?.dedupKey)
+            let rows = try await store.rawQuery("SELECT status, dedup_key FROM declarations ORDER BY id")
+            #expect(rows == [["refused", key + "|refused|" + refused.message.guid], ["received", key]], "\(rows)")
+            // Sent a third time it is a duplicate again, of the stored one.
+            var third = resent
+            third.message.guid = ShipmentFixture.guid("THIRD", 1)
+            third.declarations = resent.declarations.map { var d = $0; d.messageGuid = third.message.guid; return d }
+            #expect(try await store.ingest([third]).declarationsInserted == 0)
+        }
+    }
+
     @Test("concurrent claimers never receive the same outbox row", arguments: TestEngine.allCases)
     func concurrentClaims(engine: TestEngine) async throws {
         let store = try await makeStore(engine, poolSize: 6)

@@ -424,15 +424,12 @@ public struct BatchForwarder: Sendable {
     }
 
     /// Holds a stored batch back for its signature: nothing is forwarded, every declaration in it
-    /// is refused with the gate's reason (the message stays stored as received).
+    /// is refused with the gate's reason (the message stays stored as received), and their keys are
+    /// freed, so the sender may send the same declarations again in a correctly signed message.
     public func refuse(messageGuid guid: String, _ refusal: CrossMessageIssue) async throws(FlowError) {
-        try await move(guid, to: .refused, events: [Event(
-            kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)], routes: [])
-    }
-
-    private func move(_ guid: String, to status: DeclarationStatus, events: [Event], routes: [OutboxRoute]) async throws(FlowError) {
         do {
-            try await store.advanceMessage(messageGuid: guid, fromStatus: Self.storedStatus, toStatus: status, events: events, routes: routes)
+            try await store.refuseUnsignedMessage(messageGuid: guid, fromStatus: Self.storedStatus, events: [Event(
+                kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)])
         } catch {
             throw .store(error)
         }

@@ -121,6 +121,13 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
         messageGuid: String, fromStatus: DeclarationStatus, toStatus: DeclarationStatus, events: [Event], routes: [OutboxRoute]
     ) async throws(StoreError) -> Int
 
+    /// Refuses every declaration of a stored message still in `fromStatus` because the message's
+    /// signature was refused, with `events`, and frees their dedup keys: each becomes
+    /// `key|refused|<message guid>`, so the same declarations sent again in a correctly signed
+    /// message are stored as new instead of skipped as duplicates of rows customs never saw (the
+    /// refused rows stay, with their numbers, status and events). Returns how many were refused.
+    func refuseUnsignedMessage(messageGuid: String, fromStatus: DeclarationStatus, events: [Event]) async throws(StoreError) -> Int
+
     /// Moves some declarations of one message, each to its own verdict, in one transaction with
     /// events and routes (``DocumentAdvance``); returns how many moved. Nothing is recorded when
     /// nothing moved, and the transaction is rolled back (`conflict`) when a named declaration

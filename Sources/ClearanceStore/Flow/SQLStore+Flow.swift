@@ -22,6 +22,22 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
+    @discardableResult
+    func refuseUnsignedMessage(messageGuid: String, fromStatus: DeclarationStatus, events: [Event]) async throws(StoreError) -> Int {
+        let now = StoreClock.milliseconds(.now)
+        return try await write { (s: any SQLSession) throws(StoreError) -> Int in
+            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
+                throw .notFound("message \(messageGuid)")
+            }
+            let messageId = try row.requireInt64(0, "messages.id")
+            let refused = try s.execute("""
+                UPDATE declarations SET status = $1, dedup_key = dedup_key || $4 WHERE message_id = $2 AND (status || '') = $3
+                """, [.text(DeclarationStatus.refused.rawValue), .integer(messageId), .text(fromStatus.rawValue), .text("|refused|" + messageGuid)])
+            for event in events { try Self.insertEvent(s, event, now: now, knownMessage: (guid: messageGuid, id: messageId)) }
+            return refused
+        }
+    }
+
     /// In `s`'s transaction: moves the declarations of message `messageGuid` from `fromStatus` to
     /// `toStatus` and records `events` and `routes` (not at all when `recordOnlyIfMoved` and none moved);
     /// returns how many moved. Shared by ``advanceMessage`` and the credit hold's resolution.

@@ -168,7 +168,6 @@ extension SQLStore {
         }
     }
 
-
     // MARK: Claims in shipment order, listing and replay (the clearance flow's)
 
     func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
