@@ -26,31 +26,26 @@ extension SQLStore: ClearanceFlowStore {
     func refuseUnsignedMessage(messageGuid: String, fromStatus: DeclarationStatus, events: [Event]) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> Int in
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
-                throw .notFound("message \(messageGuid)")
-            }
-            let messageId = try row.requireInt64(0, "messages.id")
-            let refused = try s.execute("""
-                UPDATE declarations SET status = $1, dedup_key = dedup_key || $4 WHERE message_id = $2 AND (status || '') = $3
-                """, [.text(DeclarationStatus.refused.rawValue), .integer(messageId), .text(fromStatus.rawValue), .text("|refused|" + messageGuid)])
-            for event in events { try Self.insertEvent(s, event, now: now, knownMessage: (guid: messageGuid, id: messageId)) }
-            return refused
+            try Self.moveMessage(s, messageGuid: messageGuid, from: fromStatus, to: .refused, events: events, routes: [],
+                                 now: now, recordOnlyIfMoved: false, keySuffix: "|refused|" + messageGuid)
         }
     }
 
     /// In `s`'s transaction: moves the declarations of message `messageGuid` from `fromStatus` to
     /// `toStatus` and records `events` and `routes` (not at all when `recordOnlyIfMoved` and none moved);
-    /// returns how many moved. Shared by ``advanceMessage`` and the credit hold's resolution.
+    /// returns how many moved. Shared by ``advanceMessage``, ``refuseUnsignedMessage`` and the credit
+    /// hold's resolution. `keySuffix` is appended to the moved declarations' dedup keys (freeing them).
     static func moveMessage(
         _ s: any SQLSession, messageGuid: String, from fromStatus: DeclarationStatus, to toStatus: DeclarationStatus,
-        events: [Event], routes: [OutboxRoute], now: Int64, recordOnlyIfMoved: Bool
+        events: [Event], routes: [OutboxRoute], now: Int64, recordOnlyIfMoved: Bool, keySuffix: String? = nil
     ) throws(StoreError) -> Int {
         guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
             throw .notFound("message \(messageGuid)")
         }
         let messageId = try row.requireInt64(0, "messages.id")
         let moved = try s.execute(
-            Self.moveDeclarationsSQL(namedGuids: 0), [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)])
+            Self.moveDeclarationsSQL(namedGuids: 0, suffixingKeys: keySuffix != nil),
+            [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)] + (keySuffix.map { [.text($0)] } ?? []))
         if recordOnlyIfMoved && moved == 0 { return 0 }
         let known = (guid: messageGuid, id: messageId)
         for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
@@ -100,15 +95,17 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     /// Moves a message's declarations (`$2`) from status `$3` to `$1`; with `namedGuids`, only
-    /// those whose declaration guid is among `$4…`. `(status || '')` keeps the planner off the
+    /// those whose declaration guid is among `$4…`; `suffixingKeys` appends the parameter after
+    /// those to their dedup keys. `(status || '')` keeps the planner off the
     /// partial index of waiting inventories, cheap by statistics taken while few waited, which it
     /// would then walk whole (measured with 30,000 waiting: 601 pages and 3.2 ms a release). Named
     /// declarations are found by their guids (`message_id + 0` keeps the planner off the message's
     /// index, which walks every declaration of a batch: 7 ms to release one inventory of a
     /// 20,000-inventory batch on SQLite, against 0.02 ms); all of them by the message's index.
-    static func moveDeclarationsSQL(namedGuids: Int) -> String {
-        guard namedGuids > 0 else { return "UPDATE declarations SET status = $1 WHERE message_id = $2 AND (status || '') = $3" }
-        return "UPDATE declarations SET status = $1 WHERE message_id + 0 = $2 AND (status || '') = $3"
+    static func moveDeclarationsSQL(namedGuids: Int, suffixingKeys: Bool = false) -> String {
+        let set = suffixingKeys ? "status = $1, dedup_key = dedup_key || $\(namedGuids + 4)" : "status = $1"
+        guard namedGuids > 0 else { return "UPDATE declarations SET \(set) WHERE message_id = $2 AND (status || '') = $3" }
+        return "UPDATE declarations SET \(set) WHERE message_id + 0 = $2 AND (status || '') = $3"
             + " AND declaration_guid IN (\(placeholders(namedGuids, from: 4)))"
     }
 
