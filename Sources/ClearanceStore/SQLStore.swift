@@ -14,6 +14,9 @@ final class SQLStore: Store {
     let answerGroups: GroupCommit<StoredAnswer, StoredAnswer>
     /// Rung after a write that queued outbox rows commits (see ``SQLSession/queuedOutbox``).
     let outboxDoorbell = OutboxDoorbell()
+    /// The reads every posted message asks, each coalesced across concurrent requests
+    /// (``CoalescedLookup``): an API key's enterprise, a message's stored answer, credit entries.
+    let lookups: StoreLookups
 
     init(
         engine sessions: any SessionEngine, configuredSalt: [UInt8]?,
@@ -23,6 +26,7 @@ final class SQLStore: Store {
         self.engine = sessions.dialect.engine
         self.flowGroups = GroupCommit(settings: groupCommit)
         self.answerGroups = GroupCommit(settings: .init(maxJobs: groupCommit.maxJobs, window: groupCommit.window))
+        self.lookups = StoreLookups(sessions, maxJobs: groupCommit.maxJobs)
         self.masker = LockedValue(try configuredSalt.map { salt throws(StoreError) in try BuyerIdentityMasker(salt: salt) })
     }
 

@@ -132,14 +132,7 @@ extension SQLStore: AccessStore {
     }
 
     func enterprise(apiKeyHash: String) async throws(StoreError) -> EnterpriseRecord? {
-        try await accessRead { (s: any SQLSession) throws(StoreError) -> EnterpriseRecord? in
-            // Every request asks: a sub-select plans in two thirds of the join's time on PostgreSQL.
-            guard let row = try s.lookupOne("""
-                SELECT \(Self.qualifiedEnterpriseColumns) FROM enterprises e
-                WHERE e.code = (SELECT k.enterprise_code FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL)
-                """, [.text(apiKeyHash.lowercased())]) else { return nil }
-            return try Self.enterprise(row)
-        }
+        try await lookups.enterpriseByKeyHash.value(for: apiKeyHash.lowercased())
     }
 
     // MARK: Batches
@@ -270,7 +263,7 @@ extension SQLStore: AccessStore {
 
     // MARK: Answers
 
-    private static func answer(_ r: SQLRow) throws(StoreError) -> StoredAnswer {
+    static func answer(_ r: SQLRow) throws(StoreError) -> StoredAnswer {
         StoredAnswer(
             guid: try r.requireString(0, "guid"), enterpriseCode: try r.requireString(1, "enterprise_code"),
             httpStatus: r.int(2) ?? 0, body: try r.requireString(3, "body"), createdAt: r.date(4) ?? .distantPast)
@@ -319,11 +312,7 @@ extension SQLStore: AccessStore {
     }
 
     func answer(guid: String) async throws(StoreError) -> StoredAnswer? {
-        try await accessRead { (s: any SQLSession) throws(StoreError) -> StoredAnswer? in
-            try s.lookupOne(
-                "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid = $1",
-                [.text(guid)]).map { (row: SQLRow) throws(StoreError) in try Self.answer(row) }
-        }
+        try await lookups.answerByGuid.value(for: guid)
     }
 
     // MARK: Audit

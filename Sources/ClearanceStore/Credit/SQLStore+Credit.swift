@@ -46,21 +46,7 @@ extension SQLStore: CreditStore {
     }
 
     func creditEntries(codes: Set<String>) async throws(StoreError) -> [CreditEntry] {
-        guard !codes.isEmpty else { return [] }
-        let list = codes.sorted()
-        return try await session { (s: any SQLSession) throws(StoreError) -> [CreditEntry] in
-            var found: [CreditEntry] = []
-            var start = 0
-            while start < list.count {
-                let slice = Array(list[start..<min(start + 500, list.count)])
-                found += try s.lookup(
-                    "SELECT code, grade, source, valid_from, valid_until FROM credit_list WHERE code IN (\(placeholders(slice.count)))",
-                    slice.map { .text($0) }
-                ).map { (r: SQLRow) throws(StoreError) in try Self.creditEntry(r) }
-                start += slice.count
-            }
-            return found
-        }
+        try await lookups.creditByCode.values(for: codes.sorted()).values.sorted { $0.code < $1.code }
     }
 
     func creditList(limit: Int) async throws(StoreError) -> [CreditEntry] {

@@ -172,18 +172,12 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>] {
-        try await session { (s: any SQLSession) throws(StoreError) -> [String: Set<String>] in
-            // Every single message asks this after its commit, and nearly always finds nothing: the
-            // envelope guid as a scalar sub-select, not a join, plans in 0.08 ms instead of 0.27 ms.
-            // Only the two number columns' indexes may find the rows: `|| ''` keeps the planner off
-            // the partial index of waiting inventories, which a cached plan made while few were
-            // waiting would walk whole once thousands are (measured: 1,023 pages for 30,000).
-            Self.byMessage(try s.lookup("""
-                SELECT (SELECT m.guid FROM messages m WHERE m.id = d.message_id), d.declaration_guid FROM declarations d
-                WHERE (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
-                  AND ((d.order_no = $1) OR (d.logistics_no = $2))
-                """, [.optional(orderNo), .optional(logisticsNo)]))
+        let keys = [orderNo.map(StoreLookups.awaitingKey(order:)), logisticsNo.map(StoreLookups.awaitingKey(logistics:))].compactMap { $0 }
+        var found: [String: Set<String>] = [:]
+        for inventories in try await lookups.awaitingByNumber.values(for: keys).values {
+            for (message, declaration) in inventories { found[message, default: []].insert(declaration) }
         }
+        return found
     }
 
     func awaitingInventories(namedBy messageGuid: String) async throws(StoreError) -> [String: Set<String>] {

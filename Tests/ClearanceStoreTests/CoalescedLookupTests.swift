@@ -1,0 +1,134 @@
+import ClearanceRules
+import ClearanceTestSupport
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+/// The per-message look-ups (``StoreLookups``) asked by many requests at once, on both engines:
+/// one read answers a crowd of callers, and each still gets exactly its own answer — a revoked or
+/// unknown key nothing, another caller's key never.
+@Suite("Coalesced look-ups")
+struct CoalescedLookupTests {
+    private func hash(_ n: Int) -> String { String(format: "%064x", n) }
+
+    /// Starts `count` look-ups while the store's only connection is held: the first alone (its
+    /// read taken, waiting for the connection), then the others, which queue behind it; lets the
+    /// connection go once all are asked, so they are read in exactly two reads whatever the
+    /// timing. `counts` are the look-up's. Results by index.
+    static func askWhileHeld<T: Sendable>(
+        _ store: SQLStore, count: Int, counts: @escaping @Sendable () -> GroupCommitCounts,
+        _ ask: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> [Int: T] {
+        let gate = DispatchSemaphore(value: 0)
+        let held = Task { try await store.session { _ in gate.wait() } }
+        let first = counts().submitted
+        let results = try await withThrowingTaskGroup(of: (Int, T).self) { tasks in
+            func waitUntil(_ done: () -> Bool) async throws {
+                while !done() { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            tasks.addTask { (0, try await ask(0)) }
+            try await waitUntil { counts().submitted == first + 1 && counts().queued == 0 }
+            for i in 1..<count { tasks.addTask { (i, try await ask(i)) } }
+            try await waitUntil { counts().submitted == first + count }
+            gate.signal()
+            var byIndex: [Int: T] = [:]
+            for try await (i, value) in tasks { byIndex[i] = value }
+            return byIndex
+        }
+        try await held.value
+        return results
+    }
+
+    @Test("forty API keys asked at once: two reads, each caller its own enterprise, revoked and unknown keys none",
+          arguments: TestEngine.allCases)
+    func apiKeys(engine: TestEngine) async throws {
+        let store = try await makeStore(engine, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            for code in ["ENT0", "ENT1", "ENT2"] {
+                try await store.upsertEnterprise(EnterpriseRecord(code: code, name: "Enterprise \(code)", role: .merchant))
+            }
+            // Key n belongs to ENT(n % 3); keys 30… are unknown; key 7 is revoked.
+            for n in 0..<30 {
+                _ = try await store.createAPIKey(enterpriseCode: "ENT\(n % 3)", keyHash: hash(n), prefix: "clr_\(n)", now: .now)
+            }
+            #expect(try await store.revokeAPIKey(enterpriseCode: "ENT1", prefix: "clr_7", now: .now) == 1)
+            let before = store.lookups.enterpriseByKeyHash.counts
+            let found = try await Self.askWhileHeld(store, count: 40, counts: { store.lookups.enterpriseByKeyHash.counts }) { n in try await store.enterprise(apiKeyHash: self.hash(n).uppercased())?.code }
+            for n in 0..<40 {
+                #expect(found[n] == .some(n < 30 && n != 7 ? "ENT\(n % 3)" : nil), "key \(n)")
+            }
+            let counts = store.lookups.enterpriseByKeyHash.counts
+            #expect(counts.groups - before.groups == 2, "the first caller's read, then one for the 39 queued behind it")
+            #expect(counts.largestGroup == 39)
+        }
+    }
+
+    @Test("stored answers and credit entries asked at once: each caller only its own rows", arguments: TestEngine.allCases)
+    func answersAndCredit(engine: TestEngine) async throws {
+        let store = try await makeStore(engine, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            for n in 0..<10 {
+                _ = try await store.storeAnswer(StoredAnswer(guid: "G-\(n)", enterpriseCode: "ENT", httpStatus: 200 + n, body: "{\"n\":\(n)}"))
+            }
+            let answers = try await Self.askWhileHeld(store, count: 20, counts: { store.lookups.answerByGuid.counts }) { n in
+                try await store.answer(guid: "G-\(n)")?.httpStatus
+            }
+            for n in 0..<20 { #expect(answers[n] == .some(n < 10 ? 200 + n : nil), "answer \(n)") }
+            #expect(store.lookups.answerByGuid.counts.groups == 2)
+
+            let entries = (0..<6).map { CreditEntry(code: "CODE\($0)", grade: $0 % 2 == 0 ? .dishonest : .generalCredit, source: "list") }
+            _ = try await store.replaceCreditList(entries, record: CreditImport(
+                actor: "test", fileName: "list.csv", fileSHA256: String(repeating: "ab", count: 32), entries: entries.count,
+                grades: Dictionary(grouping: entries, by: \.grade).mapValues(\.count)))
+            // Caller n asks for CODE n, CODE n+1 and a code not listed; neighbours overlap.
+            let credit = try await Self.askWhileHeld(store, count: 8, counts: { store.lookups.creditByCode.counts }) { n in
+                try await store.creditEntries(codes: ["CODE\(n)", "CODE\(n + 1)", "NONE\(n)"]).map(\.code)
+            }
+            for n in 0..<8 {
+                #expect(credit[n] == ["CODE\(n)", "CODE\(n + 1)"].filter { code in entries.contains { $0.code == code } }, "caller \(n)")
+            }
+            #expect(store.lookups.creditByCode.counts.groups == 2)
+        }
+    }
+
+    @Test("waiting inventories asked by many messages at once: a number matches only the column it was asked for",
+          arguments: TestEngine.allCases)
+    func awaitingInventories(engine: TestEngine) async throws {
+        let store = try await makeStore(engine, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            try await store.rawExecute("""
+                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                VALUES ('M-1', 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid'), ('M-2', 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid');
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
+                VALUES ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-1', 'ENT', 'K1', 'O-1', 'L-1', 'awaiting documents', 0),
+                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-2', 'ENT', 'K2', 'X-9', 'O-2', 'awaiting documents', 0),
+                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-2'), 'I-3', 'ENT', 'K3', 'O-3', 'L-3', 'declared', 0),
+                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-2'), 'I-4', 'ENT', 'K4', 'O-4', 'L-1', 'awaiting documents', 0);
+                """)
+            let asks: [(order: String?, logistics: String?, found: [String: Set<String>])] = [
+                ("O-1", nil, ["M-1": ["I-1"]]),
+                (nil, "L-1", ["M-1": ["I-1"], "M-2": ["I-4"]]),
+                ("O-2", nil, [:]),                     // I-2's logistics number, asked as an order number
+                (nil, "O-2", ["M-1": ["I-2"]]),
+                ("O-3", "L-3", [:]),                   // not waiting
+                ("O-4", "L-1", ["M-1": ["I-1"], "M-2": ["I-4"]]),
+                ("O-9", "L-9", [:]),
+            ]
+            let found = try await Self.askWhileHeld(store, count: asks.count, counts: { store.lookups.awaitingByNumber.counts }) { n in
+                try await store.awaitingInventories(orderNo: asks[n].order, logisticsNo: asks[n].logistics)
+            }
+            for (n, ask) in asks.enumerated() { #expect(found[n] == ask.found, "ask \(n): \(ask)") }
+            #expect(store.lookups.awaitingByNumber.counts.groups == 2)
+            #expect(try await store.awaitingInventories(orderNo: nil, logisticsNo: nil).isEmpty)
+        }
+    }
+
+    @Test("an IN list is padded to a power of two by repeating its first key")
+    func padding() {
+        #expect(paddedKeys([]).isEmpty)
+        #expect(paddedKeys(["a"]) == [.text("a")])
+        #expect(paddedKeys(["a", "b", "c"]) == [.text("a"), .text("b"), .text("c"), .text("a")])
+        #expect(paddedKeys((0..<64).map(String.init)).count == 64)
+        #expect(paddedKeys((0..<65).map(String.init)).count == 128)
+    }
+}
