@@ -10,11 +10,24 @@ struct StoreLookups: Sendable {
     let enterpriseByKeyHash: CoalescedLookup<String, EnterpriseRecord>
     /// A message's stored answer (duplicate posts get it again), by message guid.
     let answerByGuid: CoalescedLookup<String, StoredAnswer>
+    /// A whole stored message (or why it cannot be read: incomplete, archived), by guid; the
+    /// delivery worker reads each message it sends, several at once.
+    let messageByGuid: CoalescedLookup<String, Result<MessageRecord, StoreError>>
+    /// The status and guid of the newest declaration (or revision) of a kind with a business key
+    /// from a sender: the life-cycle check of every declaration.
+    let newestDeclaration: CoalescedLookup<BusinessKey, (status: String, declarationGuid: String)>
     /// A party's credit-list entry, by enterprise code.
     let creditByCode: CoalescedLookup<String, CreditEntry>
     /// The inventories awaiting documents that name a number, by ``awaitingKey(order:)`` or
     /// ``awaitingKey(logistics:)``: each one's message guid and declaration guid.
     let awaitingByNumber: CoalescedLookup<String, [(messageGuid: String, declarationGuid: String)]>
+
+    /// A declaration's kind, business key (see `DeclarationRecord.businessKey`) and sender.
+    struct BusinessKey: Hashable, Sendable {
+        var kind: String
+        var key: String
+        var senderCode: String
+    }
 
     static func awaitingKey(order number: String) -> String { "order_no " + number }
     static func awaitingKey(logistics number: String) -> String { "logistics_no " + number }
@@ -41,6 +54,62 @@ struct StoreLookups: Sendable {
                     let answer = try SQLStore.answer(row)
                     return (answer.guid, answer)
                 }
+            }
+        }
+        messageByGuid = CoalescedLookup(maxJobs: maxJobs) { guids throws(StoreError) in
+            try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(String, Result<MessageRecord, StoreError>)] in
+                let params = paddedKeys(guids)
+                return try s.lookup(
+                    "SELECT \(SQLStore.messageHeadColumns) FROM messages WHERE guid IN (\(placeholders(params.count)))", params
+                ).map { (row: SQLRow) throws(StoreError) in
+                    let guid = try row.requireString(0, "guid")
+                    do throws(StoreError) {
+                        return (guid, .success(try SQLStore.message(fromHead: row, s)))
+                    } catch {
+                        return (guid, .failure(error))
+                    }
+                }
+            }
+        }
+        newestDeclaration = CoalescedLookup(maxJobs: maxJobs) { keys throws(StoreError) in
+            try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(BusinessKey, (status: String, declarationGuid: String))] in
+                // One row of (kind, key, key + "|", sender) per key asked, padded by repeating the
+                // first. A business key is always the value of one of the indexed columns in the
+                // first condition, so that condition narrows by index; the third keeps the exact
+                // meaning (the key itself, or a revision `key|appType|guid`). The key columns' own
+                // indexes must find the rows: `kind || ''` and `sender_code || ''` keep the planner
+                // from narrowing by the (kind, sender_code, …) unique index instead — every
+                // declaration of that kind or sender, per key, on a table whose statistics are stale
+                // (the plan is cached: a key look-up) — and the fence from walking the primary key
+                // backwards for `ORDER BY id DESC LIMIT 1` past every row when the key is new (the
+                // usual case). The newest row's status and guid come back as one value (`|`
+                // appears in neither a status nor a guid).
+                var rows = keys
+                var size = 1
+                while size < rows.count { size *= 2 }
+                rows += Array(repeating: keys[0], count: size - keys.count)
+                let tuples = rows.indices.map { "(\(placeholders(4, from: $0 * 4 + 1)))" }
+                let params: [SQLValue] = rows.flatMap { [.text($0.kind), .text($0.key), .text($0.key + "|"), .text($0.senderCode)] }
+                var found: [(BusinessKey, (status: String, declarationGuid: String))] = []
+                for row in try s.lookup("""
+                    SELECT q.column1, q.column2, q.column4, (
+                        SELECT status || '|' || declaration_guid FROM (
+                            SELECT id, status, declaration_guid FROM declarations
+                            WHERE (cop_no = q.column2 OR order_no = q.column2 OR logistics_no = q.column2 OR invt_no = q.column2
+                                   OR pay_transaction_id = q.column2 OR bill_no = q.column2 OR declaration_guid = q.column2)
+                              AND (kind || '') = q.column1 AND (sender_code || '') = q.column4
+                              AND (dedup_key = q.column2 OR cop_no = q.column2 OR substr(dedup_key, 1, length(q.column3)) = q.column3)
+                            \(s.dialect.planningFence)
+                        ) newest
+                        ORDER BY id DESC LIMIT 1)
+                    FROM (VALUES \(tuples.joined(separator: ", "))) q
+                    """, params) {
+                    guard let newest = row.string(3), let bar = newest.firstIndex(of: "|") else { continue }
+                    let key = BusinessKey(kind: try row.requireString(0, "kind"), key: try row.requireString(1, "key"),
+                                          senderCode: try row.requireString(2, "sender_code"))
+                    found.append((key, (String(newest[..<bar]), String(newest[newest.index(after: bar)...]))))
+                }
+                return found
             }
         }
         creditByCode = CoalescedLookup(maxJobs: maxJobs) { codes throws(StoreError) in

@@ -45,34 +45,13 @@ extension SQLStore {
         return BuyerAnnualTotal(cleared: CEBDecimal(units: cleared), inFlight: CEBDecimal(units: inFlight))
     }
 
-    /// The phase of the newest declaration (or revision) of `kind` with this business key.
-    ///
-    /// A business key is always the value of one of the indexed columns in the first condition
-    /// (see `DeclarationRecord.businessKey`), so that condition narrows by index; the second keeps
-    /// the exact meaning (the key itself, or a revision `key|appType|guid`).
+    /// The phase of the newest declaration (or revision) of `kind` with this business key
+    /// (``StoreLookups/newestDeclaration``: asked for every declaration, coalesced across requests).
     func declarationPhase(kind: String, businessKey: String, senderCode: String) async throws(ClearanceHistoryError) -> (phase: DeclarationPhase, declarationGuid: String?) {
         do {
-            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (phase: DeclarationPhase, declarationGuid: String?) in
-                // The key columns' own indexes must find the rows. `kind || ''` and
-                // `sender_code || ''` keep the planner from narrowing by the (kind, sender_code, …)
-                // unique index instead — every declaration of that kind or sender, per message, on a
-                // table whose statistics are stale (the plan is cached: a key look-up) — and
-                // `OFFSET 0` from walking the primary key backwards for `ORDER BY id DESC LIMIT 1`
-                // past every row when the key is new (the usual case).
-                guard let row = try s.lookupOne("""
-                    SELECT status, declaration_guid FROM (
-                        SELECT id, status, declaration_guid FROM declarations
-                        WHERE (cop_no = $2 OR order_no = $2 OR logistics_no = $2 OR invt_no = $2
-                               OR pay_transaction_id = $2 OR bill_no = $2 OR declaration_guid = $2)
-                          AND (kind || '') = $1 AND (sender_code || '') = $5
-                          AND (dedup_key = $2 OR cop_no = $2 OR substr(dedup_key, 1, $4) = $3)
-                        \(s.dialect.planningFence)
-                    ) found
-                    ORDER BY id DESC LIMIT 1
-                    """, [.text(kind), .text(businessKey), .text(businessKey + "|"), .integer(Int64(businessKey.count + 1)), .text(senderCode)])
-                else { return (.none, nil) }
-                return (DeclarationPhase(status: row.string(0) ?? ""), row.string(1))
-            }
+            guard let newest = try await lookups.newestDeclaration.value(
+                for: StoreLookups.BusinessKey(kind: kind, key: businessKey, senderCode: senderCode)) else { return (.none, nil) }
+            return (DeclarationPhase(status: newest.status), newest.declarationGuid)
         } catch {
             throw ClearanceHistoryError(error.description)
         }

@@ -154,30 +154,33 @@ extension SQLStore {
     }
 
     func message(guid: String) async throws(StoreError) -> MessageRecord? {
-        try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
-            guard let r = try s.lookupOne("""
-                SELECT guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict,
-                    id, complete, size
-                FROM messages WHERE guid = $1
-                """, [.text(guid)]) else { return nil }
-            let direction = try r.requireString(3, "direction")
-            guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
-            guard r.int(9) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
-            guard var raw = r.bytes(6) else { throw .notFound("raw bytes of message \(guid)") }
-            // `size` is the whole message's length: when the first piece holds all of it there are
-            // no further pieces to ask for (every delivery of a single message read an empty list).
-            if let size = r.int64(10), size == Int64(raw.count) { return try Self.messageRecord(r, direction: parsed, raw: raw) }
-            let id = try r.requireInt64(8, "id")
-            for part in try s.query("SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(id)]) {
-                guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
-                raw += bytes
-            }
-            if let size = r.int64(10), size != Int64(raw.count) {
-                try Self.throwIfArchived(s, guid: guid, id: id)
-                throw .notFound("raw parts of message \(guid): \(raw.count) of its \(size) bytes are stored")
-            }
-            return try Self.messageRecord(r, direction: parsed, raw: raw)
+        try await lookups.messageByGuid.value(for: guid)?.get()
+    }
+
+    /// The columns of a message head that ``message(fromHead:_:)`` reads.
+    static let messageHeadColumns = "guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict, id, complete, size"
+
+    /// A whole stored message from its head row (``messageHeadColumns``): the raw bytes the head
+    /// holds, and the rest of its parts when the head does not hold all of them.
+    static func message(fromHead r: SQLRow, _ s: any SQLSession) throws(StoreError) -> MessageRecord {
+        let guid = try r.requireString(0, "guid")
+        let direction = try r.requireString(3, "direction")
+        guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
+        guard r.int(9) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
+        guard var raw = r.bytes(6) else { throw .notFound("raw bytes of message \(guid)") }
+        // `size` is the whole message's length: when the first piece holds all of it there are
+        // no further pieces to ask for (every delivery of a single message read an empty list).
+        if let size = r.int64(10), size == Int64(raw.count) { return try Self.messageRecord(r, direction: parsed, raw: raw) }
+        let id = try r.requireInt64(8, "id")
+        for part in try s.query("SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(id)]) {
+            guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
+            raw += bytes
         }
+        if let size = r.int64(10), size != Int64(raw.count) {
+            try Self.throwIfArchived(s, guid: guid, id: id)
+            throw .notFound("raw parts of message \(guid): \(raw.count) of its \(size) bytes are stored")
+        }
+        return try Self.messageRecord(r, direction: parsed, raw: raw)
     }
 
     /// Throws ``StoreError/archived(_:)`` when message `id`'s raw parts were detached under the
