@@ -72,6 +72,11 @@ public protocol Store: Sendable {
     /// ``StoreError/notFound(_:)`` for a streamed message whose ingest has not completed.
     func message(guid: String) async throws(StoreError) -> MessageRecord?
 
+    /// The stored messages among `guids` of at most `maxBytes` each, read in one statement (the
+    /// delivery worker's round, instead of a read per delivery); larger, incomplete and unknown
+    /// ones are left out (read them with ``message(guid:)``).
+    func messages(guids: [String], maxBytes: Int) async throws(StoreError) -> [String: MessageRecord]
+
     /// A stored message's facts without its raw bytes, and how many raw pieces it is kept in
     /// (read them one at a time with ``rawPiece(guid:index:)``): a view of a message of hundreds
     /// of megabytes holds one piece at a time. Nil when there is no such message.

@@ -121,6 +121,29 @@ struct StoreConformanceTests {
         await store.close()
     }
 
+    @Test("a delivery round's messages read in one go: whole small ones, never a larger, incomplete or unknown one",
+          arguments: TestEngine.allCases)
+    func messagesReadAhead(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let items = (1...3).flatMap { ShipmentFixture($0).items.prefix(1) }
+            _ = try await store.ingest(items)
+            let guids = items.map(\.message.guid)
+            let sizes = items.map(\.message.rawBytes.count)
+            let all = try await store.messages(guids: guids + ["NOT-STORED", guids[0]], maxBytes: sizes.max()!)
+            #expect(all.count == 3)
+            for guid in guids { #expect(try all[guid] == (try await store.message(guid: guid)), "\(guid) as read alone") }
+            // Larger than the bound: left to its own read.
+            let small = try await store.messages(guids: guids, maxBytes: sizes.max()! - 1)
+            #expect(small.count < 3 && Set(small.keys) == Set(guids.indices.filter { sizes[$0] < sizes.max()! }.map { guids[$0] }))
+            // An interrupted ingest: left to its own read, which says why.
+            try await store.rawExecute("UPDATE messages SET complete = 0 WHERE guid = '\(guids[1])'")
+            #expect(try await store.messages(guids: guids, maxBytes: sizes.max()!).keys.sorted() == [guids[0], guids[2]].sorted())
+            await #expect(throws: StoreError.self) { _ = try await store.message(guid: guids[1]) }
+            #expect(try await store.messages(guids: [], maxBytes: 1 << 20).isEmpty)
+        }
+    }
+
     @Test("inconsistent input is refused before anything is written", arguments: TestEngine.allCases)
     func invalidInput(engine: TestEngine) async throws {
         let store = try await makeStore(engine)

@@ -74,6 +74,11 @@ public final class DeliveryWorker: Sendable {
         }
         let configs = found
         let failedLookups = lookupFailures
+        // The round's whole single messages in one read (a read each cost a statement and a hop per
+        // delivery); larger ones, parts and payment data are read by their own delivery.
+        let prefetched = (try? await store.messages(
+            guids: entries.filter { $0.part == nil && $0.paymentRequestId == nil }.map(\.messageGuid),
+            maxBytes: Self.prefetchedMessageBytes)) ?? [:]
         let results = await withTaskGroup(of: [Outcome].self) { group in
             for (name, rows) in groups {
                 let width = max(1, configs[name].flatMap { config -> Int? in
@@ -86,7 +91,7 @@ public final class DeliveryWorker: Sendable {
                     await withTaskGroup(of: Outcome.self) { inner in
                         @Sendable func delivery(_ entry: OutboxEntry) async -> Outcome {
                             if let why = failedLookups[name] { return Outcome(entry: entry, result: .failure(DeliveryError(why))) }
-                            return await self.deliver(entry, config: configs[name])
+                            return await self.deliver(entry, config: configs[name], prefetched: prefetched[entry.messageGuid])
                         }
                         var next = rows.startIndex
                         while next < rows.endIndex && next - rows.startIndex < width {
@@ -254,7 +259,11 @@ public final class DeliveryWorker: Sendable {
         await pool.shutdown()
     }
 
-    private func deliver(_ entry: OutboxEntry, config: DestinationConfig?) async -> Outcome {
+    /// The largest message a round reads ahead with the others (at most 64 KiB × the claim's rows
+    /// held at once); a larger one is read by its delivery, which then holds it alone.
+    static let prefetchedMessageBytes = 64 * 1024
+
+    private func deliver(_ entry: OutboxEntry, config: DestinationConfig?, prefetched: MessageRecord?) async -> Outcome {
         guard let config else {
             return Outcome(entry: entry, result: .failure(DeliveryError("unknown destination '\(entry.destination)' (not in the routing table\(directory == nil ? "" : ", nor registered"))", permanent: true)))
         }
@@ -271,7 +280,8 @@ public final class DeliveryWorker: Sendable {
             if let part = entry.part {
                 outbound = try await preparePart(part, of: entry.messageGuid, for: config)
             } else {
-                guard let message = try await store.message(guid: entry.messageGuid) else {
+                let read = if let prefetched { prefetched } else { try await store.message(guid: entry.messageGuid) }
+                guard let message = read else {
                     return Outcome(entry: entry, result: .failure(DeliveryError("message \(entry.messageGuid) is not stored", permanent: true)))
                 }
                 outbound = try preparer.prepare(raw: message.rawBytes, guid: message.guid, messageType: message.messageType, for: config)

@@ -10,9 +10,6 @@ struct StoreLookups: Sendable {
     let enterpriseByKeyHash: CoalescedLookup<String, EnterpriseRecord>
     /// A message's stored answer (duplicate posts get it again), by message guid.
     let answerByGuid: CoalescedLookup<String, StoredAnswer>
-    /// A whole stored message (or why it cannot be read: incomplete, archived), by guid; the
-    /// delivery worker reads each message it sends, several at once.
-    let messageByGuid: CoalescedLookup<String, Result<MessageRecord, StoreError>>
     /// The status and guid of the newest declaration (or revision) of a kind with a business key
     /// from a sender: the life-cycle check of every declaration.
     let newestDeclaration: CoalescedLookup<BusinessKey, (status: String, declarationGuid: String)>
@@ -53,21 +50,6 @@ struct StoreLookups: Sendable {
                     """, params).map { (row: SQLRow) throws(StoreError) in
                     let answer = try SQLStore.answer(row)
                     return (answer.guid, answer)
-                }
-            }
-        }
-        messageByGuid = CoalescedLookup(maxJobs: maxJobs) { guids throws(StoreError) in
-            try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(String, Result<MessageRecord, StoreError>)] in
-                let params = paddedKeys(guids)
-                return try s.lookup(
-                    "SELECT \(SQLStore.messageHeadColumns) FROM messages WHERE guid IN (\(placeholders(params.count)))", params
-                ).map { (row: SQLRow) throws(StoreError) in
-                    let guid = try row.requireString(0, "guid")
-                    do throws(StoreError) {
-                        return (guid, .success(try SQLStore.message(fromHead: row, s)))
-                    } catch {
-                        return (guid, .failure(error))
-                    }
                 }
             }
         }

@@ -154,7 +154,32 @@ extension SQLStore {
     }
 
     func message(guid: String) async throws(StoreError) -> MessageRecord? {
-        try await lookups.messageByGuid.value(for: guid)?.get()
+        try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
+            try s.lookupOne("SELECT \(Self.messageHeadColumns) FROM messages WHERE guid = $1", [.text(guid)])
+                .map { (row: SQLRow) throws(StoreError) in try Self.message(fromHead: row, s) }
+        }
+    }
+
+    func messages(guids: [String], maxBytes: Int) async throws(StoreError) -> [String: MessageRecord] {
+        guard !guids.isEmpty else { return [:] }
+        let distinct = Array(Set(guids)).sorted()
+        return try await session { (s: any SQLSession) throws(StoreError) -> [String: MessageRecord] in
+            var found: [String: MessageRecord] = [:]
+            for slice in distinct.chunked(128) {
+                let keys = paddedKeys(Array(slice))
+                // `size` is the whole message's length and the head holds it all below one part:
+                // nothing but these rows to read. Incomplete messages are left to `message(guid:)`,
+                // which says why.
+                for row in try s.lookup("""
+                    SELECT \(Self.messageHeadColumns) FROM messages
+                    WHERE guid IN (\(placeholders(keys.count, from: 2))) AND size <= $1 AND complete = 1
+                    """, [.integer(Int64(maxBytes))] + keys) {
+                    let message = try Self.message(fromHead: row, s)
+                    found[message.guid] = message
+                }
+            }
+            return found
+        }
     }
 
     /// The columns of a message head that ``message(fromHead:_:)`` reads.
