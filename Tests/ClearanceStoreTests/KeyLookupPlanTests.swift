@@ -115,12 +115,26 @@ struct KeyLookupPlanTests {
                     seen.append(Self.setting(try s.lookup(show, [])))
                 }
                 seen.append(Self.setting(try s.lookup(show, [])))
+                // A transaction begun in look-up mode plans afresh; the mode is back after it.
+                try s.writeTransaction { () throws(StoreError) in
+                    seen.append(Self.setting(try s.query(show, [])))
+                    seen.append(Self.setting(try s.lookup(show, [])))
+                }
+                seen.append(Self.setting(try s.lookup(show, [])))
+                try s.beginWrite()
+                seen.append(Self.setting(try s.query(show, [])))
+                s.rollback()
+                seen.append(Self.setting(try s.lookup(show, [])))
                 return seen
             }
             #expect(settings == [
                 "force_generic_plan/off",
                 "force_custom_plan/on", "force_custom_plan/on", "auto/on",
                 "force_generic_plan/off", "force_custom_plan/on",
+                "force_custom_plan/on",
+                "force_generic_plan/off",
+                "force_custom_plan/on", "force_custom_plan/on",
+                "force_generic_plan/off",
                 "force_custom_plan/on",
                 "force_generic_plan/off",
             ])

@@ -21,12 +21,16 @@ import Foundation
 /// a transaction they run with `plan_cache_mode = force_generic_plan` and `enable_seqscan = off`,
 /// so each is planned once per connection (and again after an `ANALYZE` invalidates the plan), on
 /// an index whatever the table's size was then. The switch is one `SET` round trip when the
-/// previous statement on the connection was of the other kind, and it is undone before a
-/// transaction begins, so a rollback can never restore a mode this connection does not expect.
+/// previous statement outside a transaction was of the other kind. A session setting is never
+/// changed inside a transaction (a rollback would restore one this connection does not expect):
+/// a transaction begun in look-up mode plans afresh by settings local to it, sent with its `BEGIN`
+/// in one round trip, which end with it (before, every look-up followed by a write on the same
+/// connection cost two more round trips: 0.45 `SET`s a message in `bench_service`).
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
-    /// How the session currently plans (see the type's comment); always `.custom` inside a transaction.
+    /// How the session plans outside transactions (see the type's comment); inside one, custom
+    /// plans unless the transaction set otherwise.
     private var planMode = PlanMode.custom
     /// Statement names by SQL text, for this connection's session.
     var queuedOutbox = false
@@ -71,9 +75,10 @@ final class PGConnection: SQLSession {
 
     private enum PlanMode { case custom, keyLookup }
 
-    /// Switches the session's planning for the next statement (a `SET` only when it changes).
+    /// Switches the session's planning for the next statement outside a transaction (a `SET` only
+    /// when it changes); inside one, the transaction's own settings rule.
     private func usePlans(_ mode: PlanMode) throws(StoreError) {
-        guard mode != planMode else { return }
+        guard mode != planMode, let conn, PQtransactionStatus(conn) == PQTRANS_IDLE else { return }
         switch mode {
         case .keyLookup: try send("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
         case .custom: try send("SET plan_cache_mode = force_custom_plan; RESET enable_seqscan")
@@ -141,7 +146,7 @@ final class PGConnection: SQLSession {
     /// look-up inside a transaction, where the mode must not change) on a custom one.
     private func run(_ sql: String, _ params: [SQLValue], lookup: Bool = false) throws(StoreError) -> OpaquePointer {
         guard let conn else { throw .closed }
-        try usePlans(lookup && PQtransactionStatus(conn) == PQTRANS_IDLE ? .keyLookup : .custom)
+        try usePlans(lookup ? .keyLookup : .custom)
         let parameters = params.map(Self.parameter)
         let values = parameters.map(\.value), lengths = parameters.map(\.length), formats = parameters.map(\.format)
         defer { values.forEach { free($0) } }
@@ -255,7 +260,11 @@ final class PGConnection: SQLSession {
         if let failure { throw failure }
     }
 
-    func beginWrite() throws(StoreError) { try executeScript("BEGIN") }
+    func beginWrite() throws(StoreError) {
+        guard conn != nil else { throw .closed }
+        try send(planMode == .custom ? "BEGIN"
+                 : "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan TO DEFAULT")
+    }
     func commit() throws(StoreError) { try executeScript("COMMIT") }
     func rollback() {
         guard let conn, PQtransactionStatus(conn) != PQTRANS_IDLE else { return }
