@@ -281,10 +281,13 @@ extension SQLStore: AccessStore {
     /// for each, the answer stored under its guid.
     func writeAnswers(_ answers: [StoredAnswer]) async throws(StoreError) -> [StoredAnswer] {
         // One statement per 64 answers, so no explicit transaction: each commits (durably) on its own.
+        // Both statements run as key look-ups (a cached generic plan on PostgreSQL): rows by value
+        // and a read by the unique guid have nothing to plan, and the session then stays in the
+        // mode of the look-ups around them (as a custom statement it cost two `SET` round trips).
         try await accessRead { (s: any SQLSession) throws(StoreError) -> [StoredAnswer] in
             var stored: [String: StoredAnswer] = [:]
             for group in answers.chunked(RowInsertWriter.messagesPerStatement) {
-                for row in try s.query("""
+                for row in try s.lookup("""
                     INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
                     VALUES \(RowInsertWriter.tuples(rows: group.count, width: 5)) ON CONFLICT (guid) DO NOTHING
                     RETURNING guid, enterprise_code, http_status, body, created_at
@@ -297,7 +300,7 @@ extension SQLStore: AccessStore {
             }
             let missing = Array(Set(answers.map(\.guid)).subtracting(stored.keys))
             for group in missing.chunked(RowInsertWriter.messagesPerStatement) {
-                for row in try s.query(
+                for row in try s.lookup(
                     "SELECT guid, enterprise_code, http_status, body, created_at FROM message_answers WHERE guid IN (\(placeholders(group.count)))",
                     group.map { .text($0) }) {
                     let answer = try Self.answer(row)
