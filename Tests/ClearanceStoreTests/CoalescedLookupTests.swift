@@ -123,6 +123,51 @@ struct CoalescedLookupTests {
         }
     }
 
+    @Test("a shared read that fails is read again caller by caller: only the caller of the bad key gets the error")
+    func failureIsolated() async throws {
+        /// Reads "bad" as an error; holds the first read until `released`, so the rest queue behind it.
+        final class Reads: Sendable {
+            let calls = LockedValue<[[String]]>([])
+            let released = LockedValue(false)
+        }
+        let reads = Reads()
+        let lookup = CoalescedLookup<String, Int> { keys throws(StoreError) in
+            let first = reads.calls.withValue { calls -> Bool in
+                calls.append(keys.sorted())
+                return calls.count == 1
+            }
+            while first && !reads.released.get() { try? await Task.sleep(for: .milliseconds(2)) }
+            if keys.contains("bad") { throw .invalidInput("cannot read bad") }
+            return keys.map { ($0, $0.count) }
+        }
+        func waitUntil(_ done: () -> Bool) async throws {
+            while !done() { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        let results = try await withThrowingTaskGroup(of: (String, Result<Int?, StoreError>).self) { tasks in
+            func ask(_ key: String) {
+                tasks.addTask {
+                    do throws(StoreError) { return (key, .success(try await lookup.value(for: key))) } catch { return (key, .failure(error)) }
+                }
+            }
+            ask("first")
+            try await waitUntil { reads.calls.get().count == 1 }
+            for key in ["a", "bad", "bb"] { ask(key) }
+            try await waitUntil { lookup.counts.submitted == 4 }
+            reads.released.set(true)
+            var byKey: [String: Result<Int?, StoreError>] = [:]
+            for try await (key, result) in tasks { byKey[key] = result }
+            return byKey
+        }
+        #expect(try results["first"]?.get() == 5)
+        #expect(try results["a"]?.get() == 1)
+        #expect(try results["bb"]?.get() == 2)
+        #expect(throws: StoreError.self) { try results["bad"]?.get() }
+        // The first read alone, the shared read of the other three, then each of them alone.
+        let calls = reads.calls.get()
+        #expect(calls.prefix(2) == [["first"], ["a", "bad", "bb"]])
+        #expect(calls.dropFirst(2).sorted { $0[0] < $1[0] } == [["a"], ["bad"], ["bb"]])
+    }
+
     @Test("an IN list is padded to a power of two by repeating its first key")
     func padding() {
         #expect(paddedKeys([]).isEmpty)

@@ -9,9 +9,10 @@
 ///
 /// How: ``GroupCommit`` with no window. A caller that finds no read running starts one at once, so
 /// a lone request waits for nothing; callers arriving while it runs are read together by the next
-/// one (at most ``maxKeys`` jobs). A read fails for every caller it served, as their own reads would
-/// have. Reads see the store as it is when they run, after their callers asked, so nothing is
-/// older than an uncoalesced read would have returned.
+/// one (at most `maxJobs` callers). When a shared read fails, each of its callers reads its own keys
+/// again alone, so a row that cannot be read fails only the callers that asked for it (as group
+/// commit retries a failed group one by one). Reads see the store as it is when they run, after
+/// their callers asked, so nothing is older than an uncoalesced read would have returned.
 final class CoalescedLookup<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Reads the rows of `keys` (distinct): each found key with its value; a key not found is left out.
     typealias Read = @Sendable (_ keys: [Key]) async throws(StoreError) -> [(Key, Value)]
@@ -32,13 +33,23 @@ final class CoalescedLookup<Key: Hashable & Sendable, Value: Sendable>: Sendable
     func values(for keys: [Key]) async throws(StoreError) -> [Key: Value] {
         guard !keys.isEmpty else { return [:] }
         return try await groups.submit(keys) { [read] jobs in
-            let found: [Key: Value]
             do throws(StoreError) {
-                found = Dictionary(try await read(Array(Set(jobs.joined()))), uniquingKeysWith: { first, _ in first })
+                let found = Dictionary(try await read(Array(Set(jobs.joined()))), uniquingKeysWith: { first, _ in first })
+                return jobs.map { job in
+                    .success(Dictionary(job.compactMap { key in found[key].map { (key, $0) } }, uniquingKeysWith: { first, _ in first }))
+                }
             } catch {
-                return jobs.map { _ in .failure(error) }
+                guard jobs.count > 1 else { return [.failure(error)] }
             }
-            return jobs.map { job in .success(Dictionary(job.compactMap { key in found[key].map { (key, $0) } }, uniquingKeysWith: { first, _ in first })) }
+            var answers: [Result<[Key: Value], StoreError>] = []
+            for job in jobs {
+                do throws(StoreError) {
+                    answers.append(.success(Dictionary(try await read(Array(Set(job))), uniquingKeysWith: { first, _ in first })))
+                } catch {
+                    answers.append(.failure(error))
+                }
+            }
+            return answers
         }
     }
 
