@@ -59,13 +59,17 @@ final class CoalescedLookup<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 }
 
-/// `keys` as the parameters of an `IN (…)` list of ``placeholders(_:from:)`` their count, padded
-/// to a power of two by repeating the first key: a coalesced read's list has any length up to its
-/// ``CoalescedLookup`` limit, and each length is a statement PostgreSQL prepares and plans once per
-/// connection; padded, at most eight shapes of each read exist (1 … 128 keys).
-func paddedKeys(_ keys: [String]) -> [SQLValue] {
-    guard let first = keys.first else { return [] }
+/// `items` padded to a power of two by repeating the first: a coalesced read's list has any length
+/// up to its ``CoalescedLookup`` limit, and each length is a statement PostgreSQL prepares and plans
+/// once per connection; padded, at most eight shapes of each read exist (1 … 128 items).
+func paddedToPowerOfTwo<T>(_ items: [T]) -> [T] {
+    guard let first = items.first else { return [] }
     var size = 1
-    while size < keys.count { size *= 2 }
-    return keys.map { .text($0) } + Array(repeating: .text(first), count: size - keys.count)
+    while size < items.count { size *= 2 }
+    return items + Array(repeating: first, count: size - items.count)
+}
+
+/// `keys` as the parameters of an `IN (…)` list, padded (``paddedToPowerOfTwo(_:)``).
+func paddedKeys(_ keys: [String]) -> [SQLValue] {
+    paddedToPowerOfTwo(keys).map { .text($0) }
 }

@@ -64,32 +64,31 @@ struct StoreLookups: Sendable {
                 // declaration of that kind or sender, per key, on a table whose statistics are stale
                 // (the plan is cached: a key look-up) — and the fence from walking the primary key
                 // backwards for `ORDER BY id DESC LIMIT 1` past every row when the key is new (the
-                // usual case). The newest row's status and guid come back as one value (`|`
-                // appears in neither a status nor a guid).
-                var rows = keys
-                var size = 1
-                while size < rows.count { size *= 2 }
-                rows += Array(repeating: keys[0], count: size - keys.count)
-                let tuples = rows.indices.map { "(\(placeholders(4, from: $0 * 4 + 1)))" }
-                let params: [SQLValue] = rows.flatMap { [.text($0.kind), .text($0.key), .text($0.key + "|"), .text($0.senderCode)] }
+                // usual case). The newest row's status and guid come back as one value: a status
+                // never holds `|`, so the first one ends it.
                 var found: [(BusinessKey, (status: String, declarationGuid: String))] = []
-                for row in try s.lookup("""
-                    SELECT q.column1, q.column2, q.column4, (
-                        SELECT status || '|' || declaration_guid FROM (
-                            SELECT id, status, declaration_guid FROM declarations
-                            WHERE (cop_no = q.column2 OR order_no = q.column2 OR logistics_no = q.column2 OR invt_no = q.column2
-                                   OR pay_transaction_id = q.column2 OR bill_no = q.column2 OR declaration_guid = q.column2)
-                              AND (kind || '') = q.column1 AND (sender_code || '') = q.column4
-                              AND (dedup_key = q.column2 OR cop_no = q.column2 OR substr(dedup_key, 1, length(q.column3)) = q.column3)
-                            \(s.dialect.planningFence)
-                        ) newest
-                        ORDER BY id DESC LIMIT 1)
-                    FROM (VALUES \(tuples.joined(separator: ", "))) q
-                    """, params) {
-                    guard let newest = row.string(3), let bar = newest.firstIndex(of: "|") else { continue }
-                    let key = BusinessKey(kind: try row.requireString(0, "kind"), key: try row.requireString(1, "key"),
-                                          senderCode: try row.requireString(2, "sender_code"))
-                    found.append((key, (String(newest[..<bar]), String(newest[newest.index(after: bar)...]))))
+                for slice in keys.chunked(128) {
+                    let rows = paddedToPowerOfTwo(Array(slice))
+                    let tuples = rows.indices.map { "(\(placeholders(4, from: $0 * 4 + 1)))" }
+                    let params: [SQLValue] = rows.flatMap { [.text($0.kind), .text($0.key), .text($0.key + "|"), .text($0.senderCode)] }
+                    for row in try s.lookup("""
+                        SELECT q.column1, q.column2, q.column4, (
+                            SELECT status || '|' || declaration_guid FROM (
+                                SELECT id, status, declaration_guid FROM declarations
+                                WHERE (cop_no = q.column2 OR order_no = q.column2 OR logistics_no = q.column2 OR invt_no = q.column2
+                                       OR pay_transaction_id = q.column2 OR bill_no = q.column2 OR declaration_guid = q.column2)
+                                  AND (kind || '') = q.column1 AND (sender_code || '') = q.column4
+                                  AND (dedup_key = q.column2 OR cop_no = q.column2 OR substr(dedup_key, 1, length(q.column3)) = q.column3)
+                                \(s.dialect.planningFence)
+                            ) newest
+                            ORDER BY id DESC LIMIT 1)
+                        FROM (VALUES \(tuples.joined(separator: ", "))) q
+                        """, params) {
+                        guard let newest = row.string(3), let bar = newest.firstIndex(of: "|") else { continue }
+                        let key = BusinessKey(kind: try row.requireString(0, "kind"), key: try row.requireString(1, "key"),
+                                              senderCode: try row.requireString(2, "sender_code"))
+                        found.append((key, (String(newest[..<bar]), String(newest[newest.index(after: bar)...]))))
+                    }
                 }
                 return found
             }
