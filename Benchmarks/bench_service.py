@@ -26,6 +26,7 @@ import argparse
 import glob
 import json
 import os
+import signal
 import re
 import shutil
 import subprocess
@@ -377,7 +378,13 @@ rules:
               f"HTTP {gz_code} in {gz_seconds:.2f} s → {size / 1e6 / gz_seconds:.1f} MB/s decoded")
     finally:
         if server:
-            server.send_signal(2 if args.perf else 15)
+            if args.perf:
+                # `perf record` ends when the service it runs ends: stop the service, not perf
+                # (SIGINT to perf alone left the service running and the recording unfinished).
+                for child in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split():
+                    os.kill(int(child), signal.SIGTERM)
+            else:
+                server.send_signal(signal.SIGTERM)
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:

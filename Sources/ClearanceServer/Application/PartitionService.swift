@@ -35,7 +35,9 @@ public struct PartitionService: Service {
             } catch {
                 logger.error("partition maintenance failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Until the next round or a graceful shutdown (SIGTERM), whichever comes first: a plain
+            // sleep kept `clearance serve` alive for up to the whole interval after SIGTERM.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

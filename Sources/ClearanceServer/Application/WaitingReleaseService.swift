@@ -31,7 +31,9 @@ public struct WaitingReleaseService: Service {
                 logger.notice("waiting inventories with every document stored looked at again", metadata: [
                     "inventories": "\(sweep.candidates)", "releasedMessages": "\(sweep.released.count)"])
             }
-            try? await Task.sleep(for: interval)
+            // Until the next round or a graceful shutdown (SIGTERM), whichever comes first: a plain
+            // sleep kept `clearance serve` alive for up to the whole interval after SIGTERM.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
