@@ -15,12 +15,13 @@ import Testing
         try #require(started != nil, "clearance serve started: \(serve.output.suffix(2000))")
         // Past start-up, so the services have run their first round and are waiting for the next.
         try await Task.sleep(for: .seconds(1))
-        let begun = Date()
         serve.signal(SIGTERM)
-        let ran = await serve.wait(timeout: 15)
+        // Alone it exits in 1–2 s; the bound is wide because other tests of the suite may hold
+        // this process's cooperative threads meanwhile (measured once: 10.4 s to see the exit).
+        // The sweeps it used to wait for sleep 600 s and 3,600 s.
+        let ran = await serve.wait(timeout: 45)
         let (timedOut, status) = (ran.timedOut, ran.status)
-        #expect(!timedOut, "still running 15 s after SIGTERM: \(ran.output.suffix(2000))")
+        #expect(!timedOut, "still running 45 s after SIGTERM: \(ran.output.suffix(2000))")
         #expect(status == 0, "\(ran.output.suffix(2000))")
-        #expect(Date().timeIntervalSince(begun) < 10)
     }
 }
