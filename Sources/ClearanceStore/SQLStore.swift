@@ -15,7 +15,9 @@ final class SQLStore: Store {
     /// Rung after a write that queued outbox rows commits (see ``SQLSession/queuedOutbox``).
     let outboxDoorbell = OutboxDoorbell()
     /// The reads every posted message asks, each coalesced across concurrent requests
-    /// (``CoalescedLookup``): an API key's enterprise, a message's stored answer, credit entries.
+    /// (``CoalescedLookup``): an API key's enterprise, a message's stored answer, the newest
+    /// declaration of a business key, credit entries, the inventories waiting for a number. They
+    /// take as many callers as a group commit takes writes, so `--group-commit-max 1` turns off both.
     let lookups: StoreLookups
 
     init(
