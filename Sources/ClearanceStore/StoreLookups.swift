@@ -15,9 +15,9 @@ struct StoreLookups: Sendable {
     let newestDeclaration: CoalescedLookup<BusinessKey, (status: String, declarationGuid: String)>
     /// A party's credit-list entry, by enterprise code.
     let creditByCode: CoalescedLookup<String, CreditEntry>
-    /// The inventories awaiting documents that name a number, by ``awaitingKey(order:)`` or
-    /// ``awaitingKey(logistics:)``: each one's message guid and declaration guid.
-    let awaitingByNumber: CoalescedLookup<String, [(messageGuid: String, declarationGuid: String)]>
+    /// The inventories awaiting documents that name an order or logistics number: each one's
+    /// message guid and declaration guid.
+    let awaitingByNumber: CoalescedLookup<AwaitedNumber, [(messageGuid: String, declarationGuid: String)]>
 
     /// A declaration's kind, business key (see `DeclarationRecord.businessKey`) and sender.
     struct BusinessKey: Hashable, Sendable {
@@ -26,8 +26,12 @@ struct StoreLookups: Sendable {
         var senderCode: String
     }
 
-    static func awaitingKey(order number: String) -> String { "order_no " + number }
-    static func awaitingKey(logistics number: String) -> String { "logistics_no " + number }
+    /// A number a waiting inventory may name, and which of its two number columns it must be in.
+    struct AwaitedNumber: Hashable, Sendable {
+        enum Column: Hashable, Sendable { case orderNo, logisticsNo }
+        var column: Column
+        var number: String
+    }
 
     init(_ sessions: any SessionEngine, maxJobs: Int) {
         enterpriseByKeyHash = CoalescedLookup(maxJobs: maxJobs) { keys throws(StoreError) in
@@ -118,9 +122,9 @@ struct StoreLookups: Sendable {
             // index of waiting inventories, which a cached plan made while few were waiting would
             // walk whole once thousands are (measured: 1,023 pages for 30,000).
             let asked = Set(keys)
-            let numbers = Set(keys.compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) }).sorted()
-            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(String, [(messageGuid: String, declarationGuid: String)])] in
-                var found: [String: [(messageGuid: String, declarationGuid: String)]] = [:]
+            let numbers = Set(keys.map(\.number)).sorted()
+            return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(AwaitedNumber, [(messageGuid: String, declarationGuid: String)])] in
+                var found: [AwaitedNumber: [(messageGuid: String, declarationGuid: String)]] = [:]
                 for slice in numbers.chunked(128) {
                     let params = paddedKeys(Array(slice))
                     let list = placeholders(params.count)
@@ -131,7 +135,8 @@ struct StoreLookups: Sendable {
                           AND (d.order_no IN (\(list)) OR d.logistics_no IN (\(list)))
                         """, params) {
                         guard let message = row.string(2), let declaration = row.string(3) else { continue }
-                        for key in [row.string(0).map(Self.awaitingKey(order:)), row.string(1).map(Self.awaitingKey(logistics:))] {
+                        for key in [row.string(0).map { AwaitedNumber(column: .orderNo, number: $0) },
+                                    row.string(1).map { AwaitedNumber(column: .logisticsNo, number: $0) }] {
                             guard let key, asked.contains(key) else { continue }
                             found[key, default: []].append((message, declaration))
                         }

@@ -172,7 +172,8 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>] {
-        let keys = [orderNo.map(StoreLookups.awaitingKey(order:)), logisticsNo.map(StoreLookups.awaitingKey(logistics:))].compactMap { $0 }
+        let keys = [orderNo.map { StoreLookups.AwaitedNumber(column: .orderNo, number: $0) },
+                    logisticsNo.map { StoreLookups.AwaitedNumber(column: .logisticsNo, number: $0) }].compactMap { $0 }
         var found: [String: Set<String>] = [:]
         for inventories in try await lookups.awaitingByNumber.values(for: keys).values {
             for (message, declaration) in inventories { found[message, default: []].insert(declaration) }
