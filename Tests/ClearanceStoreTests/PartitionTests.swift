@@ -163,6 +163,59 @@ struct PartitionTests {
         }
     }
 
+    @Test("a single message's bytes lie in a raw part and go to the archive with its partition; a head stored with its bytes inside still reads whole")
+    func singleMessagesArchived() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400)
+            _ = try await store.maintainPartitions(policy, now: Self.now)
+            let items = (1...3).map { ShipmentFixture($0).items[0] }   // messages 1, 2, 3: one order each
+            for item in items { _ = try await store.ingest([item]) }
+            #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_1": 2, "message_parts_default": 1])
+            #expect(try await store.count("messages", where: "length(raw) = 0") == 3)
+            // Message 2 as stored before 7 Dec: its bytes in the head's `raw`, no part.
+            try await store.rawExecute("""
+                UPDATE messages SET raw = (SELECT bytes FROM message_parts WHERE message_id = 2 AND part_no = 0) WHERE id = 2;
+                DELETE FROM message_parts WHERE message_id = 2;
+                """)
+            let guids = items.map(\.message.guid)
+            // The head's cached (generic) plan reads its first part in the one partition holding it:
+            // the others' probes are pruned as the sub-select runs.
+            let plan = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
+                let sql = "SELECT \(SQLStore.messageHeadColumns) FROM messages WHERE guid = $1"
+                for _ in 0..<2 { _ = try s.lookup(sql, [.text(guids[0])]) }
+                guard let name = try s.queryOne("SELECT name FROM pg_prepared_statements WHERE statement = $1 AND generic_plans > 0",
+                                                [.text(sql)])?.string(0) else { return ["no generic plan"] }
+                return try s.lookup("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE \(name)('\(guids[0])')", [])
+                    .compactMap { $0.string(0) }
+            }
+            let partScans = plan.compactMap { line -> (String, Bool)? in
+                guard let match = line.firstMatch(of: /on (message_parts_\w+)/) else { return nil }
+                return (String(match.1), !line.contains("never executed"))
+            }
+            #expect(partScans.filter(\.1).map(\.0) == ["message_parts_1"], "\(plan.joined(separator: "\n"))")
+            for item in items { #expect(try await store.message(guid: item.message.guid)?.rawBytes == item.message.rawBytes) }
+            #expect(try await store.messages(guids: guids, maxBytes: 1 << 16).mapValues(\.rawBytes)
+                    == Dictionary(uniqueKeysWithValues: items.map { ($0.message.guid, $0.message.rawBytes) }))
+
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            try await store.rawExecute("UPDATE messages SET received_at = \(longAgo) WHERE id < 3")
+            let report = try await store.maintainPartitions(policy, now: Self.now)
+            #expect(report.detached.map(\.name).contains("message_parts_1"), "\(report.kept)")
+            #expect(try await store.count("message_parts_1") == 1)
+            do {
+                _ = try await store.message(guid: guids[0])
+                Issue.record("an archived single message was read")
+            } catch let error as StoreError {
+                guard case .archived(let what) = error else { Issue.record("expected archived, got \(error)"); return }
+                #expect(what.contains("message_parts_1") && what.contains(guids[0]))
+            }
+            // The head's own bytes stay with it (what retention cannot archive), the recent message's part too.
+            #expect(try await store.message(guid: guids[1])?.rawBytes == items[1].message.rawBytes)
+            #expect(try await store.message(guid: guids[2])?.rawBytes == items[2].message.rawBytes)
+        }
+    }
+
     @Test("a message whose declaration waits for documents or review keeps its raw parts attached: its release forwards those bytes")
     func waitingDeclarationsHoldTheirMessage() async throws {
         let store = try await makeStore(.postgresql)

@@ -296,8 +296,10 @@ struct StoreConformanceTests {
         #expect(hashes.count == 1)
         #expect(hashes.first?[0] == (try BuyerIdentityMasker(salt: testSalt)).hash(idNumber: f.buyerId))
 
-        // Proof: no raw buyer ID or phone in any column of any table. messages.raw is the document
-        // exactly as received (it does carry them) and is the one deliberate exception.
+        // Proof: no raw buyer ID or phone in any column of any table. The raw bytes are the document
+        // exactly as received (they do carry them) and are the one deliberate exception: parts
+        // (`message_parts.bytes` and, on PostgreSQL, its partitions), and the head's `raw` that
+        // held them before 7 Dec (empty now).
         let columns: [[String?]] = switch engine {
         case .sqlite:
             try await store.rawQuery(
@@ -310,13 +312,17 @@ struct StoreConformanceTests {
         for fixture in fixtures.prefix(20) {
             for secret in [fixture.buyerId, fixture.phone] {
                 for column in columns {
-                    guard let table = column[0], let name = column[1], !(table == "messages" && name == "raw") else { continue }
+                    guard let table = column[0], let name = column[1], !(table == "messages" && name == "raw"),
+                          !(table.hasPrefix("message_parts") && name == "bytes") else { continue }
                     let hits = try await store.count(table, where: "CAST(\(name) AS TEXT) LIKE $1", [.text("%\(secret)%")])
                     #expect(hits == 0, "\(secret) found in \(table).\(name)")
                 }
             }
-            let rawHits = try await store.count("messages", where: "raw IS NOT NULL AND guid = $1", [.text(fixture.items[0].message.guid)])
+            let guid = fixture.items[0].message.guid
+            let rawHits = try await store.count(
+                "message_parts", where: "message_id = (SELECT id FROM messages WHERE guid = $1) AND length(bytes) > 0", [.text(guid)])
             #expect(rawHits == 1)
+            #expect(try await store.count("messages", where: "guid = $1 AND length(raw) = 0", [.text(guid)]) == 1)
         }
         await store.close()
     }

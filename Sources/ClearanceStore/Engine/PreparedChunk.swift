@@ -56,8 +56,16 @@ enum BulkColumns {
 
 struct PreparedMessage: Sendable {
     let guid: String
-    /// In ``BulkColumns/messages`` order.
+    /// In ``BulkColumns/messages`` order; `raw` is empty (the bytes go to ``parts``).
     let values: [SQLValue]
+    /// The raw bytes as `message_parts` rows, numbered from 0 as a streamed message's are: the
+    /// head keeps none of them, so every byte lies in the partitioned table that retention detaches
+    /// for archiving (until 7 Dec a head's `raw` held a whole message's bytes, which never left the
+    /// unpartitioned heads; such rows still read as before).
+    let parts: [MessagePart]
+
+    /// The largest part a whole message is cut into (a streamed message's parts are this size too).
+    static let partSize = 1 << 20
 }
 
 struct PreparedDeclaration: Sendable {
@@ -91,9 +99,11 @@ struct PreparedChunk: Sendable {
             guard !m.messageType.isEmpty else { throw .invalidInput("message \(m.guid) has no message type") }
             messages.append(PreparedMessage(guid: m.guid, values: [
                 .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
-                .time(m.receivedAt), .text(m.sha256.lowercased()), .blob(m.rawBytes), .text(m.signatureVerdict),
+                .time(m.receivedAt), .text(m.sha256.lowercased()), .blob([]), .text(m.signatureVerdict),
                 .integer(Int64(m.rawBytes.count)),
-            ]))
+            ], parts: stride(from: 0, to: m.rawBytes.count, by: PreparedMessage.partSize).enumerated().map { index, start in
+                MessagePart(index: index, bytes: Array(m.rawBytes[start..<min(start + PreparedMessage.partSize, m.rawBytes.count)]))
+            }))
             try appendDeclarations(item.declarations, messageGuid: m.guid, senderCode: m.senderCode, masker: masker)
         }
     }

@@ -37,6 +37,7 @@ struct RowInsertWriter {
                 if let id = row.int64(0), let guid = row.string(1), let at = row.int64(2) { inserted[guid] = (id, at) }
             }
         }
+        try insertParts(chunk, inserted: inserted.mapValues(\.id))
         // A `received` event per newly stored message.
         let newMessages = inserted.values.sorted { $0.id < $1.id }
         for group in newMessages.chunked(Self.linesPerStatement) {
@@ -111,6 +112,21 @@ struct RowInsertWriter {
         return report
     }
 
+    /// The raw parts of the messages just inserted (`inserted`: their ids by guid), each from the
+    /// first occurrence of its guid in the chunk, which is the row the insert kept.
+    func insertParts(_ chunk: PreparedChunk, inserted: [String: Int64]) throws(StoreError) {
+        var firstParts: [String: [MessagePart]] = [:]
+        for m in chunk.messages where firstParts[m.guid] == nil { firstParts[m.guid] = m.parts }
+        let rows = inserted.sorted { $0.value < $1.value }.flatMap { guid, id in
+            (firstParts[guid] ?? []).map { (messageId: id, part: $0) }
+        }
+        for group in Self.grouped(rows, rows: Self.messagesPerStatement, bytes: PreparedMessage.partSize, size: { $0.part.bytes.count }) {
+            try connection.execute(
+                "INSERT INTO message_parts (message_id, part_no, bytes) VALUES " + Self.tuples(rows: group.count, width: 3),
+                group.flatMap { r -> [SQLValue] in [.integer(r.messageId), .integer(Int64(r.part.index)), .blob(r.part.bytes)] })
+        }
+    }
+
     /// The outcome of every message: those just inserted from `RETURNING`, the others (duplicates
     /// and guid conflicts) by looking up the stored id and digest.
     private func outcomes(_ chunk: PreparedChunk, inserted: [String: Int64]) throws(StoreError) -> [MessageOutcome] {
@@ -131,6 +147,24 @@ struct RowInsertWriter {
                 offeredSHA256: m.sha256, newlyInserted: false))
         }
         return result
+    }
+
+    /// `items` in order, in groups of at most `rows` items and, past the first of a group, of at
+    /// most `bytes` (by `size`): a statement of raw parts holds a few megabytes at most.
+    static func grouped<T>(_ items: [T], rows: Int, bytes: Int, size: (T) -> Int) -> [ArraySlice<T>] {
+        var groups: [ArraySlice<T>] = []
+        var start = items.startIndex, total = 0
+        for i in items.indices {
+            let n = size(items[i])
+            if i > start && (i - start == rows || total + n > bytes) {
+                groups.append(items[start..<i])
+                start = i
+                total = 0
+            }
+            total += n
+        }
+        if start < items.endIndex { groups.append(items[start...]) }
+        return groups
     }
 
     /// `(?, ?, …), (…)` for `rows` tuples of `width` placeholders numbered from 1.

@@ -141,12 +141,16 @@ extension SQLStore {
                 }
                 return row.bytes(0) ?? []
             }
-            guard let message = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)])?.int64(0) else {
+            // One key look-up for the head and its part (a release reads a single message's bytes
+            // here: piece 1, part 0); its cached plan probes only the partition holding the part.
+            guard let row = try s.lookupOne("""
+                SELECT m.id, (SELECT p.bytes FROM message_parts p WHERE p.message_id = m.id AND p.part_no = $2)
+                FROM messages m WHERE m.guid = $1
+                """, [.text(guid), .integer(Int64(index - 1))]) else {
                 throw .notFound("message \(guid)")
             }
-            guard let row = try s.queryOne("SELECT bytes FROM message_parts WHERE message_id = $1 AND part_no = $2",
-                                           [.integer(message), .integer(Int64(index - 1))]), let bytes = row.bytes(0) else {
-                try Self.throwIfArchived(s, guid: guid, id: message)
+            guard let bytes = row.bytes(1) else {
+                try Self.throwIfArchived(s, guid: guid, id: try row.requireInt64(0, "messages.id"))
                 throw .notFound("raw piece \(index) of message \(guid)")
             }
             return bytes
@@ -182,22 +186,30 @@ extension SQLStore {
         }
     }
 
-    /// The columns of a message head that ``message(fromHead:_:)`` reads.
-    static let messageHeadColumns = "guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict, id, complete, size"
+    /// The columns of a message head that ``message(fromHead:_:)`` reads, with its first raw part
+    /// (a single message's bytes whole: the head's own `raw` is empty since 7 Dec, see
+    /// ``PreparedMessage/parts``), so a whole single message is one statement.
+    static let messageHeadColumns = """
+        guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict, id, complete, size,
+        (SELECT p.bytes FROM message_parts p WHERE p.message_id = messages.id AND p.part_no = 0)
+        """
 
-    /// A whole stored message from its head row (``messageHeadColumns``): the raw bytes the head
-    /// holds, and the rest of its parts when the head does not hold all of them.
+    /// A whole stored message from its head row (``messageHeadColumns``): the bytes the head holds
+    /// (none but in rows stored before 7 Dec), then its parts in order.
     static func message(fromHead r: SQLRow, _ s: any SQLSession) throws(StoreError) -> MessageRecord {
         let guid = try r.requireString(0, "guid")
         let direction = try r.requireString(3, "direction")
         guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
         guard r.int(9) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
         guard var raw = r.bytes(6) else { throw .notFound("raw bytes of message \(guid)") }
-        // `size` is the whole message's length: when the first piece holds all of it there are
-        // no further pieces to ask for (every delivery of a single message read an empty list).
+        let first = r.bytes(11)
+        raw += first ?? []
+        // `size` is the whole message's length: when the head and the first part hold all of it
+        // there is nothing more to ask for (every single message).
         if let size = r.int64(10), size == Int64(raw.count) { return try Self.messageRecord(r, direction: parsed, raw: raw) }
         let id = try r.requireInt64(8, "id")
-        for part in try s.query("SELECT bytes FROM message_parts WHERE message_id = $1 ORDER BY part_no", [.integer(id)]) {
+        for part in try s.query("SELECT bytes FROM message_parts WHERE message_id = $1 AND part_no >= $2 ORDER BY part_no",
+                                [.integer(id), .integer(first == nil ? 0 : 1)]) {
             guard let bytes = part.bytes(0) else { throw .notFound("a raw part of message \(guid)") }
             raw += bytes
         }
@@ -213,7 +225,7 @@ extension SQLStore {
     static func throwIfArchived(_ s: any SQLSession, guid: String, id: Int64) throws(StoreError) {
         guard let partition = try archivedPartition(s, table: .messageParts, key: id) else { return }
         let when = partition.detachedAt.map { " on \(ChinaTime.isoTime($0))" } ?? ""
-        throw .archived("the raw bytes of message \(guid) beyond its first piece were archived with partition \(partition.name)\(when)")
+        throw .archived("the raw bytes of message \(guid) were archived with partition \(partition.name)\(when)")
     }
 
     private static func messageRecord(_ r: SQLRow, direction: MessageDirection, raw: [UInt8]) throws(StoreError) -> MessageRecord {

@@ -151,7 +151,8 @@ struct PGBulkWriter {
         }
         // Fresh statistics so the planner joins staging rows through the unique indexes.
         try connection.execute("ANALYZE \(Self.stageMessages)", [])
-        let inserted = Set(try connection.query("""
+        var insertedIds: [String: Int64] = [:]
+        for row in try connection.query("""
             WITH ins AS (
                 INSERT INTO messages (\(messageColumns))
                 SELECT \(messageColumns) FROM \(Self.stageMessages)
@@ -161,8 +162,12 @@ struct PGBulkWriter {
                 INSERT INTO events (kind, occurred_at, message_id, recorded_at)
                 SELECT 'received', received_at, id, $1::bigint FROM ins
             )
-            SELECT guid FROM ins
-            """, [.integer(chunk.now)]).compactMap { $0.string(0) })
+            SELECT guid, id FROM ins
+            """, [.integer(chunk.now)]) {
+            if let guid = row.string(0), let id = row.int64(1) { insertedIds[guid] = id }
+        }
+        let inserted = Set(insertedIds.keys)
+        try RowInsertWriter(connection: connection).insertParts(chunk, inserted: insertedIds)
         var stored: [String: (id: Int64, sha256: String)] = [:]
         for row in try connection.query("""
             SELECT m.guid, m.id, m.sha256 FROM messages m
