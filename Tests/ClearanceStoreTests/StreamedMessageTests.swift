@@ -162,6 +162,31 @@ struct StreamedMessageTests {
         }
     }
 
+    @Test("a whole message larger than a part is stored in 1 MiB parts, none in its head, and reads back whole and piece by piece", arguments: TestEngine.allCases)
+    func wholeMessageInParts(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let raw = Self.rawBytes(2 * (1 << 20) + 123)
+            var item = ShipmentFixture(1).items[0]
+            item.message.rawBytes = raw
+            item.message.sha256 = SHA256Digest.hex(of: raw)
+            #expect(try await store.ingest([item]).messages.map(\.status) == [.stored])
+            let rows = try await store.rawQuery("""
+                SELECT p.part_no, length(p.bytes) FROM messages m JOIN message_parts p ON p.message_id = m.id
+                WHERE m.guid = $1 AND length(m.raw) = 0 ORDER BY p.part_no
+                """, [.text(item.message.guid)])
+            #expect(rows == [["0", "1048576"], ["1", "1048576"], ["2", "123"]])
+            #expect(try await store.message(guid: item.message.guid)?.rawBytes == raw)
+            let pieces = try #require(try await store.messageHeader(guid: item.message.guid)).pieces
+            var read: [UInt8] = []
+            for index in 0..<pieces { read += try await store.rawPiece(guid: item.message.guid, index: index) }
+            #expect(pieces == 4 && read == raw)
+            // Stored again: a duplicate, nothing written twice.
+            #expect(try await store.ingest([item]).messages.map(\.status) == [.duplicate])
+            #expect(try await store.count("message_parts") == 3)
+        }
+    }
+
     @Test("a single message's raw XML is stored lz4-compressed in a raw part on PostgreSQL, as a batch's are")
     func rawBytesAreLZ4Compressed() async throws {
         let store = try await makeStore(.postgresql)

@@ -66,6 +66,14 @@ struct PreparedMessage: Sendable {
 
     /// The largest part a whole message is cut into (a streamed message's parts are this size too).
     static let partSize = 1 << 20
+
+    /// `bytes` as parts of at most ``partSize``: a message of one part shares its array (no copy).
+    static func parts(of bytes: [UInt8]) -> [MessagePart] {
+        guard bytes.count > partSize else { return bytes.isEmpty ? [] : [MessagePart(index: 0, bytes: bytes)] }
+        return stride(from: 0, to: bytes.count, by: partSize).enumerated().map { index, start in
+            MessagePart(index: index, bytes: Array(bytes[start..<min(start + partSize, bytes.count)]))
+        }
+    }
 }
 
 struct PreparedDeclaration: Sendable {
@@ -101,9 +109,7 @@ struct PreparedChunk: Sendable {
                 .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
                 .time(m.receivedAt), .text(m.sha256.lowercased()), .blob([]), .text(m.signatureVerdict),
                 .integer(Int64(m.rawBytes.count)),
-            ], parts: stride(from: 0, to: m.rawBytes.count, by: PreparedMessage.partSize).enumerated().map { index, start in
-                MessagePart(index: index, bytes: Array(m.rawBytes[start..<min(start + PreparedMessage.partSize, m.rawBytes.count)]))
-            }))
+            ], parts: PreparedMessage.parts(of: m.rawBytes)))
             try appendDeclarations(item.declarations, messageGuid: m.guid, senderCode: m.senderCode, masker: masker)
         }
     }
