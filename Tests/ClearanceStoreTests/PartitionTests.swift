@@ -216,6 +216,29 @@ struct PartitionTests {
         }
     }
 
+    @Test("stored answers past retention are deleted, in steps, and only with a retention; newer ones stay")
+    func answersPastRetention() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            // More than one step's worth, so the deletion runs in several transactions.
+            let old = SQLStore.answersPrunedPerStep + 50
+            try await store.rawExecute("""
+                INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
+                SELECT 'OLD-' || g, 'ENT', 202, '{}', \(longAgo) FROM generate_series(1, \(old)) g
+                """)
+            let recent = try await store.storeAnswer(StoredAnswer(guid: "RECENT", enterpriseCode: "ENT", httpStatus: 202, body: "{\"n\":1}"))
+            #expect(try await store.maintainPartitions(PartitionPolicy(), now: Self.now).answersPruned == 0)
+            #expect(try await store.count("message_answers") == old + 1)
+
+            let report = try await store.maintainPartitions(PartitionPolicy(retention: 30 * 86_400), now: Self.now)
+            #expect(report.answersPruned == old)
+            #expect(try await store.count("message_answers") == 1)
+            #expect(try await store.answer(guid: "RECENT") == recent)
+            #expect(try await store.answer(guid: "OLD-1") == nil)
+        }
+    }
+
     @Test("a message whose declaration waits for documents or review keeps its raw parts attached: its release forwards those bytes")
     func waitingDeclarationsHoldTheirMessage() async throws {
         let store = try await makeStore(.postgresql)
@@ -379,7 +402,7 @@ struct PartitionTests {
                 INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
                 """)
             let events = try await store.count("events")
-            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75])
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77])
             #expect(try await Self.rowsByPartition(store, "events") == ["events_0": events])
             #expect(try await Self.rowsByPartition(store, "outbox") == ["outbox_0": 1])
             // The row kept its id, and the ids handed out after the migration continue from it.

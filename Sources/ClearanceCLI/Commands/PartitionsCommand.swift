@@ -82,6 +82,7 @@ enum PartitionsText {
         lines += r.created.map { "made \(range($0))" }
         if r.rowsMoved > 0 { lines.append("moved \(r.rowsMoved) rows out of the default partitions") }
         lines += r.detached.map { "detached \(range($0)): archive it (pg_dump -Fc -t \($0.name) -f \($0.name).dump) and drop it" }
+        if r.answersPruned > 0 { lines.append("deleted \(r.answersPruned) stored answers past retention") }
         lines += r.busy.map { "\($0.rawValue): busy past the lock timeout; partitions not made ahead this run" }
         lines += r.kept.map { "kept \(range($0.partition)) past retention: \($0.hold.rawValue)" }
         for table in PartitionedTable.allCases {
@@ -113,6 +114,7 @@ enum PartitionsText {
         root.add("partitioned", raw: r.partitioned ? "true" : "false")
         root.add("created", raw: "[" + r.created.map { object($0) }.joined(separator: ",") + "]")
         root.add("rowsMoved", r.rowsMoved)
+        root.add("answersPruned", r.answersPruned)
         root.add("busy", raw: "[" + r.busy.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
         root.add("detached", raw: "[" + r.detached.map { object($0) }.joined(separator: ",") + "]")
         root.add("kept", raw: "[" + r.kept.map { object($0.partition, hold: $0.hold) }.joined(separator: ",") + "]")

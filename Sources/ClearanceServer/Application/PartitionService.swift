@@ -25,6 +25,7 @@ public struct PartitionService: Service {
                 let report = try await store.maintainPartitions(policy, now: Date())
                 for p in report.created { logger.info("partition made", metadata: ["name": "\(p.name)", "low": "\(p.low)", "high": "\(p.high)"]) }
                 if report.rowsMoved > 0 { logger.warning("rows moved out of default partitions", metadata: ["rows": "\(report.rowsMoved)"]) }
+                if report.answersPruned > 0 { logger.info("stored answers past retention deleted", metadata: ["answers": "\(report.answersPruned)"]) }
                 for p in report.detached { logger.notice("partition detached for archiving", metadata: ["name": "\(p.name)"]) }
                 for table in report.busy {
                     logger.warning("partitions not made ahead: table busy past the lock timeout", metadata: ["table": "\(table.rawValue)"])

@@ -211,6 +211,20 @@ enum PartitionMigrations {
             CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
                 FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
             """),
+        // The heads stay whole (global keys), so they are kept small: since 7 Dec a message's bytes
+        // are all in its raw parts, and the index on its digest goes. Nothing ever looked a message
+        // up by its digest (a duplicate is found by its guid, and the digest compared then), yet the
+        // index was the head's largest: 132 of its 467 bytes a message with its indexes, one more
+        // index entry written on every accepted message, and it made a streamed message's final
+        // update (which sets the digest) a non-HOT one.
+        Migration(version: 76, name: "drop the unused index on message digests", sql: """
+            DROP INDEX messages_sha256_idx;
+            """),
+        // Stored answers past retention are deleted, oldest first (``SQLStore/pruneAnswers(before:)``):
+        // by this index, not a scan of every answer ever given.
+        Migration(version: 77, name: "stored answers indexed by time", sql: """
+            CREATE INDEX message_answers_created_idx ON message_answers (created_at);
+            """),
     ] }
 
     /// `table`'s rows stored before the migration, renamed `<table>_0` with the identity dropped,

@@ -30,6 +30,10 @@ public struct PartitionReport: Sendable {
     /// past the policy's lock timeout. Writes still land (in the default partition, moved later).
     public var busy: [PartitionedTable] = []
     public var detached: [StorePartition] = []
+    /// Stored answers past retention deleted (``SQLStore/pruneAnswers(before:)``): a message sent
+    /// again after that is judged again, a duplicate of the stored one, instead of answered byte
+    /// for byte as before.
+    public var answersPruned = 0
     public var kept: [Kept] = []
     /// Every partition, attached or detached, by table and range.
     public var partitions: [StorePartition] = []

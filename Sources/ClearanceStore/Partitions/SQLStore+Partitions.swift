@@ -47,6 +47,9 @@ extension SQLStore: PartitionStore {
                 }
             }
         }
+        if let retention = policy.retention {
+            report.answersPruned = try await pruneAnswers(before: now.addingTimeInterval(-retention))
+        }
         report.partitions = try await session { (s: any SQLSession) throws(StoreError) -> [StorePartition] in
             var all: [StorePartition] = []
             for table in PartitionedTable.allCases { all += try Self.partitions(s, table: table) }
@@ -54,6 +57,27 @@ extension SQLStore: PartitionStore {
         }
         return report
     }
+
+    /// Deletes the stored answers (``StoredAnswer``) made before `cutoff`, oldest first, 10,000 to a
+    /// transaction so no lock is held long; returns how many. The table is keyed by guid (no partition
+    /// column to detach by) and written once per accepted message, so without this it grows with every
+    /// message for ever: ~380 bytes each, most of what a message leaves in the store once its bytes are
+    /// archived. An answer serves a sender resending a message it saw no answer to, within minutes.
+    func pruneAnswers(before cutoff: Date) async throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let deleted = try await write { (s: any SQLSession) throws(StoreError) -> Int in
+                try s.execute("""
+                    DELETE FROM message_answers WHERE guid IN (
+                        SELECT guid FROM message_answers WHERE created_at < $1 ORDER BY created_at LIMIT \(Self.answersPrunedPerStep))
+                    """, [.time(cutoff)])
+            }
+            total += deleted
+            if deleted < Self.answersPrunedPerStep { return total }
+        }
+    }
+
+    static let answersPrunedPerStep = 10_000
 
     func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> StorePartition {
         guard engine == .postgresql else { throw .invalidInput("SQLite is not partitioned: there is nothing to reattach") }
