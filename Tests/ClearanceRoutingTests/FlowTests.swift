@@ -38,9 +38,11 @@ import Testing
             #expect(kinds.contains("documents-matched"))
             #expect(timeline.deliveries.count == 4)
             #expect(Set(timeline.deliveries.map(\.status)) == [.pending])
-            // Each outbox row is in the same shipment: claims hand them out in queue order.
+            // Each outbox row is in the same shipment: a claim hands them out together, as one chain
+            // in queue order (see `ShipmentChainTests`), and nothing of it again while they are in flight.
             let claimed = try await store.claimOutboxInShipmentOrder(limit: 10, lease: 30, now: Date())
-            #expect(claimed.count == 1, "only the first row of a shipment is claimable while it is pending")
+            #expect(claimed.count == 4 && Set(claimed.map(\.chain)) == [claimed.map(\.id).min()])
+            #expect(try await store.claimOutboxInShipmentOrder(limit: 10, lease: 30, now: Date()).isEmpty)
         }
     }
 

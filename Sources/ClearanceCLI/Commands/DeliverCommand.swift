@@ -85,11 +85,15 @@ struct DeliverCommand: AsyncParsableCommand {
         }
         let r = result.get()
         let output = OutputBuffer()
-        var summary = "delivered \(r.delivered), retried \(r.retried), dead \(r.dead) (\(r.claimed) claims)"
-        let latencies = r.latencies.sorted()
+        var summary = "delivered \(r.delivered), retried \(r.retried), dead \(r.dead)"
+            + (r.deferred > 0 ? ", deferred \(r.deferred)" : "") + " (\(r.claimed) claims)"
+        func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
+        let latencies = r.latencies.sorted(), recorded = r.recordedLatencies.sorted()
         if !latencies.isEmpty {
-            func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
-            summary += String(format: "; queue-to-delivered latency p50 %.1f ms, p99 %.1f ms", percentile(0.5), percentile(0.99))
+            summary += String(format: "; queue-to-delivered latency p50 %.1f ms, p99 %.1f ms", percentile(latencies, 0.5), percentile(latencies, 0.99))
+        }
+        if !recorded.isEmpty {
+            summary += String(format: "; recorded as delivered p50 %.1f ms, p99 %.1f ms", percentile(recorded, 0.5), percentile(recorded, 0.99))
         }
         output.line(summary)
         output.flush()

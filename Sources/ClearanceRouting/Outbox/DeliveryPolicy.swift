@@ -44,8 +44,15 @@ public struct DeliveryRound: Sendable, Hashable {
     public var retried = 0
     /// Failed for good (dead letters).
     public var dead = 0
-    /// Seconds from queueing to delivery of each delivered row.
+    /// Not attempted, put back to pending: later rows of a shipment whose earlier row failed in
+    /// the same round (no attempt counted).
+    public var deferred = 0
+    /// Seconds from queueing to the destination's acceptance of each delivered row.
     public var latencies: [TimeInterval] = []
+    /// Seconds from queueing to the commit that recorded each delivered row as delivered: the
+    /// latency above plus the wait for the round's slowest delivery and the commit. Until then a
+    /// worker that dies delivers the row again (receivers dedupe by guid).
+    public var recordedLatencies: [TimeInterval] = []
 
     /// Creates an empty round.
     public init() {}
@@ -56,6 +63,8 @@ public struct DeliveryRound: Sendable, Hashable {
         delivered += other.delivered
         retried += other.retried
         dead += other.dead
+        deferred += other.deferred
         latencies += other.latencies
+        recordedLatencies += other.recordedLatencies
     }
 }

@@ -85,26 +85,41 @@ public final class DeliveryWorker: Sendable {
                     if case .http(let http) = config.transport { return http.concurrency }
                     return nil
                 } ?? 1)
-                // A sliding window: the next row starts as soon as any of the destination's `width`
-                // requests in flight ends (fixed windows of `width` waited for their slowest).
+                // A sliding window: the next chain starts as soon as any of the destination's `width`
+                // requests in flight ends (fixed windows of `width` waited for their slowest). A
+                // chain (a shipment's rows claimed together) is one request at a time, in order; after
+                // a failure the rest of it is deferred, so nothing overtakes the row that failed.
+                let chains = Self.chains(rows)
                 group.addTask {
-                    await withTaskGroup(of: Outcome.self) { inner in
-                        @Sendable func delivery(_ entry: OutboxEntry) async -> Outcome {
-                            if let why = failedLookups[name] { return Outcome(entry: entry, result: .failure(DeliveryError(why))) }
-                            return await self.deliver(entry, config: configs[name], prefetched: prefetched[entry.messageGuid])
+                    await withTaskGroup(of: [Outcome].self) { inner in
+                        @Sendable func delivery(_ chain: [OutboxEntry]) async -> [Outcome] {
+                            var outcomes: [Outcome] = []
+                            for entry in chain {
+                                if let failed = outcomes.last, case .failure = failed.result {
+                                    outcomes.append(Outcome(entry: entry, result: .failure(DeliveryError(
+                                        "not sent: outbox row \(failed.entry.id) of its shipment, before it, failed")), deferred: true))
+                                    continue
+                                }
+                                if let why = failedLookups[name] {
+                                    outcomes.append(Outcome(entry: entry, result: .failure(DeliveryError(why))))
+                                    continue
+                                }
+                                outcomes.append(await self.deliver(entry, config: configs[name], prefetched: prefetched[entry.messageGuid]))
+                            }
+                            return outcomes
                         }
-                        var next = rows.startIndex
-                        while next < rows.endIndex && next - rows.startIndex < width {
-                            let entry = rows[next]
-                            inner.addTask { await delivery(entry) }
+                        var next = chains.startIndex
+                        while next < chains.endIndex && next - chains.startIndex < width {
+                            let chain = chains[next]
+                            inner.addTask { await delivery(chain) }
                             next += 1
                         }
                         var outcomes: [Outcome] = []
-                        for await outcome in inner {
-                            outcomes.append(outcome)
-                            if next < rows.endIndex {
-                                let entry = rows[next]
-                                inner.addTask { await delivery(entry) }
+                        for await done in inner {
+                            outcomes += done
+                            if next < chains.endIndex {
+                                let chain = chains[next]
+                                inner.addTask { await delivery(chain) }
                                 next += 1
                             }
                         }
@@ -118,18 +133,28 @@ public final class DeliveryWorker: Sendable {
         }
         // The round's deliveries are recorded in one commit.
         let finishedAll = Date()
-        let delivered = results.filter { if case .success = $0.result { true } else { false } }.map(\.entry)
-        let stale = try await store.completeOutbox(ids: delivered.map(\.id), messageIds: delivered.map(\.messageId), now: finishedAll)
-        for entry in delivered {
+        let delivered = results.filter { if case .success = $0.result { true } else { false } }
+        let stale = try await store.completeOutbox(ids: delivered.map(\.entry.id), messageIds: delivered.map(\.entry.messageId), now: finishedAll)
+        let recorded = Date()
+        for outcome in delivered {
+            let entry = outcome.entry
             if let status = stale[entry.id] {
                 logger.warning("delivered, but the outbox row was no longer in flight", metadata: [
                     "outbox": "\(entry.id)", "guid": "\(entry.messageGuid)", "status": "\(status.rawValue)"])
                 continue
             }
             round.delivered += 1
-            round.latencies.append(finishedAll.timeIntervalSince(entry.createdAt))
+            round.latencies.append(outcome.finishedAt.timeIntervalSince(entry.createdAt))
+            round.recordedLatencies.append(recorded.timeIntervalSince(entry.createdAt))
         }
-        for outcome in results {
+        // The rest of a chain after a failure: back to pending with no attempt counted; the claim
+        // holds them back until the row that failed is delivered (or given up).
+        let deferred = results.filter(\.deferred).map(\.entry)
+        if !deferred.isEmpty {
+            try await store.releaseOutbox(ids: deferred.map(\.id), messageIds: deferred.map(\.messageId), now: Date())
+            round.deferred += deferred.count
+        }
+        for outcome in results where !outcome.deferred {
             let finished = Date()
             switch outcome.result {
             case .success: continue
@@ -207,13 +232,16 @@ public final class DeliveryWorker: Sendable {
                     eachRound: (DeliveryRound) -> Void = { _ in }) async -> DeliveryRound {
         var total = DeliveryRound()
         var sample = LatencySample(capacity: latencySample)
+        var recordedSample = LatencySample(capacity: latencySample)
         while !Task.isCancelled && !stop() {
             do {
                 let mark = pauseMark()
                 var round = try await runOnce()
                 eachRound(round)
                 sample.add(round.latencies)
+                recordedSample.add(round.recordedLatencies)
                 round.latencies = []
+                round.recordedLatencies = []
                 total.add(round)
                 if round.claimed == 0 { await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01)) }
             } catch {
@@ -222,6 +250,7 @@ public final class DeliveryWorker: Sendable {
             }
         }
         total.latencies = sample.values
+        total.recordedLatencies = recordedSample.values
         return total
     }
 
@@ -230,6 +259,36 @@ public final class DeliveryWorker: Sendable {
     struct Outcome: Sendable {
         var entry: OutboxEntry
         var result: Result<Void, DeliveryError>
+        /// When the delivery ended (the destination's answer, or the failure).
+        var finishedAt = Date()
+        /// Not attempted: an earlier row of its chain failed.
+        var deferred = false
+
+        init(entry: OutboxEntry, result: Result<Void, DeliveryError>, deferred: Bool = false) {
+            self.entry = entry
+            self.result = result
+            self.deferred = deferred
+        }
+    }
+
+    /// `rows` (of one destination, in claim order) as the units a destination's window runs: each
+    /// chain's rows in id order, every other row alone; in the order of their first rows.
+    static func chains(_ rows: [OutboxEntry]) -> [[OutboxEntry]] {
+        var units: [[OutboxEntry]] = []
+        var unitOfChain: [Int64: Int] = [:]
+        for row in rows {
+            guard let chain = row.chain else {
+                units.append([row])
+                continue
+            }
+            if let unit = unitOfChain[chain] {
+                units[unit].append(row)
+            } else {
+                unitOfChain[chain] = units.count
+                units.append([row])
+            }
+        }
+        return units.map { $0.count > 1 ? $0.sorted { $0.id < $1.id } : $0 }
     }
 
     /// One part of a split message (``SplitRoutes``): built from the pieces its plan names (the whole

@@ -35,7 +35,7 @@ public final class ServiceMetrics: Sendable {
         batchSeconds = registry.makeValueHistogram(descriptor: Self.named("clearance_batch_duration_seconds", "Time from first to last byte of a batch, stored"), buckets: Self.secondsBuckets)
         batchThroughput = registry.makeValueHistogram(descriptor: Self.named("clearance_batch_throughput_bytes_per_second", "Batch upload throughput per batch"), buckets: [1e5, 1e6, 5e6, 1e7, 2.5e7, 5e7, 1e8, 2.5e8])
         requestSeconds = registry.makeValueHistogram(descriptor: Self.named("clearance_http_request_duration_seconds", "HTTP request handling time"), buckets: Self.secondsBuckets)
-        deliveryLatency = registry.makeValueHistogram(descriptor: Self.named("clearance_delivery_latency_seconds", "From queueing to delivery of an outbox row"), buckets: Self.secondsBuckets)
+        deliveryLatency = registry.makeValueHistogram(descriptor: Self.named("clearance_delivery_latency_seconds", "From queueing an outbox row to its destination accepting it"), buckets: Self.secondsBuckets)
         receiptLag = registry.makeValueHistogram(descriptor: Self.named("clearance_receipt_lag_seconds", "From receiving a declaration to receiving its receipt"), buckets: Self.secondsBuckets)
         rateLimited = registry.makeCounter(descriptor: Self.named("clearance_rate_limited_total", "Requests refused by rate limits"), labels: [])
         storeFigureReads = registry.makeCounter(descriptor: Self.named("clearance_store_figure_reads_total", "Store queries made for /health and /metrics"), labels: [])

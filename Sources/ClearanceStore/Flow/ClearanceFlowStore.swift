@@ -156,10 +156,16 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     func routedDestinations(messageGuid: String) async throws(StoreError) -> [String]
 
     /// Like ``Store/claimOutbox(limit:lease:now:)``, but never hands out a row while an earlier
-    /// row of the same shipment (same orderNo or logisticsNo) for the same destination is still
-    /// pending or in flight: each destination receives a shipment's messages in queue order.
-    /// Rows are locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
+    /// row of the same shipment (same orderNo or logisticsNo) for the same destination is pending or
+    /// in flight outside this claim: each destination receives a shipment's messages in queue order.
+    /// The rows of a shipment that are due together are claimed together as one ``OutboxEntry/chain``,
+    /// which the worker sends in order within its round (one round each cost a shipment's fourth
+    /// message three rounds of waiting). Rows are locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
     func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry]
+
+    /// Puts claimed rows back to pending, due `now`, without counting their attempt: the rest of a
+    /// chain after a row that failed, which must not overtake it.
+    func releaseOutbox(ids: [Int64], messageIds: [Int64], now: Date) async throws(StoreError)
 
     /// Outbox rows, newest first, optionally of one status.
     func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry]

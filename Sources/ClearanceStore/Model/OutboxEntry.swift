@@ -29,6 +29,10 @@ public struct OutboxEntry: Sendable, Hashable, Encodable {
     /// The customs request for payment data this row answers (a form post of `payExInfoStr` built at
     /// delivery, not the message); nil for message deliveries.
     public var paymentRequestId: Int64? = nil
+    /// Set by a claim in shipment order: the rows of one shipment claimed together share a chain (the
+    /// id of its first row) and go to their destination one after another, in id order, the next
+    /// only once the one before it was accepted. Nil: a row on its own.
+    public var chain: Int64? = nil
 
     private enum CodingKeys: CodingKey {
         case id, messageGuid, destination, status, attempts, nextAttemptAt, lastError, createdAt, paymentRequestId

@@ -101,7 +101,12 @@ extension SQLStore {
     /// Leases up to `limit` due rows (pending, or in flight with an expired lease) that also meet
     /// `extraCondition` (SQL over the candidate row `o`), oldest due first, rows locked by another
     /// claimer skipped; returns them.
-    private func claim(limit: Int, lease: TimeInterval, now: Date, extraCondition: String) async throws(StoreError) -> [OutboxEntry] {
+    /// `then` runs in the claim's transaction on the rows claimed (the claim in shipment order puts
+    /// back those that would overtake a row of their shipment outside the claim).
+    private func claim(
+        limit: Int, lease: TimeInterval, now: Date, extraCondition: String,
+        then: @escaping @Sendable ([OutboxEntry], any SQLSession) throws(StoreError) -> [OutboxEntry] = { rows, _ in rows }
+    ) async throws(StoreError) -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         let nowMs = StoreClock.milliseconds(now)
         let leaseUntil = StoreClock.milliseconds(now.addingTimeInterval(max(lease, 0)))
@@ -109,7 +114,28 @@ extension SQLStore {
             if let settings = s.dialect.orderedWalkOnly { _ = try s.query(settings, []) }
             let claimed = try s.query(Self.claimStatement(s.dialect, extraCondition: extraCondition),
                                       [.integer(nowMs), .integer(leaseUntil), .integer(Int64(limit))])
-            return try Self.outboxEntries(s, ids: claimed.compactMap { $0.int64(0) }, messageIds: claimed.compactMap { $0.int64(1) })
+            let rows = try Self.outboxEntries(s, ids: claimed.compactMap { $0.int64(0) }, messageIds: claimed.compactMap { $0.int64(1) })
+            return try then(rows, s)
+        }
+    }
+
+    func releaseOutbox(ids: [Int64], messageIds: [Int64], now: Date) async throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        let nowMs = StoreClock.milliseconds(now)
+        try await write { (s: any SQLSession) throws(StoreError) in
+            try Self.release(s, ids: ids, messageIds: messageIds, now: nowMs)
+        }
+    }
+
+    /// In-flight rows back to pending, due `now`, their attempt not counted.
+    static func release(_ s: any SQLSession, ids: [Int64], messageIds: [Int64], now: Int64) throws(StoreError) {
+        let messages = Array(Set(messageIds)).sorted()
+        for chunk in Array(Set(ids)).sorted().chunked(RowInsertWriter.linesPerStatement) {
+            try s.execute("""
+                UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = $1, updated_at = $1
+                WHERE id IN (\(placeholders(chunk.count, from: 2))) AND message_id IN (\(placeholders(messages.count, from: chunk.count + 2)))
+                  AND status = 'in-flight'
+                """, [.integer(now)] + (chunk + messages).map { .integer($0) })
         }
     }
 
@@ -173,17 +199,50 @@ extension SQLStore {
     func claimOutboxInShipmentOrder(limit: Int, lease: TimeInterval, now: Date) async throws(StoreError) -> [OutboxEntry] {
         // Two NOT EXISTS, one per shipment key, so each is an index (or hash) look-up on
         // (destination, key); one NOT EXISTS with an OR between the keys joins every pending
-        // row with every other (1.8 s per claim at 6,000 pending rows).
-        try await claim(limit: limit, lease: lease, now: now, extraCondition: """
+        // row with every other (1.8 s per claim at 6,000 pending rows). An earlier row that is
+        // pending and due does not hold a row back here: it is a candidate of this claim too, and
+        // whether it was claimed is checked after (``ShipmentChains``).
+        let nowMs = StoreClock.milliseconds(now)
+        return try await claim(limit: limit, lease: lease, now: now, extraCondition: """
             AND NOT EXISTS (
                 SELECT 1 FROM outbox p
                 WHERE o.order_key IS NOT NULL AND p.destination = o.destination AND p.order_key = o.order_key
-                  AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
+                  AND p.id < o.id AND (p.status = 'in-flight' OR (p.status = 'pending' AND p.next_attempt_at > $1)))
             AND NOT EXISTS (
                 SELECT 1 FROM outbox p
                 WHERE o.logistics_key IS NOT NULL AND p.destination = o.destination AND p.logistics_key = o.logistics_key
-                  AND p.id < o.id AND p.status IN ('pending', 'in-flight'))
-            """)
+                  AND p.id < o.id AND (p.status = 'in-flight' OR (p.status = 'pending' AND p.next_attempt_at > $1)))
+            """) { (rows, s) throws(StoreError) -> [OutboxEntry] in
+            try Self.inShipmentOrder(rows, now: nowMs, s)
+        }
+    }
+
+    /// The claimed `rows` that may go now, each with its ``OutboxEntry/chain``; the others (a row
+    /// whose shipment has an earlier row pending or in flight outside the claim — left out by the
+    /// claim's limit, held back itself, or claimed by another worker meanwhile) are released in the
+    /// same transaction, and so is every row after one released of its shipment.
+    static func inShipmentOrder(_ rows: [OutboxEntry], now: Int64, _ s: any SQLSession) throws(StoreError) -> [OutboxEntry] {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map(\.id)
+        let messages = Array(Set(rows.map(\.messageId))).sorted()
+        // The claimed rows' keys, and every unfinished row sharing one (the claimed rows among them,
+        // in flight now).
+        let mine = "SELECT c.destination, c.%@ FROM outbox c WHERE c.id IN (\(placeholders(ids.count)))"
+            + " AND c.message_id IN (\(placeholders(messages.count, from: ids.count + 1))) AND c.%@ IS NOT NULL"
+        var chains = ShipmentChains()
+        for (kind, column) in [(ShipmentChains.Key.Kind.order, "order_key"), (.logistics, "logistics_key")] {
+            let sql = """
+                SELECT o.id, o.destination, o.\(column) FROM outbox o
+                WHERE o.status IN ('pending', 'in-flight') AND (o.destination, o.\(column)) IN (\(mine.replacingOccurrences(of: "%@", with: column)))
+                """
+            for row in try s.query(sql, (ids + messages).map { .integer($0) }) {
+                guard let id = row.int64(0), let destination = row.string(1), let value = row.string(2) else { continue }
+                chains.add(id: id, key: .init(kind: kind, destination: destination, value: value))
+            }
+        }
+        let (kept, released) = chains.order(rows)
+        try release(s, ids: released.map(\.id), messageIds: released.map(\.messageId), now: now)
+        return kept
     }
 
     func outboxEntries(status: OutboxStatus?, limit: Int) async throws(StoreError) -> [OutboxEntry] {
