@@ -2,7 +2,7 @@
 /// (``ClearanceFlowStore/claimOutboxInShipmentOrder(limit:lease:now:)``).
 ///
 /// A shipment's rows for one destination are its rows sharing an orderNo or a logisticsNo key
-/// (an inventory carries both, so it joins its order's rows to its waybill's). A claimed row may go
+/// (a waybill and an inventory carry both, so rows sharing either are linked). A claimed row may go
 /// when every earlier unfinished row of its keys is in the same claim, and then goes after them: the
 /// claimed rows linked by keys form a chain, named by its first row's id. A claimed row with an
 /// earlier unfinished row outside the claim is released, and so is every later row of its keys.
