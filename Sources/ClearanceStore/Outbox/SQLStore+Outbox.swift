@@ -226,19 +226,20 @@ extension SQLStore {
         let ids = rows.map(\.id)
         let messages = Array(Set(rows.map(\.messageId))).sorted()
         // The claimed rows' keys, and every unfinished row sharing one (the claimed rows among them,
-        // in flight now).
-        let mine = "SELECT c.destination, c.%@ FROM outbox c WHERE c.id IN (\(placeholders(ids.count)))"
-            + " AND c.message_id IN (\(placeholders(messages.count, from: ids.count + 1))) AND c.%@ IS NOT NULL"
+        // in flight now): one statement, a part per key column.
+        let sql = ["order_key", "logistics_key"].map { column in
+            """
+            SELECT '\(column)', o.id, o.destination, o.\(column) FROM outbox o
+            WHERE o.status IN ('pending', 'in-flight') AND (o.destination, o.\(column)) IN (
+                SELECT c.destination, c.\(column) FROM outbox c
+                WHERE c.id IN (\(placeholders(ids.count))) AND c.message_id IN (\(placeholders(messages.count, from: ids.count + 1)))
+                  AND c.\(column) IS NOT NULL)
+            """
+        }.joined(separator: "\nUNION ALL\n")
         var chains = ShipmentChains()
-        for (kind, column) in [(ShipmentChains.Key.Kind.order, "order_key"), (.logistics, "logistics_key")] {
-            let sql = """
-                SELECT o.id, o.destination, o.\(column) FROM outbox o
-                WHERE o.status IN ('pending', 'in-flight') AND (o.destination, o.\(column)) IN (\(mine.replacingOccurrences(of: "%@", with: column)))
-                """
-            for row in try s.query(sql, (ids + messages).map { .integer($0) }) {
-                guard let id = row.int64(0), let destination = row.string(1), let value = row.string(2) else { continue }
-                chains.add(id: id, key: .init(kind: kind, destination: destination, value: value))
-            }
+        for row in try s.query(sql, (ids + messages).map { .integer($0) }) {
+            guard let id = row.int64(1), let destination = row.string(2), let value = row.string(3) else { continue }
+            chains.add(id: id, key: .init(kind: row.string(0) == "order_key" ? .order : .logistics, destination: destination, value: value))
         }
         let (kept, released) = chains.order(rows)
         try release(s, ids: released.map(\.id), messageIds: released.map(\.messageId), now: now)
