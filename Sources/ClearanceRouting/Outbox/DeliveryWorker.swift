@@ -263,12 +263,6 @@ public final class DeliveryWorker: Sendable {
         var finishedAt = Date()
         /// Not attempted: an earlier row of its chain failed.
         var deferred = false
-
-        init(entry: OutboxEntry, result: Result<Void, DeliveryError>, deferred: Bool = false) {
-            self.entry = entry
-            self.result = result
-            self.deferred = deferred
-        }
     }
 
     /// `rows` (of one destination, in claim order) as the units a destination's window runs: each
