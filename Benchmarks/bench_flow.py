@@ -13,6 +13,11 @@ with a P-256 service key and dxp wrapping included). Prints:
 
     flow: N messages in S s → X messages/s (submit, one process)
     delivery: … messages/s; latency p50 … ms, p99 … ms
+    CPU per message: submit …, worker …, receiver …, PostgreSQL … ms; total … ms → at most … messages/s on C cores
+
+The CPU figures say where the machine's time goes: every party runs on the same cores, so the sum per
+message bounds the rate whatever the store does (PostgreSQL's: every `postgres` process on the
+machine, the ones that ended during the run included, so run it with no other database work).
 
 Nothing is asserted: figures only. Uses the release binary when built
 (`swift build -c release --product clearance`), else the debug one.
@@ -20,6 +25,7 @@ Nothing is asserted: figures only. Uses the release binary when built
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -28,6 +34,7 @@ import tempfile
 import time
 import uuid
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -45,6 +52,33 @@ def find_binary(explicit):
             if os.access(path, os.X_OK):
                 return path
     sys.exit("no clearance binary: run swift build -c release --product clearance")
+
+
+def cpu_seconds(pid, children=False):
+    """User + system CPU seconds of a live process (with its reaped children's, if asked); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / CLOCK_TICKS
+
+
+def postgres_cpu():
+    """CPU seconds of every `postgres` process, with the backends its postmasters have reaped."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += cpu_seconds(pid, children=True)
+    return total
 
 
 def shipments(n, out):
@@ -119,13 +153,19 @@ rules:
     worker = subprocess.Popen([binary, "deliver", *common, "--key", work + "/key.pem", "--cert", work + "/cert.pem",
                                "--idle", "0.01", "--batch", str(args.worker_batch)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
+        cpu_start = (cpu_seconds(worker.pid), cpu_seconds(sim.pid), postgres_cpu())
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.monotonic()
         # A list, not thousands of arguments: the argument parser's cost grows with their square.
-        submit = subprocess.run([binary, "submit", *common, "--timing", "--jobs", str(args.jobs), "--files-from", file_list],
-                                capture_output=True, text=True)
+        submit = subprocess.Popen([binary, "submit", *common, "--timing", "--jobs", str(args.jobs), "--files-from", file_list],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        submit_out, submit_err = submit.communicate()
         flow_s = time.monotonic() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # The only child reaped meanwhile is the submitter.
+        submit_cpu = (after.ru_utime + after.ru_stime) - (reaped.ru_utime + reaped.ru_stime)
         if submit.returncode != 0:
-            print(submit.stdout[-2000:], submit.stderr[-2000:])
+            print(submit_out[-2000:], submit_err[-2000:])
             sys.exit("submit failed")
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
@@ -137,6 +177,7 @@ rules:
                 break
             time.sleep(0.1)
         total_s = time.monotonic() - start
+        cpu_end = (cpu_seconds(worker.pid), cpu_seconds(sim.pid), postgres_cpu())
     finally:
         worker.send_signal(signal.SIGTERM)
         out, _ = worker.communicate(timeout=60)
@@ -150,6 +191,15 @@ rules:
     print(f"delivery: all {n} delivered {total_s:.2f} s after the first submit → {n / total_s:.0f} messages/s end to end")
     print("worker: " + out.strip().splitlines()[-1] if out.strip() else "worker: (no summary)")
     print("receiver: " + (sim_out.strip().splitlines()[-1] if sim_out.strip() else "?"))
+    # The `outbox list` polls while the queue drains are not counted (a few ms each, every 0.1 s).
+    parts = [("submit", submit_cpu), ("worker", cpu_end[0] - cpu_start[0]), ("receiver", cpu_end[1] - cpu_start[1])]
+    if args.store != "sqlite":
+        parts.append(("PostgreSQL", cpu_end[2] - cpu_start[2]))
+    total = sum(c for _, c in parts)
+    cores = os.cpu_count() or 1
+    print("CPU per message: " + ", ".join(f"{name} {1000 * c / n:.2f} ms" for name, c in parts)
+          + f"; total {1000 * total / n:.2f} ms → at most {cores * n / total:.0f} messages/s on {cores} cores "
+          f"(used {total / total_s:.2f} of them over the run)")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -39,12 +39,13 @@ final class SQLStore: Store {
     }
 
     /// Runs `body` in a write transaction; when it queued outbox rows, rings the doorbell after the commit.
+    /// With `keyProbes`, the transaction holds only key probes and inserts (``SQLSession/beginWrite(keyProbes:)``).
     func write<T: Sendable>(
-        _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
+        keyProbes: Bool = false, _ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let (value, queued) = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> (T, Bool) in
             s.queuedOutbox = false
-            let value = try s.writeTransaction { () throws(StoreError) -> T in try body(s) }
+            let value = try s.writeTransaction(keyProbes: keyProbes) { () throws(StoreError) -> T in try body(s) }
             defer { s.queuedOutbox = false }
             return (value, s.queuedOutbox)
         }

@@ -125,6 +125,11 @@ struct KeyLookupPlanTests {
                 seen.append(Self.setting(try s.query(show, [])))
                 s.rollback()
                 seen.append(Self.setting(try s.lookup(show, [])))
+                // A transaction of key probes plans them once, from either mode, and leaves the mode as it was.
+                try s.writeTransaction(keyProbes: true) { () throws(StoreError) in seen.append(Self.setting(try s.query(show, []))) }
+                seen.append(Self.setting(try s.query(show, [])))
+                try s.writeTransaction(keyProbes: true) { () throws(StoreError) in seen.append(Self.setting(try s.query(show, []))) }
+                seen.append(Self.setting(try s.query(show, [])))
                 return seen
             }
             #expect(settings == [
@@ -137,6 +142,8 @@ struct KeyLookupPlanTests {
                 "force_generic_plan/off",
                 "force_custom_plan/on",
                 "force_generic_plan/off",
+                "force_generic_plan/off", "force_custom_plan/on",
+                "force_generic_plan/off", "force_custom_plan/on",
             ])
         }
     }
@@ -176,6 +183,7 @@ struct KeyLookupPlanTests {
                     _ = try SQLStore.usableRows(s, .order, by: "order_no", [order])
                     _ = try SQLStore.usableRows(s, .payment, by: "order_no", [order, "BULK2"])
                     _ = try SQLStore.usableRows(s, .logistics, by: "logistics_no", ["LP-none"])
+                    _ = try SQLStore.storedLines(s, of: [1, 2])
                 }
             }
             try await lookUps(order: shipment.orderNo)
@@ -198,7 +206,7 @@ struct KeyLookupPlanTests {
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
             for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
-                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN"] {
+                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {
@@ -261,6 +269,17 @@ struct KeyLookupPlanTests {
                 // 30,000 declarations of one batch: releasing two of them must not walk the batch.
                 let index = named == 0 ? "declarations_message_idx" : "declarations_guid_idx"
                 #expect(plan.contains(index) && !plan.contains("declarations_awaiting_idx"), "\(sql)\n\(plan)")
+                // The same on the cached generic plan a release runs it on (``SQLStore/advanceDocuments``).
+                let generic = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> String in
+                    try s.beginWrite(keyProbes: true)
+                    defer { s.rollback() }
+                    try s.executeScript("PREPARE release_probe_\(named) AS \(SQLStore.moveDeclarationsSQL(namedGuids: named))")
+                    let arguments = ["'routed'", "\(message)", "'awaiting documents'", "'G-1'", "'G-2'"].prefix(3 + named)
+                    return try s.query("EXPLAIN (COSTS OFF) EXECUTE release_probe_\(named)(\(arguments.joined(separator: ", ")))", [])
+                        .compactMap { $0.string(0) }.joined(separator: "\n")
+                }
+                #expect(generic.contains(index) && !generic.contains("declarations_awaiting_idx") && !generic.contains("Seq Scan"),
+                        "\(generic)")
             }
             // A message's documents find the inventories they complete from their own numbers, not by
             // walking the 30,000 waiting ones.

@@ -202,7 +202,6 @@ public struct BatchForwarder: Sendable {
         let waiting: Set<String>?
         var excerpt: ReleaseExcerpt?
         do {
-            header = try await store.messageHeader(guid: guid)
             if let only, from != Self.storedStatus {
                 // A release names its inventories: look up only those, with the ranges kept for them.
                 let kept = try await store.documentRanges(messageGuid: guid, status: from, among: only)
@@ -212,15 +211,17 @@ public struct BatchForwarder: Sendable {
                 let stored = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
                 waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
             }
+            // Nothing left to release (a joined release running again for inventories its first
+            // run took, ``ReleaseCoalescer``: most reruns): no need for the head.
+            header = waiting?.isEmpty == true ? nil : try await store.messageHeader(guid: guid)
         } catch {
             throw .store(error)
         }
+        if let waiting, waiting.isEmpty {
+            return FlowOutcome(guid: guid, messageType: "", status: .duplicate, rules: [], issues: [], released: [])
+        }
         guard let (stored, pieces) = header else { throw .store(.notFound("message \(guid)")) }
         var outcome = FlowOutcome(guid: guid, messageType: stored.messageType, status: .invalid, rules: [], issues: [], released: [])
-        if let waiting, waiting.isEmpty {
-            outcome.status = .duplicate
-            return outcome
-        }
 
         // One streaming pass over the stored pieces (1 MiB each for a streamed batch): facts,
         // verdicts, inventory checks after each piece. Memory: one piece and its inventories, plus

@@ -75,8 +75,10 @@ protocol SQLSession: AnyObject {
     /// Runs a script of several statements without parameters (migrations).
     func executeScript(_ sql: String) throws(StoreError)
 
-    /// Starts a write transaction.
-    func beginWrite() throws(StoreError)
+    /// Starts a write transaction. With `keyProbes`, every statement in it is a key probe or an
+    /// insert, and PostgreSQL runs them on cached generic plans with sequential scans ruled out, as
+    /// key look-ups outside transactions (``lookup(_:_:)``); otherwise each is planned afresh.
+    func beginWrite(keyProbes: Bool) throws(StoreError)
     func commit() throws(StoreError)
     /// Rolls back; errors are ignored (the connection is reset by the engine if unusable).
     func rollback()
@@ -90,9 +92,12 @@ protocol SQLSession: AnyObject {
 }
 
 extension SQLSession {
-    /// Runs `body` in a write transaction, rolling back on any error.
-    func writeTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try beginWrite()
+    /// Starts a write transaction whose statements are each planned afresh.
+    func beginWrite() throws(StoreError) { try beginWrite(keyProbes: false) }
+
+    /// Runs `body` in a write transaction (of key probes: see ``beginWrite(keyProbes:)``), rolling back on any error.
+    func writeTransaction<T>(keyProbes: Bool = false, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try beginWrite(keyProbes: keyProbes)
         do {
             let value = try body()
             try commit()

@@ -38,24 +38,45 @@ extension SQLStore {
     static func eventRow(
         _ s: any SQLSession, _ event: Event, knownMessage: (guid: String, id: Int64)? = nil
     ) throws(StoreError) -> EventRow {
-        var messageId: Int64?
-        if let known = knownMessage, event.messageGuid == known.guid {
-            messageId = known.id
-        } else if let guid = event.messageGuid {
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(guid)]) else { throw .notFound("message \(guid)") }
-            messageId = row.int64(0)
+        try eventRows(s, [event], knownMessages: knownMessage.map { [$0.guid: $0.id] } ?? [:])[0]
+    }
+
+    /// The rows of `events`, their messages and declarations resolved by guid in one statement each
+    /// (not one look-up per event): `knownMessages` and `knownDeclarations` (guid → id) need none. A
+    /// declaration guid names its newest declaration (a guid refused and sent again names the resend).
+    static func eventRows(
+        _ s: any SQLSession, _ events: [Event], knownMessages: [String: Int64] = [:], knownDeclarations: [String: Int64] = [:]
+    ) throws(StoreError) -> [EventRow] {
+        var messages = knownMessages, declarations = knownDeclarations
+        let unknownMessages = Set(events.compactMap(\.messageGuid)).subtracting(messages.keys).sorted()
+        for group in unknownMessages.chunked(500) {
+            for row in try s.query("SELECT guid, id FROM messages WHERE guid IN (\(placeholders(group.count)))", group.map { .text($0) }) {
+                messages[try row.requireString(0, "messages.guid")] = try row.requireInt64(1, "messages.id")
+            }
         }
-        var declarationId: Int64?
-        if let guid = event.declarationGuid {
-            guard let row = try s.queryOne(
-                "SELECT id FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1", [.text(guid)])
-            else { throw .notFound("declaration \(guid)") }
-            declarationId = row.int64(0)
+        let unknownDeclarations = Set(events.compactMap(\.declarationGuid)).subtracting(declarations.keys).sorted()
+        for group in unknownDeclarations.chunked(500) {
+            for row in try s.query("""
+                SELECT declaration_guid, MAX(id) FROM declarations WHERE declaration_guid IN (\(placeholders(group.count)))
+                GROUP BY declaration_guid
+                """, group.map { .text($0) }) {
+                declarations[try row.requireString(0, "declarations.declaration_guid")] = try row.requireInt64(1, "declarations.id")
+            }
         }
-        guard messageId != nil || declarationId != nil else { throw .invalidInput("an event needs a messageGuid or a declarationGuid") }
-        return EventRow(
-            kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
-            declarationId: declarationId, code: event.code, detail: event.detail, dedupKey: event.dedupKey)
+        return try events.map { event throws(StoreError) -> EventRow in
+            var messageId: Int64?, declarationId: Int64?
+            if let guid = event.messageGuid {
+                guard let id = messages[guid] else { throw .notFound("message \(guid)") }
+                messageId = id
+            }
+            if let guid = event.declarationGuid {
+                guard let id = declarations[guid] else { throw .notFound("declaration \(guid)") }
+                declarationId = id
+            }
+            guard messageId != nil || declarationId != nil else { throw .invalidInput("an event needs a messageGuid or a declarationGuid") }
+            return EventRow(kind: event.kind, occurredAt: StoreClock.milliseconds(event.occurredAt), messageId: messageId,
+                            declarationId: declarationId, code: event.code, detail: event.detail, dedupKey: event.dedupKey)
+        }
     }
 
     /// Inserts resolved events with multi-row statements (group commit: many messages' events

@@ -47,28 +47,34 @@ extension SQLStore: ClearanceFlowStore {
             Self.moveDeclarationsSQL(namedGuids: 0, suffixingKeys: keySuffix != nil),
             [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)] + (keySuffix.map { [.text($0)] } ?? []))
         if recordOnlyIfMoved && moved == 0 { return 0 }
-        let known = (guid: messageGuid, id: messageId)
-        for event in events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
-        for route in routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+        try Self.record(s, events: Self.eventRows(s, events, knownMessages: [messageGuid: messageId]),
+                        routes: routes, messageId: messageId, now: now)
         return moved
     }
 
+    /// Key probes and inserts only (the moves find declarations by guid, or a message's by its index):
+    /// on cached plans. Planned afresh, a release's five statements took PostgreSQL longer to plan than to run.
     func advanceDocuments(_ advance: DocumentAdvance) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
-        return try await write { (s: any SQLSession) throws(StoreError) -> Int in
+        return try await write(keyProbes: true) { (s: any SQLSession) throws(StoreError) -> Int in
             guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(advance.messageGuid)]) else {
                 throw .notFound("message \(advance.messageGuid)")
             }
             let messageId = try row.requireInt64(0, "messages.id")
             var moved = 0
+            // The named declarations' ids, for the events that name them (no look-up per event).
+            var movedIds: [String: Int64] = [:]
             for (status, guids) in advance.moves {
                 let unique = Array(Set(guids))
                 var movedHere = 0
                 for start in stride(from: 0, to: unique.count, by: 500) {
                     let slice = unique[start..<min(start + 500, unique.count)]
-                    movedHere += try s.execute(
-                        Self.moveDeclarationsSQL(namedGuids: slice.count),
-                        [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) })
+                    for row in try s.query(
+                        Self.moveDeclarationsSQL(namedGuids: slice.count) + " RETURNING declaration_guid, id",
+                        [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) }) {
+                        movedIds[try row.requireString(0, "declarations.declaration_guid")] = try row.requireInt64(1, "declarations.id")
+                        movedHere += 1
+                    }
                 }
                 // A named declaration no longer in `from` was taken by a concurrent forwarder: roll back.
                 if movedHere < unique.count, moved + movedHere > 0 {
@@ -87,9 +93,9 @@ extension SQLStore: ClearanceFlowStore {
                     try s.execute(Self.forgetRangesSQL(namedGuids: slice.count), [.integer(messageId)] + slice.map { .text($0) })
                 }
             }
-            let known = (guid: advance.messageGuid, id: messageId)
-            for event in advance.events { try Self.insertEvent(s, event, now: now, knownMessage: known) }
-            for route in advance.routes { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+            try Self.record(s, events: Self.eventRows(s, advance.events, knownMessages: [advance.messageGuid: messageId],
+                                                      knownDeclarations: movedIds),
+                            routes: advance.routes, messageId: messageId, now: now)
             return moved
         }
     }
@@ -272,6 +278,15 @@ extension SQLStore: ClearanceFlowStore {
 
     // MARK: Helpers
 
+    /// Records a message's events and queues its routes, the events and the routes' `routed` events
+    /// in one multi-row statement (routes that append parts need the queue as it stands: each
+    /// reads it first).
+    static func record(_ s: any SQLSession, events: [EventRow], routes: [OutboxRoute], messageId: Int64, now: Int64) throws(StoreError) {
+        let appending = routes.filter(\.appendsParts)
+        try insertRoutes(s, routes.filter { !$0.appendsParts }.map { (messageId, $0, 0) }, now: now, after: events)
+        for route in appending { try insertRoute(s, messageId: messageId, route: route, now: now) }
+    }
+
     /// Queues one row per part of the route (one row, part 0, when the message goes whole); rows
     /// already queued for the same (message, destination, part) are left as they are.
     static func insertRoute(_ s: any SQLSession, messageId: Int64, route: OutboxRoute, now: Int64) throws(StoreError) {
@@ -286,9 +301,10 @@ extension SQLStore: ClearanceFlowStore {
 
     /// Queues the rows of several routes with multi-row statements, parts numbered after
     /// `partOffset`, and a `routed` event for each row actually queued (rows already queued for
-    /// the same (message, destination, part) are left as they are and get none).
+    /// the same (message, destination, part) are left as they are and get none), inserted after
+    /// `events` in the same statements.
     static func insertRoutes(
-        _ s: any SQLSession, _ routes: [(messageId: Int64, route: OutboxRoute, partOffset: Int)], now: Int64
+        _ s: any SQLSession, _ routes: [(messageId: Int64, route: OutboxRoute, partOffset: Int)], now: Int64, after events: [EventRow] = []
     ) throws(StoreError) {
         var rows: [[SQLValue]] = []
         for (messageId, route, offset) in routes {
@@ -320,7 +336,7 @@ extension SQLStore: ClearanceFlowStore {
                     detail: outboxDetail(destination: row.string(2), partNo: partNo, partCount: partCount))))
             }
         }
-        try insertEvents(s, queued.sorted { $0.id < $1.id }.map(\.event), now: now)
+        try insertEvents(s, events + queued.sorted { $0.id < $1.id }.map(\.event), now: now)
         if !queued.isEmpty { s.queuedOutbox = true }
     }
 }

@@ -26,22 +26,22 @@ extension SQLStore {
                 throw .notFound("\(report.messages.count) message outcomes for a group of \(group.count)")
             }
             var reports = group.count == 1 ? [report] : try Self.splitReport(s, report, group)
-            var events: [EventRow] = []
+            var events: [Event] = []
+            var known: [String: Int64] = [:]
             var routes: [(messageId: Int64, route: OutboxRoute, partOffset: Int)] = []
             var appending: [(messageId: Int64, route: OutboxRoute)] = []
             for (i, write) in group.enumerated() {
                 reports[i].chunksCommitted = 1
                 let outcome = report.messages[i]
                 guard outcome.status == .stored else { continue }
-                let known = (guid: write.messageGuid, id: outcome.messageId)
-                for event in write.events { events.append(try Self.eventRow(s, event, knownMessage: known)) }
+                known[write.messageGuid] = outcome.messageId
+                events += write.events
                 for route in write.routes {
                     // Parts appended after those queued need the queue as it stands: one at a time.
                     if route.appendsParts { appending.append((outcome.messageId, route)) } else { routes.append((outcome.messageId, route, 0)) }
                 }
             }
-            try Self.insertEvents(s, events, now: now)
-            try Self.insertRoutes(s, routes, now: now)
+            try Self.insertRoutes(s, routes, now: now, after: Self.eventRows(s, events, knownMessages: known))
             for (messageId, route) in appending { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
             return reports
         }

@@ -261,10 +261,15 @@ final class PGConnection: SQLSession {
         if let failure { throw failure }
     }
 
-    func beginWrite() throws(StoreError) {
+    /// The transaction plans as asked whatever the session's mode, by settings local to it sent with
+    /// its `BEGIN` (none when the session already plans that way).
+    func beginWrite(keyProbes: Bool) throws(StoreError) {
         guard conn != nil else { throw .closed }
-        try send(planMode == .custom ? "BEGIN"
-                 : "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan TO DEFAULT")
+        switch (keyProbes, planMode) {
+        case (false, .custom), (true, .keyLookup): try send("BEGIN")
+        case (false, .keyLookup): try send("BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan TO DEFAULT")
+        case (true, .custom): try send("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off")
+        }
     }
     func commit() throws(StoreError) { try executeScript("COMMIT") }
     func rollback() {

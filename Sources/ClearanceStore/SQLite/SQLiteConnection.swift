@@ -90,7 +90,8 @@ final class SQLiteConnection: SQLSession {
 
     /// `BEGIN IMMEDIATE`: takes the write lock up front so a transaction never fails half-way
     /// with SQLITE_BUSY on lock upgrade (the busy timeout applies here instead).
-    func beginWrite() throws(StoreError) { try executeScript("BEGIN IMMEDIATE") }
+    /// SQLite plans by its indexes without statistics: `keyProbes` changes nothing here.
+    func beginWrite(keyProbes: Bool) throws(StoreError) { try executeScript("BEGIN IMMEDIATE") }
     func commit() throws(StoreError) { try executeScript("COMMIT") }
     func rollback() {
         guard let db, sqlite3_get_autocommit(db) == 0 else { return }
