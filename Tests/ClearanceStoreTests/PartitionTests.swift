@@ -216,16 +216,18 @@ struct PartitionTests {
         }
     }
 
-    @Test("stored answers past retention are deleted, in steps, and only with a retention; newer ones stay")
-    func answersPastRetention() async throws {
-        let store = try await makeStore(.postgresql)
+    @Test("stored answers past retention are deleted, in steps, and only with a retention; newer ones stay (SQLite too, which has no partitions)",
+          arguments: TestEngine.allCases)
+    func answersPastRetention(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
         try await withCleanup({ await store.close() }) {
             let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
             // More than one step's worth, so the deletion runs in several transactions.
             let old = SQLStore.answersPrunedPerStep + 50
             try await store.rawExecute("""
+                WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < \(old))
                 INSERT INTO message_answers (guid, enterprise_code, http_status, body, created_at)
-                SELECT 'OLD-' || g, 'ENT', 202, '{}', \(longAgo) FROM generate_series(1, \(old)) g
+                SELECT 'OLD-' || n, 'ENT', 202, '{}', \(longAgo) FROM g
                 """)
             let recent = try await store.storeAnswer(StoredAnswer(guid: "RECENT", enterpriseCode: "ENT", httpStatus: 202, body: "{\"n\":1}"))
             #expect(try await store.maintainPartitions(PartitionPolicy(), now: Self.now).answersPruned == 0)

@@ -3,7 +3,7 @@ import ClearanceStore
 
 /// The partition policy's options, shared by `clearance partitions` and `clearance serve`.
 struct PartitionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Detach (for archiving) PostgreSQL partitions whose newest message or declaration is older than this many days, once nothing in them is in flight (default: keep everything).", valueName: "DAYS"))
+    @Option(help: ArgumentHelp("Detach (for archiving) PostgreSQL partitions whose newest message or declaration is older than this many days, once nothing in them is in flight, and delete the answers stored for repeated messages older than that (both engines; default: keep everything).", valueName: "DAYS"))
     var retentionDays: Int?
 
     @Option(help: ArgumentHelp("Days of arrivals one new partition is sized to hold.", valueName: "DAYS"))

@@ -158,8 +158,9 @@ struct ServeCommand: AsyncParsableCommand {
             store: opened, configuration: configuration, routing: { watcher.current() }, metrics: metrics, logger: logger)
         let service = try await ClearanceApplication.start(
             environment, services: [OutboxService(worker: worker, metrics: metrics),
-                                    WaitingReleaseService(forwarder: environment.batchForwarder, logger: logger)]
-                + (opened.engine == .postgresql ? [PartitionService(store: opened, policy: partitions.policy, logger: logger)] : []),
+                                    WaitingReleaseService(forwarder: environment.batchForwarder, logger: logger),
+                                    // SQLite: only its stored answers past retention (it has no partitions).
+                                    PartitionService(store: opened, policy: partitions.policy, logger: logger)],
             handleSignals: true)
         let output = OutputBuffer()
         let scheme = configuration.tls == nil ? "http" : "https"

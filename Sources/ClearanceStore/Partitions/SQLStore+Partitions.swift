@@ -14,8 +14,13 @@ extension SQLStore: PartitionStore {
         try s.execute("SET LOCAL lock_timeout = \(Int((policy.lockTimeout * 1_000).rounded(.up)))", [])
     }
 
+    /// SQLite has no partitions: there, only the stored answers past retention are deleted.
     func maintainPartitions(_ policy: PartitionPolicy, now: Date) async throws(StoreError) -> PartitionReport {
-        guard engine == .postgresql else { return PartitionReport(partitioned: false) }
+        guard engine == .postgresql else {
+            var report = PartitionReport(partitioned: false)
+            if let retention = policy.retention { report.answersPruned = try await pruneAnswers(before: now.addingTimeInterval(-retention)) }
+            return report
+        }
         var report = PartitionReport(partitioned: true)
         for table in PartitionedTable.allCases {
             do {
