@@ -20,7 +20,9 @@ extension SQLStore {
         guard var chunk = group.first?.chunk else { return [] }
         for write in group.dropFirst() { chunk.append(write.chunk) }
         let now = StoreClock.milliseconds(.now)
-        return try await self.write { [chunk] (s: any SQLSession) throws(StoreError) -> [IngestReport] in
+        // Key probes and inserts (the row inserts find their parents by unique keys; events and routes
+        // go by ids): on cached plans, with no `SET` round trips around the rows.
+        return try await self.write(keyProbes: true) { [chunk] (s: any SQLSession) throws(StoreError) -> [IngestReport] in
             let report = try s.bulkInsert(chunk)
             guard report.messages.count == group.count else {
                 throw .notFound("\(report.messages.count) message outcomes for a group of \(group.count)")

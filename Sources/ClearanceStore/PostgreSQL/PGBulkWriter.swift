@@ -34,7 +34,8 @@ struct PGBulkWriter {
         var report = IngestReport()
         // Cached plans for the chunk: foreign-key checks run once per copied row, and the
         // connection's custom-plan mode would plan each of them again (see ``PGConnection``).
-        try connection.executeScript("SET LOCAL plan_cache_mode = auto")
+        // (In a transaction of key probes too: its joins of staging tables need their scans.)
+        try connection.executeScript("SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan TO DEFAULT")
         try connection.executeScript(Self.createStaging)
 
         // Messages (none in a streamed chunk: its message row already exists).

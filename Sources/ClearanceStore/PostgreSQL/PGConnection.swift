@@ -33,6 +33,8 @@ final class PGConnection: SQLSession {
     /// How the session plans outside transactions (see the type's comment); inside one, custom
     /// plans unless the transaction set otherwise.
     private var planMode = PlanMode.custom
+    /// Whether the open transaction was begun for key probes (``beginWrite(keyProbes:)``).
+    private var keyProbesTransaction = false
     /// Statement names by SQL text, for this connection's session.
     var queuedOutbox = false
     private var prepared: [String: String] = [:]
@@ -265,14 +267,19 @@ final class PGConnection: SQLSession {
     /// its `BEGIN` (none when the session already plans that way).
     func beginWrite(keyProbes: Bool) throws(StoreError) {
         guard conn != nil else { throw .closed }
+        keyProbesTransaction = keyProbes
         switch (keyProbes, planMode) {
         case (false, .custom), (true, .keyLookup): try send("BEGIN")
         case (false, .keyLookup): try send("BEGIN; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan TO DEFAULT")
         case (true, .custom): try send("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off")
         }
     }
-    func commit() throws(StoreError) { try executeScript("COMMIT") }
+    func commit() throws(StoreError) {
+        keyProbesTransaction = false
+        try executeScript("COMMIT")
+    }
     func rollback() {
+        keyProbesTransaction = false
         guard let conn, PQtransactionStatus(conn) != PQTRANS_IDLE else { return }
         _ = try? send("ROLLBACK")
     }
@@ -290,9 +297,10 @@ final class PGConnection: SQLSession {
     /// every row of their multi-row statements finds its message or declaration by a sub-select on
     /// a unique key, and custom plans planned each of those again on every run (1.3 ms for a
     /// statement of 30 lines, more than running it). `SET LOCAL` ends with the transaction, so a
-    /// rollback leaves the session as ``planMode`` says.
+    /// rollback leaves the session as ``planMode`` says. A transaction of key probes plans so already.
     func bulkInsert(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
         guard RowInsertWriter.suitsPostgres(chunk) else { return try PGBulkWriter(connection: self).write(chunk) }
+        if keyProbesTransaction { return try RowInsertWriter(connection: self).write(chunk) }
         try send("SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off")
         let report = try RowInsertWriter(connection: self).write(chunk)
         try send("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan TO DEFAULT")
