@@ -26,7 +26,9 @@ import Foundation
 /// a transaction begun in look-up mode plans afresh by settings local to it, sent with its `BEGIN`
 /// in one round trip, which end with it. Measured in `bench_service` (`pg_stat_statements`): the
 /// session switched 0.47 times a message when transactions switched it back to custom plans, 0.16
-/// with this, 0.003 once the stored answers' statements ran as look-ups too.
+/// with this, 0.003 once the stored answers' statements ran as look-ups too. Transactions made only
+/// of key probes and inserts (group commit's, a release's) run the same way as look-ups
+/// (``beginWrite(keyProbes:)``): in `bench_flow` their planning took longer than running them.
 final class PGConnection: SQLSession {
     let dialect = SQLDialect.postgresql
     private var conn: OpaquePointer?
