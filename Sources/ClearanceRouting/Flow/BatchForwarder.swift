@@ -237,14 +237,19 @@ public struct BatchForwarder: Sendable {
         var matched: [Event] = []
         let now = Date()
         // A release with its documents' ranges kept decodes only the head, those documents and the
-        // tail (one excerpt); otherwise every stored piece, in order.
-        let feeds = excerpt == nil ? pieces : 1
+        // tail (one excerpt); a message of two pieces at most (every single message: an empty head
+        // and one part) is read whole in one statement; otherwise every stored piece, in order.
+        let whole = excerpt == nil && pieces <= 2
+        let feeds = excerpt == nil && !whole ? pieces : 1
         for index in 0..<feeds {
             let piece: [UInt8]
             do {
                 if let excerpt {
                     piece = try await MessagePartAssembler(store: store).bytes(
                         excerpt.frame.excerpt(excerpt.documents.map(\.range)), of: guid, pieces: pieces, what: "the waiting documents")
+                } else if whole {
+                    guard let message = try await store.message(guid: guid) else { throw StoreError.notFound("message \(guid)") }
+                    piece = message.rawBytes
                 } else {
                     piece = try await store.rawPiece(guid: guid, index: index)
                 }
