@@ -48,7 +48,7 @@ extension SQLStore: ClearanceFlowStore {
             [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)] + (keySuffix.map { [.text($0)] } ?? []))
         if recordOnlyIfMoved && moved == 0 { return 0 }
         try Self.record(s, events: Self.eventRows(s, events, knownMessages: [messageGuid: messageId]),
-                        routes: routes, messageId: messageId, now: now)
+                        routes: routes.map { (messageId, $0) }, now: now)
         return moved
     }
 
@@ -95,7 +95,7 @@ extension SQLStore: ClearanceFlowStore {
             }
             try Self.record(s, events: Self.eventRows(s, advance.events, knownMessages: [advance.messageGuid: messageId],
                                                       knownDeclarations: movedIds),
-                            routes: advance.routes, messageId: messageId, now: now)
+                            routes: advance.routes.map { (messageId, $0) }, now: now)
             return moved
         }
     }
@@ -278,13 +278,12 @@ extension SQLStore: ClearanceFlowStore {
 
     // MARK: Helpers
 
-    /// Records a message's events and queues its routes, the events and the routes' `routed` events
-    /// in one multi-row statement (routes that append parts need the queue as it stands: each
-    /// reads it first).
-    static func record(_ s: any SQLSession, events: [EventRow], routes: [OutboxRoute], messageId: Int64, now: Int64) throws(StoreError) {
-        let appending = routes.filter(\.appendsParts)
-        try insertRoutes(s, routes.filter { !$0.appendsParts }.map { (messageId, $0, 0) }, now: now, after: events)
-        for route in appending { try insertRoute(s, messageId: messageId, route: route, now: now) }
+    /// Records events and queues the messages' routes, the events and the routes' `routed` events in
+    /// one multi-row statement (routes that append parts need the queue as it stands: each reads it
+    /// first, after the others).
+    static func record(_ s: any SQLSession, events: [EventRow], routes: [(messageId: Int64, route: OutboxRoute)], now: Int64) throws(StoreError) {
+        try insertRoutes(s, routes.filter { !$0.route.appendsParts }.map { ($0.messageId, $0.route, 0) }, now: now, after: events)
+        for (messageId, route) in routes where route.appendsParts { try insertRoute(s, messageId: messageId, route: route, now: now) }
     }
 
     /// Queues one row per part of the route (one row, part 0, when the message goes whole); rows

@@ -30,21 +30,16 @@ extension SQLStore {
             var reports = group.count == 1 ? [report] : try Self.splitReport(s, report, group)
             var events: [Event] = []
             var known: [String: Int64] = [:]
-            var routes: [(messageId: Int64, route: OutboxRoute, partOffset: Int)] = []
-            var appending: [(messageId: Int64, route: OutboxRoute)] = []
+            var routes: [(messageId: Int64, route: OutboxRoute)] = []
             for (i, write) in group.enumerated() {
                 reports[i].chunksCommitted = 1
                 let outcome = report.messages[i]
                 guard outcome.status == .stored else { continue }
                 known[write.messageGuid] = outcome.messageId
                 events += write.events
-                for route in write.routes {
-                    // Parts appended after those queued need the queue as it stands: one at a time.
-                    if route.appendsParts { appending.append((outcome.messageId, route)) } else { routes.append((outcome.messageId, route, 0)) }
-                }
+                routes += write.routes.map { (outcome.messageId, $0) }
             }
-            try Self.insertRoutes(s, routes, now: now, after: Self.eventRows(s, events, knownMessages: known))
-            for (messageId, route) in appending { try Self.insertRoute(s, messageId: messageId, route: route, now: now) }
+            try Self.record(s, events: Self.eventRows(s, events, knownMessages: known), routes: routes, now: now)
             return reports
         }
     }
