@@ -162,6 +162,60 @@ struct StreamedMessageTests {
         }
     }
 
+    /// Chunks above one statement's rows take PostgreSQL's bulk path: new keys copied straight
+    /// into `declarations`, a chunk with a stored key rolled back to staging and `ON CONFLICT`.
+    @Test("bulk chunks store new keys once, skip stored and repeated ones, and lose no line", arguments: TestEngine.allCases)
+    func bulkChunks(engine: TestEngine) async throws {
+        let store = try await makeStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let guid = ShipmentFixture.guid("STREAM05", 5)
+            _ = try await store.beginStreamedMessage(Self.header(guid))
+            let all = Self.declarations(0..<120, guid: guid)
+            #expect(!RowInsertWriter.suitsPostgres(try PreparedChunk(
+                streamed: StreamedChunk(messageGuid: guid, senderCode: Self.sender, declarations: Array(all[0..<40])),
+                masker: try BuyerIdentityMasker(salt: testSalt), now: 0)))
+            func lines(_ range: Range<Int>) -> Int { all[range].reduce(0) { $0 + $1.lines.count } }
+            func maxId() async throws -> Int64 {
+                Int64(try await store.rawQuery("SELECT MAX(id) FROM declarations").first?[0] ?? "") ?? 0
+            }
+
+            let first = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, declarations: Array(all[0..<40])))
+            #expect(first.declarationsInserted == 40 && first.declarationsSkipped == 0 && first.linesInserted == lines(0..<40))
+
+            // Ten keys already stored, one repeated within the chunk.
+            let overlap = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, declarations: Array(all[30..<80]) + [all[50]]))
+            #expect(overlap.declarationsInserted == 40 && overlap.declarationsSkipped == 11)
+            #expect(overlap.linesInserted == lines(40..<80))
+            #expect(overlap.linesSkipped == lines(30..<40) + all[50].lines.count)
+
+            // All new but one repeated: on PostgreSQL copied with exactly as many ids as keys
+            // (staging's `ON CONFLICT` would spend one on the repeat, a failed copy forty more).
+            let before = try await maxId()
+            let fresh = try await store.ingestStreamedChunk(StreamedChunk(
+                messageGuid: guid, senderCode: Self.sender, declarations: [all[80]] + Array(all[80..<120])))
+            #expect(fresh.declarationsInserted == 40 && fresh.declarationsSkipped == 1)
+            #expect(fresh.linesInserted == lines(80..<120) && fresh.linesSkipped == all[80].lines.count)
+            #expect(try await maxId() - before == 40)
+
+            #expect(try await store.count("declarations") == 120)
+            #expect(try await store.count("declaration_lines") == lines(0..<120))
+            let orphans = try await store.rawQuery("""
+                SELECT COUNT(*) FROM declaration_lines l JOIN declarations d ON d.id = l.declaration_id
+                WHERE d.message_id <> (SELECT id FROM messages WHERE guid = '\(guid)')
+                """)
+            #expect(orphans.first?[0] == "0")
+            let perDeclaration = try await store.rawQuery("""
+                SELECT d.declaration_guid, COUNT(l.gnum) FROM declarations d
+                LEFT JOIN declaration_lines l ON l.declaration_id = d.id GROUP BY d.declaration_guid
+                """)
+            let expected = Dictionary(uniqueKeysWithValues: all.map { ($0.declarationGuid, Int64($0.lines.count)) })
+            #expect(perDeclaration.count == 120)
+            for row in perDeclaration { #expect(Int64(row[1] ?? "") == expected[row[0] ?? ""]) }
+        }
+    }
+
     @Test("a whole message larger than a part is stored in 1 MiB parts, none in its head, and reads back whole and piece by piece", arguments: TestEngine.allCases)
     func wholeMessageInParts(engine: TestEngine) async throws {
         let store = try await makeStore(engine)

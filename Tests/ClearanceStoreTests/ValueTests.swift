@@ -44,6 +44,9 @@ struct ValueTests {
         // ("abc" is upper-cased by normalisation first).
         let known = try BuyerIdentityMasker(salt: Array("0123456789abcdef".utf8)).hash(idNumber: "abc")
         #expect(known == "38fd6e05b9ba154d6de80492ca70a9b1cfb820f0edcc05847b3b253a247ff955")
+        // A salt longer than SHA-256's block is hashed first (Python: hmac.new(b"k" * 80, b"E12345678", sha256)).
+        let long = try BuyerIdentityMasker(salt: Array(repeating: UInt8(ascii: "k"), count: 80)).hash(idNumber: "\te12345678\r\n")
+        #expect(long == "4908be2cf5941b6c8fc3ab5f8043d544bfc8d4e265d0779941f5d4244e4e2c7a")
     }
 
     @Test("masked display forms")
@@ -55,6 +58,14 @@ struct ValueTests {
         #expect(BuyerIdentityMasker.maskTelephone("13812345678") == "138****5678")
         #expect(BuyerIdentityMasker.maskTelephone("0591-87654321") == "059******4321")
         #expect(BuyerIdentityMasker.maskTelephone("12345") == "***45")
+        // Whitespace trimmed first, ASCII and not (U+3000 ideographic space, a CR LF pair); non-ASCII
+        // characters masked as characters, not bytes.
+        #expect(BuyerIdentityMasker.maskIdNumber(" \tE12345678\r\n") == "E1*****78")
+        #expect(BuyerIdentityMasker.maskIdNumber("\u{3000}e12345678\u{3000}") == "E1*****78")
+        #expect(BuyerIdentityMasker.maskIdNumber("台胞證12345678") == "台胞*******78")
+        #expect(BuyerIdentityMasker.maskIdNumber("   ") == "")
+        #expect(BuyerIdentityMasker.maskTelephone(" 13812345678\n") == "138****5678")
+        #expect(" a b ".trimmingSpaces == "a b" && "ab".trimmingSpaces == "ab" && "\u{85}x\u{3000}".trimmingSpaces == "x")
     }
 
     @Test("store URLs choose the engine")
@@ -87,6 +98,17 @@ struct ValueTests {
         var e = PGCopyEncoder()
         e.row([.text("a\tb\\c\nd\re"), .null, .integer(-5), .decimal(FixedDecimal("1.5")!), .blob([0x00, 0xff]), .text("中文")])
         #expect(String(decoding: e.buffer, as: UTF8.self) == "a\\tb\\\\c\\nd\\re\t\\N\t-5\t1.50000\t\\\\x00ff\t中文\n")
+    }
+
+    @Test("COPY text of integers and amounts is the decimal text PostgreSQL and `FixedDecimal` write")
+    func copyNumbers() {
+        let integers: [Int64] = [0, 7, -7, 10, 99_999, 100_000, Int64.max, Int64.min]
+        let amounts = ["0", "0.00001", "-0.5", "12.34567", "-99999.99999", "100000", "92233720368547.75807"].map { FixedDecimal($0)! }
+            + [FixedDecimal(scaled: Int64.min + 1)]
+        var e = PGCopyEncoder()
+        e.row(integers.map { .integer($0) } + amounts.map { .decimal($0) } + [.text(""), .text("\\"), .text("tail\t")])
+        let expected = integers.map(String.init) + amounts.map(\.description) + ["", "\\\\", "tail\\t"]
+        #expect(String(decoding: e.buffer, as: UTF8.self) == expected.joined(separator: "\t") + "\n")
     }
 
     @Test("SQLite placeholders are renumbered, not reordered")

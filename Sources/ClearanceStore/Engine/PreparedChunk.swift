@@ -182,34 +182,27 @@ struct PreparedChunk: Sendable {
     }
 }
 
+extension PreparedDeclaration {
+    var key: DeclarationKey { DeclarationKey(declarationValues: values) }
+}
+
+extension PreparedLine {
+    var declarationKey: DeclarationKey { DeclarationKey(lineKey: key) }
+    /// `gnum`, the line's first value.
+    var gnum: Int64 { if case .integer(let n) = values[0] { return n }; return 0 }
+}
+
 extension PreparedChunk {
-    /// The declarations in the order every writer inserts them: by unique key (kind, sender, dedup
-    /// key), compared byte by byte as PostgreSQL's `COLLATE "C"` does. Chunk transactions written
-    /// at once that share keys then take their locks in one order, and wait for each other
-    /// instead of deadlocking.
+    /// The declarations in the order every writer inserts them (``DeclarationKey``'s).
     var declarationsInKeyOrder: [PreparedDeclaration] {
-        // Declaration values start: kind, declaration_guid, sender_code, dedup_key.
-        declarations.sorted { Self.precedes([$0.values[0], $0.values[2], $0.values[3]], [$1.values[0], $1.values[2], $1.values[3]]) }
+        declarations.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// The lines in the same order, then by `gnum` (lines of a declaration already stored may
     /// conflict with another transaction's too).
     var linesInKeyOrder: [PreparedLine] {
-        lines.sorted { Self.precedes($0.key + [$0.values[0]], $1.key + [$1.values[0]]) }
-    }
-
-    /// Tuple order of key values: text byte by byte, integers by value.
-    private static func precedes(_ a: [SQLValue], _ b: [SQLValue]) -> Bool {
-        for (x, y) in zip(a, b) {
-            switch (x, y) {
-            case (.text(let s), .text(let t)):
-                if s != t { return s.utf8.lexicographicallyPrecedes(t.utf8) }
-            case (.integer(let m), .integer(let n)):
-                if m != n { return m < n }
-            default:
-                continue
-            }
-        }
-        return false
+        lines.map { ($0.declarationKey, $0.gnum, $0) }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            .map(\.2)
     }
 }

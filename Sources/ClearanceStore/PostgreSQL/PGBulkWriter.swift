@@ -39,36 +39,17 @@ struct PGBulkWriter {
         try connection.executeScript(Self.createStaging)
 
         // Messages (none in a streamed chunk: its message row already exists).
-        if !chunk.messages.isEmpty { report.messages = try writeMessages(chunk) }
-        // Declarations; RETURNING names the ones newly inserted.
-        var inserted: [String: Int64] = [:]
+        var messageIds: [String: Int64] = [:]
+        if !chunk.messages.isEmpty {
+            report.messages = try writeMessages(chunk)
+            for outcome in report.messages { messageIds[outcome.guid] = outcome.messageId }
+        }
+        // Declarations: the ids of those inserted now, by unique key (for their lines).
+        var inserted: [DeclarationKey: Int64] = [:]
         if !chunk.declarations.isEmpty {
-            let names = BulkColumns.declarations.map(\.name)
-            try connection.copyIn(
-                "COPY \(Self.stageDeclarations) (message_guid, \(names.joined(separator: ", "))) FROM STDIN",
-                rowCount: chunk.declarations.count
-            ) { i, e in
-                let d = chunk.declarations[i]
-                e.field(.text(d.messageGuid))
-                e.fields(d.values, leadingTab: true)
-                e.endRow()
-            }
-            let rows = try connection.query("""
-                INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
-                SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
-                FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
-                ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
-                ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
-                RETURNING id, kind, sender_code, dedup_key
-                """, [.integer(chunk.now)])
-            for row in rows {
-                guard let id = row.int64(0), let kind = row.string(1), let sender = row.string(2), let key = row.string(3) else {
-                    throw .notFound("declaration id missing right after insert")
-                }
-                inserted[Self.lineKey(kind, sender, key)] = id
-            }
-            report.declarationsInserted = rows.count
-            report.declarationsSkipped = chunk.declarations.count - rows.count
+            inserted = try writeDeclarations(chunk, messageIds: messageIds)
+            report.declarationsInserted = inserted.count
+            report.declarationsSkipped = chunk.declarations.count - inserted.count
         }
 
         // Lines. Those of a declaration inserted just now cannot exist yet: they are copied
@@ -76,14 +57,13 @@ struct PGBulkWriter {
         // a declaration already stored, one repeated in the chunk) go through staging and
         // `ON CONFLICT DO NOTHING`.
         if !chunk.lines.isEmpty {
-            var occurrences: [String: Int] = [:]
-            // Declaration values start: kind, declaration_guid, sender_code, dedup_key.
-            for d in chunk.declarations { occurrences[Self.lineKey([d.values[0], d.values[2], d.values[3]]), default: 0] += 1 }
+            var occurrences: [DeclarationKey: Int] = [:]
+            for d in chunk.declarations { occurrences[d.key, default: 0] += 1 }
             var direct: [(id: Int64, line: PreparedLine)] = []
             var staged: [PreparedLine] = []
             direct.reserveCapacity(chunk.lines.count)
             for l in chunk.lines {
-                let key = Self.lineKey(l.key)
+                let key = l.declarationKey
                 if let id = inserted[key], occurrences[key] == 1 { direct.append((id, l)) } else { staged.append(l) }
             }
             let names = BulkColumns.lines.map(\.name)
@@ -105,6 +85,90 @@ struct PGBulkWriter {
             }
         }
         return report
+    }
+
+    /// The chunk's declarations, copied straight into `declarations` with ids taken from its
+    /// sequence beforehand (a bulk load's usual case: every key is new). `COPY` writes the table
+    /// and its indexes a page of rows at a time, where `INSERT … SELECT … ON CONFLICT` from staging
+    /// inserts row by row with a speculative probe of the unique key each: 4.6 s against ~1.5 s for
+    /// 100,000 inventories. The copy runs under a savepoint: when a key is already stored (a
+    /// re-run, a resent declaration, another transaction's insert of the same key), the unique
+    /// index refuses it, the copy is rolled back, and the chunk goes through staging, where
+    /// `ON CONFLICT DO NOTHING` decides row by row. A key repeated within the chunk is copied once
+    /// (its first occurrence), as staging keeps one.
+    private func writeDeclarations(_ chunk: PreparedChunk, messageIds known: [String: Int64]) throws(StoreError) -> [DeclarationKey: Int64] {
+        var messageIds = known
+        let unknown = Set(chunk.declarations.map(\.messageGuid)).subtracting(messageIds.keys).sorted()
+        if !unknown.isEmpty {
+            let list = unknown.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+            for row in try connection.query("SELECT guid, id FROM messages WHERE guid IN (\(list))", unknown.map { .text($0) }) {
+                if let guid = row.string(0), let id = row.int64(1) { messageIds[guid] = id }
+            }
+        }
+        var seen = Set<DeclarationKey>()
+        let unique = chunk.declarationsInKeyOrder.filter { messageIds[$0.messageGuid] != nil && seen.insert($0.key).inserted }
+        guard !unique.isEmpty else { return [:] }  // no message stored for any (staging's join would drop them too)
+        // The identity column's sequence by its name (a constant: 0.4 µs an id, against 4 µs
+        // through `pg_get_serial_sequence` evaluated per row).
+        let ids = try connection.query("""
+            SELECT nextval('declarations_id_seq'::regclass) FROM generate_series(1, $1::integer)
+            """, [.integer(Int64(unique.count))]).compactMap { $0.int64(0) }
+        guard ids.count == unique.count else { throw .notFound("declaration ids: asked \(unique.count), got \(ids.count)") }
+        let names = BulkColumns.declarations.map(\.name)
+        try connection.executeScript("SAVEPOINT clearance_copy_declarations")
+        do {
+            try connection.copyIn(
+                "COPY declarations (id, message_id, \(names.joined(separator: ", ")), created_at) FROM STDIN",
+                rowCount: unique.count
+            ) { i, e in
+                let d = unique[i]
+                e.field(.integer(ids[i]))
+                e.buffer.append(0x09)
+                e.field(.integer(messageIds[d.messageGuid] ?? 0))
+                e.fields(d.values, leadingTab: true)
+                e.buffer.append(0x09)
+                e.field(.integer(chunk.now))
+                e.endRow()
+            }
+        } catch where error.sqlState == "23505" {
+            try connection.executeScript("ROLLBACK TO SAVEPOINT clearance_copy_declarations; RELEASE SAVEPOINT clearance_copy_declarations")
+            return try stageDeclarations(chunk)
+        }
+        try connection.executeScript("RELEASE SAVEPOINT clearance_copy_declarations")
+        var inserted: [DeclarationKey: Int64] = [:]
+        for (d, id) in zip(unique, ids) { inserted[d.key] = id }
+        return inserted
+    }
+
+    /// Declarations whose keys may be stored already: staged, then inserted with
+    /// `ON CONFLICT DO NOTHING`; RETURNING names the ones inserted.
+    private func stageDeclarations(_ chunk: PreparedChunk) throws(StoreError) -> [DeclarationKey: Int64] {
+        let names = BulkColumns.declarations.map(\.name)
+        try connection.copyIn(
+            "COPY \(Self.stageDeclarations) (message_guid, \(names.joined(separator: ", "))) FROM STDIN",
+            rowCount: chunk.declarations.count
+        ) { i, e in
+            let d = chunk.declarations[i]
+            e.field(.text(d.messageGuid))
+            e.fields(d.values, leadingTab: true)
+            e.endRow()
+        }
+        let rows = try connection.query("""
+            INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
+            SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
+            FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
+            ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
+            ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
+            RETURNING id, kind, sender_code, dedup_key
+            """, [.integer(chunk.now)])
+        var inserted: [DeclarationKey: Int64] = [:]
+        for row in rows {
+            guard let id = row.int64(0), let kind = row.string(1), let sender = row.string(2), let key = row.string(3) else {
+                throw .notFound("declaration id missing right after insert")
+            }
+            inserted[DeclarationKey(kind: kind, sender: sender, dedup: key)] = id
+        }
+        return inserted
     }
 
     /// Lines whose declaration may already exist: staged, then attached through the unique
@@ -132,16 +196,6 @@ struct PGBulkWriter {
             ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C", s.gnum
             ON CONFLICT (declaration_id, gnum) DO NOTHING
             """, [])
-    }
-
-    /// (kind, sender, dedup key) as one dictionary key.
-    static func lineKey(_ kind: String, _ sender: String, _ dedup: String) -> String {
-        kind + "\u{1F}" + sender + "\u{1F}" + dedup
-    }
-
-    static func lineKey(_ key: [SQLValue]) -> String {
-        func text(_ v: SQLValue) -> String { if case .text(let s) = v { return s }; return "" }
-        return lineKey(text(key[0]), text(key[1]), text(key[2]))
     }
 
     private func writeMessages(_ chunk: PreparedChunk) throws(StoreError) -> [MessageOutcome] {

@@ -29,9 +29,15 @@ struct PGCopyEncoder {
         case .null:
             buffer.append(contentsOf: [0x5C, 0x4E]) // \N
         case .integer(let n):
-            buffer.append(contentsOf: String(n).utf8)
+            if n < 0 { buffer.append(0x2D) }
+            digits(n.magnitude, width: 1)
         case .decimal(let d):
-            buffer.append(contentsOf: d.description.utf8)
+            // `FixedDecimal.description`'s text (whole, point, five places), without its strings.
+            if d.scaled < 0 { buffer.append(0x2D) }
+            let factor = UInt64(FixedDecimal.factor)
+            digits(d.scaled.magnitude / factor, width: 1)
+            buffer.append(0x2E)
+            digits(d.scaled.magnitude % factor, width: FixedDecimal.scale)
         case .text(let s):
             escaped(s)
         case .blob(let bytes):
@@ -50,15 +56,34 @@ struct PGCopyEncoder {
         }
     }
 
+    /// `value` in decimal, left-padded with zeros to `width` digits.
+    private mutating func digits(_ value: UInt64, width: Int) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a UInt64 has at most 20 digits
+        withUnsafeMutableBytes(of: &scratch) { out in
+            var v = value, start = out.count
+            repeat {
+                start -= 1
+                out[start] = 0x30 + UInt8(v % 10)
+                v /= 10
+            } while v > 0 || out.count - start < width
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[start...]))
+        }
+    }
+
+    /// The bytes with backslash, newline, carriage return and tab escaped; runs without them go
+    /// in one copy (most fields have none).
     private mutating func append(escaping bytes: UnsafeBufferPointer<UInt8>) {
-        for b in bytes {
+        var run = 0
+        for (i, b) in bytes.enumerated() where b <= 0x5C && (b == 0x5C || b == 0x0A || b == 0x0D || b == 0x09) {
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
             switch b {
             case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])     // backslash
             case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])     // \n
             case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])     // \r
-            case 0x09: buffer.append(contentsOf: [0x5C, 0x74])     // \t
-            default: buffer.append(b)
+            default: buffer.append(contentsOf: [0x5C, 0x74])       // \t
             }
+            run = i + 1
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
     }
 }
