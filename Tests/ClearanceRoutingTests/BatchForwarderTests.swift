@@ -115,6 +115,10 @@ import Testing
             let waiting = try await store.declarationGuids(messageGuid: guid, status: .awaitingDocuments)
             let kept = try await store.documentRanges(messageGuid: guid, status: .awaitingDocuments, among: waiting)
             #expect(kept.frame?.hasPrefix("f1 ") == true)
+            #expect(kept.messageId != nil)  // the release's advance moves by it (the release below)
+            // Naming nothing that waits finds nothing (no frame, no id): the release has nothing to do.
+            let none = try await store.documentRanges(messageGuid: guid, status: .awaitingDocuments, among: ["no-such-guid"])
+            #expect(none.frame == nil && none.documents.isEmpty && none.messageId == nil)
             let found = try #require(kept.documents.values.first)
             let range = try #require(found)
             #expect(range.index == 6)

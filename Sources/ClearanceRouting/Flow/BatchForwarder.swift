@@ -201,12 +201,14 @@ public struct BatchForwarder: Sendable {
         let header: (record: MessageRecord, pieces: Int)?
         let waiting: Set<String>?
         var excerpt: ReleaseExcerpt?
+        var messageId: Int64?
         do {
             if let only, from != Self.storedStatus {
                 // A release names its inventories: look up only those, with the ranges kept for them.
                 let kept = try await store.documentRanges(messageGuid: guid, status: from, among: only)
                 waiting = Set(kept.documents.keys)
                 excerpt = ReleaseExcerpt(frame: kept.frame, documents: kept.documents)
+                messageId = kept.messageId
             } else {
                 let stored = from == Self.storedStatus ? nil : try await store.declarationGuids(messageGuid: guid, status: from)
                 waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
@@ -376,7 +378,7 @@ public struct BatchForwarder: Sendable {
         guard !moves.isEmpty || rest != nil else { return outcome }
         do {
             let moved = try await store.advanceDocuments(DocumentAdvance(
-                messageGuid: guid, from: from, moves: moves, rest: rest, events: events, routes: routes))
+                messageGuid: guid, messageId: messageId, from: from, moves: moves, rest: rest, events: events, routes: routes))
             if moved == 0 { outcome.status = .duplicate }
         } catch {
             throw .store(error)

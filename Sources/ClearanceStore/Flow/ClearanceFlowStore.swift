@@ -30,6 +30,9 @@ public struct OutboxRoute: Sendable, Hashable {
 /// declaration of the message still in `from` goes there.
 public struct DocumentAdvance: Sendable {
     public var messageGuid: String
+    /// The message's row id when the caller has read it already (``KeptDocuments/messageId``): the
+    /// advance then does not look it up again (a message's id never changes).
+    public var messageId: Int64?
     public var from: DeclarationStatus
     /// Head guids per new status.
     public var moves: [(status: DeclarationStatus, guids: [String])]
@@ -37,9 +40,10 @@ public struct DocumentAdvance: Sendable {
     public var events: [Event]
     public var routes: [OutboxRoute]
 
-    public init(messageGuid: String, from: DeclarationStatus, moves: [(status: DeclarationStatus, guids: [String])],
+    public init(messageGuid: String, messageId: Int64? = nil, from: DeclarationStatus, moves: [(status: DeclarationStatus, guids: [String])],
                 rest: DeclarationStatus?, events: [Event], routes: [OutboxRoute]) {
         self.messageGuid = messageGuid
+        self.messageId = messageId
         self.from = from
         self.moves = moves
         self.rest = rest
@@ -143,10 +147,10 @@ public protocol ClearanceFlowStore: Store, ClearanceHistory, CreditStore, Export
     func saveDocumentRanges(messageGuid: String, frame: String, documents: [(guid: String, range: DocumentRange)]) async throws(StoreError)
 
     /// Which of `among` (head guids) are declarations of `messageGuid` in `status`, each with its
-    /// kept range (nil: none kept), and the message's kept frame (nil: none). One look-up by the
-    /// guids named, whatever the size of the batch.
+    /// kept range (nil: none kept), and the message's kept frame (nil: none, or none of `among`
+    /// found). One look-up by the guids named, whatever the size of the batch.
     func documentRanges(messageGuid: String, status: DeclarationStatus, among: Set<String>)
-        async throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?])
+        async throws(StoreError) -> KeptDocuments
 
     /// The status of the newest declaration with this head guid.
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus?

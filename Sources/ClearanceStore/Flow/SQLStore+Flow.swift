@@ -57,10 +57,14 @@ extension SQLStore: ClearanceFlowStore {
     func advanceDocuments(_ advance: DocumentAdvance) async throws(StoreError) -> Int {
         let now = StoreClock.milliseconds(.now)
         return try await write(keyProbes: true) { (s: any SQLSession) throws(StoreError) -> Int in
-            guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(advance.messageGuid)]) else {
+            let messageId: Int64
+            if let known = advance.messageId {
+                messageId = known
+            } else if let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(advance.messageGuid)]) {
+                messageId = try row.requireInt64(0, "messages.id")
+            } else {
                 throw .notFound("message \(advance.messageGuid)")
             }
-            let messageId = try row.requireInt64(0, "messages.id")
             var moved = 0
             // The named declarations' ids, for the events that name them (no look-up per event).
             var movedIds: [String: Int64] = [:]
@@ -152,20 +156,26 @@ extension SQLStore: ClearanceFlowStore {
     }
 
     func documentRanges(messageGuid: String, status: DeclarationStatus, among: Set<String>)
-        async throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?]) {
-        try await session { (s: any SQLSession) throws(StoreError) -> (frame: String?, documents: [String: DocumentRange?]) in
-            guard let head = try s.lookup("""
-                SELECT m.id, f.frame FROM messages m LEFT JOIN message_frames f ON f.message_id = m.id WHERE m.guid = $1
-                """, [.text(messageGuid)]).first, let messageId = head.int64(0) else { return (nil, [:]) }
+        async throws(StoreError) -> KeptDocuments {
+        try await session { (s: any SQLSession) throws(StoreError) -> KeptDocuments in
+            var frame: String?
+            var messageId: Int64?
             var documents: [String: DocumentRange?] = [:]
-            for chunk in among.sorted().chunked(500) {
-                // A key look-up by the declarations' guids (the status is a parameter, so no partial index).
+            for (n, chunk) in among.sorted().chunked(500).enumerated() {
+                // One key look-up by the message's guid and the declarations' guids (the status is a
+                // parameter, so no partial index); the frame comes with the first chunk's rows (a
+                // release names one inventory or a few: one statement).
                 for row in try s.lookup("""
-                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset
-                    FROM declarations d LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
-                    WHERE d.message_id + 0 = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
-                    """, [.integer(messageId), .text(status.rawValue)] + chunk.map { .text($0) }) {
+                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, m.id, \(n == 0 ? "f.frame" : "NULL")
+                    FROM messages m
+                    JOIN declarations d ON d.message_id + 0 = m.id
+                    LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
+                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = m.id" : "")
+                    WHERE m.guid = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
+                    """, [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
+                    messageId = row.int64(4)
+                    if n == 0, frame == nil { frame = row.string(5) }
                     if let index = row.int64(1), let low = row.int64(2), let high = row.int64(3) {
                         documents[guid] = DocumentRange(index: Int(index), start: Int(low), end: Int(high))
                     } else {
@@ -173,7 +183,7 @@ extension SQLStore: ClearanceFlowStore {
                     }
                 }
             }
-            return (head.string(1), documents)
+            return KeptDocuments(frame: frame, documents: documents, messageId: messageId)
         }
     }
 
