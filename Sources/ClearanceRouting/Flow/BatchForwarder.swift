@@ -180,6 +180,10 @@ public struct BatchForwarder: Sendable {
         }
     }
 
+    /// The largest message a release reads whole with its head (a raw part's size: every single
+    /// message); a larger one is read piece by piece after its head.
+    static let wholeReadBytes = 1 << 20
+
     private func forwardRetrying(
         messageGuid guid: String, from: DeclarationStatus, only: Set<String>?
     ) async throws(FlowError) -> FlowOutcome {
@@ -202,6 +206,7 @@ public struct BatchForwarder: Sendable {
         let waiting: Set<String>?
         var excerpt: ReleaseExcerpt?
         var messageId: Int64?
+        var wholeMessage: MessageRecord?
         do {
             if let only, from != Self.storedStatus {
                 // A release names its inventories: look up only those, with the ranges kept for them.
@@ -214,8 +219,16 @@ public struct BatchForwarder: Sendable {
                 waiting = only.flatMap { only in stored.map { $0.intersection(only) } } ?? stored
             }
             // Nothing left to release (a joined release running again for inventories its first
-            // run took, ``ReleaseCoalescer``: most reruns): no need for the head.
-            header = waiting?.isEmpty == true ? nil : try await store.messageHeader(guid: guid)
+            // run took, ``ReleaseCoalescer``: most reruns): no need for the head. A message of one
+            // part at most (every single message) is read whole with its head in one statement.
+            if waiting?.isEmpty == true {
+                header = nil
+            } else if excerpt == nil, let small = try await store.messages(guids: [guid], maxBytes: Self.wholeReadBytes)[guid] {
+                wholeMessage = small
+                header = (small, 1)
+            } else {
+                header = try await store.messageHeader(guid: guid)
+            }
         } catch {
             throw .store(error)
         }
@@ -239,8 +252,8 @@ public struct BatchForwarder: Sendable {
         var matched: [Event] = []
         let now = Date()
         // A release with its documents' ranges kept decodes only the head, those documents and the
-        // tail (one excerpt); a message of two pieces at most (every single message: an empty head
-        // and one part) is read whole in one statement; otherwise every stored piece, in order.
+        // tail (one excerpt); a message of one part (read above with its head) or two pieces at most
+        // is decoded whole; otherwise every stored piece, in order.
         let whole = excerpt == nil && pieces <= 2
         let feeds = excerpt == nil && !whole ? pieces : 1
         for index in 0..<feeds {
@@ -249,6 +262,8 @@ public struct BatchForwarder: Sendable {
                 if let excerpt {
                     piece = try await MessagePartAssembler(store: store).bytes(
                         excerpt.frame.excerpt(excerpt.documents.map(\.range)), of: guid, pieces: pieces, what: "the waiting documents")
+                } else if let wholeMessage {
+                    piece = wholeMessage.rawBytes
                 } else if whole {
                     guard let message = try await store.message(guid: guid) else { throw StoreError.notFound("message \(guid)") }
                     piece = message.rawBytes
