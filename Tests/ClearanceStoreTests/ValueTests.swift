@@ -64,6 +64,7 @@ struct ValueTests {
         #expect(BuyerIdentityMasker.maskIdNumber("\u{3000}e12345678\u{3000}") == "E1*****78")
         #expect(BuyerIdentityMasker.maskIdNumber("台胞證12345678") == "台胞*******78")
         #expect(BuyerIdentityMasker.maskIdNumber("   ") == "")
+        #expect(BuyerIdentityMasker.maskIdNumber("E1234\r\n5678") == "E1******78")  // CR LF: one character
         #expect(BuyerIdentityMasker.maskTelephone(" 13812345678\n") == "138****5678")
         #expect(" a b ".trimmingSpaces == "a b" && "ab".trimmingSpaces == "ab" && "\u{85}x\u{3000}".trimmingSpaces == "x")
     }

@@ -31,9 +31,10 @@ public struct BuyerIdentityMasker: Sendable {
     public static func maskIdNumber(_ idNumber: String) -> String {
         let id = normalize(idNumber)
         func keep(_ count: Int) -> Int { count >= 18 ? 4 : count >= 8 ? 2 : 0 }
-        // ID numbers are ASCII: masked byte by byte; anything else character by character.
+        // ID numbers are ASCII: masked byte by byte; anything else character by character (so is a
+        // CR, which with a LF after it is one character).
         var bytes = Array(id.utf8)
-        if bytes.allSatisfy({ $0 < 0x80 }) {
+        if bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
             let k = keep(bytes.count)
             for i in k..<(bytes.count - k) { bytes[i] = 0x2A }
             return String(decoding: bytes, as: UTF8.self)
