@@ -256,6 +256,10 @@ public struct BatchForwarder: Sendable {
         // is decoded whole; otherwise every stored piece, in order.
         let whole = excerpt == nil && pieces <= 2
         let feeds = excerpt == nil && !whole ? pieces : 1
+        // A new batch read piece by piece: its documents are located in the same pass (for the
+        // ranges kept for waiting inventories and for re-packing the ones that go), not in a
+        // second read of every piece.
+        let rangeScan = waiting == nil && feeds > 1 ? MessageCatalog.spec(number: stored.messageType).map(DocumentRangeScan.init) : nil
         for index in 0..<feeds {
             let piece: [UInt8]
             do {
@@ -275,6 +279,7 @@ public struct BatchForwarder: Sendable {
             } catch {
                 throw .unreadable("\(error)")
             }
+            rangeScan?.feed(piece, last: index == feeds - 1)
             do {
                 try decoder.feed(piece)
                 if index == feeds - 1 { try decoder.finish() }
@@ -339,7 +344,12 @@ public struct BatchForwarder: Sendable {
         var routes: [OutboxRoute] = []
         // A new batch with waiting inventories: one scan for where its documents lie, which re-packs
         // the documents that go and is kept for the waiting ones' releases.
-        let layout = waiting == nil && !awaiting.isEmpty ? await scan(guid, messageType: stored.messageType) : nil
+        let scanned = try? rangeScan?.result()
+        let layout = if rangeScan != nil {
+            scanned.map { DocumentLayout(frame: try? $0.frame.get(), documents: $0.documents) }
+        } else {
+            waiting == nil && !awaiting.isEmpty ? await scan(guid, messageType: stored.messageType) : nil
+        }
         if going.isEmpty {
             outcome.status = missing.count > 0 ? .awaiting(Self.named(missing)) : (refusedGuids.isEmpty ? .invalid : .refused)
         } else if !screened.holds.isEmpty {
@@ -361,7 +371,8 @@ public struct BatchForwarder: Sendable {
                     decision.destinations, table: screened.table, messageType: stored.messageType, documents: sink.documents,
                     orderKey: sink.facts.orderNo, logisticsKey: sink.facts.logisticsNo
                 ) { [store] (spec, most) throws(MessageSplitError) in
-                    try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
+                    if let scanned { return try MessageSplitter.plan(scanned, maxDocuments: most) }
+                    return try await MessageSplitter.plan(storedMessage: guid, in: store, spec: spec, maxDocuments: most)
                 }
                 routes = split.routes
                 if let failure = split.failure { events.append(SplitRoutes.failureEvent(failure, messageGuid: guid, at: now)) }

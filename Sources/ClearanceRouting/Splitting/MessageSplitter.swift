@@ -19,7 +19,15 @@ enum MessageSplitter {
         spec: MessageSpec, maxDocuments: Int, include: Set<Int>? = nil, pieces: Int, read: (Int) async throws(StoreError) -> [UInt8]
     ) async throws(MessageSplitError) -> [OutboxPart] {
         guard maxDocuments > 0 else { throw MessageSplitError("no document limit to split by") }
-        let scan = try await scan(spec: spec, pieces: pieces, read: read)
+        return try plan(try await scan(spec: spec, pieces: pieces, read: read), maxDocuments: maxDocuments, include: include)
+    }
+
+    /// ``plan(spec:maxDocuments:include:pieces:read:)`` from a scan already made (a forwarder's
+    /// ``DocumentRangeScan`` fed in its decoding pass).
+    static func plan(
+        _ scan: (documents: [Range<Int>], frame: Result<MessageFrame, MessageSplitError>), maxDocuments: Int, include: Set<Int>? = nil
+    ) throws(MessageSplitError) -> [OutboxPart] {
+        guard maxDocuments > 0 else { throw MessageSplitError("no document limit to split by") }
         let chosen = scan.documents.indices.filter { include?.contains($0) ?? true }.map { (index: $0, range: scan.documents[$0]) }
         guard include != nil || chosen.count > maxDocuments, !chosen.isEmpty else { return [] }
         return try scan.frame.get().parts(chosen, maxDocuments: maxDocuments)
@@ -30,11 +38,7 @@ enum MessageSplitter {
     static func scan(
         spec: MessageSpec, pieces: Int, read: (Int) async throws(StoreError) -> [UInt8]
     ) async throws(MessageSplitError) -> (documents: [Range<Int>], frame: Result<MessageFrame, MessageSplitError>) {
-        let scanner = DocumentBoundaryScanner(documentElement: spec.document.element)
-        let parser = XMLPushParser(limits: CEBLimits.standard.xml, handler: scanner)
-        scanner.offset = { [unowned parser] in parser.bytesConsumed }
-        var bases: [Int] = []
-        var total = 0
+        let scan = DocumentRangeScan(spec: spec)
         for index in 0..<pieces {
             let piece: [UInt8]
             do {
@@ -42,19 +46,10 @@ enum MessageSplitter {
             } catch {
                 throw MessageSplitError("cannot read piece \(index) of the stored message: \(error)")
             }
-            bases.append(total)
-            total += piece.count
-            scanner.willFeed(piece)
-            do throws(XMLStreamError) {
-                try parser.feed(piece)
-                if index == pieces - 1 { try parser.finish() }
-            } catch {
-                throw MessageSplitError("the stored message is not readable XML: \(error)")
-            }
+            scan.feed(piece, last: index == pieces - 1)
+            if let failure = scan.failure { throw failure }
         }
-        if let failure = scanner.failure { throw MessageSplitError("document boundaries not found: \(failure)") }
-        let frame = Result { () throws(MessageSplitError) -> MessageFrame in try MessageFrame(bases: bases, total: total, scanner: scanner) }
-        return (scanner.documents, frame)
+        return try scan.result()
     }
 }
 
