@@ -342,8 +342,9 @@ public struct BatchForwarder: Sendable {
         // What the documents that go become: routed, unrouted or held.
         var goTo: DeclarationStatus = .declared
         var routes: [OutboxRoute] = []
-        // A new batch with waiting inventories: one scan for where its documents lie, which re-packs
-        // the documents that go and is kept for the waiting ones' releases.
+        // Where a new batch's documents lie, which re-packs the documents that go and is kept for the
+        // waiting ones' releases: found in the decoding pass above when the batch was read piece by
+        // piece; otherwise (a batch of two pieces at most) one scan when some inventories wait.
         let scanned = try? rangeScan?.result()
         let layout = if rangeScan != nil {
             scanned.map { DocumentLayout(frame: try? $0.frame.get(), documents: $0.documents) }
