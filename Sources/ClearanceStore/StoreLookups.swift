@@ -8,6 +8,8 @@ import ClearanceRules
 struct StoreLookups: Sendable {
     /// The enterprise of each live (unrevoked) API key, by the key's SHA-256 (lowercase hex).
     let enterpriseByKeyHash: CoalescedLookup<String, EnterpriseRecord>
+    /// An enterprise by its code: the signer of every message (its registered certificate).
+    let enterpriseByCode: CoalescedLookup<String, EnterpriseRecord>
     /// A message's stored answer (duplicate posts get it again), by message guid.
     let answerByGuid: CoalescedLookup<String, StoredAnswer>
     /// The status and guid of the newest declaration (or revision) of a kind with a business key
@@ -42,6 +44,16 @@ struct StoreLookups: Sendable {
                     WHERE k.key_hash IN (\(placeholders(params.count))) AND k.revoked_at IS NULL
                     """, params).map { (row: SQLRow) throws(StoreError) in
                     (try row.requireString(0, "api_keys.key_hash"), try SQLStore.enterprise(row, offset: 1))
+                }
+            }
+        }
+        enterpriseByCode = CoalescedLookup(maxJobs: maxJobs) { codes throws(StoreError) in
+            try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(String, EnterpriseRecord)] in
+                let params = paddedKeys(codes)
+                return try s.lookup("SELECT \(SQLStore.enterpriseColumns) FROM enterprises WHERE code IN (\(placeholders(params.count)))",
+                                    params).map { (row: SQLRow) throws(StoreError) in
+                    let enterprise = try SQLStore.enterprise(row)
+                    return (enterprise.code, enterprise)
                 }
             }
         }

@@ -39,7 +39,7 @@ struct CoalescedLookupTests {
         return results
     }
 
-    @Test("forty API keys asked at once: two reads, each caller its own enterprise, revoked and unknown keys none",
+    @Test("forty API keys and twelve enterprise codes asked at once: two reads each, each caller its own enterprise, revoked and unknown keys none",
           arguments: TestEngine.allCases)
     func apiKeys(engine: TestEngine) async throws {
         let store = try await makeStore(engine, poolSize: 1)
@@ -60,6 +60,16 @@ struct CoalescedLookupTests {
             let counts = store.lookups.enterpriseByKeyHash.counts
             #expect(counts.groups - before.groups == 2, "the first caller's read, then one for the 39 queued behind it")
             #expect(counts.largestGroup == 39)
+
+            // Enterprises by code (every message's signer), many callers asking the same few codes.
+            let byCode = try await Self.askWhileHeld(store, count: 12, counts: { store.lookups.enterpriseByCode.counts }) { n in
+                try await store.enterprise(code: "ENT\(n % 4)")?.name
+            }
+            for n in 0..<12 { #expect(byCode[n] == .some(n % 4 < 3 ? "Enterprise ENT\(n % 4)" : nil), "code \(n)") }
+            #expect(store.lookups.enterpriseByCode.counts.groups == 2)
+            // A read asked after a write sees it (a coalesced read starts after its callers ask).
+            try await store.upsertEnterprise(EnterpriseRecord(code: "ENT3", name: "Late", role: .merchant))
+            #expect(try await store.enterprise(code: "ENT3")?.name == "Late")
         }
     }
 

@@ -67,12 +67,8 @@ extension SQLStore: AccessStore {
     }
 
     func enterprise(code: String) async throws(StoreError) -> EnterpriseRecord? {
-        try await accessRead { (s: any SQLSession) throws(StoreError) -> EnterpriseRecord? in
-            // A key look-up: `submit` and the receipts ask it for every message.
-            guard let row = try s.lookup("SELECT \(Self.enterpriseColumns) FROM enterprises WHERE code = $1", [.text(code)]).first
-            else { return nil }
-            return try Self.enterprise(row)
-        }
+        // Every message asks it (its signer): concurrent asks share one statement.
+        try await lookups.enterpriseByCode.value(for: code)
     }
 
     func enterprises() async throws(StoreError) -> [EnterpriseRecord] {
