@@ -180,9 +180,8 @@ struct KeyLookupPlanTests {
                 _ = try await store.annualTotal(buyerIdType: "1", buyerIdNumber: "350128199003070024", year: 2026, excludingDeclarationGuid: nil)
                 // The match's reads of the linked documents, one key and two.
                 try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in
-                    _ = try SQLStore.usableRows(s, .order, by: "order_no", [order])
-                    _ = try SQLStore.usableRows(s, .payment, by: "order_no", [order, "BULK2"])
-                    _ = try SQLStore.usableRows(s, .logistics, by: "logistics_no", ["LP-none"])
+                    _ = try SQLStore.linkedRows(s, orderKinds: [.order, .payment], orderNos: [order], waybillKind: .logistics, logisticsNos: ["LP-none"])
+                    _ = try SQLStore.linkedRows(s, orderKinds: [.order, .payment], orderNos: [order, "BULK2"], waybillKind: .logistics, logisticsNos: [])
                     _ = try SQLStore.storedLines(s, of: [1, 2])
                 }
             }
@@ -206,7 +205,7 @@ struct KeyLookupPlanTests {
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
             for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
-                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') = $1 AND d.order_no IN", "(d.kind || '') = $1 AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
+                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {

@@ -33,20 +33,20 @@ extension SQLStore {
                 for first in stride(from: 0, to: inventories.count, by: Self.lookupChunk) {
                     let heads = inventories[first..<min(first + Self.lookupChunk, inventories.count)]
                     let orderNos = Array(Set(heads.map(\.orderNo)))
-                    let orders = try Self.usableRows(s, .order, by: "order_no", orderNos)
-                    let payments = try Self.usableRows(s, .payment, by: "order_no", orderNos)
-                    let waybills = try Self.usableRows(s, .logistics, by: "logistics_no", Array(Set(heads.map(\.logisticsNo))))
+                    let rows = try Self.linkedRows(s, orderKinds: [.order, .payment], orderNos: orderNos,
+                                                   waybillKind: .logistics, logisticsNos: Array(Set(heads.map(\.logisticsNo))))
+                    let (orders, payments, waybills) = (rows[.order], rows[.payment], rows[.logistics])
                     var found: [(order: SQLRow?, payment: SQLRow?, waybill: SQLRow?)] = []
                     for inv in heads {
                         let agent = inv.agentCode
                         found.append((
-                            order: Self.newest(orders[inv.orderNo]) {
+                            order: Self.newest(orders?[inv.orderNo]) {
                                 $0.string(2) == inv.ebpCode && $0.string(3) == inv.ebcCode && [inv.ebpCode, inv.ebcCode, agent].contains($0.string(18))
                             },
-                            payment: Self.newest(payments[inv.orderNo]) {
+                            payment: Self.newest(payments?[inv.orderNo]) {
                                 $0.string(2) == inv.ebpCode && ($0.string(18) == $0.string(6) || $0.string(18) == agent)
                             },
-                            waybill: Self.newest(waybills[inv.logisticsNo]) {
+                            waybill: Self.newest(waybills?[inv.logisticsNo]) {
                                 $0.string(5) == inv.logisticsCode && [inv.logisticsCode, agent].contains($0.string(18))
                             }))
                     }
@@ -68,19 +68,37 @@ extension SQLStore {
         }
     }
 
-    /// The usable declarations of `kind` whose `column` is one of `keys`, by that key. A key look-up
-    /// (every inventory's match asks it, once per linked kind): `kind || ''`, as in the store's other
-    /// look-ups, leaves the number's index the only one the cached plan can take (the kind's holds
-    /// every order; `KeyLookupPlanTests` saw the planner pick the number's index either way).
-    static func usableRows(_ s: any SQLSession, _ kind: DeclarationKind, by column: String, _ keys: [String]) throws(StoreError) -> [String: [SQLRow]] {
-        guard !keys.isEmpty else { return [:] }
-        let placeholders = keys.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
-        let rows = try s.lookup("""
-            SELECT \(linkedColumns) FROM declarations d
-            WHERE (d.kind || '') = $1 AND d.\(column) IN (\(placeholders)) AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
-            """, [.text(kind.rawValue)] + keys.map { .text($0) })
-        let keyColumn = column == "order_no" ? 1 : 4
-        return Dictionary(grouping: rows) { $0.string(keyColumn) ?? "" }
+    /// The usable documents an inventory's match links: those of `orderKinds` (order, payment) whose
+    /// order number is one of `orderNos`, and those of `waybillKind` whose logistics number is one
+    /// of `logisticsNos`, by kind and number, in one statement (every inventory's match asks it;
+    /// three statements until 7 Dec). A key look-up, one branch per number's index: `kind || ''`,
+    /// as in the store's other look-ups, leaves the number's index the only one the cached plan can
+    /// take (the kind's holds every order; `KeyLookupPlanTests` saw the planner pick the number's
+    /// index either way).
+    static func linkedRows(
+        _ s: any SQLSession, orderKinds: [DeclarationKind], orderNos: [String], waybillKind: DeclarationKind, logisticsNos: [String]
+    ) throws(StoreError) -> [DeclarationKind: [String: [SQLRow]]] {
+        var branches: [String] = []
+        var params: [SQLValue] = []
+        for (kinds, column, keys) in [(orderKinds, "order_no", orderNos), ([waybillKind], "logistics_no", logisticsNos)]
+        where !kinds.isEmpty && !keys.isEmpty {
+            let kindList = placeholders(kinds.count, from: params.count + 1)
+            params += kinds.map { .text($0.rawValue) }
+            let keyList = placeholders(keys.count, from: params.count + 1)
+            params += keys.map { .text($0) }
+            branches.append("""
+                SELECT \(linkedColumns), d.kind FROM declarations d
+                WHERE (d.kind || '') IN (\(kindList)) AND d.\(column) IN (\(keyList))
+                AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
+                """)
+        }
+        guard !branches.isEmpty else { return [:] }
+        var found: [DeclarationKind: [String: [SQLRow]]] = [:]
+        for row in try s.lookup(branches.joined(separator: "\nUNION ALL\n"), params) {
+            guard let kind = row.string(19).flatMap(DeclarationKind.init(rawValue:)) else { continue }
+            found[kind, default: [:]][(kind == waybillKind ? row.string(4) : row.string(1)) ?? "", default: []].append(row)
+        }
+        return found
     }
 
     /// The row with the highest id among `rows` that satisfies `condition`.
@@ -122,9 +140,11 @@ extension SQLStore {
         do {
             return try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> LinkedExportDocuments in
                 var linked = LinkedExportDocuments()
+                let rows = try Self.linkedRows(s, orderKinds: [.exportOrder, .exportPayment], orderNos: [inv.orderNo],
+                                               waybillKind: .exportLogistics, logisticsNos: [inv.logisticsNo])
                 let text = { (row: SQLRow, i: Int) in row.string(i) ?? "" }
                 let money = { (row: SQLRow, i: Int) in CEBDecimal(units: row.decimal(i)?.scaled ?? 0) }
-                if let row = Self.newest(try Self.usableRows(s, .exportOrder, by: "order_no", [inv.orderNo])[inv.orderNo], where: {
+                if let row = Self.newest(rows[.exportOrder]?[inv.orderNo], where: {
                     [inv.ebpCode, inv.ebcCode, agent].contains($0.string(18))
                 }) {
                     let lines = (try Self.storedLines(s, of: [try row.requireInt64(0, "id")]).values.first ?? []).map {
@@ -135,14 +155,14 @@ extension SQLStore {
                         orderNo: text(row, 1), ebpCode: text(row, 2), ebcCode: text(row, 3), goodsValue: money(row, 12),
                         freight: money(row, 13), currency: text(row, 16)), lines: lines)
                 }
-                if let row = Self.newest(try Self.usableRows(s, .exportPayment, by: "order_no", [inv.orderNo])[inv.orderNo], where: {
+                if let row = Self.newest(rows[.exportPayment]?[inv.orderNo], where: {
                     [inv.ebcCode, inv.ebpCode, agent].contains($0.string(18)) || $0.string(18) == $0.string(6)
                 }) {
                     linked.receipt = PaymentReceipt(
                         ebpCode: text(row, 2), ebcCode: text(row, 3), orderNo: text(row, 1), payCode: row.string(6), payNo: row.string(7),
                         charge: money(row, 15), currency: text(row, 16))
                 }
-                if let row = Self.newest(try Self.usableRows(s, .exportLogistics, by: "logistics_no", [inv.logisticsNo])[inv.logisticsNo], where: {
+                if let row = Self.newest(rows[.exportLogistics]?[inv.logisticsNo], where: {
                     $0.string(5) == inv.logisticsCode && [inv.logisticsCode, agent].contains($0.string(18))
                 }) {
                     linked.waybill = ExportLogistics(
