@@ -286,7 +286,7 @@ public struct BatchForwarder: Sendable {
             } catch {
                 throw .unreadable("\(error)")
             }
-            // The piece's inventories are checked together: one look-up per linked kind for all of them.
+            // The piece's inventories are checked together: one look-up of their linked documents for all of them.
             // An excerpt's documents are numbered as in the whole message.
             let checked = sink.takeInventories().map { (index: excerpt?.documents[$0.index].index ?? $0.index, inventory: $0.inventory) }
                 .filter { waiting?.contains($0.inventory.head.guid) ?? true }

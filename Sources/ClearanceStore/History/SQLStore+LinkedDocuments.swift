@@ -20,7 +20,7 @@ extension SQLStore {
     /// Keys per look-up (bound parameters stay far below both engines' limits).
     static let lookupChunk = 500
 
-    /// One query per kind for a chunk of inventories (by orderNo, by logisticsNo), then, for each
+    /// One query for a chunk of inventories (orders and payments by orderNo, waybills by logisticsNo), then, for each
     /// inventory, the newest row among its own parties (see ``ClearanceHistory/linkedDocuments(for:)``):
     /// a document counts only when sent by one of its own parties or the inventory's agent; anyone
     /// may name a platform in an order, only the platform's side may send it.
