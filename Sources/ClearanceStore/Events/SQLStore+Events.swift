@@ -41,19 +41,26 @@ extension SQLStore {
         try eventRows(s, [event], knownMessages: knownMessage.map { [$0.guid: $0.id] } ?? [:])[0]
     }
 
+    /// The row ids of the stored messages `guids` (those stored), with `known` (guid → id) and no
+    /// look-up for those: one statement per 500 guids.
+    static func messageIds(_ s: any SQLSession, guids: [String], known: [String: Int64] = [:]) throws(StoreError) -> [String: Int64] {
+        var ids = known
+        for group in Set(guids).subtracting(known.keys).sorted().chunked(500) {
+            for row in try s.query("SELECT guid, id FROM messages WHERE guid IN (\(placeholders(group.count)))", group.map { .text($0) }) {
+                ids[try row.requireString(0, "messages.guid")] = try row.requireInt64(1, "messages.id")
+            }
+        }
+        return ids
+    }
+
     /// The rows of `events`, their messages and declarations resolved by guid in one statement each
     /// (not one look-up per event): `knownMessages` and `knownDeclarations` (guid → id) need none. A
     /// declaration guid names its newest declaration (a guid refused and sent again names the resend).
     static func eventRows(
         _ s: any SQLSession, _ events: [Event], knownMessages: [String: Int64] = [:], knownDeclarations: [String: Int64] = [:]
     ) throws(StoreError) -> [EventRow] {
-        var messages = knownMessages, declarations = knownDeclarations
-        let unknownMessages = Set(events.compactMap(\.messageGuid)).subtracting(messages.keys).sorted()
-        for group in unknownMessages.chunked(500) {
-            for row in try s.query("SELECT guid, id FROM messages WHERE guid IN (\(placeholders(group.count)))", group.map { .text($0) }) {
-                messages[try row.requireString(0, "messages.guid")] = try row.requireInt64(1, "messages.id")
-            }
-        }
+        let messages = try messageIds(s, guids: events.compactMap(\.messageGuid), known: knownMessages)
+        var declarations = knownDeclarations
         let unknownDeclarations = Set(events.compactMap(\.declarationGuid)).subtracting(declarations.keys).sorted()
         for group in unknownDeclarations.chunked(500) {
             for row in try s.query("""

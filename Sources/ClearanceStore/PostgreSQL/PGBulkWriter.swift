@@ -99,14 +99,7 @@ struct PGBulkWriter {
     /// `ON CONFLICT DO NOTHING` decides row by row. A key repeated within the chunk is copied once
     /// (its first occurrence), as staging keeps one.
     private func writeDeclarations(_ chunk: PreparedChunk, messageIds known: [String: Int64]) throws(StoreError) -> [DeclarationKey: Int64] {
-        var messageIds = known
-        let unknown = Set(chunk.declarations.map(\.messageGuid)).subtracting(messageIds.keys).sorted()
-        if !unknown.isEmpty {
-            for row in try connection.query("SELECT guid, id FROM messages WHERE guid IN (\(placeholders(unknown.count)))",
-                                            unknown.map { .text($0) }) {
-                if let guid = row.string(0), let id = row.int64(1) { messageIds[guid] = id }
-            }
-        }
+        let messageIds = try SQLStore.messageIds(connection, guids: chunk.declarations.map(\.messageGuid), known: known)
         var seen = Set<DeclarationKey>()
         let unique = chunk.declarationsInKeyOrder.filter { messageIds[$0.messageGuid] != nil && seen.insert($0.key).inserted }
         guard !unique.isEmpty else { return [:] }  // no message stored for any (staging's join would drop them too)
