@@ -101,14 +101,17 @@ struct ValueTests {
         #expect(String(decoding: e.buffer, as: UTF8.self) == "a\\tb\\\\c\\nd\\re\t\\N\t-5\t1.50000\t\\\\x00ff\t中文\n")
     }
 
-    @Test("COPY text of integers and amounts is the decimal text PostgreSQL and `FixedDecimal` write")
+    @Test("COPY text of integers (as Swift writes them) and amounts (NUMERIC literals with five places), edges included")
     func copyNumbers() {
         let integers: [Int64] = [0, 7, -7, 10, 99_999, 100_000, Int64.max, Int64.min]
         let amounts = ["0", "0.00001", "-0.5", "12.34567", "-99999.99999", "100000", "92233720368547.75807"].map { FixedDecimal($0)! }
             + [FixedDecimal(scaled: Int64.min + 1)]
         var e = PGCopyEncoder()
         e.row(integers.map { .integer($0) } + amounts.map { .decimal($0) } + [.text(""), .text("\\"), .text("tail\t")])
-        let expected = integers.map(String.init) + amounts.map(\.description) + ["", "\\\\", "tail\\t"]
+        let amountTexts = ["0.00000", "0.00001", "-0.50000", "12.34567", "-99999.99999", "100000.00000",
+                           "92233720368547.75807", "-92233720368547.75807"]
+        #expect(amounts.map(\.description) == amountTexts)
+        let expected = integers.map(String.init) + amountTexts + ["", "\\\\", "tail\\t"]
         #expect(String(decoding: e.buffer, as: UTF8.self) == expected.joined(separator: "\t") + "\n")
     }
 

@@ -79,12 +79,33 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Canonical text with all five fractional digits, e.g. `"123.45000"` (also the
     /// PostgreSQL `NUMERIC(19,5)` literal).
     public var description: String {
-        let magnitude = scaled.magnitude
-        let whole = magnitude / UInt64(Self.factor)
-        let frac = magnitude % UInt64(Self.factor)
-        var fracText = String(frac)
-        fracText = String(repeating: "0", count: Self.scale - fracText.count) + fracText
-        return (scaled < 0 ? "-" : "") + String(whole) + "." + fracText
+        var text: [UInt8] = []
+        appendText(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// ``description``'s bytes appended to `out` (the COPY encoder writes amounts so, without a
+    /// `String` per field).
+    func appendText(to out: inout [UInt8]) {
+        if scaled < 0 { out.append(0x2D) }
+        let factor = UInt64(Self.factor)
+        Self.appendDigits(scaled.magnitude / factor, width: 1, to: &out)
+        out.append(0x2E)
+        Self.appendDigits(scaled.magnitude % factor, width: Self.scale, to: &out)
+    }
+
+    /// `value` in decimal, left-padded with zeros to `width` digits, appended to `out`.
+    static func appendDigits(_ value: UInt64, width: Int, to out: inout [UInt8]) {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a UInt64 has at most 20 digits
+        withUnsafeMutableBytes(of: &scratch) { digits in
+            var v = value, start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = 0x30 + UInt8(v % 10)
+                v /= 10
+            } while v > 0 || digits.count - start < width
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// Two-decimal text (yuan and fen), rounded half away from zero: how amounts are shown to people

@@ -30,14 +30,9 @@ struct PGCopyEncoder {
             buffer.append(contentsOf: [0x5C, 0x4E]) // \N
         case .integer(let n):
             if n < 0 { buffer.append(0x2D) }
-            digits(n.magnitude, width: 1)
+            FixedDecimal.appendDigits(n.magnitude, width: 1, to: &buffer)
         case .decimal(let d):
-            // `FixedDecimal.description`'s text (whole, point, five places), without its strings.
-            if d.scaled < 0 { buffer.append(0x2D) }
-            let factor = UInt64(FixedDecimal.factor)
-            digits(d.scaled.magnitude / factor, width: 1)
-            buffer.append(0x2E)
-            digits(d.scaled.magnitude % factor, width: FixedDecimal.scale)
+            d.appendText(to: &buffer)
         case .text(let s):
             escaped(s)
         case .blob(let bytes):
@@ -53,20 +48,6 @@ struct PGCopyEncoder {
     private mutating func escaped(_ s: String) {
         if s.utf8.withContiguousStorageIfAvailable({ append(escaping: $0) }) == nil {
             Array(s.utf8).withUnsafeBufferPointer { append(escaping: $0) }
-        }
-    }
-
-    /// `value` in decimal, left-padded with zeros to `width` digits.
-    private mutating func digits(_ value: UInt64, width: Int) {
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a UInt64 has at most 20 digits
-        withUnsafeMutableBytes(of: &scratch) { out in
-            var v = value, start = out.count
-            repeat {
-                start -= 1
-                out[start] = 0x30 + UInt8(v % 10)
-                v /= 10
-            } while v > 0 || out.count - start < width
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[start...]))
         }
     }
 
