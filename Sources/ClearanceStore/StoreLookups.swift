@@ -141,7 +141,7 @@ struct StoreLookups: Sendable {
                     let params = paddedKeys(Array(slice))
                     let list = placeholders(params.count)
                     for row in try s.lookup("""
-                        SELECT d.order_no, d.logistics_no, (SELECT m.guid FROM messages m WHERE m.id = d.message_id), d.declaration_guid
+                        SELECT d.order_no, d.logistics_no, (SELECT m.guid FROM message_keys m WHERE m.message_id = d.message_id), d.declaration_guid
                         FROM declarations d
                         WHERE (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
                           AND (d.order_no IN (\(list)) OR d.logistics_no IN (\(list)))

@@ -6,10 +6,11 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A message whose raw parts were detached under retention (``PartitionStore``) is still listed
-/// with its facts, and its view says the rest is archived instead of showing a truncated message.
+/// A message whose raw parts and head were detached under retention (``PartitionStore``): ops are
+/// told where it went, anyone else that there is no such message (an archived head no longer says
+/// whose it was).
 @Suite struct ArchivedMessageTests {
-    @Test("GET /v1/messages/{guid} of an archived batch says archived")
+    @Test("GET /v1/messages/{guid} of an archived batch: ops are told it is archived and where, its sender finds nothing")
     func archivedView() async throws {
         let h = try await Harness.make(storeURL: try freshURL(.postgresql))
         try await withCleanup({ await h.close() }) {
@@ -32,14 +33,24 @@ import Testing
                 guids.append(guid)
             }
             let report = try await h.store.maintainPartitions(policy, now: Date())
-            #expect(report.detached.map(\.name).contains("message_parts_1"), "\(report.detached)")
+            #expect(report.detached.map(\.name) == ["message_parts_1", "outbox_1", "messages_1"], "\(report.detached)")
 
-            let archived = guids[0]
+            let (archived, recent) = (guids[0], guids[2])
             try await h.application().test(.router) { client in
+                try await client.execute(uri: "/v1/messages/\(archived)", method: .get, headers: .key(h.keys[Parties.ops])) { r in
+                    #expect(r.status == .notFound)
+                    let text = String(buffer: r.body)
+                    #expect(text.contains("archived") && text.contains("messages_1") && text.contains(archived), "\(text)")
+                }
                 try await client.execute(uri: "/v1/messages/\(archived)", method: .get, headers: .key(h.keys[Parties.agent])) { r in
+                    #expect(r.status == .notFound)
+                    #expect(!String(buffer: r.body).contains("archived"))
+                }
+                // The recent message still reads whole.
+                try await client.execute(uri: "/v1/messages/\(recent)", method: .get, headers: .key(h.keys[Parties.agent])) { r in
                     #expect(r.status == .ok)
                     let xml = try r.json()["xml"] as? String ?? ""
-                    #expect(xml.contains("the rest of the stored message is archived") && xml.contains("message_parts_1"), "\(xml)")
+                    #expect(xml.contains("</ceb:CEB621Message>"))
                 }
             }
         }

@@ -107,8 +107,9 @@ struct CoalescedLookupTests {
         let store = try await makeStore(engine, poolSize: 1)
         try await withCleanup({ await store.close() }) {
             try await store.rawExecute("""
-                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
-                VALUES ('M-1', 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid'), ('M-2', 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid');
+                INSERT INTO message_keys (guid, sha256) VALUES ('M-1', 'x'), ('M-2', 'x');
+                INSERT INTO messages (id, guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                SELECT message_id, guid, 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid' FROM message_keys;
                 INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
                 VALUES ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-1', 'ENT', 'K1', 'O-1', 'L-1', 'awaiting documents', 0),
                        ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-2', 'ENT', 'K2', 'X-9', 'O-2', 'awaiting documents', 0),

@@ -159,7 +159,11 @@ struct KeyLookupPlanTests {
             _ = try await store.createAPIKey(enterpriseCode: ShipmentFixture.ebpCode, keyHash: keyHash, prefix: "clr_aaaaaaaa", now: .now)
             try await store.rawExecute("""
                 ALTER TABLE declarations SET (autovacuum_enabled = false);
-                ALTER TABLE messages SET (autovacuum_enabled = false);
+                DO $$ DECLARE p REGCLASS; BEGIN
+                    FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'messages'::regclass LOOP
+                        EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', p);
+                    END LOOP;
+                END $$;
                 ANALYZE;
                 """)
 
@@ -189,9 +193,10 @@ struct KeyLookupPlanTests {
 
             let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
             try await store.rawExecute("""
-                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
-                SELECT 'BULK-' || n, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
-                FROM generate_series(1, 20000) n;
+                INSERT INTO message_keys (guid, sha256) SELECT 'BULK-' || n, 'x' FROM generate_series(1, 20000) n;
+                INSERT INTO messages (id, guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                SELECT message_id, guid, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
+                FROM message_keys WHERE guid LIKE 'BULK-%';
                 INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
                 SELECT CASE WHEN n % 2 = 0 THEN 'order' ELSE 'inventory' END, \(message), 'G-' || n,
                        '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'LP' || n,
@@ -203,7 +208,7 @@ struct KeyLookupPlanTests {
             #expect(try await store.awaitingInventories(orderNo: "BULK59999", logisticsNo: nil).values.flatMap { $0 } == ["G-59999"])
 
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
-            for fragment in ["FROM declarations", "FROM messages WHERE guid", "d.declaration_guid FROM declarations d JOIN messages", "FROM message_answers",
+            for fragment in ["FROM declarations", "FROM messages WHERE id = (SELECT message_id FROM message_keys WHERE guid", "d.declaration_guid FROM declarations d JOIN message_keys", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
                              "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
@@ -220,16 +225,21 @@ struct KeyLookupPlanTests {
         try await withCleanup({ await store.close() }) {
             try await store.rawExecute("""
                 ALTER TABLE declarations SET (autovacuum_enabled = false);
-                ALTER TABLE messages SET (autovacuum_enabled = false);
+                DO $$ DECLARE p REGCLASS; BEGIN
+                    FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'messages'::regclass LOOP
+                        EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', p);
+                    END LOOP;
+                END $$;
                 """)
             for n in 0..<3 { _ = try await store.ingestRouted(GroupCommitTests.orderWrite(n)) }
             try await store.rawExecute("ANALYZE")
             _ = try await store.ingestRouted(GroupCommitTests.orderWrite(3))
             let message = try #require(try await store.rawQuery("SELECT MIN(id) FROM messages").first?.first ?? nil)
             try await store.rawExecute("""
-                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
-                SELECT 'BULK-' || n, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
-                FROM generate_series(1, 20000) n;
+                INSERT INTO message_keys (guid, sha256) SELECT 'BULK-' || n, 'x' FROM generate_series(1, 20000) n;
+                INSERT INTO messages (id, guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
+                SELECT message_id, guid, 'CEB311', '\(ShipmentFixture.ebpCode)', 'inbound', 0, 'x', '\\x00', 'valid'
+                FROM message_keys WHERE guid LIKE 'BULK-%';
                 INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, status, created_at)
                 SELECT 'order', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'received', 0
                 FROM generate_series(1, 60000) n;

@@ -54,8 +54,8 @@ struct PartitionTests {
         let store = try await makeStore(.postgresql)
         try await withCleanup({ await store.close() }) {
             let first = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now)
-            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "events_1"])
-            #expect(first.created.map(\.high) == [5, 5, 5, 5])
+            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "events_1", "messages_1"])
+            #expect(first.created.map(\.high) == [5, 5, 5, 5, 5])
             // Nothing more to make while the newest ids stay where they are.
             #expect(try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now).created.isEmpty)
 
@@ -143,14 +143,14 @@ struct PartitionTests {
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
             #expect(first.detached.map(\.name) == ["declaration_lines_1"])
-            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "outbox_1"])
-            #expect(first.kept.map(\.hold) == [.deliveriesPending, .deliveriesPending])
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "outbox_1", "messages_1"])
+            #expect(first.kept.map(\.hold) == [.deliveriesPending, .deliveriesPending, .deliveriesPending])
             // Not past retention (message 3 is recent) or still filling: neither kept nor detached.
             #expect(!(first.detached + first.kept.map(\.partition)).contains { $0.low >= 3 })
 
             try await store.rawExecute("UPDATE outbox SET status = 'delivered' WHERE message_id = 2")
             let second = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(second.detached.map(\.name) == ["message_parts_1", "outbox_1"])
+            #expect(second.detached.map(\.name) == ["message_parts_1", "outbox_1", "messages_1"])
             #expect(second.partitions.first { $0.name == "message_parts_1" }?.detachedAt != nil)
             // The delivered row went with its partition; the delivery is still on the message's timeline.
             #expect(try await store.count("outbox_1") == 1)
@@ -159,16 +159,25 @@ struct PartitionTests {
             // The detached table keeps its rows for archiving; the live table no longer has them.
             #expect(try await store.count("message_parts_1") == 5)
             #expect(try await store.count("message_parts", where: "message_id = 1") == 0)
+            // The heads went with them: every read of the message says where it went.
+            #expect(try await store.count("messages", where: "id < 3") == 0)
+            #expect(try await store.count("messages_1") == 2)
             let whole = await Self.archived("an archived message was read as if whole") { _ = try await store.message(guid: old.guid) }
-            #expect(whole?.contains("message_parts_1") == true && whole?.contains(old.guid) == true)
-            // The head stays, and still counts a piece beyond the first, whose read says archived.
-            #expect(try await store.messageHeader(guid: old.guid)?.pieces == 2)
+            #expect(whole?.contains("messages_1") == true && whole?.contains(old.guid) == true)
+            #expect(await Self.archived("an archived head was read") { _ = try await store.messageHeader(guid: old.guid) } != nil)
             #expect(await Self.archived("an archived piece was read") { _ = try await store.rawPiece(guid: old.guid, index: 1) } != nil)
+            // Its guid stays used: sent again, it is judged against the digest its key keeps.
+            let again = try await store.beginStreamedMessage(StreamedMessageTests.header(old.guid))
+            #expect(again.state == .complete && again.storedSHA256 == SHA256Digest.hex(of: old.raw))
+            let resent = try await store.ingest([IngestItem(message: MessageRecord(
+                guid: old.guid, messageType: "CEB621", senderCode: StreamedMessageTests.sender, direction: .inbound,
+                receivedAt: Self.now, sha256: SHA256Digest.hex(of: [1, 2, 3]), rawBytes: [1, 2, 3], signatureVerdict: "valid"))])
+            #expect(resent.messages.map(\.status) == [.guidConflict])
             #expect(try await store.message(guid: recent.guid)?.rawBytes == recent.raw)
         }
     }
 
-    @Test("a single message's bytes lie in a raw part and go to the archive with its partition; a head stored with its bytes inside still reads whole")
+    @Test("a single message's bytes lie in a raw part and go to the archive with its partition, its head too; a head stored with its bytes inside goes whole")
     func singleMessagesArchived() async throws {
         let store = try await makeStore(.postgresql)
         try await withCleanup({ await store.close() }) {
@@ -187,7 +196,7 @@ struct PartitionTests {
             // The head's cached (generic) plan reads its first part in the one partition holding it:
             // the others' probes are pruned as the sub-select runs.
             let plan = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
-                let sql = "SELECT \(SQLStore.messageHeadColumns) FROM messages WHERE guid = $1"
+                let sql = "SELECT \(SQLStore.messageHeadColumns) FROM messages WHERE id = \(SQLStore.keyedMessageId)"
                 for _ in 0..<2 { _ = try s.lookup(sql, [.text(guids[0])]) }
                 guard let name = try s.queryOne("SELECT name FROM pg_prepared_statements WHERE statement = $1 AND generic_plans > 0",
                                                 [.text(sql)])?.string(0) else { return ["no generic plan"] }
@@ -206,12 +215,13 @@ struct PartitionTests {
             let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
             try await store.rawExecute("UPDATE messages SET received_at = \(longAgo) WHERE id < 3")
             let report = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(report.detached.map(\.name).contains("message_parts_1"), "\(report.kept)")
+            #expect(report.detached.map(\.name) == ["message_parts_1", "outbox_1", "messages_1"], "\(report.kept)")
             #expect(try await store.count("message_parts_1") == 1)
-            let what = await Self.archived("an archived single message was read") { _ = try await store.message(guid: guids[0]) }
-            #expect(what?.contains("message_parts_1") == true && what?.contains(guids[0]) == true)
-            // The head's own bytes stay with it (what retention cannot archive), the recent message's part too.
-            #expect(try await store.message(guid: guids[1])?.rawBytes == items[1].message.rawBytes)
+            #expect(try await store.count("messages_1", where: "length(raw) > 0") == 1)
+            for guid in guids[0...1] {
+                let what = await Self.archived("an archived single message was read") { _ = try await store.message(guid: guid) }
+                #expect(what?.contains("messages_1") == true && what?.contains(guid) == true)
+            }
             #expect(try await store.message(guid: guids[2])?.rawBytes == items[2].message.rawBytes)
         }
     }
@@ -260,18 +270,19 @@ struct PartitionTests {
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
             #expect(first.detached.isEmpty)
-            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"],
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"],
                     "a release queues outbox rows for the message")
-            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
+            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
             #expect(try await store.message(guid: waiting.guid)?.rawBytes == waiting.raw, "a release can still read it")
 
             // The awaiting one is released; the held one still holds both.
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 1")
-            #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
+            #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold)
+                    == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
 
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 2")
             let last = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
+            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"])
         }
     }
 
@@ -327,10 +338,10 @@ struct PartitionTests {
                 let busy = try await store.maintainPartitions(policy, now: Self.now)
                 #expect(busy.kept.map(\.partition.name) == ["message_parts_1"])
                 #expect(busy.kept.map(\.hold) == [.tableBusy])
-                #expect(busy.detached.map(\.name) == ["declaration_lines_1", "outbox_1"], "the other tables are not held up")
+                #expect(busy.detached.map(\.name) == ["declaration_lines_1", "outbox_1", "messages_1"], "the other tables are not held up")
             }
             let next = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(next.detached.map(\.name) == ["message_parts_1"])
+            #expect(next.detached.map(\.name) == ["message_parts_1"], "bytes whose heads are archived still go")
 
             // Making partitions ahead needs the parent: a table held whole is reported busy, the other still gets its partitions.
             policy.ahead = 4
@@ -360,7 +371,8 @@ struct PartitionTests {
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
                 """)
-            #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1"])
+            #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name)
+                    == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"])
 
             func refusal(_ name: String) async -> StoreError? {
                 do throws(StoreError) {
@@ -371,16 +383,19 @@ struct PartitionTests {
             #expect(await refusal("message_parts_99")?.description.contains("not a partition this store made") == true)
             #expect(await refusal("message_parts_3")?.description.contains("is attached") == true)
 
-            let dump = scratchDirectory("partition-archive") + "/message_parts_1.dump"
-            let dumped = try await CommandRunner.run(server.tool("pg_dump"), ["-Fc", "-t", "message_parts_1", "-f", dump, "-d", url])
+            let dump = scratchDirectory("partition-archive") + "/messages_1.dump"
+            let dumped = try await CommandRunner.run(server.tool("pg_dump"), ["-Fc", "-t", "message_parts_1", "-t", "messages_1", "-f", dump, "-d", url])
             try #require(dumped.status == 0, "\(dumped.output)")
-            try await store.rawExecute("DROP TABLE message_parts_1")
+            try await store.rawExecute("DROP TABLE message_parts_1; DROP TABLE messages_1")
             #expect(await refusal("message_parts_1")?.description.contains("restore it from its archive first") == true)
 
             let restored = try await CommandRunner.run(server.tool("pg_restore"), ["-d", url, dump])
             try #require(restored.status == 0, "\(restored.output)")
             let back = try await store.reattachPartition(named: "message_parts_1", policy: policy, now: Self.now)
             #expect(back.detachedAt == nil && back.reattachedAt != nil && back.low == 1 && back.high == 3)
+            let archivedHead = await Self.archived("a message whose head is archived was read") { _ = try await store.message(guid: old.guid) }
+            #expect(archivedHead?.contains("messages_1") == true)
+            _ = try await store.reattachPartition(named: "messages_1", policy: policy, now: Self.now)
             #expect(try await store.message(guid: old.guid)?.rawBytes == old.raw, "read whole again")
             #expect(await refusal("message_parts_1")?.description.contains("is attached") == true)
 
@@ -399,12 +414,29 @@ struct PartitionTests {
         let store = try #require(opened as? SQLStore)
         try await withCleanup({ await store.close() }) {
             _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 60) }
-            let before = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<3)
+            // A streamed message as the code of that schema stored it (today's code needs `message_keys`).
+            let before = (guid: ShipmentFixture.guid("PART1", 1), raw: StreamedMessageTests.rawBytes(3 * 1_024))
+            _ = try await store.rawQuery("""
+                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict, size, complete)
+                VALUES ($1, 'CEB621', $2, 'inbound', 0, $3, '\\x', 'valid', $4, 1)
+                """, [.text(before.guid), .text(StreamedMessageTests.sender), .text(SHA256Digest.hex(of: before.raw)),
+                      .integer(Int64(before.raw.count))])
+            for (n, part) in StreamedMessageTests.parts(before.raw, size: 1_024).enumerated() {
+                _ = try await store.rawQuery("INSERT INTO message_parts (message_id, part_no, bytes) VALUES (1, $1, $2)",
+                                             [.integer(Int64(n)), .blob(part.bytes)])
+            }
+            try await store.rawExecute("""
+                INSERT INTO events (kind, occurred_at, message_id, recorded_at) VALUES ('received', 0, 1, 0);
+                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at)
+                SELECT 'inventory', 1, 'BEFORE-' || n, 'ENT', 'BEFORE-' || n, 'received', 0 FROM generate_series(1, 3) n;
+                INSERT INTO declaration_lines (declaration_id, gnum) SELECT d, g FROM generate_series(1, 3) d, generate_series(1, 2) g;
+                """)
             try await store.rawExecute("""
                 INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
                 """)
             let events = try await store.count("events")
-            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77])
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77, 78])
+            #expect(try await Self.rowsByPartition(store, "messages") == ["messages_0": 1])
             #expect(try await Self.rowsByPartition(store, "events") == ["events_0": events])
             #expect(try await Self.rowsByPartition(store, "outbox") == ["outbox_0": 1])
             // The row kept its id, and the ids handed out after the migration continue from it.
@@ -418,9 +450,12 @@ struct PartitionTests {
             #expect(try await store.message(guid: before.guid)?.rawBytes == before.raw)
 
             let report = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 10), now: Self.now)
-            #expect(report.created.map(\.low) == [2, 4, 2, Int64(events + 1)], "the partitions made next start after the newest ids at migration")
+            #expect(report.created.map(\.low) == [2, 4, 2, Int64(events + 1), 2], "the partitions made next start after the newest ids at migration")
             let after = try await Self.streamed(store, 2, pieces: 2, declarations: 3..<4)
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3, "message_parts_2": 2])
+            #expect(try await Self.rowsByPartition(store, "messages") == ["messages_0": 1, "messages_2": 1])
+            // The migrated message's guid is a key: sending it again finds it stored.
+            #expect(try await store.beginStreamedMessage(StreamedMessageTests.header(before.guid)).state == .complete)
             #expect(try await store.message(guid: after.guid)?.rawBytes == after.raw)
         }
     }
@@ -446,7 +481,7 @@ struct PartitionTests {
                 for _ in 0..<2 { #expect(try ShipmentTracer(session: s).trace(.guid(message.guid))?.events.count == total) }
                 let row = try s.queryOne("""
                     SELECT COALESCE(SUM(generic_plans), -1), COALESCE(SUM(custom_plans), -1) FROM pg_prepared_statements
-                    WHERE statement LIKE '%FROM events e LEFT JOIN messages m%'
+                    WHERE statement LIKE '%FROM events e LEFT JOIN message_keys m%'
                     """, [])
                 return [row?.int(0) ?? -1, row?.int(1) ?? -1]
             }

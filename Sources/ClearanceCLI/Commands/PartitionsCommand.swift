@@ -10,8 +10,8 @@ struct PartitionsCommand: AsyncParsableCommand {
         commandName: "partitions",
         abstract: "Make PostgreSQL partitions ahead, and detach those past --retention-days for archiving.",
         discussion: """
-            Raw message parts, declaration lines and the outbox are partitioned by their parent's id, events by \
-            their own. Each run makes \
+            Raw message parts, declaration lines and the outbox are partitioned by their parent's id, events and \
+            message heads by their own (a message's guid stays in message_keys). Each run makes \
             partitions ahead of the newest ids (each sized to the ids the last --partition-days used), moves \
             rows that reached a default partition into the partition made for them, and with --retention-days \
             detaches partitions whose newest message, declaration or event is older, unless a delivery, an ingest or a \

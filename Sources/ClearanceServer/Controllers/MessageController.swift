@@ -257,6 +257,11 @@ struct MessageView {
             header = try await store.messageHeader(guid: guid)
         } catch {
             if case .notFound = error { return nil }
+            // An archived head says no more whose it was: ops learn where it went, others that there is none.
+            if case .archived(let what) = error {
+                guard enterprise.role == .ops else { return nil }
+                throw HTTPError(.notFound, message: what)
+            }
             throw error
         }
         guard let (record, pieces) = header else { return nil }

@@ -221,7 +221,7 @@ extension SQLStore: AccessStore {
         try await session { (s: any SQLSession) throws(StoreError) -> [DeclarationStatus: Int] in
             var counts: [DeclarationStatus: Int] = [:]
             for row in try s.query("""
-                SELECT d.status, COUNT(*) FROM declarations d JOIN messages m ON m.id = d.message_id
+                SELECT d.status, COUNT(*) FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
                 WHERE m.guid = $1 GROUP BY d.status
                 """, [.text(messageGuid)]) {
                 counts[DeclarationStatus(try row.requireString(0, "status"))] = row.int(1) ?? 0
@@ -233,7 +233,7 @@ extension SQLStore: AccessStore {
     func declarations(messageGuid: String, status: DeclarationStatus?, offset: Int, limit: Int) async throws(StoreError) -> [DeclarationSummary] {
         try await session { (s: any SQLSession) throws(StoreError) -> [DeclarationSummary] in
             let ids = try s.query("""
-                SELECT d.id FROM declarations d JOIN messages m ON m.id = d.message_id
+                SELECT d.id FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
                 WHERE m.guid = $1 AND (CAST($2 AS TEXT) IS NULL OR d.status = $2)
                 ORDER BY d.id LIMIT $3 OFFSET $4
                 """, [.text(messageGuid), .optional(status?.rawValue), .integer(Int64(limit)), .integer(Int64(offset))])
@@ -346,7 +346,7 @@ extension SQLStore: AccessStore {
         try await accessRead { (s: any SQLSession) throws(StoreError) -> [ReceiptSummary] in
             try s.query("""
                 SELECT \(ReceiptSummary.columns), r.order_no, r.logistics_no, r.invt_no, r.cop_no
-                FROM receipts r JOIN messages m ON m.id = r.message_id
+                FROM receipts r JOIN message_keys m ON m.message_id = r.message_id
                 LEFT JOIN declarations d ON d.id = r.declaration_id
                 WHERE r.id > $1 AND (CAST($2 AS TEXT) IS NULL OR CAST($2 AS TEXT) IN (d.ebp_code, d.ebc_code, d.logistics_code, d.agent_code,
                     d.pay_code, d.sender_code))

@@ -26,16 +26,19 @@ struct RowInsertWriter {
     func write(_ chunk: PreparedChunk) throws(StoreError) -> IngestReport {
         var report = IngestReport()
 
-        // Messages: RETURNING lists only the rows actually inserted.
+        // Messages: their guids first (RETURNING lists only the keys actually new, with the ids
+        // handed out), then the heads of those, each from the first occurrence of its guid.
         var inserted: [String: (id: Int64, receivedAt: Int64)] = [:]
-        let messageColumns = BulkColumns.messages.map(\.name).joined(separator: ", ")
-        for group in chunk.messages.chunked(Self.messagesPerStatement) {
-            let sql = "INSERT INTO messages (\(messageColumns)) VALUES "
-                + Self.tuples(rows: group.count, width: BulkColumns.messages.count)
-                + " ON CONFLICT (guid) DO NOTHING RETURNING id, guid, received_at"
-            for row in try connection.query(sql, group.flatMap(\.values)) {
-                if let id = row.int64(0), let guid = row.string(1), let at = row.int64(2) { inserted[guid] = (id, at) }
-            }
+        let firsts = chunk.firstMessages
+        for group in firsts.chunked(Self.messagesPerStatement) {
+            let keys = try Self.insertKeys(group, connection)
+            let fresh = group.filter { keys[$0.guid] != nil }
+            guard !fresh.isEmpty else { continue }
+            try connection.execute(
+                "INSERT INTO messages (id, \(Self.messageColumns)) VALUES "
+                    + Self.tuples(rows: fresh.count, width: BulkColumns.messages.count + 1),
+                fresh.flatMap { m -> [SQLValue] in [.integer(keys[m.guid]!)] + m.values })
+            for m in fresh { inserted[m.guid] = (keys[m.guid]!, m.receivedAt) }
         }
         try insertParts(chunk, inserted: inserted.mapValues(\.id))
         // A `received` event per newly stored message.
@@ -60,7 +63,7 @@ struct RowInsertWriter {
             params.reserveCapacity(group.count * declWidth)
             for d in group {
                 let base = params.count
-                var slots = ["(SELECT id FROM messages WHERE guid = $\(base + 1))"]
+                var slots = ["(SELECT message_id FROM message_keys WHERE guid = $\(base + 1))"]
                 slots += (0..<(declWidth - 1)).map { "$\(base + 2 + $0)" }
                 tuples.append("(" + slots.joined(separator: ", ") + ")")
                 params.append(.text(d.messageGuid))
@@ -112,6 +115,21 @@ struct RowInsertWriter {
         return report
     }
 
+    /// The heads' columns (``BulkColumns/messages``) as SQL.
+    static let messageColumns = BulkColumns.messages.map(\.name).joined(separator: ", ")
+
+    /// Stores the guids of `messages` (distinct) in `message_keys` with their digests; returns the
+    /// ids handed out to the new ones by guid (a guid already stored is left as it is).
+    static func insertKeys(_ messages: ArraySlice<PreparedMessage>, _ connection: any SQLSession) throws(StoreError) -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        let sql = "INSERT INTO message_keys (guid, sha256) VALUES " + tuples(rows: messages.count, width: 2)
+            + " ON CONFLICT (guid) DO NOTHING RETURNING guid, message_id"
+        for row in try connection.query(sql, messages.flatMap { m -> [SQLValue] in [.text(m.guid), .text(m.sha256)] }) {
+            ids[try row.requireString(0, "message_keys.guid")] = try row.requireInt64(1, "message_keys.message_id")
+        }
+        return ids
+    }
+
     /// The raw parts of the messages just inserted (`inserted`: their ids by guid), each from the
     /// first occurrence of its guid in the chunk, which is the row the insert kept.
     func insertParts(_ chunk: PreparedChunk, inserted: [String: Int64]) throws(StoreError) {
@@ -139,11 +157,12 @@ struct RowInsertWriter {
                 result.append(MessageOutcome.make(guid: m.guid, id: id, storedSHA256: m.sha256, offeredSHA256: m.sha256, newlyInserted: true))
                 continue
             }
-            guard let row = try connection.queryOne("SELECT id, sha256 FROM messages WHERE guid = $1", [.text(m.guid)]) else {
+            // The key, not the head: it stays when the head is archived.
+            guard let row = try connection.queryOne("SELECT message_id, sha256 FROM message_keys WHERE guid = $1", [.text(m.guid)]) else {
                 throw .notFound("message \(m.guid) missing right after insert")
             }
             result.append(MessageOutcome.make(
-                guid: m.guid, id: try row.requireInt64(0, "messages.id"), storedSHA256: try row.requireString(1, "sha256"),
+                guid: m.guid, id: try row.requireInt64(0, "message_keys.message_id"), storedSHA256: try row.requireString(1, "sha256"),
                 offeredSHA256: m.sha256, newlyInserted: false))
         }
         return result
@@ -178,6 +197,20 @@ extension PreparedMessage {
     var sha256: String {
         if case .text(let s) = values[5] { return s }
         return ""
+    }
+
+    /// Time of arrival, Unix milliseconds (column 4 of ``BulkColumns/messages``).
+    var receivedAt: Int64 {
+        if case .integer(let t) = values[4] { return t }
+        return 0
+    }
+}
+
+extension PreparedChunk {
+    /// The first occurrence of each guid among the chunk's messages, in order: the one stored.
+    var firstMessages: [PreparedMessage] {
+        var seen = Set<String>()
+        return messages.filter { seen.insert($0.guid).inserted }
     }
 }
 

@@ -46,7 +46,7 @@ extension SQLStore {
     static func messageIds(_ s: any SQLSession, guids: [String], known: [String: Int64] = [:]) throws(StoreError) -> [String: Int64] {
         var ids = known
         for group in Set(guids).subtracting(known.keys).sorted().chunked(500) {
-            for row in try s.query("SELECT guid, id FROM messages WHERE guid IN (\(placeholders(group.count)))", group.map { .text($0) }) {
+            for row in try s.query("SELECT guid, message_id FROM message_keys WHERE guid IN (\(placeholders(group.count)))", group.map { .text($0) }) {
                 ids[try row.requireString(0, "messages.guid")] = try row.requireInt64(1, "messages.id")
             }
         }

@@ -39,7 +39,7 @@ extension SQLStore: ClearanceFlowStore {
         _ s: any SQLSession, messageGuid: String, from fromStatus: DeclarationStatus, to toStatus: DeclarationStatus,
         events: [Event], routes: [OutboxRoute], now: Int64, recordOnlyIfMoved: Bool, keySuffix: String? = nil
     ) throws(StoreError) -> Int {
-        guard let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]) else {
+        guard let row = try s.queryOne("SELECT message_id FROM message_keys WHERE guid = $1", [.text(messageGuid)]) else {
             throw .notFound("message \(messageGuid)")
         }
         let messageId = try row.requireInt64(0, "messages.id")
@@ -60,7 +60,7 @@ extension SQLStore: ClearanceFlowStore {
             let messageId: Int64
             if let known = advance.messageId {
                 messageId = known
-            } else if let row = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(advance.messageGuid)]) {
+            } else if let row = try s.queryOne("SELECT message_id FROM message_keys WHERE guid = $1", [.text(advance.messageGuid)]) {
                 messageId = try row.requireInt64(0, "messages.id")
             } else {
                 throw .notFound("message \(advance.messageGuid)")
@@ -129,7 +129,7 @@ extension SQLStore: ClearanceFlowStore {
             // A key look-up (every release asks it): a cached generic plan cannot use the partial
             // index of waiting inventories, so it goes by the message's guid and index.
             Set(try s.lookup("""
-                SELECT d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
+                SELECT d.declaration_guid FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
                 WHERE m.guid = $1 AND d.status = $2
                 """, [.text(messageGuid), .text(status.rawValue)]).compactMap { $0.string(0) })
         }
@@ -137,7 +137,7 @@ extension SQLStore: ClearanceFlowStore {
 
     func saveDocumentRanges(messageGuid: String, frame: String, documents: [(guid: String, range: DocumentRange)]) async throws(StoreError) {
         try await write { (s: any SQLSession) throws(StoreError) in
-            guard let messageId = try s.lookup("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]).first?.int64(0) else {
+            guard let messageId = try s.lookup("SELECT message_id FROM message_keys WHERE guid = $1", [.text(messageGuid)]).first?.int64(0) else {
                 throw .notFound("message \(messageGuid)")
             }
             try s.execute("INSERT INTO message_frames (message_id, frame) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING",
@@ -166,11 +166,11 @@ extension SQLStore: ClearanceFlowStore {
                 // parameter, so no partial index); the frame comes with the first chunk's rows (a
                 // release names one inventory or a few: one statement).
                 for row in try s.lookup("""
-                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, m.id, \(n == 0 ? "f.frame" : "NULL")
-                    FROM messages m
-                    JOIN declarations d ON d.message_id + 0 = m.id
+                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, m.message_id, \(n == 0 ? "f.frame" : "NULL")
+                    FROM message_keys m
+                    JOIN declarations d ON d.message_id + 0 = m.message_id
                     LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
-                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = m.id" : "")
+                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = m.message_id" : "")
                     WHERE m.guid = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
                     """, [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
@@ -230,7 +230,7 @@ extension SQLStore: ClearanceFlowStore {
         let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
         let probe = dialect == .postgresql ? " OFFSET 0)" : ")"
         return """
-            SELECT d.id, m.guid, d.declaration_guid FROM declarations d JOIN messages m ON m.id = d.message_id
+            SELECT d.id, m.guid, d.declaration_guid FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
             WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)' AND d.id > $1
               AND EXISTS (SELECT 1 FROM declarations o WHERE o.order_no = d.order_no AND (o.kind || '') = 'order' AND o.status \(counted)\(probe)
               AND EXISTS (SELECT 1 FROM declarations p WHERE p.order_no = d.order_no AND (p.kind || '') = 'payment' AND p.status \(counted)\(probe)
@@ -250,13 +250,13 @@ extension SQLStore: ClearanceFlowStore {
 
     /// The inventories waiting on the documents of message `$1` (``awaitingInventories(namedBy:)``).
     static let awaitingNamedBySQL = """
-        SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
-          JOIN declarations d ON d.order_no = n.order_no JOIN messages m ON m.id = d.message_id
+        SELECT m.guid, d.declaration_guid FROM message_keys nm JOIN declarations n ON n.message_id = nm.message_id
+          JOIN declarations d ON d.order_no = n.order_no JOIN message_keys m ON m.message_id = d.message_id
         WHERE nm.guid = $1 AND n.kind IN ('order', 'payment')
           AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
         UNION ALL
-        SELECT m.guid, d.declaration_guid FROM messages nm JOIN declarations n ON n.message_id = nm.id
-          JOIN declarations d ON d.logistics_no = n.logistics_no JOIN messages m ON m.id = d.message_id
+        SELECT m.guid, d.declaration_guid FROM message_keys nm JOIN declarations n ON n.message_id = nm.message_id
+          JOIN declarations d ON d.logistics_no = n.logistics_no JOIN message_keys m ON m.message_id = d.message_id
         WHERE nm.guid = $1 AND n.kind = 'logistics'
           AND (d.kind || '') = 'inventory' AND (d.status || '') = '\(DeclarationStatus.awaitingDocuments)'
         """
@@ -281,7 +281,7 @@ extension SQLStore: ClearanceFlowStore {
 
     func routedDestinations(messageGuid: String) async throws(StoreError) -> [String] {
         try await session { (s: any SQLSession) throws(StoreError) -> [String] in
-            try s.lookup("SELECT destination FROM outbox WHERE message_id = (SELECT id FROM messages WHERE guid = $1) ORDER BY id",
+            try s.lookup("SELECT destination FROM outbox WHERE message_id = (SELECT message_id FROM message_keys WHERE guid = $1) ORDER BY id",
                         [.text(messageGuid)]).compactMap { $0.string(0) }
         }
     }

@@ -19,7 +19,7 @@ struct ShipmentTracer {
         case .copNo(let v): declarationIds = try ids("SELECT id FROM declarations WHERE cop_no = $1", [.text(v)])
         case .guid(let v):
             declarationIds = try ids("SELECT id FROM declarations WHERE declaration_guid = $1", [.text(v)])
-            seedMessageIds = try ids("SELECT id FROM messages WHERE guid = $1", [.text(v)])
+            seedMessageIds = try ids("SELECT message_id FROM message_keys WHERE guid = $1", [.text(v)])
             if !seedMessageIds.isEmpty {
                 let list = Array(seedMessageIds)
                 declarationIds.formUnion(try ids(
@@ -93,7 +93,7 @@ struct ShipmentTracer {
                 d.port_code, d.trade_mode, d.buyer_name, d.buyer_id_masked, d.buyer_phone_masked, d.goods_value,
                 d.freight, d.tax_total, d.actural_paid, d.currency, d.status,
                 (SELECT COUNT(*) FROM declaration_lines l WHERE l.declaration_id = d.id)
-            FROM declarations d JOIN messages m ON m.id = d.message_id
+            FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
             WHERE d.id IN (\(placeholders(ids.count)))
             ORDER BY d.id
             """, ids.sorted().map { .integer($0) }
@@ -129,7 +129,7 @@ struct ShipmentTracer {
         var messages = Set<Int64>()
         for r in try session.query("""
             SELECT \(ReceiptSummary.columns), r.message_id
-            FROM receipts r JOIN messages m ON m.id = r.message_id
+            FROM receipts r JOIN message_keys m ON m.message_id = r.message_id
             WHERE \(clauses.joined(separator: " OR "))
             ORDER BY r.return_time, r.id
             """, params) {
@@ -151,7 +151,7 @@ struct ShipmentTracer {
     private func loadDeliveries(_ messageIds: [SQLValue]) throws(StoreError) -> [OutboxEntry] {
         guard !messageIds.isEmpty else { return [] }
         return try session.query(
-            "SELECT \(SQLStore.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id IN (\(placeholders(messageIds.count))) ORDER BY o.id",
+            "SELECT \(SQLStore.outboxColumns) FROM outbox o JOIN message_keys m ON m.message_id = o.message_id WHERE o.message_id IN (\(placeholders(messageIds.count))) ORDER BY o.id",
             messageIds
         ).map { (r: SQLRow) throws(StoreError) in try SQLStore.outboxEntry(r) }
     }
@@ -173,7 +173,7 @@ struct ShipmentTracer {
         guard !clauses.isEmpty else { return [] }
         return try session.lookup("""
             SELECT e.id, e.kind, e.occurred_at, m.guid, e.declaration_id, e.code, e.detail
-            FROM events e LEFT JOIN messages m ON m.id = e.message_id
+            FROM events e LEFT JOIN message_keys m ON m.message_id = e.message_id
             WHERE \(clauses.joined(separator: " OR "))
             ORDER BY e.occurred_at, e.id
             """, params
@@ -201,7 +201,7 @@ extension MessageSummary {
 }
 
 extension ReceiptSummary {
-    /// The columns ``init(row:)`` reads, in its order, of `receipts r JOIN messages m`.
+    /// The columns ``init(row:)`` reads, in its order, of `receipts r JOIN message_keys m`.
     static let columns = "r.id, m.guid, r.for_kind, r.reference_guid, r.return_status, r.return_time, r.return_info, r.declaration_id"
 
     init(row r: SQLRow) throws(StoreError) {

@@ -24,7 +24,7 @@ extension SQLStore {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> StreamedMessageStart in
             if let row = try s.queryOne(
-                "SELECT id, complete, sha256, sender_code FROM messages WHERE guid = $1", [.text(m.guid)]) {
+                "SELECT id, complete, sha256, sender_code FROM messages WHERE id = \(Self.keyedMessageId)", [.text(m.guid)]) {
                 let id = try row.requireInt64(0, "messages.id")
                 let sender = try row.requireString(3, "messages.sender_code")
                 guard sender == m.senderCode else {
@@ -36,16 +36,27 @@ extension SQLStore {
                 return StreamedMessageStart(messageId: id, state: .resumed, storedSHA256: nil)
             }
             let receivedAt = StoreClock.milliseconds(m.receivedAt)
-            guard let row = try s.queryOne("""
-                INSERT INTO messages (guid, message_type, sender_code, direction, received_at, sha256, raw,
+            // The guid's key, then the head. No key made: the guid is a message's whose head is
+            // archived (none was found above), judged by the digest its key keeps.
+            guard let key = try s.queryOne("""
+                INSERT INTO message_keys (guid) VALUES ($1) ON CONFLICT (guid) DO NOTHING RETURNING message_id
+                """, [.text(m.guid)]) else {
+                guard let stored = try s.queryOne("SELECT message_id, sha256 FROM message_keys WHERE guid = $1", [.text(m.guid)]),
+                      let digest = stored.string(1), !digest.isEmpty else {
+                    throw .invalidInput("message \(m.guid) was begun and its head is archived unfinished")
+                }
+                return StreamedMessageStart(messageId: try stored.requireInt64(0, "message_keys.message_id"), state: .complete,
+                                            storedSHA256: digest)
+            }
+            let id = try key.requireInt64(0, "message_keys.message_id")
+            try s.execute("""
+                INSERT INTO messages (id, guid, message_type, sender_code, direction, received_at, sha256, raw,
                     signature_verdict, size, complete)
-                VALUES ($1, $2, $3, $4, $5, '', $6, $7, NULL, 0)
-                RETURNING id
+                VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, NULL, 0)
                 """, [
-                    .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
+                    .integer(id), .text(m.guid), .text(m.messageType), .text(m.senderCode), .text(m.direction.rawValue),
                     .integer(receivedAt), .blob([]), .text(m.signatureVerdict),
-                ]) else { throw .notFound("message \(m.guid) missing right after insert") }
-            let id = try row.requireInt64(0, "messages.id")
+                ])
             _ = try Self.insertEvent(
                 s, kind: .received, occurredAt: receivedAt, messageId: id, declarationId: nil, receiptId: nil,
                 code: nil, detail: nil, dedupKey: nil, now: now)
@@ -62,7 +73,7 @@ extension SQLStore {
         let (guid, sender, parts) = (chunk.messageGuid, chunk.senderCode, chunk.parts)
         var report = try await write { (s: any SQLSession) throws(StoreError) -> IngestReport in
             guard let row = try s.queryOne(
-                "SELECT id, sender_code FROM messages WHERE guid = $1", [.text(guid)]) else {
+                "SELECT id, sender_code FROM messages WHERE id = \(Self.keyedMessageId)", [.text(guid)]) else {
                 throw .notFound("streamed message \(guid) is not begun; call beginStreamedMessage first")
             }
             guard row.string(1) == sender else {
@@ -85,7 +96,7 @@ extension SQLStore {
     func finishStreamedMessage(guid: String, sha256: String, size: Int64, partCount: Int) async throws(StoreError) -> MessageOutcome {
         let digest = sha256.lowercased()
         return try await write { (s: any SQLSession) throws(StoreError) -> MessageOutcome in
-            guard let row = try s.queryOne("SELECT id, complete, sha256 FROM messages WHERE guid = $1", [.text(guid)]) else {
+            guard let row = try s.queryOne("SELECT id, complete, sha256 FROM messages WHERE id = \(Self.keyedMessageId)", [.text(guid)]) else {
                 throw .notFound("streamed message \(guid) is not begun")
             }
             let id = try row.requireInt64(0, "messages.id")
@@ -101,11 +112,16 @@ extension SQLStore {
             }
             try s.execute("UPDATE messages SET sha256 = $1, size = $2, complete = 1 WHERE id = $3",
                           [.text(digest), .integer(size), .integer(id)])
+            try s.execute("UPDATE message_keys SET sha256 = $1 WHERE guid = $2", [.text(digest), .text(guid)])
             return MessageOutcome(guid: guid, messageId: id, storedSHA256: digest, status: .stored)
         }
     }
 
     // MARK: Messages
+
+    /// The id of the message whose guid is `$1`, by its key: a head is found by its id, which picks
+    /// its partition (heads have no index on their guid).
+    static let keyedMessageId = "(SELECT message_id FROM message_keys WHERE guid = $1)"
 
     func messageHeader(guid: String) async throws(StoreError) -> (record: MessageRecord, pieces: Int)? {
         try await session { (s: any SQLSession) throws(StoreError) -> (record: MessageRecord, pieces: Int)? in
@@ -113,8 +129,8 @@ extension SQLStore {
             guard let r = try s.lookup("""
                 SELECT guid, message_type, sender_code, direction, received_at, sha256, signature_verdict, id, complete,
                     (SELECT COUNT(*) FROM message_parts p WHERE p.message_id = messages.id), size, length(raw)
-                FROM messages WHERE guid = $1
-                """, [.text(guid)]).first else { return nil }
+                FROM messages WHERE id = \(Self.keyedMessageId)
+                """, [.text(guid)]).first else { try Self.throwIfHeadArchived(s, guid: guid); return nil }
             let direction = try r.requireString(3, "direction")
             guard let parsed = MessageDirection(rawValue: direction) else { throw .invalidInput("unknown direction \(direction)") }
             guard r.int(8) == 1 else { throw .notFound("message \(guid) is incomplete: its ingest was interrupted; run it again") }
@@ -136,7 +152,8 @@ extension SQLStore {
     func rawPiece(guid: String, index: Int) async throws(StoreError) -> [UInt8] {
         try await session { (s: any SQLSession) throws(StoreError) -> [UInt8] in
             if index == 0 {
-                guard let row = try s.lookupOne("SELECT raw FROM messages WHERE guid = $1", [.text(guid)]) else {
+                guard let row = try s.lookupOne("SELECT raw FROM messages WHERE id = \(Self.keyedMessageId)", [.text(guid)]) else {
+                    try Self.throwIfHeadArchived(s, guid: guid)
                     throw .notFound("message \(guid)")
                 }
                 return row.bytes(0) ?? []
@@ -145,8 +162,9 @@ extension SQLStore {
             // here: piece 1, part 0); its cached plan probes only the partition holding the part.
             guard let row = try s.lookupOne("""
                 SELECT m.id, (SELECT p.bytes FROM message_parts p WHERE p.message_id = m.id AND p.part_no = $2)
-                FROM messages m WHERE m.guid = $1
+                FROM messages m WHERE m.id = \(Self.keyedMessageId)
                 """, [.text(guid), .integer(Int64(index - 1))]) else {
+                try Self.throwIfHeadArchived(s, guid: guid)
                 throw .notFound("message \(guid)")
             }
             guard let bytes = row.bytes(1) else {
@@ -159,8 +177,12 @@ extension SQLStore {
 
     func message(guid: String) async throws(StoreError) -> MessageRecord? {
         try await session { (s: any SQLSession) throws(StoreError) -> MessageRecord? in
-            try s.lookupOne("SELECT \(Self.messageHeadColumns) FROM messages WHERE guid = $1", [.text(guid)])
-                .map { (row: SQLRow) throws(StoreError) in try Self.message(fromHead: row, s) }
+            guard let row = try s.lookupOne("SELECT \(Self.messageHeadColumns) FROM messages WHERE id = \(Self.keyedMessageId)",
+                                            [.text(guid)]) else {
+                try Self.throwIfHeadArchived(s, guid: guid)
+                return nil
+            }
+            return try Self.message(fromHead: row, s)
         }
     }
 
@@ -176,7 +198,7 @@ extension SQLStore {
                 // which says why.
                 for row in try s.lookup("""
                     SELECT \(Self.messageHeadColumns) FROM messages
-                    WHERE guid IN (\(placeholders(keys.count, from: 2))) AND size <= $1 AND complete = 1
+                    WHERE id IN (SELECT message_id FROM message_keys WHERE guid IN (\(placeholders(keys.count, from: 2)))) AND size <= $1 AND complete = 1
                     """, [.integer(Int64(maxBytes))] + keys) {
                     let message = try Self.message(fromHead: row, s)
                     found[message.guid] = message
@@ -218,6 +240,16 @@ extension SQLStore {
             throw .notFound("raw parts of message \(guid): \(raw.count) of its \(size) bytes are stored")
         }
         return try Self.messageRecord(r, direction: parsed, raw: raw)
+    }
+
+    /// Throws ``StoreError/archived(_:)`` when the head of the message whose guid is `guid` was
+    /// detached under the retention setting (its key stays): the answer to a read that finds no head.
+    static func throwIfHeadArchived(_ s: any SQLSession, guid: String) throws(StoreError) {
+        guard s.dialect == .postgresql,
+              let id = try s.queryOne("SELECT message_id FROM message_keys WHERE guid = $1", [.text(guid)])?.int64(0),
+              let partition = try archivedPartition(s, table: .messages, key: id) else { return }
+        let when = partition.detachedAt.map { " on \(ChinaTime.isoTime($0))" } ?? ""
+        throw .archived("message \(guid) was archived with partition \(partition.name)\(when)")
     }
 
     /// Throws ``StoreError/archived(_:)`` when message `id`'s raw parts were detached under the

@@ -46,7 +46,7 @@ extension SQLStore {
         let messages = Array(Set(messageIds))
         let inMessages = messages.isEmpty ? "" : " AND o.message_id IN (\(placeholders(messages.count, from: ids.count + 1)))"
         return try s.query(
-            "SELECT \(outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))\(inMessages)",
+            "SELECT \(outboxColumns) FROM outbox o JOIN message_keys m ON m.message_id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))\(inMessages)",
             (ids + messages).map { .integer($0) }
         ).map { (row: SQLRow) throws(StoreError) in try outboxEntry(row) }
             .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
@@ -56,7 +56,7 @@ extension SQLStore {
     func enqueueOutbox(messageGuid: String, destination: String, notBefore: Date) async throws(StoreError) -> OutboxEntry {
         let now = StoreClock.milliseconds(.now)
         return try await write { (s: any SQLSession) throws(StoreError) -> OutboxEntry in
-            guard let message = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(messageGuid)]),
+            guard let message = try s.queryOne("SELECT message_id FROM message_keys WHERE guid = $1", [.text(messageGuid)]),
                   let messageId = message.int64(0) else { throw .notFound("message \(messageGuid)") }
             if let inserted = try s.queryOne("""
                 INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, created_at, updated_at)
@@ -71,7 +71,7 @@ extension SQLStore {
                 s.queuedOutbox = true
             }
             guard let row = try s.queryOne(
-                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = $1 AND o.destination = $2 AND o.part_no = 0",
+                "SELECT \(Self.outboxColumns) FROM outbox o JOIN message_keys m ON m.message_id = o.message_id WHERE o.message_id = $1 AND o.destination = $2 AND o.part_no = 0",
                 [.integer(messageId), .text(destination)]) else { throw .notFound("outbox entry for \(messageGuid)") }
             return try Self.outboxEntry(row)
         }
@@ -252,7 +252,7 @@ extension SQLStore {
             var params: [SQLValue] = [.integer(Int64(max(limit, 0)))]
             if let status { params.append(.text(status.rawValue)) }
             return try s.query(
-                "SELECT \(Self.outboxColumns) FROM outbox o JOIN messages m ON m.id = o.message_id \(filter) ORDER BY o.id DESC LIMIT $1",
+                "SELECT \(Self.outboxColumns) FROM outbox o JOIN message_keys m ON m.message_id = o.message_id \(filter) ORDER BY o.id DESC LIMIT $1",
                 params
             ).map { (row: SQLRow) throws(StoreError) in try Self.outboxEntry(row) }
         }

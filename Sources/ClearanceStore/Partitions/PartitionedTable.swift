@@ -1,6 +1,6 @@
 /// A PostgreSQL table partitioned by `RANGE` of its parent's id (``PartitionMigrations``), with
 /// what maintenance needs to know about that parent. Events have none: they are partitioned by
-/// their own id, and are their own "parent".
+/// their own id, and are their own "parent"; so are message heads.
 public enum PartitionedTable: String, Sendable, CaseIterable {
     /// Raw message pieces beyond the first, by `message_id`.
     case messageParts = "message_parts"
@@ -10,20 +10,23 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     case outbox = "outbox"
     /// The timeline, by its own `id`.
     case events = "events"
+    /// Message heads, by their own `id` (their guids stay in `message_keys`). Last: maintenance
+    /// detaches a message's bytes and deliveries before its head.
+    case messages = "messages"
 
     /// The partition column: the parent's id.
     var key: String {
         switch self {
         case .messageParts, .outbox: "message_id"
         case .declarationLines: "declaration_id"
-        case .events: "id"
+        case .messages, .events: "id"
         }
     }
 
     /// The parent table, whose ids the partitions' ranges divide.
     var parent: String {
         switch self {
-        case .messageParts, .outbox: "messages"
+        case .messages, .messageParts, .outbox: "messages"
         case .declarationLines: "declarations"
         case .events: "events"
         }
@@ -32,7 +35,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     /// The parent's time of arrival (Unix milliseconds): what retention compares.
     var parentTime: String {
         switch self {
-        case .messageParts, .outbox: "received_at"
+        case .messages, .messageParts, .outbox: "received_at"
         case .declarationLines: "created_at"
         case .events: "recorded_at"
         }

@@ -183,7 +183,7 @@ extension SQLStore: PartitionStore {
         guard let message = try s.queryOne(
             "SELECT id FROM messages WHERE received_at >= $1 ORDER BY received_at LIMIT 1", [.time(since)])?.int64(0) else { return nil }
         switch table {
-        case .messageParts, .outbox: return message
+        case .messages, .messageParts, .outbox: return message
         case .declarationLines, .events:
             // The parent's table name is this code's constant.
             return try s.queryOne("SELECT id FROM \(table.parent) WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
@@ -214,15 +214,23 @@ extension SQLStore: PartitionStore {
         let table = partition.table
         try beginStep(policy, s)
         let newest = try s.queryOne("SELECT COALESCE(MAX(id), 0) FROM \(table.parent)", [])?.int64(0) ?? 0
-        guard partition.high <= newest + 1,
-              let last = try s.queryOne("""
-                SELECT \(table.parentTime) FROM \(table.parent) WHERE id >= $1 AND id < $2 ORDER BY id DESC LIMIT 1
-                """, [.integer(partition.low), .integer(partition.high)])?.date(0),
-              last < cutoff else { return nil }
+        guard partition.high <= newest + 1 else { return nil }
+        if let last = try s.queryOne("""
+            SELECT \(table.parentTime) FROM \(table.parent) WHERE id >= $1 AND id < $2 ORDER BY id DESC LIMIT 1
+            """, [.integer(partition.low), .integer(partition.high)])?.date(0) {
+            guard last < cutoff else { return nil }
+        } else {
+            guard table.parent == PartitionedTable.messages.rawValue, table != .messages,
+                  try s.queryOne("""
+                    SELECT 1 FROM store_partitions WHERE parent_table = 'messages' AND detached_at IS NOT NULL AND low < $2 AND high > $1
+                    """, [.integer(partition.low), .integer(partition.high)]) != nil else { return nil }
+        }
+        // Bytes or deliveries of messages whose heads are all archived (so past retention): nothing
+        // can add rows for those messages now.
         if let reattached = partition.reattachedAt, reattached >= cutoff { return .some(.reattached) }
         let range: [SQLValue] = [.integer(partition.low), .integer(partition.high)]
         switch table {
-        case .messageParts, .outbox:
+        case .messages, .messageParts, .outbox:
             // The outbox's rows for these messages go when their bytes go: a release or an
             // ingest still to finish queues more of them.
             if try s.queryOne("""

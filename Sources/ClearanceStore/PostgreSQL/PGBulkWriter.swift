@@ -150,8 +150,8 @@ struct PGBulkWriter {
         }
         let rows = try connection.query("""
             INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
-            SELECT m.id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
-            FROM \(Self.stageDeclarations) s JOIN messages m ON m.guid = s.message_guid
+            SELECT m.message_id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
+            FROM \(Self.stageDeclarations) s JOIN message_keys m ON m.guid = s.message_guid
             ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
             ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
             RETURNING id, kind, sender_code, dedup_key
@@ -195,18 +195,25 @@ struct PGBulkWriter {
 
     private func writeMessages(_ chunk: PreparedChunk) throws(StoreError) -> [MessageOutcome] {
         var outcomes: [MessageOutcome] = []
-        let messageColumns = BulkColumns.messages.map(\.name).joined(separator: ", ")
-        try connection.copyIn("COPY \(Self.stageMessages) (\(messageColumns)) FROM STDIN", rowCount: chunk.messages.count) { i, e in
-            e.row(chunk.messages[i].values)
+        let firsts = chunk.firstMessages
+        let messageColumns = RowInsertWriter.messageColumns
+        try connection.copyIn("COPY \(Self.stageMessages) (\(messageColumns)) FROM STDIN", rowCount: firsts.count) { i, e in
+            e.row(firsts[i].values)
         }
         // Fresh statistics so the planner joins staging rows through the unique indexes.
         try connection.execute("ANALYZE \(Self.stageMessages)", [])
+        // The guids first (the new ones get their ids), then the heads and `received` events of those.
         var insertedIds: [String: Int64] = [:]
         for row in try connection.query("""
-            WITH ins AS (
-                INSERT INTO messages (\(messageColumns))
-                SELECT \(messageColumns) FROM \(Self.stageMessages)
+            WITH k AS (
+                INSERT INTO message_keys (guid, sha256)
+                SELECT guid, sha256 FROM \(Self.stageMessages)
                 ON CONFLICT (guid) DO NOTHING
+                RETURNING guid, message_id
+            ), ins AS (
+                INSERT INTO messages (id, \(messageColumns))
+                SELECT k.message_id, \(BulkColumns.messages.map { "s.\($0.name)" }.joined(separator: ", "))
+                FROM k JOIN \(Self.stageMessages) s ON s.guid = k.guid
                 RETURNING id, guid, received_at
             ), ev AS (
                 INSERT INTO events (kind, occurred_at, message_id, recorded_at)
@@ -218,10 +225,11 @@ struct PGBulkWriter {
         }
         let inserted = Set(insertedIds.keys)
         try RowInsertWriter(connection: connection).insertParts(chunk, inserted: insertedIds)
+        // Outcomes from the keys, which stay when a head is archived.
         var stored: [String: (id: Int64, sha256: String)] = [:]
         for row in try connection.query("""
-            SELECT m.guid, m.id, m.sha256 FROM messages m
-            WHERE m.guid IN (SELECT guid FROM \(Self.stageMessages))
+            SELECT k.guid, k.message_id, k.sha256 FROM message_keys k
+            WHERE k.guid IN (SELECT guid FROM \(Self.stageMessages))
             """, []) {
             if let guid = row.string(0), let id = row.int64(1), let sha = row.string(2) { stored[guid] = (id, sha) }
         }

@@ -51,7 +51,7 @@ extension SQLStore: PaymentDataStore {
         try await session { (s: any SQLSession) throws(StoreError) -> StoredDeclarationRef? in
             guard let row = try s.queryOne("""
                 SELECT m.guid, d.declaration_guid, d.kind, d.sender_code, d.order_no, d.pay_transaction_id, d.ebp_code, d.pay_code
-                FROM declarations d JOIN messages m ON m.id = d.message_id
+                FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
                 WHERE \(condition) ORDER BY d.id DESC LIMIT 1
                 """, params) else { return nil }
             return StoredDeclarationRef(
@@ -126,7 +126,7 @@ extension SQLStore: PaymentDataStore {
                 WHERE id = $1 AND state = 'not-sent'
                 """, [.integer(id), .integer(nowMs)])
             guard moved == 1 else { return nil }
-            guard let message = try s.queryOne("SELECT id FROM messages WHERE guid = $1", [.text(orderMessageGuid)]),
+            guard let message = try s.queryOne("SELECT message_id FROM message_keys WHERE guid = $1", [.text(orderMessageGuid)]),
                   let messageId = message.int64(0) else { throw .notFound("message \(orderMessageGuid)") }
             // part_no = −id: one row per request, even for the same order and destination.
             guard let inserted = try s.queryOne("""

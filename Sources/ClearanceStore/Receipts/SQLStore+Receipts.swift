@@ -16,7 +16,7 @@ extension SQLStore {
     }
 
     private static func storeReceipt(_ s: any SQLSession, _ r: ReceiptRecord, now: Int64) throws(StoreError) -> ReceiptOutcome {
-        guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE guid = $1", [.text(r.messageGuid)]) else {
+        guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE id = \(Self.keyedMessageId)", [.text(r.messageGuid)]) else {
             throw .notFound("receipt message \(r.messageGuid) is not stored; ingest it first")
         }
         let messageId = try message.requireInt64(0, "messages.id")
