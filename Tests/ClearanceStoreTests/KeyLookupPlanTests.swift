@@ -180,6 +180,8 @@ struct KeyLookupPlanTests {
                 _ = try await store.messageHeader(guid: shipment.items[0].message.guid)
                 _ = try await store.documentRanges(messageGuid: shipment.items[0].message.guid, status: .awaitingDocuments, among: ["G-1", "G-2"])
                 _ = try await store.rawPiece(guid: shipment.items[0].message.guid, index: 0)
+                // The delivery worker's read of a round's single messages, 32 keys.
+                _ = try await store.messages(guids: shipment.items.map(\.message.guid) + (1...28).map { "none-\($0)" }, maxBytes: 1 << 20)
                 _ = try await store.routedDestinations(messageGuid: shipment.items[0].message.guid)
                 _ = try await store.annualTotal(buyerIdType: "1", buyerIdNumber: "350128199003070024", year: 2026, excludingDeclarationGuid: nil)
                 // The match's reads of the linked documents, one key and two.
@@ -210,7 +212,7 @@ struct KeyLookupPlanTests {
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
             for fragment in ["FROM declarations", "FROM messages WHERE id = (SELECT message_id FROM message_keys WHERE guid", "d.declaration_guid FROM declarations d JOIN message_keys", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
-                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
+                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "FROM message_keys k CROSS JOIN LATERAL", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {
