@@ -25,7 +25,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any], "\(json.output)")
         #expect(object["partitioned"] as? Bool == true)
         let created = try #require(object["created"] as? [[String: Any]])
-        #expect(created.map { $0["name"] as? String } == ["message_parts_300001", "declaration_lines_300001", "outbox_300001", "events_300001", "messages_300001"], "\(json.output)")
+        #expect(created.map { $0["name"] as? String } == ["message_parts_300001", "declaration_lines_300001", "outbox_300001", "events_300001", "declarations_300001", "messages_300001"], "\(json.output)")
         #expect((object["busy"] as? [Any])?.isEmpty == true, "\(json.output)")
 
         // --reattach is refused, with the reason and exit code 1, for a partition never made or still attached.

@@ -20,15 +20,15 @@ import Testing
         func waitFor(_ count: Int) async throws {
             for _ in 0..<100 where made().count < count { try await Task.sleep(for: .milliseconds(100)) }
         }
-        try await waitFor(5)
-        #expect(made().count == 5, "one partition for each table at start: \(made())")
+        try await waitFor(6)
+        #expect(made().count == 6, "one partition for each table at start: \(made())")
         #expect(made().allSatisfy { $0.contains("low=1") && $0.contains("high=11") }, "\(made())")
 
         // An ingest puts message 1 and event 1 in use: ten ids ahead of them need one more partition of each table keyed by either.
         _ = try await store.ingest([IngestItem(message: MessageRecord(
             guid: UUID().uuidString, messageType: "CEB311", senderCode: "X", direction: .inbound, receivedAt: Date(),
             sha256: String(repeating: "0", count: 64), rawBytes: Array("<x/>".utf8), signatureVerdict: "unchecked"), declarations: [])])
-        try await waitFor(9)
+        try await waitFor(10)
         #expect(made().filter { $0.contains("low=11") && $0.contains("high=21") }.count == 4,
                 "heads, raw parts and outbox, by message, and events (its received event): \(made())")
         running.cancel()

@@ -110,11 +110,14 @@ struct CoalescedLookupTests {
                 INSERT INTO message_keys (guid, sha256) VALUES ('M-1', 'x'), ('M-2', 'x');
                 INSERT INTO messages (id, guid, message_type, sender_code, direction, received_at, sha256, raw, signature_verdict)
                 SELECT message_id, guid, 'CEB621', 'ENT', 'inbound', 0, 'x', '', 'valid' FROM message_keys;
-                INSERT INTO declarations (kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
-                VALUES ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-1', 'ENT', 'K1', 'O-1', 'L-1', 'awaiting documents', 0),
-                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-1'), 'I-2', 'ENT', 'K2', 'X-9', 'O-2', 'awaiting documents', 0),
-                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-2'), 'I-3', 'ENT', 'K3', 'O-3', 'L-3', 'declared', 0),
-                       ('inventory', (SELECT id FROM messages WHERE guid = 'M-2'), 'I-4', 'ENT', 'K4', 'O-4', 'L-1', 'awaiting documents', 0);
+                INSERT INTO declaration_keys (kind, sender_code, dedup_key)
+                VALUES ('inventory', 'ENT', 'K1'), ('inventory', 'ENT', 'K2'), ('inventory', 'ENT', 'K3'), ('inventory', 'ENT', 'K4');
+                INSERT INTO declarations (id, kind, message_id, declaration_guid, sender_code, dedup_key, order_no, logistics_no, status, created_at)
+                SELECT k.declaration_id, 'inventory', (SELECT id FROM messages WHERE guid = v.column1), v.column2, 'ENT', k.dedup_key,
+                       v.column3, v.column4, v.column5, 0
+                FROM (VALUES ('M-1', 'I-1', 'O-1', 'L-1', 'awaiting documents', 'K1'), ('M-1', 'I-2', 'X-9', 'O-2', 'awaiting documents', 'K2'),
+                             ('M-2', 'I-3', 'O-3', 'L-3', 'declared', 'K3'), ('M-2', 'I-4', 'O-4', 'L-1', 'awaiting documents', 'K4')) v
+                JOIN declaration_keys k ON k.dedup_key = v.column6;
                 """)
             let asks: [(order: String?, logistics: String?, found: [String: Set<String>])] = [
                 ("O-1", nil, ["M-1": ["I-1"]]),

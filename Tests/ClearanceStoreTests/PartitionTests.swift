@@ -54,8 +54,8 @@ struct PartitionTests {
         let store = try await makeStore(.postgresql)
         try await withCleanup({ await store.close() }) {
             let first = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now)
-            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "events_1", "messages_1"])
-            #expect(first.created.map(\.high) == [5, 5, 5, 5, 5])
+            #expect(first.created.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "events_1", "declarations_1", "messages_1"])
+            #expect(first.created.map(\.high) == [5, 5, 5, 5, 5, 5])
             // Nothing more to make while the newest ids stay where they are.
             #expect(try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now).created.isEmpty)
 
@@ -68,7 +68,7 @@ struct PartitionTests {
             let second = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 4), now: Self.now)
             let lines = try #require(second.created.first { $0.table == .declarationLines })
             #expect(lines.name == "declaration_lines_5" && lines.high >= 13, "the first new partition covers the default's rows")
-            #expect(second.rowsMoved == 16)
+            #expect(second.rowsMoved == 16 + 8, "16 lines and their 8 declarations")
             #expect(try await Self.rowsByPartition(store, "declaration_lines")["declaration_lines_default"] == nil)
             #expect(try await store.count("declaration_lines") == 24)
             #expect(second.partitions.filter { $0.table == .declarationLines }.map(\.low) == [0, 1] + second.created.filter { $0.table == .declarationLines }.map(\.low))
@@ -134,7 +134,7 @@ struct PartitionTests {
             let old = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<1)   // message 1
             _ = try await Self.streamed(store, 2, pieces: 2, declarations: 1..<2)         // message 2
             let recent = try await Self.streamed(store, 3, pieces: 2, declarations: 2..<3) // message 3
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             try await store.rawExecute("""
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
@@ -142,7 +142,7 @@ struct PartitionTests {
                 """)
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(first.detached.map(\.name) == ["declaration_lines_1"])
+            #expect(first.detached.map(\.name) == ["declaration_lines_1", "declarations_1"])
             #expect(first.kept.map(\.partition.name) == ["message_parts_1", "outbox_1", "messages_1"])
             #expect(first.kept.map(\.hold) == [.deliveriesPending, .deliveriesPending, .deliveriesPending])
             // Not past retention (message 3 is recent) or still filling: neither kept nor detached.
@@ -212,7 +212,7 @@ struct PartitionTests {
             #expect(try await store.messages(guids: guids, maxBytes: 1 << 16).mapValues(\.rawBytes)
                     == Dictionary(uniqueKeysWithValues: items.map { ($0.message.guid, $0.message.rawBytes) }))
 
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             try await store.rawExecute("UPDATE messages SET received_at = \(longAgo) WHERE id < 3")
             let report = try await store.maintainPartitions(policy, now: Self.now)
             #expect(report.detached.map(\.name) == ["message_parts_1", "outbox_1", "messages_1"], "\(report.kept)")
@@ -231,7 +231,7 @@ struct PartitionTests {
     func answersPastRetention(engine: TestEngine) async throws {
         let store = try await makeStore(engine)
         try await withCleanup({ await store.close() }) {
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             // More than one step's worth, so the deletion runs in several transactions.
             let old = SQLStore.answersPrunedPerStep + 50
             try await store.rawExecute("""
@@ -251,6 +251,31 @@ struct PartitionTests {
         }
     }
 
+    @Test("declarations of this calendar year (China time) stay attached past retention, for buyers' annual quotas; the year after, they go")
+    func quotaYearHoldsDeclarations() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let date = { (text: String) in try #require(ISO8601DateFormatter().date(from: text)) }
+            let (june, december, january) = (try date("2026-06-01T04:00:00Z"), try date("2026-12-01T04:00:00Z"), try date("2027-01-02T04:00:00Z"))
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400)
+            _ = try await store.maintainPartitions(policy, now: june)
+            for n in 1...3 { _ = try await Self.streamed(store, n, pieces: 2, declarations: (n - 1)..<n) }
+            let early = StoreClock.milliseconds(june)
+            try await store.rawExecute("""
+                UPDATE messages SET received_at = \(early) WHERE id < 3;
+                UPDATE declarations SET created_at = \(early) WHERE id < 3;
+                """)
+            let decemberRun = try await store.maintainPartitions(policy, now: december)
+            #expect(decemberRun.kept.filter { $0.partition.table == .declarations }.map(\.hold) == [.quotaYear])
+            #expect(decemberRun.detached.map(\.name).contains("messages_1"), "the rest goes: \(decemberRun.detached.map(\.name))")
+            #expect(try await store.count("declarations", where: "id < 3") == 2)
+            let januaryRun = try await store.maintainPartitions(policy, now: january)
+            #expect(januaryRun.detached.map(\.name) == ["declarations_1"])
+            #expect(try await store.count("declarations", where: "id < 3") == 0)
+            #expect(try await store.count("declaration_keys", where: "declaration_id < 3") == 2, "their keys stay")
+        }
+    }
+
     @Test("a message whose declaration waits for documents or review keeps its raw parts attached: its release forwards those bytes")
     func waitingDeclarationsHoldTheirMessage() async throws {
         let store = try await makeStore(.postgresql)
@@ -260,7 +285,7 @@ struct PartitionTests {
             let waiting = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<1)  // message 1, declaration 1
             _ = try await Self.streamed(store, 2, pieces: 2, declarations: 1..<2)            // message 2, declaration 2
             _ = try await Self.streamed(store, 3, pieces: 2, declarations: 2..<3)            // recent
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             try await store.rawExecute("""
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
@@ -270,19 +295,19 @@ struct PartitionTests {
 
             let first = try await store.maintainPartitions(policy, now: Self.now)
             #expect(first.detached.isEmpty)
-            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"],
+            #expect(first.kept.map(\.partition.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "declarations_1", "messages_1"],
                     "a release queues outbox rows for the message")
-            #expect(first.kept.map(\.hold) == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
+            #expect(first.kept.map(\.hold) == Array(repeating: .declarationsWaiting, count: 5))
             #expect(try await store.message(guid: waiting.guid)?.rawBytes == waiting.raw, "a release can still read it")
 
             // The awaiting one is released; the held one still holds both.
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 1")
             #expect(try await store.maintainPartitions(policy, now: Self.now).kept.map(\.hold)
-                    == [.declarationsWaiting, .declarationsWaiting, .declarationsWaiting, .declarationsWaiting])
+                    == Array(repeating: .declarationsWaiting, count: 5))
 
             try await store.rawExecute("UPDATE declarations SET status = 'declared' WHERE id = 2")
             let last = try await store.maintainPartitions(policy, now: Self.now)
-            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"])
+            #expect(last.detached.map(\.name) == ["message_parts_1", "declaration_lines_1", "outbox_1", "declarations_1", "messages_1"])
         }
     }
 
@@ -323,7 +348,7 @@ struct PartitionTests {
             var policy = PartitionPolicy(ahead: 1, minimumSpan: 2, retention: 30 * 86_400, lockTimeout: 0.2)
             _ = try await store.maintainPartitions(policy, now: Self.now)
             for n in 1...3 { try await Self.streamed(store, n, pieces: 2, declarations: (n - 1)..<n) }
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             try await store.rawExecute("""
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
@@ -338,7 +363,7 @@ struct PartitionTests {
                 let busy = try await store.maintainPartitions(policy, now: Self.now)
                 #expect(busy.kept.map(\.partition.name) == ["message_parts_1"])
                 #expect(busy.kept.map(\.hold) == [.tableBusy])
-                #expect(busy.detached.map(\.name) == ["declaration_lines_1", "outbox_1", "messages_1"], "the other tables are not held up")
+                #expect(busy.detached.map(\.name) == ["declaration_lines_1", "outbox_1", "declarations_1", "messages_1"], "the other tables are not held up")
             }
             let next = try await store.maintainPartitions(policy, now: Self.now)
             #expect(next.detached.map(\.name) == ["message_parts_1"], "bytes whose heads are archived still go")
@@ -366,13 +391,13 @@ struct PartitionTests {
             let old = try await Self.streamed(store, 1, pieces: 3, declarations: 0..<1)
             _ = try await Self.streamed(store, 2, pieces: 2, declarations: 1..<2)
             _ = try await Self.streamed(store, 3, pieces: 2, declarations: 2..<3)
-            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-90 * 86_400))
+            let longAgo = StoreClock.milliseconds(Self.now.addingTimeInterval(-400 * 86_400))
             try await store.rawExecute("""
                 UPDATE messages SET received_at = \(longAgo) WHERE id < 3;
                 UPDATE declarations SET created_at = \(longAgo) WHERE id < 3;
                 """)
             #expect(try await store.maintainPartitions(policy, now: Self.now).detached.map(\.name)
-                    == ["message_parts_1", "declaration_lines_1", "outbox_1", "messages_1"])
+                    == ["message_parts_1", "declaration_lines_1", "outbox_1", "declarations_1", "messages_1"])
 
             func refusal(_ name: String) async -> StoreError? {
                 do throws(StoreError) {
@@ -435,7 +460,7 @@ struct PartitionTests {
                 INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
                 """)
             let events = try await store.count("events")
-            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77, 78])
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77, 78, 79])
             #expect(try await Self.rowsByPartition(store, "messages") == ["messages_0": 1])
             #expect(try await Self.rowsByPartition(store, "events") == ["events_0": events])
             #expect(try await Self.rowsByPartition(store, "outbox") == ["outbox_0": 1])
@@ -450,7 +475,7 @@ struct PartitionTests {
             #expect(try await store.message(guid: before.guid)?.rawBytes == before.raw)
 
             let report = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 10), now: Self.now)
-            #expect(report.created.map(\.low) == [2, 4, 2, Int64(events + 1), 2], "the partitions made next start after the newest ids at migration")
+            #expect(report.created.map(\.low) == [2, 4, 2, Int64(events + 1), 4, 2], "the partitions made next start after the newest ids at migration")
             let after = try await Self.streamed(store, 2, pieces: 2, declarations: 3..<4)
             #expect(try await Self.rowsByPartition(store, "message_parts") == ["message_parts_0": 3, "message_parts_2": 2])
             #expect(try await Self.rowsByPartition(store, "messages") == ["messages_0": 1, "messages_2": 1])

@@ -10,12 +10,14 @@ struct PartitionsCommand: AsyncParsableCommand {
         commandName: "partitions",
         abstract: "Make PostgreSQL partitions ahead, and detach those past --retention-days for archiving.",
         discussion: """
-            Raw message parts, declaration lines and the outbox are partitioned by their parent's id, events and \
-            message heads by their own (a message's guid stays in message_keys). Each run makes \
+            Raw message parts, declaration lines and the outbox are partitioned by their parent's id; events, \
+            message heads and declarations by their own (their unique keys stay in message_keys and declaration_keys). \
+            Each run makes \
             partitions ahead of the newest ids (each sized to the ids the last --partition-days used), moves \
             rows that reached a default partition into the partition made for them, and with --retention-days \
             detaches partitions whose newest message, declaration or event is older, unless a delivery, an ingest or a \
-            waiting declaration still needs them (events wait for nothing). A step that cannot have its table lock within \
+            waiting declaration still needs them (events wait for nothing; declarations of the current calendar year stay for \
+            buyers' annual quotas). A step that cannot have its table lock within \
             --partition-lock-timeout (another transaction holds the table) is left for the next run and reported \
             as busy. A detached partition is an ordinary table of the same name: \
             dump it (pg_dump -Fc -t NAME -f NAME.dump) and drop it. Reads of its messages answer "archived". \

@@ -52,35 +52,40 @@ struct RowInsertWriter {
         }
         report.messages = try outcomes(chunk, inserted: inserted.mapValues(\.id))
 
-        // Declarations; RETURNING tells which message each inserted one belongs to.
+        // Declarations: their keys first (RETURNING lists the new ones with the ids handed out), then
+        // the rows of those, each key's first in key order; RETURNING tells each one's message.
         var insertedRows: [Int64: InsertedRows] = [:]
         var messageOf: [Int64: Int64] = [:]
-        let declColumns = ["message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
-        let declWidth = BulkColumns.declarations.count + 2
+        let declColumns = ["id", "message_id"] + BulkColumns.declarations.map(\.name) + ["created_at"]
+        let declWidth = BulkColumns.declarations.count + 3
         for group in chunk.declarationsInKeyOrder.chunked(Self.declarationsPerStatement) {
+            let ids = try Self.insertKeys(group, connection)
+            var fresh: [(id: Int64, declaration: PreparedDeclaration)] = []
+            var taken = Set<Int64>()
+            for d in group { if let id = ids[d.key], taken.insert(id).inserted { fresh.append((id, d)) } }
+            report.declarationsSkipped += group.count - fresh.count
+            guard !fresh.isEmpty else { continue }
             var tuples: [String] = []
             var params: [SQLValue] = []
-            params.reserveCapacity(group.count * declWidth)
-            for d in group {
+            params.reserveCapacity(fresh.count * declWidth)
+            for (id, d) in fresh {
                 let base = params.count
-                var slots = ["(SELECT message_id FROM message_keys WHERE guid = $\(base + 1))"]
-                slots += (0..<(declWidth - 1)).map { "$\(base + 2 + $0)" }
+                var slots = ["$\(base + 1)", "(SELECT message_id FROM message_keys WHERE guid = $\(base + 2))"]
+                slots += (0..<(declWidth - 2)).map { "$\(base + 3 + $0)" }
                 tuples.append("(" + slots.joined(separator: ", ") + ")")
+                params.append(.integer(id))
                 params.append(.text(d.messageGuid))
                 params += d.values
                 params.append(.integer(chunk.now))
             }
             let sql = "INSERT INTO declarations (\(declColumns.joined(separator: ", "))) VALUES "
-                + tuples.joined(separator: ", ") + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING RETURNING id, message_id"
-            let rows = try connection.query(sql, params)
-            for row in rows {
+                + tuples.joined(separator: ", ") + " RETURNING id, message_id"
+            for row in try connection.query(sql, params) {
                 let messageId = try row.requireInt64(1, "declarations.message_id")
                 messageOf[try row.requireInt64(0, "declarations.id")] = messageId
                 insertedRows[messageId, default: InsertedRows()].declarations += 1
             }
-            let changed = rows.count
-            report.declarationsInserted += changed
-            report.declarationsSkipped += group.count - changed
+            report.declarationsInserted += fresh.count
         }
 
         // Lines, attached through the declaration's unique key.
@@ -92,7 +97,7 @@ struct RowInsertWriter {
             params.reserveCapacity(group.count * lineWidth)
             for l in group {
                 let b = params.count
-                var slots = ["(SELECT id FROM declarations WHERE kind = $\(b + 1) AND sender_code = $\(b + 2) AND dedup_key = $\(b + 3))"]
+                var slots = ["(SELECT declaration_id FROM declaration_keys WHERE kind = $\(b + 1) AND sender_code = $\(b + 2) AND dedup_key = $\(b + 3))"]
                 slots += (0..<BulkColumns.lines.count).map { "$\(b + 4 + $0)" }
                 tuples.append("(" + slots.joined(separator: ", ") + ")")
                 params += l.key
@@ -126,6 +131,22 @@ struct RowInsertWriter {
             + " ON CONFLICT (guid) DO NOTHING RETURNING guid, message_id"
         for row in try connection.query(sql, messages.flatMap { m -> [SQLValue] in [.text(m.guid), .text(m.sha256)] }) {
             ids[try row.requireString(0, "message_keys.guid")] = try row.requireInt64(1, "message_keys.message_id")
+        }
+        return ids
+    }
+
+    /// Stores the keys of `declarations` in `declaration_keys`; returns the ids handed out to the new
+    /// ones by key (a key already stored, or repeated in `declarations`, is left as it is).
+    static func insertKeys(_ declarations: ArraySlice<PreparedDeclaration>, _ connection: any SQLSession) throws(StoreError) -> [DeclarationKey: Int64] {
+        var ids: [DeclarationKey: Int64] = [:]
+        let sql = "INSERT INTO declaration_keys (kind, sender_code, dedup_key) VALUES " + tuples(rows: declarations.count, width: 3)
+            + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING RETURNING kind, sender_code, dedup_key, declaration_id"
+        for row in try connection.query(sql, declarations.flatMap { d -> [SQLValue] in
+            let k = d.key
+            return [.text(k.kind), .text(k.sender), .text(k.dedup)]
+        }) {
+            ids[DeclarationKey(kind: try row.requireString(0, "kind"), sender: try row.requireString(1, "sender_code"),
+                               dedup: try row.requireString(2, "dedup_key"))] = try row.requireInt64(3, "declaration_keys.declaration_id")
         }
         return ids
     }

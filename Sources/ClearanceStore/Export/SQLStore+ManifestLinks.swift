@@ -11,7 +11,7 @@ extension SQLStore {
         let found = try await session { (s: any SQLSession) throws(StoreError) -> (id: Int64, bill: String, at: Int64?)? in
             guard let row = try s.queryOne("""
                 SELECT d.id, d.bill_no, d.cop_no, m.received_at FROM declarations d JOIN messages m ON m.id = d.message_id
-                WHERE d.kind = $1 AND d.sender_code = $2 AND d.dedup_key = $3
+                WHERE d.id = (SELECT declaration_id FROM declaration_keys WHERE kind = $1 AND sender_code = $2 AND dedup_key = $3)
                 """, key), let id = row.int64(0) else { return nil }
             return (id, "consolidated waybill billNo \(row.string(1) ?? "?") (copNo \(row.string(2) ?? "?")), parcel ", row.int64(3))
         }
@@ -111,12 +111,14 @@ extension SQLStore {
         let key: [SQLValue] = [.text(d.kind.rawValue), .text(senderCode), .text(d.dedupKey), .text(d.messageGuid)]
         return try await write { (s: any SQLSession) throws(StoreError) -> Bool in
             guard let id = try s.queryOne("""
-                SELECT d.id FROM declarations d JOIN messages m ON m.id = d.message_id
-                WHERE d.kind = $1 AND d.sender_code = $2 AND d.dedup_key = $3 AND m.guid = $4
+                SELECT k.declaration_id FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
+                WHERE k.kind = $1 AND k.sender_code = $2 AND k.dedup_key = $3
+                  AND d.message_id = (SELECT message_id FROM message_keys WHERE guid = $4)
                 """, key)?.int64(0) else { return false }
             try s.execute("DELETE FROM declaration_lines WHERE declaration_id = $1", [.integer(id)])
             try s.execute("DELETE FROM events WHERE declaration_id = $1", [.integer(id)])
             try s.execute("DELETE FROM declarations WHERE id = $1", [.integer(id)])
+            try s.execute("DELETE FROM declaration_keys WHERE declaration_id = $1", [.integer(id)])
             return true
         }
     }

@@ -43,9 +43,20 @@ extension SQLStore: ClearanceFlowStore {
             throw .notFound("message \(messageGuid)")
         }
         let messageId = try row.requireInt64(0, "messages.id")
-        let moved = try s.execute(
-            Self.moveDeclarationsSQL(namedGuids: 0, suffixingKeys: keySuffix != nil),
-            [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)] + (keySuffix.map { [.text($0)] } ?? []))
+        let params: [SQLValue] = [.text(toStatus.rawValue), .integer(messageId), .text(fromStatus.rawValue)]
+        let moved: Int
+        if let keySuffix {
+            // The keys move with the rows' dedup keys, which frees them for a declaration sent again.
+            let ids = try s.query(Self.moveDeclarationsSQL(namedGuids: 0, suffixingKeys: true) + " RETURNING id", params + [.text(keySuffix)])
+                .map { (r: SQLRow) throws(StoreError) in try r.requireInt64(0, "declarations.id") }
+            for chunk in ids.chunked(500) {
+                try s.execute("UPDATE declaration_keys SET dedup_key = dedup_key || $1 WHERE declaration_id IN (\(placeholders(chunk.count, from: 2)))",
+                              [.text(keySuffix)] + chunk.map { .integer($0) })
+            }
+            moved = ids.count
+        } else {
+            moved = try s.execute(Self.moveDeclarationsSQL(namedGuids: 0), params)
+        }
         if recordOnlyIfMoved && moved == 0 { return 0 }
         try Self.record(s, events: Self.eventRows(s, events, knownMessages: [messageGuid: messageId]),
                         routes: routes.map { (messageId, $0) }, now: now)
@@ -210,14 +221,24 @@ extension SQLStore: ClearanceFlowStore {
 
     func completedWaitingInventories(after id: Int64, touchedAfter: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] {
         try await session { (s: any SQLSession) throws(StoreError) -> [(id: Int64, messageGuid: String, declarationGuid: String)] in
-            var found: [(id: Int64, messageGuid: String, declarationGuid: String)] = []
-            for row in try s.query(Self.completedWaitingSQL(s.dialect), [.integer(id), .integer(Int64(max(1, limit))), .integer(touchedAfter)]) {
-                found.append((try row.requireInt64(0, "declarations.id"), try row.requireString(1, "messages.guid"),
-                              try row.requireString(2, "declaration_guid")))
+            let params: [SQLValue] = [.integer(id), .integer(Int64(max(1, limit))), .integer(touchedAfter)]
+            let rows = s.dialect == .postgresql
+                ? try s.writeTransaction { () throws(StoreError) -> [SQLRow] in
+                    try s.executeScript(Self.completedWaitingSettings)
+                    return try s.query(Self.completedWaitingSQL(s.dialect), params)
+                }
+                : try s.query(Self.completedWaitingSQL(s.dialect), params)
+            return try rows.map { (row: SQLRow) throws(StoreError) in
+                (try row.requireInt64(0, "declarations.id"), try row.requireString(1, "messages.guid"), try row.requireString(2, "declaration_guid"))
             }
-            return found
         }
     }
+
+    /// What ``completedWaitingSQL(_:)`` runs under on PostgreSQL, for its transaction: a page in id
+    /// order merges each partition's walk of its waiting inventories (`Merge Append`). With a default
+    /// partition, PostgreSQL cannot append the partitions in order, and on statistics taken while few
+    /// waited it sorted every waiting inventory for each page of 1,000 instead.
+    static let completedWaitingSettings = "SET LOCAL enable_sort = off"
 
     /// ``completedWaitingInventories(after:touchedAfter:limit:)``: walks the partial index of waiting
     /// inventories once (the status is a literal, so SQLite uses it too) with a few number look-ups
@@ -225,12 +246,14 @@ extension SQLStore: ClearanceFlowStore {
     /// semi-join could start from every stored payment instead), and `kind || ''` keeps every probe
     /// on its number's index (with few payments in the statistics, PostgreSQL walked all payments by
     /// the kind index for each inventory; a first run right after a bulk load, without statistics,
-    /// took 340 s for 100,000 waiting inventories). SQLite runs `EXISTS` per row as it is.
+    /// took 340 s for 100,000 waiting inventories). SQLite runs `EXISTS` per row as it is. The
+    /// message's guid is a sub-select, not a join: joined, the planner put the (few) message keys
+    /// first and read every waiting inventory of every partition, then sorted them, for each page.
     static func completedWaitingSQL(_ dialect: SQLDialect) -> String {
         let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
         let probe = dialect == .postgresql ? " OFFSET 0)" : ")"
         return """
-            SELECT d.id, m.guid, d.declaration_guid FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
+            SELECT d.id, (SELECT m.guid FROM message_keys m WHERE m.message_id = d.message_id), d.declaration_guid FROM declarations d
             WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)' AND d.id > $1
               AND EXISTS (SELECT 1 FROM declarations o WHERE o.order_no = d.order_no AND (o.kind || '') = 'order' AND o.status \(counted)\(probe)
               AND EXISTS (SELECT 1 FROM declarations p WHERE p.order_no = d.order_no AND (p.kind || '') = 'payment' AND p.status \(counted)\(probe)

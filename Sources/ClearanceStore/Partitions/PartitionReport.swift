@@ -13,6 +13,8 @@ public struct PartitionReport: Sendable {
         case tableBusy = "table busy"
         /// Attached again from the archive less than one retention period ago.
         case reattached = "reattached"
+        /// Declarations of this calendar year (China time): a buyer's annual quota adds them up.
+        case quotaYear = "quota year"
     }
 
     /// A partition past retention that stays attached, and why.

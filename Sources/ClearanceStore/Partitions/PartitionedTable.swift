@@ -10,6 +10,9 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     case outbox = "outbox"
     /// The timeline, by its own `id`.
     case events = "events"
+    /// Declarations, by their own `id` (their unique keys stay in `declaration_keys`). After their
+    /// lines, whose retention reads them.
+    case declarations = "declarations"
     /// Message heads, by their own `id` (their guids stay in `message_keys`). Last: maintenance
     /// detaches a message's bytes and deliveries before its head.
     case messages = "messages"
@@ -19,7 +22,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
         switch self {
         case .messageParts, .outbox: "message_id"
         case .declarationLines: "declaration_id"
-        case .messages, .events: "id"
+        case .messages, .declarations, .events: "id"
         }
     }
 
@@ -27,7 +30,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     var parent: String {
         switch self {
         case .messages, .messageParts, .outbox: "messages"
-        case .declarationLines: "declarations"
+        case .declarationLines, .declarations: "declarations"
         case .events: "events"
         }
     }
@@ -36,7 +39,7 @@ public enum PartitionedTable: String, Sendable, CaseIterable {
     var parentTime: String {
         switch self {
         case .messages, .messageParts, .outbox: "received_at"
-        case .declarationLines: "created_at"
+        case .declarationLines, .declarations: "created_at"
         case .events: "recorded_at"
         }
     }

@@ -1,3 +1,4 @@
+import CEBModel
 import Foundation
 
 extension SQLStore: PartitionStore {
@@ -184,7 +185,7 @@ extension SQLStore: PartitionStore {
             "SELECT id FROM messages WHERE received_at >= $1 ORDER BY received_at LIMIT 1", [.time(since)])?.int64(0) else { return nil }
         switch table {
         case .messages, .messageParts, .outbox: return message
-        case .declarationLines, .events:
+        case .declarationLines, .declarations, .events:
             // The parent's table name is this code's constant.
             return try s.queryOne("SELECT id FROM \(table.parent) WHERE message_id >= $1 ORDER BY message_id LIMIT 1",
                                   [.integer(message)])?.int64(0)
@@ -220,13 +221,13 @@ extension SQLStore: PartitionStore {
             """, [.integer(partition.low), .integer(partition.high)])?.date(0) {
             guard last < cutoff else { return nil }
         } else {
-            guard table.parent == PartitionedTable.messages.rawValue, table != .messages,
-                  try s.queryOne("""
-                    SELECT 1 FROM store_partitions WHERE parent_table = 'messages' AND detached_at IS NOT NULL AND low < $2 AND high > $1
+            // The parent's name is this code's constant.
+            guard table.rawValue != table.parent, try s.queryOne("""
+                    SELECT 1 FROM store_partitions WHERE parent_table = '\(table.parent)' AND detached_at IS NOT NULL AND low < $2 AND high > $1
                     """, [.integer(partition.low), .integer(partition.high)]) != nil else { return nil }
         }
-        // Bytes or deliveries of messages whose heads are all archived (so past retention): nothing
-        // can add rows for those messages now.
+        // Rows of parents (message heads, declarations) all archived, so past retention: nothing can
+        // add rows for them now.
         if let reattached = partition.reattachedAt, reattached >= cutoff { return .some(.reattached) }
         let range: [SQLValue] = [.integer(partition.low), .integer(partition.high)]
         switch table {
@@ -243,6 +244,12 @@ extension SQLStore: PartitionStore {
             if try waits(s, column: "message_id", range) { return .some(.declarationsWaiting) }
         case .declarationLines:
             if try waits(s, column: "id", range) { return .some(.declarationsWaiting) }
+        case .declarations:
+            if try waits(s, column: "id", range) { return .some(.declarationsWaiting) }
+            if let newest = try s.queryOne("SELECT MAX(created_at) FROM declarations WHERE id >= $1 AND id < $2", range)?.int64(0),
+               newest >= Self.chinaYearBounds(ChinaTime.year(of: now)).0 {
+                return .some(.quotaYear)
+            }
         case .events:
             // Nothing reads old events to decide anything: their dedup keys stay in `event_keys`, and
             // the detached part of a timeline is in its partition's archive.

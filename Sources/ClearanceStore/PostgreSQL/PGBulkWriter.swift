@@ -87,15 +87,16 @@ struct PGBulkWriter {
         return report
     }
 
-    /// The chunk's declarations, copied straight into `declarations` with ids taken from its
-    /// sequence beforehand (a bulk load's usual case: every key is new). `COPY` writes the table
+    /// The chunk's declarations, their keys copied straight into `declaration_keys` and their rows
+    /// into `declarations`, with ids taken from the keys' sequence beforehand (a bulk load's usual
+    /// case: every key is new). `COPY` writes the table
     /// and its indexes a page of rows at a time, where `INSERT … SELECT … ON CONFLICT` from staging
     /// inserts row by row with a speculative probe of the unique key each, after a first copy into
     /// staging: for 100,000 inventories PostgreSQL spent 1.1–1.2 s on that copy and 4.3–4.6 s on the
     /// insert, against 3.9 s for the direct copy (its time includes waiting for the client's rows),
-    /// and 1–1.4 s less CPU in all (`bench_ingest.py`, 7 Dec). The copy runs under a savepoint: when a key is already stored (a
-    /// re-run, a resent declaration, another transaction's insert of the same key), the unique
-    /// index refuses it, the copy is rolled back, and the chunk goes through staging, where
+    /// and 1–1.4 s less CPU in all (`bench_ingest.py`, 7 Dec). The copies run under a savepoint: when a key is already stored (a
+    /// re-run, a resent declaration, another transaction's insert of the same key), the keys'
+    /// unique index refuses it, the copies are rolled back, and the chunk goes through staging, where
     /// `ON CONFLICT DO NOTHING` decides row by row. A key repeated within the chunk is copied once
     /// (its first occurrence), as staging keeps one.
     private func writeDeclarations(_ chunk: PreparedChunk, messageIds known: [String: Int64]) throws(StoreError) -> [DeclarationKey: Int64] {
@@ -106,12 +107,19 @@ struct PGBulkWriter {
         // The identity column's sequence by its name (a constant: 0.4 µs an id, against 4 µs
         // through `pg_get_serial_sequence` evaluated per row).
         let ids = try connection.query("""
-            SELECT nextval('declarations_id_seq'::regclass) FROM generate_series(1, $1::integer)
+            SELECT nextval('declaration_keys_declaration_id_seq'::regclass) FROM generate_series(1, $1::integer)
             """, [.integer(Int64(unique.count))]).compactMap { $0.int64(0) }
         guard ids.count == unique.count else { throw .notFound("declaration ids: asked \(unique.count), got \(ids.count)") }
         let names = BulkColumns.declarations.map(\.name)
         try connection.executeScript("SAVEPOINT clearance_copy_declarations")
         do {
+            try connection.copyIn(
+                "COPY declaration_keys (kind, sender_code, dedup_key, declaration_id) FROM STDIN", rowCount: unique.count
+            ) { i, e in
+                let k = unique[i].key
+                e.fields([.text(k.kind), .text(k.sender), .text(k.dedup), .integer(ids[i])], leadingTab: false)
+                e.endRow()
+            }
             try connection.copyIn(
                 "COPY declarations (id, message_id, \(names.joined(separator: ", ")), created_at) FROM STDIN",
                 rowCount: unique.count
@@ -139,21 +147,32 @@ struct PGBulkWriter {
     /// `ON CONFLICT DO NOTHING`; RETURNING names the ones inserted.
     private func stageDeclarations(_ chunk: PreparedChunk) throws(StoreError) -> [DeclarationKey: Int64] {
         let names = BulkColumns.declarations.map(\.name)
+        // One row per key (its first in key order), as the keys take one each.
+        var seen = Set<DeclarationKey>()
+        let unique = chunk.declarationsInKeyOrder.filter { seen.insert($0.key).inserted }
         try connection.copyIn(
             "COPY \(Self.stageDeclarations) (message_guid, \(names.joined(separator: ", "))) FROM STDIN",
-            rowCount: chunk.declarations.count
+            rowCount: unique.count
         ) { i, e in
-            let d = chunk.declarations[i]
+            let d = unique[i]
             e.field(.text(d.messageGuid))
             e.fields(d.values, leadingTab: true)
             e.endRow()
         }
+        // The keys of the rows whose message is stored, then those rows of the keys new.
         let rows = try connection.query("""
-            INSERT INTO declarations (message_id, \(names.joined(separator: ", ")), created_at)
-            SELECT m.message_id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
-            FROM \(Self.stageDeclarations) s JOIN message_keys m ON m.guid = s.message_guid
-            ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
-            ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
+            WITH k AS (
+                INSERT INTO declaration_keys (kind, sender_code, dedup_key)
+                SELECT s.kind, s.sender_code, s.dedup_key
+                FROM \(Self.stageDeclarations) s JOIN message_keys m ON m.guid = s.message_guid
+                ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
+                ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING
+                RETURNING kind, sender_code, dedup_key, declaration_id
+            )
+            INSERT INTO declarations (id, message_id, \(names.joined(separator: ", ")), created_at)
+            SELECT k.declaration_id, m.message_id, \(names.map { "s.\($0)" }.joined(separator: ", ")), $1::bigint
+            FROM k JOIN \(Self.stageDeclarations) s ON s.kind = k.kind AND s.sender_code = k.sender_code AND s.dedup_key = k.dedup_key
+            JOIN message_keys m ON m.guid = s.message_guid
             RETURNING id, kind, sender_code, dedup_key
             """, [.integer(chunk.now)])
         var inserted: [DeclarationKey: Int64] = [:]
@@ -184,9 +203,8 @@ struct PGBulkWriter {
             SELECT d.id, \(names.map { "s.\($0)" }.joined(separator: ", "))
             FROM \(Self.stageLines) s
             CROSS JOIN LATERAL (
-                SELECT id FROM declarations
+                SELECT declaration_id AS id FROM declaration_keys
                 WHERE kind = s.kind AND sender_code = s.sender_code AND dedup_key = s.dedup_key
-                LIMIT 1
             ) d
             ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C", s.gnum
             ON CONFLICT (declaration_id, gnum) DO NOTHING
