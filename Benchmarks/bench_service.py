@@ -3,7 +3,7 @@
 
     python3 Benchmarks/bench_service.py [--messages 30000] [--duration 15] [--connections 16]
                                          [--batch-docs 20000] [--binary PATH] [--stored 0,1000000,5000000]
-                                         [--trickle N [--trickle-gap 0.3]]
+                                         [--trickle N [--trickle-gap 0.3]] [--statements 12]
 
 1. Starts a throwaway PostgreSQL (durable: fsync and synchronous_commit on, the defaults).
 2. Starts `clearance serve --store postgresql://…` with a routing table that queues every order to
@@ -14,7 +14,9 @@
    /v1/messages with --latency: accepted messages per second, p50 / p99 latency. With --stored,
    once per store size: generated CEB311 orders (100,000 per batch, keys of their own) are ingested
    until that many are stored, then wrk runs again with orders of its own (growth: the rate with
-   1 and 5 million stored against the first).
+   1 and 5 million stored against the first). With --statements N, each level also prints the N
+   statements PostgreSQL spent most time on (pg_stat_statements, reset before each level), and every
+   level prints the partitions attached to each partitioned table.
 4. The same number of plain single-row INSERT transactions through libpq (C, autocommit, one
    connection per thread, as many threads as the service's pool): inserts per second, and the ratio.
 5. Uploads a generated batch (scripts/generate-batch.py) to /v1/batches, plain and gzip: MB/s.
@@ -81,7 +83,7 @@ def find_binary(explicit):
 
 
 class Postgres:
-    def __init__(self, tmp):
+    def __init__(self, tmp, statements=False):
         self.dir = os.path.join(tmp, "pg")
         os.makedirs(self.dir)
         self.as_postgres = os.geteuid() == 0
@@ -96,6 +98,8 @@ class Postgres:
         self.port = 20000 + os.getpid() % 30000
         self.run("initdb", "-D", self.dir + "/data", "-A", "trust", "-U", "clearance", "-E", "UTF8")
         opts = f"-c listen_addresses='' -k {self.dir} -p {self.port} -c max_connections=100 -c shared_buffers=256MB"
+        if statements:
+            opts += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on"
         self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o", opts, "start")
         self.url = f"postgresql://clearance@/postgres?host={self.dir}&port={self.port}"
         self.conninfo = f"host={self.dir} port={self.port} user=clearance dbname=postgres"
@@ -264,6 +268,9 @@ def main():
                              "each timed from its answer to its file in the spool destination (delivery latency of "
                              "an idle service: the worker's poll or its wake-up)")
     parser.add_argument("--trickle-gap", type=float, default=0.3, help="seconds between trickled orders")
+    parser.add_argument("--statements", type=int, default=0,
+                        help="load pg_stat_statements in the throwaway PostgreSQL and print, for each level, this many "
+                        "statements that took most of its time (with --pg-dir, the server must load it already)")
     parser.add_argument("--perf", help="record the server with `perf record -g` into this file")
     parser.add_argument("--serve-arg", action="append", default=[],
                         help="an extra argument for `clearance serve` (repeat; e.g. --serve-arg=--group-commit-max=1 "
@@ -274,7 +281,7 @@ def main():
     print(f"binary: {binary}", flush=True)
     tmp = tempfile.mkdtemp(prefix="clearance-bench-service-")
     os.chmod(tmp, 0o755)
-    pg = ExistingPostgres(args.pg_dir, args.pg_port) if args.pg_dir else Postgres(tmp)
+    pg = ExistingPostgres(args.pg_dir, args.pg_port) if args.pg_dir else Postgres(tmp, statements=args.statements > 0)
     server = None
     spool = None
     try:
@@ -327,6 +334,10 @@ rules:
                 settle(pg)
             bodies, message_bytes = prepare_bodies(binary, tmp, args, key_pem, cert_pem, level)
             runs.append((stored, message_bytes) + measure_wrk(args, tmp, base, pg, server, bodies, platform_key))
+            print("  partitions attached: " + psql(pg, "-c", """
+                SELECT string_agg(parent || ' ' || n, ', ' ORDER BY parent) FROM (
+                    SELECT p.relname AS parent, count(*) AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                    WHERE p.relkind = 'p' GROUP BY p.relname) t""").strip(), flush=True)
         accepted = max(r[2] for r in runs)
         with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
             metrics = r.read().decode()
@@ -357,7 +368,7 @@ rules:
         base_rate = float(re.search(r"per_second=([\d.]+)", baseline).group(1))
 
         print()
-        for (stored, message_bytes, accepted_n, other, rps, p50, p99, server_cpu, pg_cpu, wall, load) in runs:
+        for (stored, message_bytes, accepted_n, other, rps, p50, p99, server_cpu, pg_cpu, wall, load, statements) in runs:
             rate = accepted_n / args.duration
             print(f"single signed messages (CEB311, {message_bytes / 1024:.1f} KB each, durable commit on PostgreSQL), "
                   f"{stored:,} declarations stored before:")
@@ -368,6 +379,8 @@ rules:
                   f"(cores busy: service {server_cpu / wall:.2f}, PostgreSQL {pg_cpu / wall:.2f}; machine load {load:.1f})")
             print(f"  ratio service / baseline: {rate / base_rate:.2f}"
                   + (f"; against the first level's rate: {rate / (runs[0][2] / args.duration):.2f}" if stored != runs[0][0] else ""))
+            if statements:
+                print(statements)
         print(f"  group commit over all levels: {grouping['writes']} messages in {grouping['groups']} transactions "
               f"(largest {grouping['largest']}, retried alone {grouping['retried_alone']})")
         print(f"  baseline: {max(accepted, args.pool)} plain single-row INSERT transactions through libpq "
@@ -414,13 +427,34 @@ def prefill(binary, store, tmp, stored, target, chunk=100_000):
     return stored
 
 
+def psql(pg, *args):
+    tool = shutil.which("psql") or os.path.join(getattr(pg, "bin", ""), "psql")
+    return sh([tool, pg.conninfo, "-q", "-At", *args], capture_output=True, text=True).stdout
+
+
+def top_statements(pg, limit, accepted):
+    """The statements PostgreSQL spent most time on since the last reset (planning + execution), each
+    with its calls per accepted message: where a level's time goes, and which statement grows with the store."""
+    rows = psql(pg, "-F", "\t", "-c", f"""
+        SELECT calls, total_plan_time + total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110)
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND query NOT LIKE '%pg_stat_statements%' ORDER BY 2 DESC""")
+    parsed = [(int(c), float(t), q) for c, t, q in (line.split("\t", 2) for line in rows.splitlines() if line)]
+    total = sum(t for _, t, _ in parsed)
+    calls = sum(c for c, _, _ in parsed)
+    lines = [f"  statements: {calls / max(accepted, 1):.2f} a message, {total / max(accepted, 1):.3f} ms of planning and "
+             f"execution a message; the {limit} costliest (calls a message, ms a call, ms a message):"]
+    for c, t, q in parsed[:limit]:
+        lines.append(f"    {c / max(accepted, 1):5.2f} {t / max(c, 1):7.3f} {t / max(accepted, 1):7.3f}  {q}")
+    return "\n".join(lines)
+
+
 def settle(pg):
     """After a bulk prefill: `VACUUM (ANALYZE)` and a `CHECKPOINT`, as a store that grew over weeks has
     had, so the next level measures the service, not the load's aftermath (one 1,000,000 run fell
     to 69 msg/s with autovacuum and the checkpointer busy on the slow disk)."""
     started = time.time()
-    psql = shutil.which("psql") or os.path.join(getattr(pg, "bin", ""), "psql")
-    sh([psql, pg.conninfo, "-q", "-c", "VACUUM (ANALYZE)", "-c", "CHECKPOINT"], stdout=subprocess.DEVNULL)
+    psql(pg, "-c", "VACUUM (ANALYZE)", "-c", "CHECKPOINT")
     print(f"  settled: VACUUM (ANALYZE) and CHECKPOINT in {time.time() - started:.1f} s", flush=True)
 
 
@@ -453,6 +487,8 @@ def measure_wrk(args, tmp, base, pg, server, bodies, platform_key):
     env = dict(os.environ, BENCH_BODIES=bodies, BENCH_KEY=platform_key, BENCH_THREADS=str(args.threads),
                BENCH_SEPARATOR=SEPARATOR)
     print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s…", flush=True)
+    if args.statements:
+        psql(pg, "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", "-c", "SELECT pg_stat_statements_reset()")
     pg_pids = postgres_pids(pg.dir + "/data")
     cpu_before = (cpu_seconds([server.pid]), cpu_seconds(pg_pids), os.times().elapsed)
     run = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
@@ -467,8 +503,9 @@ def measure_wrk(args, tmp, base, pg, server, bodies, platform_key):
     p50 = re.search(r"\s50%\s+(\S+)", wrk).group(1)
     p99 = re.search(r"\s99%\s+(\S+)", wrk).group(1)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
+    statements = top_statements(pg, args.statements, accepted) if args.statements else None
     return (accepted, other, rps, p50, p99, cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
-            cpu_after[2] - cpu_before[2], os.getloadavg()[0])
+            cpu_after[2] - cpu_before[2], os.getloadavg()[0], statements)
 
 
 def percentile(values, p):
