@@ -307,7 +307,8 @@ enum PartitionMigrations {
         // The declarations follow the message heads, by their own id: their unique key (kind,
         // sender, dedup key) moves to `declaration_keys` (both engines), which hands out their ids;
         // lines, events, receipts and export summaries name a declaration by its key. Their look-ups
-        // by number stay on the heads' indexes, one per partition: retention bounds how many.
+        // by number stay on the heads' indexes, one per partition: retention bounds how many (the
+        // life-cycle look-up moved to the keys in migration 80).
         Migration(version: 79, name: "declaration keys in a table of their own; partition declarations by id",
                   sql: s.dialect == .sqlite ? """
             CREATE TABLE declaration_keys (
@@ -414,6 +415,14 @@ enum PartitionMigrations {
                 FOREIGN KEY (inventory_id) REFERENCES declaration_keys (declaration_id);
             ALTER TABLE receipts ADD CONSTRAINT receipts_declaration_id_fkey
                 FOREIGN KEY (declaration_id) REFERENCES declaration_keys (declaration_id);
+            """),
+        // The newest declaration of a business key (every single message's life-cycle check) is found
+        // in `declaration_keys` instead of by number in every declarations partition: the key, its
+        // revisions (`key|…`) and a split declaration's parts (`copNo#…`) are ranges of the dedup key,
+        // which are prefixes only in byte order. SQLite compares text by its bytes already.
+        Migration(version: 80, name: "declaration dedup keys in byte order",
+                  sql: s.dialect == .sqlite ? "-- SQLite compares text by its bytes" : """
+            ALTER TABLE declaration_keys ALTER COLUMN dedup_key TYPE TEXT COLLATE "C";
             """),
     ] }
 
