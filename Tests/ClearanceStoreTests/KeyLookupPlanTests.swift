@@ -25,15 +25,19 @@ struct KeyLookupPlanTests {
             // Run as a look-up, so the session plans as look-ups do and reuses the cached plan.
             let lines = try s.lookup("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE \(name)(\(arguments.joined(separator: ", ")))", [])
                 .compactMap { $0.string(0) }
-            // The first `Buffers:` line is the top node's, which counts its children's too.
-            let top = lines.first { $0.contains("Buffers: shared") } ?? ""
-            let pages = top.split(separator: " ").reduce(0) { total, word in
-                let pair = word.split(separator: "=")
-                return total + (pair.count == 2 && (pair[0] == "hit" || pair[0] == "read") ? Int(pair[1]) ?? 0 : 0)
-            }
-            plans[statement] = (lines.joined(separator: "\n"), pages)
+            plans[statement] = (lines.joined(separator: "\n"), pages(lines))
         }
         return plans
+    }
+
+    /// The pages an `EXPLAIN (ANALYZE, BUFFERS)` read: the first `Buffers:` line is the top node's,
+    /// which counts its children's too.
+    static func pages<S: StringProtocol>(_ lines: [S]) -> Int {
+        let top = lines.first { $0.contains("Buffers: shared") } ?? ""
+        return top.split(separator: " ").reduce(0) { total, word in
+            let pair = word.split(separator: "=")
+            return total + (pair.count == 2 && (pair[0] == "hit" || pair[0] == "read") ? Int(pair[1]) ?? 0 : 0)
+        }
     }
 
     /// `plan` with each partition's index named as its parent's (`declarations_default_order_no_idx`
@@ -120,6 +124,23 @@ struct KeyLookupPlanTests {
             let probe = try #require(plans[sql])
             #expect(!probe.plan.contains("Seq Scan") && probe.plan.contains("probe_k_idx"), "\(probe.plan)")
             #expect(probe.pages < 10, "\(probe.plan)")
+        }
+    }
+
+    @Test("the store's sessions never compile plans (JIT), whatever their estimated cost")
+    func sessionsDoNotCompilePlans() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let settings = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String?] in
+                // A statement far above every JIT threshold (its plan shows a `JIT:` section when compiled).
+                let plan = try s.query("""
+                    EXPLAIN (ANALYZE) SELECT count(*) FROM generate_series(1, 20000) a, generate_series(1, 200) b WHERE a + b = 7
+                    """, []).compactMap { $0.string(0) }
+                return [try s.lookupOne("SELECT current_setting('jit')", [])?.string(0),
+                        try s.queryOne("SELECT current_setting('jit')", [])?.string(0),
+                        plan.contains { $0.hasPrefix("JIT:") } ? "compiled" : "interpreted"]
+            }
+            #expect(settings == ["off", "off", "interpreted"])
         }
     }
 

@@ -63,7 +63,11 @@ final class PGConnection: SQLSession {
         }
     }
 
-    /// Session settings, after connecting and after a reset.
+    /// Session settings, after connecting and after a reset. `jit = off`: the store's statements
+    /// are short reads and writes, and PostgreSQL compiles a plan whose estimated cost passes
+    /// `jit_above_cost` at every execution, cached or not — a look-up's generic plan, estimated
+    /// from 5,000,000 rows, took 0.6–1.6 s a call compiling (LLVM) against 5 ms without
+    /// (`bench_service.py --stored`, 7 Dec: 10 msg/s).
     private func configureSession() throws(StoreError) {
         guard let conn else { throw .closed }
         // Silence NOTICEs (e.g. "relation already exists, skipping") that libpq prints to stderr.
@@ -74,6 +78,7 @@ final class PGConnection: SQLSession {
             SET standard_conforming_strings = on;
             SET application_name = 'clearance';
             SET plan_cache_mode = force_custom_plan;
+            SET jit = off;
             """)
         planMode = .custom
     }
