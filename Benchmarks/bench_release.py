@@ -79,7 +79,9 @@ def parallel_ingest(binary, url, files, env, parallel):
     for p in procs:
         _, err = p.communicate()
         if p.returncode not in (0, 1):
-            sys.exit(f"ingest failed ({p.returncode}): {err.decode()[-1500:]}")
+            # A crash's backtrace starts with what crashed and where, and ends with a list of images: keep both ends.
+            text = err.decode(errors="replace")
+            sys.exit(f"ingest failed ({p.returncode}): " + (text if len(text) <= 4000 else text[:3000] + "\n…\n" + text[-1000:]))
     return time.monotonic() - start
 
 
