@@ -73,8 +73,7 @@ struct DeclarationPhaseTests {
                 SELECT nextval('declaration_keys_declaration_id_seq'), 'order', (SELECT MIN(id) FROM messages), 'G-BULK' || n,
                        '\(Self.sender)', 'K100' || n, 'K100' || n, 'received', 0
                 FROM generate_series(1, 20000) n;
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
-                WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+                \(KeyLookupPlanTests.keysOfLoadedDeclarations)
                 """)
             #expect(try await newest("order", "K100") == "G-REVISED")
             #expect(try await newest("order", "K10020000") == "G-BULK20000")

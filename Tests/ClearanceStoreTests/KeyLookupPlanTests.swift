@@ -69,6 +69,13 @@ struct KeyLookupPlanTests {
         END $$;
         """
 
+    /// The keys of declarations a test inserted straight into `declarations` (bypassing the store,
+    /// which writes the key first): every declaration names its key.
+    static let keysOfLoadedDeclarations = """
+        INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
+        WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+        """
+
     /// Stores one shipment, turns autovacuum off on declarations and analyses the small tables:
     /// rows loaded afterwards stay out of the statistics. Returns the first message's id (as SQL text).
     private static func analysedFixture(_ store: SQLStore) async throws -> String {
@@ -249,8 +256,7 @@ struct KeyLookupPlanTests {
                        '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'LP' || n,
                        CASE WHEN n % 2 = 0 THEN 'received' ELSE 'awaiting documents' END, 0
                 FROM generate_series(1, 60000) n;
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
-                WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+                \(Self.keysOfLoadedDeclarations)
                 """)
             try await lookUps(order: "BULK59998")
             #expect(try await store.declarationPhase(kind: "order", businessKey: "BULK59998", senderCode: ShipmentFixture.ebpCode).declarationGuid == "G-59998")
@@ -287,8 +293,7 @@ struct KeyLookupPlanTests {
                 INSERT INTO declarations (id, kind, message_id, declaration_guid, sender_code, dedup_key, order_no, status, created_at)
                 SELECT nextval('declaration_keys_declaration_id_seq'), 'order', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'BULK' || n, 'received', 0
                 FROM generate_series(1, 60000) n;
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
-                WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+                \(Self.keysOfLoadedDeclarations)
                 """)
             let report = try await store.ingestRouted(GroupCommitTests.orderWrite(4))
             #expect(report.messages.first?.status == .stored && report.declarationsInserted == 1 && report.linesInserted == 2)
@@ -313,8 +318,7 @@ struct KeyLookupPlanTests {
                 INSERT INTO declarations (id, kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at)
                 SELECT nextval('declaration_keys_declaration_id_seq'), 'inventory', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'awaiting documents', 0
                 FROM generate_series(1, 30000) n;
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
-                WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+                \(Self.keysOfLoadedDeclarations)
                 """)
             // The statements as the store runs them, with literal arguments.
             for named in [0, 2] {
@@ -360,8 +364,7 @@ struct KeyLookupPlanTests {
                        CASE k WHEN 'inventory' THEN 'awaiting documents' ELSE 'declared' END, 0, 'O' || n, 'L' || n
                 FROM generate_series(1, 30000) n, (VALUES ('payment'), ('order'), ('logistics'), ('inventory')) kinds(k)
                 WHERE k <> 'inventory' OR n <= 3000;
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
-                WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
+                \(Self.keysOfLoadedDeclarations)
                 """)
             let sql = SQLStore.completedWaitingSQL(.postgresql)
                 .replacingOccurrences(of: "$1", with: "0").replacingOccurrences(of: "$2", with: "1000").replacingOccurrences(of: "$3", with: "0")
