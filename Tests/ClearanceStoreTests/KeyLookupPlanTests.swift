@@ -265,7 +265,7 @@ struct KeyLookupPlanTests {
             let plans = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) in try Self.cachedPlans(s) }
             for fragment in ["FROM declarations", "UNION ALL SELECT declaration_id FROM declaration_keys", "FROM messages WHERE id = (SELECT message_id FROM message_keys WHERE guid", "d.declaration_guid FROM declarations d JOIN message_keys", "FROM message_answers",
                              "FROM credit_list", "FROM api_keys", "FROM enterprises WHERE code", "(SELECT COUNT(*) FROM message_parts",
-                             "LEFT JOIN document_ranges", "buyer_id_hash = $2", "SELECT raw FROM messages", "FROM message_keys k CROSS JOIN LATERAL", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
+                             "LEFT JOIN document_ranges", "FROM awaited_numbers a WHERE a.number IN", "buyer_id_hash = $2", "SELECT raw FROM messages", "FROM message_keys k CROSS JOIN LATERAL", "SELECT destination FROM outbox", "(d.kind || '') IN ($1, $2) AND d.order_no IN", "(d.kind || '') IN ($4) AND d.logistics_no IN", "FROM declaration_lines WHERE declaration_id IN"] {
                 #expect(plans.keys.contains { $0.contains(fragment) }, "no cached plan for a look-up \(fragment)")
             }
             for (statement, plan) in plans {
@@ -315,8 +315,9 @@ struct KeyLookupPlanTests {
         try await withCleanup({ await store.close() }) {
             let message = try await Self.analysedFixture(store)
             try await store.rawExecute("""
-                INSERT INTO declarations (id, kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at)
-                SELECT nextval('declaration_keys_declaration_id_seq'), 'inventory', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'awaiting documents', 0
+                INSERT INTO declarations (id, kind, message_id, declaration_guid, sender_code, dedup_key, status, created_at, order_no, logistics_no)
+                SELECT nextval('declaration_keys_declaration_id_seq'), 'inventory', \(message), 'G-' || n, '\(ShipmentFixture.ebpCode)', 'BULK' || n, 'awaiting documents', 0,
+                       'BULK' || n, 'LB' || n
                 FROM generate_series(1, 30000) n;
                 \(Self.keysOfLoadedDeclarations)
                 """)
@@ -343,13 +344,13 @@ struct KeyLookupPlanTests {
                 #expect(generic.contains(index) && !generic.contains("declarations_awaiting_idx") && !generic.contains("Seq Scan"),
                         "\(generic)")
             }
-            // A message's documents find the inventories they complete from their own numbers, not by
-            // walking the 30,000 waiting ones.
+            // A message's documents find the inventories they complete from their own numbers in
+            // `awaited_numbers`, not by walking the 30,000 waiting ones.
             let guid = try #require(try await store.rawQuery("SELECT guid FROM messages ORDER BY id LIMIT 1").first?.first ?? nil)
             let named = SQLStore.awaitingNamedBySQL.replacingOccurrences(of: "$1", with: "'\(guid)'")
             let plan = try await Self.byParentIndex(
                 try await store.rawQuery("EXPLAIN (COSTS OFF) \(named)").compactMap { $0.first ?? nil }.joined(separator: "\n"), store)
-            #expect(plan.contains("declarations_order_no_idx") && !plan.contains("declarations_awaiting_idx"), "\(plan)")
+            #expect(plan.contains("awaited_numbers_pkey") && !plan.contains("declarations_awaiting_idx"), "\(plan)")
         }
     }
 

@@ -424,7 +424,81 @@ enum PartitionMigrations {
                   sql: s.dialect == .sqlite ? "-- SQLite compares text by its bytes" : """
             ALTER TABLE declaration_keys ALTER COLUMN dedup_key TYPE TEXT COLLATE "C";
             """),
+        awaitedNumbers(s),
     ] }
+
+    /// Every single message asks which waiting inventories name its order or logistics number; by
+    /// number in `declarations`, that probed two indexes in every partition (0.15 ms a call with 4
+    /// partitions, 0.88 ms with 18). `awaited_numbers` holds the numbers of the inventories waiting
+    /// now, one table whatever the history, kept by triggers on `declarations` so no write path can
+    /// forget it (the triggers' `WHEN` is false for every other row: no call). It carries what the
+    /// look-ups return (message id, declaration guid), so they never read a declarations partition.
+    private static func awaitedNumbers(_ s: SchemaSpelling) -> Migration {
+        let waiting = "'\(DeclarationStatus.awaitingDocuments)'"
+        let table = """
+            CREATE TABLE awaited_numbers (
+                number TEXT NOT NULL,
+                number_kind TEXT NOT NULL,
+                declaration_id BIGINT NOT NULL,
+                message_id BIGINT NOT NULL,
+                declaration_guid TEXT NOT NULL,
+                PRIMARY KEY (number, number_kind, declaration_id)
+            )\(s.withoutRowID);
+            CREATE INDEX awaited_numbers_declaration_idx ON awaited_numbers (declaration_id);
+            INSERT INTO awaited_numbers (number, number_kind, declaration_id, message_id, declaration_guid)
+            SELECT order_no, 'order_no', id, message_id, declaration_guid FROM declarations
+            WHERE kind = 'inventory' AND status = \(waiting) AND order_no IS NOT NULL
+            UNION ALL
+            SELECT logistics_no, 'logistics_no', id, message_id, declaration_guid FROM declarations
+            WHERE kind = 'inventory' AND status = \(waiting) AND logistics_no IS NOT NULL;
+            """
+        let entering = "NEW.kind = 'inventory' AND NEW.status = \(waiting)"
+        let leaving = "OLD.kind = 'inventory' AND OLD.status = \(waiting)"
+        /// The new row's number in `column`, if it has one (and `condition` holds).
+        func insert(_ column: String, when condition: String = "TRUE") -> String {
+            """
+            INSERT INTO awaited_numbers (number, number_kind, declaration_id, message_id, declaration_guid)
+                    SELECT NEW.\(column), '\(column)', NEW.id, NEW.message_id, NEW.declaration_guid WHERE NEW.\(column) IS NOT NULL AND \(condition);
+            """
+        }
+        if s.dialect == .sqlite {
+            return Migration(version: 81, name: "numbers waiting inventories wait for", sql: table + """
+
+                CREATE TRIGGER declarations_awaited_insert AFTER INSERT ON declarations WHEN \(entering) BEGIN
+                    \(insert("order_no"))
+                    \(insert("logistics_no"))
+                END;
+                CREATE TRIGGER declarations_awaited_update AFTER UPDATE ON declarations WHEN (\(leaving)) OR (\(entering)) BEGIN
+                    DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
+                    \(insert("order_no", when: entering))
+                    \(insert("logistics_no", when: entering))
+                END;
+                CREATE TRIGGER declarations_awaited_delete AFTER DELETE ON declarations WHEN \(leaving) BEGIN
+                    DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
+                END;
+                """)
+        }
+        return Migration(version: 81, name: "numbers waiting inventories wait for", sql: table + """
+
+            CREATE FUNCTION declarations_follow_awaited() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP <> 'INSERT' THEN
+                    DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
+                END IF;
+                IF TG_OP <> 'DELETE' AND \(entering) THEN
+                    \(insert("order_no"))
+                    \(insert("logistics_no"))
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER declarations_awaited_insert AFTER INSERT ON declarations FOR EACH ROW
+                WHEN (\(entering)) EXECUTE FUNCTION declarations_follow_awaited();
+            CREATE TRIGGER declarations_awaited_update AFTER UPDATE ON declarations FOR EACH ROW
+                WHEN ((\(leaving)) OR (\(entering))) EXECUTE FUNCTION declarations_follow_awaited();
+            CREATE TRIGGER declarations_awaited_delete AFTER DELETE ON declarations FOR EACH ROW
+                WHEN (\(leaving)) EXECUTE FUNCTION declarations_follow_awaited();
+            """)
+    }
 
     /// `table`'s rows stored before the migration, renamed `<table>_0` with the identity dropped,
     /// attached as its first partition `[0, top)` (`top`: SQL over `next_id`, the id after them),
