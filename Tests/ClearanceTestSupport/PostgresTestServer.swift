@@ -85,6 +85,7 @@ public final class PostgresTestServer: Sendable {
         for _ in 0..<5 {
             let port = Int.random(in: 20_000...60_000)
             let options = "-c listen_addresses='' -k \(dir) -p \(port) -c fsync=off -c full_page_writes=off -c max_connections=300"
+                + " -c shared_preload_libraries=pg_stat_statements"
             let started = run(binDir + "/pg_ctl", ["-D", data, "-l", dir + "/server.log", "-w", "-t", "60", "-o", options, "start"], asPostgres: asPostgres)
             if started.status == 0 {
                 let server = PostgresTestServer(directory: dir, port: port, binDir: binDir, runAsPostgres: asPostgres)
