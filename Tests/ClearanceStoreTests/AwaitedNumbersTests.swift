@@ -56,6 +56,28 @@ struct AwaitedNumbersTests {
         }
     }
 
+    @Test("a waiting inventory that maintenance moves out of the default partition keeps its numbers")
+    func movedOutOfTheDefaultPartition() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            let shipment = ShipmentFixture(0)
+            _ = try await store.ingest(shipment.items)
+            try await Self.setInventoryStatus(store, DeclarationStatus.awaitingDocuments.rawValue)
+            let partition = "SELECT tableoid::regclass::text FROM declarations WHERE kind = 'inventory'"
+            #expect(try await store.rawQuery(partition) == [["declarations_default"]])
+
+            let report = try await store.maintainPartitions(PartitionPolicy(ahead: 1, minimumSpan: 2), now: .now)
+            #expect(report.rowsMoved > 0)
+            #expect(try await store.rawQuery(partition) != [["declarations_default"]])
+            let inventory = try #require(shipment.items.last)
+            #expect(try await Self.found(store, order: shipment.orderNo) == [inventory.message.guid: Set(inventory.declarations.map(\.declarationGuid))])
+            #expect(try await store.count("awaited_numbers") == 2)
+            // The moved row's trigger still follows it.
+            try await Self.setInventoryStatus(store, DeclarationStatus.declared.rawValue)
+            #expect(try await store.count("awaited_numbers") == 0)
+        }
+    }
+
     @Test("the migration records the numbers of the inventories already waiting", arguments: TestEngine.allCases)
     func migrationRecordsThoseWaiting(_ engine: TestEngine) async throws {
         let opened = try await openStore(url: try freshURL(engine), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
