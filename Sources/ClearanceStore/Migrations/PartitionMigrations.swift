@@ -454,24 +454,24 @@ enum PartitionMigrations {
             """
         let entering = "NEW.kind = 'inventory' AND NEW.status = \(waiting)"
         let leaving = "OLD.kind = 'inventory' AND OLD.status = \(waiting)"
-        /// The new row's number in `column`, if it has one (and `condition` holds).
-        func insert(_ column: String, when condition: String = "TRUE") -> String {
+        /// The new row's numbers (one statement: a trigger's statements are its cost), if `condition` holds.
+        func insert(when condition: String = "TRUE") -> String {
             """
             INSERT INTO awaited_numbers (number, number_kind, declaration_id, message_id, declaration_guid)
-                    SELECT NEW.\(column), '\(column)', NEW.id, NEW.message_id, NEW.declaration_guid WHERE NEW.\(column) IS NOT NULL AND \(condition);
+                    SELECT v.number, v.number_kind, NEW.id, NEW.message_id, NEW.declaration_guid
+                    FROM (SELECT NEW.order_no AS number, 'order_no' AS number_kind UNION ALL SELECT NEW.logistics_no, 'logistics_no') v
+                    WHERE v.number IS NOT NULL AND \(condition);
             """
         }
         if s.dialect == .sqlite {
             return Migration(version: 81, name: "numbers waiting inventories wait for", sql: table + """
 
                 CREATE TRIGGER declarations_awaited_insert AFTER INSERT ON declarations WHEN \(entering) BEGIN
-                    \(insert("order_no"))
-                    \(insert("logistics_no"))
+                    \(insert())
                 END;
                 CREATE TRIGGER declarations_awaited_update AFTER UPDATE ON declarations WHEN (\(leaving)) OR (\(entering)) BEGIN
                     DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
-                    \(insert("order_no", when: entering))
-                    \(insert("logistics_no", when: entering))
+                    \(insert(when: entering))
                 END;
                 CREATE TRIGGER declarations_awaited_delete AFTER DELETE ON declarations WHEN \(leaving) BEGIN
                     DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
@@ -486,12 +486,11 @@ enum PartitionMigrations {
                 -- them into a table it attaches afterwards (no trigger fires): they still wait.
                 IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
                     AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN NULL; END IF;
-                IF TG_OP <> 'INSERT' THEN
+                IF TG_OP <> 'INSERT' AND \(leaving) THEN
                     DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
                 END IF;
                 IF TG_OP <> 'DELETE' AND \(entering) THEN
-                    \(insert("order_no"))
-                    \(insert("logistics_no"))
+                    \(insert())
                 END IF;
                 RETURN NULL;
             END $$;
