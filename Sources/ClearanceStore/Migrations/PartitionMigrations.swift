@@ -470,7 +470,7 @@ enum PartitionMigrations {
                     \(insert())
                 END;
                 CREATE TRIGGER declarations_awaited_update AFTER UPDATE ON declarations WHEN (\(leaving)) OR (\(entering)) BEGIN
-                    DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
+                    DELETE FROM awaited_numbers WHERE declaration_id = OLD.id AND \(leaving);
                     \(insert(when: entering))
                 END;
                 CREATE TRIGGER declarations_awaited_delete AFTER DELETE ON declarations WHEN \(leaving) BEGIN
