@@ -1,0 +1,72 @@
+import ClearanceTestSupport
+import Foundation
+import Testing
+@testable import ClearanceStore
+
+/// The look-ups every single message makes must cost the same however many partitions retention
+/// keeps attached (issue 15: with 18 declarations partitions, two of them had grown 6–11×). Each is
+/// run with the same keys before and after twenty more partitions of every table are made and
+/// filled, and the pages PostgreSQL read for it (`pg_stat_statements`) compared: a statement that
+/// probes an index in every partition reads a few pages more for each.
+@Suite("Single-message look-ups across partitions")
+struct FlatLookupTests {
+    @Test("every look-up of a single message reads as many pages with twenty more partitions attached")
+    func pagesDoNotGrowWithPartitions() async throws {
+        let store = try await makeStore(.postgresql, poolSize: 1)
+        try await withCleanup({ await store.close() }) {
+            try await store.upsertEnterprise(EnterpriseRecord(code: ShipmentFixture.ebpCode, name: "Platform", role: .system))
+            let keyHash = String(repeating: "b", count: 64)
+            _ = try await store.createAPIKey(enterpriseCode: ShipmentFixture.ebpCode, keyHash: keyHash, prefix: "clr_bbbbbbbb", now: .now)
+            let policy = PartitionPolicy(ahead: 1, minimumSpan: 2)
+            func storeShipment(_ n: Int) async throws {
+                _ = try await store.maintainPartitions(policy, now: .now)
+                _ = try await store.ingest(ShipmentFixture(n).items)
+            }
+            for n in 0..<2 { try await storeShipment(n) }
+            let shipment = ShipmentFixture(1)
+            // One inventory waiting, so the waiting look-up finds something.
+            try await store.rawExecute("""
+                UPDATE declarations SET status = '\(DeclarationStatus.awaitingDocuments)' WHERE kind = 'inventory' AND order_no = '\(shipment.orderNo)'
+                """)
+            let database = "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            try await store.rawExecute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+            /// Pages read a call by each statement of the look-ups, after a first call of each has made its plan.
+            func pagesOfLookUps() async throws -> [String: Int] {
+                func lookUps() async throws {
+                    #expect(try await store.declarationPhase(kind: "order", businessKey: shipment.orderNo, senderCode: ShipmentFixture.ebpCode).declarationGuid != nil)
+                    #expect(try await store.awaitingInventories(orderNo: shipment.orderNo, logisticsNo: "LP-none").count == 1)
+                    #expect(try await store.enterprise(apiKeyHash: keyHash)?.code == ShipmentFixture.ebpCode)
+                    _ = try await store.enterprise(code: ShipmentFixture.ebcCode)
+                    _ = try await store.answer(guid: shipment.items[0].message.guid)
+                    _ = try await store.creditEntries(codes: [ShipmentFixture.ebpCode, ShipmentFixture.ebcCode])
+                }
+                try await lookUps()
+                try await store.rawExecute("SELECT pg_stat_statements_reset(0, \(database), 0)")
+                try await lookUps()
+                var pages: [String: Int] = [:]
+                for row in try await store.rawQuery("""
+                    SELECT query, calls, shared_blks_hit + shared_blks_read FROM pg_stat_statements
+                    WHERE dbid = \(database) AND query NOT LIKE '%pg_stat_statements%'
+                    """) {
+                    if let query = row[0], let calls = Int(row[1] ?? ""), calls > 0, let read = Int(row[2] ?? "") { pages[query] = read / calls }
+                }
+                return pages
+            }
+
+            let before = try await pagesOfLookUps()
+            let partitions = "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'declarations'::regclass"
+            let fewer = Int(try await store.rawQuery(partitions).first?.first??.description ?? "") ?? 0
+            for n in 2..<22 { try await storeShipment(n) }
+            let more = Int(try await store.rawQuery(partitions).first?.first??.description ?? "") ?? 0
+            #expect(more >= fewer + 20, "\(fewer) → \(more) declarations partitions")
+            let after = try await pagesOfLookUps()
+
+            #expect(before.count >= 6 && Set(before.keys) == Set(after.keys), "\(before.keys) against \(after.keys)")
+            for (query, pages) in after {
+                // An index whose depth grows could add a page; a probe per partition adds twenty or more.
+                #expect(pages <= (before[query] ?? 0) + 2, "\(before[query] ?? -1) → \(pages) pages a call: \(query)")
+            }
+        }
+    }
+}
