@@ -28,8 +28,6 @@ struct FlatLookupTests {
             try await store.rawExecute("""
                 UPDATE declarations SET status = '\(DeclarationStatus.awaitingDocuments)' WHERE kind = 'inventory' AND order_no = '\(shipment.orderNo)'
                 """)
-            let database = "(SELECT oid FROM pg_database WHERE datname = current_database())"
-            try await store.rawExecute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
             /// Pages read a call by each statement of the look-ups, after a first call of each has made its plan.
             func pagesOfLookUps() async throws -> [String: Int] {
@@ -47,16 +45,7 @@ struct FlatLookupTests {
                     _ = try await store.routedDestinations(messageGuid: shipment.items[0].message.guid)
                 }
                 try await lookUps()
-                try await store.rawExecute("SELECT pg_stat_statements_reset(0, \(database), 0)")
-                try await lookUps()
-                var pages: [String: Int] = [:]
-                for row in try await store.rawQuery("""
-                    SELECT query, calls, shared_blks_hit + shared_blks_read FROM pg_stat_statements
-                    WHERE dbid = \(database) AND query NOT LIKE '%pg_stat_statements%'
-                    """) {
-                    if let query = row[0], let calls = Int(row[1] ?? ""), calls > 0, let read = Int(row[2] ?? "") { pages[query] = read / calls }
-                }
-                return pages
+                return try await KeyLookupPlanTests.pagesPerCall(store, during: lookUps).filter { $0.value.calls > 0 }.mapValues(\.pages)
             }
 
             let before = try await pagesOfLookUps()
