@@ -241,24 +241,28 @@ extension SQLStore: ClearanceFlowStore {
     /// ``completedWaitingInventories(after:touchedAfter:limit:)``: walks the partial index of waiting
     /// inventories once (the status is a literal, so SQLite uses it too) with a few number look-ups
     /// each, whatever the history. On PostgreSQL `OFFSET 0` keeps each `EXISTS` a per-row probe (a
-    /// semi-join could start from every stored payment instead), and `kind || ''` keeps every probe
-    /// on its number's index (with few payments in the statistics, PostgreSQL walked all payments by
-    /// the kind index for each inventory; a first run right after a bulk load, without statistics,
-    /// took 340 s for 100,000 waiting inventories). SQLite runs `EXISTS` per row as it is. The
+    /// semi-join could start from every stored payment instead; a first run right after a bulk load,
+    /// without statistics, took 340 s for 100,000 waiting inventories when a probe walked all payments
+    /// by kind). Each probe reads `linked_numbers`' key (number, kind), then the document by id in the
+    /// one partition its id names, not a number's index in every partition. SQLite runs `EXISTS` per row as it is. The
     /// message's guid is a sub-select, not a join: joined, the planner put the (few) message keys
     /// first and read every waiting inventory of every partition, then sorted them, for each page.
     static func completedWaitingSQL(_ dialect: SQLDialect) -> String {
         let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
         let probe = dialect == .postgresql ? " OFFSET 0)" : ")"
+        /// The stored documents of `kind` linked by `number` (`linked_numbers`, then each by id: one partition).
+        func linked(_ number: String, _ kind: String) -> String {
+            "SELECT 1 FROM linked_numbers n JOIN declarations o ON o.id = n.declaration_id WHERE n.number = \(number) AND n.kind = '\(kind)'"
+        }
         return """
             SELECT d.id, (SELECT m.guid FROM message_keys m WHERE m.message_id = d.message_id), d.declaration_guid FROM declarations d
             WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)' AND d.id > $1
-              AND EXISTS (SELECT 1 FROM declarations o WHERE o.order_no = d.order_no AND (o.kind || '') = 'order' AND o.status \(counted)\(probe)
-              AND EXISTS (SELECT 1 FROM declarations p WHERE p.order_no = d.order_no AND (p.kind || '') = 'payment' AND p.status \(counted)\(probe)
-              AND EXISTS (SELECT 1 FROM declarations w WHERE w.logistics_no = d.logistics_no AND (w.kind || '') = 'logistics' AND w.status \(counted)\(probe)
+              AND EXISTS (\(linked("d.order_no", "order")) AND o.status \(counted)\(probe)
+              AND EXISTS (\(linked("d.order_no", "payment")) AND o.status \(counted)\(probe)
+              AND EXISTS (\(linked("d.logistics_no", "logistics")) AND o.status \(counted)\(probe)
               AND (d.id > $3
-                   OR EXISTS (SELECT 1 FROM declarations n WHERE n.order_no = d.order_no AND (n.kind || '') IN ('order', 'payment') AND n.id > $3\(probe)
-                   OR EXISTS (SELECT 1 FROM declarations n WHERE n.logistics_no = d.logistics_no AND (n.kind || '') = 'logistics' AND n.id > $3\(probe))
+                   OR EXISTS (SELECT 1 FROM linked_numbers n WHERE n.number = d.order_no AND n.kind IN ('order', 'payment') AND n.declaration_id > $3\(probe)
+                   OR EXISTS (SELECT 1 FROM linked_numbers n WHERE n.number = d.logistics_no AND n.kind = 'logistics' AND n.declaration_id > $3\(probe))
             ORDER BY d.id LIMIT $2
             """
     }

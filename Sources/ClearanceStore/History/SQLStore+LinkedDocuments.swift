@@ -71,24 +71,23 @@ extension SQLStore {
     /// The usable documents an inventory's match links: those of `orderKinds` (order, payment) whose
     /// order number is one of `orderNos`, and those of `waybillKind` whose logistics number is one
     /// of `logisticsNos`, by kind and number, in one statement (every inventory's match asks it;
-    /// three statements until 7 Dec). A key look-up, one branch per number's index: `kind || ''`,
-    /// as in the store's other look-ups, leaves the number's index the only one the cached plan can
-    /// take (the kind's holds every order; `KeyLookupPlanTests` saw the planner pick the number's
-    /// index either way).
+    /// three statements until 7 Dec). The numbers are found in `linked_numbers` (migration 82), then
+    /// each declaration by id, in the one partition its id names: by number in `declarations`
+    /// the look-up probed the number's index in every partition (`FlatLookupTests`).
     static func linkedRows(
         _ s: any SQLSession, orderKinds: [DeclarationKind], orderNos: [String], waybillKind: DeclarationKind, logisticsNos: [String]
     ) throws(StoreError) -> [DeclarationKind: [String: [SQLRow]]] {
         var branches: [String] = []
         var params: [SQLValue] = []
-        for (kinds, column, keys) in [(orderKinds, "order_no", orderNos), ([waybillKind], "logistics_no", logisticsNos)]
+        for (kinds, keys) in [(orderKinds, orderNos), ([waybillKind], logisticsNos)]
         where !kinds.isEmpty && !keys.isEmpty {
             let kindList = placeholders(kinds.count, from: params.count + 1)
             params += kinds.map { .text($0.rawValue) }
             let keyList = placeholders(keys.count, from: params.count + 1)
             params += keys.map { .text($0) }
             branches.append("""
-                SELECT \(linkedColumns), d.kind FROM declarations d
-                WHERE (d.kind || '') IN (\(kindList)) AND d.\(column) IN (\(keyList))
+                SELECT \(linkedColumns), d.kind FROM linked_numbers n JOIN declarations d ON d.id = n.declaration_id
+                WHERE n.kind IN (\(kindList)) AND n.number IN (\(keyList))
                 AND d.status NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')
                 """)
         }

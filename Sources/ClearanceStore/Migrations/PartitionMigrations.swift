@@ -425,6 +425,7 @@ enum PartitionMigrations {
             ALTER TABLE declaration_keys ALTER COLUMN dedup_key TYPE TEXT COLLATE "C";
             """),
         awaitedNumbers(s),
+        linkedNumbers(s),
     ] }
 
     /// Every single message asks which waiting inventories name its order or logistics number; by
@@ -500,6 +501,72 @@ enum PartitionMigrations {
                 WHEN ((\(leaving)) OR (\(entering))) EXECUTE FUNCTION declarations_follow_awaited();
             CREATE TRIGGER declarations_awaited_delete AFTER DELETE ON declarations FOR EACH ROW
                 WHEN (\(leaving)) EXECUTE FUNCTION declarations_follow_awaited();
+            """)
+    }
+
+    /// Every inventory's match finds its order and payment by order number and its waybill by
+    /// logistics number (``SQLStore/linkedRows``), as does the sweep of waiting inventories; in
+    /// `declarations` that probed a number's index in every partition (15 → 95 pages a call with
+    /// twenty more partitions). `linked_numbers` holds the one number each order, payment and
+    /// waybill (import and export) is linked by, with its declaration's id: one index probe, then
+    /// the declaration by id, in the one partition its id names. Kept by triggers on
+    /// `declarations`, as `awaited_numbers` is (no call for any other kind or for a status change);
+    /// never archived, like the key tables, so a reattached partition's documents link again.
+    private static func linkedNumbers(_ s: SchemaSpelling) -> Migration {
+        /// The number a row of `declarations` is linked by, or NULL for kinds no match links.
+        func number(_ row: String) -> String {
+            """
+            CASE WHEN \(row).kind IN ('\(DeclarationKind.order)', '\(DeclarationKind.payment)', '\(DeclarationKind.exportOrder)', '\(DeclarationKind.exportPayment)') THEN \(row).order_no
+                 WHEN \(row).kind IN ('\(DeclarationKind.logistics)', '\(DeclarationKind.exportLogistics)') THEN \(row).logistics_no END
+            """
+        }
+        let table = """
+            CREATE TABLE linked_numbers (
+                number TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                declaration_id BIGINT NOT NULL,
+                PRIMARY KEY (number, kind, declaration_id)
+            )\(s.withoutRowID);
+            INSERT INTO linked_numbers (number, kind, declaration_id)
+            SELECT \(number("d")), d.kind, d.id FROM declarations d WHERE \(number("d")) IS NOT NULL;
+            """
+        let insert = "INSERT INTO linked_numbers (number, kind, declaration_id) SELECT \(number("NEW")), NEW.kind, NEW.id WHERE \(number("NEW")) IS NOT NULL;"
+        let delete = "DELETE FROM linked_numbers WHERE number = \(number("OLD")) AND kind = OLD.kind AND declaration_id = OLD.id;"
+        let changed = "(\(number("OLD"))) IS DISTINCT FROM (\(number("NEW"))) OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.id IS DISTINCT FROM NEW.id"
+        if s.dialect == .sqlite {
+            return Migration(version: 82, name: "numbers documents are linked by", sql: table + """
+
+                CREATE TRIGGER declarations_linked_insert AFTER INSERT ON declarations WHEN (\(number("NEW"))) IS NOT NULL BEGIN
+                    \(insert)
+                END;
+                CREATE TRIGGER declarations_linked_update AFTER UPDATE OF id, kind, order_no, logistics_no ON declarations
+                    WHEN \(changed) BEGIN
+                    \(delete)
+                    \(insert)
+                END;
+                CREATE TRIGGER declarations_linked_delete AFTER DELETE ON declarations WHEN (\(number("OLD"))) IS NOT NULL BEGIN
+                    \(delete)
+                END;
+                """)
+        }
+        return Migration(version: 82, name: "numbers documents are linked by", sql: table + """
+
+            CREATE FUNCTION declarations_follow_linked() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                -- Maintenance moving rows out of the default partition deletes them there and inserts
+                -- them, ids unchanged, into a table it attaches afterwards (no trigger fires).
+                IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
+                    AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN NULL; END IF;
+                IF TG_OP <> 'INSERT' THEN \(delete) END IF;
+                IF TG_OP <> 'DELETE' THEN \(insert) END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER declarations_linked_insert AFTER INSERT ON declarations FOR EACH ROW
+                WHEN ((\(number("NEW"))) IS NOT NULL) EXECUTE FUNCTION declarations_follow_linked();
+            CREATE TRIGGER declarations_linked_update AFTER UPDATE OF id, kind, order_no, logistics_no ON declarations FOR EACH ROW
+                WHEN (\(changed)) EXECUTE FUNCTION declarations_follow_linked();
+            CREATE TRIGGER declarations_linked_delete AFTER DELETE ON declarations FOR EACH ROW
+                WHEN ((\(number("OLD"))) IS NOT NULL) EXECUTE FUNCTION declarations_follow_linked();
             """)
     }
 

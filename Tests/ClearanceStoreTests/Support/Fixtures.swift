@@ -1,4 +1,5 @@
 import Foundation
+import CEBModel
 @testable import ClearanceStore
 
 /// Synthetic shipments: order (CEB311) + payment (CEB411) + waybill (CEB511) + inventory (CEB621),
@@ -112,4 +113,12 @@ struct ShipmentFixture: Sendable {
 
 func shipments(_ range: Range<Int>, linesPerDocument: Int = 2) -> [ShipmentFixture] {
     range.map { ShipmentFixture($0, linesPerDocument: linesPerDocument) }
+}
+
+extension ShipmentFixture {
+    /// The shipment's inventory as the match reads it (its parties and numbers).
+    var inventoryHead: InventoryHead {
+        InventoryHead(orderNo: orderNo, ebpCode: Self.ebpCode, ebcCode: Self.ebcCode, logisticsNo: logisticsNo,
+                      logisticsCode: Self.logisticsCode, invtNo: invtNo, buyerIdType: "1", buyerIdNumber: buyerId, agentCode: Self.agentCode)
+    }
 }
