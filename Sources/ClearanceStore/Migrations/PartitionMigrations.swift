@@ -512,6 +512,9 @@ enum PartitionMigrations {
     /// the declaration by id, in the one partition its id names. Kept by triggers on
     /// `declarations`, as `awaited_numbers` is (no call for any other kind or for a status change);
     /// never archived, like the key tables, so a reattached partition's documents link again.
+    /// Row triggers, measured in psql (100,000 rows in one `INSERT`): 7–9 µs more an order (9–9.5
+    /// with the insert behind the update's branches), nothing for an inventory. A statement trigger reading a transition table costs 5.5 µs an order, but
+    /// makes `COPY` into a partitioned table insert one row at a time: 2–3 µs more every inventory.
     private static func linkedNumbers(_ s: SchemaSpelling) -> Migration {
         /// The number a row of `declarations` is linked by, or NULL for kinds no match links.
         func number(_ row: String) -> String {
@@ -551,18 +554,24 @@ enum PartitionMigrations {
         }
         return Migration(version: 82, name: "numbers documents are linked by", sql: table + """
 
+            -- Every stored order, payment and waybill calls it: one plain insert (its WHEN has checked the number).
+            CREATE FUNCTION declarations_link() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO linked_numbers (number, kind, declaration_id) VALUES (\(number("NEW")), NEW.kind, NEW.id);
+                RETURN NULL;
+            END $$;
             CREATE FUNCTION declarations_follow_linked() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 -- Maintenance moving rows out of the default partition deletes them there and inserts
                 -- them, ids unchanged, into a table it attaches afterwards (no trigger fires).
                 IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
                     AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN NULL; END IF;
-                IF TG_OP <> 'INSERT' THEN \(delete) END IF;
-                IF TG_OP <> 'DELETE' THEN \(insert) END IF;
+                \(delete)
+                IF TG_OP = 'UPDATE' THEN \(insert) END IF;
                 RETURN NULL;
             END $$;
             CREATE TRIGGER declarations_linked_insert AFTER INSERT ON declarations FOR EACH ROW
-                WHEN ((\(number("NEW"))) IS NOT NULL) EXECUTE FUNCTION declarations_follow_linked();
+                WHEN ((\(number("NEW"))) IS NOT NULL) EXECUTE FUNCTION declarations_link();
             CREATE TRIGGER declarations_linked_update AFTER UPDATE OF id, kind, order_no, logistics_no ON declarations FOR EACH ROW
                 WHEN (\(changed)) EXECUTE FUNCTION declarations_follow_linked();
             CREATE TRIGGER declarations_linked_delete AFTER DELETE ON declarations FOR EACH ROW
