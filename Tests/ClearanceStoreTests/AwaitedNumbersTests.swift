@@ -80,10 +80,8 @@ struct AwaitedNumbersTests {
 
     @Test("the migration records the numbers of the inventories already waiting", arguments: TestEngine.allCases)
     func migrationRecordsThoseWaiting(_ engine: TestEngine) async throws {
-        let opened = try await openStore(url: try freshURL(engine), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
-        let store = try #require(opened as? SQLStore)
+        let store = try await makeStore(engine, migratedThrough: 80)
         try await withCleanup({ await store.close() }) {
-            _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 80) }
             let shipments = [ShipmentFixture(0), ShipmentFixture(1)]
             for shipment in shipments { _ = try await store.ingest(shipment.items) }
             try await store.rawExecute("""

@@ -82,10 +82,8 @@ struct LinkedNumbersTests {
 
     @Test("the migration links the documents already stored", arguments: TestEngine.allCases)
     func migrationLinksThoseStored(_ engine: TestEngine) async throws {
-        let opened = try await openStore(url: try freshURL(engine), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
-        let store = try #require(opened as? SQLStore)
+        let store = try await makeStore(engine, migratedThrough: 81)
         try await withCleanup({ await store.close() }) {
-            _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 81) }
             let shipments = [ShipmentFixture(0), ShipmentFixture(1)]
             for shipment in shipments { _ = try await store.ingest(shipment.items) }
             #expect(try await store.migrate() == [82])

@@ -435,10 +435,8 @@ struct PartitionTests {
 
     @Test("rows stored before the migration become the first partitions, still readable; later ones go to the partitions made after")
     func migrationKeepsRows() async throws {
-        let opened = try await openStore(url: try freshURL(.postgresql), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
-        let store = try #require(opened as? SQLStore)
+        let store = try await makeStore(.postgresql, migratedThrough: 60)
         try await withCleanup({ await store.close() }) {
-            _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: 60) }
             // A streamed message as the code of that schema stored it (today's code needs `message_keys`).
             let before = (guid: ShipmentFixture.guid("PART1", 1), raw: StreamedMessageTests.rawBytes(3 * 1_024))
             _ = try await store.rawQuery("""

@@ -14,6 +14,20 @@ func makeStore(_ engine: TestEngine, poolSize: Int = 4, salt: [UInt8]? = testSal
     return try #require(store as? SQLStore)
 }
 
+/// A fresh store migrated only through `version`: a migration's test stores rows as the schema
+/// before it held them, then runs the rest (`migrate()`).
+func makeStore(_ engine: TestEngine, migratedThrough version: Int) async throws -> SQLStore {
+    let opened = try await openStore(url: try freshURL(engine), options: StoreOptions(buyerIdSalt: testSalt, migrateOnOpen: false))
+    let store = try #require(opened as? SQLStore)
+    do {
+        _ = try await store.session { (s: any SQLSession) throws(StoreError) -> [Int] in try Migrator.run(s, through: version) }
+    } catch {
+        await store.close()
+        throw error
+    }
+    return store
+}
+
 extension SQLStore {
     /// `SELECT COUNT(*) FROM table`.
     func count(_ table: String, where condition: String = "1 = 1", _ params: [SQLValue] = []) async throws -> Int {
