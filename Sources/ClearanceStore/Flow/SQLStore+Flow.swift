@@ -250,16 +250,19 @@ extension SQLStore: ClearanceFlowStore {
     static func completedWaitingSQL(_ dialect: SQLDialect) -> String {
         let counted = "NOT IN ('\(DeclarationStatus.refused)', '\(DeclarationStatus.deleted)', '\(DeclarationStatus.held)')"
         let probe = dialect == .postgresql ? " OFFSET 0)" : ")"
-        /// The stored documents of `kind` linked by `number` (`linked_numbers`, then each by id: one partition).
+        /// A counted document of `kind` linked by `number` (`linked_numbers`, then each by id: one partition).
         func linked(_ number: String, _ kind: String) -> String {
-            "SELECT 1 FROM linked_numbers n JOIN declarations o ON o.id = n.declaration_id WHERE n.number = \(number) AND n.kind = '\(kind)'"
+            """
+            EXISTS (SELECT 1 FROM linked_numbers n JOIN declarations o ON o.id = n.declaration_id
+                    WHERE n.number = \(number) AND n.kind = '\(kind)' AND o.status \(counted)\(probe)
+            """
         }
         return """
             SELECT d.id, (SELECT m.guid FROM message_keys m WHERE m.message_id = d.message_id), d.declaration_guid FROM declarations d
             WHERE d.kind = 'inventory' AND d.status = '\(DeclarationStatus.awaitingDocuments)' AND d.id > $1
-              AND EXISTS (\(linked("d.order_no", "order")) AND o.status \(counted)\(probe)
-              AND EXISTS (\(linked("d.order_no", "payment")) AND o.status \(counted)\(probe)
-              AND EXISTS (\(linked("d.logistics_no", "logistics")) AND o.status \(counted)\(probe)
+              AND \(linked("d.order_no", "order"))
+              AND \(linked("d.order_no", "payment"))
+              AND \(linked("d.logistics_no", "logistics"))
               AND (d.id > $3
                    OR EXISTS (SELECT 1 FROM linked_numbers n WHERE n.number = d.order_no AND n.kind IN ('order', 'payment') AND n.declaration_id > $3\(probe)
                    OR EXISTS (SELECT 1 FROM linked_numbers n WHERE n.number = d.logistics_no AND n.kind = 'logistics' AND n.declaration_id > $3\(probe))

@@ -513,8 +513,9 @@ enum PartitionMigrations {
     /// `declarations`, as `awaited_numbers` is (no call for any other kind or for a status change);
     /// never archived, like the key tables, so a reattached partition's documents link again.
     /// Row triggers, measured in psql (100,000 rows in one `INSERT`): 7–9 µs more an order (9–9.5
-    /// with the insert behind the update's branches), nothing for an inventory. A statement trigger reading a transition table costs 5.5 µs an order, but
-    /// makes `COPY` into a partitioned table insert one row at a time: 2–3 µs more every inventory.
+    /// with the insert behind the update's branches), nothing for an inventory. A statement trigger
+    /// reading a transition table costs 5.5 µs an order, but makes `COPY` into a partitioned table
+    /// insert one row at a time: 2–3 µs more every inventory.
     private static func linkedNumbers(_ s: SchemaSpelling) -> Migration {
         /// The number a row of `declarations` is linked by, or NULL for kinds no match links.
         func number(_ row: String) -> String {
