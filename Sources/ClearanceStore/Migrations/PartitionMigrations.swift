@@ -19,6 +19,18 @@
 /// when: a read of an archived message says so instead of returning a truncated one. SQLite keeps
 /// one table each (the version is recorded so both engines number alike).
 enum PartitionMigrations {
+    /// The setting partition maintenance turns on, for its transaction, while it moves rows out of a
+    /// default partition (``SQLStore``'s `makeAhead`): the one delete the triggers below let through.
+    static let movingPartitionRows = "clearance.moving_partition_rows"
+
+    /// PL/pgSQL for a row trigger of `declarations`: nothing to do when maintenance moves the row out
+    /// of the default partition (a delete there; the insert goes into a table attached afterwards,
+    /// where no trigger fires, ids unchanged). Its second line carries the function body's indentation.
+    private static let declarationsMovedThrough = """
+        IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
+                AND current_setting('\(movingPartitionRows)', true) = 'on' THEN RETURN NULL; END IF;
+        """
+
     static func all(_ s: SchemaSpelling) -> [Migration] { [
         Migration(version: 70, name: "partition raw message parts and declaration lines by their parent's id",
                   sql: s.dialect == .sqlite ? "-- SQLite keeps one table each" : """
@@ -202,7 +214,7 @@ enum PartitionMigrations {
             CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
                 BEGIN
                     IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'events_default'
-                        AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN OLD; END IF;
+                        AND current_setting('\(movingPartitionRows)', true) = 'on' THEN RETURN OLD; END IF;
                     RAISE EXCEPTION 'events is append-only';
                 END;
                 $fn$;
@@ -485,8 +497,7 @@ enum PartitionMigrations {
             BEGIN
                 -- Maintenance moving rows out of the default partition deletes them there and inserts
                 -- them into a table it attaches afterwards (no trigger fires): they still wait.
-                IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
-                    AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN NULL; END IF;
+                \(declarationsMovedThrough)
                 IF TG_OP <> 'INSERT' AND \(leaving) THEN
                     DELETE FROM awaited_numbers WHERE declaration_id = OLD.id;
                 END IF;
@@ -565,8 +576,7 @@ enum PartitionMigrations {
             BEGIN
                 -- Maintenance moving rows out of the default partition deletes them there and inserts
                 -- them, ids unchanged, into a table it attaches afterwards (no trigger fires).
-                IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'declarations_default'
-                    AND current_setting('clearance.moving_partition_rows', true) = 'on' THEN RETURN NULL; END IF;
+                \(declarationsMovedThrough)
                 \(delete)
                 IF TG_OP = 'UPDATE' THEN \(insert) END IF;
                 RETURN NULL;

@@ -149,7 +149,7 @@ extension SQLStore: PartitionStore {
         // Events are append-only (a trigger): moving rows out of the default partition is the one
         // delete it lets through, in this transaction. A declaration moved keeps its awaited numbers
         // (migration 81's trigger would drop them with the delete).
-        if table == .events || table == .declarations { _ = try s.query("SELECT set_config('clearance.moving_partition_rows', 'on', true)", []) }
+        if table == .events || table == .declarations { _ = try s.query("SELECT set_config('\(PartitionMigrations.movingPartitionRows)', 'on', true)", []) }
         var made: [StorePartition] = []
         var moved = 0
         while next <= target {
