@@ -147,8 +147,8 @@ extension SQLStore: PartitionStore {
         let target = newest + Int64(policy.ahead) * span
         var defaultTop = try s.queryOne("SELECT MAX(\(table.key)) FROM \(table.defaultPartition)", [])?.int64(0)
         // Events are append-only (a trigger): moving rows out of the default partition is the one
-        // delete it lets through, in this transaction. A declaration moved keeps its awaited numbers
-        // (migration 81's trigger would drop them with the delete).
+        // delete it lets through, in this transaction. A declaration moved keeps its awaited and
+        // linked numbers (migrations 81 and 82's triggers would drop them with the delete).
         if table == .events || table == .declarations { _ = try s.query("SELECT set_config('\(PartitionMigrations.movingPartitionRows)', 'on', true)", []) }
         var made: [StorePartition] = []
         var moved = 0
