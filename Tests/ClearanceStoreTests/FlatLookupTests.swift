@@ -4,7 +4,8 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// The look-ups every single message makes (and an inventory's match) must cost the same however
+/// The look-ups every single message makes (and an inventory's match, a receipt's declaration, a
+/// release's documents) must cost the same however
 /// many partitions retention keeps attached (issue 15: with 18 declarations partitions, two of them
 /// had grown 6–11×). Each is run with the same keys before and after twenty more partitions of
 /// every table are made and filled, and the pages PostgreSQL read for it (`pg_stat_statements`)
@@ -30,6 +31,12 @@ struct FlatLookupTests {
                 UPDATE declarations SET status = '\(DeclarationStatus.awaitingDocuments)' WHERE kind = 'inventory' AND order_no = '\(shipment.orderNo)'
                 """)
 
+            // A customs receipt for the other shipment's inventory: stored by the first call, found
+            // again (and kept once) by each later one.
+            let (carrier, receipt) = ShipmentFixture(0).inventoryReceipt(status: "120", time: "20261125100000000")
+            _ = try await store.ingest([carrier])
+            let inventoryGuid = ShipmentFixture.guid("IHEAD", shipment.index)
+
             /// Pages read a call by each statement of the look-ups, after a first call of each has made its plan.
             func pagesOfLookUps() async throws -> [String: Int] {
                 func lookUps() async throws {
@@ -47,6 +54,14 @@ struct FlatLookupTests {
                     // An inventory's match: its order (and the order's lines), payment and waybill.
                     let linked = try await store.linkedDocuments(for: [shipment.inventoryHead])[0]
                     #expect(linked.order?.lines.count == 2 && linked.payment != nil && linked.waybill != nil)
+                    // A receipt's declaration (by the head guid it echoes), a declaration's status by guid,
+                    // and the documents a release of a batch names (by their guids).
+                    #expect(try await store.storeReceipts([receipt]).first?.declarationId != nil)
+                    #expect(try await store.declarationStatus(declarationGuid: inventoryGuid) != nil)
+                    let kept = try await store.documentRanges(
+                        messageGuid: shipment.items.first { $0.declarations.contains { $0.kind == .inventory } }!.message.guid,
+                        status: .awaitingDocuments, among: [inventoryGuid])
+                    #expect(kept.documents.count == 1)
                 }
                 try await lookUps()
                 return try await KeyLookupPlanTests.pagesPerCall(store, during: lookUps).filter { $0.value.calls > 0 }.mapValues(\.pages)

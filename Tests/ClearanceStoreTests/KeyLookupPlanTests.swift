@@ -72,7 +72,8 @@ struct KeyLookupPlanTests {
     /// The keys of declarations a test inserted straight into `declarations` (bypassing the store,
     /// which writes the key first): every declaration names its key.
     static let keysOfLoadedDeclarations = """
-        INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_id) SELECT kind, sender_code, dedup_key, id FROM declarations d
+        INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_guid, declaration_id)
+        SELECT kind, sender_code, dedup_key, declaration_guid, id FROM declarations d
         WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
         """
 
@@ -358,7 +359,7 @@ struct KeyLookupPlanTests {
                 let plan = try await Self.byParentIndex(
                     try await store.rawQuery("EXPLAIN (COSTS OFF) \(sql)").compactMap { $0.first ?? nil }.joined(separator: "\n"), store)
                 // 30,000 declarations of one batch: releasing two of them must not walk the batch.
-                let index = named == 0 ? "declarations_message_idx" : "declarations_guid_idx"
+                let index = named == 0 ? "declarations_message_idx" : "declaration_keys_guid_idx"
                 #expect(plan.contains(index) && !plan.contains("declarations_awaiting_idx"), "\(sql)\n\(plan)")
                 // The same on the cached generic plan a release runs it on (``SQLStore/advanceDocuments``).
                 let generic = try await Self.byParentIndex(try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> String in

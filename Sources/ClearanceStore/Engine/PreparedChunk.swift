@@ -184,6 +184,8 @@ struct PreparedChunk: Sendable {
 
 extension PreparedDeclaration {
     var key: DeclarationKey { DeclarationKey(declarationValues: values) }
+    /// The head guid, which `declaration_keys` keeps beside the key (migration 83).
+    var guid: SQLValue { values[1] }
 }
 
 extension PreparedLine {

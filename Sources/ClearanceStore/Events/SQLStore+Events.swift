@@ -64,8 +64,9 @@ extension SQLStore {
         let unknownDeclarations = Set(events.compactMap(\.declarationGuid)).subtracting(declarations.keys).sorted()
         for group in unknownDeclarations.chunked(500) {
             for row in try s.query("""
-                SELECT declaration_guid, MAX(id) FROM declarations WHERE declaration_guid IN (\(placeholders(group.count)))
-                GROUP BY declaration_guid
+                SELECT k.declaration_guid, MAX(k.declaration_id) FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
+                WHERE k.declaration_guid IN (\(placeholders(group.count)))
+                GROUP BY k.declaration_guid
                 """, group.map { .text($0) }) {
                 declarations[try row.requireString(0, "declarations.declaration_guid")] = try row.requireInt64(1, "declarations.id")
             }

@@ -120,14 +120,15 @@ extension SQLStore: ClearanceFlowStore {
     /// those to their dedup keys. `(status || '')` keeps the planner off the
     /// partial index of waiting inventories, cheap by statistics taken while few waited, which it
     /// would then walk whole (measured with 30,000 waiting: 601 pages and 3.2 ms a release). Named
-    /// declarations are found by their guids (`message_id + 0` keeps the planner off the message's
-    /// index, which walks every declaration of a batch: 7 ms to release one inventory of a
-    /// 20,000-inventory batch on SQLite, against 0.02 ms); all of them by the message's index.
+    /// declarations are found by their guids in `declaration_keys`, then by id in one partition
+    /// (`message_id + 0` keeps the planner off the message's index, which walks every declaration
+    /// of a batch: 7 ms to release one inventory of a 20,000-inventory batch on SQLite, against
+    /// 0.02 ms); all of them by the message's index.
     static func moveDeclarationsSQL(namedGuids: Int, suffixingKeys: Bool = false) -> String {
         let set = suffixingKeys ? "status = $1, dedup_key = dedup_key || $\(namedGuids + 4)" : "status = $1"
         guard namedGuids > 0 else { return "UPDATE declarations SET \(set) WHERE message_id = $2 AND (status || '') = $3" }
         return "UPDATE declarations SET \(set) WHERE message_id + 0 = $2 AND (status || '') = $3"
-            + " AND declaration_guid IN (\(placeholders(namedGuids, from: 4)))"
+            + " AND id IN (SELECT declaration_id FROM declaration_keys WHERE declaration_guid IN (\(placeholders(namedGuids, from: 4))))"
     }
 
     /// Deletes the kept ranges of a message's (`$1`) declarations `$2…` (by the ranges' key).
@@ -173,16 +174,18 @@ extension SQLStore: ClearanceFlowStore {
             var messageId: Int64?
             var documents: [String: DocumentRange?] = [:]
             for (n, chunk) in among.sorted().chunked(500).enumerated() {
-                // One key look-up by the message's guid and the declarations' guids (the status is a
-                // parameter, so no partial index); the frame comes with the first chunk's rows (a
-                // release names one inventory or a few: one statement).
+                // One key look-up by the message's guid and the declarations' guids (in
+                // `declaration_keys`, then each by id; the status is a parameter, so no partial index);
+                // the frame comes with the first chunk's rows (a release names one inventory or a few:
+                // one statement).
                 for row in try s.lookup("""
                     SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, m.message_id, \(n == 0 ? "f.frame" : "NULL")
-                    FROM message_keys m
-                    JOIN declarations d ON d.message_id + 0 = m.message_id
+                    FROM declaration_keys k
+                    JOIN declarations d ON d.id = k.declaration_id
+                    JOIN message_keys m ON m.message_id = d.message_id + 0
                     LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
                     \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = m.message_id" : "")
-                    WHERE m.guid = $1 AND d.status = $2 AND d.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
+                    WHERE k.declaration_guid IN (\(placeholders(chunk.count, from: 3))) AND m.guid = $1 AND d.status = $2
                     """, [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
                     messageId = row.int64(4)
@@ -299,9 +302,11 @@ extension SQLStore: ClearanceFlowStore {
 
     func declarationStatus(declarationGuid: String) async throws(StoreError) -> DeclarationStatus? {
         try await session { (s: any SQLSession) throws(StoreError) -> DeclarationStatus? in
-            try s.queryOne(
-                "SELECT status FROM declarations WHERE declaration_guid = $1 ORDER BY id DESC LIMIT 1",
-                [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
+            try s.lookupOne("""
+                SELECT status FROM declarations WHERE id = (
+                    SELECT MAX(k.declaration_id) FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
+                    WHERE k.declaration_guid = $1)
+                """, [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
         }
     }
 

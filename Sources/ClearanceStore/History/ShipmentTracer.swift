@@ -18,7 +18,9 @@ struct ShipmentTracer {
         case .invtNo(let v): declarationIds = try ids("SELECT id FROM declarations WHERE invt_no = $1", [.text(v)])
         case .copNo(let v): declarationIds = try ids("SELECT id FROM declarations WHERE cop_no = $1", [.text(v)])
         case .guid(let v):
-            declarationIds = try ids("SELECT id FROM declarations WHERE declaration_guid = $1", [.text(v)])
+            declarationIds = try ids("""
+                SELECT d.id FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id WHERE k.declaration_guid = $1
+                """, [.text(v)])
             seedMessageIds = try ids("SELECT message_id FROM message_keys WHERE guid = $1", [.text(v)])
             if !seedMessageIds.isEmpty {
                 let list = Array(seedMessageIds)

@@ -438,6 +438,7 @@ enum PartitionMigrations {
             """),
         awaitedNumbers(s),
         linkedNumbers(s),
+        declarationGuids(s),
     ] }
 
     /// Every single message asks which waiting inventories name its order or logistics number; by
@@ -587,6 +588,25 @@ enum PartitionMigrations {
                 WHEN (\(changed)) EXECUTE FUNCTION declarations_follow_linked();
             CREATE TRIGGER declarations_linked_delete AFTER DELETE ON declarations FOR EACH ROW
                 WHEN ((\(number("OLD"))) IS NOT NULL) EXECUTE FUNCTION declarations_follow_linked();
+            """)
+    }
+
+    /// A receipt names the declaration it answers by the head guid it echoes, as do a release (the
+    /// inventories of a batch it moves), events and the ops trace; in `declarations` each probed the
+    /// guid's index in every partition. The guid moves beside the declaration's key in
+    /// `declaration_keys` (written with it by every writer, in the same statement), with one index
+    /// for the whole store; the heads' index goes, so a declaration still costs one guid index
+    /// entry. Never archived, like the rest of the key table: a reattached partition's declarations
+    /// are found by guid again.
+    private static func declarationGuids(_ s: SchemaSpelling) -> Migration {
+        let backfill = s.dialect == .sqlite
+            ? "UPDATE declaration_keys SET declaration_guid = (SELECT d.declaration_guid FROM declarations d WHERE d.id = declaration_keys.declaration_id);"
+            : "UPDATE declaration_keys k SET declaration_guid = d.declaration_guid FROM declarations d WHERE d.id = k.declaration_id;"
+        return Migration(version: 83, name: "declaration guids beside their keys", sql: """
+            ALTER TABLE declaration_keys ADD COLUMN declaration_guid TEXT;
+            \(backfill)
+            CREATE INDEX declaration_keys_guid_idx ON declaration_keys (declaration_guid);
+            DROP INDEX declarations_guid_idx;
             """)
     }
 

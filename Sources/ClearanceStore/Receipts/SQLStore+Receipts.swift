@@ -117,14 +117,19 @@ extension SQLStore {
     /// Finds the declaration a receipt answers, among its ``ReceiptRecord/matchKinds`` (in order):
     /// by the echoed head guid, else by business number. A candidate is taken only when every key
     /// the receipt quotes agrees with it and, when the receipt says which destinations its
-    /// authority stands behind, when the candidate's message was queued for one of them.
+    /// authority stands behind, when the candidate's message was queued for one of them. The guid
+    /// is found in `declaration_keys` (migration 83), the same however many partitions are
+    /// attached; the numbers, which probe each partition's index, only when no declaration of
+    /// that guid answers (an authority's answer or a tax bill quotes a guid of its own).
     private static func resolveDeclaration(_ s: any SQLSession, for r: ReceiptRecord) throws(StoreError) -> Int64? {
         let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
         var candidates: [Int64] = []
         for kind in kinds {
-            if let row = try s.queryOne(
-                "SELECT id FROM declarations WHERE declaration_guid = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
-                [.text(r.referenceGuid), .text(kind.rawValue)]), let id = row.int64(0) {
+            if let id = try s.queryOne("""
+                SELECT MAX(k.declaration_id) FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
+                WHERE k.declaration_guid = $1 AND k.kind = $2
+                """, [.text(r.referenceGuid), .text(kind.rawValue)])?.int64(0) {
+                if try answers(s, r, declarationId: id) { return id }
                 candidates.append(id)
             }
         }
@@ -132,6 +137,7 @@ extension SQLStore {
             ("cop_no", r.copNo), ("invt_no", r.invtNo), ("pay_transaction_id", r.payTransactionId),
             ("logistics_no", r.logisticsNo), ("order_no", r.orderNo),
         ]
+        var byNumber: [Int64] = []
         for (column, value) in keys {
             guard let value, !value.isEmpty else { continue }
             for kind in kinds {
@@ -139,7 +145,7 @@ extension SQLStore {
                 for row in try s.query(
                     "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 8",
                     [.text(kind.rawValue), .text(value)]) {
-                    if let id = row.int64(0), !candidates.contains(id) { candidates.append(id) }
+                    if let id = row.int64(0), !candidates.contains(id), !byNumber.contains(id) { byNumber.append(id) }
                 }
                 // Customs gives an inventory its invtNo in a receipt (CEB622): later documents quoting
                 // that number (tax bills) find the inventory through the receipt.
@@ -148,11 +154,11 @@ extension SQLStore {
                     SELECT declaration_id FROM receipts
                     WHERE invt_no = $1 AND for_kind = $2 AND declaration_id IS NOT NULL ORDER BY id DESC LIMIT 8
                     """, [.text(value), .text(kind.rawValue)]) {
-                    if let id = row.int64(0), !candidates.contains(id) { candidates.append(id) }
+                    if let id = row.int64(0), !candidates.contains(id), !byNumber.contains(id) { byNumber.append(id) }
                 }
             }
         }
-        for id in candidates where try answers(s, r, declarationId: id) { return id }
+        for id in byNumber where try answers(s, r, declarationId: id) { return id }
         return nil
     }
 

@@ -29,6 +29,16 @@ func makeStore(_ engine: TestEngine, migratedThrough version: Int) async throws 
 }
 
 extension SQLStore {
+    /// Ingests `items` into a store migrated only through a version before 83
+    /// (``makeStore(_:migratedThrough:)``). Today's writers store each declaration's guid beside its
+    /// key (migration 83): the column is lent for the write and dropped after it, so the rows are as
+    /// that schema held them.
+    func ingestBeforeGuidKeys(_ items: [IngestItem]) async throws {
+        try await rawExecute("ALTER TABLE declaration_keys ADD COLUMN declaration_guid TEXT")
+        _ = try await ingest(items)
+        try await rawExecute("ALTER TABLE declaration_keys DROP COLUMN declaration_guid")
+    }
+
     /// `SELECT COUNT(*) FROM table`.
     func count(_ table: String, where condition: String = "1 = 1", _ params: [SQLValue] = []) async throws -> Int {
         let rows = try await rawQuery("SELECT COUNT(*) FROM \(table) WHERE \(condition)", params)
