@@ -83,7 +83,7 @@ struct AwaitedNumbersTests {
         let store = try await makeStore(engine, migratedThrough: 80)
         try await withCleanup({ await store.close() }) {
             let shipments = [ShipmentFixture(0), ShipmentFixture(1)]
-            for shipment in shipments { try await store.ingestBeforeKeyedGuids(shipment.items) }
+            for shipment in shipments { try await store.ingestBeforeGuidKeys(shipment.items) }
             try await store.rawExecute("""
                 UPDATE declarations SET status = '\(DeclarationStatus.awaitingDocuments)' WHERE kind = 'inventory' AND order_no = '\(shipments[1].orderNo)'
                 """)

@@ -4,24 +4,20 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// `declaration_keys.declaration_guid` and `buyer_id_hash` (migration 83): the head guid beside each
-/// declaration's key, which receipts, releases, events and the ops trace find a declaration by, and
-/// an inventory's buyer, by which the annual quota finds the buyer's inventories, instead of probing
-/// an index in every declarations partition (`FlatLookupTests` counts the pages). The writers store
-/// them with the key, so these tests go through each of them.
-@Suite("Declaration guids and inventory buyers beside their keys")
+/// `declaration_keys.declaration_guid` (migration 83): the head guid beside each declaration's key,
+/// which receipts, releases, events and the ops trace find a declaration by instead of probing a
+/// guid index in every declarations partition (`FlatLookupTests` counts the pages). The writers
+/// store it with the key, so these tests go through each of them.
+@Suite("Declaration guids beside their keys")
 struct DeclarationGuidsTests {
-    /// Keys whose guid is not their declaration's, or whose buyer is not their inventory's (or is
-    /// set for another kind): none expected; and the keys in all.
+    /// Keys whose guid is not their declaration's (none expected), and the keys in all.
     static func mismatched(_ store: SQLStore) async throws -> (wrong: Int, keys: Int) {
         (try await store.count("declaration_keys k", where: """
-            NOT EXISTS (SELECT 1 FROM declarations d WHERE d.id = k.declaration_id AND d.declaration_guid = k.declaration_guid
-                AND (CASE WHEN d.kind = 'inventory' THEN d.buyer_id_hash END IS NULL) = (k.buyer_id_hash IS NULL)
-                AND COALESCE(CASE WHEN d.kind = 'inventory' THEN d.buyer_id_hash END, '') = COALESCE(k.buyer_id_hash, ''))
+            NOT EXISTS (SELECT 1 FROM declarations d WHERE d.id = k.declaration_id AND d.declaration_guid = k.declaration_guid)
             """), try await store.count("declaration_keys"))
     }
 
-    @Test("every writer stores each declaration's guid and an inventory's buyer with its key: row inserts, the bulk copy, its staging when keys exist",
+    @Test("every writer stores each declaration's guid with its key: row inserts, the bulk copy, its staging when keys exist",
           arguments: TestEngine.allCases)
     func everyWriterStoresTheGuid(_ engine: TestEngine) async throws {
         let store = try await makeStore(engine)
@@ -44,14 +40,13 @@ struct DeclarationGuidsTests {
         }
     }
 
-    @Test("the migration writes the guids and buyers of the declarations already stored", arguments: TestEngine.allCases)
+    @Test("the migration writes the guids of the declarations already stored", arguments: TestEngine.allCases)
     func migrationWritesThoseStored(_ engine: TestEngine) async throws {
         let store = try await makeStore(engine, migratedThrough: 82)
         try await withCleanup({ await store.close() }) {
-            for shipment in shipments(0..<2) { try await store.ingestBeforeKeyedGuids(shipment.items) }
+            for shipment in shipments(0..<2) { try await store.ingestBeforeGuidKeys(shipment.items) }
             #expect(try await store.migrate() == [83])
             #expect(try await Self.mismatched(store) == (0, 8))
-            #expect(try await store.count("declaration_keys", where: "buyer_id_hash IS NOT NULL") == 2)
             #expect(try await store.declarationStatus(declarationGuid: ShipmentFixture.guid("IHEAD", 1)) != nil)
         }
     }

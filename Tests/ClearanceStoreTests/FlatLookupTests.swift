@@ -4,8 +4,8 @@ import Foundation
 import Testing
 @testable import ClearanceStore
 
-/// The look-ups every single message makes (and an inventory's match and quota, a receipt's
-/// declaration, a release's documents) must cost the same however
+/// The look-ups every single message makes (and an inventory's match, a receipt's declaration, a
+/// release's documents) must cost the same however
 /// many partitions retention keeps attached (issue 15: with 18 declarations partitions, two of them
 /// had grown 6–11×). Each is run with the same keys before and after twenty more partitions of
 /// every table are made and filled, and the pages PostgreSQL read for it (`pg_stat_statements`)
@@ -36,11 +36,6 @@ struct FlatLookupTests {
             let (carrier, receipt) = ShipmentFixture(0).inventoryReceipt(status: "120", time: "20261125100000000")
             _ = try await store.ingest([carrier])
             let inventoryGuid = ShipmentFixture.guid("IHEAD", shipment.index)
-            // The other shipment's inventory declared in 2026: its buyer's annual quota counts it.
-            try await store.rawExecute("""
-                UPDATE declarations SET app_time = \(StoreClock.milliseconds(ChinaTime.yearBounds(2026).start) + 1000), status = 'declared'
-                WHERE kind = 'inventory' AND order_no = '\(ShipmentFixture(0).orderNo)'
-                """)
 
             /// Pages read a call by each statement of the look-ups, after a first call of each has made its plan.
             func pagesOfLookUps() async throws -> [String: Int] {
@@ -67,10 +62,6 @@ struct FlatLookupTests {
                         messageGuid: shipment.items.first { $0.declarations.contains { $0.kind == .inventory } }!.message.guid,
                         status: .awaitingDocuments, among: [inventoryGuid])
                     #expect(kept.documents.count == 1)
-                    // The buyer's annual quota (by the buyer's inventories).
-                    let total = try await store.annualTotal(
-                        buyerIdType: "1", buyerIdNumber: ShipmentFixture(0).buyerId, year: 2026, excludingDeclarationGuid: nil)
-                    #expect(total.inFlight > .zero)
                 }
                 try await lookUps()
                 return try await KeyLookupPlanTests.pagesPerCall(store, during: lookUps).filter { $0.value.calls > 0 }.mapValues(\.pages)

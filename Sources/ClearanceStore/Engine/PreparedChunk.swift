@@ -36,9 +36,6 @@ enum BulkColumns {
         "currency", "status",
     ].map { BulkColumn(name: $0, pgType: "TEXT") }
 
-    /// Where ``declarations`` holds the buyer's hashed ID.
-    static let buyerIdHash = declarations.firstIndex { $0.name == "buyer_id_hash" }!
-
     /// The declaration a line belongs to, by its unique key.
     static let lineKey: [BulkColumn] = ["kind", "sender_code", "dedup_key"].map { BulkColumn(name: $0, pgType: "TEXT") }
 
@@ -189,11 +186,6 @@ extension PreparedDeclaration {
     var key: DeclarationKey { DeclarationKey(declarationValues: values) }
     /// The head guid, which `declaration_keys` keeps beside the key (migration 83).
     var guid: SQLValue { values[1] }
-    /// An inventory's buyer (hashed ID), which `declaration_keys` keeps beside the key for the
-    /// annual quota (migration 83); NULL for every other kind.
-    var inventoryBuyer: SQLValue {
-        values[0] == .text(DeclarationKind.inventory.rawValue) ? values[BulkColumns.buyerIdHash] : .null
-    }
 }
 
 extension PreparedLine {

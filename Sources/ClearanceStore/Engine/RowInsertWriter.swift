@@ -139,12 +139,11 @@ struct RowInsertWriter {
     /// ones by key (a key already stored, or repeated in `declarations`, is left as it is).
     static func insertKeys(_ declarations: ArraySlice<PreparedDeclaration>, _ connection: any SQLSession) throws(StoreError) -> [DeclarationKey: Int64] {
         var ids: [DeclarationKey: Int64] = [:]
-        let sql = "INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_guid, buyer_id_hash) VALUES "
-            + tuples(rows: declarations.count, width: 5)
+        let sql = "INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_guid) VALUES " + tuples(rows: declarations.count, width: 4)
             + " ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING RETURNING kind, sender_code, dedup_key, declaration_id"
         for row in try connection.query(sql, declarations.flatMap { d -> [SQLValue] in
             let k = d.key
-            return [.text(k.kind), .text(k.sender), .text(k.dedup), d.guid, d.inventoryBuyer]
+            return [.text(k.kind), .text(k.sender), .text(k.dedup), d.guid]
         }) {
             ids[DeclarationKey(kind: try row.requireString(0, "kind"), sender: try row.requireString(1, "sender_code"),
                                dedup: try row.requireString(2, "dedup_key"))] = try row.requireInt64(3, "declaration_keys.declaration_id")

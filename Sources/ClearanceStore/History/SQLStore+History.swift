@@ -20,16 +20,12 @@ extension SQLStore {
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
             rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
-                // A key look-up (cached plan): the buyer's inventories in `declaration_keys` (migration
-                // 83), then each by id, in the one partition holding it; by the buyer's index in
-                // `declarations` it probed every partition (8 → 48 pages with twenty more). `kind || ''`,
-                // as in the other look-ups, leaves no index that leads with kind (every inventory) for
-                // the plan to take.
+                // A key look-up (cached plan) by the buyer's hash index: `kind || ''`, as in the other
+                // look-ups, leaves no index that leads with kind (every inventory) for the plan to take.
                 try s.lookup("""
-                    SELECT COALESCE(d.cop_no, d.invt_no, d.declaration_guid), d.id, d.goods_value, d.freight, d.status
-                    FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
-                    WHERE k.buyer_id_hash = $2 AND (d.kind || '') = 'inventory' AND d.buyer_id_type = $1
-                      AND d.app_time >= $3 AND d.app_time < $4 AND d.declaration_guid <> $5 AND d.status IN (\(placeholders))
+                    SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight, status FROM declarations
+                    WHERE (kind || '') = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
+                      AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(placeholders))
                     """, [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
                         + counted.map { .text($0) }
                 ).map { (row: SQLRow) throws(StoreError) in

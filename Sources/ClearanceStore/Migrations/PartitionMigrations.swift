@@ -438,7 +438,7 @@ enum PartitionMigrations {
             """),
         awaitedNumbers(s),
         linkedNumbers(s),
-        keyedGuidsAndBuyers(s),
+        declarationGuids(s),
     ] }
 
     /// Every single message asks which waiting inventories name its order or logistics number; by
@@ -592,31 +592,21 @@ enum PartitionMigrations {
     }
 
     /// A receipt names the declaration it answers by the head guid it echoes, as do a release (the
-    /// inventories of a batch it moves), events and the ops trace; a buyer's annual quota adds up
-    /// the buyer's inventories. In `declarations` each probed the guid's or the buyer's index in
-    /// every partition. Both move beside the declaration's key in `declaration_keys` (written with
-    /// it by every writer, in the same statement), each with one index for the whole store: the
-    /// guid of every declaration, the buyer's hash of inventories only (the quota counts nothing
-    /// else). The heads' two indexes go, so a declaration costs no more index entries than before
-    /// (an order one fewer). Never archived, like the rest of the key table: a reattached
-    /// partition's declarations are found again.
-    private static func keyedGuidsAndBuyers(_ s: SchemaSpelling) -> Migration {
-        let inventoryBuyer = "CASE WHEN d.kind = '\(DeclarationKind.inventory)' THEN d.buyer_id_hash END"
-        let backfill = s.dialect == .sqlite ? """
-            UPDATE declaration_keys SET (declaration_guid, buyer_id_hash) = (
-                SELECT d.declaration_guid, \(inventoryBuyer) FROM declarations d WHERE d.id = declaration_keys.declaration_id);
-            """ : """
-            UPDATE declaration_keys k SET declaration_guid = d.declaration_guid, buyer_id_hash = \(inventoryBuyer)
-            FROM declarations d WHERE d.id = k.declaration_id;
-            """
-        return Migration(version: 83, name: "declaration guids and inventory buyers beside their keys", sql: """
+    /// inventories of a batch it moves), events and the ops trace; in `declarations` each probed the
+    /// guid's index in every partition. The guid moves beside the declaration's key in
+    /// `declaration_keys` (written with it by every writer, in the same statement), with one index
+    /// for the whole store; the heads' index goes, so a declaration still costs one guid index
+    /// entry. Never archived, like the rest of the key table: a reattached partition's declarations
+    /// are found by guid again.
+    private static func declarationGuids(_ s: SchemaSpelling) -> Migration {
+        let backfill = s.dialect == .sqlite
+            ? "UPDATE declaration_keys SET declaration_guid = (SELECT d.declaration_guid FROM declarations d WHERE d.id = declaration_keys.declaration_id);"
+            : "UPDATE declaration_keys k SET declaration_guid = d.declaration_guid FROM declarations d WHERE d.id = k.declaration_id;"
+        return Migration(version: 83, name: "declaration guids beside their keys", sql: """
             ALTER TABLE declaration_keys ADD COLUMN declaration_guid TEXT;
-            ALTER TABLE declaration_keys ADD COLUMN buyer_id_hash TEXT;
             \(backfill)
             CREATE INDEX declaration_keys_guid_idx ON declaration_keys (declaration_guid);
-            CREATE INDEX declaration_keys_buyer_idx ON declaration_keys (buyer_id_hash) WHERE buyer_id_hash IS NOT NULL;
             DROP INDEX declarations_guid_idx;
-            DROP INDEX declarations_buyer_idx;
             """)
     }
 

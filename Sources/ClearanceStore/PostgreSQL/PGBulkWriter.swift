@@ -114,11 +114,10 @@ struct PGBulkWriter {
         try connection.executeScript("SAVEPOINT clearance_copy_declarations")
         do {
             try connection.copyIn(
-                "COPY declaration_keys (kind, sender_code, dedup_key, declaration_guid, buyer_id_hash, declaration_id) FROM STDIN",
-                rowCount: unique.count
+                "COPY declaration_keys (kind, sender_code, dedup_key, declaration_guid, declaration_id) FROM STDIN", rowCount: unique.count
             ) { i, e in
-                let d = unique[i], k = d.key
-                e.fields([.text(k.kind), .text(k.sender), .text(k.dedup), d.guid, d.inventoryBuyer, .integer(ids[i])], leadingTab: false)
+                let k = unique[i].key
+                e.fields([.text(k.kind), .text(k.sender), .text(k.dedup), unique[i].guid, .integer(ids[i])], leadingTab: false)
                 e.endRow()
             }
             try connection.copyIn(
@@ -163,9 +162,8 @@ struct PGBulkWriter {
         // The keys of the rows whose message is stored, then those rows of the keys new.
         let rows = try connection.query("""
             WITH k AS (
-                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_guid, buyer_id_hash)
-                SELECT s.kind, s.sender_code, s.dedup_key, s.declaration_guid,
-                       CASE WHEN s.kind = '\(DeclarationKind.inventory)' THEN s.buyer_id_hash END
+                INSERT INTO declaration_keys (kind, sender_code, dedup_key, declaration_guid)
+                SELECT s.kind, s.sender_code, s.dedup_key, s.declaration_guid
                 FROM \(Self.stageDeclarations) s JOIN message_keys m ON m.guid = s.message_guid
                 ORDER BY s.kind COLLATE "C", s.sender_code COLLATE "C", s.dedup_key COLLATE "C"
                 ON CONFLICT (kind, sender_code, dedup_key) DO NOTHING

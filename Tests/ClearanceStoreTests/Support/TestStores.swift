@@ -30,15 +30,13 @@ func makeStore(_ engine: TestEngine, migratedThrough version: Int) async throws 
 
 extension SQLStore {
     /// Ingests `items` into a store migrated only through a version before 83
-    /// (``makeStore(_:migratedThrough:)``). Today's writers store each declaration's guid and an
-    /// inventory's buyer beside its key (migration 83): the columns are lent for the write and
-    /// dropped after it, so the rows are as that schema held them.
-    func ingestBeforeKeyedGuids(_ items: [IngestItem]) async throws {
+    /// (``makeStore(_:migratedThrough:)``). Today's writers store each declaration's guid beside its
+    /// key (migration 83): the column is lent for the write and dropped after it, so the rows are as
+    /// that schema held them.
+    func ingestBeforeGuidKeys(_ items: [IngestItem]) async throws {
         try await rawExecute("ALTER TABLE declaration_keys ADD COLUMN declaration_guid TEXT")
-        try await rawExecute("ALTER TABLE declaration_keys ADD COLUMN buyer_id_hash TEXT")
         _ = try await ingest(items)
         try await rawExecute("ALTER TABLE declaration_keys DROP COLUMN declaration_guid")
-        try await rawExecute("ALTER TABLE declaration_keys DROP COLUMN buyer_id_hash")
     }
 
     /// `SELECT COUNT(*) FROM table`.
