@@ -80,23 +80,15 @@ struct StoreLookups: Sendable {
                 // however many declarations partitions are attached. One branch per range, each an index
                 // scan bounded on all three columns: as one `OR`, a plan cached while the table was small
                 // walked every key of the sender and kind, filtering (31 ms a key with 100,000 stored).
-                // Each candidate's row is then read by its id (one partition; on PostgreSQL a `LATERAL …
-                // OFFSET 0` keeps that a probe) and kept under the conditions this look-up always had: the
-                // key is the value of one of the number columns, and the dedup key is the key, a revision
-                // of it, or the copNo is it.
+                // Each candidate's row is then read by its id, in one partition
+                // (``SQLDialect/declarationsByKey(_:as:)``), and kept under the conditions this look-up
+                // always had: the key is the value of one of the number columns, and the dedup key is
+                // the key, a revision of it, or the copNo is it.
                 // Until 7 Dec the look-up probed seven number indexes in every partition: 0.35 ms a
                 // call on 4 partitions, 3.9 ms on 18 (`bench_service.py --stored 5000000 --statements`).
                 // The newest row's status and guid come back as one value: a status never holds `|`,
                 // so the first one ends it.
                 var found: [(BusinessKey, (status: String, declarationGuid: String))] = []
-                let candidateRow = s.dialect == .postgresql
-                    ? """
-                      CROSS JOIN LATERAL (
-                          SELECT id, status, declaration_guid, dedup_key, cop_no, order_no, logistics_no, invt_no,
-                                 pay_transaction_id, bill_no
-                          FROM declarations WHERE declarations.id = k.declaration_id OFFSET 0) d
-                      """
-                    : "JOIN declarations d ON d.id = k.declaration_id"
                 for slice in keys.chunked(128) {
                     let rows = paddedToPowerOfTwo(Array(slice))
                     let tuples = rows.indices.map { "(\(placeholders(7, from: $0 * 7 + 1)))" }
@@ -114,7 +106,7 @@ struct StoreLookups: Sendable {
                                     WHERE kind = q.column1 AND sender_code = q.column4 AND dedup_key >= q.column3 AND dedup_key < q.column5
                                     UNION ALL SELECT declaration_id FROM declaration_keys
                                     WHERE kind = q.column1 AND sender_code = q.column4 AND dedup_key >= q.column6 AND dedup_key < q.column7
-                                ) k \(candidateRow)
+                                ) k \(s.dialect.declarationsByKey())
                                 WHERE (d.cop_no = q.column2 OR d.order_no = q.column2 OR d.logistics_no = q.column2
                                        OR d.invt_no = q.column2 OR d.pay_transaction_id = q.column2 OR d.bill_no = q.column2
                                        OR d.declaration_guid = q.column2)

@@ -77,19 +77,24 @@ struct KeyLookupPlanTests {
         WHERE NOT EXISTS (SELECT 1 FROM declaration_keys k WHERE k.declaration_id = d.id);
         """
 
-    /// The statements `work` ran on `store`'s database, each with its calls and the pages it read a
-    /// call (`pg_stat_statements`, which the test server preloads; `.max` pages when never called).
-    static func pagesPerCall(_ store: SQLStore, during work: () async throws -> Void) async throws -> [String: (calls: Int, pages: Int)] {
+    /// The statements `work` ran on `store`'s database, by `pg_stat_statements`' query id, each with
+    /// its text, its calls and the pages it read a call (the test server preloads the extension;
+    /// `.max` pages when never called). The id, not the text, names a statement from one run to
+    /// the next: the text is kept as first seen, as sent when the statement was prepared before the
+    /// reset, with its constants as `$n` when it was parsed again after it (a plan invalidated by
+    /// new partitions).
+    static func pagesPerCall(_ store: SQLStore, during work: () async throws -> Void)
+        async throws -> [String: (query: String, calls: Int, pages: Int)] {
         let database = "(SELECT oid FROM pg_database WHERE datname = current_database())"
         try await store.rawExecute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset(0, \(database), 0);")
         try await work()
-        var counted: [String: (calls: Int, pages: Int)] = [:]
+        var counted: [String: (query: String, calls: Int, pages: Int)] = [:]
         for row in try await store.rawQuery("""
-            SELECT query, calls, shared_blks_hit + shared_blks_read FROM pg_stat_statements
+            SELECT queryid, query, calls, shared_blks_hit + shared_blks_read FROM pg_stat_statements
             WHERE dbid = \(database) AND query NOT LIKE '%pg_stat_statements%'
             """) {
-            let calls = Int(row[1] ?? "") ?? 0, pages = Int(row[2] ?? "") ?? .max
-            counted[row[0] ?? ""] = (calls, calls > 0 ? pages / calls : .max)
+            let calls = Int(row[2] ?? "") ?? 0, pages = Int(row[3] ?? "") ?? .max
+            counted[row[0] ?? ""] = (row[1] ?? "", calls, calls > 0 ? pages / calls : .max)
         }
         return counted
     }
@@ -282,11 +287,12 @@ struct KeyLookupPlanTests {
             // that probes when nothing matches, but does here.
             let measured = try await Self.pagesPerCall(store) { try await lookUps(order: "BULK59997") }
             #expect(measured.count >= 15, "\(measured)")
-            for (query, counted) in measured {
+            for counted in measured.values {
                 // A probe reads a few pages a key (an index's levels, then its row): the round's read
                 // of 32 messages takes 85; a walk of the 60,000 loaded rows takes hundreds.
-                let keys = query.filter { $0 == "$" }.count
-                #expect(counted.calls > 0 && counted.pages < 40 + 4 * keys, "\(counted.pages) pages a call in \(counted.calls) calls: \(query)")
+                let keys = counted.query.filter { $0 == "$" }.count
+                #expect(counted.calls > 0 && counted.pages < 40 + 4 * keys,
+                        "\(counted.pages) pages a call in \(counted.calls) calls: \(counted.query)")
             }
             #expect(try await store.declarationPhase(kind: "order", businessKey: "BULK59998", senderCode: ShipmentFixture.ebpCode).declarationGuid == "G-59998")
             #expect(try await store.awaitingInventories(orderNo: "BULK59999", logisticsNo: nil).values.flatMap { $0 } == ["G-59999"])
@@ -338,7 +344,7 @@ struct KeyLookupPlanTests {
         }
     }
 
-    @Test("a release moves the inventories it names by their guids, a whole batch by the message's index, and documents find what they complete by their numbers: never through every waiting inventory, after 30,000 arrive unanalysed")
+    @Test("a release moves the inventories it names by their ids (found by guid), a whole batch by the message's index, and documents find what they complete by their numbers: never through every waiting inventory, after 30,000 arrive unanalysed")
     func releasesStayOnTheMessageIndex() async throws {
         let store = try await makeStore(.postgresql, poolSize: 1)
         try await withCleanup({ await store.close() }) {
@@ -352,21 +358,21 @@ struct KeyLookupPlanTests {
                 """)
             // The statements as the store runs them, with literal arguments.
             for named in [0, 2] {
-                var sql = SQLStore.moveDeclarationsSQL(namedGuids: named)
-                for (n, value) in ["'routed'", "\(message)", "'awaiting documents'", "'G-1'", "'G-2'"].enumerated().reversed() {
+                var sql = SQLStore.moveDeclarationsSQL(namedIds: named)
+                for (n, value) in ["'routed'", "\(message)", "'awaiting documents'", "1", "2"].enumerated().reversed() {
                     sql = sql.replacingOccurrences(of: "$\(n + 1)", with: value)
                 }
                 let plan = try await Self.byParentIndex(
                     try await store.rawQuery("EXPLAIN (COSTS OFF) \(sql)").compactMap { $0.first ?? nil }.joined(separator: "\n"), store)
                 // 30,000 declarations of one batch: releasing two of them must not walk the batch.
-                let index = named == 0 ? "declarations_message_idx" : "declaration_keys_guid_idx"
+                let index = named == 0 ? "declarations_message_idx" : "declarations_pkey"
                 #expect(plan.contains(index) && !plan.contains("declarations_awaiting_idx"), "\(sql)\n\(plan)")
                 // The same on the cached generic plan a release runs it on (``SQLStore/advanceDocuments``).
                 let generic = try await Self.byParentIndex(try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> String in
                     try s.beginWrite(keyProbes: true)
                     defer { s.rollback() }
-                    try s.executeScript("PREPARE release_probe_\(named) AS \(SQLStore.moveDeclarationsSQL(namedGuids: named))")
-                    let arguments = ["'routed'", "\(message)", "'awaiting documents'", "'G-1'", "'G-2'"].prefix(3 + named)
+                    try s.executeScript("PREPARE release_probe_\(named) AS \(SQLStore.moveDeclarationsSQL(namedIds: named))")
+                    let arguments = ["'routed'", "\(message)", "'awaiting documents'", "1", "2"].prefix(3 + named)
                     return try s.query("EXPLAIN (COSTS OFF) EXECUTE release_probe_\(named)(\(arguments.joined(separator: ", ")))", [])
                         .compactMap { $0.string(0) }.joined(separator: "\n")
                 }, store)

@@ -47,7 +47,7 @@ extension SQLStore: ClearanceFlowStore {
         let moved: Int
         if let keySuffix {
             // The keys move with the rows' dedup keys, which frees them for a declaration sent again.
-            let ids = try s.query(Self.moveDeclarationsSQL(namedGuids: 0, suffixingKeys: true) + " RETURNING id", params + [.text(keySuffix)])
+            let ids = try s.query(Self.moveDeclarationsSQL(namedIds: 0, suffixingKeys: true) + " RETURNING id", params + [.text(keySuffix)])
                 .map { (r: SQLRow) throws(StoreError) in try r.requireInt64(0, "declarations.id") }
             for chunk in ids.chunked(500) {
                 try s.execute("UPDATE declaration_keys SET dedup_key = dedup_key || $1 WHERE declaration_id IN (\(placeholders(chunk.count, from: 2)))",
@@ -55,7 +55,7 @@ extension SQLStore: ClearanceFlowStore {
             }
             moved = ids.count
         } else {
-            moved = try s.execute(Self.moveDeclarationsSQL(namedGuids: 0), params)
+            moved = try s.execute(Self.moveDeclarationsSQL(namedIds: 0), params)
         }
         if recordOnlyIfMoved && moved == 0 { return 0 }
         try Self.record(s, events: Self.eventRows(s, events, knownMessages: [messageGuid: messageId]),
@@ -83,10 +83,11 @@ extension SQLStore: ClearanceFlowStore {
                 let unique = Array(Set(guids))
                 var movedHere = 0
                 for start in stride(from: 0, to: unique.count, by: 500) {
-                    let slice = unique[start..<min(start + 500, unique.count)]
+                    let ids = try Self.declarationIds(s, guids: unique[start..<min(start + 500, unique.count)])
+                    guard !ids.isEmpty else { continue }
                     for row in try s.query(
-                        Self.moveDeclarationsSQL(namedGuids: slice.count) + " RETURNING declaration_guid, id",
-                        [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + slice.map { .text($0) }) {
+                        Self.moveDeclarationsSQL(namedIds: ids.count) + " RETURNING declaration_guid, id",
+                        [.text(status.rawValue), .integer(messageId), .text(advance.from.rawValue)] + ids.map { .integer($0) }) {
                         movedIds[try row.requireString(0, "declarations.declaration_guid")] = try row.requireInt64(1, "declarations.id")
                         movedHere += 1
                     }
@@ -99,7 +100,7 @@ extension SQLStore: ClearanceFlowStore {
             }
             if let rest = advance.rest {
                 moved += try s.execute(
-                    Self.moveDeclarationsSQL(namedGuids: 0), [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
+                    Self.moveDeclarationsSQL(namedIds: 0), [.text(rest.rawValue), .integer(messageId), .text(advance.from.rawValue)])
             }
             guard moved > 0 else { return 0 }
             if advance.from == .awaitingDocuments {
@@ -115,20 +116,28 @@ extension SQLStore: ClearanceFlowStore {
         }
     }
 
-    /// Moves a message's declarations (`$2`) from status `$3` to `$1`; with `namedGuids`, only
-    /// those whose declaration guid is among `$4…`; `suffixingKeys` appends the parameter after
-    /// those to their dedup keys. `(status || '')` keeps the planner off the
+    /// Moves a message's declarations (`$2`) from status `$3` to `$1`; with `namedIds`, only those
+    /// whose id is among `$4…` (found by guid: ``declarationIds(_:guids:)``); `suffixingKeys` appends
+    /// the parameter after those to their dedup keys. `(status || '')` keeps the planner off the
     /// partial index of waiting inventories, cheap by statistics taken while few waited, which it
     /// would then walk whole (measured with 30,000 waiting: 601 pages and 3.2 ms a release). Named
-    /// declarations are found by their guids in `declaration_keys`, then by id in one partition
-    /// (`message_id + 0` keeps the planner off the message's index, which walks every declaration
-    /// of a batch: 7 ms to release one inventory of a 20,000-inventory batch on SQLite, against
-    /// 0.02 ms); all of them by the message's index.
-    static func moveDeclarationsSQL(namedGuids: Int, suffixingKeys: Bool = false) -> String {
-        let set = suffixingKeys ? "status = $1, dedup_key = dedup_key || $\(namedGuids + 4)" : "status = $1"
-        guard namedGuids > 0 else { return "UPDATE declarations SET \(set) WHERE message_id = $2 AND (status || '') = $3" }
-        return "UPDATE declarations SET \(set) WHERE message_id + 0 = $2 AND (status || '') = $3"
-            + " AND id IN (SELECT declaration_id FROM declaration_keys WHERE declaration_guid IN (\(placeholders(namedGuids, from: 4))))"
+    /// declarations are probed by id, each in the partition it names (`message_id + 0` keeps the
+    /// planner off the message's index, which walks every declaration of a batch: 7 ms to release
+    /// one inventory of a 20,000-inventory batch on SQLite, against 0.02 ms); all of them by the
+    /// message's index.
+    static func moveDeclarationsSQL(namedIds: Int, suffixingKeys: Bool = false) -> String {
+        let set = suffixingKeys ? "status = $1, dedup_key = dedup_key || $\(namedIds + 4)" : "status = $1"
+        guard namedIds > 0 else { return "UPDATE declarations SET \(set) WHERE message_id = $2 AND (status || '') = $3" }
+        return "UPDATE declarations SET \(set) WHERE id IN (\(placeholders(namedIds, from: 4))) AND message_id + 0 = $2 AND (status || '') = $3"
+    }
+
+    /// The ids of the declarations stored under `guids` (`declaration_keys`, migration 83; a guid
+    /// refused and sent again names both), so a statement that changes them names their ids: by
+    /// `id IN ($…)` PostgreSQL probes only the partitions those ids name, where a sub-select left the
+    /// join's order to the planner's statistics.
+    static func declarationIds(_ s: any SQLSession, guids: some Collection<String>) throws(StoreError) -> [Int64] {
+        try s.query("SELECT declaration_id FROM declaration_keys WHERE declaration_guid IN (\(placeholders(guids.count)))",
+                    guids.map { .text($0) }).compactMap { $0.int64(0) }
     }
 
     /// Deletes the kept ranges of a message's (`$1`) declarations `$2…` (by the ranges' key).
@@ -174,18 +183,18 @@ extension SQLStore: ClearanceFlowStore {
             var messageId: Int64?
             var documents: [String: DocumentRange?] = [:]
             for (n, chunk) in among.sorted().chunked(500).enumerated() {
-                // One key look-up by the message's guid and the declarations' guids (in
-                // `declaration_keys`, then each by id; the status is a parameter, so no partial index);
-                // the frame comes with the first chunk's rows (a release names one inventory or a few:
-                // one statement).
+                // One key look-up: the declarations by their guids in `declaration_keys`, each then by
+                // id (never through the message's index, which walks every declaration of a batch),
+                // kept when of the message and in the status (a parameter, so no partial index); the
+                // frame comes with the first chunk's rows (a release names one inventory or a few: one
+                // statement).
                 for row in try s.lookup("""
-                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, m.message_id, \(n == 0 ? "f.frame" : "NULL")
-                    FROM declaration_keys k
-                    JOIN declarations d ON d.id = k.declaration_id
-                    JOIN message_keys m ON m.message_id = d.message_id + 0
+                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, d.message_id, \(n == 0 ? "f.frame" : "NULL")
+                    FROM declaration_keys k \(s.dialect.declarationsByKey())
                     LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
-                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = m.message_id" : "")
-                    WHERE k.declaration_guid IN (\(placeholders(chunk.count, from: 3))) AND m.guid = $1 AND d.status = $2
+                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = d.message_id" : "")
+                    WHERE k.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
+                      AND d.message_id = (SELECT message_id FROM message_keys WHERE guid = $1) AND d.status = $2
                     """, [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
                     messageId = row.int64(4)
@@ -304,8 +313,7 @@ extension SQLStore: ClearanceFlowStore {
         try await session { (s: any SQLSession) throws(StoreError) -> DeclarationStatus? in
             try s.lookupOne("""
                 SELECT status FROM declarations WHERE id = (
-                    SELECT MAX(k.declaration_id) FROM declaration_keys k JOIN declarations d ON d.id = k.declaration_id
-                    WHERE k.declaration_guid = $1)
+                    SELECT MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey()) WHERE k.declaration_guid = $1)
                 """, [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
         }
     }
