@@ -81,7 +81,7 @@ struct StoreLookups: Sendable {
                 // scan bounded on all three columns: as one `OR`, a plan cached while the table was small
                 // walked every key of the sender and kind, filtering (31 ms a key with 100,000 stored).
                 // Each candidate's row is then read by its id, in one partition
-                // (``SQLDialect/declarationsByKey(_:as:)``), and kept under the conditions this look-up
+                // (``SQLDialect/declarationsByKey``), and kept under the conditions this look-up
                 // always had: the key is the value of one of the number columns, and the dedup key is
                 // the key, a revision of it, or the copNo is it.
                 // Until 7 Dec the look-up probed seven number indexes in every partition: 0.35 ms a
@@ -106,7 +106,7 @@ struct StoreLookups: Sendable {
                                     WHERE kind = q.column1 AND sender_code = q.column4 AND dedup_key >= q.column3 AND dedup_key < q.column5
                                     UNION ALL SELECT declaration_id FROM declaration_keys
                                     WHERE kind = q.column1 AND sender_code = q.column4 AND dedup_key >= q.column6 AND dedup_key < q.column7
-                                ) k \(s.dialect.declarationsByKey())
+                                ) k \(s.dialect.declarationsByKey)
                                 WHERE (d.cop_no = q.column2 OR d.order_no = q.column2 OR d.logistics_no = q.column2
                                        OR d.invt_no = q.column2 OR d.pay_transaction_id = q.column2 OR d.bill_no = q.column2
                                        OR d.declaration_guid = q.column2)

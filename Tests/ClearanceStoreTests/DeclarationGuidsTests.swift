@@ -40,6 +40,24 @@ struct DeclarationGuidsTests {
         }
     }
 
+    @Test("on SQLite, a release finds the declarations it names by guid, then by id: never through the message's index")
+    func sqliteReleasePlans() async throws {
+        let store = try await makeStore(.sqlite)
+        try await withCleanup({ await store.close() }) {
+            func plan(_ sql: String, _ params: [SQLValue]) async throws -> String {
+                try await store.rawQuery("EXPLAIN QUERY PLAN " + sql, params).map { $0.compactMap { $0 }.joined(separator: " ") }
+                    .joined(separator: "\n")
+            }
+            let kept = try await plan(SQLStore.keptRangesSQL(.sqlite, namedGuids: 2, withFrame: true),
+                                      [.text("M-1"), .text(DeclarationStatus.awaitingDocuments.rawValue), .text("G-1"), .text("G-2")])
+            #expect(kept.contains("declaration_keys_guid_idx") && !kept.contains("declarations_message_idx"), "\(kept)")
+            let move = try await plan(SQLStore.moveDeclarationsSQL(namedIds: 2), [
+                .text(DeclarationStatus.declared.rawValue), .integer(1), .text(DeclarationStatus.awaitingDocuments.rawValue), .integer(1), .integer(2),
+            ])
+            #expect(move.contains("INTEGER PRIMARY KEY") && !move.contains("declarations_message_idx"), "\(move)")
+        }
+    }
+
     @Test("the migration writes the guids of the declarations already stored", arguments: TestEngine.allCases)
     func migrationWritesThoseStored(_ engine: TestEngine) async throws {
         let store = try await makeStore(engine, migratedThrough: 82)

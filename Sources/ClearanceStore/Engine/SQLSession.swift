@@ -23,16 +23,16 @@ enum SQLDialect: Sendable {
     /// `ORDER BY … LIMIT` cannot turn it into a walk along another index. SQLite needs none.
     var planningFence: String { self == .postgresql ? "OFFSET 0" : "" }
 
-    /// Joins `declarations` as `alias` to the rows of `declaration_keys` named `keys`, each read by
-    /// its id. On PostgreSQL a `LATERAL` sub-select behind a fence, so the plan takes the keys first
+    /// Joins `declarations` as `d` to the rows of `declaration_keys` named `k`, each read by its
+    /// id. On PostgreSQL a `LATERAL` sub-select behind a fence, so the plan takes the keys first
     /// and probes the one partition an id names, whatever the statistics say. With a plain join the
     /// planner may start from `declarations` instead: in one run of the suite a release's look-up of
     /// two guids, planned on small tables, walked the 60,000 declarations loaded after (1,052 pages a
     /// call; `KeyLookupPlanTests`, not reproduced in isolation). SQLite plans the join so.
-    func declarationsByKey(_ keys: String = "k", as alias: String = "d") -> String {
+    var declarationsByKey: String {
         self == .postgresql
-            ? "CROSS JOIN LATERAL (SELECT * FROM declarations WHERE declarations.id = \(keys).declaration_id OFFSET 0) \(alias)"
-            : "JOIN declarations \(alias) ON \(alias).id = \(keys).declaration_id"
+            ? "CROSS JOIN LATERAL (SELECT * FROM declarations WHERE declarations.id = k.declaration_id OFFSET 0) d"
+            : "JOIN declarations d ON d.id = k.declaration_id"
     }
 
     /// For the rest of the transaction, plans only walks along an index in order with per-row

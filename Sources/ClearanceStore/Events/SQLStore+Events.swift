@@ -64,7 +64,7 @@ extension SQLStore {
         let unknownDeclarations = Set(events.compactMap(\.declarationGuid)).subtracting(declarations.keys).sorted()
         for group in unknownDeclarations.chunked(500) {
             for row in try s.query("""
-                SELECT k.declaration_guid, MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey())
+                SELECT k.declaration_guid, MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey)
                 WHERE k.declaration_guid IN (\(placeholders(group.count)))
                 GROUP BY k.declaration_guid
                 """, group.map { .text($0) }) {

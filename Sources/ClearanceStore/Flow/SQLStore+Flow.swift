@@ -183,19 +183,10 @@ extension SQLStore: ClearanceFlowStore {
             var messageId: Int64?
             var documents: [String: DocumentRange?] = [:]
             for (n, chunk) in among.sorted().chunked(500).enumerated() {
-                // One key look-up: the declarations by their guids in `declaration_keys`, each then by
-                // id (never through the message's index, which walks every declaration of a batch),
-                // kept when of the message and in the status (a parameter, so no partial index); the
-                // frame comes with the first chunk's rows (a release names one inventory or a few: one
-                // statement).
-                for row in try s.lookup("""
-                    SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, d.message_id, \(n == 0 ? "f.frame" : "NULL")
-                    FROM declaration_keys k \(s.dialect.declarationsByKey())
-                    LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
-                    \(n == 0 ? "LEFT JOIN message_frames f ON f.message_id = d.message_id" : "")
-                    WHERE k.declaration_guid IN (\(placeholders(chunk.count, from: 3)))
-                      AND d.message_id = (SELECT message_id FROM message_keys WHERE guid = $1) AND d.status = $2
-                    """, [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
+                // The frame comes with the first chunk's rows (a release names one inventory or a
+                // few: one statement).
+                for row in try s.lookup(Self.keptRangesSQL(s.dialect, namedGuids: chunk.count, withFrame: n == 0),
+                                        [.text(messageGuid), .text(status.rawValue)] + chunk.map { .text($0) }) {
                     guard let guid = row.string(0) else { continue }
                     messageId = row.int64(4)
                     if n == 0, frame == nil { frame = row.string(5) }
@@ -208,6 +199,22 @@ extension SQLStore: ClearanceFlowStore {
             }
             return KeptDocuments(frame: frame, documents: documents, messageId: messageId)
         }
+    }
+
+    /// The kept ranges of message `$1`'s declarations in status `$2` named by guid (`$3…`), and with
+    /// `withFrame` the message's frame: one key look-up. The declarations are found by guid in
+    /// `declaration_keys`, each then by id, and kept when of the message (`message_id + 0`, as in
+    /// ``moveDeclarationsSQL(namedIds:suffixingKeys:)``, keeps SQLite off the message's index, which
+    /// walks every declaration of a batch) and in the status (a parameter, so no partial index).
+    static func keptRangesSQL(_ dialect: SQLDialect, namedGuids: Int, withFrame: Bool) -> String {
+        """
+        SELECT d.declaration_guid, r.document_no, r.start_offset, r.end_offset, d.message_id, \(withFrame ? "f.frame" : "NULL")
+        FROM declaration_keys k \(dialect.declarationsByKey)
+        LEFT JOIN document_ranges r ON r.message_id = d.message_id AND r.declaration_guid = d.declaration_guid
+        \(withFrame ? "LEFT JOIN message_frames f ON f.message_id = d.message_id" : "")
+        WHERE k.declaration_guid IN (\(placeholders(namedGuids, from: 3)))
+          AND d.message_id + 0 = (SELECT message_id FROM message_keys WHERE guid = $1) AND d.status = $2
+        """
     }
 
     func awaitingInventories(orderNo: String?, logisticsNo: String?) async throws(StoreError) -> [String: Set<String>] {
@@ -313,7 +320,7 @@ extension SQLStore: ClearanceFlowStore {
         try await session { (s: any SQLSession) throws(StoreError) -> DeclarationStatus? in
             try s.lookupOne("""
                 SELECT status FROM declarations WHERE id = (
-                    SELECT MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey()) WHERE k.declaration_guid = $1)
+                    SELECT MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey) WHERE k.declaration_guid = $1)
                 """, [.text(declarationGuid)])?.string(0).map { DeclarationStatus($0) }
         }
     }

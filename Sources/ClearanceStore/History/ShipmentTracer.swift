@@ -19,7 +19,7 @@ struct ShipmentTracer {
         case .copNo(let v): declarationIds = try ids("SELECT id FROM declarations WHERE cop_no = $1", [.text(v)])
         case .guid(let v):
             declarationIds = try ids("""
-                SELECT d.id FROM declaration_keys k \(session.dialect.declarationsByKey()) WHERE k.declaration_guid = $1
+                SELECT d.id FROM declaration_keys k \(session.dialect.declarationsByKey) WHERE k.declaration_guid = $1
                 """, [.text(v)])
             seedMessageIds = try ids("SELECT message_id FROM message_keys WHERE guid = $1", [.text(v)])
             if !seedMessageIds.isEmpty {

@@ -126,7 +126,7 @@ extension SQLStore {
         var candidates: [Int64] = []
         for kind in kinds {
             if let id = try s.queryOne("""
-                SELECT MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey())
+                SELECT MAX(k.declaration_id) FROM declaration_keys k \(s.dialect.declarationsByKey)
                 WHERE k.declaration_guid = $1 AND k.kind = $2
                 """, [.text(r.referenceGuid), .text(kind.rawValue)])?.int64(0) {
                 if try answers(s, r, declarationId: id) { return id }
