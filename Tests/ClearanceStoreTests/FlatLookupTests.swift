@@ -5,11 +5,11 @@ import Testing
 @testable import ClearanceStore
 
 /// The look-ups every single message makes (and an inventory's match, a receipt's declaration, a
-/// release's documents) must cost the same however
-/// many partitions retention keeps attached (issue 15: with 18 declarations partitions, two of them
-/// had grown 6–11×). Each is run with the same keys before and after twenty more partitions of
-/// every table are made and filled, and the pages PostgreSQL read for it (`pg_stat_statements`)
-/// compared: a statement that probes an index in every partition reads a few pages more for each.
+/// release's documents) must cost the same however many partitions retention keeps attached (issue
+/// 15: with 18 declarations partitions, two of them had grown 6–11×). Each is run with the same keys
+/// before and after twenty more partitions of every table are made and filled, and the pages
+/// PostgreSQL read for it (`pg_stat_statements`) compared: a statement that probes an index in every
+/// partition reads a few pages more for each.
 @Suite("Single-message look-ups across partitions")
 struct FlatLookupTests {
     @Test("every look-up of a single message reads as many pages with twenty more partitions attached")
