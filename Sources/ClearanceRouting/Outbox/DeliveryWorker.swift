@@ -16,6 +16,7 @@ public final class DeliveryWorker: Sendable {
     private let destinations: [String: any Destination]
     private let directory: (any DestinationDirectory)?
     private let pool = DestinationPool()
+    private let windows = DestinationWindows()
     private let preparer: OutboundPreparer
     /// The pacing.
     public let policy: DeliveryPolicy
@@ -54,10 +55,25 @@ public final class DeliveryWorker: Sendable {
 
     /// Claims one batch and delivers it (destinations in parallel, each within its concurrency).
     public func runOnce(now: Date = Date()) async throws(StoreError) -> DeliveryRound {
-        let entries = try await store.claimOutboxInShipmentOrder(limit: policy.batchSize, lease: policy.leaseSeconds, now: now)
+        try await deliver(claimed: try await claim(now: now))
+    }
+
+    /// The next round's rows, in shipment order.
+    private func claim(now: Date = Date()) async throws(StoreError) -> [OutboxEntry] {
+        try await store.claimOutboxInShipmentOrder(limit: policy.batchSize, lease: policy.leaseSeconds, now: now)
+    }
+
+    /// Delivers the claimed `entries` (destinations in parallel, each within its concurrency, shared
+    /// with any other round in flight: ``DestinationWindows``) and records what became of them.
+    /// `dispatched` is called once every chain of the round has a slot of its destination's window:
+    /// from then on a round claimed next only waits for slots this one gives back.
+    private func deliver(claimed entries: [OutboxEntry], dispatched: @escaping @Sendable () -> Void = {}) async throws(StoreError) -> DeliveryRound {
         var round = DeliveryRound()
         round.claimed = entries.count
-        guard !entries.isEmpty else { return round }
+        guard !entries.isEmpty else {
+            dispatched()
+            return round
+        }
         var found = table().destinations
         let groups = Dictionary(grouping: entries, by: \.destination)
         // Destinations outside the table (webhooks): looked up now, so registrations and changes
@@ -79,6 +95,8 @@ public final class DeliveryWorker: Sendable {
         let prefetched = (try? await store.messages(
             guids: entries.filter { $0.part == nil && $0.paymentRequestId == nil }.map(\.messageGuid),
             maxBytes: Self.prefetchedMessageBytes)) ?? [:]
+        let dispatching = DispatchCount(destinations: groups.count, then: dispatched)
+        let windows = self.windows
         let results = await withTaskGroup(of: [Outcome].self) { group in
             for (name, rows) in groups {
                 let width = max(1, configs[name].flatMap { config -> Int? in
@@ -86,9 +104,10 @@ public final class DeliveryWorker: Sendable {
                     return nil
                 } ?? 1)
                 // A sliding window: the next chain starts as soon as any of the destination's `width`
-                // requests in flight ends (fixed windows of `width` waited for their slowest). A
-                // chain (a shipment's rows claimed together) is one request at a time, in order; after
-                // a failure the rest of it is deferred, so nothing overtakes the row that failed.
+                // requests in flight ends, this round's or another's (fixed windows of `width` waited
+                // for their slowest). A chain (a shipment's rows claimed together) is one request at a
+                // time, in order; after a failure the rest of it is deferred, so nothing overtakes the
+                // row that failed.
                 let chains = Self.chains(rows)
                 group.addTask {
                     await withTaskGroup(of: [Outcome].self) { inner in
@@ -108,21 +127,17 @@ public final class DeliveryWorker: Sendable {
                             }
                             return outcomes
                         }
-                        var next = chains.startIndex
-                        while next < chains.endIndex && next - chains.startIndex < width {
-                            let chain = chains[next]
-                            inner.addTask { await delivery(chain) }
-                            next += 1
-                        }
-                        var outcomes: [Outcome] = []
-                        for await done in inner {
-                            outcomes += done
-                            if next < chains.endIndex {
-                                let chain = chains[next]
-                                inner.addTask { await delivery(chain) }
-                                next += 1
+                        for chain in chains {
+                            await windows.acquire(name, width: width)
+                            inner.addTask {
+                                let outcomes = await delivery(chain)
+                                await windows.release(name)
+                                return outcomes
                             }
                         }
+                        await dispatching.destinationDone()
+                        var outcomes: [Outcome] = []
+                        for await done in inner { outcomes += done }
                         return outcomes
                     }
                 }
@@ -227,31 +242,109 @@ public final class DeliveryWorker: Sendable {
     /// (e.g. its latencies for metrics). Returns what it did, with the latencies of at most
     /// `latencySample` deliveries (a uniform sample, so a worker running for months keeps a fixed
     /// amount of memory).
+    ///
+    /// Rounds overlap: the next claim runs as soon as every chain of the round before has a slot in
+    /// its destination's window (and, unless that round's claim came back full, at least
+    /// ``DeliveryPolicy/overlapIntervalSeconds`` after it), not when its slowest request has ended
+    /// and been recorded. The windows stay full, and a row queued meanwhile waits for a slot, not
+    /// for the whole round (rounds in turn each ended with their windows draining, then a commit and
+    /// a claim while nothing was in flight). At most ``roundsInFlight`` rounds run at once; a
+    /// shipment's later row is not claimed while an earlier one is in flight (the claim in shipment
+    /// order), so overlapping keeps each shipment's order.
     @discardableResult
     public func run(latencySample: Int = 100_000, stop: @Sendable () -> Bool = { false },
                     eachRound: (DeliveryRound) -> Void = { _ in }) async -> DeliveryRound {
         var total = DeliveryRound()
         var sample = LatencySample(capacity: latencySample)
         var recordedSample = LatencySample(capacity: latencySample)
-        while !Task.isCancelled && !stop() {
-            do {
+        /// Takes a round that ended (nil: it failed, logged) into the totals.
+        func collect(_ ended: DeliveryRound??) {
+            guard case .some(.some(var round)) = ended else { return }
+            eachRound(round)
+            sample.add(round.latencies)
+            recordedSample.add(round.recordedLatencies)
+            round.latencies = []
+            round.recordedLatencies = []
+            total.add(round)
+        }
+        await withTaskGroup(of: DeliveryRound?.self) { rounds in
+            var live = 0
+            var lastClaim = ContinuousClock.now
+            while !Task.isCancelled && !stop() {
                 let mark = pauseMark()
-                var round = try await runOnce()
-                eachRound(round)
-                sample.add(round.latencies)
-                recordedSample.add(round.recordedLatencies)
-                round.latencies = []
-                round.recordedLatencies = []
-                total.add(round)
-                if round.claimed == 0 { await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01)) }
-            } catch {
-                logger.error("delivery round failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
+                lastClaim = .now
+                let entries: [OutboxEntry]
+                do {
+                    entries = try await claim()
+                } catch {
+                    logger.error("delivery claim failed", metadata: ["error": "\(error)"])
+                    if live > 0 {
+                        collect(await rounds.next())
+                        live -= 1
+                    }
+                    try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
+                    continue
+                }
+                if entries.isEmpty {
+                    // The round in flight may hold its shipments' next rows back: wait for it, not the poll.
+                    if live > 0 {
+                        collect(await rounds.next())
+                        live -= 1
+                    } else {
+                        collect(DeliveryRound())
+                        await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                    }
+                    continue
+                }
+                let (dispatched, signal) = AsyncStream<Void>.makeStream()
+                rounds.addTask { [self] in
+                    defer { signal.finish() }
+                    do {
+                        return try await deliver(claimed: entries, dispatched: { signal.yield(()) })
+                    } catch {
+                        logger.error("delivery round failed", metadata: ["error": "\(error)"])
+                        return nil
+                    }
+                }
+                live += 1
+                for await _ in dispatched { break }
+                if entries.count < policy.batchSize {
+                    // No queue waiting: the next claim paces itself (see `overlapIntervalSeconds`).
+                    try? await ContinuousClock().sleep(until: lastClaim + .seconds(policy.overlapIntervalSeconds))
+                }
+                while live >= Self.roundsInFlight {
+                    collect(await rounds.next())
+                    live -= 1
+                }
+            }
+            while live > 0 {
+                collect(await rounds.next())
+                live -= 1
             }
         }
         total.latencies = sample.values
         total.recordedLatencies = recordedSample.values
         return total
+    }
+
+    /// Rounds of one worker in flight at once: one delivering its last chains while the next one's
+    /// chains wait for their slots.
+    static let roundsInFlight = 2
+
+    /// Calls `then` once each of a round's `destinations` has started its last chain.
+    private actor DispatchCount {
+        private var left: Int
+        private let then: @Sendable () -> Void
+
+        init(destinations: Int, then: @escaping @Sendable () -> Void) {
+            left = destinations
+            self.then = then
+        }
+
+        func destinationDone() {
+            left -= 1
+            if left == 0 { then() }
+        }
     }
 
     // MARK: One delivery
