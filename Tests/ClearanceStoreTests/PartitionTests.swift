@@ -424,6 +424,16 @@ struct PartitionTests {
             #expect(try await store.message(guid: old.guid)?.rawBytes == old.raw, "read whole again")
             #expect(await refusal("message_parts_1")?.description.contains("is attached") == true)
 
+            // A partition detached before migration 83 kept its own guid index (the parent's is gone):
+            // reattached, it keeps only the indexes its parent has.
+            try await store.rawExecute("CREATE INDEX declarations_1_declaration_guid_idx ON declarations_1 (declaration_guid)")
+            _ = try await store.reattachPartition(named: "declarations_1", policy: policy, now: Self.now)
+            let indexes = { (table: String) async throws -> Int in
+                Int(try await store.rawQuery("SELECT count(*) FROM pg_index WHERE indrelid = '\(table)'::regclass").first?[0] ?? "") ?? -1
+            }
+            #expect(try await store.rawQuery("SELECT 1 FROM pg_class WHERE relname = 'declarations_1_declaration_guid_idx'").isEmpty)
+            #expect(try await indexes("declarations_1") == (try await indexes("declarations")), "the parent's indexes, each attached")
+
             // Retention keeps it one period from its return, then detaches it again.
             let kept = try await store.maintainPartitions(policy, now: Self.now)
             #expect(kept.kept.filter { $0.partition.name == "message_parts_1" }.map(\.hold) == [.reattached])
