@@ -269,27 +269,27 @@ public final class DeliveryWorker: Sendable {
         }
         await withTaskGroup(of: DeliveryRound?.self) { rounds in
             var live = 0
-            var lastClaim = ContinuousClock.now
+            /// Waits for the next round in flight to end.
+            func awaitRound() async {
+                collect(await rounds.next())
+                live -= 1
+            }
             while !Task.isCancelled && !stop() {
                 let mark = pauseMark()
-                lastClaim = .now
+                let claimedAt = ContinuousClock.now
                 let entries: [OutboxEntry]
                 do {
                     entries = try await claim()
                 } catch {
                     logger.error("delivery claim failed", metadata: ["error": "\(error)"])
-                    if live > 0 {
-                        collect(await rounds.next())
-                        live -= 1
-                    }
+                    if live > 0 { await awaitRound() }
                     try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
                     continue
                 }
                 if entries.isEmpty {
                     // The round in flight may hold its shipments' next rows back: wait for it, not the poll.
                     if live > 0 {
-                        collect(await rounds.next())
-                        live -= 1
+                        await awaitRound()
                     } else {
                         collect(DeliveryRound())
                         await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
@@ -310,17 +310,11 @@ public final class DeliveryWorker: Sendable {
                 for await _ in dispatched { break }
                 if entries.count < policy.batchSize {
                     // No queue waiting: the next claim paces itself (see `overlapIntervalSeconds`).
-                    try? await ContinuousClock().sleep(until: lastClaim + .seconds(policy.overlapIntervalSeconds))
+                    try? await ContinuousClock().sleep(until: claimedAt + .seconds(policy.overlapIntervalSeconds))
                 }
-                while live >= Self.roundsInFlight {
-                    collect(await rounds.next())
-                    live -= 1
-                }
+                while live >= Self.roundsInFlight { await awaitRound() }
             }
-            while live > 0 {
-                collect(await rounds.next())
-                live -= 1
-            }
+            while live > 0 { await awaitRound() }
         }
         total.latencies = sample.values
         total.recordedLatencies = recordedSample.values

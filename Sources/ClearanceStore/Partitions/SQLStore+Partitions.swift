@@ -111,9 +111,8 @@ extension SQLStore: PartitionStore {
     /// Drops the indexes of `partition`, just attached, that belong to none of its parent's: a
     /// partition detached before a migration dropped one of the parent's indexes kept its own copy
     /// (declarations' guid index, dropped by migration 83), which `ATTACH` leaves beside the parent's
-    /// and every write would still maintain. Indexes behind a constraint are left alone. Returns their names.
-    @discardableResult
-    static func dropIndexesParentLacks(_ s: any SQLSession, partition: String) throws(StoreError) -> [String] {
+    /// and every write would still maintain. Indexes behind a constraint are left alone.
+    static func dropIndexesParentLacks(_ s: any SQLSession, partition: String) throws(StoreError) {
         let stray = try s.query("""
             SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -124,7 +123,6 @@ extension SQLStore: PartitionStore {
             """, [.text(partition)]).compactMap { $0.string(0) }
         // Names quoted by the catalogue's own quote_ident.
         for index in stray { try s.execute("DROP INDEX \(index)", []) }
-        return stray
     }
 
     /// The columns ``partition(_:table:)`` reads, in its order.
