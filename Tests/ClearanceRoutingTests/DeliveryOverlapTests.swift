@@ -57,6 +57,49 @@ import Testing
             #expect(try await store.outboxEntries(status: .pending, limit: 1).isEmpty)
         }
     }
+
+    @Test("a round that came back short paces the next claim: rows queued meanwhile wait for the interval, then go while the round is out", arguments: TestEngine.allCases)
+    func shortRoundsPaceTheNextClaim(_ engine: TestEngine) async throws {
+        let store = try await makeFlowStore(engine)
+        try await withCleanup({ await store.close() }) {
+            let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // concurrency 4; never dialled
+            let flow = ClearanceFlow(store: store, routing: { table })
+            func accept(_ range: Range<Int>) async throws {
+                for n in range { _ = try await flow.accept(SampleShipment.make(9200 + n).order) }
+            }
+            try await accept(0..<2)
+            let receiver = GatedReceiver(config: try #require(table.destinations["customs"]))
+            let (key, cert) = FlowFixtures.serviceKey
+            let worker = DeliveryWorker(
+                store: store, table: { table }, destinations: ["customs": receiver],
+                preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
+                policy: DeliveryPolicy(batchSize: 8, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: 4))
+            let running = Task { await worker.run(stop: { receiver.delivered.count >= 4 }) }
+            let watchdog = Task {
+                try await Task.sleep(nanoseconds: 60_000_000_000)
+                receiver.open()
+                running.cancel()
+            }
+            func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
+            let deadline = Date().addingTimeInterval(20)
+            while receiver.maxInFlight < 2, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            let held = Date()
+            // The first claim took 2 of 8: the next one waits 4 s from it, whatever is queued meanwhile
+            // (checked unless queueing took this machine most of those 4 s).
+            try await accept(2..<4)
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let waited = try await inFlight()
+            #expect(waited == 2 || Date().timeIntervalSince(held) > 3.5, "the rows queued after a short claim wait for the interval")
+            while try await inFlight() < 4, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            #expect(try await inFlight() == 4, "then they are claimed while the first round's requests are still out")
+            #expect(receiver.delivered.isEmpty)
+            receiver.open()
+            let total = await running.value
+            watchdog.cancel()
+            await worker.shutdown()
+            #expect(total.delivered == 4 && receiver.delivered.count == 4, "\(total)")
+        }
+    }
 }
 
 /// Holds every request until ``open()``, then accepts it; counts the requests in flight (their maximum).
