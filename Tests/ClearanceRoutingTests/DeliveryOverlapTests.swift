@@ -32,7 +32,7 @@ import Testing
                 policy: DeliveryPolicy(batchSize: 4, leaseSeconds: 60, idlePollSeconds: 0.02))
             let running = Task { await worker.run(stop: { receiver.delivered.count >= count }) }
             let watchdog = Task {
-                try await Task.sleep(nanoseconds: 60_000_000_000)
+                try await Task.sleep(nanoseconds: 600_000_000_000)
                 receiver.open()
                 running.cancel()
             }
@@ -40,8 +40,11 @@ import Testing
             // more is claimed until they end. Overlapped, the next round's four rows are claimed
             // (in flight in the store, waiting for a slot) while they are held.
             func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
-            let deadline = Date().addingTimeInterval(20)
+            // Bounds generous for a loaded machine (a full parallel run of the suite took 155 s over one
+            // of these tests); they only bound how long a failing run waits.
+            var deadline = Date().addingTimeInterval(120)
             while receiver.maxInFlight < 4, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            deadline = Date().addingTimeInterval(120)
             while try await inFlight() < 8, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             #expect(try await inFlight() == 8, "the next round claimed while the first one's requests are held")
             #expect(receiver.maxInFlight == 4, "its rows wait for the window's slots: \(receiver.maxInFlight)")
@@ -76,12 +79,12 @@ import Testing
                 policy: DeliveryPolicy(batchSize: 8, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: 4))
             let running = Task { await worker.run(stop: { receiver.delivered.count >= 4 }) }
             let watchdog = Task {
-                try await Task.sleep(nanoseconds: 60_000_000_000)
+                try await Task.sleep(nanoseconds: 600_000_000_000)
                 receiver.open()
                 running.cancel()
             }
             func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
-            let deadline = Date().addingTimeInterval(20)
+            var deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
             while receiver.maxInFlight < 2, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             let held = Date()
             // The first claim took 2 of 8: the next one waits 4 s from it, whatever is queued meanwhile
@@ -90,6 +93,7 @@ import Testing
             try await Task.sleep(nanoseconds: 300_000_000)
             let waited = try await inFlight()
             #expect(waited == 2 || Date().timeIntervalSince(held) > 3.5, "the rows queued after a short claim wait for the interval")
+            deadline = Date().addingTimeInterval(120)
             while try await inFlight() < 4, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             #expect(try await inFlight() == 4, "then they are claimed while the first round's requests are still out")
             #expect(receiver.delivered.isEmpty)
