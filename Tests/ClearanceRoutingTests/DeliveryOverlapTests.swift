@@ -61,48 +61,90 @@ import Testing
         }
     }
 
-    @Test("a round that came back short paces the next claim: rows queued meanwhile wait for the interval, then go while the round is out", arguments: TestEngine.allCases)
+    @Test("a round that came back short paces the next claim: a row queued meanwhile waits for the interval, then goes while the round is out", arguments: TestEngine.allCases)
     func shortRoundsPaceTheNextClaim(_ engine: TestEngine) async throws {
+        try await withHeldRound(engine, interval: 4, first: 2) { accept, inFlight, receiver in
+            let held = Date()
+            // The first claim took 2 of 8: the next one waits 4 s from it, whatever is queued meanwhile
+            // (checked unless queueing took this machine most of those 4 s). One row, so one claim takes it.
+            try await accept(1)
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let waited = try await inFlight()
+            #expect(waited == 2 || Date().timeIntervalSince(held) > 3.5, "the row queued after a short claim waits for the interval")
+            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
+            while try await inFlight() < 3, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            #expect(try await inFlight() == 3, "then it is claimed while the first round's requests are still out")
+            #expect(receiver.delivered.isEmpty)
+        }
+    }
+
+    @Test("a claim that finds nothing while a round is out polls again: a row queued then goes before the round ends", arguments: TestEngine.allCases)
+    func emptyClaimsPollWhileARoundIsOut(_ engine: TestEngine) async throws {
+        try await withHeldRound(engine, interval: 0.05, first: 1) { accept, inFlight, receiver in
+            // Past the pacing, the worker's claims find nothing while the first round is held.
+            try await Task.sleep(nanoseconds: 500_000_000)
+            try await accept(1)
+            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
+            while try await inFlight() < 2, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            #expect(try await inFlight() == 2, "claimed at the next poll, not when the held round ends")
+            #expect(receiver.delivered.isEmpty)
+        }
+    }
+
+    /// Orders from 9200 (`first` of them queued) delivered by a worker claiming 8 at a time with
+    /// `interval` between short claims, to a receiver holding every request; `body` runs once the
+    /// first round's requests are held (with a way to queue the order of a further shipment, and the
+    /// store's rows in flight), then everything is let go and delivered once.
+    private func withHeldRound(
+        _ engine: TestEngine, interval: TimeInterval, first: Int,
+        _ body: (_ accept: (Int) async throws -> Void, _ inFlight: () async throws -> Int, _ receiver: GatedReceiver) async throws -> Void
+    ) async throws {
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // concurrency 4; never dialled
             let flow = ClearanceFlow(store: store, routing: { table })
-            func accept(_ range: Range<Int>) async throws {
-                for n in range { _ = try await flow.accept(SampleShipment.make(9200 + n).order) }
+            var queued = 0
+            func accept(_ count: Int) async throws {
+                for _ in 0..<count {
+                    _ = try await flow.accept(SampleShipment.make(9200 + queued).order)
+                    queued += 1
+                }
             }
-            try await accept(0..<2)
+            try await accept(first)
             let receiver = GatedReceiver(config: try #require(table.destinations["customs"]))
             let (key, cert) = FlowFixtures.serviceKey
             let worker = DeliveryWorker(
                 store: store, table: { table }, destinations: ["customs": receiver],
                 preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
-                policy: DeliveryPolicy(batchSize: 8, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: 4))
-            let running = Task { await worker.run(stop: { receiver.delivered.count >= 4 }) }
+                policy: DeliveryPolicy(batchSize: 8, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: interval))
+            let stopAt = LockedCount()
+            let running = Task { await worker.run(stop: { receiver.delivered.count >= max(1, stopAt.value) }) }
             let watchdog = Task {
                 try await Task.sleep(nanoseconds: 600_000_000_000)
                 receiver.open()
                 running.cancel()
             }
-            func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
-            var deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
-            while receiver.maxInFlight < 2, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-            let held = Date()
-            // The first claim took 2 of 8: the next one waits 4 s from it, whatever is queued meanwhile
-            // (checked unless queueing took this machine most of those 4 s).
-            try await accept(2..<4)
-            try await Task.sleep(nanoseconds: 300_000_000)
-            let waited = try await inFlight()
-            #expect(waited == 2 || Date().timeIntervalSince(held) > 3.5, "the rows queued after a short claim wait for the interval")
-            deadline = Date().addingTimeInterval(120)
-            while try await inFlight() < 4, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-            #expect(try await inFlight() == 4, "then they are claimed while the first round's requests are still out")
-            #expect(receiver.delivered.isEmpty)
+            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
+            while receiver.maxInFlight < first, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            try #require(receiver.maxInFlight == first)
+            try await body(accept, { try await store.outboxEntries(status: .inFlight, limit: 100).count }, receiver)
+            stopAt.value = queued
             receiver.open()
             let total = await running.value
             watchdog.cancel()
             await worker.shutdown()
-            #expect(total.delivered == 4 && receiver.delivered.count == 4, "\(total)")
+            #expect(total.delivered == queued && receiver.delivered.count == queued, "\(total)")
         }
+    }
+}
+
+/// A count shared with a worker's `stop` closure.
+private final class LockedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int {
+        get { lock.withLock { count } }
+        set { lock.withLock { count = newValue } }
     }
 }
 

@@ -258,8 +258,8 @@ public final class DeliveryWorker: Sendable {
         var sample = LatencySample(capacity: latencySample)
         var recordedSample = LatencySample(capacity: latencySample)
         /// Takes a round that ended (nil: it failed, logged) into the totals.
-        func collect(_ ended: DeliveryRound??) {
-            guard case .some(.some(var round)) = ended else { return }
+        func collect(_ ended: DeliveryRound?) {
+            guard var round = ended else { return }
             eachRound(round)
             sample.add(round.latencies)
             recordedSample.add(round.recordedLatencies)
@@ -267,12 +267,18 @@ public final class DeliveryWorker: Sendable {
             round.recordedLatencies = []
             total.add(round)
         }
-        await withTaskGroup(of: DeliveryRound?.self) { rounds in
+        await withTaskGroup(of: RunChild.self) { children in
             var live = 0
-            /// Waits for the next round in flight to end.
-            func awaitRound() async {
-                collect(await rounds.next())
-                live -= 1
+            var pausing = false
+            /// Waits for the next child to end: a round (taken into the totals) or a pause.
+            func awaitChild() async {
+                switch await children.next() {
+                case .round(let ended)?:
+                    collect(ended)
+                    live -= 1
+                case .paused?: pausing = false
+                case nil: break
+                }
             }
             while !Task.isCancelled && !stop() {
                 let mark = pauseMark()
@@ -282,28 +288,36 @@ public final class DeliveryWorker: Sendable {
                     entries = try await claim()
                 } catch {
                     logger.error("delivery claim failed", metadata: ["error": "\(error)"])
-                    if live > 0 { await awaitRound() }
+                    if live > 0 { await awaitChild() }
                     try? await Task.sleep(nanoseconds: UInt64(max(policy.idlePollSeconds, 1) * 1e9))
                     continue
                 }
                 if entries.isEmpty {
-                    // The round in flight may hold its shipments' next rows back: wait for it, not the poll.
-                    if live > 0 {
-                        await awaitRound()
-                    } else {
+                    if live == 0 && !pausing {
                         collect(DeliveryRound())
                         await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                    } else {
+                        // A round is out: the next rows of its shipments wait for it to end, rows queued
+                        // meanwhile for the poll (or this process's doorbell): whichever comes first.
+                        if !pausing {
+                            pausing = true
+                            children.addTask { [self] in
+                                await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                                return .paused
+                            }
+                        }
+                        await awaitChild()
                     }
                     continue
                 }
                 let (dispatched, signal) = AsyncStream<Void>.makeStream()
-                rounds.addTask { [self] in
+                children.addTask { [self] in
                     defer { signal.finish() }
                     do {
-                        return try await deliver(claimed: entries, dispatched: { signal.yield(()) })
+                        return .round(try await deliver(claimed: entries, dispatched: { signal.yield(()) }))
                     } catch {
                         logger.error("delivery round failed", metadata: ["error": "\(error)"])
-                        return nil
+                        return .round(nil)
                     }
                 }
                 live += 1
@@ -312,9 +326,9 @@ public final class DeliveryWorker: Sendable {
                     // No queue waiting: the next claim paces itself (see `overlapIntervalSeconds`).
                     try? await ContinuousClock().sleep(until: claimedAt + .seconds(policy.overlapIntervalSeconds))
                 }
-                while live >= Self.roundsInFlight { await awaitRound() }
+                while live >= Self.roundsInFlight { await awaitChild() }
             }
-            while live > 0 { await awaitRound() }
+            while live > 0 || pausing { await awaitChild() }
         }
         total.latencies = sample.values
         total.recordedLatencies = recordedSample.values
@@ -324,6 +338,13 @@ public final class DeliveryWorker: Sendable {
     /// Rounds of one worker in flight at once: one delivering its last chains while the next one's
     /// chains wait for their slots.
     static let roundsInFlight = 2
+
+    /// What a child task of ``run(latencySample:stop:eachRound:)`` ends with: a round (nil: it
+    /// failed, logged), or a pause taken while a round was out.
+    private enum RunChild: Sendable {
+        case round(DeliveryRound?)
+        case paused
+    }
 
     /// Calls `then` once each of a round's `destinations` has started its last chain.
     private actor DispatchCount {
