@@ -12,58 +12,20 @@ import Testing
 @Suite struct DeliveryOverlapTests {
     @Test("rounds overlap: the next round is claimed while the last one's requests are out, within the destination's concurrency, each row once", arguments: TestEngine.allCases)
     func roundsOverlap(_ engine: TestEngine) async throws {
-        let store = try await makeFlowStore(engine)
-        try await withCleanup({ await store.close() }) {
-            let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // concurrency 4; never dialled
-            let flow = ClearanceFlow(store: store, routing: { table })
-            // 12 orders of 12 shipments: 12 rows, each a chain of its own; claims of 4.
-            let count = 12
-            var guids: Set<String> = []
-            for n in 0..<count {
-                let order = SampleShipment.make(9100 + n).order
-                _ = try await flow.accept(order)
-                guids.insert(SampleShipment.envelopeGuid(order))
-            }
-            let receiver = GatedReceiver(config: try #require(table.destinations["customs"]))
-            let (key, cert) = FlowFixtures.serviceKey
-            let worker = DeliveryWorker(
-                store: store, table: { table }, destinations: ["customs": receiver],
-                preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
-                policy: DeliveryPolicy(batchSize: 4, leaseSeconds: 60, idlePollSeconds: 0.02))
-            let running = Task { await worker.run(stop: { receiver.delivered.count >= count }) }
-            let watchdog = Task {
-                try await Task.sleep(nanoseconds: 600_000_000_000)
-                receiver.open()
-                running.cancel()
-            }
-            // The first round's four requests are held at the receiver; with rounds in turn nothing
-            // more is claimed until they end. Overlapped, the next round's four rows are claimed
-            // (in flight in the store, waiting for a slot) while they are held.
-            func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
-            // Bounds generous for a loaded machine (a full parallel run of the suite took 155 s over one
-            // of these tests); they only bound how long a failing run waits.
-            var deadline = Date().addingTimeInterval(120)
-            while receiver.maxInFlight < 4, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-            deadline = Date().addingTimeInterval(120)
+        // 12 orders of 12 shipments: 12 rows, each a chain of its own; claims of 4, all 4 held at once.
+        try await withHeldRound(engine, batchSize: 4, interval: 0.05, first: 12, held: 4) { _, inFlight, receiver in
+            // With rounds in turn nothing more is claimed until the held requests end. Overlapped, the
+            // next round's four rows are claimed (in flight in the store, waiting for a slot) meanwhile.
+            let deadline = Date().addingTimeInterval(120)  // generous: see withHeldRound
             while try await inFlight() < 8, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             #expect(try await inFlight() == 8, "the next round claimed while the first one's requests are held")
             #expect(receiver.maxInFlight == 4, "its rows wait for the window's slots: \(receiver.maxInFlight)")
-            receiver.open()
-            let total = await running.value
-            watchdog.cancel()
-            await worker.shutdown()
-
-            #expect(total.delivered == count && total.claimed == count, "\(total)")
-            #expect(receiver.delivered.sorted() == guids.sorted(), "each order delivered once")
-            #expect(receiver.maxInFlight == 4, "the window is shared by the rounds in flight: \(receiver.maxInFlight)")
-            #expect(try await inFlight() == 0)
-            #expect(try await store.outboxEntries(status: .pending, limit: 1).isEmpty)
         }
     }
 
     @Test("a round that came back short paces the next claim: a row queued meanwhile waits for the interval, then goes while the round is out", arguments: TestEngine.allCases)
     func shortRoundsPaceTheNextClaim(_ engine: TestEngine) async throws {
-        try await withHeldRound(engine, interval: 4, first: 2) { accept, inFlight, receiver in
+        try await withHeldRound(engine, batchSize: 8, interval: 4, first: 2, held: 2) { accept, inFlight, receiver in
             let held = Date()
             // The first claim took 2 of 8: the next one waits 4 s from it, whatever is queued meanwhile
             // (checked unless queueing took this machine most of those 4 s). One row, so one claim takes it.
@@ -71,7 +33,7 @@ import Testing
             try await Task.sleep(nanoseconds: 300_000_000)
             let waited = try await inFlight()
             #expect(waited == 2 || Date().timeIntervalSince(held) > 3.5, "the row queued after a short claim waits for the interval")
-            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
+            let deadline = Date().addingTimeInterval(120)  // generous: see withHeldRound
             while try await inFlight() < 3, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             #expect(try await inFlight() == 3, "then it is claimed while the first round's requests are still out")
             #expect(receiver.delivered.isEmpty)
@@ -80,43 +42,46 @@ import Testing
 
     @Test("a claim that finds nothing while a round is out polls again: a row queued then goes before the round ends", arguments: TestEngine.allCases)
     func emptyClaimsPollWhileARoundIsOut(_ engine: TestEngine) async throws {
-        try await withHeldRound(engine, interval: 0.05, first: 1) { accept, inFlight, receiver in
+        try await withHeldRound(engine, batchSize: 8, interval: 0.05, first: 1, held: 1) { accept, inFlight, receiver in
             // Past the pacing, the worker's claims find nothing while the first round is held.
             try await Task.sleep(nanoseconds: 500_000_000)
             try await accept(1)
-            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
+            let deadline = Date().addingTimeInterval(120)  // generous: see withHeldRound
             while try await inFlight() < 2, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
             #expect(try await inFlight() == 2, "claimed at the next poll, not when the held round ends")
             #expect(receiver.delivered.isEmpty)
         }
     }
 
-    /// Orders from 9200 (`first` of them queued) delivered by a worker claiming 8 at a time with
-    /// `interval` between short claims, to a receiver holding every request; `body` runs once the
-    /// first round's requests are held (with a way to queue the order of a further shipment, and the
-    /// store's rows in flight), then everything is let go and delivered once.
+    /// Orders from 9200 (`first` of them queued) delivered by a worker claiming `batchSize` at a time
+    /// with `interval` between short claims, to a receiver (concurrency 4) holding every request;
+    /// `body` runs once `held` requests are held (with a way to queue the orders of further
+    /// shipments, and the store's rows in flight), then everything is let go: every order delivered
+    /// once, every row claimed once, none left pending or in flight, never more than 4 requests out.
     private func withHeldRound(
-        _ engine: TestEngine, interval: TimeInterval, first: Int,
+        _ engine: TestEngine, batchSize: Int, interval: TimeInterval, first: Int, held: Int,
         _ body: (_ accept: (Int) async throws -> Void, _ inFlight: () async throws -> Int, _ receiver: GatedReceiver) async throws -> Void
     ) async throws {
         let store = try await makeFlowStore(engine)
         try await withCleanup({ await store.close() }) {
             let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")  // concurrency 4; never dialled
             let flow = ClearanceFlow(store: store, routing: { table })
-            var queued = 0
+            var guids: [String] = []
             func accept(_ count: Int) async throws {
                 for _ in 0..<count {
-                    _ = try await flow.accept(SampleShipment.make(9200 + queued).order)
-                    queued += 1
+                    let order = SampleShipment.make(9200 + guids.count).order
+                    _ = try await flow.accept(order)
+                    guids.append(SampleShipment.envelopeGuid(order))
                 }
             }
+            func inFlight() async throws -> Int { try await store.outboxEntries(status: .inFlight, limit: 100).count }
             try await accept(first)
             let receiver = GatedReceiver(config: try #require(table.destinations["customs"]))
             let (key, cert) = FlowFixtures.serviceKey
             let worker = DeliveryWorker(
                 store: store, table: { table }, destinations: ["customs": receiver],
                 preparer: OutboundPreparer(key: key, certificate: cert, senderId: table.senderId),
-                policy: DeliveryPolicy(batchSize: 8, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: interval))
+                policy: DeliveryPolicy(batchSize: batchSize, leaseSeconds: 60, idlePollSeconds: 0.02, overlapIntervalSeconds: interval))
             let stopAt = LockedCount()
             let running = Task { await worker.run(stop: { receiver.delivered.count >= max(1, stopAt.value) }) }
             let watchdog = Task {
@@ -124,16 +89,22 @@ import Testing
                 receiver.open()
                 running.cancel()
             }
-            let deadline = Date().addingTimeInterval(120)  // generous: see roundsOverlap
-            while receiver.maxInFlight < first, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-            try #require(receiver.maxInFlight == first)
-            try await body(accept, { try await store.outboxEntries(status: .inFlight, limit: 100).count }, receiver)
-            stopAt.value = queued
+            // Bounds generous for a loaded machine (a full parallel run of the suite took 155 s over one
+            // of these tests); they only bound how long a failing run waits.
+            let deadline = Date().addingTimeInterval(120)
+            while receiver.maxInFlight < held, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            try #require(receiver.maxInFlight == held)
+            try await body(accept, inFlight, receiver)
+            stopAt.value = guids.count
             receiver.open()
             let total = await running.value
             watchdog.cancel()
             await worker.shutdown()
-            #expect(total.delivered == queued && receiver.delivered.count == queued, "\(total)")
+            #expect(total.delivered == guids.count && total.claimed == guids.count, "\(total)")
+            #expect(receiver.delivered.sorted() == guids.sorted(), "each order delivered once")
+            #expect(receiver.maxInFlight <= 4, "the window is shared by the rounds in flight: \(receiver.maxInFlight)")
+            #expect(try await inFlight() == 0)
+            #expect(try await store.outboxEntries(status: .pending, limit: 1).isEmpty)
         }
     }
 }
