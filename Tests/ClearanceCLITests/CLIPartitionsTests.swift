@@ -4,7 +4,8 @@ import Testing
 
 /// `clearance partitions` with the built executable: `ingest` makes partitions ahead before each
 /// file, a later run has nothing to make, retention keeps what is recent, SQLite says it is not
-/// partitioned, bad options are usage errors, and a refused `--reattach` says why with exit code 1.
+/// partitioned, bad options are usage errors, a refused `--reattach` says why with exit code 1, and
+/// one that attaches names the indexes it dropped.
 @Suite struct CLIPartitionsTests {
     @Test func postgresql() async throws {
         let store = try freshURL(.postgresql)
@@ -36,6 +37,27 @@ import Testing
         #expect(attached.status == 1 && attached.output.contains("declaration_lines_1 is attached"), "\(attached.output)")
         let busyOption = try await CLI.run(["partitions", "--store", store, "--partition-lock-timeout", "0"])
         #expect(busyOption.status == 2 && busyOption.output.contains("--partition-lock-timeout"), "\(busyOption.output)")
+
+        // A partition detached (by hand here, as retention would) gains an index while archived:
+        // --reattach attaches it again and names the index it dropped, in text and in JSON.
+        let psql = try PostgresTestServer.require().tool("psql")
+        func detachWithIndex(_ index: String) async throws {
+            let detached = try await CommandRunner.run(psql, ["-v", "ON_ERROR_STOP=1", "-q", "-d", store, "-c", """
+                ALTER TABLE declaration_lines DETACH PARTITION declaration_lines_1;
+                UPDATE store_partitions SET detached_at = 1 WHERE name = 'declaration_lines_1';
+                CREATE INDEX \(index) ON declaration_lines_1 (item_name);
+                """])
+            try #require(detached.status == 0, "\(detached.output)")
+        }
+        try await detachWithIndex("declaration_lines_1_by_name")
+        let back = try await CLI.run(["partitions", "--store", store, "--reattach", "declaration_lines_1"])
+        #expect(back.status == 0 && back.output.contains("reattached declaration_lines_1 [1, 100001)"), "\(back.output)")
+        #expect(back.output.contains("dropped index declaration_lines_1_by_name: its parent has no index it belongs to"), "\(back.output)")
+        try await detachWithIndex("declaration_lines_1_again")
+        let backJSON = try await CLI.run(["partitions", "--store", store, "--reattach", "declaration_lines_1", "--format", "json"])
+        let reattached = try #require(try JSONSerialization.jsonObject(with: Data(backJSON.output.utf8)) as? [String: Any], "\(backJSON.output)")
+        #expect((reattached["reattached"] as? [String: Any])?["name"] as? String == "declaration_lines_1", "\(backJSON.output)")
+        #expect(reattached["droppedIndexes"] as? [String] == ["declaration_lines_1_again"], "\(backJSON.output)")
     }
 
     @Test func sqliteAndUsage() async throws {

@@ -417,7 +417,8 @@ struct PartitionTests {
             let restored = try await CommandRunner.run(server.tool("pg_restore"), ["-d", url, dump])
             try #require(restored.status == 0, "\(restored.output)")
             let back = try await store.reattachPartition(named: "message_parts_1", policy: policy, now: Self.now)
-            #expect(back.detachedAt == nil && back.reattachedAt != nil && back.low == 1 && back.high == 3)
+            #expect(back.partition.detachedAt == nil && back.partition.reattachedAt != nil && back.partition.low == 1 && back.partition.high == 3)
+            #expect(back.droppedIndexes.isEmpty, "its table has its parent's indexes only: \(back.droppedIndexes)")
             let archivedHead = await Self.archived("a message whose head is archived was read") { _ = try await store.message(guid: old.guid) }
             #expect(archivedHead?.contains("messages_1") == true)
             _ = try await store.reattachPartition(named: "messages_1", policy: policy, now: Self.now)
@@ -427,7 +428,8 @@ struct PartitionTests {
             // A partition detached before migration 83 kept its own guid index (the parent's is gone):
             // reattached, it keeps only the indexes its parent has.
             try await store.rawExecute("CREATE INDEX declarations_1_declaration_guid_idx ON declarations_1 (declaration_guid)")
-            _ = try await store.reattachPartition(named: "declarations_1", policy: policy, now: Self.now)
+            let declarations = try await store.reattachPartition(named: "declarations_1", policy: policy, now: Self.now)
+            #expect(declarations.droppedIndexes == ["declarations_1_declaration_guid_idx"], "the dropped index named")
             let indexes = { (table: String) async throws -> Int in
                 Int(try await store.rawQuery("SELECT count(*) FROM pg_index WHERE indrelid = '\(table)'::regclass").first?[0] ?? "") ?? -1
             }

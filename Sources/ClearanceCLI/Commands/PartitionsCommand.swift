@@ -50,7 +50,7 @@ struct PartitionsCommand: AsyncParsableCommand {
 
     private func reattach(_ name: String) async throws {
         let policy = partitions.policy
-        let outcome = try await store.reading { store async -> Result<StorePartition, StoreError> in
+        let outcome = try await store.reading { store async -> Result<PartitionReattachment, StoreError> in
             do throws(StoreError) {
                 return .success(try await store.reattachPartition(named: name, policy: policy, now: Date()))
             } catch {
@@ -61,14 +61,20 @@ struct PartitionsCommand: AsyncParsableCommand {
         case .failure(let error):
             OutputBuffer.standardError("clearance: cannot reattach \(name): \(error)\n")
             throw Exit.invalid
-        case .success(let partition):
+        case .success(let done):
             let output = OutputBuffer()
             switch format {
             case .text:
-                output.line("reattached \(PartitionsText.range(partition)): its messages and lines read whole again")
+                output.line("reattached \(PartitionsText.range(done.partition)): its messages and lines read whole again")
+                for index in done.droppedIndexes {
+                    output.line("dropped index \(index): its parent has no index it belongs to (kept from before a migration, or made by hand)")
+                }
                 if let days = partitions.retentionDays { output.line("retention keeps it at least \(days) days from now") }
             case .json:
-                output.line("{\"reattached\":\(PartitionsText.object(partition))}")
+                var line = JSONLine()
+                line.add("reattached", raw: PartitionsText.object(done.partition))
+                line.add("droppedIndexes", strings: done.droppedIndexes)
+                output.line(line.line)
             }
             output.flush()
         }

@@ -34,6 +34,15 @@ struct JSONLine {
         text += String(value)
     }
 
+    /// An array of strings, each quoted.
+    mutating func add(_ key: String, strings values: [String]) {
+        add(key, raw: "[" + values.map { value in
+            var quoted = ""
+            Self.quote(value, into: &quoted)
+            return quoted
+        }.joined(separator: ",") + "]")
+    }
+
     mutating func add(_ key: String, raw value: String) {
         separate(key)
         text += value

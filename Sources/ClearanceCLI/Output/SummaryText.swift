@@ -87,7 +87,7 @@ enum SummaryText {
             v.add("detail", e.reason.description)
             return v.line
         }.joined(separator: ",") + "]")
-        root.add("written", raw: "[" + run.written.map { p in var s = ""; JSONLine.quote(p, into: &s); return s }.joined(separator: ",") + "]")
+        root.add("written", strings: run.written)
         return root.line
     }
 }

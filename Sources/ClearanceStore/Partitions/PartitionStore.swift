@@ -10,10 +10,11 @@ public protocol PartitionStore: Sendable {
 
     /// Attaches the detached partition `name` again, once its table is back in the database (say
     /// `pg_restore -t NAME` of its archive): PostgreSQL checks every row lies in its range, its
-    /// messages and lines read whole again, and retention keeps it one period from `now`.
+    /// messages and lines read whole again, and retention keeps it one period from `now`; every
+    /// index of its table that the parent lacks is dropped (and named in the answer).
     /// - Throws: ``StoreError/invalidInput(_:)`` on SQLite, for a partition never made or still
     ///   attached; ``StoreError/notFound(_:)`` when its table is not in the database; the
     ///   statement's error (SQLSTATE `55P03` when the table stayed busy past `policy.lockTimeout`)
     ///   when PostgreSQL refuses to attach it.
-    func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> StorePartition
+    func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> PartitionReattachment
 }

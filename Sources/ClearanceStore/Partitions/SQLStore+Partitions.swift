@@ -85,9 +85,9 @@ extension SQLStore: PartitionStore {
 
     static let answersPrunedPerStep = 10_000
 
-    func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> StorePartition {
+    func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> PartitionReattachment {
         guard engine == .postgresql else { throw .invalidInput("SQLite is not partitioned: there is nothing to reattach") }
-        return try await write { (s: any SQLSession) throws(StoreError) -> StorePartition in
+        return try await write { (s: any SQLSession) throws(StoreError) -> PartitionReattachment in
             try Self.beginStep(policy, s)
             var found: StorePartition?
             for table in PartitionedTable.allCases { found = try Self.partitions(s, table: table).first { $0.name == name } ?? found }
@@ -100,29 +100,31 @@ extension SQLStore: PartitionStore {
             try s.execute("""
                 ALTER TABLE \(partition.table.rawValue) ATTACH PARTITION \(name) FOR VALUES FROM (\(partition.low)) TO (\(partition.high))
                 """, [])
-            try Self.dropIndexesParentLacks(s, partition: name)
+            let dropped = try Self.dropIndexesParentLacks(s, partition: name)
             try s.execute("UPDATE store_partitions SET detached_at = NULL, reattached_at = $1 WHERE name = $2", [.time(now), .text(name)])
             partition.detachedAt = nil
             partition.reattachedAt = now
-            return partition
+            return PartitionReattachment(partition: partition, droppedIndexes: dropped)
         }
     }
 
     /// Drops the indexes of `partition`, just attached, that belong to none of its parent's: a
     /// partition detached before a migration dropped one of the parent's indexes kept its own copy
     /// (declarations' guid index, dropped by migration 83), which `ATTACH` leaves beside the parent's
-    /// and every write would still maintain. Indexes behind a constraint are left alone.
-    static func dropIndexesParentLacks(_ s: any SQLSession, partition: String) throws(StoreError) {
+    /// and every write would still maintain. Indexes behind a constraint are left alone. Returns the
+    /// dropped indexes' names.
+    static func dropIndexesParentLacks(_ s: any SQLSession, partition: String) throws(StoreError) -> [String] {
         let stray = try s.query("""
-            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relname
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE i.indrelid = to_regclass($1)
               AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-            ORDER BY 1
-            """, [.text(partition)]).compactMap { $0.string(0) }
+            ORDER BY 2
+            """, [.text(partition)]).compactMap { row in row.string(0).flatMap { quoted in row.string(1).map { (quoted, $0) } } }
         // Names quoted by the catalogue's own quote_ident.
-        for index in stray { try s.execute("DROP INDEX \(index)", []) }
+        for (quoted, _) in stray { try s.execute("DROP INDEX \(quoted)", []) }
+        return stray.map(\.1)
     }
 
     /// The columns ``partition(_:table:)`` reads, in its order.
