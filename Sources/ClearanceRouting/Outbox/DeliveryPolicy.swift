@@ -33,6 +33,9 @@ public struct DeliveryPolicy: Sendable, Hashable {
         self.overlapIntervalSeconds = overlapIntervalSeconds
     }
 
+    /// The pause when nothing is due: `idlePollSeconds`, but at least 10 ms (a zero poll would spin).
+    var idlePause: TimeInterval { max(idlePollSeconds, 0.01) }
+
     /// The delay before attempt `attempts + 1`, after `attempts` failures: exponential, capped, jittered.
     public func retryDelay(afterAttempts attempts: Int, random: Double = Double.random(in: 0..<1)) -> TimeInterval {
         let exponent = Double(min(max(attempts - 1, 0), 30))

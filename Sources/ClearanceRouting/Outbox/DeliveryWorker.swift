@@ -217,7 +217,7 @@ public final class DeliveryWorker: Sendable {
                 let pending = try await store.outboxEntries(status: .pending, limit: 1).count
                     + store.outboxEntries(status: .inFlight, limit: 1).count
                 if pending == 0 { break }
-                await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                await pause(since: mark)
             }
         }
         return total
@@ -229,11 +229,12 @@ public final class DeliveryWorker: Sendable {
         store.outboxDoorbell.generation
     }
 
-    /// The pause after a round that claimed nothing: `seconds` (the policy's `idlePollSeconds` by
-    /// default), or until a write of this process queues outbox rows after `mark` (the store's
-    /// ``OutboxDoorbell``), or the task is cancelled. Rows other processes queue wait for the poll.
+    /// The pause after a round that claimed nothing: `seconds` (by default the policy's
+    /// `idlePollSeconds`, at least 10 ms), or until a write of this process queues outbox rows
+    /// after `mark` (the store's ``OutboxDoorbell``), or the task is cancelled. Rows other
+    /// processes queue wait for the poll.
     public func pause(since mark: UInt64, seconds: TimeInterval? = nil) async {
-        await store.outboxDoorbell.wait(after: mark, timeout: seconds ?? policy.idlePollSeconds)
+        await store.outboxDoorbell.wait(after: mark, timeout: seconds ?? policy.idlePause)
     }
 
     /// Runs until the task is cancelled or `stop` says so, pausing `idlePollSeconds` (at least
@@ -295,14 +296,14 @@ public final class DeliveryWorker: Sendable {
                 if entries.isEmpty {
                     if live == 0 && !pausing {
                         collect(DeliveryRound())
-                        await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                        await pause(since: mark)
                     } else {
                         // A round is out: the next rows of its shipments wait for it to end, rows queued
                         // meanwhile for the poll (or this process's doorbell): whichever comes first.
                         if !pausing {
                             pausing = true
                             children.addTask { [self] in
-                                await pause(since: mark, seconds: max(policy.idlePollSeconds, 0.01))
+                                await pause(since: mark)
                                 return .paused
                             }
                         }
