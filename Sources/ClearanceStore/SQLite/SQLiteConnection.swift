@@ -7,13 +7,16 @@ final class SQLiteConnection: SQLSession {
     var queuedOutbox = false
     private var db: OpaquePointer?
     private var cache: [String: SQLiteStatement] = [:]
+    private let busyWait: SQLiteBusyWait
     let path: String
 
     /// Opens (creating if needed) the database file and configures it:
     /// WAL journal, `synchronous=NORMAL` (committed transactions survive a killed process; only an
-    /// OS crash or power loss can lose the last ones), foreign keys on, busy timeout.
+    /// OS crash or power loss can lose the last ones), foreign keys on, and a wait of up to
+    /// `busyTimeoutMilliseconds` for another process's write lock (``SQLiteBusyWait``).
     init(path: String, busyTimeoutMilliseconds: Int32) throws(StoreError) {
         self.path = path
+        busyWait = SQLiteBusyWait(timeoutMilliseconds: busyTimeoutMilliseconds)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -24,7 +27,7 @@ final class SQLiteConnection: SQLSession {
         }
         db = handle
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        busyWait.install(on: handle)
         do throws(StoreError) {
             let mode = try query("PRAGMA journal_mode = WAL", []).first?.string(0)?.lowercased()
             if path != ":memory:" && mode != "wal" {
