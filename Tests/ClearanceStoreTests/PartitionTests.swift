@@ -1,3 +1,4 @@
+import CEBModel
 import ClearanceTestSupport
 import Foundation
 import Testing
@@ -273,6 +274,54 @@ struct PartitionTests {
             #expect(januaryRun.detached.map(\.name) == ["declarations_1"])
             #expect(try await store.count("declarations", where: "id < 3") == 0)
             #expect(try await store.count("declaration_keys", where: "declaration_id < 3") == 2, "their keys stay")
+        }
+    }
+
+    @Test("a buyer's annual total reads only the declarations partitions its year can be in: from the first declaration stored a week before the year began")
+    func annualTotalsReadTheirYearsPartitions() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            let date = { (text: String) in StoreClock.milliseconds(try #require(ISO8601DateFormatter().date(from: text))) }
+            _ = try await store.maintainPartitions(PartitionPolicy(ahead: 3, minimumSpan: 2), now: Self.now)
+            for n in 1...6 { _ = try await Self.streamed(store, n, pieces: 1, declarations: (n - 1)..<n) }
+            let masker = try #require(store.masker.get())
+            let buyer = "110101199001011234"
+            // Declarations 1 and 2 of 2025; 3 stored three weeks before 2026 began (China time) but
+            // declared in it, 4 four days before, 5 and 6 in 2026. Partitions [1,3), [3,5), [5,7).
+            try await store.rawExecute("""
+                UPDATE declarations SET buyer_id_type = '1', buyer_id_hash = '\(masker.hash(idNumber: buyer))', status = '800',
+                    goods_value = 100, freight = 0;
+                UPDATE declarations SET created_at = \(try date("2025-06-01T04:00:00Z")), app_time = \(try date("2025-06-01T04:00:00Z")) WHERE id < 3;
+                UPDATE declarations SET created_at = \(try date("2025-12-10T04:00:00Z")), app_time = \(try date("2026-01-05T04:00:00Z")) WHERE id = 3;
+                UPDATE declarations SET created_at = \(try date("2025-12-28T04:00:00Z")), app_time = \(try date("2026-01-05T04:00:00Z")) WHERE id = 4;
+                UPDATE declarations SET created_at = \(try date("2026-03-01T04:00:00Z")), app_time = \(try date("2026-03-01T04:00:00Z")) WHERE id > 4;
+                """)
+            let since = try date("2025-12-24T16:00:00Z")  // a week before 1 January 2026, China time
+            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: since) } == 4)
+            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: since + 10 * 86_400_000) } == 5)
+            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: 0) } == 1)
+            let later = try date("2027-01-01T00:00:00Z")
+            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: later) } == 7,
+                    "none yet: past the newest")
+
+            let total = { (year: Int) in try await store.annualTotal(buyerIdType: "1", buyerIdNumber: buyer, year: year, excludingDeclarationGuid: nil) }
+            #expect(try await total(2025).cleared == CEBDecimal(200))
+            #expect(try await total(2026).cleared == CEBDecimal(300), "4, 5 and 6: 3 was stored more than a week before the year began")
+
+            // From the floor, the partition of 2025's declarations is not read.
+            let parameters: [SQLValue] = [.text("1"), .text(masker.hash(idNumber: buyer)), .integer(try date("2025-12-31T16:00:00Z")),
+                                          .integer(try date("2026-12-31T16:00:00Z")), .text("")]
+                + SQLStore.annualTotalStatuses.map { .text($0) }
+            let plan = { (floor: Int64?) in
+                try await store.session { (s: any SQLSession) throws(StoreError) -> String in
+                    try s.query("EXPLAIN (COSTS OFF) " + SQLStore.annualTotalSQL(floored: floor != nil), parameters + (floor.map { [.integer($0)] } ?? []))
+                        .compactMap { $0.string(0) }.joined(separator: "\n")
+                }
+            }
+            let floored = try await plan(4)
+            // (A plan names each partition it reads as `on PARTITION ALIAS`.)
+            #expect(!floored.contains("on declarations_1 ") && floored.contains("on declarations_3 ") && floored.contains("on declarations_5 "), "\(floored)")
+            #expect(try await plan(nil).contains("on declarations_1 "), "without the floor every partition is read")
         }
     }
 

@@ -15,19 +15,15 @@ extension SQLStore {
         guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
         let hash = masker.hash(idNumber: buyerIdNumber)
         let (start, end) = Self.chinaYearBounds(year)
-        let counted = ["800", "899"] + Self.inFlightStatuses
-        let placeholders = counted.indices.map { "$\($0 + 6)" }.joined(separator: ", ")
+        // On PostgreSQL only the partitions that can hold the year's rows (``DeclarationIdFloors``);
+        // SQLite keeps one table, where a range of ids could lead its planner off the buyer's index.
+        let floor = try await declarationFloor(year: year)
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
             rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
-                // A key look-up (cached plan) by the buyer's hash index: `kind || ''`, as in the other
-                // look-ups, leaves no index that leads with kind (every inventory) for the plan to take.
-                try s.lookup("""
-                    SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight, status FROM declarations
-                    WHERE (kind || '') = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
-                      AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(placeholders))
-                    """, [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
-                        + counted.map { .text($0) }
+                try s.lookup(Self.annualTotalSQL(floored: floor != nil),
+                             [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
+                                + Self.annualTotalStatuses.map { .text($0) } + (floor.map { [.integer($0)] } ?? [])
                 ).map { (row: SQLRow) throws(StoreError) in
                     let value = (row.decimal(2)?.scaled ?? 0) + (row.decimal(3)?.scaled ?? 0)
                     let status = row.string(4) ?? ""
@@ -43,6 +39,38 @@ extension SQLStore {
         let cleared = newest.values.filter(\.cleared).reduce(0) { $0 + $1.value }
         let inFlight = newest.values.filter { !$0.cleared }.reduce(0) { $0 + $1.value }
         return BuyerAnnualTotal(cleared: CEBDecimal(units: cleared), inFlight: CEBDecimal(units: inFlight))
+    }
+
+    /// The statuses a buyer's annual total counts: released or cleared, and in flight.
+    static let annualTotalStatuses = ["800", "899"] + inFlightStatuses
+
+    /// A buyer's inventories of a year: type `$1`, hash `$2`, application time from `$3` to before
+    /// `$4`, not the declaration `$5`, of the ``annualTotalStatuses`` (`$6…`); `floored`: from the
+    /// declaration id after those (``DeclarationIdFloors``). A key look-up (cached plan) by the
+    /// buyer's hash index: `kind || ''`, as in the other look-ups, leaves no index that leads with
+    /// kind (every inventory) for the plan to take.
+    static func annualTotalSQL(floored: Bool) -> String {
+        let statuses = annualTotalStatuses.indices.map { "$\($0 + 6)" }.joined(separator: ", ")
+        return """
+            SELECT COALESCE(cop_no, invt_no, declaration_guid), id, goods_value, freight, status FROM declarations
+            WHERE (kind || '') = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
+              AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(statuses))
+            """ + (floored ? "  AND id >= $\(annualTotalStatuses.count + 6)" : "")
+    }
+
+    /// The lowest declaration id of `year`'s annual totals on PostgreSQL (``DeclarationIdFloors``);
+    /// nil on SQLite.
+    private func declarationFloor(year: Int) async throws(ClearanceHistoryError) -> Int64? {
+        guard engine == .postgresql else { return nil }
+        do {
+            return try await declarationFloors.floor(year: year) { [sessions] (since) throws(StoreError) -> Int64 in
+                try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> Int64 in
+                    try DeclarationIdFloors.firstId(s, storedSince: since)
+                }
+            }
+        } catch {
+            throw ClearanceHistoryError(error.description)
+        }
     }
 
     /// The phase of the newest declaration (or revision) of `kind` with this business key

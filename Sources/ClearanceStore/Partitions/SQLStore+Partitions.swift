@@ -87,6 +87,7 @@ extension SQLStore: PartitionStore {
 
     func reattachPartition(named name: String, policy: PartitionPolicy, now: Date) async throws(StoreError) -> PartitionReattachment {
         guard engine == .postgresql else { throw .invalidInput("SQLite is not partitioned: there is nothing to reattach") }
+        defer { declarationFloors.forget() }
         return try await write { (s: any SQLSession) throws(StoreError) -> PartitionReattachment in
             try Self.beginStep(policy, s)
             var found: StorePartition?
