@@ -7,12 +7,18 @@ import Testing
 /// let go, and gives up with `SQLITE_BUSY` once its timeout has passed. No speed is asserted (that is
 /// `bench_flow.py`'s): the holder lets go only when the test says so.
 @Suite struct SQLiteBusyWaitTests {
-    @Test("a writer waiting for another connection's lock writes once it is let go")
-    func waitsForTheLock() async throws {
+    /// A new database file with a table `t`, and a connection holding its write lock (an open write transaction).
+    static func holdingTheWriteLock() throws -> (path: String, holder: SQLiteConnection) {
         let path = scratchDirectory("sqlite-busy") + "/store.sqlite"
         let holder = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1_000)
         try holder.executeScript("CREATE TABLE t (x INTEGER)")
         try holder.beginWrite(keyProbes: false)
+        return (path, holder)
+    }
+
+    @Test("a writer waiting for another connection's lock writes once it is let go")
+    func waitsForTheLock() async throws {
+        let (path, holder) = try Self.holdingTheWriteLock()
         try holder.execute("INSERT INTO t VALUES (1)", [])
         let waiting = Task.detached { () -> Result<Int, StoreError> in
             do throws(StoreError) {
@@ -32,10 +38,7 @@ import Testing
 
     @Test("a writer gives up with SQLITE_BUSY once its timeout has passed")
     func givesUpAfterTheTimeout() async throws {
-        let path = scratchDirectory("sqlite-busy") + "/store.sqlite"
-        let holder = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1_000)
-        try holder.executeScript("CREATE TABLE t (x INTEGER)")
-        try holder.beginWrite(keyProbes: false)
+        let (path, holder) = try Self.holdingTheWriteLock()
         let started = ContinuousClock.now
         // The holder keeps the lock until the waiter has given up.
         let outcome = await Task.detached { () -> Result<Void, StoreError> in
