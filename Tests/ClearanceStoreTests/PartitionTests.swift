@@ -1,6 +1,7 @@
 import CEBModel
 import ClearanceTestSupport
 import Foundation
+import Synchronization
 import Testing
 @testable import ClearanceStore
 
@@ -465,7 +466,12 @@ struct PartitionTests {
 
             let restored = try await CommandRunner.run(server.tool("pg_restore"), ["-d", url, dump])
             try #require(restored.status == 0, "\(restored.output)")
+            // A floor of the buyers' annual totals found before the reattach is forgotten by it.
+            _ = try await store.declarationFloors.floor(year: 2026) { _ in 1 }
             let back = try await store.reattachPartition(named: "message_parts_1", policy: policy, now: Self.now)
+            let foundAgain = Mutex(false)
+            _ = try await store.declarationFloors.floor(year: 2026) { _ in foundAgain.withLock { $0 = true }; return 1 }
+            #expect(foundAgain.withLock { $0 }, "the floors are forgotten on a reattach")
             #expect(back.partition.detachedAt == nil && back.partition.reattachedAt != nil && back.partition.low == 1 && back.partition.high == 3)
             #expect(back.droppedIndexes.isEmpty, "its table has its parent's indexes only: \(back.droppedIndexes)")
             let archivedHead = await Self.archived("a message whose head is archived was read") { _ = try await store.message(guid: old.guid) }
