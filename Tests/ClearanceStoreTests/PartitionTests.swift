@@ -297,13 +297,14 @@ struct PartitionTests {
                 UPDATE declarations SET created_at = \(try date("2025-12-28T04:00:00Z")), app_time = \(try date("2026-01-05T04:00:00Z")) WHERE id = 4;
                 UPDATE declarations SET created_at = \(try date("2026-03-01T04:00:00Z")), app_time = \(try date("2026-03-01T04:00:00Z")) WHERE id > 4;
                 """)
+            let firstId = { (since: Int64) in
+                try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: since) }
+            }
             let since = try date("2025-12-24T16:00:00Z")  // a week before 1 January 2026, China time
-            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: since) } == 4)
-            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: since + 10 * 86_400_000) } == 5)
-            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: 0) } == 1)
-            let later = try date("2027-01-01T00:00:00Z")
-            #expect(try await store.session { (s: any SQLSession) throws(StoreError) in try DeclarationIdFloors.firstId(s, storedSince: later) } == 7,
-                    "none yet: past the newest")
+            #expect(try await firstId(since) == 4)
+            #expect(try await firstId(since + 10 * 86_400_000) == 5)
+            #expect(try await firstId(0) == 1)
+            #expect(try await firstId(try date("2027-01-01T00:00:00Z")) == 7, "none yet: past the newest")
 
             let total = { (year: Int) in try await store.annualTotal(buyerIdType: "1", buyerIdNumber: buyer, year: year, excludingDeclarationGuid: nil) }
             #expect(try await total(2025).cleared == CEBDecimal(200))
