@@ -19,7 +19,8 @@ final class SQLStore: Store {
     /// declaration of a business key, credit entries, the inventories waiting for a number. They
     /// take as many callers as a group commit takes writes, so `--group-commit-max 1` turns off both.
     let lookups: StoreLookups
-    /// Per year, the lowest declaration id a buyer's annual total reads (PostgreSQL).
+    /// Per year, the lowest declaration id of its declarations (PostgreSQL): where a buyer's annual
+    /// total, and first a receipt's look-up by number, start.
     let declarationFloors = DeclarationIdFloors()
 
     init(

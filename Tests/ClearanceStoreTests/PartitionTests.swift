@@ -1,7 +1,6 @@
 import CEBModel
 import ClearanceTestSupport
 import Foundation
-import Synchronization
 import Testing
 @testable import ClearanceStore
 
@@ -327,6 +326,35 @@ struct PartitionTests {
         }
     }
 
+    @Test("a receipt found by number answers a declaration stored before this year (below the year's floor) as well as a recent one")
+    func receiptsByNumberReachBelowTheFloor() async throws {
+        let store = try await makeStore(.postgresql)
+        try await withCleanup({ await store.close() }) {
+            _ = try await store.maintainPartitions(PartitionPolicy(ahead: 4, minimumSpan: 2), now: Self.now)
+            let (old, recent) = (ShipmentFixture(61), ShipmentFixture(62))
+            _ = try await store.ingest(old.items)
+            _ = try await store.ingest(recent.items)
+            let lastYear = StoreClock.milliseconds(try #require(ISO8601DateFormatter().date(from: "2025-06-01T04:00:00Z")))
+            try await store.rawExecute("UPDATE declarations SET created_at = \(lastYear) WHERE order_no = '\(old.orderNo)' OR logistics_no = '\(old.logisticsNo)'")
+            let inventory = { (f: ShipmentFixture) in
+                try await store.rawQuery("SELECT id FROM declarations WHERE kind = 'inventory' AND cop_no = $1", [.text(f.copNo)]).first?[0].flatMap { Int64($0 ?? "") }
+            }
+            let floor = try await store.session { (s: any SQLSession) throws(StoreError) in
+                try store.declarationFloors.floor(year: ChinaTime.year(of: Date()), in: s)
+            }
+            let (oldId, recentId) = (try #require(try await inventory(old)), try #require(try await inventory(recent)))
+            #expect(oldId < floor && recentId >= floor, "the old shipment's inventory lies below this year's floor, the recent one's above it")
+            // Receipts quoting no declaration's guid, found by their numbers (copNo, invtNo).
+            for (n, f) in [old, recent].enumerated() {
+                var (item, receipt) = f.inventoryReceipt(status: "120", time: "2026112510000000\(n)")
+                receipt.referenceGuid = ShipmentFixture.guid("NOSUCH", f.index)
+                _ = try await store.ingest([item])
+                let outcome = try await store.storeReceipts([receipt]).first
+                #expect(outcome?.declarationId == [oldId, recentId][n], "shipment \(f.index): \(String(describing: outcome))")
+            }
+        }
+    }
+
     @Test("a message whose declaration waits for documents or review keeps its raw parts attached: its release forwards those bytes")
     func waitingDeclarationsHoldTheirMessage() async throws {
         let store = try await makeStore(.postgresql)
@@ -468,11 +496,11 @@ struct PartitionTests {
             let restored = try await CommandRunner.run(server.tool("pg_restore"), ["-d", url, dump])
             try #require(restored.status == 0, "\(restored.output)")
             // A floor of the buyers' annual totals found before the reattach is forgotten by it.
-            _ = try await store.declarationFloors.floor(year: 2026) { _ in 1 }
+            _ = try store.declarationFloors.floor(year: 2026) { _ in 1 }
             let back = try await store.reattachPartition(named: "message_parts_1", policy: policy, now: Self.now)
-            let foundAgain = Mutex(false)
-            _ = try await store.declarationFloors.floor(year: 2026) { _ in foundAgain.withLock { $0 = true }; return 1 }
-            #expect(foundAgain.withLock { $0 }, "the floors are forgotten on a reattach")
+            var foundAgain = false
+            _ = try store.declarationFloors.floor(year: 2026) { _ in foundAgain = true; return 1 }
+            #expect(foundAgain, "the floors are forgotten on a reattach")
             #expect(back.partition.detachedAt == nil && back.partition.reattachedAt != nil && back.partition.low == 1 && back.partition.high == 3)
             #expect(back.droppedIndexes.isEmpty, "its table has its parent's indexes only: \(back.droppedIndexes)")
             let archivedHead = await Self.archived("a message whose head is archived was read") { _ = try await store.message(guid: old.guid) }

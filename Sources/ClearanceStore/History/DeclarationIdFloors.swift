@@ -1,20 +1,23 @@
 import CEBModel
 import Foundation
 
-/// The lowest declaration id a buyer's annual total reads, per year, so that look-up (one for every
-/// inventory judged) probes only the declarations partitions that can hold the year's rows:
-/// PostgreSQL prunes the others, however many years the store keeps. Probing every partition's
-/// buyer index cost 1.8–2.2 ms a look-up with 120 partitions of 40,000 rows, against 0.27–0.29 ms
-/// with the floor leaving five (pgbench, prepared, on this machine).
+/// The lowest declaration id of a year's declarations (by arrival), so a look-up that needs only
+/// those probes only the declarations partitions that can hold them: PostgreSQL prunes the others,
+/// however many years the store keeps. A buyer's annual total (one for every inventory judged)
+/// reads from its year's floor; a receipt found by number tries the current year's declarations
+/// first (``SQLStore``'s `resolveDeclaration`), the older ones only when none answers. Probing
+/// every partition's buyer index cost 1.8–2.2 ms a look-up with 120 partitions of 40,000 rows,
+/// against 0.27–0.29 ms with the floor leaving five (pgbench, prepared, on this machine).
 ///
 /// Ids are handed out in arrival order (`declaration_keys`' identity), so the declarations stored
 /// before a moment lie below the first id stored since then; the floor of a year is that id for
 /// ``margin`` before the year's first moment (China time), room for an inventory declared
 /// (`appTime`) a little ahead of its arrival. One declared in a year but stored more than a week
-/// before that year began is not counted: retention assumes the same (a partition whose newest
-/// declaration was stored before the year began may be detached, ``PartitionReport/Hold/quotaYear``).
-/// A floor is kept ``kept``: one found while a partition was detached leaves that partition's
-/// rows out for as long once it is reattached (a reattach in this process forgets the floors).
+/// before that year began is not in its buyer's total: retention assumes the same (a partition
+/// whose newest declaration was stored before the year began may be detached,
+/// ``PartitionReport/Hold/quotaYear``). A floor is kept ``kept``: one found while a partition was
+/// detached leaves that partition's rows out of buyers' totals for as long once it is reattached (a
+/// reattach in this process forgets the floors).
 final class DeclarationIdFloors: Sendable {
     /// How long before a year's start its floor reaches.
     static let margin: TimeInterval = 7 * 86_400
@@ -24,16 +27,19 @@ final class DeclarationIdFloors: Sendable {
     private let known = LockedValue<[Int: (id: Int64, found: ContinuousClock.Instant)]>([:])
 
     /// The floor of `year`: the one kept, or the one `find` returns (then kept) given the moment
-    /// in Unix milliseconds from which rows count.
-    func floor(
-        year: Int, _ find: @Sendable (_ since: Int64) async throws(StoreError) -> Int64
-    ) async throws(StoreError) -> Int64 {
+    /// in Unix milliseconds from which rows count (``firstId(_:storedSince:)`` in the caller's session).
+    func floor(year: Int, _ find: (_ since: Int64) throws(StoreError) -> Int64) throws(StoreError) -> Int64 {
         let now = ContinuousClock.now
         if let kept = known.get()[year], now - kept.found < Self.kept { return kept.id }
         let start = ChinaTime.yearBounds(year).start.addingTimeInterval(-Self.margin)
-        let id = try await find(StoreClock.milliseconds(start))
+        let id = try find(StoreClock.milliseconds(start))
         known.withValue { $0[year] = (id, now) }
         return id
+    }
+
+    /// The floor of `year` found in session `s`.
+    func floor(year: Int, in s: any SQLSession) throws(StoreError) -> Int64 {
+        try floor(year: year) { (since) throws(StoreError) in try Self.firstId(s, storedSince: since) }
     }
 
     /// Forgets every floor (a partition attached again may hold rows below one).

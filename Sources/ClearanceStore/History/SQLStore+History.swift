@@ -17,11 +17,12 @@ extension SQLStore {
         let (start, end) = Self.chinaYearBounds(year)
         // On PostgreSQL only the partitions that can hold the year's rows (``DeclarationIdFloors``);
         // SQLite keeps one table, where a range of ids could lead its planner off the buyer's index.
-        let floor = try await declarationFloor(year: year)
+        let floors = engine == .postgresql ? declarationFloors : nil
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
             rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
-                try s.lookup(Self.annualTotalSQL(floored: floor != nil),
+                let floor = try floors?.floor(year: year, in: s)
+                return try s.lookup(Self.annualTotalSQL(floored: floor != nil),
                              [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
                                 + Self.annualTotalStatuses.map { .text($0) } + (floor.map { [.integer($0)] } ?? [])
                 ).map { (row: SQLRow) throws(StoreError) in
@@ -56,21 +57,6 @@ extension SQLStore {
             WHERE (kind || '') = 'inventory' AND buyer_id_type = $1 AND buyer_id_hash = $2
               AND app_time >= $3 AND app_time < $4 AND declaration_guid <> $5 AND status IN (\(statuses))
             """ + (floored ? "  AND id >= $\(annualTotalStatuses.count + 6)" : "")
-    }
-
-    /// The lowest declaration id of `year`'s annual totals on PostgreSQL (``DeclarationIdFloors``);
-    /// nil on SQLite.
-    private func declarationFloor(year: Int) async throws(ClearanceHistoryError) -> Int64? {
-        guard engine == .postgresql else { return nil }
-        do {
-            return try await declarationFloors.floor(year: year) { [sessions] (since) throws(StoreError) -> Int64 in
-                try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> Int64 in
-                    try DeclarationIdFloors.firstId(s, storedSince: since)
-                }
-            }
-        } catch {
-            throw ClearanceHistoryError(error.description)
-        }
     }
 
     /// The phase of the newest declaration (or revision) of `kind` with this business key

@@ -1,3 +1,4 @@
+import CEBModel
 import Foundation
 
 /// Receipts: stored once, linked to the declaration they really answer, moving its status only
@@ -6,22 +7,25 @@ extension SQLStore {
     func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome] {
         guard !receipts.isEmpty else { return [] }
         let now = StoreClock.milliseconds(.now)
+        let floors = engine == .postgresql ? declarationFloors : nil
         return try await write { (s: any SQLSession) throws(StoreError) -> [ReceiptOutcome] in
             var outcomes: [ReceiptOutcome] = []
             for r in receipts {
-                outcomes.append(try Self.storeReceipt(s, r, now: now))
+                outcomes.append(try Self.storeReceipt(s, r, floors: floors, now: now))
             }
             return outcomes
         }
     }
 
-    private static func storeReceipt(_ s: any SQLSession, _ r: ReceiptRecord, now: Int64) throws(StoreError) -> ReceiptOutcome {
+    private static func storeReceipt(
+        _ s: any SQLSession, _ r: ReceiptRecord, floors: DeclarationIdFloors?, now: Int64
+    ) throws(StoreError) -> ReceiptOutcome {
         guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE id = \(Self.keyedMessageId)", [.text(r.messageGuid)]) else {
             throw .notFound("receipt message \(r.messageGuid) is not stored; ingest it first")
         }
         let messageId = try message.requireInt64(0, "messages.id")
         let receivedAt = try message.requireInt64(1, "messages.received_at")
-        let declarationId = r.summaryResult != nil ? try summaryApplication(s, for: r) : try resolveDeclaration(s, for: r)
+        let declarationId = r.summaryResult != nil ? try summaryApplication(s, for: r) : try resolveDeclaration(s, for: r, floors: floors)
         let inserted = try s.queryOne("""
             INSERT INTO receipts (message_id, for_kind, reference_guid, return_status, return_time, return_info,
                 order_no, logistics_no, invt_no, cop_no, pre_no, pay_transaction_id, ebp_code, ebc_code,
@@ -120,8 +124,14 @@ extension SQLStore {
     /// authority stands behind, when the candidate's message was queued for one of them. The guid
     /// is found in `declaration_keys` (migration 83), the same however many partitions are
     /// attached; the numbers, which probe each partition's index, only when no declaration of
-    /// that guid answers (an authority's answer or a tax bill quotes a guid of its own).
-    private static func resolveDeclaration(_ s: any SQLSession, for r: ReceiptRecord) throws(StoreError) -> Int64? {
+    /// that guid answers (an authority's answer or a tax bill quotes a guid of its own). With
+    /// `floors` (PostgreSQL), a number's declarations stored this year (``DeclarationIdFloors``)
+    /// are tried first and the older ones only when none of those answers, so a receipt for a
+    /// recent declaration probes only the recent partitions; the candidates are tried in the
+    /// same order either way (each number's newest eight, newest first).
+    private static func resolveDeclaration(
+        _ s: any SQLSession, for r: ReceiptRecord, floors: DeclarationIdFloors?
+    ) throws(StoreError) -> Int64? {
         let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
         var candidates: [Int64] = []
         for kind in kinds {
@@ -137,28 +147,39 @@ extension SQLStore {
             ("cop_no", r.copNo), ("invt_no", r.invtNo), ("pay_transaction_id", r.payTransactionId),
             ("logistics_no", r.logisticsNo), ("order_no", r.orderNo),
         ]
-        var byNumber: [Int64] = []
+        var tried = Set(candidates)
+        /// The first of `rows`' ids, in order, not tried before, that the receipt answers.
+        func firstAnswering(_ rows: [SQLRow]) throws(StoreError) -> Int64? {
+            for row in rows {
+                guard let id = row.int64(0), tried.insert(id).inserted else { continue }
+                if try answers(s, r, declarationId: id) { return id }
+            }
+            return nil
+        }
+        let floor = try floors?.floor(year: ChinaTime.year(of: Date()), in: s)
         for (column, value) in keys {
             guard let value, !value.isEmpty else { continue }
             for kind in kinds {
                 // By the key column's index, never the (kind, …) one (see `declarationPhase`).
-                for row in try s.query(
-                    "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2 ORDER BY id DESC LIMIT 8",
-                    [.text(kind.rawValue), .text(value)]) {
-                    if let id = row.int64(0), !candidates.contains(id), !byNumber.contains(id) { byNumber.append(id) }
+                let byNumber = "SELECT id FROM declarations WHERE (kind || '') = $1 AND \(column) = $2"
+                let number: [SQLValue] = [.text(kind.rawValue), .text(value)]
+                if let floor {
+                    let recent = try s.query(byNumber + " AND id >= $3 ORDER BY id DESC LIMIT 8", number + [.integer(floor)])
+                    if let id = try firstAnswering(recent) { return id }
+                    if recent.count < 8, let id = try firstAnswering(try s.query(
+                        byNumber + " AND id < $3 ORDER BY id DESC LIMIT \(8 - recent.count)", number + [.integer(floor)])) { return id }
+                } else if let id = try firstAnswering(try s.query(byNumber + " ORDER BY id DESC LIMIT 8", number)) {
+                    return id
                 }
                 // Customs gives an inventory its invtNo in a receipt (CEB622): later documents quoting
                 // that number (tax bills) find the inventory through the receipt.
                 guard column == "invt_no" else { continue }
-                for row in try s.query("""
+                if let id = try firstAnswering(try s.query("""
                     SELECT declaration_id FROM receipts
                     WHERE invt_no = $1 AND for_kind = $2 AND declaration_id IS NOT NULL ORDER BY id DESC LIMIT 8
-                    """, [.text(value), .text(kind.rawValue)]) {
-                    if let id = row.int64(0), !candidates.contains(id), !byNumber.contains(id) { byNumber.append(id) }
-                }
+                    """, [.text(value), .text(kind.rawValue)])) { return id }
             }
         }
-        for id in byNumber where try answers(s, r, declarationId: id) { return id }
         return nil
     }
 
