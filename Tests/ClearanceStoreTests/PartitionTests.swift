@@ -101,7 +101,7 @@ struct PartitionTests {
                 for _ in 0..<2 {
                     _ = try s.query("BEGIN", [])
                     _ = try s.query(s.dialect.orderedWalkOnly ?? "", [])
-                    _ = try s.query(sql, [.integer(1), .integer(2), .integer(10)])
+                    _ = try s.query(sql, [.integer(1), .integer(2), .integer(10), .integer(0)])  // the floor: 0, every partition
                     _ = try s.query("ROLLBACK", [])
                 }
                 guard let row = try s.queryOne("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
@@ -111,7 +111,7 @@ struct PartitionTests {
                 }
                 _ = try s.query("BEGIN", [])
                 _ = try s.query(s.dialect.orderedWalkOnly ?? "", [])
-                let plan = try s.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE \(name)(1, 2, 10)", [])
+                let plan = try s.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE \(name)(1, 2, 10, 0)", [])
                     .compactMap { $0.string(0) }
                 _ = try s.query("ROLLBACK", [])
                 return plan
@@ -554,7 +554,7 @@ struct PartitionTests {
                 INSERT INTO outbox (message_id, destination, next_attempt_at, created_at, updated_at) VALUES (1, 'customs', 0, 0, 0)
                 """)
             let events = try await store.count("events")
-            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83])
+            #expect(try await store.migrate() == [70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84])
             #expect(try await Self.rowsByPartition(store, "messages") == ["messages_0": 1])
             #expect(try await store.count("declaration_keys", where: "declaration_guid = 'BEFORE-' || declaration_id") == 3)
             #expect(try await Self.rowsByPartition(store, "events") == ["events_0": events])

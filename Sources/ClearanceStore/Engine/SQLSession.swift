@@ -52,12 +52,14 @@ enum SQLDialect: Sendable {
     /// outbox, 0.40 ms a claim unpartitioned, 2.0 ms with 14 partitions, 20 ms with 121 — while the
     /// generic plan costs 0.11, 0.18 and 0.94 ms, and its update still reaches only the claimed rows'
     /// partitions (pruned at run time). The look-ups after the claim in the same transaction run on
-    /// generic plans too; they are key probes.
+    /// generic plans too; they are key probes. No parallel workers: a generic plan made while the
+    /// tables were small gathered two for the chains' read, which starting them costs more than it reads.
     var orderedWalkOnly: String? {
         guard self == .postgresql else { return nil }
         return "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
             + "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
-            + "set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)"
+            + "set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true), "
+            + "set_config('max_parallel_workers_per_gather', '0', true)"
     }
 }
 

@@ -439,6 +439,13 @@ enum PartitionMigrations {
         awaitedNumbers(s),
         linkedNumbers(s),
         declarationGuids(s),
+        // The claim's floor (``SQLStore/unfinishedFloorSQL``): the oldest unfinished row's message,
+        // one descent of each partition's partial index in message order, stopping at the first
+        // that has one. SQLite keeps one outbox table and claims without a floor.
+        Migration(version: 84, name: "unfinished outbox rows by message",
+                  sql: s.dialect == .sqlite ? "-- SQLite claims without a floor" : """
+            CREATE INDEX outbox_unfinished_idx ON outbox (message_id) WHERE status IN ('pending', 'in-flight');
+            """),
     ] }
 
     /// Every single message asks which waiting inventories name its order or logistics number; by
