@@ -2,7 +2,7 @@
 """Throughput of the clearance flow and delivery latency, end to end with real processes.
 
     python3 Benchmarks/bench_flow.py [--shipments 250] [--store sqlite|postgresql://…] [--jobs N] [--binary PATH]
-                                      [--worker-batch 64] [--http-concurrency 8]
+                                      [--worker-batch 64] [--http-concurrency 8] [--partitions K]
 
 Generates N retail imports (order, payment, waybill, inventory: 4 × N messages) from the Pingtan
 samples with fresh guids/numbers/buyers, starts `clearance simulate-customs --port 0` (the
@@ -18,6 +18,11 @@ with a P-256 service key and dxp wrapping included). Prints:
 The CPU figures say where the machine's time goes: every party runs on the same cores, so the sum per
 message bounds the rate whatever the store does (PostgreSQL's: every `postgres` process on the
 machine, the ones that ended during the run included, so run it with no other database work).
+
+With `--partitions K` (PostgreSQL) the store gets K partitions made ahead before the flow, each
+spanning an equal share of the flow's message (and declaration) ids, so every hot statement meets K
+partitions as it would on a store keeping K periods of history; run it beside a run without, on a
+fresh database each, and compare.
 
 Nothing is asserted: figures only. Uses the release binary when built
 (`swift build -c release --product clearance`), else the debug one.
@@ -114,7 +119,12 @@ def main():
     ap.add_argument("--http-concurrency", type=int, default=8, help="the destination's HTTP requests in flight at once")
     ap.add_argument("--jobs", type=int, default=1,
                     help="messages `clearance submit` takes at once (group commit shares their transactions)")
+    ap.add_argument("--partitions", type=int, default=0,
+                    help="PostgreSQL: make this many partitions (1–24) ahead before the flow, each spanning an equal "
+                         "share of its messages' ids, so the flow runs across them as it would on a store with history")
     args = ap.parse_args()
+    if args.partitions and (args.store == "sqlite" or not 1 <= args.partitions <= 24):
+        sys.exit("--partitions takes 1–24, on a PostgreSQL store")
     binary = find_binary(args.binary)
     work = tempfile.mkdtemp(prefix="clearance-bench-flow-")
     store = "sqlite:" + os.path.join(work, "store.sqlite") if args.store == "sqlite" else args.store
@@ -150,6 +160,10 @@ rules:
         f.write("\n".join(files) + "\n")
     # Create and migrate the store before the worker starts polling it.
     subprocess.run([binary, "outbox", "list", "--store", store, "--limit", "1"], check=True, capture_output=True)
+    if args.partitions:
+        span = -(-len(files) // args.partitions)
+        subprocess.run([binary, "partitions", "--store", store, "--partition-minimum-span", str(span),
+                        "--partitions-ahead", str(args.partitions)], check=True, capture_output=True)
     worker = subprocess.Popen([binary, "deliver", *common, "--key", work + "/key.pem", "--cert", work + "/cert.pem",
                                "--idle", "0.01", "--batch", str(args.worker_batch)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -185,7 +199,8 @@ rules:
         sim_out, _ = sim.communicate(timeout=60)
     n = len(files)
     print(f"binary: {binary}")
-    print(f"store: {args.store}, {args.shipments} shipments = {n} messages")
+    print(f"store: {args.store}, {args.shipments} shipments = {n} messages"
+          + (f", across {args.partitions} partitions made ahead ({-(-n // args.partitions)} ids each)" if args.partitions else ""))
     print(f"flow: {n} messages in {flow_s:.2f} s → {n / flow_s:.0f} messages/s (submit, one process, {args.jobs} at once, "
           f"worker running beside it)")
     print(f"delivery: all {n} delivered {total_s:.2f} s after the first submit → {n / total_s:.0f} messages/s end to end")
