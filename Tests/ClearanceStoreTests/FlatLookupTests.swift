@@ -52,6 +52,9 @@ struct FlatLookupTests {
                     _ = try await store.messages(guids: shipment.items.map(\.message.guid), maxBytes: 1 << 20)
                     _ = try await store.messageHeader(guid: shipment.items[0].message.guid)
                     _ = try await store.routedDestinations(messageGuid: shipment.items[0].message.guid)
+                    // Customs' real-time payment data: the newest order and payment of an order number.
+                    #expect(try await store.declaration(kind: .order, orderNo: shipment.orderNo)?.kind == .order)
+                    #expect(try await store.declaration(kind: .payment, orderNo: shipment.orderNo)?.kind == .payment)
                     // An inventory's match: its order (and the order's lines), payment and waybill.
                     let linked = try await store.linkedDocuments(for: [shipment.inventoryHead])[0]
                     #expect(linked.order?.lines.count == 2 && linked.payment != nil && linked.waybill != nil)

@@ -38,22 +38,41 @@ extension SQLStore: PaymentDataStore {
         }
     }
 
+    /// The kinds `linked_numbers` holds by their order number (migration 82).
+    static let linkedByOrderNo: Set<DeclarationKind> = [.order, .payment, .exportOrder, .exportPayment]
+
+    /// The newest `kind` of `orderNo`. Orders and payments (what customs' requests ask for) are found
+    /// in `linked_numbers`: one key probe, then the declaration by id in the partition its id names,
+    /// not the order number's index in every declarations partition (`FlatLookupTests`).
     func declaration(kind: DeclarationKind, orderNo: String) async throws(StoreError) -> StoredDeclarationRef? {
-        try await declarationRef(where: "d.kind = $1 AND d.order_no = $2", [.text(kind.rawValue), .text(orderNo)])
+        guard Self.linkedByOrderNo.contains(kind) else {
+            return try await declarationRef(where: "d.kind = $1 AND d.order_no = $2", [.text(kind.rawValue), .text(orderNo)])
+        }
+        return try await declarationRef(
+            from: "linked_numbers n JOIN declarations d ON d.id = n.declaration_id", where: "n.kind = $1 AND n.number = $2",
+            newestFirst: "n.declaration_id", keyLookup: true, [.text(kind.rawValue), .text(orderNo)])
     }
 
+    /// Not flat: a payment by its transaction id probes that index in every declarations partition.
     func payment(payTransactionId: String) async throws(StoreError) -> StoredDeclarationRef? {
         try await declarationRef(
             where: "d.kind = $1 AND d.pay_transaction_id = $2", [.text(DeclarationKind.payment.rawValue), .text(payTransactionId)])
     }
 
-    private func declarationRef(where condition: String, _ params: [SQLValue]) async throws(StoreError) -> StoredDeclarationRef? {
+    /// The newest declaration (by `newestFirst`, descending) of `from` (aliasing `declarations` as `d`)
+    /// meeting `condition`, with its message's guid. `keyLookup`: on a cached plan (a join by key,
+    /// which a custom plan would plan over every partition each call).
+    private func declarationRef(
+        from source: String = "declarations d", where condition: String, newestFirst: String = "d.id", keyLookup: Bool = false,
+        _ params: [SQLValue]
+    ) async throws(StoreError) -> StoredDeclarationRef? {
         try await session { (s: any SQLSession) throws(StoreError) -> StoredDeclarationRef? in
-            guard let row = try s.queryOne("""
+            let sql = """
                 SELECT m.guid, d.declaration_guid, d.kind, d.sender_code, d.order_no, d.pay_transaction_id, d.ebp_code, d.pay_code
-                FROM declarations d JOIN message_keys m ON m.message_id = d.message_id
-                WHERE \(condition) ORDER BY d.id DESC LIMIT 1
-                """, params) else { return nil }
+                FROM \(source) JOIN message_keys m ON m.message_id = d.message_id
+                WHERE \(condition) ORDER BY \(newestFirst) DESC LIMIT 1
+                """
+            guard let row = keyLookup ? try s.lookupOne(sql, params) : try s.queryOne(sql, params) else { return nil }
             return StoredDeclarationRef(
                 messageGuid: try row.requireString(0, "messages.guid"), declarationGuid: try row.requireString(1, "declaration_guid"),
                 kind: DeclarationKind(rawValue: try row.requireString(2, "kind")), senderCode: try row.requireString(3, "sender_code"),
@@ -168,9 +187,10 @@ extension SQLStore: PaymentDataStore {
     private static func orderEvent(
         _ s: any SQLSession, orderNo: String, kind: EventKind, code: String?, detail: String?, now: Int64
     ) throws(StoreError) {
-        guard let row = try s.queryOne(
-            "SELECT id, message_id FROM declarations WHERE kind = $1 AND order_no = $2 ORDER BY id DESC LIMIT 1",
-            [.text(DeclarationKind.order.rawValue), .text(orderNo)]) else { return }
+        guard let row = try s.queryOne("""
+            SELECT d.id, d.message_id FROM linked_numbers n JOIN declarations d ON d.id = n.declaration_id
+            WHERE n.kind = $1 AND n.number = $2 ORDER BY n.declaration_id DESC LIMIT 1
+            """, [.text(DeclarationKind.order.rawValue), .text(orderNo)]) else { return }
         _ = try insertEvent(
             s, kind: kind, occurredAt: now, messageId: row.int64(1), declarationId: row.int64(0), receiptId: nil,
             code: code, detail: detail, dedupKey: nil, now: now)
