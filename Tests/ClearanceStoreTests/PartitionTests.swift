@@ -339,9 +339,9 @@ struct PartitionTests {
             let inventory = { (f: ShipmentFixture) in
                 try await store.rawQuery("SELECT id FROM declarations WHERE kind = 'inventory' AND cop_no = $1", [.text(f.copNo)]).first?[0].flatMap { Int64($0 ?? "") }
             }
-            let floor = try await store.session { (s: any SQLSession) throws(StoreError) in
+            let floor = try #require(try await store.session { (s: any SQLSession) throws(StoreError) in
                 try store.declarationFloors.floor(year: ChinaTime.year(of: Date()), in: s)
-            }
+            })
             let (oldId, recentId) = (try #require(try await inventory(old)), try #require(try await inventory(recent)))
             #expect(oldId < floor && recentId >= floor, "the old shipment's inventory lies below this year's floor, the recent one's above it")
             // Receipts quoting no declaration's guid, found by their numbers (copNo, invtNo).

@@ -25,21 +25,35 @@ final class DeclarationIdFloors: Sendable {
     static let kept: Duration = .seconds(600)
 
     private let known = LockedValue<[Int: (id: Int64, found: ContinuousClock.Instant)]>([:])
+    /// Held while a floor is searched for: the look-ups that miss it meanwhile wait for that search
+    /// instead of each running their own (a process's first inventories arrive together). The search
+    /// only reads by primary key, which no writer's lock blocks, so waiting on it cannot deadlock.
+    private let searching = NSLock()
 
     /// The floor of `year`: the one kept, or the one `find` returns (then kept) given the moment
     /// in Unix milliseconds from which rows count (``firstId(_:storedSince:)`` in the caller's session).
     func floor(year: Int, _ find: (_ since: Int64) throws(StoreError) -> Int64) throws(StoreError) -> Int64 {
-        let now = ContinuousClock.now
-        if let kept = known.get()[year], now - kept.found < Self.kept { return kept.id }
+        if let id = fresh(year) { return id }
+        searching.lock()
+        defer { searching.unlock() }
+        if let id = fresh(year) { return id }
         let start = ChinaTime.yearBounds(year).start.addingTimeInterval(-Self.margin)
         let id = try find(StoreClock.milliseconds(start))
-        known.withValue { $0[year] = (id, now) }
+        known.withValue { $0[year] = (id, ContinuousClock.now) }
         return id
     }
 
-    /// The floor of `year` found in session `s`.
-    func floor(year: Int, in s: any SQLSession) throws(StoreError) -> Int64 {
-        try floor(year: year) { (since) throws(StoreError) in try Self.firstId(s, storedSince: since) }
+    /// The floor of `year` when one was found less than ``kept`` ago.
+    private func fresh(_ year: Int) -> Int64? {
+        guard let kept = known.get()[year], ContinuousClock.now - kept.found < Self.kept else { return nil }
+        return kept.id
+    }
+
+    /// The floor of `year` found in session `s`; nil on SQLite, which keeps one table, where a range
+    /// of ids could lead its planner off the index a look-up wants (the buyer's, a number's).
+    func floor(year: Int, in s: any SQLSession) throws(StoreError) -> Int64? {
+        guard s.dialect == .postgresql else { return nil }
+        return try floor(year: year) { (since) throws(StoreError) in try Self.firstId(s, storedSince: since) }
     }
 
     /// Forgets every floor (a partition attached again may hold rows below one).

@@ -15,13 +15,12 @@ extension SQLStore {
         guard let masker = masker.get() else { throw ClearanceHistoryError("the store is not migrated") }
         let hash = masker.hash(idNumber: buyerIdNumber)
         let (start, end) = Self.chinaYearBounds(year)
-        // On PostgreSQL only the partitions that can hold the year's rows (``DeclarationIdFloors``);
-        // SQLite keeps one table, where a range of ids could lead its planner off the buyer's index.
-        let floors = engine == .postgresql ? declarationFloors : nil
+        // On PostgreSQL only the partitions that can hold the year's rows (``DeclarationIdFloors``).
+        let floors = declarationFloors
         let rows: [(key: String, id: Int64, value: Int64, cleared: Bool)]
         do {
             rows = try await sessions.withSession { (s: any SQLSession) throws(StoreError) -> [(key: String, id: Int64, value: Int64, cleared: Bool)] in
-                let floor = try floors?.floor(year: year, in: s)
+                let floor = try floors.floor(year: year, in: s)
                 return try s.lookup(Self.annualTotalSQL(floored: floor != nil),
                              [.text(buyerIdType), .text(hash), .integer(start), .integer(end), .text(excludingDeclarationGuid ?? "")]
                                 + Self.annualTotalStatuses.map { .text($0) } + (floor.map { [.integer($0)] } ?? [])

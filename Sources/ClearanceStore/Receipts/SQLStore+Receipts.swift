@@ -7,7 +7,7 @@ extension SQLStore {
     func storeReceipts(_ receipts: [ReceiptRecord]) async throws(StoreError) -> [ReceiptOutcome] {
         guard !receipts.isEmpty else { return [] }
         let now = StoreClock.milliseconds(.now)
-        let floors = engine == .postgresql ? declarationFloors : nil
+        let floors = declarationFloors
         return try await write { (s: any SQLSession) throws(StoreError) -> [ReceiptOutcome] in
             var outcomes: [ReceiptOutcome] = []
             for r in receipts {
@@ -18,7 +18,7 @@ extension SQLStore {
     }
 
     private static func storeReceipt(
-        _ s: any SQLSession, _ r: ReceiptRecord, floors: DeclarationIdFloors?, now: Int64
+        _ s: any SQLSession, _ r: ReceiptRecord, floors: DeclarationIdFloors, now: Int64
     ) throws(StoreError) -> ReceiptOutcome {
         guard let message = try s.queryOne("SELECT id, received_at FROM messages WHERE id = \(Self.keyedMessageId)", [.text(r.messageGuid)]) else {
             throw .notFound("receipt message \(r.messageGuid) is not stored; ingest it first")
@@ -125,12 +125,12 @@ extension SQLStore {
     /// is found in `declaration_keys` (migration 83), the same however many partitions are
     /// attached; the numbers, which probe each partition's index, only when no declaration of
     /// that guid answers (an authority's answer or a tax bill quotes a guid of its own). With
-    /// `floors` (PostgreSQL), a number's declarations stored this year (``DeclarationIdFloors``)
+    /// `floors` on PostgreSQL, a number's declarations stored this year (``DeclarationIdFloors``)
     /// are tried first and the older ones only when none of those answers, so a receipt for a
     /// recent declaration probes only the recent partitions; the candidates are tried in the
     /// same order either way (each number's newest eight, newest first).
     private static func resolveDeclaration(
-        _ s: any SQLSession, for r: ReceiptRecord, floors: DeclarationIdFloors?
+        _ s: any SQLSession, for r: ReceiptRecord, floors: DeclarationIdFloors
     ) throws(StoreError) -> Int64? {
         let kinds = r.matchKinds.isEmpty ? [r.forKind] : r.matchKinds
         var candidates: [Int64] = []
@@ -156,7 +156,7 @@ extension SQLStore {
             }
             return nil
         }
-        let floor = try floors?.floor(year: ChinaTime.year(of: Date()), in: s)
+        let floor = try floors.floor(year: ChinaTime.year(of: Date()), in: s)
         for (column, value) in keys {
             guard let value, !value.isEmpty else { continue }
             for kind in kinds {
