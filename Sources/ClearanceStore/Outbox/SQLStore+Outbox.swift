@@ -43,13 +43,23 @@ extension SQLStore {
     ///   partitioned by them, the read then looks in those messages' partitions only.
     static func outboxEntries(_ s: any SQLSession, ids: [Int64], messageIds: [Int64] = []) throws(StoreError) -> [OutboxEntry] {
         guard !ids.isEmpty else { return [] }
-        let messages = Array(Set(messageIds))
+        let (ids, messages) = paddedAlike(ids, Array(Set(messageIds)))
         let inMessages = messages.isEmpty ? "" : " AND o.message_id IN (\(placeholders(messages.count, from: ids.count + 1)))"
         return try s.query(
             "SELECT \(outboxColumns) FROM outbox o JOIN message_keys m ON m.message_id = o.message_id WHERE o.id IN (\(placeholders(ids.count)))\(inMessages)",
             (ids + messages).map { .integer($0) }
         ).map { (row: SQLRow) throws(StoreError) in try outboxEntry(row) }
             .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+    }
+
+    /// `ids` and `messages` (as many or fewer) padded to the same power of two
+    /// (``paddedToPowerOfTwo(_:)``; none when `messages` is empty): a statement naming both is
+    /// prepared in at most eight shapes per connection, each planned over every outbox partition
+    /// (15–28 ms a plan with 26 partitions, where a shape per pair of sizes made dozens).
+    static func paddedAlike(_ ids: [Int64], _ messages: [Int64]) -> (ids: [Int64], messages: [Int64]) {
+        let padded = paddedToPowerOfTwo(ids)
+        guard let first = messages.first else { return (padded, []) }
+        return (padded, messages + Array(repeating: first, count: max(padded.count - messages.count, 0)))
     }
 
     @discardableResult
@@ -248,9 +258,7 @@ extension SQLStore {
     /// claim's ``unfinishedFloorSQL`` (PostgreSQL).
     static func inShipmentOrder(_ rows: [OutboxEntry], now: Int64, floor: Int64?, _ s: any SQLSession) throws(StoreError) -> [OutboxEntry] {
         guard !rows.isEmpty else { return [] }
-        // Padded (``paddedToPowerOfTwo(_:)``): the statement is prepared once per shape and connection.
-        let ids = paddedToPowerOfTwo(rows.map(\.id))
-        let messages = paddedToPowerOfTwo(Array(Set(rows.map(\.messageId))).sorted())
+        let (ids, messages) = paddedAlike(rows.map(\.id), Array(Set(rows.map(\.messageId))).sorted())
         var chains = ShipmentChains()
         for row in try s.query(chainsSQL(s.dialect, ids: ids.count, messages: messages.count),
                                (ids + messages + (floor.map { [$0] } ?? [])).map { .integer($0) }) {
