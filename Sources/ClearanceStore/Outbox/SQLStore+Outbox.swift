@@ -276,7 +276,7 @@ extension SQLStore {
     /// claim's floor (the parameter after the messages) on: read from the unfinished rows' side, a
     /// generic plan planned while few waited walked every unfinished row of every partition and
     /// probed the claimed keys for each (40 ms a claim with 25 partitions and a few thousand
-    /// waiting; `PartitionTests` checks the plan).
+    /// waiting; `OutboxClaimFloorTests` checks the plan).
     static func chainsSQL(_ dialect: SQLDialect, ids: Int, messages: Int) -> String {
         ["order_key", "logistics_key"].map { column in
             let keys = """
