@@ -23,12 +23,21 @@ public final class ClearanceFlow: Sendable {
     private let screen: CreditScreen
     /// Joins this process's releases of one waiting message (``ReleaseCoalescer``).
     private let releases = ReleaseCoalescer()
+    /// The documents this flow is storing now, which an inventory missing them waits for (``DocumentsInFlight``).
+    private let documentsInFlight: DocumentsInFlight
+    /// How long an inventory waits for documents being stored before it is stored waiting itself:
+    /// a group commit takes milliseconds; a store slower than this is not worth waiting for.
+    static let inFlightPatience: Duration = .seconds(1)
 
     /// Creates a flow.
     /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
+    /// - Parameter documentsInFlight: the documents being stored that inventories wait for (a test
+    ///   marks some as being stored itself).
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable,
-                rates: RetailImportTaxRates = .current, logger: Logger = Logger(label: "clearance.flow")) {
+                rates: RetailImportTaxRates = .current, logger: Logger = Logger(label: "clearance.flow"),
+                documentsInFlight: DocumentsInFlight = DocumentsInFlight()) {
         self.store = store
+        self.documentsInFlight = documentsInFlight
         self.routing = routing
         self.rates = rates
         self.logger = logger
@@ -64,6 +73,11 @@ public final class ClearanceFlow: Sendable {
         var events: [Event] = []
         var issues: [CrossMessageIssue] = []
         var awaitingMissing: [String]?
+        // The numbers this message's documents would complete a waiting inventory with are being
+        // stored until its transaction ends (``DocumentsInFlight``).
+        var storing = DocumentsInFlight.keys(of: declarations)
+        documentsInFlight.begin(storing)
+        defer { documentsInFlight.end(storing) }
 
         // Life cycle of every declaration.
         do {
@@ -88,9 +102,15 @@ public final class ClearanceFlow: Sendable {
         if issues.isEmpty {
             for document in message.documents {
                 guard case .inventory(let inventory) = document, InventoryClearanceCheck.applies(to: inventory.head) else { continue }
-                let report: InventoryClearanceReport
+                var report: InventoryClearanceReport
                 do {
                     report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
+                    // Missing documents being stored by this process right now: judged again once they are.
+                    if case .awaiting = report.match,
+                       await documentsInFlight.settled([.init(.orderNo, inventory.head.orderNo), .init(.logisticsNo, inventory.head.logisticsNo)],
+                                                       patience: Self.inFlightPatience) {
+                        report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
+                    }
                 } catch {
                     throw .history(error)
                 }
@@ -176,6 +196,8 @@ public final class ClearanceFlow: Sendable {
         } catch {
             throw .store(error)
         }
+        documentsInFlight.end(storing)
+        storing = []
         if report.messages.first?.status != .stored {
             outcome.status = .duplicate
             outcome.rules = []
