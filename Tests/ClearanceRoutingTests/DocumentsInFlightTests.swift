@@ -43,7 +43,8 @@ import Testing
         try await withCleanup({ await store.close() }) {
             let table = FlowFixtures.tableToHTTP("http://127.0.0.1:9/ceb")
             let documents = DocumentsInFlight()
-            let flow = ClearanceFlow(store: store, routing: { table }, documentsInFlight: documents)
+            // Patience enough for a machine however loaded: the test ends the order's storing itself.
+            let flow = ClearanceFlow(store: store, routing: { table }, documentsInFlight: documents, inFlightPatience: .seconds(600))
             let s = SampleShipment.make(1)
             #expect(try await flow.accept(s.payment).status == .routed(["customs"]))
             #expect(try await flow.accept(s.waybill).status == .routed(["customs"]))

@@ -25,19 +25,21 @@ public final class ClearanceFlow: Sendable {
     private let releases = ReleaseCoalescer()
     /// The documents this flow is storing now, which an inventory missing them waits for (``DocumentsInFlight``).
     private let documentsInFlight: DocumentsInFlight
-    /// How long an inventory waits for documents being stored before it is stored waiting itself:
-    /// a group commit takes milliseconds; a store slower than this is not worth waiting for.
-    static let inFlightPatience: Duration = .seconds(1)
+    /// How long an inventory waits for documents being stored before it is stored waiting itself
+    /// (1 s by default: a group commit takes milliseconds; a store slower than that is not worth
+    /// waiting for, the release after the documents' commit will take it).
+    private let inFlightPatience: Duration
 
     /// Creates a flow.
     /// - Parameter routing: the routing table in force (e.g. `watcher.current`).
     /// - Parameter documentsInFlight: the documents being stored that inventories wait for (a test
-    ///   marks some as being stored itself).
+    ///   marks some as being stored itself), at most `inFlightPatience`.
     public init(store: any ClearanceFlowStore, routing: @escaping @Sendable () -> RoutingTable,
                 rates: RetailImportTaxRates = .current, logger: Logger = Logger(label: "clearance.flow"),
-                documentsInFlight: DocumentsInFlight = DocumentsInFlight()) {
+                documentsInFlight: DocumentsInFlight = DocumentsInFlight(), inFlightPatience: Duration = .seconds(1)) {
         self.store = store
         self.documentsInFlight = documentsInFlight
+        self.inFlightPatience = inFlightPatience
         self.routing = routing
         self.rates = rates
         self.logger = logger
@@ -108,7 +110,7 @@ public final class ClearanceFlow: Sendable {
                     // Missing documents being stored by this process right now: judged again once they are.
                     if case .awaiting = report.match,
                        await documentsInFlight.settled([.init(.orderNo, inventory.head.orderNo), .init(.logisticsNo, inventory.head.logisticsNo)],
-                                                       patience: Self.inFlightPatience) {
+                                                       patience: inFlightPatience) {
                         report = try await InventoryClearanceCheck.evaluate(inventory, history: store, rates: rates)
                     }
                 } catch {
