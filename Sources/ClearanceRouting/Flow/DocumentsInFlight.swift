@@ -15,14 +15,13 @@ import Synchronization
 /// the inventory looked still releases it after its own commit, as before; other processes are
 /// not seen.
 public final class DocumentsInFlight: Sendable {
-    /// A number a waiting inventory names its documents by.
+    /// A number a waiting inventory names its documents by: an order's or payment's `orderNo`, a
+    /// waybill's `logisticsNo`.
     public struct Key: Hashable, Sendable {
-        /// An order's or payment's `orderNo`, or a waybill's `logisticsNo`.
-        public enum Column: Hashable, Sendable { case orderNo, logisticsNo }
-        public let column: Column
+        public let column: LinkedNumber
         public let number: String
 
-        public init(_ column: Column, _ number: String) {
+        public init(_ column: LinkedNumber, _ number: String) {
             self.column = column
             self.number = number
         }
@@ -49,15 +48,12 @@ public final class DocumentsInFlight: Sendable {
     /// How many inventories wait for documents being stored now.
     public var waiting: Int { state.withLock { $0.waiters.count } }
 
-    /// The numbers documents of these declarations would complete a waiting inventory with:
-    /// orders' and payments' order numbers, waybills' logistics numbers (retail import).
+    /// The numbers these declarations are linked by (``LinkedNumber``), with which they would
+    /// complete a waiting inventory.
     public static func keys(of declarations: [DeclarationRecord]) -> [Key] {
         declarations.compactMap { declaration -> Key? in
-            switch declaration.kind {
-            case .order, .payment: declaration.orderNo.map { Key(.orderNo, $0) }
-            case .logistics: declaration.logisticsNo.map { Key(.logisticsNo, $0) }
-            default: nil
-            }
+            guard let column = LinkedNumber(declaration.kind), let number = column.value(in: declaration) else { return nil }
+            return Key(column, number)
         }
     }
 

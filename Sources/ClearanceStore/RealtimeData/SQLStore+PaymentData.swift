@@ -38,14 +38,11 @@ extension SQLStore: PaymentDataStore {
         }
     }
 
-    /// The kinds `linked_numbers` holds by their order number (migration 82).
-    static let linkedByOrderNo: Set<DeclarationKind> = [.order, .payment, .exportOrder, .exportPayment]
-
     /// The newest `kind` of `orderNo`. Orders and payments (what customs' requests ask for) are found
     /// in `linked_numbers`: one key probe, then the declaration by id in the partition its id names,
     /// not the order number's index in every declarations partition (`FlatLookupTests`).
     func declaration(kind: DeclarationKind, orderNo: String) async throws(StoreError) -> StoredDeclarationRef? {
-        guard Self.linkedByOrderNo.contains(kind) else {
+        guard LinkedNumber(kind) == .orderNo else {
             return try await declarationRef(where: "d.kind = $1 AND d.order_no = $2", [.text(kind.rawValue), .text(orderNo)])
         }
         return try await declarationRef(
