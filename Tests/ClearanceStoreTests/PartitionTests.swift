@@ -337,7 +337,7 @@ struct PartitionTests {
             let lastYear = StoreClock.milliseconds(try #require(ISO8601DateFormatter().date(from: "2025-06-01T04:00:00Z")))
             try await store.rawExecute("UPDATE declarations SET created_at = \(lastYear) WHERE order_no = '\(old.orderNo)' OR logistics_no = '\(old.logisticsNo)'")
             let inventory = { (f: ShipmentFixture) in
-                try await store.rawQuery("SELECT id FROM declarations WHERE kind = 'inventory' AND cop_no = $1", [.text(f.copNo)]).first?[0].flatMap { Int64($0 ?? "") }
+                try await store.rawQuery("SELECT id FROM declarations WHERE kind = 'inventory' AND cop_no = $1", [.text(f.copNo)]).first?[0].flatMap { Int64($0) }
             }
             let floor = try #require(try await store.session { (s: any SQLSession) throws(StoreError) in
                 try store.declarationFloors.floor(year: ChinaTime.year(of: Date()), in: s)

@@ -74,7 +74,7 @@ struct ReceiptTrustTests {
         _ = try await store.ingest(f.items)
         let inventoryGuid = ShipmentFixture.guid("IHEAD", 51)
         // The fixture has no appTime: give it one this year so the count sees it, and declare it.
-        try await store.session { (s: any SQLSession) throws(StoreError) in
+        _ = try await store.session { (s: any SQLSession) throws(StoreError) in
             try s.execute("UPDATE declarations SET app_time = $1, status = 'declared' WHERE declaration_guid = $2",
                           [.integer(StoreClock.milliseconds(ChinaTime.yearBounds(2026).start) + 1000), .text(inventoryGuid)])
         }

@@ -463,7 +463,7 @@ public struct BatchForwarder: Sendable {
     /// freed, so the sender may send the same declarations again in a correctly signed message.
     public func refuse(messageGuid guid: String, _ refusal: CrossMessageIssue) async throws(FlowError) {
         do {
-            try await store.refuseUnsignedMessage(messageGuid: guid, fromStatus: Self.storedStatus, events: [Event(
+            _ = try await store.refuseUnsignedMessage(messageGuid: guid, fromStatus: Self.storedStatus, events: [Event(
                 kind: .rejected, occurredAt: Date(), messageGuid: guid, code: refusal.code, detail: refusal.message)])
         } catch {
             throw .store(error)
