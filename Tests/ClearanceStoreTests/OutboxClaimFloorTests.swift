@@ -9,24 +9,31 @@ import Testing
 @Suite("Outbox claims from the oldest unfinished row's partition on")
 struct OutboxClaimFloorTests {
     /// Outbox partitions two message ids wide, messages 1–8 stored, and rows queued by hand:
-    /// `(message, status, order key, due)`.
+    /// `(message, status, order key, due)`. The statistics are taken while every row is delivered,
+    /// as autovacuum often finds an outbox that drains as fast as it fills; then the rows get their
+    /// statuses.
     static func outbox(_ rows: [(Int, String, String, Bool)]) async throws -> SQLStore {
         let store = try await makeStore(.postgresql)
         _ = try await store.maintainPartitions(PartitionPolicy(ahead: 4, minimumSpan: 2), now: PartitionTests.now)
         for n in 1...8 { try await PartitionTests.streamed(store, n, pieces: 1, declarations: 0..<0) }
-        let values = rows.map { message, status, key, due in
-            "(\(message), 'customs', '\(status)', \(due ? 0 : Int64.max / 2), 0, 0, '\(key)')"
+        let values = rows.map { message, _, key, due in
+            "(\(message), 'customs', 'delivered', \(due ? 0 : Int64.max / 2), 0, 0, '\(key)')"
         }
         try await store.rawExecute("""
             INSERT INTO outbox (message_id, destination, status, next_attempt_at, created_at, updated_at, order_key)
-            VALUES \(values.joined(separator: ", "))
+            VALUES \(values.joined(separator: ", "));
+            ANALYZE outbox;
             """)
+        for (message, status, _, _) in rows where status != "delivered" {
+            try await store.rawExecute("UPDATE outbox SET status = '\(status)' WHERE message_id = \(message)")
+        }
         return store
     }
 
     /// The outbox partitions `sql` reads when run with `params` on its connection's cached generic
-    /// plan, in a transaction with the claim's planner settings (rolled back): the scans executed.
-    static func partitionsRead(_ store: SQLStore, _ sql: String, _ params: [Int64]) async throws -> Set<String> {
+    /// plan, in a transaction with the claim's planner settings (rolled back): the scans executed,
+    /// each with the index it used.
+    static func partitionsRead(_ store: SQLStore, _ sql: String, _ params: [Int64]) async throws -> [(partition: String, index: String)] {
         let plan = try await store.sessions.withSession { (s: any SQLSession) throws(StoreError) -> [String] in
             for _ in 0..<2 {
                 _ = try s.query("BEGIN", [])
@@ -44,10 +51,10 @@ struct OutboxClaimFloorTests {
             return plan
         }
         #expect(!plan.contains("no generic plan"))
-        return Set(plan.compactMap { line -> String? in
-            guard !line.contains("never executed"), let match = line.firstMatch(of: /Scan (?:using \S+ )?on (outbox_\w+)/) else { return nil }
-            return String(match.1)
-        })
+        return plan.compactMap { line -> (partition: String, index: String)? in
+            guard !line.contains("never executed"), let match = line.firstMatch(of: /Scan (?:using (\S+) )?on (outbox_\w+)/) else { return nil }
+            return (String(match.2), match.1.map(String.init) ?? "")
+        }
     }
 
     /// The partition of the outbox holding message `id`.
@@ -85,13 +92,33 @@ struct OutboxClaimFloorTests {
             #expect(try await store.rawQuery(SQLStore.unfinishedFloorSQL, [.integer(1)]).first?[0] == "5")
 
             let now = StoreClock.milliseconds(Date())
-            let claim = try await Self.partitionsRead(store, SQLStore.claimStatement(.postgresql), [now, now + 60_000, 10, 5])
+            let claim = Set(try await Self.partitionsRead(store, SQLStore.claimStatement(.postgresql), [now, now + 60_000, 10, 5]).map(\.partition))
             #expect(claim.contains(recent) && claim.isDisjoint(with: old), "\(claim.sorted())")
 
             let ids = try await store.rawQuery("SELECT id FROM outbox WHERE message_id IN (5, 7) ORDER BY id", []).compactMap { $0[0].flatMap(Int64.init) }
             #expect(ids.count == 2)
-            let chains = try await Self.partitionsRead(store, SQLStore.chainsSQL(.postgresql, ids: 2, messages: 2), ids + [5, 7, 5])
+            let chains = Set(try await Self.partitionsRead(store, SQLStore.chainsSQL(.postgresql, ids: 2, messages: 2), ids + [5, 7, 5]).map(\.partition))
             #expect(chains.contains(recent) && chains.isDisjoint(with: old), "\(chains.sorted())")
+        }
+    }
+
+    @Test("the shipment-order probes and the chains never walk the floor's index (every unfinished row from the floor on, for each key)")
+    func probesLeaveTheFloorsIndexToTheFloor() async throws {
+        let store = try await Self.outbox([(5, "pending", "A", true), (6, "pending", "A", true), (7, "pending", "B", true)])
+        try await withCleanup({ await store.close() }) {
+            // The floor's index, by the names PostgreSQL gave it in each partition.
+            let floorIndexes = Set(try await store.rawQuery("""
+                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = 'outbox_unfinished_idx'::regclass
+                """).compactMap { $0[0] ?? nil })
+            #expect(!floorIndexes.isEmpty)
+            let now = StoreClock.milliseconds(Date())
+            let claim = try await Self.partitionsRead(store, SQLStore.claimStatement(.postgresql, extraCondition: SQLStore.shipmentOrderCondition(.postgresql)), [now, now + 60_000, 10, 5])
+            let ids = try await store.rawQuery("SELECT id FROM outbox WHERE message_id IN (5, 6, 7) ORDER BY id", []).compactMap { $0[0].flatMap(Int64.init) }
+            let chains = try await Self.partitionsRead(store, SQLStore.chainsSQL(.postgresql, ids: 4, messages: 4), ids + [ids[2], 5, 6, 7, 7, 5])
+            #expect(!claim.isEmpty && !chains.isEmpty)
+            #expect(claim.filter { floorIndexes.contains($0.index) }.isEmpty, "\(claim)")
+            #expect(chains.filter { floorIndexes.contains($0.index) }.isEmpty, "\(chains)")
         }
     }
 }

@@ -441,10 +441,14 @@ enum PartitionMigrations {
         declarationGuids(s),
         // The claim's floor (``SQLStore/unfinishedFloorSQL``): the oldest unfinished row's message,
         // one descent of each partition's partial index in message order, stopping at the first
-        // that has one. SQLite keeps one outbox table and claims without a floor.
+        // that has one. Its condition is on `status || ''`, which only the floor's query names: on
+        // `status` itself, the claim's shipment-order probes (which imply it) could walk it, every
+        // unfinished row from the floor on for each probe, where they should probe their key
+        // (statistics taken while nothing waited made that plan look free). SQLite keeps one outbox
+        // table and claims without a floor.
         Migration(version: 84, name: "unfinished outbox rows by message",
                   sql: s.dialect == .sqlite ? "-- SQLite claims without a floor" : """
-            CREATE INDEX outbox_unfinished_idx ON outbox (message_id) WHERE status IN ('pending', 'in-flight');
+            CREATE INDEX outbox_unfinished_idx ON outbox (message_id) WHERE (status || '') IN ('pending', 'in-flight');
             """),
     ] }
 

@@ -121,7 +121,7 @@ extension SQLStore {
     /// is seen by the next claim, not this one. `$1` is 1: a statement with a parameter is prepared,
     /// and planned once per connection (planning it reads every partition: 3 ms with 26).
     static let unfinishedFloorSQL =
-        "SELECT message_id FROM outbox WHERE status IN ('pending', 'in-flight') ORDER BY message_id LIMIT $1"
+        "SELECT message_id FROM outbox WHERE (status || '') IN ('pending', 'in-flight') ORDER BY message_id LIMIT $1"
 
     /// Leases up to `limit` due rows (pending, or in flight with an expired lease) that also meet
     /// `extraCondition` (SQL over the candidate row `o`), oldest due first, rows locked by another
@@ -236,19 +236,25 @@ extension SQLStore {
         // pending and due does not hold a row back here: it is a candidate of this claim too, and
         // whether it was claimed is checked after (``ShipmentChains``).
         let nowMs = StoreClock.milliseconds(now)
-        return try await claim(limit: limit, lease: lease, now: now, extraCondition: { dialect in
-            let floored = dialect == .postgresql ? " AND p.message_id >= $4" : ""
-            return ["order_key", "logistics_key"].map { column in
-                """
-                AND NOT EXISTS (
-                    SELECT 1 FROM outbox p
-                    WHERE o.\(column) IS NOT NULL AND p.destination = o.destination AND p.\(column) = o.\(column)\(floored)
-                      AND p.id < o.id AND (p.status = 'in-flight' OR (p.status = 'pending' AND p.next_attempt_at > $1)))
-                """
-            }.joined(separator: "\n")
-        }) { (rows, s, floor) throws(StoreError) -> [OutboxEntry] in
+        return try await claim(limit: limit, lease: lease, now: now, extraCondition: Self.shipmentOrderCondition) {
+            (rows, s, floor) throws(StoreError) -> [OutboxEntry] in
             try Self.inShipmentOrder(rows, now: nowMs, floor: floor, s)
         }
+    }
+
+    /// The claim in shipment order's condition on a candidate `o` (``claimStatement(_:extraCondition:)``):
+    /// no earlier row of its shipment is in flight or pending and not yet due, one `NOT EXISTS` per
+    /// key; on PostgreSQL from the claim's floor (`$4`) on.
+    static func shipmentOrderCondition(_ dialect: SQLDialect) -> String {
+        let floored = dialect == .postgresql ? " AND p.message_id >= $4" : ""
+        return ["order_key", "logistics_key"].map { column in
+            """
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox p
+                WHERE o.\(column) IS NOT NULL AND p.destination = o.destination AND p.\(column) = o.\(column)\(floored)
+                  AND p.id < o.id AND (p.status = 'in-flight' OR (p.status = 'pending' AND p.next_attempt_at > $1)))
+            """
+        }.joined(separator: "\n")
     }
 
     /// The claimed `rows` that may go now, each with its ``OutboxEntry/chain``; the others (a row
