@@ -84,8 +84,11 @@ public final class PostgresTestServer: Sendable {
         var lastFailure = ""
         for _ in 0..<5 {
             let port = Int.random(in: 20_000...60_000)
+            // pg_stat_statements keeps 5,000 statements by default, and every test database's are its own
+            // (their ids hold the tables' oids): with the whole suite running, a statement called once
+            // was evicted before `FlatLookupTests` read its pages. Room for all of them.
             let options = "-c listen_addresses='' -k \(dir) -p \(port) -c fsync=off -c full_page_writes=off -c max_connections=300"
-                + " -c shared_preload_libraries=pg_stat_statements"
+                + " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.max=100000"
             let started = run(binDir + "/pg_ctl", ["-D", data, "-l", dir + "/server.log", "-w", "-t", "60", "-o", options, "start"], asPostgres: asPostgres)
             if started.status == 0 {
                 let server = PostgresTestServer(directory: dir, port: port, binDir: binDir, runAsPostgres: asPostgres)
